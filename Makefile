@@ -1,0 +1,29 @@
+# The two commands that do all the set-up:
+#   make run    installs everything into .venv and starts the app on http://127.0.0.1:8501
+#   make test   installs everything into .venv and runs the whole test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint samples clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh $(VENV)
+	touch $(STAMP)
+
+run: setup
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 --browser.gatherUsageStats false
+
+test: setup
+	bash scripts/test.sh $(VENV)
+
+lint: setup
+	$(VENV)/bin/ruff check formcheck app.py tests benchmarks
+
+samples: setup
+	$(PY) -m formcheck.synth.samples sample_videos
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,278 @@
+"""From a pose track to reps, holds and faults: the analysis core.
+
+Pure functions over numpy arrays; no OpenCV, MediaPipe or Streamlit here. The
+live path (`formcheck.live`) calls the same `event_metrics` and `judge` on
+buffers it fills frame by frame, and the same step functions from
+`formcheck.reps`, so live and offline agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.cleaning import clean_track
+from formcheck.errors import NoPersonError
+from formcheck.exercises import Exercise
+from formcheck.exercises.base import EVENT_METRICS
+from formcheck.features import SIDES, Joints
+from formcheck.landmarks import PoseTrack
+from formcheck.reps import HoldEvent, RepEvent, run_holds, run_reps, split_sets
+from formcheck.views import VIEW_LABELS, clip_view
+
+__all__ = [
+    "AnalysisOptions",
+    "side_features",
+    "drive_signal",
+    "event_metrics",
+    "judge",
+    "analyze_track",
+    "MIN_COVERAGE",
+]
+
+# Below this share of frames with a person the report warns that results are
+# unreliable [own].
+MIN_COVERAGE = 0.6
+PRE_REST_S = 0.5  # window before a rep used as its rest reference [own]
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    side: str = "auto"  # auto | left | right
+    hold_target_s: float | None = None  # overrides the exercise's hold target
+    clean: bool = True
+
+
+def side_features(exercise: Exercise, joints: Joints) -> dict[str, np.ndarray]:
+    """Every feature of the exercise for one working side: name -> [N]."""
+    return {name: np.asarray(fn(joints), float) for name, fn in exercise.features.items()}
+
+
+def drive_signal(exercise: Exercise, feats: dict[str, np.ndarray]) -> np.ndarray:
+    """The driving angle [N], NaN where this side is not the working side."""
+    drive = feats[exercise.drive]
+    if exercise.active is not None:
+        act = feats[exercise.active]
+        drive = np.where(act > 0.5, drive, np.nan)
+    return drive
+
+
+def _nanstat(x: np.ndarray, how: str) -> float:
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return math.nan
+    return float({"median": np.median, "max": np.max, "min": np.min}[how](x))
+
+
+def _top_slice(drive: np.ndarray, start: int, end: int, rest: float, peak: float) -> np.ndarray:
+    """Indices of a rep's top phase: drive within the top quarter of its excursion."""
+    idx = np.arange(start, end + 1)
+    seg = drive[start:end + 1]
+    thr = rest + 0.75 * (peak - rest)
+    top = idx[np.isfinite(seg) & (seg >= thr)]
+    return top if len(top) else np.array([int(np.argmax(np.nan_to_num(seg, nan=-np.inf))) + start])
+
+
+def _still_time(times: np.ndarray, drive: np.ndarray, idx: np.ndarray, max_speed: float) -> float:
+    """Longest run of consecutive top-phase frames moving slower than max_speed (°/s)."""
+    if len(idx) < 2:
+        return 0.0
+    t, v = times[idx], drive[idx]
+    speed = np.abs(np.gradient(v, t))
+    best = cur = 0.0
+    for k in range(1, len(idx)):
+        if idx[k] == idx[k - 1] + 1 and speed[k] <= max_speed and speed[k - 1] <= max_speed:
+            cur += t[k] - t[k - 1]
+            best = max(best, cur)
+        else:
+            cur = 0.0
+    return float(best)
+
+
+# A hold at the top of a rep counts while the leg moves slower than 10°/s
+# [clinical-criteria.md 3.4: time with |dθ/dt| < 10°/s at top].
+REP_HOLD_MAX_SPEED = 10.0
+
+
+def event_metrics(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.ndarray, times: np.ndarray,
+                  ev: RepEvent | HoldEvent, range_deg: float | None = None) -> dict[str, float]:
+    """Metrics of one rep or hold: the exercise's reduced features plus the
+    engine's own event metrics (see EVENT_METRICS)."""
+    out: dict[str, float] = {}
+    s, e = ev.start_i, ev.end_i
+    if isinstance(ev, RepEvent):
+        top = _top_slice(drive, s, e, ev.rest_value, ev.peak_value)
+        pre = np.flatnonzero((times >= times[s] - PRE_REST_S) & (np.arange(len(times)) <= s))
+        up = ev.peak_t - ev.start_t
+        down = ev.end_t - ev.peak_t
+        out.update(peak_deg=ev.peak_value, range_deg=ev.amplitude, range_share=ev.p_peak,
+                   up_s=up, down_s=down, min_phase_s=min(up, down), duration_s=ev.duration_s)
+        if exercise.rep_hold:
+            out["hold_s"] = _still_time(times, drive, top, REP_HOLD_MAX_SPEED)
+    else:
+        top = np.arange(s, e + 1)
+        pre = top[:1]
+        out.update(duration_s=ev.duration_s, drive_deg=ev.value)
+    whole = np.arange(s, e + 1)
+    for m in exercise.metrics:
+        f = feats[m.feature]
+        r = m.reduce
+        if r.startswith("top_"):
+            val = _nanstat(f[top], r[4:])
+        elif r.startswith("rep_") or r.startswith("hold_"):
+            val = _nanstat(f[whole], r.split("_", 1)[1])
+        else:  # change / abs_change
+            val = _nanstat(f[top], "median") - _nanstat(f[pre], "median")
+            if r == "abs_change":
+                val = abs(val)
+        out[m.name] = val
+    return {k: float(v) for k, v in out.items()}
+
+
+def judge(exercise: Exercise, metrics: dict[str, float], view: str | None,
+          hold_target_s: float | None = None) -> tuple[list[dict], list[str]]:
+    """Faults for one rep or hold, and the codes that could not be judged
+    (the view cannot see them, or their landmarks were not visible)."""
+    faults: list[dict] = []
+    unjudged: list[str] = []
+    for f in exercise.faults:
+        if f.views is not None and view is not None and view not in f.views:
+            unjudged.append(f.code)
+            continue
+        seen = False
+        for c in f.when:
+            limit = c.limit
+            if c.metric == "duration_s" and exercise.kind == "hold" and hold_target_s is not None:
+                limit = hold_target_s
+            if c.metric == "hold_s" and exercise.rep_hold and hold_target_s is not None:
+                limit = hold_target_s
+            val = metrics.get(c.metric, math.nan)
+            if not math.isfinite(val):
+                continue
+            seen = True
+            if (val > limit) if c.op == ">" else (val < limit):
+                faults.append({"code": f.code, "message": f.cue, "severity": f.severity,
+                               "value": round(val, 3), "limit": limit})
+                break
+        if not seen:
+            unjudged.append(f.code)
+    # A fault is reported at most once per event.
+    uniq = {f["code"]: f for f in faults}
+    return list(uniq.values()), unjudged
+
+
+def _sides(options: AnalysisOptions) -> tuple[str, ...]:
+    if options.side in ("left", "right"):
+        return (options.side,)
+    if options.side != "auto":
+        raise ValueError(f"side: expected auto, left or right, got {options.side!r}")
+    return SIDES
+
+
+def _view_warnings(exercise: Exercise, view: str | None, unjudged: set[str]) -> list[str]:
+    warnings = []
+    if view is None:
+        warnings.append("Could not tell the camera view; faults that need a particular view were not judged.")
+    elif view not in exercise.views:
+        warnings.append(
+            f"This clip looks filmed {VIEW_LABELS[view]}, which cannot see a {exercise.title.lower()} well. "
+            f"{exercise.camera_tip}")
+    for f in exercise.faults:
+        if f.code in unjudged and f.views is not None and view is not None and view not in f.views:
+            where = " or ".join(VIEW_LABELS[v] for v in f.views if v in VIEW_LABELS and v != "oblique")
+            warnings.append(f"'{f.code}' ({f.label.lower()}) was not checked: this view cannot see it. "
+                            f"Film {where} to check it.")
+    return warnings
+
+
+def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions = AnalysisOptions()) -> dict:
+    """Analyse one exercise clip. Returns the report body (see docs/report.md):
+    view, side, reps or holds with metrics and faults, summary and warnings."""
+    if len(track) == 0 or not track.detected.any():
+        raise NoPersonError("no person was found in any frame of the clip")
+    coverage = track.coverage
+    clean = clean_track(track, cutoff_hz=exercise.smooth_hz) if options.clean else track
+    view = clip_view(clean)
+    warnings: list[str] = []
+    if coverage < MIN_COVERAGE:
+        warnings.append(f"A person was found in only {coverage:.0%} of frames; "
+                        "results may miss reps. Keep your whole body in frame.")
+    if clean.meta.get("multi_person_frames", 0) > 0.1 * len(track):
+        warnings.append("More than one person is in the frame; formcheck followed the largest one. "
+                        "Film with only the exerciser in view.")
+    target = options.hold_target_s
+    if target is None:
+        target = exercise.hold.target_s if exercise.hold else None
+    events: list[tuple[str, RepEvent | HoldEvent, dict]] = []
+    unjudged_all: set[str] = set()
+    rejected = 0
+    px = clean.px
+    for side in _sides(options):
+        feats = side_features(exercise, Joints(px, clean.vis, clean.world, side))
+        drive = drive_signal(exercise, feats)
+        if exercise.kind == "reps":
+            evs, state = run_reps(clean.times, drive, exercise.rep)
+            rejected += state.rejected
+        else:
+            inpos = feats[exercise.in_position] > 0.5 if exercise.in_position else np.isfinite(drive)
+            evs = run_holds(clean.times, drive, inpos, exercise.hold)
+        for ev in evs:
+            m = event_metrics(exercise, feats, drive, clean.times, ev)
+            faults, unjudged = judge(exercise, m, view, target)
+            unjudged_all |= set(unjudged)
+            events.append((side, ev, {"metrics": m, "faults": faults}))
+    events.sort(key=lambda x: x[1].start_t)
+    warnings += _view_warnings(exercise, view, unjudged_all)
+    side_counts = {s: sum(1 for e in events if e[0] == s) for s in SIDES}
+    main_side = max(side_counts, key=side_counts.get) if events else (options.side if options.side != "auto" else None)
+
+    reps, holds = [], []
+    if exercise.kind == "reps":
+        sets = split_sets([e[1].start_t for e in events], [e[1].end_t for e in events],
+                          [e[0] for e in events], exercise.set_pause_s)
+        for k, ((side, ev, body), set_no) in enumerate(zip(events, sets), start=1):
+            reps.append({
+                "index": k, "set": set_no, "side": side,
+                "start_s": round(ev.start_t, 3), "peak_s": round(ev.peak_t, 3), "end_s": round(ev.end_t, 3),
+                "hold_s": round(body["metrics"]["hold_s"], 2) if "hold_s" in body["metrics"] else None,
+                "partial": ev.partial,
+                "metrics": {k2: round(v, 3) for k2, v in body["metrics"].items() if math.isfinite(v)},
+                "faults": body["faults"],
+            })
+        if rejected:
+            warnings.append(f"{rejected} movement(s) were too short, too long or lost from view and were not counted.")
+        for s in sorted({r["set"] for r in reps}):
+            n = sum(1 for r in reps if r["set"] == s)
+            if n < exercise.target_reps:
+                warnings.append(f"Set {s}: {n} of {exercise.target_reps} reps.")
+    else:
+        for side, ev, body in events:
+            holds.append({
+                "side": side, "start_s": round(ev.start_t, 3), "end_s": round(ev.end_t, 3),
+                "duration_s": round(ev.duration_s, 2), "target_s": target,
+                "metrics": {k2: round(v, 3) for k2, v in body["metrics"].items() if math.isfinite(v)},
+                "faults": body["faults"],
+            })
+        held_sides = {h["side"] for h in holds}
+        if holds and len(held_sides) == 1:
+            other = "right" if next(iter(held_sides)) == "left" else "left"
+            if options.side == "auto":
+                warnings.append(f"Only the {next(iter(held_sides))} side was held; switch and stretch the {other} side too.")
+    if not events:
+        what = "reps" if exercise.kind == "reps" else "held stretch"
+        warnings.append(f"No {what} detected. Check that the camera sees you {VIEW_LABELS.get(exercise.best_view, '')} "
+                        f"and that you do the full movement.")
+    return {
+        "exercise": exercise.name,
+        "pose_coverage": round(coverage, 4),
+        "view": view,
+        "side": main_side,
+        "reps": reps,
+        "holds": holds,
+        "steps": [],
+        "warnings": warnings,
+        "unjudged": sorted(unjudged_all),
+        "event_metric_labels": {k: v for k, v in EVENT_METRICS.items()},
+    }

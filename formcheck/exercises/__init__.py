@@ -1,0 +1,35 @@
+"""The exercise registry: a literal dict from movement name to definition.
+
+`MOVEMENTS` lists every name formcheck knows; `EXERCISES` holds those that are
+implemented. `get_exercise` refuses the rest with a clear message.
+"""
+
+from __future__ import annotations
+
+from formcheck.errors import UnknownExerciseError
+from formcheck.exercises.base import Cond, Exercise, Fault, Metric
+from formcheck.exercises.clamshell import CLAMSHELL
+
+__all__ = ["MOVEMENTS", "EXERCISES", "get_exercise", "Exercise", "Fault", "Metric", "Cond"]
+
+MOVEMENTS = (
+    "clamshell", "donkey_kick", "fire_hydrant", "straight_leg_raise",
+    "hamstring_stretch", "running_lunge", "figure_four", "running",
+)
+
+EXERCISES: dict[str, Exercise] = {
+    "clamshell": CLAMSHELL,
+}
+
+
+def get_exercise(name: str) -> Exercise:
+    if name in EXERCISES:
+        return EXERCISES[name]
+    if name in MOVEMENTS:
+        raise UnknownExerciseError(f"'{name}' is not implemented yet in this version of formcheck; "
+                                   f"available: {', '.join(implemented())}")
+    raise UnknownExerciseError(f"unknown movement '{name}'; expected one of: {', '.join(MOVEMENTS)}")
+
+
+def implemented() -> list[str]:
+    return [m for m in MOVEMENTS if m in EXERCISES]

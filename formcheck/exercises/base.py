@@ -1,0 +1,135 @@
+"""What an exercise is: plain data.
+
+An `Exercise` names its per-frame features (pure functions of a `Joints`
+view), the feature that drives rep or hold detection, the metrics reduced over
+each rep or hold, and the fault rules over those metrics, each with its cue, its
+limit and the source of that limit. Adding an exercise is one module, one line
+in the registry (`formcheck.exercises.EXERCISES`) and its tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from formcheck.features import Joints
+from formcheck.reps import HoldParams, RepParams
+
+__all__ = ["Cond", "Metric", "Fault", "Exercise", "FeatureFn", "REDUCERS", "EVENT_METRICS"]
+
+FeatureFn = Callable[[Joints], np.ndarray]
+
+# How a per-frame feature becomes one number per rep or hold:
+# top_*: over the top phase (drive within the top quarter of that rep's excursion)
+# change: top median minus the median over the 0.5 s before the rep (a drift from rest)
+# abs_change: |change|;  rep_*: over the whole rep;  hold_*: over the whole hold
+REDUCERS = ("top_median", "top_max", "top_min", "change", "abs_change",
+            "rep_max", "rep_min", "rep_median", "hold_median", "hold_max", "hold_min")
+
+# Metrics every rep gets from the engine itself (no feature needed).
+EVENT_METRICS = {
+    "peak_deg": "driving angle at the top (°)",
+    "range_deg": "movement range from rest to top (°)",
+    "range_share": "top as a share of your usual range (1.0 = full)",
+    "up_s": "time to lift (s)",
+    "down_s": "time to lower (s)",
+    "min_phase_s": "shorter of lift and lowering time (s)",
+    "duration_s": "rep duration (s)",
+    "hold_s": "time held still at the top (s)",
+}
+
+
+@dataclass(frozen=True)
+class Cond:
+    """One fault condition: `metric op limit`, op being '>' or '<'."""
+
+    metric: str
+    op: str
+    limit: float
+
+    def __post_init__(self) -> None:
+        if self.op not in (">", "<"):
+            raise ValueError(f"Cond.op: expected '>' or '<', got {self.op!r}")
+
+    def holds(self, value: float) -> bool:
+        return value > self.limit if self.op == ">" else value < self.limit
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    feature: str
+    reduce: str
+    unit: str = "°"
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if self.reduce not in REDUCERS:
+            raise ValueError(f"Metric {self.name}: reduce must be one of {REDUCERS}, got {self.reduce!r}")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A fault rule: flagged when any condition holds. `views` lists the camera
+    views that can see it (None: any view). `source` cites the limit or says
+    it is our own default."""
+
+    code: str
+    when: tuple[Cond, ...]
+    cue: str
+    label: str
+    source: str
+    views: tuple[str, ...] | None = None
+    severity: str = "warn"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str
+    title: str
+    kind: str  # "reps" or "hold"
+    drive: str  # feature name of the driving angle
+    features: Mapping[str, FeatureFn]
+    metrics: tuple[Metric, ...]
+    faults: tuple[Fault, ...]
+    views: tuple[str, ...]  # views in which the movement can be analysed at all
+    best_view: str
+    camera_tip: str
+    rep: RepParams | None = None
+    hold: HoldParams | None = None
+    # Feature > 0.5 where this side is the working one (e.g. the top leg of a
+    # clamshell); the drive is ignored elsewhere. None: every side is tried.
+    active: str | None = None
+    # For holds: feature > 0.5 where the stretch position is there.
+    in_position: str | None = None
+    rep_hold: bool = False  # measure a still hold at the top of each rep
+    set_pause_s: float = 8.0  # a longer pause between reps starts a new set [own]
+    target_reps: int = 15  # 3 sets of 15 (the routine in the brief)
+    target_sets: int = 3
+    summary_metrics: tuple[str, ...] = field(default=())
+    smooth_hz: float = 3.0  # offline low-pass cut-off (cleaning.SMOOTH_HZ_SLOW) [own]
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("reps", "hold"):
+            raise ValueError(f"Exercise {self.name}: kind must be 'reps' or 'hold', got {self.kind!r}")
+        names = set(self.features)
+        if self.drive not in names:
+            raise ValueError(f"Exercise {self.name}: drive {self.drive!r} is not one of its features {sorted(names)}")
+        for m in self.metrics:
+            if m.feature not in names:
+                raise ValueError(f"Exercise {self.name}: metric {m.name} uses unknown feature {m.feature!r}")
+        known = {m.name for m in self.metrics} | set(EVENT_METRICS)
+        for f in self.faults:
+            for c in f.when:
+                if c.metric not in known:
+                    raise ValueError(f"Exercise {self.name}: fault {f.code} uses unknown metric {c.metric!r}")
+        if (self.kind == "reps") != (self.rep is not None) or (self.kind == "hold") != (self.hold is not None):
+            raise ValueError(f"Exercise {self.name}: a reps exercise needs `rep`, a hold exercise needs `hold`")
+
+    def fault(self, code: str) -> Fault:
+        for f in self.faults:
+            if f.code == code:
+                return f
+        raise KeyError(code)

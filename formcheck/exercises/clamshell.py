@@ -1,0 +1,97 @@
+"""Clamshell: side-lying, hips and knees bent, feet together; the top knee
+rotates up and down (clinical-criteria.md §3.1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.exercises.base import Cond, Exercise, Fault, Metric
+from formcheck.features import Joints, hip_line_angle, knee_angle
+from formcheck.reps import RepParams
+
+
+def is_top_leg(b: Joints) -> np.ndarray:
+    """1 where this side's hip is clearly above the other on screen (side-lying,
+    this is the top leg), else 0; NaN where the hips are not visible."""
+    hip, o_hip = b.p("hip"), b.p("o_hip")
+    gap = np.linalg.norm(hip - o_hip, axis=-1)
+    above = (o_hip[..., 1] - hip[..., 1]) > 0.5 * gap
+    return np.where(np.isfinite(gap), above.astype(float), np.nan)
+
+
+def _px_to_m(b: Joints) -> np.ndarray:
+    """Metres per pixel [N] from the hip line, which lies in the image plane for a
+    side-lying body filmed from the chest side or the feet end."""
+    hip_px = np.linalg.norm(b.p("hip") - b.p("o_hip"), axis=-1)
+    hip_m = np.linalg.norm(b.w("hip") - b.w("o_hip"), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(hip_px > 0, hip_m / hip_px, np.nan)
+
+
+def thigh_opening(b: Joints) -> np.ndarray:
+    """Opening of the top thigh (°), from how far apart the knees are.
+
+    Side-lying, the knee rises vertically, so the knee gap lies in the image plane
+    whether the camera faces the chest or the feet, while the thighs point toward
+    the camera and are foreshortened. The gap in metres (see _px_to_m) becomes an
+    angle with the 3D thigh length: opening = 2 asin(gap / (2 thigh)).
+    """
+    thigh_m = (np.linalg.norm(b.w("hip") - b.w("knee"), axis=-1)
+               + np.linalg.norm(b.w("o_hip") - b.w("o_knee"), axis=-1)) / 2
+    gap_m = np.linalg.norm(b.p("knee") - b.p("o_knee"), axis=-1) * _px_to_m(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.degrees(2 * np.arcsin(np.clip(gap_m / (2 * thigh_m), 0.0, 1.0)))
+
+
+def heel_gap(b: Joints) -> np.ndarray:
+    """Heel-to-heel distance in shank lengths (gap in metres via _px_to_m over the 3D shank)."""
+    shank_m = np.linalg.norm(b.w("knee") - b.w("ankle"), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.linalg.norm(b.p("heel") - b.p("o_heel"), axis=-1) * _px_to_m(b) / shank_m
+
+
+CLAMSHELL = Exercise(
+    name="clamshell",
+    title="Clamshell",
+    kind="reps",
+    drive="thigh_opening",
+    features={
+        "thigh_opening": thigh_opening,
+        "top_leg": is_top_leg,
+        "heel_gap": heel_gap,
+        "hip_line": hip_line_angle,
+        "knee_angle": knee_angle,
+    },
+    active="top_leg",
+    metrics=(
+        Metric("heel_gap", "heel_gap", "top_median", unit="× shank", label="gap between the heels at the top"),
+        Metric("pelvis_roll_deg", "hip_line", "abs_change", label="pelvis roll from rest to top"),
+        Metric("knee_angle_deg", "knee_angle", "top_median", label="top knee angle"),
+    ),
+    faults=(
+        Fault("feet_apart", (Cond("heel_gap", ">", 0.15),),
+              cue="Keep your feet glued together",
+              label="Feet come apart at the top",
+              source="own default 0.15 x shank (clinical-criteria.md 3.1; 'soles touching', Human Kinetics)",
+              views=("front", "back", "feet_end", "head_end", "oblique")),
+        Fault("pelvis_roll", (Cond("pelvis_roll_deg", ">", 12.0),),
+              cue="Don't let your hips roll back: stack them and open only the knee",
+              label="Pelvis rolls back",
+              source="own default 12° within the 10-15° range (clinical-criteria.md 3.1; Willcox & Burden 2013)",
+              views=("feet_end", "head_end", "oblique")),
+        Fault("short_range", (Cond("range_share", "<", 0.7), Cond("peak_deg", "<", 20.0)),
+              cue="Open your knee further, as far as your hips stay still",
+              label="Small rep",
+              source="own default: top below 70% of your own range, or thighs opened less than 20° "
+                     "(clinical-criteria.md 3.1 and 4)"),
+        Fault("too_fast", (Cond("min_phase_s", "<", 1.0),),
+              cue="Slow down: about 2 seconds up and 2 seconds down",
+              label="Rushed",
+              source="own default 1 s per phase (clinical-criteria.md 3.1; Human Kinetics: 2 s up, 2 s down)"),
+    ),
+    views=("front", "back", "feet_end", "head_end", "oblique"),
+    best_view="front",
+    camera_tip=("Lie on your side facing the camera, about 2 m away and at hip height, with your whole body "
+                "in frame. To check that your pelvis does not roll back, film from your feet end instead."),
+    rep=RepParams(min_range_deg=15.0),
+)
