@@ -5,6 +5,7 @@ exact magnitudes on chosen reps, the camera and the body. `build(scenario)`
 returns the `Motion`, the `Camera` and the truth in the report's own terms
 (reps with times and fault codes, holds, steps, per-frame true angles).
 The same Motion drives the skeleton pose kit and the avatar renderer.
+`formcheck.synth.catalog` maps movement names to these script functions.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from formcheck.synth.camera import VIEW_DIRECTIONS, Camera, look_at_camera
 from formcheck.synth.motion import Body, Motion, Pose, forward_kinematics, rot_y, rot_z
 
-__all__ = ["CameraSpec", "Scenario", "Built", "build", "rep_timeline", "SCRIPTS", "camera_for"]
+__all__ = ["CameraSpec", "Scenario", "Built", "Timeline", "rep_timeline", "camera_for", "clamshell"]
 
 
 @dataclass(frozen=True)
@@ -239,23 +240,3 @@ def clamshell(sc: Scenario) -> Built:
              "view": sc.camera.view if sc.camera.view in ("front", "back", "feet_end", "head_end") else
              ("side" if sc.camera.view in ("left", "right") else "oblique")}
     return Built(motion, camera, truth)
-
-
-SCRIPTS: dict[str, Callable[[Scenario], Built]] = {
-    "clamshell": clamshell,
-}
-
-
-def build(sc: Scenario) -> Built:
-    """Motion, camera and truth for a scenario. The truth also carries the
-    per-frame true joint angles under 'angles'."""
-    if sc.exercise not in SCRIPTS:
-        raise KeyError(f"no synthetic script for {sc.exercise!r}; have {sorted(SCRIPTS)}")
-    built = SCRIPTS[sc.exercise](sc)
-    truth = dict(built.truth)
-    truth.setdefault("fps", sc.camera.fps)
-    truth.setdefault("duration_s", float(built.motion.times[-1]) if len(built.motion.times) else 0.0)
-    truth.setdefault("angles", {"t": built.motion.times.round(4).tolist(),
-                                **{k: np.round(v, 2).tolist() for k, v in built.motion.angles.items()
-                                   if np.ndim(v) == 1}})
-    return Built(built.motion, built.camera, truth)

@@ -1,0 +1,30 @@
+"""Movement name -> scripted motion, and `build` for any scenario."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from formcheck.synth.scripts import Built, Scenario, clamshell
+
+__all__ = ["SCRIPTS", "build"]
+
+SCRIPTS: dict[str, Callable[[Scenario], Built]] = {
+    "clamshell": clamshell,
+}
+
+
+def build(sc: Scenario) -> Built:
+    """Motion, camera and truth for a scenario. The truth also carries fps,
+    duration and the per-frame true joint angles under 'angles'."""
+    if sc.exercise not in SCRIPTS:
+        raise KeyError(f"no synthetic script for {sc.exercise!r}; have {sorted(SCRIPTS)}")
+    built = SCRIPTS[sc.exercise](sc)
+    truth = dict(built.truth)
+    truth.setdefault("fps", sc.camera.fps)
+    truth.setdefault("duration_s", float(built.motion.times[-1]) if len(built.motion.times) else 0.0)
+    truth.setdefault("angles", {"t": built.motion.times.round(4).tolist(),
+                                **{k: np.round(v, 2).tolist() for k, v in built.motion.angles.items()
+                                   if np.ndim(v) == 1}})
+    return Built(built.motion, built.camera, truth)
