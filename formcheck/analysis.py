@@ -75,6 +75,23 @@ def _top_slice(drive: np.ndarray, start: int, end: int, rest: float, peak: float
     return top if len(top) else np.array([int(np.argmax(np.nan_to_num(seg, nan=-np.inf))) + start])
 
 
+PHASE_LEVEL = 0.1  # lift and lowering are timed from/to 10% of each rep's own excursion [own]
+
+
+def _phase_times(times: np.ndarray, drive: np.ndarray, ev: RepEvent) -> tuple[float, float]:
+    """(lift s, lowering s) of one rep, timed on its own excursion, so that a small
+    rep is not mistaken for a rushed one."""
+    level = ev.rest_value + PHASE_LEVEL * (ev.peak_value - ev.rest_value)
+    s, p, e = ev.start_i, ev.peak_i, min(ev.end_i, len(drive) - 1)
+    seg = drive[s:p + 1]
+    below = np.flatnonzero(np.isfinite(seg) & (seg <= level))
+    t_start = times[s + below[-1]] if len(below) else times[s]
+    seg = drive[p:e + 1]
+    below = np.flatnonzero(np.isfinite(seg) & (seg <= level))
+    t_end = times[p + below[0]] if len(below) else times[e]
+    return float(times[p] - t_start), float(t_end - times[p])
+
+
 def _still_time(times: np.ndarray, drive: np.ndarray, idx: np.ndarray, max_speed: float) -> float:
     """Longest run of consecutive top-phase frames moving slower than max_speed (°/s)."""
     if len(idx) < 2:
@@ -105,8 +122,7 @@ def event_metrics(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.nd
     if isinstance(ev, RepEvent):
         top = _top_slice(drive, s, e, ev.rest_value, ev.peak_value)
         pre = np.flatnonzero((times >= times[s] - PRE_REST_S) & (np.arange(len(times)) <= s))
-        up = ev.peak_t - ev.start_t
-        down = ev.end_t - ev.peak_t
+        up, down = _phase_times(times, drive, ev)
         out.update(peak_deg=ev.peak_value, range_deg=ev.amplitude, range_share=ev.p_peak,
                    up_s=up, down_s=down, min_phase_s=min(up, down), duration_s=ev.duration_s)
         if exercise.rep_hold:

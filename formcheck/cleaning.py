@@ -20,10 +20,13 @@ __all__ = [
     "gate_visibility",
     "interpolate_gaps",
     "swap_cost",
+    "swap_step",
+    "carry_forward",
     "swap_permutations",
     "apply_permutation",
     "smooth_zero_phase",
     "OneEuro",
+    "ONE_EURO_WORLD",
     "OneEuroState",
     "one_euro_step",
     "clean_track",
@@ -83,23 +86,47 @@ _SWAP_PAIRS = [
 ]
 
 
-def swap_cost(last: np.ndarray, cur: np.ndarray, pair: tuple[int, int, int, int],
-              ref_len: tuple[float, float]) -> tuple[float, float]:
+def _dist(a: np.ndarray, b: np.ndarray) -> float:
+    v = float(np.linalg.norm(a - b))
+    return v if np.isfinite(v) else 0.0
+
+
+def swap_cost(last: np.ndarray, cur: np.ndarray, pair: tuple[int, int, int, int]) -> tuple[float, float]:
     """Cost of keeping vs swapping the labels of one left/right pair in one frame.
 
     last: [33,D] last repaired positions; cur: [33,D] this frame (parents already
-    repaired). Cost = position jump from the last frame + deviation of the
-    segment length (parent -> point) from its reference length. NaN terms count 0.
+    repaired). Cost = position jump from the last frame + change of the segment
+    length (parent -> point) from the last frame. NaN terms count 0.
     """
     l, r, pl, pr = pair
-    def d(a, b):
-        v = float(np.linalg.norm(a - b))
-        return v if np.isfinite(v) else 0.0
-    keep = d(cur[l], last[l]) + d(cur[r], last[r])
-    swap = d(cur[r], last[l]) + d(cur[l], last[r])
-    keep += abs(d(cur[l], cur[pl]) - ref_len[0]) + abs(d(cur[r], cur[pr]) - ref_len[1])
-    swap += abs(d(cur[r], cur[pl]) - ref_len[0]) + abs(d(cur[l], cur[pr]) - ref_len[1])
+    ref_l, ref_r = _dist(last[l], last[pl]), _dist(last[r], last[pr])
+    keep = _dist(cur[l], last[l]) + _dist(cur[r], last[r])
+    swap = _dist(cur[r], last[l]) + _dist(cur[l], last[r])
+    keep += abs(_dist(cur[l], cur[pl]) - ref_l) + abs(_dist(cur[r], cur[pr]) - ref_r)
+    swap += abs(_dist(cur[r], cur[pl]) - ref_l) + abs(_dist(cur[l], cur[pr]) - ref_r)
     return keep, swap
+
+
+def swap_step(last: np.ndarray | None, cur: np.ndarray, margin: float = 0.6) -> tuple[np.ndarray, np.ndarray]:
+    """Repair one frame: (last repaired [33,D] or None, this frame [33,D]) ->
+    (repaired frame [33,D], permutation [33]). Used offline by swap_permutations
+    and live frame by frame."""
+    perm = np.arange(33)
+    cur = np.array(cur, float, copy=True)
+    if last is None or not np.isfinite(cur).any():
+        return cur, perm
+    for pair in _SWAP_PAIRS:
+        l, r = int(pair[0]), int(pair[1])
+        keep, swap = swap_cost(last, cur, tuple(int(p) for p in pair))
+        if swap < margin * keep:
+            cur[[l, r]] = cur[[r, l]]
+            perm[[l, r]] = perm[[r, l]]
+    return cur, perm
+
+
+def carry_forward(last: np.ndarray | None, cur: np.ndarray) -> np.ndarray:
+    """The last known position of every point: cur where finite, else last."""
+    return cur.copy() if last is None else np.where(np.isfinite(cur), cur, last)
 
 
 def swap_permutations(xy: np.ndarray, margin: float = 0.6) -> np.ndarray:
@@ -113,26 +140,13 @@ def swap_permutations(xy: np.ndarray, margin: float = 0.6) -> np.ndarray:
     Apply with `apply_permutation`.
     """
     xy = np.asarray(xy, float)
-    n = len(xy)
-    perm = np.tile(np.arange(33), (n, 1))
-    ref = {}
-    for l, r, pl, pr in _SWAP_PAIRS:
-        ll = np.nanmedian(np.linalg.norm(xy[:, l] - xy[:, pl], axis=-1)) if np.isfinite(xy[:, l]).any() else 0.0
-        lr = np.nanmedian(np.linalg.norm(xy[:, r] - xy[:, pr], axis=-1)) if np.isfinite(xy[:, r]).any() else 0.0
-        ref[(l, r)] = (float(np.nan_to_num(ll)), float(np.nan_to_num(lr)))
+    perm = np.tile(np.arange(33), (len(xy), 1))
     last = None
-    for i in range(n):
-        cur = xy[i].copy()
-        if not np.isfinite(cur).any():
+    for i in range(len(xy)):
+        if not np.isfinite(xy[i]).any():
             continue
-        if last is not None:
-            for pair in _SWAP_PAIRS:
-                l, r = int(pair[0]), int(pair[1])
-                keep, swap = swap_cost(last, cur, tuple(int(p) for p in pair), ref[(pair[0], pair[1])])
-                if swap < margin * keep:
-                    cur[[l, r]] = cur[[r, l]]
-                    perm[i, [l, r]] = perm[i, [r, l]]
-        last = cur if last is None else np.where(np.isfinite(cur), cur, last)
+        fixed, perm[i] = swap_step(last, xy[i], margin)
+        last = carry_forward(last, fixed)
     return perm
 
 
@@ -180,12 +194,17 @@ def smooth_zero_phase(x: np.ndarray, times: np.ndarray, cutoff_hz: float = SMOOT
 @dataclass(frozen=True)
 class OneEuro:
     """Parameters: min_cutoff (Hz) sets jitter removal at rest, beta the speed
-    coefficient that cuts lag when moving. Defaults are our own, tuned for
-    normalised image coordinates at 15-30 fps."""
+    coefficient that cuts lag when moving (cutoff = min_cutoff + beta * |speed|).
+    Defaults are our own, for pixel coordinates: 1 Hz at rest rising to about
+    3 Hz at 100 px/s, in line with the 3 Hz offline smoothing of floor exercises."""
 
-    min_cutoff: float = 1.5
-    beta: float = 8.0
+    min_cutoff: float = 1.0
+    beta: float = 0.02
     d_cutoff: float = 1.0
+
+
+# For metric world coordinates (speeds in m/s rather than px/s) [own].
+ONE_EURO_WORLD = OneEuro(min_cutoff=1.0, beta=4.0)
 
 
 @dataclass(frozen=True)

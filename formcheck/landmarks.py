@@ -17,7 +17,7 @@ import numpy as np
 
 from formcheck.errors import TrackFormatError
 
-__all__ = ["Lm", "PoseTrack", "SKELETON_EDGES", "LEFT_RIGHT_PAIRS", "TRACK_SCHEMA"]
+__all__ = ["Lm", "PoseTrack", "Detection", "detections_to_track", "SKELETON_EDGES", "LEFT_RIGHT_PAIRS", "TRACK_SCHEMA"]
 
 TRACK_SCHEMA = "formcheck.track/1"
 
@@ -167,14 +167,22 @@ class PoseTrack:
 
     # ---- persistence ---------------------------------------------------------------
 
-    def save_npz(self, path: str | os.PathLike) -> None:
-        """Write the track atomically as a compressed .npz."""
+    def save_npz(self, path: str | os.PathLike, cleaned: PoseTrack | None = None) -> None:
+        """Write the track atomically as a compressed .npz.
+
+        The raw landmarks are what `load_npz` reads back (so re-analysis cleans
+        them exactly as from the video); a cleaned copy, if given, is stored
+        beside them as clean_xy, clean_vis, clean_world for other tools.
+        """
         path = Path(path)
         tmp = path.with_name(path.name + ".part.npz")
         header = {"schema": TRACK_SCHEMA, "width": self.width, "height": self.height,
                   "fps": self.fps, "source": self.source, "meta": self.meta}
+        extra = {}
+        if cleaned is not None:
+            extra = {"clean_xy": cleaned.xy, "clean_vis": cleaned.vis, "clean_world": cleaned.world}
         np.savez_compressed(tmp, times=self.times, xy=self.xy, vis=self.vis, world=self.world,
-                            detected=self.detected, header=np.array(json.dumps(header)))
+                            detected=self.detected, header=np.array(json.dumps(header)), **extra)
         os.replace(tmp, path)
 
     @classmethod
@@ -210,3 +218,29 @@ class PoseTrack:
             for t, d, row in zip(self.times, self.detected, per):
                 w.writerow([f"{t:.4f}", int(d)] + ["" if not np.isfinite(v) else f"{v:.5f}" for v in row])
         os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One person in one frame: xy [33,2] normalised image coords, vis [33],
+    world [33,3] metres; n_people = how many people the model saw."""
+
+    xy: np.ndarray
+    vis: np.ndarray
+    world: np.ndarray
+    n_people: int = 1
+
+
+def detections_to_track(times: list[float], dets: list[Detection | None], width: int, height: int,
+                        fps: float, source: str = "") -> PoseTrack:
+    """Stack per-frame detections into a PoseTrack (missing frames masked)."""
+    track = PoseTrack.empty_like(np.asarray(times, float), width, height, fps, source)
+    multi = 0
+    for i, d in enumerate(dets):
+        if d is None:
+            continue
+        track.xy[i], track.vis[i], track.world[i] = d.xy, d.vis, d.world
+        track.detected[i] = True
+        multi += d.n_people > 1
+    track.meta["multi_person_frames"] = int(multi)
+    return track

@@ -31,6 +31,7 @@ __all__ = [
     "HoldState",
     "HoldEvent",
     "hold_step",
+    "close_hold",
     "run_holds",
     "split_sets",
 ]
@@ -245,7 +246,7 @@ class HoldState:
     prev_v: float = math.nan
 
 
-def _close(state: HoldState, params: HoldParams) -> tuple[HoldState, HoldEvent | None]:
+def close_hold(state: HoldState, params: HoldParams) -> tuple[HoldState, HoldEvent | None]:
     ev = None
     if state.active and state.last_ok_t - state.start_t >= params.min_hold_s:
         ev = HoldEvent(state.start_t, state.last_ok_t, state.start_i, state.last_ok_i, float(np.median(state.values)))
@@ -277,7 +278,7 @@ def hold_step(state: HoldState, t: float, value: float, in_position: bool,
         ref = float(np.median(values[-int(min(len(values), 90)):]))
         return replace(state, last_ok_t=t, last_ok_i=i, values=values, ref=ref), None
     if state.active and t - state.last_ok_t > params.max_gap_s:
-        return _close(state, params)
+        return close_hold(state, params)
     return state, None
 
 
@@ -290,7 +291,7 @@ def run_holds(times: np.ndarray, values: np.ndarray, in_position: np.ndarray,
         state, ev = hold_step(state, float(t), float(v), bool(ok), params)
         if ev is not None:
             events.append(ev)
-    state, ev = _close(state, params)
+    state, ev = close_hold(state, params)
     if ev is not None:
         events.append(ev)
     return events

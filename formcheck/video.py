@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from formcheck._quiet import quiet_stderr
 from formcheck.errors import BadVideoError
 
 __all__ = ["VideoInfo", "probe", "read_frames", "H264Writer", "MAX_VIDEO_BYTES"]
@@ -52,7 +53,8 @@ def _open(path: str | os.PathLike) -> cv2.VideoCapture:
             f"{p}: the file is {size / 1024**3:.1f} GiB; the limit is {MAX_VIDEO_BYTES / 1024**3:.0f} GiB"
             " (trim the clip to the exercise)"
         )
-    cap = cv2.VideoCapture(str(p))
+    with quiet_stderr():  # FFmpeg prints its own complaint about bad files
+        cap = cv2.VideoCapture(str(p))
     if not cap.isOpened():
         cap.release()
         raise BadVideoError(f"{p}: not a readable video (expected MP4, MOV, AVI, WEBM or MKV)")
@@ -125,8 +127,9 @@ class H264Writer:
         return self
 
     def _start(self, width: int, height: int) -> None:
-        import av
         from fractions import Fraction
+
+        import av
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._container = av.open(str(self._tmp), mode="w", options={"movflags": "+faststart"})

@@ -1,0 +1,237 @@
+"""Frame-by-frame coaching: the same engine as offline analysis, one frame at a time.
+
+`LiveSession.push(t, detection)` filters the landmarks (One Euro), computes the
+exercise's features for that frame, advances the very same rep/hold step
+functions as `analysis.analyze_track`, and grades each finished rep with the
+same `event_metrics` and `judge`. It returns a small `LiveUpdate` for the UI.
+Counting waits until the whole body has been in frame for a moment.
+No OpenCV, MediaPipe or Streamlit here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from formcheck.analysis import drive_signal, event_metrics, judge, side_features
+from formcheck.cleaning import (
+    ONE_EURO_WORLD,
+    VIS_MIN,
+    OneEuro,
+    OneEuroState,
+    carry_forward,
+    one_euro_step,
+    swap_step,
+)
+from formcheck.exercises import get_exercise
+from formcheck.features import SIDES, Joints
+from formcheck.landmarks import Detection, Lm, PoseTrack, detections_to_track
+from formcheck.reps import HoldState, RepState, close_hold, hold_step, rep_step
+from formcheck.views import frame_views
+
+__all__ = ["LiveSession", "LiveUpdate", "body_in_frame", "READY_S"]
+
+# The joints that must be in frame before counting starts.
+_KEY = [Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER, Lm.LEFT_HIP, Lm.RIGHT_HIP, Lm.LEFT_KNEE, Lm.RIGHT_KNEE,
+        Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE]
+READY_S = 1.0  # whole body in view this long before counting starts [own]
+VIEW_WINDOW = 90  # frames used to estimate the camera view live
+
+
+def body_in_frame(xy: np.ndarray, vis: np.ndarray, margin: float = 0.01) -> bool:
+    """True when shoulders, hips, knees and ankles are all visible inside the image.
+    xy [33,2] normalised, vis [33]."""
+    k = [int(j) for j in _KEY]
+    p = xy[k]
+    return bool(np.isfinite(p).all() and (vis[k] > VIS_MIN).all()
+                and (p >= -margin).all() and (p <= 1 + margin).all())
+
+
+@dataclass
+class LiveUpdate:
+    t: float
+    visible: bool
+    ready: bool  # whole body seen long enough; counting is on
+    rep_count: int
+    set_number: int
+    set_reps: int
+    side: str | None
+    cue: str | None  # latest fault cue, if the last rep had one
+    last_rep: dict | None
+    hold_s: float | None  # seconds held so far in the current hold
+    drive: dict[str, float] = field(default_factory=dict)
+    view: str | None = None
+
+
+class LiveSession:
+    """One live set. Not thread-safe: feed it from one thread (the video callback)."""
+
+    def __init__(self, exercise: str, side: str = "auto", hold_target_s: float | None = None,
+                 width: int = 640, height: int = 480, filt: OneEuro = OneEuro()):
+        self.exercise = get_exercise(exercise)
+        self.sides = SIDES if side == "auto" else (side,)
+        self.hold_target_s = hold_target_s
+        self.width, self.height = width, height
+        self.filt = filt
+        self._fxy: OneEuroState | None = None
+        self._fworld: OneEuroState | None = None
+        self.times: list[float] = []
+        self.raw: list[Detection | None] = []
+        self._px: list[np.ndarray] = []
+        self._vis: list[np.ndarray] = []
+        self._world: list[np.ndarray] = []
+        self._feats: dict[str, dict[str, list[float]]] = {s: {} for s in self.sides}
+        self._drive: dict[str, list[float]] = {s: [] for s in self.sides}
+        self._rep_state = {s: RepState() for s in self.sides}
+        self._hold_state = {s: HoldState() for s in self.sides}
+        self.reps: list[dict] = []
+        self.holds: list[dict] = []
+        self._last_px: np.ndarray | None = None
+        self._seen: deque[tuple[float, bool]] = deque()
+        self.ready = False
+        self._views: list[str | None] = []
+        self.unjudged: set[str] = set()
+
+    # -- helpers -----------------------------------------------------------------
+
+    def view(self) -> str | None:
+        vs = [v for v in self._views[-VIEW_WINDOW:] if v is not None]
+        return Counter(vs).most_common(1)[0][0] if vs else None
+
+    def _frame_view(self, px: np.ndarray, vis: np.ndarray, world: np.ndarray) -> str | None:
+        one = PoseTrack(times=np.zeros(1), xy=px[None] / [self.width, self.height], vis=vis[None],
+                        world=world[None], detected=np.ones(1, bool), width=self.width, height=self.height)
+        return frame_views(one)[0]
+
+    def _update_ready(self, t: float) -> None:
+        """Counting starts once the whole body was in frame in at least 80% of
+        the frames of the last READY_S seconds [own]; it then stays on."""
+        while self._seen and t - self._seen[0][0] > READY_S:
+            self._seen.popleft()
+        if not self.ready and self._seen and t - self._seen[0][0] >= READY_S * 0.9:
+            share = sum(ok for _, ok in self._seen) / len(self._seen)
+            self.ready = share >= 0.8
+
+    def _set_of(self, side: str, start_t: float) -> int:
+        if not self.reps:
+            return 1
+        last = self.reps[-1]
+        new = start_t - last["end_s"] > self.exercise.set_pause_s or side != last["side"]
+        return last["set"] + 1 if new else last["set"]
+
+    # -- the step ------------------------------------------------------------------
+
+    def push(self, t: float, det: Detection | None) -> LiveUpdate:
+        """Feed one frame's detection (None: no person) at time t seconds."""
+        if self.times and t <= self.times[-1]:
+            t = self.times[-1] + 1e-3
+        self.times.append(t)
+        self.raw.append(det)
+        visible = det is not None
+        if visible:
+            px = det.xy * [self.width, self.height]
+            px = np.where((det.vis > VIS_MIN)[:, None], px, np.nan)
+            # The same left/right swap repair as offline, against the last frame.
+            px, perm = swap_step(self._last_px, px)
+            self._last_px = carry_forward(self._last_px, px)
+            vis, world = det.vis[perm], det.world[perm]
+            self._fxy = one_euro_step(self._fxy, t, px, self.filt)
+            self._fworld = one_euro_step(self._fworld, t, world, ONE_EURO_WORLD)
+            fpx, fworld = self._fxy.x, self._fworld.x
+            self._seen.append((t, body_in_frame(det.xy, det.vis)))
+            self._views.append(self._frame_view(fpx, vis, fworld))
+        else:
+            fpx = np.full((33, 2), np.nan)
+            fworld = np.full((33, 3), np.nan)
+            vis = np.zeros(33)
+            self._seen.append((t, False))
+            self._views.append(None)
+        self._update_ready(t)
+        self._px.append(fpx)
+        self._vis.append(vis)
+        self._world.append(fworld)
+        cue = None
+        hold_s = None
+        drives = {}
+        ex = self.exercise
+        for side in self.sides:
+            feats = side_features(ex, Joints(fpx[None], vis[None], fworld[None], side))
+            store = self._feats[side]
+            for k, v in feats.items():
+                store.setdefault(k, []).append(float(v[0]))
+            d = float(drive_signal(ex, feats)[0])
+            if not self.ready:
+                d = math.nan  # freeze counting until the body has been seen in full
+            self._drive[side].append(d)
+            if math.isfinite(d):
+                drives[side] = d
+            if ex.kind == "reps":
+                self._rep_state[side], ev = rep_step(self._rep_state[side], t, d, ex.rep)
+                if ev is not None:
+                    rep = self._grade_rep(side, ev)
+                    cue = rep["faults"][0]["message"] if rep["faults"] else None
+            else:
+                inpos = (feats[ex.in_position][0] > 0.5) if ex.in_position else math.isfinite(d)
+                self._hold_state[side], hev = hold_step(self._hold_state[side], t, d, bool(inpos), ex.hold)
+                st = self._hold_state[side]
+                if st.active:
+                    hold_s = st.last_ok_t - st.start_t
+                if hev is not None:
+                    h = self._grade_hold(side, hev)
+                    cue = h["faults"][0]["message"] if h["faults"] else None
+        last = self.reps[-1] if self.reps else (self.holds[-1] if self.holds else None)
+        if cue is None and last is not None and last["faults"] and t - last["end_s"] < 2.5:
+            cue = last["faults"][0]["message"]
+        set_no = self.reps[-1]["set"] if self.reps else 1
+        return LiveUpdate(
+            t=t, visible=visible, ready=self.ready, rep_count=len(self.reps), set_number=set_no,
+            set_reps=sum(1 for r in self.reps if r["set"] == set_no),
+            side=last["side"] if last else None, cue=cue, last_rep=self.reps[-1] if self.reps else None,
+            hold_s=hold_s, drive=drives, view=self.view(),
+        )
+
+    def _arrays(self, side: str):
+        feats = {k: np.asarray(v, float) for k, v in self._feats[side].items()}
+        return feats, np.asarray(self._drive[side], float), np.asarray(self.times, float)
+
+    def _grade_rep(self, side: str, ev) -> dict:
+        feats, drive, times = self._arrays(side)
+        m = event_metrics(self.exercise, feats, drive, times, ev)
+        faults, unjudged = judge(self.exercise, m, self.view(), self.hold_target_s)
+        self.unjudged |= set(unjudged)
+        rep = {"index": len(self.reps) + 1, "set": self._set_of(side, ev.start_t), "side": side,
+               "start_s": round(ev.start_t, 3), "peak_s": round(ev.peak_t, 3), "end_s": round(ev.end_t, 3),
+               "hold_s": round(m["hold_s"], 2) if "hold_s" in m else None, "partial": ev.partial,
+               "metrics": {k: round(v, 3) for k, v in m.items() if math.isfinite(v)}, "faults": faults}
+        self.reps.append(rep)
+        return rep
+
+    def _grade_hold(self, side: str, ev) -> dict:
+        feats, drive, times = self._arrays(side)
+        m = event_metrics(self.exercise, feats, drive, times, ev)
+        target = self.hold_target_s or self.exercise.hold.target_s
+        faults, unjudged = judge(self.exercise, m, self.view(), target)
+        self.unjudged |= set(unjudged)
+        h = {"side": side, "start_s": round(ev.start_t, 3), "end_s": round(ev.end_t, 3),
+             "duration_s": round(ev.duration_s, 2), "target_s": target,
+             "metrics": {k: round(v, 3) for k, v in m.items() if math.isfinite(v)}, "faults": faults}
+        self.holds.append(h)
+        return h
+
+    def finish(self) -> None:
+        """Close a hold still in progress at the end of the session."""
+        for side in self.sides:
+            st, hev = close_hold(self._hold_state[side], self.exercise.hold) if self.exercise.kind == "hold" else (None, None)
+            if hev is not None:
+                self._grade_hold(side, hev)
+
+    def recorded_track(self) -> PoseTrack:
+        """Everything seen so far as a raw PoseTrack (for saving and offline review)."""
+        if not self.times:
+            raise ValueError("nothing was recorded")
+        times = np.asarray(self.times, float)
+        fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 30.0
+        return detections_to_track(list(times), self.raw, self.width, self.height, fps, "live")

@@ -1,0 +1,140 @@
+"""Finding the pose model: the bundled 'full' model, or 'lite' / 'heavy'
+downloaded once from Google's MediaPipe model storage into the user cache, or
+any .task bundle by path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from formcheck.errors import ModelError
+
+__all__ = ["MODEL_NAMES", "resolve_model", "download_model", "validate_bundle", "cache_dir", "bundled_model_path"]
+
+MODEL_NAMES = ("full", "lite", "heavy")
+# Google's official MediaPipe model storage (the URLs its documentation gives).
+MODEL_BASE_URL = "https://storage.googleapis.com/mediapipe-models/pose_landmarker"
+_REQUIRED_MEMBERS = {"pose_detector.tflite", "pose_landmarks_detector.tflite"}
+
+
+def bundled_model_path() -> Path:
+    """models/pose_landmarker_full.task next to the package (a source checkout),
+    or FORMCHECK_MODEL_DIR if set."""
+    env = os.environ.get("FORMCHECK_MODEL_DIR")
+    base = Path(env) if env else Path(__file__).resolve().parent.parent / "models"
+    return base / "pose_landmarker_full.task"
+
+
+def cache_dir() -> Path:
+    """The user cache for downloaded models: $FORMCHECK_CACHE_DIR, else
+    $XDG_CACHE_HOME/formcheck/models, else ~/.cache/formcheck/models."""
+    env = os.environ.get("FORMCHECK_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "formcheck" / "models"
+
+
+def validate_bundle(path: Path) -> None:
+    """Raise ModelError unless `path` is a PoseLandmarker .task bundle (a zip
+    holding the detector and landmarker networks)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ModelError(f"{path}: not a MediaPipe .task model bundle ({e})") from None
+    missing = _REQUIRED_MEMBERS - names
+    if missing:
+        raise ModelError(f"{path}: not a PoseLandmarker bundle (missing {', '.join(sorted(missing))})")
+
+
+def _progress(done: int, total: int | None, name: str) -> None:
+    if total:
+        frac = done / total
+        bar = "#" * int(30 * frac)
+        sys.stderr.write(f"\rdownloading {name}: [{bar:<30}] {frac:6.1%} of {total / 1e6:.1f} MB")
+    else:
+        sys.stderr.write(f"\rdownloading {name}: {done / 1e6:.1f} MB")
+    sys.stderr.flush()
+
+
+def download_model(name: str, base_url: str | None = None, dest_dir: Path | None = None,
+                   timeout: float = 30.0, progress: bool = True) -> Path:
+    """Download pose_landmarker_<name>.task atomically into the cache and return its path."""
+    base_url = base_url or os.environ.get("FORMCHECK_MODEL_BASE_URL", MODEL_BASE_URL)
+    dest_dir = dest_dir or cache_dir()
+    fname = f"pose_landmarker_{name}.task"
+    url = f"{base_url.rstrip('/')}/pose_landmarker_{name}/float16/latest/{fname}"
+    dest = dest_dir / fname
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=fname + ".", suffix=".part", dir=dest_dir)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                resp = urllib.request.urlopen(url, timeout=timeout)
+            except urllib.error.HTTPError as e:
+                raise ModelError(f"could not download the '{name}' model: the server answered {e.code} for {url}") from None
+            except (urllib.error.URLError, OSError) as e:
+                reason = getattr(e, "reason", e)
+                raise ModelError(f"could not download the '{name}' model (are you offline? {reason}); "
+                                 f"use --model full, which works offline") from None
+            with resp:
+                total = int(resp.headers.get("Content-Length") or 0) or None
+                done = 0
+                while True:
+                    chunk = resp.read(1 << 16)
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    done += len(chunk)
+                    if progress:
+                        _progress(done, total, fname)
+                if progress:
+                    sys.stderr.write("\n")
+                if total is not None and done != total:
+                    raise ModelError(f"the '{name}' model download was cut short ({done} of {total} bytes); try again")
+        validate_bundle(tmp)
+        os.replace(tmp, dest)
+        return dest
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def resolve_model(spec: str = "full", **download_kwargs) -> Path:
+    """'full' (bundled), 'lite' / 'heavy' (cached, downloaded on first use) or a path."""
+    if spec == "full":
+        path = bundled_model_path()
+        if not path.exists():
+            raise ModelError(f"the bundled model is missing at {path}; reinstall formcheck or pass --model PATH")
+        return path
+    if spec in MODEL_NAMES:
+        cached = (download_kwargs.get("dest_dir") or cache_dir()) / f"pose_landmarker_{spec}.task"
+        if cached.exists():
+            try:
+                validate_bundle(cached)
+                return cached
+            except ModelError:
+                cached.unlink()  # a damaged cache entry is fetched again
+        return download_model(spec, **download_kwargs)
+    path = Path(spec).expanduser()
+    if not path.exists():
+        raise ModelError(f"model '{spec}' not found: expected full, lite, heavy or a path to a .task file")
+    validate_bundle(path)
+    return path
+
+
+def copy_into_cache(src: Path, name: str) -> Path:
+    """Put a .task file you already have into the cache under a model name."""
+    validate_bundle(src)
+    dest = cache_dir() / f"pose_landmarker_{name}.task"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dest)
+    return dest

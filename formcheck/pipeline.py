@@ -1,0 +1,182 @@
+"""Glue from files to reports: the functions the CLI and the app both call.
+
+video or .npz -> PoseTrack -> analysis (exercise or running) -> report, and
+optionally an annotated H.264 video.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.analysis import AnalysisOptions, analyze_track, drive_signal, side_features
+from formcheck.cleaning import SMOOTH_HZ, clean_track
+from formcheck.draw import Overlay, annotate
+from formcheck.errors import BadVideoError, UnknownExerciseError
+from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
+from formcheck.features import Joints, landmark
+from formcheck.landmarks import PoseTrack
+from formcheck.report import finish_report
+from formcheck.video import H264Writer, read_frames
+
+__all__ = ["Options", "available_movements", "load_track", "analyze", "analyze_file", "write_annotated_video",
+           "frame_overlays"]
+
+ProgressFn = Callable[[int, int], None]
+CUE_SHOW_S = 2.5  # how long a rep's cue stays on screen after the rep [own]
+
+
+@dataclass(frozen=True)
+class Options:
+    side: str = "auto"
+    model: str = "full"
+    stride: int = 1
+    hold_target_s: float | None = None
+    time_scale: float = 1.0  # running: real time = video time x time_scale (slow-motion clips)
+
+
+def _gait():
+    try:
+        from formcheck import gait
+    except ImportError:
+        return None
+    return gait
+
+
+def available_movements() -> list[str]:
+    """Movements this installation can analyse, in the routine's order."""
+    return [m for m in MOVEMENTS if m in EXERCISES or (m == "running" and _gait() is not None)]
+
+
+def check_movement(name: str) -> None:
+    if name == "running":
+        if _gait() is None:
+            raise UnknownExerciseError("'running' is not implemented yet in this version of formcheck")
+        return
+    get_exercise(name)
+
+
+def load_track(path: str | os.PathLike, model: str = "full", stride: int = 1,
+               progress: ProgressFn | None = None) -> PoseTrack:
+    """A saved .npz track, or a video run through the pose model."""
+    p = Path(path)
+    if p.suffix.lower() == ".npz":
+        if not p.exists():
+            raise BadVideoError(f"{p}: no such file")
+        return PoseTrack.load_npz(p)
+    from formcheck.pose import extract_track
+
+    return extract_track(p, model=model, stride=stride, progress=progress)
+
+
+def analyze(track: PoseTrack, movement: str, options: Options = Options(), source: str | None = None) -> dict:
+    """Analyse a track as `movement` and return the full report."""
+    check_movement(movement)
+    if movement == "running":
+        gait = _gait()
+        body = gait.analyze_running(track, gait.GaitOptions(time_scale=options.time_scale))
+    else:
+        body = analyze_track(track, get_exercise(movement),
+                             AnalysisOptions(side=options.side, hold_target_s=options.hold_target_s))
+    return finish_report(body, track, source)
+
+
+def analyze_file(path: str | os.PathLike, movement: str, options: Options = Options(),
+                 video_out: str | os.PathLike | None = None, progress: ProgressFn | None = None) -> dict:
+    """Video or .npz -> report (and an annotated video if asked and the input is a video)."""
+    check_movement(movement)  # refuse an unknown movement before any slow work
+    track = load_track(path, options.model, options.stride, progress)
+    report = analyze(track, movement, options, str(path))
+    if video_out is not None:
+        if Path(path).suffix.lower() == ".npz":
+            report["warnings"].append("No annotated video: the input is a saved track, not a video.")
+        else:
+            write_annotated_video(path, track, report, video_out, options.stride)
+    return report
+
+
+# ---- annotated video --------------------------------------------------------------
+
+
+def _drive_per_frame(track: PoseTrack, movement: str) -> dict[str, np.ndarray]:
+    """The exercise's driving angle per side [N] on the cleaned track (for labels)."""
+    if movement not in EXERCISES:
+        return {}
+    ex = EXERCISES[movement]
+    out = {}
+    for side in ("left", "right"):
+        feats = side_features(ex, Joints(track.px, track.vis, track.world, side))
+        out[side] = drive_signal(ex, feats)
+    return out
+
+
+def frame_overlays(report: dict, times: np.ndarray, drive: dict[str, np.ndarray] | None = None) -> list[Overlay]:
+    """What to draw on each frame, from the finished report (pure)."""
+    drive = drive or {}
+    reps, holds, steps = report["reps"], report["holds"], report["steps"]
+    target = 15
+    out = []
+    for i, t in enumerate(times):
+        counter, sub, cue, good, labels = "", "", "", None, []
+        if reps:
+            done = [r for r in reps if r["end_s"] <= t]
+            cur = next((r for r in reps if r["start_s"] <= t < r["end_s"]), None)
+            ref = cur or (done[-1] if done else reps[0])
+            set_done = sum(1 for r in done if r["set"] == ref["set"])
+            counter = f"Rep {set_done} / {target}"
+            sub = f"Set {ref['set']} - {ref['side']} side - total {len(done)}"
+            last = done[-1] if done else None
+            if last is not None and t - last["end_s"] <= CUE_SHOW_S:
+                good = not last["faults"]
+                cue = last["faults"][0]["message"] if last["faults"] else "Good rep"
+            side = ref["side"]
+            if side in drive and np.isfinite(drive[side][i]):
+                labels.append((int(landmark("knee", side)), f"{drive[side][i]:.0f} deg"))
+        elif holds:
+            cur = next((h for h in holds if h["start_s"] <= t <= h["end_s"]), None)
+            done = [h for h in holds if h["end_s"] < t]
+            if cur is not None:
+                held = t - cur["start_s"]
+                tgt = cur.get("target_s") or 30
+                counter = f"Hold {held:4.0f} s / {tgt:.0f}"
+                sub = f"{cur['side']} side"
+                good = held >= tgt
+            else:
+                counter = f"Holds done: {len(done)}"
+            if done and t - done[-1]["end_s"] <= CUE_SHOW_S and done[-1]["faults"]:
+                cue, good = done[-1]["faults"][0]["message"], False
+        elif steps:
+            done = [s for s in steps if s["contact_s"] <= t]
+            counter = f"Steps {len(done)}"
+            if report.get("gait", {}).get("cadence_spm"):
+                sub = f"Cadence {report['gait']['cadence_spm']:.0f} steps/min"
+            if done:
+                last = done[-1]
+                fppa = last["metrics"].get("fppa_deg")
+                if fppa is not None and t - last["contact_s"] < 0.4:
+                    labels.append((int(landmark("knee", last["side"])), f"FPPA {fppa:.0f} deg"))
+                if last["faults"] and t - last["contact_s"] < 0.6:
+                    cue, good = last["faults"][0]["message"], False
+        out.append(Overlay(counter=counter, sub=sub, cue=cue, angles=tuple(labels), good=good))
+    return out
+
+
+def write_annotated_video(video_path: str | os.PathLike, track: PoseTrack, report: dict,
+                          out_path: str | os.PathLike, stride: int = 1) -> Path:
+    """Decode the clip again and write it with skeleton, angles, counter and cues (H.264)."""
+    clean = clean_track(track, cutoff_hz=SMOOTH_HZ)
+    movement = report["exercise"]
+    overlays = frame_overlays(report, clean.times, _drive_per_frame(clean, movement))
+    px, vis = clean.px, clean.vis
+    fps = track.fps
+    with H264Writer(out_path, fps) as writer:
+        for i, (_t, frame) in enumerate(read_frames(video_path, stride=stride)):
+            if i >= len(clean):
+                break
+            has = bool(clean.detected[i])
+            writer.write(annotate(frame, px[i] if has else None, vis[i] if has else None, overlays[i]))
+    return Path(out_path)

@@ -1,0 +1,143 @@
+"""The report contract (docs/report.md) and its plain-language summary.
+
+`finish_report` adds the schema, source and summary blocks to an analysis
+body; `summary_text` renders a report as the rep-by-rep text the CLI prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+from formcheck.landmarks import PoseTrack
+
+__all__ = ["SCHEMA", "finish_report", "summary_text", "write_json", "validate_report"]
+
+SCHEMA = "formcheck.report/1"
+
+
+def finish_report(body: dict, track: PoseTrack, source_path: str | None = None) -> dict:
+    """Wrap an analysis body (from analysis.analyze_track or gait.analyze_running)
+    into a full formcheck.report/1 document."""
+    duration = float(track.times[-1] - track.times[0]) + (1.0 / track.fps if track.fps else 0.0) if len(track) else 0.0
+    faults = Counter(f["code"] for ev in body.get("reps", []) + body.get("holds", []) + body.get("steps", [])
+                     for f in ev["faults"])
+    report = {
+        "schema": SCHEMA,
+        "exercise": body["exercise"],
+        "source": {
+            "path": str(source_path if source_path is not None else track.source),
+            "fps": round(float(track.fps), 3),
+            "frames": int(len(track)),
+            "duration_s": round(duration, 3),
+            "width": int(track.width),
+            "height": int(track.height),
+        },
+        "pose_coverage": body.get("pose_coverage", round(track.coverage, 4)),
+        "view": body.get("view"),
+        "side": body.get("side"),
+        "reps": body.get("reps", []),
+        "holds": body.get("holds", []),
+        "steps": body.get("steps", []),
+        "summary": {
+            "rep_count": len(body.get("reps", [])),
+            "hold_count": len(body.get("holds", [])),
+            "step_count": len(body.get("steps", [])),
+            "fault_counts": dict(sorted(faults.items())),
+        },
+        "warnings": list(body.get("warnings", [])),
+    }
+    for extra in ("unjudged", "gait", "advice", "sets"):
+        if extra in body:
+            report[extra] = body[extra]
+    if report["reps"]:
+        report["summary"]["sets"] = max(r["set"] for r in report["reps"])
+        report["summary"]["clean_reps"] = sum(1 for r in report["reps"] if not r["faults"])
+    return report
+
+
+_REQUIRED = {"schema": str, "exercise": str, "source": dict, "pose_coverage": float, "reps": list,
+             "holds": list, "steps": list, "summary": dict, "warnings": list}
+
+
+def validate_report(report: dict) -> None:
+    """Raise ValueError unless the report has the required fields of formcheck.report/1."""
+    for key, typ in _REQUIRED.items():
+        if key not in report:
+            raise ValueError(f"report: missing required field {key!r}")
+        if typ is float and isinstance(report[key], int):
+            continue
+        if not isinstance(report[key], typ):
+            raise ValueError(f"report.{key}: expected {typ.__name__}, got {type(report[key]).__name__}")
+    if report["schema"] != SCHEMA:
+        raise ValueError(f"report.schema: expected {SCHEMA!r}, got {report['schema']!r}")
+    for r in report["reps"]:
+        for k in ("index", "set", "side", "start_s", "peak_s", "end_s", "hold_s", "metrics", "faults"):
+            if k not in r:
+                raise ValueError(f"report.reps[{r.get('index')}]: missing {k!r}")
+        for f in r["faults"]:
+            if f["severity"] not in ("warn", "error"):
+                raise ValueError(f"fault {f['code']}: severity must be warn or error")
+
+
+def write_json(report: dict, path: str | os.PathLike) -> None:
+    """Write atomically: a crash never leaves a half-written report."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(report, indent=2))
+    os.replace(tmp, path)
+
+
+def _fmt_time(s: float) -> str:
+    m, sec = divmod(max(0.0, s), 60)
+    return f"{int(m)}:{sec:04.1f}"
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def summary_text(report: dict) -> str:
+    """A rep-by-rep (or hold- or step-level) summary a runner understands."""
+    lines = []
+    src = report["source"]
+    lines.append(f"{_title(report['exercise'])} — {Path(src['path']).name}, {src['duration_s']:.1f} s")
+    view = report.get("view") or "unknown"
+    lines.append(f"Camera view: {view.replace('_', ' ')}; person visible in {report['pose_coverage']:.0%} of frames")
+    reps, holds = report["reps"], report["holds"]
+    if reps:
+        by_set = Counter(r["set"] for r in reps)
+        sets = ", ".join(f"set {s}: {n} reps ({next(r['side'] for r in reps if r['set'] == s)} side)"
+                         for s, n in sorted(by_set.items()))
+        lines.append(f"{len(reps)} reps — {sets}; {report['summary'].get('clean_reps', 0)} with good form")
+        lines.append("")
+        for r in reps:
+            verdict = "good" if not r["faults"] else "; ".join(f["message"] for f in r["faults"])
+            extra = f", held {r['hold_s']:.1f} s" if r.get("hold_s") is not None else ""
+            lines.append(f"  rep {r['index']:>2} (set {r['set']}, {r['side']}) at {_fmt_time(r['start_s'])}"
+                         f"{extra}: {verdict}")
+    if holds:
+        lines.append(f"{len(holds)} held stretch(es)")
+        lines.append("")
+        for k, h in enumerate(holds, 1):
+            verdict = "good" if not h["faults"] else "; ".join(f["message"] for f in h["faults"])
+            target = f" of {h['target_s']:.0f} s" if h.get("target_s") else ""
+            lines.append(f"  hold {k} ({h['side']}) at {_fmt_time(h['start_s'])}: {h['duration_s']:.0f} s{target} — {verdict}")
+    if report["steps"] or report.get("gait"):
+        for line in report.get("gait", {}).get("summary_lines", []):
+            lines.append("  " + line)
+        for a in report.get("advice", []):
+            lines.append("  Advice: " + a)
+    if not reps and not holds and not report["steps"]:
+        lines.append("Nothing to count was found.")
+    if report["summary"]["fault_counts"]:
+        lines.append("")
+        lines.append("Faults: " + ", ".join(f"{c} ×{n}" for c, n in report["summary"]["fault_counts"].items()))
+    if report["warnings"]:
+        lines.append("")
+        for w in report["warnings"]:
+            lines.append(f"Note: {w}")
+    return "\n".join(lines)
