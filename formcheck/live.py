@@ -37,6 +37,7 @@ __all__ = ["LiveSession", "LiveUpdate", "body_in_frame", "READY_S"]
 # The joints that must be in frame before counting starts.
 _KEY = [Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER, Lm.LEFT_HIP, Lm.RIGHT_HIP, Lm.LEFT_KNEE, Lm.RIGHT_KNEE,
         Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE]
+PIXEL_FILTER = OneEuro()
 READY_S = 1.0  # whole body in view this long before counting starts [own]
 VIEW_WINDOW = 90  # frames used to estimate the camera view live
 
@@ -70,7 +71,7 @@ class LiveSession:
     """One live set. Not thread-safe: feed it from one thread (the video callback)."""
 
     def __init__(self, exercise: str, side: str = "auto", hold_target_s: float | None = None,
-                 width: int = 640, height: int = 480, filt: OneEuro = OneEuro()):
+                 width: int = 640, height: int = 480, filt: OneEuro = PIXEL_FILTER):
         self.exercise = get_exercise(exercise)
         self.sides = SIDES if side == "auto" else (side,)
         self.hold_target_s = hold_target_s
