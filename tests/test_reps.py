@@ -1,0 +1,105 @@
+"""The rep and hold engine on synthetic signals with known events."""
+
+import numpy as np
+import pytest
+
+from formcheck.reps import HoldParams, RepParams, run_holds, run_reps, split_sets
+
+
+def _reps_signal(n=6, period=4.0, amp=40.0, fps=30.0, rest=10.0, partial=None, noise=0.0, seed=0):
+    t = np.arange(0, n * period + 2, 1 / fps)
+    phase = np.clip(np.sin(2 * np.pi * (t - 1) / period), 0, None) * (t >= 1) * (t < 1 + n * period)
+    scale = np.ones_like(t)
+    if partial:
+        for k, s in partial.items():
+            m = (t >= 1 + (k - 1) * period) & (t < 1 + k * period)
+            scale[m] = s
+    sig = rest + amp * phase * scale + np.random.default_rng(seed).normal(0, noise, len(t))
+    return t, sig
+
+
+@pytest.mark.parametrize("n", [1, 5, 15])
+def test_counts_exactly(n):
+    t, s = _reps_signal(n=n)
+    events, state = run_reps(t, s, RepParams())
+    assert len(events) == n
+    assert state.rejected == 0
+
+
+def test_times_within_a_frame_or_two():
+    t, s = _reps_signal(n=3, period=4.0)
+    events, _ = run_reps(t, s, RepParams())
+    for k, ev in enumerate(events):
+        assert ev.peak_t == pytest.approx(1 + k * 4 + 1.0, abs=0.05)  # sine peak at a quarter period
+        assert ev.start_t == pytest.approx(1 + k * 4, abs=0.3)
+
+
+def test_noise_does_not_double_count():
+    t, s = _reps_signal(n=8, noise=2.5, seed=3)
+    events, _ = run_reps(t, s, RepParams())
+    assert len(events) == 8
+
+
+def test_partial_rep_detected_after_calibration():
+    t, s = _reps_signal(n=6, partial={5: 0.5})
+    events, _ = run_reps(t, s, RepParams())
+    assert [e.partial for e in events] == [False, False, False, False, True, False]
+    assert events[4].p_peak == pytest.approx(0.5, abs=0.08)
+
+
+def test_tiny_wiggles_are_not_reps():
+    t, s = _reps_signal(n=4, amp=5.0)  # below the 15° minimum range
+    events, _ = run_reps(t, s, RepParams(min_range_deg=15.0))
+    assert events == []
+
+
+def test_too_short_movement_rejected():
+    t, s = _reps_signal(n=4, period=1.0)  # 0.5 s reps: faster than min_rep_s
+    events, state = run_reps(t, s, RepParams(min_rep_s=0.8))
+    assert events == [] and state.rejected == 4
+
+
+def test_stuck_at_top_is_not_a_rep():
+    t = np.arange(0, 20, 1 / 30)
+    s = np.where(t > 2, 50.0, 10.0)
+    events, state = run_reps(t, s, RepParams(max_rep_s=10.0))
+    assert events == [] and state.rejected == 1
+
+
+def test_missing_samples_freeze_instead_of_counting():
+    t, s = _reps_signal(n=4)
+    s = s.copy()
+    s[(t > 5.2) & (t < 5.6)] = np.nan  # brief loss inside rep 2
+    events, _ = run_reps(t, s, RepParams())
+    assert len(events) == 4
+
+
+def test_hold_detection_with_dropouts_and_target():
+    t = np.arange(0, 50, 1 / 30)
+    v = np.where((t > 5) & (t < 40), 60.0, 5.0) + np.random.default_rng(0).normal(0, 1, len(t))
+    v[(t > 20) & (t < 20.5)] = np.nan  # a short dropout inside the hold
+    inpos = v > 30
+    holds = run_holds(t, v, inpos, HoldParams())
+    assert len(holds) == 1
+    assert holds[0].duration_s == pytest.approx(35.0, abs=0.3)
+    assert holds[0].value == pytest.approx(60.0, abs=0.5)
+
+
+def test_hold_broken_by_long_gap_becomes_two():
+    t = np.arange(0, 40, 1 / 30)
+    v = np.where(((t > 2) & (t < 15)) | ((t > 20) & (t < 35)), 60.0, 5.0)
+    holds = run_holds(t, v, v > 30, HoldParams())
+    assert [round(h.duration_s) for h in holds] == [13, 15]
+
+
+def test_moving_is_not_holding():
+    t = np.arange(0, 30, 1 / 30)
+    v = 60 + 25 * np.sin(2 * np.pi * t / 3)  # sweeping 25° at 52°/s peak
+    assert run_holds(t, v, np.ones_like(t, bool), HoldParams()) == []
+
+
+def test_split_sets_on_pause_and_side():
+    starts = [0, 4, 8, 30, 34, 38, 42]
+    ends = [s + 3 for s in starts]
+    sides = ["left"] * 3 + ["left"] * 2 + ["right"] * 2
+    assert split_sets(starts, ends, sides, pause_s=8.0) == [1, 1, 1, 2, 2, 3, 3]
