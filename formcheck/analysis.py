@@ -75,21 +75,35 @@ def _top_slice(drive: np.ndarray, start: int, end: int, rest: float, peak: float
     return top if len(top) else np.array([int(np.argmax(np.nan_to_num(seg, nan=-np.inf))) + start])
 
 
-PHASE_LEVEL = 0.1  # lift and lowering are timed from/to 10% of each rep's own excursion [own]
+# Lift and lowering are timed between 10% and 90% of each rep's own excursion and
+# scaled to the full excursion (/0.8): robust to noise at rest and to where the
+# peak falls on a flat top, and exact for a steady movement [own].
+PHASE_LO, PHASE_HI = 0.1, 0.9
+PHASE_LOOKBACK_S = 3.0
 
 
 def _phase_times(times: np.ndarray, drive: np.ndarray, ev: RepEvent) -> tuple[float, float]:
     """(lift s, lowering s) of one rep, timed on its own excursion, so that a small
     rep is not mistaken for a rushed one."""
-    level = ev.rest_value + PHASE_LEVEL * (ev.peak_value - ev.rest_value)
-    s, p, e = ev.start_i, ev.peak_i, min(ev.end_i, len(drive) - 1)
-    seg = drive[s:p + 1]
-    below = np.flatnonzero(np.isfinite(seg) & (seg <= level))
-    t_start = times[s + below[-1]] if len(below) else times[s]
-    seg = drive[p:e + 1]
-    below = np.flatnonzero(np.isfinite(seg) & (seg <= level))
-    t_end = times[p + below[0]] if len(below) else times[e]
-    return float(times[p] - t_start), float(t_end - times[p])
+    amp = ev.peak_value - ev.rest_value
+    lo, hi = ev.rest_value + PHASE_LO * amp, ev.rest_value + PHASE_HI * amp
+    # Look back up to PHASE_LOOKBACK_S before the engine's start: a small rep leaves
+    # its own 10% level before it crosses the calibrated start level.
+    s = int(np.searchsorted(times, times[ev.start_i] - PHASE_LOOKBACK_S))
+    e = min(ev.end_i, len(drive) - 1)
+    seg = drive[s:e + 1]
+    t = times[s:e + 1]
+    ok = np.isfinite(seg)
+    above = np.flatnonzero(ok & (seg >= hi) & (np.arange(s, e + 1) >= ev.start_i))
+    if len(above) == 0:
+        return float(ev.peak_t - ev.start_t), float(ev.end_t - ev.peak_t)
+    first_hi, last_hi = above[0], above[-1]
+    below_before = np.flatnonzero(ok[:first_hi] & (seg[:first_hi] <= lo))
+    below_after = np.flatnonzero(ok[last_hi:] & (seg[last_hi:] <= lo))
+    t_lo_up = t[below_before[-1]] if len(below_before) else t[0]
+    t_lo_down = t[last_hi + below_after[0]] if len(below_after) else t[-1]
+    scale = 1.0 / (PHASE_HI - PHASE_LO)
+    return float((t[first_hi] - t_lo_up) * scale), float((t_lo_down - t[last_hi]) * scale)
 
 
 def _still_time(times: np.ndarray, drive: np.ndarray, idx: np.ndarray, max_speed: float) -> float:

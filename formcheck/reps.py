@@ -45,7 +45,8 @@ class RepParams:
     engage: float = 0.3
     top: float = 0.7
     release: float = 0.3
-    rest_level: float = 0.15  # p at which a rep's start and end times are taken [own]
+    rest_level: float = 0.1  # p at which a rep's start time is taken [own]
+    end_level: float = 0.1  # a rep ends back within 10% of its own excursion from rest [own]
     partial_min: float = 0.35  # a partial rep must reach this share of the range [own]
     # Reject reps shorter than 0.8 s or longer than 10 s [own; clinical-criteria.md §4].
     min_rep_s: float = 0.8
@@ -53,6 +54,8 @@ class RepParams:
     calib_reps: int = 3  # full reps whose median amplitude sets the range [own]
     settle_s: float = 1.0  # after release, wait this long at most for the return to rest
     lost_s: float = 2.0  # a rep in progress is abandoned after this long unseen [own]
+    warm_s: float = 0.5  # after the person (re)appears, let the signal settle this long before counting [own]
+    stall_s: float = 3.0  # a rise that stalls below the top this long is a new rest level, not a rep [own]
 
 
 @dataclass(frozen=True)
@@ -93,11 +96,14 @@ class RepState:
     peak_t: float = math.nan
     peak_i: int = -1
     reached_top: bool = False
+    progress_t: float = math.nan  # last time the rise made real progress (>= 10% of min range)
+    progress_v: float = math.nan
     release_t: float = math.nan
     end_min: float = math.nan
     end_min_t: float = math.nan
     end_min_i: int = -1
     last_seen_t: float = math.nan
+    warm_until: float = math.nan
     rejected: int = 0  # too short / too long / lost
     count: int = 0
 
@@ -135,6 +141,11 @@ def _emit(state: RepState, end_t: float, end_i: int, params: RepParams) -> tuple
     return new, ev
 
 
+def _back_to_rest(state: RepState, value: float, params: RepParams) -> bool:
+    """Back within end_level of this rep's own excursion (so small reps end properly too)."""
+    return value <= state.rest + params.end_level * (state.peak - state.rest)
+
+
 def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tuple[RepState, RepEvent | None]:
     """Advance the rep state machine by one sample (time s, signal value in degrees)."""
     i = state.i + 1
@@ -145,9 +156,14 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
             state = replace(state, phase="rest", peak=math.nan, reached_top=False, rejected=state.rejected + 1,
                             trough=math.nan, start_t=math.nan)
         return state, None
+    if not math.isfinite(state.last_seen_t) or t - state.last_seen_t > params.lost_s:
+        # First sight, or back after a long absence: settle before counting.
+        if state.phase != "rest":
+            state = replace(state, phase="rest", peak=math.nan, reached_top=False, rejected=state.rejected + 1)
+        state = replace(state, warm_until=t + params.warm_s)
     state = replace(state, i=i, last_seen_t=t)
-    if not math.isfinite(state.rest):
-        state = replace(state, rest=value, trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i)
+    if state.phase == "rest" and t < state.warm_until:
+        return replace(state, rest=value, trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i), None
     if state.phase == "rest":
         if not math.isfinite(state.trough) or value <= state.trough:
             state = replace(state, trough=value, trough_t=t, trough_i=i)
@@ -157,33 +173,41 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         if p <= params.rest_level or not math.isfinite(state.start_t):
             state = replace(state, start_t=t, start_i=i)
         if p > params.engage:
-            state = replace(state, phase="up", peak=value, peak_t=t, peak_i=i, reached_top=p >= params.top)
+            state = replace(state, phase="up", peak=value, peak_t=t, peak_i=i, reached_top=p >= params.top,
+                            progress_t=t, progress_v=value)
         return state, None
     if state.phase == "up":
         if value > state.peak:
             state = replace(state, peak=value, peak_t=t, peak_i=i)
+        if value >= state.progress_v + 0.1 * params.min_range_deg:
+            state = replace(state, progress_t=t, progress_v=value)
         p = _p(state, value, params)
         if p >= params.top:
             state = replace(state, reached_top=True)
+        if not state.reached_top and t - state.progress_t > params.stall_s:
+            # The baseline moved (the person shifted position): re-anchor rest here.
+            return replace(state, phase="rest", peak=math.nan, reached_top=False,
+                           trough=value, trough_t=t, trough_i=i, rest=value, start_t=t, start_i=i), None
         if t - state.start_t > params.max_rep_s:
             # Stuck at the top (a hold, or the person stopped): not a rep.
             return replace(state, phase="rest", peak=math.nan, reached_top=False, rejected=state.rejected + 1,
                            trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i), None
         if p < params.release:
             state = replace(state, phase="settle", release_t=t, end_min=value, end_min_t=t, end_min_i=i)
-            if p <= params.rest_level:
+            if _back_to_rest(state, value, params):
                 return _emit(state, t, i, params)
         return state, None
     # settle: wait for the return to rest to time the end of the rep.
     p = _p(state, value, params)
     if value < state.end_min:
         state = replace(state, end_min=value, end_min_t=t, end_min_i=i)
-    if p <= params.rest_level:
+    if _back_to_rest(state, value, params):
         return _emit(state, t, i, params)
     if p > params.engage or t - state.release_t > params.settle_s:
         new, ev = _emit(state, state.end_min_t, state.end_min_i, params)
         if p > params.engage:  # already going up again
-            new = replace(new, phase="up", peak=value, peak_t=t, peak_i=i, reached_top=_p(new, value, params) >= params.top)
+            new = replace(new, phase="up", peak=value, peak_t=t, peak_i=i, progress_t=t, progress_v=value,
+                          reached_top=_p(new, value, params) >= params.top)
         return new, ev
     return state, None
 

@@ -19,35 +19,32 @@ def is_top_leg(b: Joints) -> np.ndarray:
     return np.where(np.isfinite(gap), above.astype(float), np.nan)
 
 
-def _px_to_m(b: Joints) -> np.ndarray:
-    """Metres per pixel [N] from the hip line, which lies in the image plane for a
-    side-lying body filmed from the chest side or the feet end."""
-    hip_px = np.linalg.norm(b.p("hip") - b.p("o_hip"), axis=-1)
-    hip_m = np.linalg.norm(b.w("hip") - b.w("o_hip"), axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(hip_px > 0, hip_m / hip_px, np.nan)
+def _gap_m(b: Joints, name: str) -> np.ndarray:
+    """Distance in metres between this side's and the other side's point, in the
+    image plane of the model's metric landmarks (x, y only: depth is the least
+    reliable axis and these gaps open up and down, across the view)."""
+    return np.linalg.norm(b.w(name)[..., :2] - b.w("o_" + name)[..., :2], axis=-1)
 
 
 def thigh_opening(b: Joints) -> np.ndarray:
     """Opening of the top thigh (°), from how far apart the knees are.
 
-    Side-lying, the knee rises vertically, so the knee gap lies in the image plane
+    Side-lying, the knee rises vertically, so the knee gap lies across the view
     whether the camera faces the chest or the feet, while the thighs point toward
-    the camera and are foreshortened. The gap in metres (see _px_to_m) becomes an
-    angle with the 3D thigh length: opening = 2 asin(gap / (2 thigh)).
+    the camera and are foreshortened. The gap becomes an angle with the thigh
+    length: opening = 2 asin(gap / (2 thigh)).
     """
     thigh_m = (np.linalg.norm(b.w("hip") - b.w("knee"), axis=-1)
                + np.linalg.norm(b.w("o_hip") - b.w("o_knee"), axis=-1)) / 2
-    gap_m = np.linalg.norm(b.p("knee") - b.p("o_knee"), axis=-1) * _px_to_m(b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.degrees(2 * np.arcsin(np.clip(gap_m / (2 * thigh_m), 0.0, 1.0)))
+        return np.degrees(2 * np.arcsin(np.clip(_gap_m(b, "knee") / (2 * thigh_m), 0.0, 1.0)))
 
 
 def heel_gap(b: Joints) -> np.ndarray:
-    """Heel-to-heel distance in shank lengths (gap in metres via _px_to_m over the 3D shank)."""
+    """Heel-to-heel distance in shank lengths."""
     shank_m = np.linalg.norm(b.w("knee") - b.w("ankle"), axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.linalg.norm(b.p("heel") - b.p("o_heel"), axis=-1) * _px_to_m(b) / shank_m
+        return _gap_m(b, "heel") / shank_m
 
 
 CLAMSHELL = Exercise(

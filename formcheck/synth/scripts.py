@@ -42,9 +42,10 @@ class Scenario:
     reps: int = 5  # per set
     sets: int = 1  # per side
     sides: tuple[str, ...] = ("right",)  # working sides, in order
-    up_s: float = 1.6
+    # The prescribed tempo: about 2 s up and 2 s down (Human Kinetics, clinical-criteria.md 3.1).
+    up_s: float = 2.0
     top_s: float = 0.4
-    down_s: float = 1.6
+    down_s: float = 2.0
     rest_s: float = 0.8
     lead_s: float = 1.5  # still at rest before the first rep
     set_pause_s: float = 12.0
@@ -228,12 +229,14 @@ def clamshell(sc: Scenario) -> Built:
         idx = {"l": (23, 25, 29), "r": (24, 26, 30)}
         hip, knee, heel = (pts[peak_i, j] for j in idx[s])
         ohip, oknee, oheel = (pts[peak_i, j] for j in idx[o])
-        # The opening as the checker defines it: from the knee gap and thigh length.
+        # The opening as the checker defines it: from the knee gap across the
+        # camera's view (its x, y axes) and the thigh length.
         thigh = float(np.linalg.norm(knee - hip))
-        opening = float(np.degrees(2 * np.arcsin(min(1.0, np.linalg.norm(knee - oknee) / (2 * thigh)))))
+        gap = np.linalg.norm((camera.rotation @ (knee - oknee))[:2])
+        opening = float(np.degrees(2 * np.arcsin(min(1.0, gap / (2 * thigh)))))
         reps.append({**r, "faults": codes, "metrics": {
             "thigh_opening_deg": round(opening, 2),
-            "heel_gap": round(float(np.linalg.norm(heel - oheel)) / body.shank, 4),
+            "heel_gap": round(float(np.linalg.norm((camera.rotation @ (heel - oheel))[:2])) / body.shank, 4),
             "pelvis_roll_deg": float(f.get("pelvis_roll", 0.0)),
         }})
     truth = {"exercise": "clamshell", "reps": reps, "holds": [], "steps": [], "cadence_spm": None,
