@@ -85,7 +85,10 @@ def _fail(msg: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # usage errors (exit 2) and --help (exit 0)
+        return int(e.code or 0)
     if getattr(args, "stride", 1) < 1:
         return _fail(f"--stride must be 1 or more, got {args.stride}")
     bar = _Bar("analysing" if args.command == "analyze" else "tracking")

@@ -35,7 +35,10 @@ def precision_recall(got, want):
     return p, r
 
 
-def run(view="feet_end", defects=Defects(), side="right", reps=8, faults=FAULTS, **kw):
+CLEAN = Defects()
+
+
+def run(view="feet_end", defects=CLEAN, side="right", reps=8, faults=FAULTS, **kw):
     sc = Scenario("clamshell", reps=reps, sides=(side,), faults=faults, camera=CameraSpec(view=view), **kw)
     b = build(sc)
     tr = track_from_motion(b.motion, b.camera, defects)

@@ -1,0 +1,50 @@
+"""The report contract and its plain-language summary."""
+
+import json
+
+import pytest
+
+from formcheck.pipeline import analyze
+from formcheck.report import SCHEMA, summary_text, validate_report, write_json
+from formcheck.synth.catalog import build
+from formcheck.synth.kit import track_from_motion
+from formcheck.synth.scripts import CameraSpec, Scenario
+
+
+@pytest.fixture(scope="module")
+def report():
+    b = build(Scenario("clamshell", reps=4, faults={2: {"feet_apart": 0.12}}, camera=CameraSpec(view="front")))
+    return analyze(track_from_motion(b.motion, b.camera), "clamshell", source="clam.mp4")
+
+
+def test_required_fields(report):
+    validate_report(report)
+    assert report["schema"] == SCHEMA
+    assert set(report["source"]) == {"path", "fps", "frames", "duration_s", "width", "height"}
+    assert report["summary"]["rep_count"] == 4
+    assert report["summary"]["fault_counts"] == {"feet_apart": 1}
+    r = report["reps"][1]
+    assert r["faults"][0] == {"code": "feet_apart", "message": "Keep your feet glued together",
+                              "severity": "warn", "value": pytest.approx(r["metrics"]["heel_gap"], abs=1e-3),
+                              "limit": 0.15}
+    json.dumps(report)  # plain JSON types only
+
+
+def test_summary_reads_like_coaching(report):
+    text = summary_text(report)
+    assert "4 reps" in text and "rep  2" in text and "Keep your feet glued together" in text
+    assert "good" in text
+
+
+def test_validate_rejects_missing(report):
+    bad = dict(report)
+    del bad["summary"]
+    with pytest.raises(ValueError, match="summary"):
+        validate_report(bad)
+
+
+def test_write_json_atomic(report, tmp_path):
+    p = tmp_path / "r" / "report.json"
+    write_json(report, p)
+    assert json.loads(p.read_text())["schema"] == SCHEMA
+    assert [f.name for f in p.parent.iterdir()] == ["report.json"]

@@ -1,0 +1,89 @@
+"""Video I/O: browser-playable H.264 out, container timestamps in (variable
+frame rate), rotation metadata applied, annotated video written."""
+
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+
+from formcheck.pipeline import analyze, write_annotated_video
+from formcheck.synth.catalog import build
+from formcheck.synth.kit import track_from_motion
+from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck.video import H264Writer, probe, read_frames
+from tests.conftest import set_mp4_rotation, write_test_video
+
+
+def _codec(path):
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        return s.codec_context.name, s.codec_context.pix_fmt, s.frames
+
+
+def test_writer_is_h264_yuv420p(tmp_path):
+    p = write_test_video(tmp_path / "a.mp4", [np.full((120, 161, 3), 50, np.uint8)] * 12)
+    name, pix, frames = _codec(p)
+    assert (name, pix) == ("h264", "yuv420p")
+    assert frames == 12
+    assert probe(p).width == 160  # odd width trimmed for yuv420p
+
+
+def test_writer_leaves_no_partial_file_on_error(tmp_path):
+    out = tmp_path / "x.mp4"
+    with pytest.raises(RuntimeError):
+        with H264Writer(out, 30) as w:
+            w.write(np.zeros((64, 64, 3), np.uint8))
+            raise RuntimeError("boom")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_variable_frame_rate_times_come_from_the_container(tmp_path):
+    p = tmp_path / "vfr.mp4"
+    pts_ms = [0, 33, 66, 150, 183, 400, 433, 466]
+    with av.open(str(p), "w") as c:
+        s = c.add_stream("libx264", rate=30)
+        s.width, s.height, s.pix_fmt = 64, 64, "yuv420p"
+        s.codec_context.time_base = Fraction(1, 1000)
+        for k, ms in enumerate(pts_ms):
+            f = av.VideoFrame.from_ndarray(np.full((64, 64, 3), k * 20, np.uint8), format="bgr24")
+            f.pts, f.time_base = ms, Fraction(1, 1000)
+            for pkt in s.encode(f):
+                c.mux(pkt)
+        for pkt in s.encode():
+            c.mux(pkt)
+    times = [t for t, _ in read_frames(p)]
+    np.testing.assert_allclose(times, np.array(pts_ms) / 1000, atol=0.002)
+
+
+def test_portrait_rotation_metadata_is_applied(tmp_path):
+    frame = np.zeros((40, 80, 3), np.uint8)
+    frame[:, :40] = 255  # left half white in the stored (landscape) frame
+    p = write_test_video(tmp_path / "rot.mp4", [frame] * 5)
+    set_mp4_rotation(p, 90)
+    info = probe(p)
+    assert (info.width, info.height) == (40, 80)  # upright portrait
+    _, f = next(read_frames(p))
+    assert f.shape[:2] == (80, 40)
+    assert f[:40].mean() > 200 and f[40:].mean() < 50  # rotated 90° clockwise: white on top
+
+
+def test_stride_skips_frames(tmp_path):
+    p = write_test_video(tmp_path / "s.mp4", [np.full((32, 32, 3), i * 8, np.uint8) for i in range(30)])
+    assert len(list(read_frames(p, stride=3))) == 10
+
+
+def test_annotated_video_from_a_report(tmp_path):
+    b = build(Scenario("clamshell", reps=2, camera=CameraSpec(view="front", width=320, height=240)))
+    tr = track_from_motion(b.motion, b.camera)
+    frames = [np.full((240, 320, 3), 90, np.uint8)] * len(tr)
+    src = write_test_video(tmp_path / "src.mp4", frames, fps=30)
+    src_track = tr.replace(times=np.array([t for t, _ in read_frames(src)]))
+    report = analyze(src_track, "clamshell")
+    out = write_annotated_video(src, src_track, report, tmp_path / "ann.mp4")
+    name, pix, n = _codec(out)
+    assert (name, pix, n) == ("h264", "yuv420p", len(tr))
+    # Something was drawn on a mid-rep frame (skeleton and counter), not on the plain source.
+    mid = len(tr) // 2
+    drawn = [f for i, (_, f) in enumerate(read_frames(out)) if i == mid][0]
+    assert np.abs(drawn.astype(int) - 90).max() > 100
