@@ -1,0 +1,21 @@
+"""formcheck: rep-by-rep form feedback for runner's-knee rehab, on this machine.
+
+Start with `streamlit run app.py` (see docs/app.md). This file only sets up the
+pages; each page lives in pages/ and the logic behind them in formcheck/.
+"""
+
+import streamlit as st
+
+st.set_page_config(page_title="formcheck", page_icon=":material/directions_run:", layout="wide")
+
+pages = [
+    st.Page("pages/live.py", title="Live", icon=":material/videocam:", url_path="live"),
+    st.Page("pages/analyze.py", title="Analyze a video", icon=":material/movie:", url_path="analyze", default=True),
+    st.Page("pages/review.py", title="Review", icon=":material/fact_check:", url_path="review"),
+    st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
+]
+nav = st.navigation(pages)
+with st.sidebar:
+    st.caption("Everything stays on this computer: video is analysed here and sessions are saved "
+               "in your own data folder. Nothing is uploaded anywhere.")
+nav.run()

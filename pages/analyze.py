@@ -1,0 +1,164 @@
+"""Analyze a video: upload a clip (or a saved .npz pose track), or open a sample clip."""
+
+import traceback
+from pathlib import Path
+
+import streamlit as st
+
+from formcheck.errors import FormCheckError
+from formcheck.exercises import EXERCISES
+from formcheck.history import History, default_db_path
+from formcheck.pipeline import Options, available_movements, write_annotated_video
+from formcheck.ui_data import (
+    UPLOAD_TYPES,
+    analyze_and_save,
+    check_upload,
+    find_samples,
+    load_precomputed_report,
+    max_upload_bytes,
+    movement_title,
+)
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
+SIDES = {"auto": "Detect it", "left": "Left", "right": "Right"}
+
+
+@st.cache_resource(show_spinner=False)
+def _history(db: str) -> History:
+    return History(db)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _sample_analysis(video: str, mtime: float, movement: str):
+    """The pose track and report of a sample clip (cached per file version)."""
+    from formcheck.pipeline import analyze, load_track
+
+    track = load_track(video)
+    return track, analyze(track, movement, Options(), Path(video).name)
+
+
+hist = _history(str(default_db_path()))
+
+
+def open_review(session_id: int) -> None:
+    st.switch_page("pages/review.py", query_params={"session": str(session_id)})
+
+
+def show_unexpected(e: Exception, kept: Path | None) -> None:
+    st.error(f"Something unexpected went wrong while analysing ({type(e).__name__}). "
+             + (f"Your file is kept at {kept} so nothing is lost; you can try again below." if kept else ""))
+    with st.expander("Details for a bug report"):
+        st.code("".join(traceback.format_exception(e)), language="text")
+
+
+def open_sample(clip) -> int:
+    """Save a sample clip's analysis as a session: its precomputed report if there
+    is one, else the (cached) analysis plus a freshly drawn annotated video."""
+    pre = load_precomputed_report(clip)
+    if pre is not None:
+        return analyze_and_save(clip.video, clip.movement, Options(), hist, "sample", clip.key, report=pre)
+    track, report = _sample_analysis(str(clip.video), clip.video.stat().st_mtime, clip.movement)
+    out = hist.root / "tmp" / f"sample-{clip.movement}.mp4"
+    try:
+        write_annotated_video(clip.video, track, report, out)
+        return hist.save_session(report, "sample", clip.key, video=out, track=track)
+    finally:
+        out.unlink(missing_ok=True)
+
+
+st.title("Analyze a video")
+st.caption("Film one exercise (or a few seconds of running), upload the clip, and get rep-by-rep feedback. "
+           "The clip is analysed on this computer.")
+
+# ---- sample clips --------------------------------------------------------------------------------
+movements = available_movements()
+samples = find_samples(SAMPLES, movements)
+with st.container(border=True):
+    st.subheader("Try a sample clip")
+    if not samples:
+        st.info("No sample clips are installed yet (they go in `sample_videos/<movement>.mp4`). "
+                "Upload your own clip below instead.")
+    else:
+        cols = st.columns(min(4, len(samples)))
+        for k, clip in enumerate(samples):
+            n = clip.truth_reps
+            label = f"{movement_title(clip.movement)} sample" + (f" ({n} reps)" if n else "")
+            if cols[k % len(cols)].button(label, key=f"sample_{clip.movement}", width="stretch"):
+                existing = hist.find_sample(clip.key)
+                if existing is not None and hist.get_session(existing) is not None:
+                    open_review(existing)
+                try:
+                    with st.spinner(f"Analysing the {movement_title(clip.movement).lower()} sample..."):
+                        sid = open_sample(clip)
+                except FormCheckError as e:
+                    st.error(str(e))
+                except Exception as e:  # noqa: BLE001 - shown to the user with details, never a bare traceback
+                    show_unexpected(e, None)
+                else:
+                    open_review(sid)
+
+# ---- upload --------------------------------------------------------------------------------------
+st.subheader("Upload your own clip")
+limit_mb = max_upload_bytes() // 1024**2
+upload = st.file_uploader(f"Video (MP4, MOV, AVI, WEBM, MKV) or a formcheck pose track (.npz), up to {limit_mb} MB",
+                          type=list(UPLOAD_TYPES), key="upload")
+c1, c2, c3 = st.columns(3)
+movement = c1.selectbox("Movement", movements, format_func=movement_title, key="movement")
+side = c2.selectbox("Working side", list(SIDES), format_func=SIDES.get, key="side")
+hold_target = None
+time_scale = 1.0
+if movement in EXERCISES and EXERCISES[movement].kind == "hold":
+    hold_target = c3.number_input("Hold target (s)", 5.0, 120.0, float(EXERCISES[movement].hold.target_s), 5.0)
+elif movement == "running":
+    time_scale = c3.number_input("Time scale (real seconds per video second)", 0.05, 1.0, 1.0, 0.05,
+                                 help="0.25 for a 120 fps slow-motion clip played back at 30 fps")
+if movement in EXERCISES:
+    st.caption(f"Camera: {EXERCISES[movement].camera_tip}")
+
+options = Options(side=side, hold_target_s=hold_target, time_scale=time_scale)
+
+
+def run(path: Path, name: str, kept: Path | None) -> None:
+    bar = st.progress(0.0, text="Starting...")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(1.0, done / max(total, 1)), text=f"Finding the body in each frame: {done} of {total}")
+
+    def stage(text: str) -> None:
+        bar.progress(1.0 if text != "Finding the body in each frame" else 0.0, text=text + "...")
+
+    try:
+        sid = analyze_and_save(path, movement, options, hist, "upload", name, progress=progress, stage=stage)
+    except FormCheckError as e:
+        bar.empty()
+        st.error(str(e).replace(str(path), name))
+        if kept is not None:
+            kept.unlink(missing_ok=True)  # the file itself is the problem; keeping it helps no one
+    except Exception as e:  # noqa: BLE001 - shown with details; the upload stays on disk
+        bar.empty()
+        show_unexpected(e, kept)
+    else:
+        if kept is not None:
+            kept.unlink(missing_ok=True)
+        open_review(sid)
+
+
+if st.button("Analyze", type="primary", disabled=upload is None, key="analyze"):
+    problem = check_upload(upload.name, upload.size)
+    if problem:
+        st.error(problem)
+    else:
+        kept = hist.keep_upload(upload.name, upload.getbuffer().tobytes())
+        run(kept, upload.name, kept)
+
+kept_files = hist.kept_uploads()
+if kept_files:
+    with st.expander(f"Uploads kept after an unexpected error ({len(kept_files)})"):
+        for p in kept_files:
+            a, b, c = st.columns([4, 1, 1])
+            a.write(p.name)
+            if b.button("Analyze again", key=f"retry_{p.name}"):
+                run(p, p.name.split("-", 2)[-1], p)
+            if c.button("Delete", key=f"del_{p.name}"):
+                p.unlink(missing_ok=True)
+                st.rerun()

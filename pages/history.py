@@ -1,0 +1,112 @@
+"""History: every saved session, progress over the weeks, exports and the physio report."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from formcheck.errors import FormCheckError
+from formcheck.history import History, default_db_path
+from formcheck.ui_data import analyze_recording, movement_title, session_label, sessions_table, trend_figures
+
+
+@st.cache_resource(show_spinner=False)
+def _history(db: str) -> History:
+    return History(db)
+
+
+hist = _history(str(default_db_path()))
+st.title("History")
+st.caption(f"Saved on this computer in {hist.root}")
+
+# ---- live recordings that were not analysed --------------------------------------------------------
+pending = hist.pending_recordings()
+if pending:
+    with st.container(border=True):
+        st.warning(f"{len(pending)} live recording(s) were saved but not analysed (the analysis failed or the app "
+                   "stopped). They are safe; analyse them again or discard them.")
+        for p in pending:
+            a, b, c = st.columns([4, 1, 1])
+            a.write(p.name)
+            if b.button("Analyse", key=f"re_{p.name}"):
+                try:
+                    sid = analyze_recording(p, hist)
+                except FormCheckError as e:
+                    st.error(str(e))
+                else:
+                    st.switch_page("pages/review.py", query_params={"session": str(sid)})
+            if c.button("Discard", key=f"discard_{p.name}"):
+                p.unlink(missing_ok=True)
+                st.rerun()
+
+all_sessions = hist.list_sessions()
+if not all_sessions:
+    st.info("No sessions yet. Record a live set or analyse a clip, and it shows up here.")
+    st.page_link("pages/analyze.py", label="Analyze a video", icon=":material/movie:")
+    st.stop()
+
+f1, f2 = st.columns([2, 1])
+exercises = sorted({s["exercise"] for s in all_sessions})
+pick = f1.selectbox("Exercise", ["all", *exercises], format_func=lambda e: "All exercises" if e == "all" else
+                    movement_title(e), key="hist_exercise")
+show_samples = f2.toggle("Include sample clips", value=False, key="hist_samples")
+exercise = None if pick == "all" else pick
+sessions = hist.list_sessions(exercise, include_samples=show_samples)
+
+# ---- progress --------------------------------------------------------------------------------------
+st.subheader("Progress over the weeks")
+figs = trend_figures(hist.trends(exercise, include_samples=show_samples))
+if not figs:
+    st.info("Charts appear once you have saved sessions of your own (sample clips are not counted).")
+else:
+    cols = st.columns(len(figs))
+    for col, (name, fig) in zip(cols, figs.items()):
+        col.plotly_chart(fig, width="stretch", key=f"trend_{name}")
+
+# ---- sessions --------------------------------------------------------------------------------------
+st.subheader(f"Sessions ({len(sessions)})")
+if not sessions:
+    st.info("No sessions match (sample clips are hidden; switch them on above).")
+    st.stop()
+st.dataframe(sessions_table(sessions), hide_index=True, width="stretch", key="sessions_table")
+
+labels = {s["id"]: session_label(s) for s in sessions}
+sid = st.selectbox("Session", list(labels), format_func=labels.get, key="hist_pick")
+a, b, c, d = st.columns(4)
+if a.button("Open in Review", type="primary", key="open_review"):
+    st.switch_page("pages/review.py", query_params={"session": str(sid)})
+b.download_button("JSON", hist.export_json(sid), file_name=f"formcheck-session-{sid}.json", mime="application/json",
+                  key="hist_json")
+c.download_button("CSV", hist.export_csv(sid), file_name=f"formcheck-session-{sid}.csv", mime="text/csv",
+                  key="hist_csv")
+if st.session_state.get("confirm_delete") != sid:
+    if d.button("Delete…", key="delete"):
+        st.session_state["confirm_delete"] = sid
+        st.rerun()
+else:
+    st.warning(f"Delete {labels[sid]}? Its report, landmarks and video are removed for good.")
+    y, n = st.columns(2)
+    if y.button("Yes, delete it", type="primary", key="confirm_delete_yes"):
+        hist.delete_session(sid)
+        st.session_state.pop("confirm_delete", None)
+        st.toast(f"Deleted session #{sid}")
+        st.rerun()
+    if n.button("Cancel", key="confirm_delete_no"):
+        st.session_state.pop("confirm_delete", None)
+        st.rerun()
+
+# ---- exports ---------------------------------------------------------------------------------------
+st.subheader("Export and share")
+e1, e2 = st.columns(2)
+with e1:
+    st.download_button("All sessions (CSV, one row per rep)", hist.export_csv(), file_name="formcheck-history.csv",
+                       mime="text/csv", key="all_csv")
+with e2:
+    today = date.today()
+    span = st.date_input("Period for the physio report", (today - timedelta(days=28), today), key="physio_span")
+    days = list(span) if isinstance(span, tuple | list) else [span]
+    start, end = (days[0], days[-1]) if days else (today, today)
+    physio = hist.physio_report_html(since=start, until=end, exercise=exercise)
+    st.download_button("Printable report for your physio (HTML)", physio, file_name=f"formcheck-physio-{start}-{end}.html",
+                       mime="text/html", key="physio_html")
+with st.expander("Preview the physio report"):
+    st.iframe(physio, height=700)

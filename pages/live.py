@@ -1,0 +1,124 @@
+"""Live coaching from the webcam: skeleton, rep counter and one cue at a time.
+
+Frames are processed in streamlit-webrtc's worker thread (`callback`); results
+reach this script only through `LiveRun.updates`, a queue polled by a fragment.
+When the stream stops, the recording is saved first, then analysed offline.
+"""
+
+import json
+
+import av
+import streamlit as st
+from streamlit import config
+from streamlit_webrtc import WebRtcMode, webrtc_streamer
+
+from formcheck.errors import FormCheckError
+from formcheck.exercises import EXERCISES
+from formcheck.history import History, default_db_path
+from formcheck.ui_data import CueMemory, LiveConfig, LiveRun, cue_to_speak, finish_live, live_movements, movement_title
+from formcheck.views import VIEW_LABELS
+
+SIDES = {"auto": "Detect it", "left": "Left", "right": "Right"}
+POLL_S = 0.4
+
+
+@st.cache_resource(show_spinner=False)
+def _history(db: str) -> History:
+    return History(db)
+
+
+hist = _history(str(default_db_path()))
+st.title("Live coaching")
+
+c1, c2, c3 = st.columns([2, 1, 1])
+exercise = c1.selectbox("Exercise", live_movements(), format_func=movement_title, key="live_exercise")
+side = c2.selectbox("Working side", list(SIDES), format_func=SIDES.get, key="live_side")
+speak = c3.toggle("Speak the cues", value=False, key="live_speak", help="Your browser reads each cue out loud.")
+ex = EXERCISES[exercise]
+hold_target = None
+if ex.kind == "hold":
+    hold_target = st.number_input("Hold target (s)", 5.0, 120.0, float(ex.hold.target_s), 5.0, key="live_hold")
+
+with st.expander("Camera set-up", expanded=True):
+    st.markdown(f"**Best view:** {VIEW_LABELS[ex.best_view]}.  \n{ex.camera_tip}  \n"
+                "Use good light, keep only yourself in view, and stand the camera still. Counting starts once your "
+                f"whole body has been in view for a moment. Target: {ex.target_reps} reps per set.")
+
+run: LiveRun = st.session_state.setdefault("live_run", LiveRun())
+run.config = LiveConfig(exercise, side, hold_target, ex.target_reps)
+
+
+def callback(frame: av.VideoFrame) -> av.VideoFrame:
+    """webrtc worker thread: no st.* here."""
+    out = run.on_frame(frame.to_ndarray(format="bgr24"), frame.time)
+    return av.VideoFrame.from_ndarray(out, format="bgr24")
+
+
+video_col, panel_col = st.columns([3, 2])
+with video_col:
+    if config.get_option("global.appTest"):  # streamlit-webrtc needs a real server session
+        st.info("The camera is not available in this test run.")
+        playing = False
+    else:
+        ctx = webrtc_streamer(
+            key="live",
+            mode=WebRtcMode.SENDRECV,
+            rtc_configuration={"iceServers": []},  # localhost only: no STUN/TURN server is contacted
+            media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480},
+                                                "frameRate": {"ideal": 30}}, "audio": False},
+            video_frame_callback=callback,
+            on_video_ended=run.on_ended,
+            async_processing=True,  # the latest frame is processed, stale ones are dropped
+            video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
+        )
+        playing = ctx.state.playing
+
+
+@st.fragment(run_every=POLL_S)
+def live_panel() -> None:
+    memory: CueMemory = st.session_state.setdefault("live_cue_memory", CueMemory())
+    spoken = None
+    for info in run.drain():
+        st.session_state["live_last"] = info
+        spoken = cue_to_speak(memory, info) or spoken
+    info = st.session_state.get("live_last")
+    if not run.active or info is None:
+        st.info("Press **START** and allow the camera. Your rep count and cues appear here.")
+        return
+    if not info["in_frame"] and not info["ready"]:
+        st.warning("Body not fully in view: step back until your head, hips, knees and feet are all visible.")
+    elif not info["ready"]:
+        st.info("Body in view: hold still, counting starts in a moment.")
+    else:
+        st.success("Counting" + ("" if info["in_frame"] else " (part of your body is out of view)"))
+    a, b = st.columns(2)
+    if ex.kind == "hold":
+        a.metric("Held", f"{info['hold_s'] or 0:.0f} s")
+        b.metric("Target", f"{hold_target or ex.hold.target_s:.0f} s")
+    else:
+        a.metric("Reps counted", info["rep_count"])
+        b.metric(f"Set {info['set_number']}", f"{info['set_reps']} / {info['target']}")
+    if info["cue"]:
+        (st.error if info["cue_is_fault"] else st.success)(info["cue"])
+    st.caption(f"Processing: {info['latency_median_ms']:.0f} ms per frame (median), {info['fps']:.0f} frames/s"
+               + (f" · view: {info['view'].replace('_', ' ')}" if info.get("view") else ""))
+    if speak and spoken:
+        st.html(f"<script>window.speechSynthesis && speechSynthesis.speak(new SpeechSynthesisUtterance("
+                f"{json.dumps(spoken)}));</script><!-- {info['frames']} -->", unsafe_allow_javascript=True)
+
+
+with panel_col:
+    live_panel()
+
+# The stream stopped: save each finished recording, then analyse it and open its review.
+for worker in run.take_finished(stream_playing=playing):
+    st.session_state.pop("live_last", None)
+    st.session_state.pop("live_cue_memory", None)
+    try:
+        with st.spinner("Saving your set and analysing it..."):
+            sid = finish_live(worker, hist)
+    except FormCheckError as e:
+        st.error(f"Your recording is saved, but it could not be analysed: {e}. You can analyse it again from "
+                 "History.")
+    else:
+        st.switch_page("pages/review.py", query_params={"session": str(sid)})

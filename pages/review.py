@@ -1,0 +1,221 @@
+"""Review one saved session: reps (or holds, or running steps), chart, worst reps, video, notes, downloads."""
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from formcheck.history import History, default_db_path
+from formcheck.landmarks import PoseTrack
+from formcheck.report import summary_text
+from formcheck.ui_data import (
+    drive_figure,
+    drive_series,
+    fault_overview,
+    flagged_steps,
+    fppa_figure,
+    frames_at,
+    gait_cards,
+    hold_figure,
+    hold_table,
+    movement_title,
+    rep_table,
+    session_label,
+    skeleton_frames,
+    step_table,
+    worst_reps,
+)
+from formcheck.views import VIEW_LABELS
+
+STOP_REASONS = ["", "Finished the set", "Pain", "Tired", "Technique broke down", "Interrupted", "Other"]
+
+
+@st.cache_resource(show_spinner=False)
+def _history(db: str) -> History:
+    return History(db)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _series(track_path: str, mtime: float, movement: str):
+    return drive_series(PoseTrack.load_npz(track_path), movement)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _frames(video: str | None, track_path: str | None, mtime: float, times: tuple[float, ...]):
+    if video:
+        return frames_at(video, list(times))
+    if track_path:
+        return skeleton_frames(PoseTrack.load_npz(track_path), list(times))
+    return [None] * len(times)
+
+
+def _mtime(p: str | None) -> float:
+    return Path(p).stat().st_mtime if p else 0.0
+
+
+hist = _history(str(default_db_path()))
+sessions = hist.list_sessions(limit=500)
+if not sessions:
+    st.title("Review")
+    st.info("No sessions yet. Analyse a clip or record a live set, and its review appears here.")
+    st.page_link("pages/analyze.py", label="Analyze a video", icon=":material/movie:")
+    st.page_link("pages/live.py", label="Live coaching", icon=":material/videocam:")
+    st.stop()
+
+ids = [s["id"] for s in sessions]
+labels = {s["id"]: session_label(s) for s in sessions}
+try:
+    wanted = int(st.query_params.get("session", ids[0]))
+except ValueError:
+    wanted = ids[0]
+if wanted not in labels:
+    st.warning(f"Session #{wanted} does not exist (it may have been deleted); showing the latest one.")
+    wanted = ids[0]
+sid = st.selectbox("Session", ids, index=ids.index(wanted), format_func=labels.get, key=f"pick_{wanted}")
+if sid != wanted:
+    st.query_params["session"] = str(sid)
+    st.rerun()
+s = hist.get_session(sid)
+rep = s["report"]
+src = rep["source"]
+
+st.title(f"{movement_title(rep['exercise'])}: review")
+view = VIEW_LABELS.get(rep.get("view") or "", "unknown view")
+st.caption(f"{labels[sid]} · {src['duration_s']:.0f} s · filmed {view} · person visible in "
+           f"{rep['pose_coverage']:.0%} of frames")
+for w in rep["warnings"]:
+    st.warning(w, icon=":material/warning:")
+
+live = rep.get("live")
+if live:
+    st.caption(f"Live counter during the set: {live.get('live_rep_count')} reps. Live processing: "
+               f"{live.get('latency_median_ms')} ms per frame (median), {live.get('fps')} frames/s. "
+               "The numbers below come from the full analysis of the recording.")
+
+summ = rep["summary"]
+m = st.columns(5)
+if rep["reps"]:
+    m[0].metric("Reps", summ["rep_count"])
+    m[1].metric("Good form", f"{summ.get('clean_reps', 0)} / {summ['rep_count']}")
+    m[2].metric("Sets", summ.get("sets", 1))
+    m[3].metric("Side", (rep.get("side") or "–").capitalize())
+    m[4].metric("Faults", sum(summ["fault_counts"].values()))
+elif rep["holds"]:
+    m[0].metric("Holds", summ["hold_count"])
+    m[1].metric("Longest hold", f"{max(h['duration_s'] for h in rep['holds']):.0f} s")
+    m[2].metric("Good form", f"{sum(1 for h in rep['holds'] if not h['faults'])} / {summ['hold_count']}")
+elif rep["steps"]:
+    m[0].metric("Steps", summ["step_count"])
+    m[1].metric("Flagged", sum(1 for x in rep["steps"] if x["faults"]))
+    cad = (rep.get("gait") or {}).get("cadence_spm")
+    if cad:
+        m[2].metric("Cadence", f"{cad:.0f} /min")
+
+if s["track_path"]:
+    series = _series(s["track_path"], _mtime(s["track_path"]), rep["exercise"])
+else:
+    series = pd.DataFrame(columns=["t_s", "side", "angle_deg"])
+
+# ---- reps ------------------------------------------------------------------------------------------
+if rep["reps"]:
+    st.subheader("Rep by rep")
+    st.dataframe(rep_table(rep), hide_index=True, width="stretch", key="rep_table")
+    faults = fault_overview(rep)
+    if not faults.empty:
+        st.markdown("**What to work on**")
+        st.dataframe(faults, hide_index=True, width="stretch")
+    st.plotly_chart(drive_figure(series, rep), width="stretch", key="drive_chart")
+    worst = worst_reps(rep)
+    if worst:
+        st.markdown("**Reps worth a look**")
+        frames = _frames(s["video_path"], s["track_path"], _mtime(s["video_path"] or s["track_path"]),
+                         tuple(r["peak_s"] for r in worst))
+        cols = st.columns(len(worst))
+        for col, r, img in zip(cols, worst, frames):
+            with col:
+                if img is not None:
+                    st.image(img, width="stretch")
+                st.markdown(f"**Rep {r['index']}** at {r['peak_s']:.1f} s: "
+                            + "; ".join(f["message"] for f in r["faults"]))
+
+# ---- holds -----------------------------------------------------------------------------------------
+if rep["holds"]:
+    st.subheader("Holds")
+    st.dataframe(hold_table(rep), hide_index=True, width="stretch", key="hold_table")
+    st.plotly_chart(hold_figure(series, rep), width="stretch", key="hold_chart")
+
+# ---- running ---------------------------------------------------------------------------------------
+if rep["steps"] or rep.get("gait"):
+    st.subheader("Running")
+    cards = gait_cards(rep)
+    if cards:
+        cols = st.columns(len(cards))
+        for col, card in zip(cols, cards):
+            with col.container(border=True):
+                st.markdown(f"**{card['leg'].capitalize()} leg**" if card["leg"] != "both" else "**Both legs**")
+                for line in card["lines"]:
+                    st.write(line)
+    for a in rep.get("advice", []):
+        st.info(a, icon=":material/lightbulb:")
+    if rep["steps"]:
+        st.plotly_chart(fppa_figure(rep), width="stretch", key="fppa_chart")
+        st.caption("FPPA: the knee's angle seen from the front at mid-stance. Single-camera estimates carry about "
+                   "±8° uncertainty (the error bars).")
+        flagged = flagged_steps(rep)
+        if flagged:
+            st.markdown("**Flagged steps**")
+            frames = _frames(s["video_path"], s["track_path"], _mtime(s["video_path"] or s["track_path"]),
+                             tuple(x["contact_s"] for x in flagged))
+            cols = st.columns(min(3, len(flagged)))
+            for k, (x, img) in enumerate(zip(flagged, frames)):
+                with cols[k % len(cols)]:
+                    if img is not None:
+                        st.image(img, width="stretch")
+                    fppa = x.get("metrics", {}).get("fppa_deg")
+                    st.markdown(f"**Step {x['number']}** ({x['side']}) at {x['contact_s']:.2f} s"
+                                + (f", FPPA {fppa:.0f}°" if fppa is not None else "") + ": "
+                                + "; ".join(f["message"] for f in x["faults"]))
+        with st.expander("Every step"):
+            st.dataframe(step_table(rep), hide_index=True, width="stretch")
+
+# ---- video -----------------------------------------------------------------------------------------
+if s["video_path"]:
+    st.subheader("Video")
+    marks = {"Start of the clip": 0.0}
+    for r in rep["reps"]:
+        marks[f"Rep {r['index']} ({'good' if not r['faults'] else r['faults'][0]['code'].replace('_', ' ')})"] = \
+            max(0.0, r["start_s"] - 0.5)
+    for k, h in enumerate(rep["holds"], 1):
+        marks[f"Hold {k}"] = max(0.0, h["start_s"] - 0.5)
+    for x in flagged_steps(rep):
+        marks[f"Flagged step {x['number']}"] = max(0.0, x["contact_s"] - 0.5)
+    jump = st.selectbox("Jump to", list(marks), key=f"jump_{sid}")
+    st.video(s["video_path"], start_time=int(marks[jump]), muted=True)
+elif s["source_kind"] == "live":
+    st.caption("Live sessions keep only the body landmarks, never the camera video; the pictures above are "
+               "drawn from those landmarks.")
+
+with st.expander("Plain-text summary"):
+    st.text(summary_text(rep))
+
+# ---- how it felt -----------------------------------------------------------------------------------
+st.subheader("How did it feel?")
+with st.form(f"feel_{sid}"):
+    has_pain = st.checkbox("Record knee pain for this session", value=s["pain"] is not None)
+    pain = st.slider("Pain (0 = none, 10 = worst imaginable)", 0, 10, s["pain"] or 0)
+    reason = st.selectbox("Why did you stop?", STOP_REASONS,
+                          index=STOP_REASONS.index(s["stop_reason"]) if s["stop_reason"] in STOP_REASONS else 0)
+    notes = st.text_area("Notes", value=s["notes"] or "", placeholder="e.g. easier than last week")
+    if st.form_submit_button("Save"):
+        hist.update_session(sid, pain=pain if has_pain else None, stop_reason=reason or None, notes=notes or None)
+        st.toast("Saved")
+
+# ---- downloads -------------------------------------------------------------------------------------
+st.subheader("Download")
+d = st.columns(3)
+d[0].download_button("Report (JSON)", hist.export_json(sid), file_name=f"formcheck-session-{sid}.json",
+                     mime="application/json", key="dl_json")
+d[1].download_button("Reps (CSV)", hist.export_csv(sid), file_name=f"formcheck-session-{sid}.csv", mime="text/csv",
+                     key="dl_csv")
+d[2].download_button("Report for your physio (HTML, printable)", hist.physio_report_html(sid),
+                     file_name=f"formcheck-physio-{sid}.html", mime="text/html", key="dl_physio")

@@ -1,0 +1,360 @@
+"""The Streamlit app through AppTest (no browser), and the plain helpers behind it
+(formcheck.ui_data), including the live worker driven by a replayed track.
+
+Every test gets its own FORMCHECK_DATA_DIR (tests/conftest.py), so the
+history database starts empty."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from formcheck import ui_data
+from formcheck.history import History
+from formcheck.landmarks import PoseTrack
+from formcheck.pipeline import analyze
+from formcheck.pose import ReplayEstimator
+from formcheck.synth.catalog import build
+from formcheck.synth.kit import track_from_motion
+from formcheck.synth.scripts import CameraSpec, Scenario
+
+REPO = Path(__file__).resolve().parent.parent
+APP = str(REPO / "app.py")
+PAGES = ["pages/live.py", "pages/analyze.py", "pages/review.py", "pages/history.py"]
+FAULTS = {2: {"feet_apart": 0.12}, 4: {"too_fast": 0.5}}
+
+
+@pytest.fixture(scope="module")
+def clam():
+    """A synthetic clamshell set with known truth: 5 reps, rep 2 feet apart, rep 4 rushed."""
+    b = build(Scenario("clamshell", reps=5, faults=FAULTS, camera=CameraSpec(view="front")))
+    return b.truth, track_from_motion(b.motion, b.camera)
+
+
+@pytest.fixture
+def npz(clam, tmp_path):
+    path = tmp_path / "clam.npz"
+    clam[1].save_npz(path)
+    return path
+
+
+def app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def saved_session(clam, kind="upload") -> tuple[History, int]:
+    hist = History()
+    report = analyze(clam[1], "clamshell", source="clam.npz")
+    return hist, hist.save_session(report, kind, "clam.npz", track=clam[1])
+
+
+# ---- pages ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_loads_without_exception(page):
+    at = app(page)
+    assert not at.exception, at.exception
+    assert at.title, "every page has a title"
+    assert not at.error
+
+
+def test_analyze_page_says_when_no_sample_clips(monkeypatch):
+    at = app("pages/analyze.py")
+    samples = ui_data.find_samples(REPO / "sample_videos")
+    if samples:
+        labels = [b.label for b in at.button]
+        assert any("sample" in label for label in labels)
+    else:
+        assert any("No sample clips" in i.value for i in at.info)
+
+
+def test_analyze_npz_upload_runs_to_review(npz, clam):
+    at = app("pages/analyze.py")
+    at.file_uploader(key="upload").set_value(("my clamshell.npz", npz.read_bytes(), "application/octet-stream"))
+    at.run()
+    at.selectbox(key="movement").select("clamshell")
+    at.button(key="analyze").click().run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Clamshell: review"
+    assert at.query_params["session"] == ["1"] or at.query_params["session"] == "1"
+    table = at.dataframe[0].value
+    assert list(table["Rep"]) == [1, 2, 3, 4, 5]
+    forms = dict(zip(table["Rep"], table["Form"]))
+    assert forms[2] == "feet apart" and "too fast" in forms[4] and forms[1] == "good"
+    (chart,) = at.get("plotly_chart")
+    spec = json.loads(chart.proto.spec)
+    assert {d["name"] for d in spec["data"]} == {"right side", "good rep", "rep with a fault"}
+    assert len(spec["layout"]["shapes"]) == 5  # one shaded span per rep
+    assert any("saved pose track" in w.value for w in at.warning)
+    (s,) = History().list_sessions()
+    assert s["rep_count"] == 5 and s["source_kind"] == "upload" and s["source_name"] == "my clamshell.npz"
+    assert History().kept_uploads() == []  # the upload copy is dropped once the session is saved
+
+
+@pytest.mark.parametrize("name, data, expect", [
+    ("notes.mp4", b"this is a text file renamed to mp4\n" * 10, "not a readable video"),
+    ("empty.mp4", b"", "empty"),
+    ("track.npz", b"not a zip", "not a formcheck pose track"),
+])
+def test_bad_upload_shows_a_clear_error_not_a_traceback(name, data, expect):
+    at = app("pages/analyze.py")
+    at.file_uploader(key="upload").set_value((name, data, "application/octet-stream"))
+    at.run()
+    at.button(key="analyze").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and expect in at.error[0].value, [e.value for e in at.error]
+    assert "Traceback" not in at.error[0].value and "/uploads/" not in at.error[0].value
+    assert not at.expander  # no details box: this is the user's input, not a bug
+    assert History().list_sessions() == []
+
+
+def test_unexpected_error_keeps_the_upload_and_shows_details(npz, monkeypatch):
+    def broken(*a, **k):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr("formcheck.pipeline.analyze", broken)
+    at = app("pages/analyze.py")
+    at.file_uploader(key="upload").set_value(("clip.npz", npz.read_bytes(), "application/octet-stream"))
+    at.run()
+    at.button(key="analyze").click().run()
+    assert not at.exception
+    assert "unexpected" in at.error[0].value and "kept" in at.error[0].value
+    assert any("simulated bug" in c.value for c in at.code)
+    (kept,) = History().kept_uploads()
+    assert kept.read_bytes() == npz.read_bytes()
+
+
+def test_review_shows_the_rep_table_and_saves_feelings(clam):
+    hist, sid = saved_session(clam)
+    at = app()
+    at.query_params["session"] = str(sid)
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Clamshell: review"
+    table = at.dataframe[0].value
+    assert len(table) == len(clam[0]["reps"]) == 5
+    assert {"Rep", "Set", "Side", "Start", "Form", "Cue"} <= set(table.columns)
+    assert "Keep your feet glued together" in set(table["Cue"])
+    # Worst reps are drawn from the landmarks (no video for a .npz session).
+    assert len(at.get("image")) >= 1
+    at.checkbox[0].check()
+    at.slider[0].set_value(3)
+    at.text_area[0].input("a bit sore")
+    at.button[0].click().run()  # the form's submit button
+    s = hist.get_session(sid)
+    assert (s["pain"], s["notes"]) == (3, "a bit sore")
+    assert {b.label for b in at.get("download_button")} >= {"Report (JSON)", "Reps (CSV)"}
+
+
+def test_history_shows_a_saved_session_and_deletes_it(clam):
+    hist, sid = saved_session(clam)
+    at = app("pages/history.py")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["ID"]) == [sid] and list(table["Reps"]) == [5]
+    assert at.get("plotly_chart"), "progress charts are shown"
+    at.button(key="delete").click().run()
+    assert any("removed for good" in w.value for w in at.warning)
+    assert hist.get_session(sid) is not None  # not before the confirmation
+    at.button(key="confirm_delete_yes").click().run()
+    assert not at.exception
+    assert hist.list_sessions() == []
+    assert not (hist.media_dir / str(sid)).exists()
+    assert any("No sessions yet" in i.value for i in at.info)
+
+
+def test_history_open_in_review(clam):
+    _, sid = saved_session(clam)
+    at = app("pages/history.py")
+    at.button(key="open_review").click().run()
+    assert at.title[0].value == "Clamshell: review"
+
+
+def test_sample_sessions_are_hidden_from_progress_by_default(clam):
+    saved_session(clam, kind="sample")
+    at = app("pages/history.py")
+    assert any("No sessions match" in i.value for i in at.info)
+    at.toggle(key="hist_samples").set_value(True).run()
+    assert len(at.dataframe[0].value) == 1
+
+
+# ---- live: the worker behind the webrtc callback -------------------------------------------------
+
+
+def live_frames(track: PoseTrack):
+    blank = np.zeros((track.height, track.width, 3), np.uint8)
+    for t in track.times:
+        yield blank, float(t) + 1000.0  # webrtc pts do not start at 0
+
+
+def test_live_worker_counts_reps_and_the_session_lands_in_history(clam):
+    truth, track = clam
+    run = ui_data.LiveRun(estimator_factory=lambda: ReplayEstimator(track))  # sees times from the first frame
+    run.config = ui_data.LiveConfig("clamshell", "auto", None, 15)
+    infos = []
+    for img, t in live_frames(track):
+        out = run.on_frame(img, t)
+        assert out.shape == img.shape and out is not img
+        infos += run.drain()
+    assert infos[0]["ready"] is False  # counting waits for the whole body
+    assert infos[-1]["ready"] and infos[-1]["rep_count"] == len(truth["reps"]) == 5
+    assert max(i["latency_ms"] for i in infos) > 0 and infos[-1]["counter"] == "Rep 5 / 15"
+    assert any(i["cue"] == "Keep your feet glued together" for i in infos)
+    assert any(i["cue"] == "Good rep" for i in infos)
+
+    (worker,) = run.take_finished(stream_playing=False)
+    hist = History()
+    sid = ui_data.finish_live(worker, hist)
+    s = hist.get_session(sid)
+    assert s["source_kind"] == "live" and s["rep_count"] == 5
+    assert s["report"]["live"]["live_rep_count"] == 5 and s["report"]["live"]["frames"] == len(track)
+    assert PoseTrack.load_npz(s["track_path"]).meta["exercise"] == "clamshell"
+    assert hist.pending_recordings() == []
+    assert run.take_finished(stream_playing=False) == []
+
+
+def test_live_recording_is_kept_when_the_analysis_fails(clam, monkeypatch):
+    from formcheck.errors import NoPersonError
+
+    truth, track = clam
+    run = ui_data.LiveRun(estimator_factory=lambda: ReplayEstimator(track))
+    for img, t in live_frames(track.slice(0, 60)):
+        run.on_frame(img, t - 1000.0)
+    (worker,) = run.take_finished(stream_playing=False)
+
+    def fail(*a, **k):
+        raise NoPersonError("nobody there")
+
+    monkeypatch.setattr("formcheck.pipeline.analyze", fail)
+    hist = History()
+    with pytest.raises(NoPersonError):
+        ui_data.finish_live(worker, hist)
+    (pending,) = hist.pending_recordings()
+    assert len(PoseTrack.load_npz(pending)) == 60
+    monkeypatch.undo()
+    sid = ui_data.analyze_recording(pending, hist)  # "Analyse" on the History page
+    assert hist.get_session(sid)["source_kind"] == "live" and hist.pending_recordings() == []
+
+
+def test_a_late_frame_after_stop_is_not_a_session(clam):
+    _, track = clam
+    run = ui_data.LiveRun(estimator_factory=lambda: ReplayEstimator(track))
+    run.on_frame(np.zeros((480, 640, 3), np.uint8), 0.0)
+    assert run.take_finished(stream_playing=False) == []
+
+
+def test_cues_are_spoken_once():
+    mem = ui_data.CueMemory()
+    base = {"ready": True, "rep_count": 0, "set_reps": 0, "cue": None, "cue_is_fault": False}
+    assert ui_data.cue_to_speak(mem, dict(base, ready=False)) is None
+    assert ui_data.cue_to_speak(mem, base) is None
+    assert ui_data.cue_to_speak(mem, dict(base, rep_count=1, set_reps=1, cue="Good rep")) == "1"
+    fault = dict(base, rep_count=2, set_reps=2, cue="Keep your feet glued together", cue_is_fault=True)
+    assert ui_data.cue_to_speak(mem, fault) == "2. Keep your feet glued together"
+    assert ui_data.cue_to_speak(mem, fault) is None  # still on screen: not repeated
+
+
+# ---- helpers ---------------------------------------------------------------------------------------
+
+
+def test_check_upload_messages():
+    assert ui_data.check_upload("a.mp4", 10) is None and ui_data.check_upload("A.MOV", 10) is None
+    assert "not a supported file" in ui_data.check_upload("a.gif", 10)
+    assert "empty" in ui_data.check_upload("a.mp4", 0)
+    big = ui_data.check_upload("a.mp4", 600 * 1024**2)
+    assert "limit is 500 MB" in big and "Trim" in big
+
+
+def test_upload_limit_matches_streamlit_config():
+    import tomllib
+
+    cfg = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert cfg["server"]["maxUploadSize"] == ui_data.MAX_UPLOAD_MB
+    assert cfg["server"]["address"] == "127.0.0.1" and cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["server"]["headless"] is True
+
+
+def test_find_samples_and_precomputed_reports(tmp_path, clam):
+    assert ui_data.find_samples(tmp_path) == []
+    (tmp_path / "clamshell.mp4").write_bytes(b"video")
+    (tmp_path / "clamshell.json").write_text(json.dumps({"reps": [{}, {}, {}]}))
+    (tmp_path / "notes.mp4").write_bytes(b"not a movement")
+    (clip,) = ui_data.find_samples(tmp_path)
+    assert clip.movement == "clamshell" and clip.truth_reps == 3 and clip.report is None
+    report = analyze(clam[1], "clamshell")
+    (tmp_path / "clamshell.report.json").write_text(json.dumps(report))
+    (clip,) = ui_data.find_samples(tmp_path)
+    assert ui_data.load_precomputed_report(clip) == report
+    (tmp_path / "clamshell.report.json").write_text("{broken")
+    assert ui_data.load_precomputed_report(ui_data.find_samples(tmp_path)[0]) is None
+
+
+def test_worst_reps_and_tables(clam):
+    report = analyze(clam[1], "clamshell")
+    assert [r["index"] for r in ui_data.worst_reps(report)] == [4, 2]  # one fault each; the smaller rep first
+    over = ui_data.fault_overview(report)
+    assert set(over["Fault"]) == {"feet apart", "too fast"}
+    series = ui_data.drive_series(clam[1], "clamshell")
+    assert set(series["side"]) == {"right"} and series["angle_deg"].max() > 30
+    assert ui_data.drive_series(clam[1], "running").empty
+
+
+RUNNING = {
+    "exercise": "running", "reps": [], "holds": [],
+    "steps": [{"side": "left", "contact_s": 0.3, "metrics": {"fppa_deg": 6.0}, "faults": []},
+              {"side": "right", "contact_s": 0.65, "metrics": {"fppa_deg": 17.0},
+               "faults": [{"code": "knee_valgus", "message": "Knee drifts in", "severity": "warn"}]},
+              {"side": "left", "contact_s": 1.0, "metrics": {"fppa_deg": 8.0}, "faults": []}],
+    "summary": {"fault_counts": {"knee_valgus": 1}},
+}
+
+
+def test_running_cards_and_fppa_chart_with_and_without_gait_block():
+    cards = {c["leg"]: c for c in ui_data.gait_cards(RUNNING)}
+    assert cards["left"]["fppa_median_deg"] == pytest.approx(7.0) and cards["right"]["flagged"] == 1
+    assert "1 of 1 steps flagged." in cards["right"]["lines"]
+    with_gait = dict(RUNNING, gait={"summary_lines": ["Left knee: stays in line.", "Cadence 168 steps/min."]})
+    cards = {c["leg"]: c for c in ui_data.gait_cards(with_gait)}
+    assert cards["left"]["lines"] == ["Left knee: stays in line."]
+    assert cards["both"]["lines"] == ["Cadence 168 steps/min."]
+    fig = ui_data.fppa_figure(RUNNING)
+    assert [t.name for t in fig.data] == ["left leg", "right leg"]
+    assert [s["number"] for s in ui_data.flagged_steps(RUNNING)] == [2]
+
+
+def test_trend_figures_only_for_data_present():
+    assert ui_data.trend_figures({"weekly": [], "fppa": [], "sessions": []}) == {}
+    weekly = [{"week": "2026-03-02", "exercise": "clamshell", "reps": 10, "fault_rate": 0.2},
+              {"week": "2026-03-09", "exercise": "clamshell", "reps": 12, "fault_rate": 0.1}]
+    fppa = [{"week": "2026-03-09", "leg": "left", "fppa_median_deg": 8.0}]
+    figs = ui_data.trend_figures({"weekly": weekly, "fppa": fppa, "sessions": []})
+    assert set(figs) == {"reps", "fault_rate", "fppa"}
+    assert list(figs["fault_rate"].data[0].y) == pytest.approx([20.0, 10.0])
+
+
+def test_frames_at_picks_the_nearest_frames(tmp_path):
+    from formcheck.video import H264Writer
+
+    path = tmp_path / "ramp.mp4"
+    with H264Writer(path, 10) as w:
+        for i in range(20):
+            w.write(np.full((64, 96, 3), i * 12, np.uint8))
+    frames = ui_data.frames_at(path, [1.0, 0.0, 5.0])
+    assert frames[0].shape == (64, 96, 3)
+    assert abs(int(frames[0].mean()) - 120) <= 6 and int(frames[1].mean()) <= 6
+    assert abs(int(frames[2].mean()) - 19 * 12) <= 6  # past the end: the last frame
+
+
+def test_ui_data_imports_no_streamlit():
+    code = "import sys, formcheck.ui_data, formcheck.history; print('streamlit' in sys.modules, 'cv2' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]
