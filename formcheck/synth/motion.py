@@ -100,8 +100,10 @@ def hip_rotation(flexion, abduction, external_rotation, side: str) -> np.ndarray
 
 def trunk_rotation(flexion, lateral_bend, axial_rotation) -> np.ndarray:
     """Local rotation (..., 3, 3) of the trunk on the pelvis or the head on the trunk."""
+    # The trunk and head point up, so forward flexion (toward -y) is a positive
+    # turn about +x (a limb hanging down flexes with a negative one).
     return (
-        rot_x(-np.asarray(flexion, float))
+        rot_x(np.asarray(flexion, float))
         @ rot_y(np.asarray(lateral_bend, float))
         @ rot_z(np.asarray(axial_rotation, float))
     )
