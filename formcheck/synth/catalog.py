@@ -6,12 +6,14 @@ from collections.abc import Callable
 
 import numpy as np
 
+from formcheck.synth.running import running
 from formcheck.synth.scripts import Built, Scenario, clamshell
 
 __all__ = ["SCRIPTS", "build"]
 
 SCRIPTS: dict[str, Callable[[Scenario], Built]] = {
     "clamshell": clamshell,
+    "running": running,
 }
 
 
