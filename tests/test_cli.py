@@ -21,8 +21,8 @@ def _one_line_error(capsys, needle):
 
 @pytest.fixture
 def clam_npz(tmp_path):
-    faults = {2: {"feet_apart": 0.12}, 5: {"pelvis_roll": 20.0}, 6: {"short_range": 0.4}, 7: {"too_fast": 0.5}}
-    b = build(Scenario("clamshell", reps=8, faults=faults, camera=CameraSpec(view="feet_end")))
+    faults = {2: {"feet_apart": 0.12}, 5: {"pelvis_roll": 20.0}, 6: {"short_range": 0.45}, 7: {"too_fast": 0.5}}
+    b = build(Scenario("clamshell", reps=8, faults=faults, camera=CameraSpec(view="feet_end"), range_deg=55.0))
     path = tmp_path / "clam.npz"
     track_from_motion(b.motion, b.camera, REALISTIC).save_npz(path)
     return path, b.truth

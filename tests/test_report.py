@@ -25,8 +25,8 @@ def test_required_fields(report):
     assert report["summary"]["fault_counts"] == {"feet_apart": 1}
     r = report["reps"][1]
     assert r["faults"][0] == {"code": "feet_apart", "message": "Keep your feet glued together",
-                              "severity": "warn", "value": pytest.approx(r["metrics"]["heel_gap"], abs=1e-3),
-                              "limit": 0.15}
+                              "severity": "warn", "value": pytest.approx(r["metrics"]["feet_gap_rise"], abs=1e-3),
+                              "limit": 0.10}
     json.dumps(report)  # plain JSON types only
 
 

@@ -16,7 +16,7 @@ Anatomical joint rotations (all angles in degrees):
   R = R_flex @ R_abd @ R_rot in the parent segment's frame.
 - knee: flexion (shank swings backward). elbow: flexion (forearm forward).
 - ankle: dorsiflexion (toes up).
-- leg_open_l / leg_open_r: the whole leg turned about the hip->heel axis, knee
+- leg_open_l / leg_open_r: the whole leg turned about the hip->ankle axis, knee
   outward (a clamshell opening with the feet kept together).
 - spine (trunk on pelvis) and neck (head on trunk): flexion (forward),
   lateral bend (toward the person's left is positive), axial rotation (toward
@@ -222,12 +222,11 @@ def forward_kinematics(times: np.ndarray, pose: Pose, body: Body = Body()) -> Mo
         rf = rs @ rot_x(-g(f"ankle_dorsi_{s}"))
         open_deg = g(f"leg_open_{s}")
         if np.any(open_deg != 0):
-            # Rotate the whole leg about the hip->heel axis (a clamshell keeps the
+            # Rotate the whole leg about the hip->ankle axis (a clamshell keeps the
             # feet together while the knee opens); positive lifts the knee toward
             # the person's own side (outward).
-            heel0 = (hip + apply(rt, [0, 0, -body.thigh]) + apply(rs, [0, 0, -body.shank])
-                     + apply(rf, [0, 0.25 * body.foot, -body.ankle_height]))
-            axis = heel0 - hip
+            ankle0 = hip + apply(rt, [0, 0, -body.thigh]) + apply(rs, [0, 0, -body.shank])
+            axis = ankle0 - hip
             axis /= np.linalg.norm(axis, axis=-1, keepdims=True)
             r_open = _axis_angle(axis, -sign * open_deg)
             rt, rs, rf = r_open @ rt, r_open @ rs, r_open @ rf

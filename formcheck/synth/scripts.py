@@ -144,7 +144,7 @@ PELVIS_HEIGHT_SIDE_LYING = 0.17
 
 def _closing_pose(body: Body) -> tuple[float, float]:
     """(hip adduction, hip internal rotation) in degrees of the top leg that put
-    its heel onto the bottom heel in the clamshell start position (hips 45°,
+    its ankle and knee onto the bottom ones in the clamshell start position (hips 45°,
     knees 90°): a small grid search over the forward kinematics."""
     abd, rot = np.meshgrid(np.linspace(0.0, 40.0, 81), np.linspace(-30.0, 30.0, 61))
     abd, rot = abd.ravel(), rot.ravel()
@@ -153,7 +153,8 @@ def _closing_pose(body: Body) -> tuple[float, float]:
            "knee_flex_l": np.full(n, 90.0), "knee_flex_r": np.full(n, 90.0),
            "hip_abd_r": -abd, "hip_rot_r": -rot}
     pts = forward_kinematics(np.arange(n), Pose(n, ang), body).points
-    gap = np.linalg.norm(pts[:, 29] - pts[:, 30], axis=-1)
+    # The top leg rests on the bottom one: ankles and knees both touch.
+    gap = np.linalg.norm(pts[:, 27] - pts[:, 28], axis=-1) + 0.5 * np.linalg.norm(pts[:, 25] - pts[:, 26], axis=-1)
     k = int(np.argmin(gap))
     return float(abd[k]), float(rot[k])
 
@@ -161,7 +162,7 @@ def _closing_pose(body: Body) -> tuple[float, float]:
 def clamshell(sc: Scenario) -> Built:
     """Side-lying, hips 45° and knees 90° bent, feet together; the top knee opens.
 
-    Faults (magnitudes): feet_apart = heel gap in metres at the top; pelvis_roll =
+    Faults (magnitudes): feet_apart = how far the top foot lifts, in metres, at the top; pelvis_roll =
     degrees the pelvis rolls back at the top; short_range = share of the normal
     opening reached; too_fast = seconds per phase.
     """
@@ -190,7 +191,7 @@ def clamshell(sc: Scenario) -> Built:
         m = tl.side == side
         s = "r" if side == "right" else "l"
         angles[f"leg_open_{s}"][m] = sc.range_deg * scale[m] * tl.phase[m]
-        # The top leg rests on the bottom one (adducted until the heels touch),
+        # The top leg rests on the bottom one (adducted until the ankles touch),
         # unless a feet_apart fault lifts it.
         angles[f"hip_abd_{s}"][m] = -close_abd + np.degrees(gap[m] / hip_heel) * tl.phase[m]
         angles[f"hip_rot_{s}"][m] = -close_rot
@@ -226,9 +227,9 @@ def clamshell(sc: Scenario) -> Built:
         peak_i = int(np.argmin(np.abs(tl.times - r["peak_s"])))
         s = "r" if r["side"] == "right" else "l"
         o = "l" if s == "r" else "r"
-        idx = {"l": (23, 25, 29), "r": (24, 26, 30)}
-        hip, knee, heel = (pts[peak_i, j] for j in idx[s])
-        ohip, oknee, oheel = (pts[peak_i, j] for j in idx[o])
+        idx = {"l": (23, 25, 27), "r": (24, 26, 28)}
+        hip, knee, ankle = (pts[peak_i, j] for j in idx[s])
+        ohip, oknee, oankle = (pts[peak_i, j] for j in idx[o])
         # The opening as the checker defines it: from the knee gap across the
         # camera's view (its x, y axes) and the thigh length.
         thigh = float(np.linalg.norm(knee - hip))
@@ -236,7 +237,7 @@ def clamshell(sc: Scenario) -> Built:
         opening = float(np.degrees(2 * np.arcsin(min(1.0, gap / (2 * thigh)))))
         reps.append({**r, "faults": codes, "metrics": {
             "thigh_opening_deg": round(opening, 2),
-            "heel_gap": round(float(np.linalg.norm((camera.rotation @ (heel - oheel))[:2])) / body.shank, 4),
+            "feet_gap": round(float(np.linalg.norm((camera.rotation @ (ankle - oankle))[:2])) / body.shank, 4),
             "pelvis_roll_deg": float(f.get("pelvis_roll", 0.0)),
         }})
     truth = {"exercise": "clamshell", "reps": reps, "holds": [], "steps": [], "cadence_spm": None,
