@@ -41,6 +41,7 @@ from formcheck.views import VIEW_LABELS, clip_view
 __all__ = [
     "GaitOptions",
     "GaitFault",
+    "Step",
     "STEP_FAULTS",
     "analyze_running",
     "detect_steps",
@@ -108,7 +109,9 @@ class GaitOptions:
     baseline: "auto" finds a still standing period at the start of the clip and
     judges FPPA against it; "off" always uses the absolute limit.
     baseline_fppa_deg: a standing FPPA measured elsewhere, {"left": deg, "right": deg};
-    it overrides "auto". clean: run cleaning.clean_track first (at smooth_hz real Hz)."""
+    it overrides "auto". clean: clean the track first (gaps, smoothing at smooth_hz
+    real Hz, and leg labels: relabel_legs from behind or in front, else clean_track).
+    min_steps_per_leg: steps a leg needs for a verdict."""
 
     time_scale: float = 1.0
     baseline: str = "auto"
@@ -361,9 +364,9 @@ def _viterbi_swaps(pts: np.ndarray, penalty: float, stay: float, max_gap: int = 
     per change of state, plus `stay` per swapped frame (the estimator's labels are
     right most of the time); so feet that cross quickly keep their labels, and a
     short run of swapped frames is undone. Across a gap of more than `max_gap`
-    frames the points have moved too far to compare, so only `stay` decides. A greedy frame-by-frame repair can
-    lock into a wrong state after a swap it missed; a whole-clip optimum cannot.
-    Returns swap [N] bool.
+    frames the points have moved too far to compare, so only `stay` decides.
+    A greedy frame-by-frame repair can lock into a wrong state after a swap it
+    missed; a whole-clip optimum cannot. Returns swap [N] bool.
     """
     n = len(pts)
     cand = np.stack([pts, pts[:, ::-1]])  # [2 states, N, 2 sides, K, 2]
@@ -757,7 +760,11 @@ def _steps_vertical(fr: _Frames, t: np.ndarray, leg: float, period: float,
         return [], 0
     sides, disagree = _alternate([r.mid for r in raw], [r.side for r in raw], period)
     steps = [Step(sd, r.contact, r.toe_off, r.mid, r.estimated) for r, sd in zip(raw, sides)]
-    return _robust_offsets(steps, dt), disagree
+    # A stance cut by the start or end of the clip is not a whole step.
+    seen = t[np.isfinite(fr.mid("hip")[:, 1])]
+    first, last = (seen[0] + 0.5 * dt, seen[-1] - 0.5 * dt) if len(seen) else (t[0], t[-1])
+    steps = [s for s in _robust_offsets(steps, dt) if s.contact > first and s.toe_off < last]
+    return steps, disagree
 
 
 def _facing(fr: _Frames) -> float:
@@ -855,29 +862,55 @@ def _frontal_metrics(fr: _Frames, t: np.ndarray, st: Step, base: dict | None) ->
     return m
 
 
+def _at(t: np.ndarray, p: np.ndarray, tq: float) -> np.ndarray:
+    """A point series [N,2] at time tq (linear interpolation), [2]."""
+    return np.array([_interp_at(t, p[:, 0], tq), _interp_at(t, p[:, 1], tq)])
+
+
+def _leg_at(fr: _Frames, t: np.ndarray, tq: float, heel: np.ndarray, shank: float) -> tuple[np.ndarray, np.ndarray]:
+    """(knee, ankle) [2] of the leg whose heel is at `heel` at time tq, whatever the
+    labels: the ankle nearest that heel, and the knee of the same label unless it
+    is not a shank's length (+-25%) from that ankle while the other one is (in side
+    views BlazePose swaps single points as well as whole legs)."""
+    ankles = {x: _at(t, fr.p(x, "ankle"), tq) for x in _SIDES}
+    side = min(_SIDES, key=lambda x: np.nan_to_num(np.linalg.norm(ankles[x] - heel), nan=1e9))
+    ankle = ankles[side]
+    knees = {x: _at(t, fr.p(x, "knee"), tq) for x in _SIDES}
+    miss = {x: abs(np.nan_to_num(np.linalg.norm(knees[x] - ankle), nan=1e9) - shank) for x in _SIDES}
+    other = "right" if side == "left" else "left"
+    knee = knees[other] if miss[side] > 0.25 * shank and miss[other] < miss[side] else knees[side]
+    return knee, ankle
+
+
 def _sagittal_metrics(fr: _Frames, t: np.ndarray, st: Step, leg: float, fwd: float) -> dict[str, float]:
-    s = st.side
-    hip_x = fr.mid("hip")[:, 0]
-    # The leg whose heel is forward-most at contact is the landing one, whatever its label.
-    hl = _interp_at(t, fwd * (fr.p("left", "heel")[:, 0] - hip_x), st.contact)
-    hr = _interp_at(t, fwd * (fr.p("right", "heel")[:, 0] - hip_x), st.contact)
-    land = s
-    if math.isfinite(hl) and math.isfinite(hr):
-        land = "left" if hl >= hr else "right"
-    heel_ahead = max(v for v in (hl, hr) if math.isfinite(v)) if (math.isfinite(hl) or math.isfinite(hr)) else math.nan
-    sh = fr.p(land, "ankle") - fr.p(land, "knee")
-    tibia = np.degrees(np.arctan2(fwd * sh[:, 0], sh[:, 1]))
-    trunk = fr.mid("sh") - fr.mid("hip")
+    """Side-view metrics of one step, from whichever foot is where the step says
+    (the forward-most heel at contact, the lower heel at midstance), not from the
+    left/right labels, which BlazePose mixes up in side views."""
+    hip = fr.mid("hip")
+    shank = float(np.nanmedian(np.concatenate(
+        [np.linalg.norm(fr.p(x, "knee") - fr.p(x, "ankle"), axis=-1) for x in _SIDES])))
+    heels_ic = [_at(t, fr.p(x, "heel"), st.contact) for x in _SIDES]
+    hip_ic = _at(t, hip, st.contact)
+    ahead = [fwd * (h[0] - hip_ic[0]) for h in heels_ic]
+    out = {k: math.nan for k in ("overstride", "tibia_angle_deg", "knee_flex_contact_deg", "knee_flex_mid_deg")}
+    if any(math.isfinite(v) for v in ahead):
+        k = int(np.nanargmax(ahead))
+        out["overstride"] = ahead[k] / leg
+        knee, ankle = _leg_at(fr, t, st.contact, heels_ic[k], shank)
+        sh = ankle - knee
+        out["tibia_angle_deg"] = float(np.degrees(np.arctan2(fwd * sh[0], sh[1])))
+        out["knee_flex_contact_deg"] = float(180.0 - joint_angle(hip_ic, knee, ankle))
+    heels_ms = [_at(t, fr.p(x, "heel"), st.midstance) for x in _SIDES]
+    low = [h[1] for h in heels_ms]
+    if any(math.isfinite(v) for v in low):
+        k = int(np.nanargmax(low))
+        knee, ankle = _leg_at(fr, t, st.midstance, heels_ms[k], shank)
+        out["knee_flex_mid_deg"] = float(180.0 - joint_angle(_at(t, hip, st.midstance), knee, ankle))
+    trunk = fr.mid("sh") - hip
     lean = np.degrees(np.arctan2(fwd * trunk[:, 0], -trunk[:, 1]))
     sel = (t >= st.contact) & (t <= st.toe_off) & np.isfinite(lean)
-    knee = fr.knee_flexion(land)
-    return {
-        "overstride": heel_ahead / leg * 1.0 if math.isfinite(heel_ahead) else math.nan,
-        "tibia_angle_deg": _interp_at(t, tibia, st.contact),
-        "knee_flex_contact_deg": _interp_at(t, knee, st.contact),
-        "knee_flex_mid_deg": _interp_at(t, knee, st.midstance),
-        "trunk_lean_deg": float(np.median(lean[sel])) if sel.any() else math.nan,
-    }
+    out["trunk_lean_deg"] = float(np.median(lean[sel])) if sel.any() else math.nan
+    return out
 
 
 def _judge(m: dict[str, float], view: str | None, has_baseline: bool) -> list[dict]:
@@ -1156,8 +1189,8 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         for side in _SIDES:
             n = legs[side]["steps"]
             if n < options.min_steps_per_leg:
-                warnings.append(f"Only {n} {side} steps: at least {options.min_steps_per_leg} per leg are needed "
-                                f"to judge a leg (Dingenen 2018), so the {side} knee got no verdict.")
+                warnings.append(f"Only {n} {side} step{'' if n == 1 else 's'}: at least {options.min_steps_per_leg} "
+                                f"per leg are needed to judge a leg (Dingenen 2018), so the {side} knee got no verdict.")
         warnings.append("Video pose landmarks under-read knee valgus (by about 4° on rendered runners, more on a "
                         "knee that caves in): a knee near the limit may cave in more than shown. Compare left "
                         "with right.")

@@ -47,7 +47,7 @@ from formcheck.synth.camera import Camera
 from formcheck.synth.motion import Body, Motion, Pose, forward_kinematics, rot_y, rot_z
 from formcheck.synth.scripts import Built, CameraSpec, Scenario, camera_for
 
-__all__ = ["RunParams", "running", "STEP_FAULTS"]
+__all__ = ["RunParams", "running", "treadmill_scenario", "STEP_FAULTS"]
 
 STEP_FAULTS = ("knee_valgus", "pelvic_drop", "crossover", "overstride")
 
@@ -523,7 +523,9 @@ def running(sc: Scenario, params: RunParams | None = None) -> Built:
     return Built(motion, camera, truth)
 
 
-def default_scenario(view: str = "back", steps: int = 24, fps: float = 60.0, **kw) -> Scenario:
-    """A running scenario with a camera framed for a runner (full body in a 640x480 frame)."""
+def treadmill_scenario(view: str = "back", steps: int = 24, fps: float = 60.0, **kw) -> Scenario:
+    """A running scenario: `steps` steps from the left foot, filmed from `view` at
+    `fps` by a 640x480 camera 3 m away at about hip height (1 m), the whole body in
+    frame; no standing lead unless lead_s is given. Other keywords go to Scenario."""
     cam = CameraSpec(view=view, distance=3.0, elevation=0.15, fps=fps)
     return Scenario(exercise="running", reps=steps, sides=("left",), lead_s=kw.pop("lead_s", 0.0), camera=cam, **kw)

@@ -1,0 +1,287 @@
+"""Running gait analysis (formcheck.gait) on synthetic treadmill running with exact
+truth (formcheck.synth.running through the pose kit) and on a real clip.
+
+Tolerances, in real units:
+- cadence within 2% on synthetic tracks, 3% on the real clip (168.9 steps/min);
+- per-leg median |FPPA error| <= 1° on clean tracks, <= 3° with kit.REALISTIC
+  noise, dropouts and leg swaps; pelvic drop the same;
+- clean tracks: every step found, the flagged (step, fault) pairs equal the
+  truth exactly; contact and toe-off within max(2.5 frames, 25 ms), median
+  within max(1 frame, 15 ms);
+- noisy tracks: at least 85% of the steps found (the kit drops whole frames).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from functools import cache
+
+import numpy as np
+import pytest
+
+from formcheck.errors import NoPersonError
+from formcheck.gait import FPPA_ABS_DEG, GaitOptions, analyze_running
+from formcheck.report import finish_report, summary_text, validate_report
+from formcheck.synth.catalog import SCRIPTS, build
+from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
+from formcheck.synth.running import RunParams, running, treadmill_scenario
+
+FRONTAL_KEYS = {"fppa_deg", "fppa_mid_deg", "pelvic_drop_deg", "heel_offset", "step_width"}
+SIDE_KEYS = {"overstride", "tibia_angle_deg", "knee_flex_contact_deg", "knee_flex_mid_deg", "trunk_lean_deg"}
+# Valgus on three left and one right step, a pelvic drop and a crossover.
+FRONTAL_FAULTS = {5: {"knee_valgus": 18.0}, 9: {"knee_valgus": 20.0}, 13: {"knee_valgus": 17.0},
+                  14: {"knee_valgus": 19.0}, 6: {"pelvic_drop": 10.0}, 11: {"crossover": 0.03}}
+CLEAN = Defects()
+
+
+@cache
+def built(view: str, fps: float, steps: int = 24, faults: tuple = (), lead_s: float = 0.0,
+          cadence: float = 170.0):
+    sc = treadmill_scenario(view, steps=steps, fps=fps, faults={k: dict(v) for k, v in faults}, lead_s=lead_s)
+    return running(sc, RunParams(cadence_spm=cadence))
+
+
+def frozen(faults: dict) -> tuple:
+    """Faults as a hashable key for the cache of built motions."""
+    return tuple(sorted((k, tuple(sorted(v.items()))) for k, v in faults.items()))
+
+
+def match(found: list[dict], truth: list[dict], tol: float = 0.12) -> list[tuple[dict, dict]]:
+    """(truth step, found step) pairs: same side, contacts within tol seconds."""
+    pairs = []
+    for s in truth:
+        near = [d for d in found if d["side"] == s["side"] and abs(d["contact_s"] - s["contact_s"]) < tol]
+        if near:
+            pairs.append((s, min(near, key=lambda d: abs(d["contact_s"] - s["contact_s"]))))
+    return pairs
+
+
+def per_leg_median_error(pairs, key: str) -> dict[str, float]:
+    out = {}
+    for side in ("left", "right"):
+        err = [abs(d["metrics"][key] - s["metrics"][key]) for s, d in pairs if s["side"] == side]
+        out[side] = float(np.median(err))
+    return out
+
+
+# ---- from behind and in front -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("noisy", [False, True], ids=["clean", "noisy"])
+@pytest.mark.parametrize("fps", [30, 60, 120])
+@pytest.mark.parametrize("view", ["back", "front"])
+def test_frontal_steps_fppa_and_faults(view, fps, noisy):
+    b = built(view, fps, faults=frozen(FRONTAL_FAULTS))
+    track = track_from_motion(b.motion, b.camera, REALISTIC if noisy else CLEAN)
+    rep = analyze_running(track)
+    truth = b.truth
+    assert rep["view"] == truth["view"] == view
+    assert rep["exercise"] == "running" and rep["side"] is None and rep["reps"] == [] and rep["holds"] == []
+    pairs = match(rep["steps"], truth["steps"])
+    assert len(pairs) >= (len(truth["steps"]) if not noisy else 0.85 * len(truth["steps"]))
+    assert rep["gait"]["cadence_spm"] == pytest.approx(truth["cadence_spm"], rel=0.02)
+    fppa_tol = 3.0 if noisy else 1.0
+    assert max(per_leg_median_error(pairs, "fppa_deg").values()) <= fppa_tol
+    assert max(per_leg_median_error(pairs, "pelvic_drop_deg").values()) <= fppa_tol
+    # Frontal metrics only; the side view's are absent, with a warning saying so.
+    keys = {k for s in rep["steps"] for k in s["metrics"]}
+    assert keys & SIDE_KEYS == set() and {"fppa_deg", "pelvic_drop_deg", "heel_offset"} <= keys
+    assert "overstride" in rep["unjudged"]
+    assert any("side view" in w for w in rep["warnings"])
+    if not noisy:
+        got = {(s["index"], f["code"]) for s, d in pairs for f in d["faults"]}
+        want = {(s["index"], c) for s, _ in pairs for c in s["faults"]}
+        assert got == want
+        assert {i for i, c in want if c == "knee_valgus"} == {5, 9, 13, 14}
+        dt = 1.0 / fps
+        for key in ("contact_s", "toe_off_s"):
+            err = np.array([d[key] - s[key] for s, d in pairs])
+            assert np.median(np.abs(err)) <= max(dt, 0.015), key
+            assert np.max(np.abs(err)) <= max(2.5 * dt, 0.025), key
+
+
+def test_valgus_leg_summary_in_plain_words():
+    # Nine of the twelve right steps cave in to 19°; the left knee stays in line.
+    faults = {k: {"knee_valgus": 19.0} for k in range(2, 25, 2) if k not in (8, 14, 20)}
+    b = built("back", 60, faults=frozen(faults))
+    rep = analyze_running(track_from_motion(b.motion, b.camera))
+    legs = rep["gait"]["legs"]
+    assert legs["right"]["verdict"] == "knee_valgus" and legs["left"]["verdict"] == "ok"
+    assert legs["right"]["valgus_steps"] == 9 and legs["right"]["steps"] == 12
+    assert legs["right"]["fppa_peak_deg"] == pytest.approx(19.0, abs=1.0)
+    assert rep["gait"]["asymmetry"]["fppa_deg"] < -8  # the right knee caves in more
+    lines = " ".join(rep["gait"]["summary_lines"])
+    assert "Right knee caves in on 9 of 12 steps, peak 19°" in lines
+    assert "Left knee stays in line" in lines
+    advice = " ".join(rep["advice"]).lower()
+    assert "clamshell" in advice and "fire hydrant" in advice and "donkey kick" in advice
+    # The report contract holds and the CLI text shows the summary.
+    report = finish_report(rep, track_from_motion(b.motion, b.camera), "synthetic")
+    validate_report(report)
+    assert report["summary"]["fault_counts"]["knee_valgus"] == 9
+    assert "Right knee caves in" in summary_text(report)
+
+
+def test_standing_baseline_sets_the_valgus_limit():
+    # 13° of valgus is under the 15° absolute limit but 13° over a standing FPPA of
+    # about 0°: flagged only when the clip starts with the runner standing still.
+    faults = frozen({6: {"knee_valgus": 13.0}, 9: {"knee_valgus": 13.0}, 12: {"knee_valgus": 13.0}})
+    with_stand = built("back", 60, steps=20, faults=faults, lead_s=2.0)
+    rep = analyze_running(track_from_motion(with_stand.motion, with_stand.camera))
+    base = rep["gait"]["baseline"]
+    assert base is not None and base["source"] == "standing"
+    for side in ("left", "right"):
+        assert base["fppa_deg"][side] == pytest.approx(with_stand.truth["baseline_fppa_deg"][side], abs=1.0)
+    pairs = match(rep["steps"], with_stand.truth["steps"])
+    assert len(pairs) == len(with_stand.truth["steps"])
+    got = {s["index"] for s, d in pairs if any(f["code"] == "knee_valgus" for f in d["faults"])}
+    assert got == {6, 9, 12}
+    assert all(d["contact_s"] > base["to_s"] for d in rep["steps"])  # no steps while standing
+    # Judged against the absolute limit instead (baseline off, or no standing): not flagged.
+    off = analyze_running(track_from_motion(with_stand.motion, with_stand.camera), GaitOptions(baseline="off"))
+    assert off["gait"]["baseline"] is None
+    assert not any(f["code"] == "knee_valgus" for s in off["steps"] for f in s["faults"])
+    assert any("standing" in w for w in off["warnings"])
+    assert 13.0 < FPPA_ABS_DEG
+
+
+def test_too_short_clip_gives_no_leg_verdict():
+    b = built("back", 60, steps=8)
+    rep = analyze_running(track_from_motion(b.motion, b.camera))
+    assert 6 <= len(rep["steps"]) <= 8
+    for side in ("left", "right"):
+        assert rep["gait"]["legs"][side]["verdict"] is None
+        assert rep["gait"]["legs"][side]["steps"] < 7
+    assert sum("at least 7 per leg" in w for w in rep["warnings"]) == 2
+    assert any("needed for a verdict" in line for line in rep["gait"]["summary_lines"])
+
+
+def test_low_cadence_is_flagged_with_step_rate_advice():
+    b = built("back", 60, cadence=150.0)
+    rep = analyze_running(track_from_motion(b.motion, b.camera, REALISTIC))
+    gait = rep["gait"]
+    assert gait["cadence_spm"] == pytest.approx(150.0, rel=0.02)
+    assert [f["code"] for f in gait["faults"]] == ["low_cadence"]
+    assert any("5-10%" in a and "steps per minute" in a for a in rep["advice"])
+    # The same clip at a normal cadence has no such fault.
+    b = built("back", 60)
+    normal = analyze_running(track_from_motion(b.motion, b.camera, REALISTIC))
+    assert normal["gait"]["faults"] == []
+
+
+def test_slow_motion_time_scale():
+    # 120 fps filmed, played back at 30 fps: video time runs 4x slower than real time.
+    b = built("back", 120)
+    real = track_from_motion(b.motion, b.camera)
+    slow = real.replace(times=real.times * 4.0, fps=30.0)
+    rep = analyze_running(slow, GaitOptions(time_scale=0.25))
+    assert rep["gait"]["cadence_spm"] == pytest.approx(170.0, rel=0.02)
+    assert rep["gait"]["real_fps"] == pytest.approx(120.0)
+    assert not any("frames per real second" in w for w in rep["warnings"])
+    ref = analyze_running(real)
+    assert len(rep["steps"]) == len(ref["steps"])
+    for a, r in zip(rep["steps"], ref["steps"]):
+        assert a["contact_s"] == pytest.approx(4.0 * r["contact_s"], abs=1e-3)  # video time, to seek to
+        assert a["metrics"]["stance_s"] == pytest.approx(r["metrics"]["stance_s"], abs=1e-3)  # real time
+    # Read at face value the same clip looks like a slow jog.
+    wrong = analyze_running(slow)
+    assert wrong["gait"]["cadence_spm"] is None or wrong["gait"]["cadence_spm"] < 60
+
+
+# ---- from the side ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("view", ["left", "right"])
+def test_side_view_overstride_and_cadence_no_frontal_metrics(view):
+    faults = {5: {"overstride": 0.25}, 9: {"overstride": 0.22}, 14: {"overstride": 0.28}}
+    b = built(view, 60, faults=frozen(faults))
+    rep = analyze_running(track_from_motion(b.motion, b.camera))
+    assert rep["view"] == "side"
+    assert rep["gait"]["cadence_spm"] == pytest.approx(170.0, rel=0.02)
+    pairs = match(rep["steps"], b.truth["steps"])
+    assert len(pairs) == len(b.truth["steps"])
+    keys = {k for s in rep["steps"] for k in s["metrics"]}
+    assert keys & FRONTAL_KEYS == set() and SIDE_KEYS <= keys
+    assert {"knee_valgus", "pelvic_drop", "crossover"} <= set(rep["unjudged"])
+    assert any("behind" in w and "not checked" in w for w in rep["warnings"])
+    assert max(per_leg_median_error(pairs, "overstride").values()) <= 0.04
+    assert max(per_leg_median_error(pairs, "tibia_angle_deg").values()) <= 2.0
+    got = {s["index"] for s, d in pairs if any(f["code"] == "overstride" for f in d["faults"])}
+    assert got == {5, 9, 14}
+    assert "overstride" in " ".join(rep["advice"]).lower() or "under your hips" in " ".join(rep["advice"])
+
+
+def test_side_view_noisy_still_counts_steps():
+    b = built("left", 30)
+    rep = analyze_running(track_from_motion(b.motion, b.camera, REALISTIC))
+    assert rep["view"] == "side"
+    assert len(match(rep["steps"], b.truth["steps"])) >= 0.85 * len(b.truth["steps"])
+    assert rep["gait"]["cadence_spm"] == pytest.approx(170.0, rel=0.02)
+    assert not {k for s in rep["steps"] for k in s["metrics"]} & FRONTAL_KEYS
+
+
+# ---- synthetic motion itself ----------------------------------------------------------
+
+
+def test_running_is_in_the_catalog_and_its_truth_is_consistent():
+    assert SCRIPTS["running"] is running
+    from formcheck.synth.scripts import CameraSpec, Scenario
+
+    b = build(Scenario("running", reps=10, lead_s=0.0, faults={3: {"knee_valgus": 16.0}},
+                       camera=CameraSpec(view="back", fps=60)))
+    steps = b.truth["steps"]
+    assert [s["side"] for s in steps] == ["right", "left"] * 5  # sides[0] ("right") starts
+    assert b.truth["cadence_spm"] == pytest.approx(170.0)
+    iv = np.diff([s["contact_s"] for s in steps])
+    assert np.allclose(iv, 60 / 170, atol=1e-3)
+    assert all(s["toe_off_s"] - s["contact_s"] == pytest.approx(0.25, abs=1e-3) for s in steps)
+    assert steps[2]["metrics"]["fppa_deg"] == pytest.approx(16.0, abs=1e-2)
+    assert steps[2]["faults"] == ["knee_valgus"]
+    assert all(s["metrics"]["fppa_deg"] == pytest.approx(4.0, abs=1e-2) for k, s in enumerate(steps) if k != 2)
+    # Feet stay on or above the floor; the stance foot is on it at midstance.
+    pts, t = b.motion.points, b.motion.times
+    assert pts[:, 29:33, 2].min() > -0.005
+    for s in steps:
+        i = int(np.argmin(np.abs(t - s["midstance_s"])))
+        heel = 29 if s["side"] == "left" else 30
+        assert pts[i, heel, 2] < 0.01
+        assert pts[i, 59 - heel, 2] > 0.1  # the other heel is up in swing (30 <-> 29)
+
+
+def test_no_person_and_bad_options():
+    b = built("back", 30, steps=8)
+    track = track_from_motion(b.motion, b.camera)
+    empty = track.replace(detected=np.zeros(len(track), bool), xy=track.xy * np.nan)
+    with pytest.raises(NoPersonError):
+        analyze_running(empty)
+    with pytest.raises(ValueError, match="time_scale"):
+        GaitOptions(time_scale=0)
+    with pytest.raises(ValueError, match="baseline"):
+        GaitOptions(baseline="maybe")
+
+
+def test_gait_and_running_import_no_heavy_io():
+    code = ("import sys; import formcheck.gait, formcheck.synth.running; "
+            "print(','.join(m for m in ('cv2', 'mediapipe', 'streamlit', 'torch', 'av') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+# ---- the real clip ------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_real_treadmill_side_clip(treadmill_track):
+    """treadmill_side_male.mp4: side view, 30 fps, 12 s; cadence 168.9 +- 0.5 steps/min
+    (about 34 steps). The landmarks come from the real pose model (conftest)."""
+    rep = analyze_running(treadmill_track)
+    assert rep["view"] == "side"
+    assert rep["gait"]["cadence_spm"] == pytest.approx(168.9, rel=0.03)
+    assert 32 <= len(rep["steps"]) <= 36
+    keys = {k for s in rep["steps"] for k in s["metrics"]}
+    assert keys & FRONTAL_KEYS == set() and "overstride" in keys
+    assert {"knee_valgus", "pelvic_drop", "crossover"} <= set(rep["unjudged"])
+    sides = [s["side"] for s in rep["steps"]]
+    assert all(a != b for a, b in zip(sides, sides[1:]))  # steps alternate
+    assert any("frames per real second" in w for w in rep["warnings"])  # 30 fps is coarse
