@@ -1,7 +1,8 @@
 """formcheck: rep-by-rep form feedback for runner's-knee rehab, on this machine.
 
 Start with `streamlit run app.py` (see docs/app.md). This file only sets up the
-pages; each page lives in pages/ and the logic behind them in formcheck/.
+pages; each page lives in app_pages/ (a folder named pages/ would switch Streamlit to
+its legacy multipage mode, which bypasses st.navigation) and the logic behind them in formcheck/.
 """
 
 import streamlit as st
@@ -9,10 +10,10 @@ import streamlit as st
 st.set_page_config(page_title="formcheck", page_icon=":material/directions_run:", layout="wide")
 
 pages = [
-    st.Page("pages/live.py", title="Live", icon=":material/videocam:", url_path="live"),
-    st.Page("pages/analyze.py", title="Analyze a video", icon=":material/movie:", url_path="analyze", default=True),
-    st.Page("pages/review.py", title="Review", icon=":material/fact_check:", url_path="review"),
-    st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
+    st.Page("app_pages/live.py", title="Live", icon=":material/videocam:", url_path="live"),
+    st.Page("app_pages/analyze.py", title="Analyze a video", icon=":material/movie:", url_path="analyze", default=True),
+    st.Page("app_pages/review.py", title="Review", icon=":material/fact_check:", url_path="review"),
+    st.Page("app_pages/history.py", title="History", icon=":material/history:", url_path="history"),
 ]
 nav = st.navigation(pages)
 with st.sidebar:

@@ -36,7 +36,7 @@ from formcheck.report import validate_report
 __all__ = [
     "UPLOAD_TYPES", "MAX_UPLOAD_MB", "max_upload_bytes", "check_upload", "movement_title", "live_movements",
     "SampleClip", "find_samples", "load_precomputed_report", "rep_table", "hold_table", "step_table",
-    "fault_overview", "worst_reps", "drive_series", "drive_figure", "hold_figure", "fppa_figure", "gait_cards",
+    "rep_table_help", "fault_overview", "worst_reps", "drive_series", "drive_figure", "hold_figure", "fppa_figure", "gait_cards",
     "flagged_steps", "sessions_table", "session_label", "trend_figures", "frames_at", "skeleton_frames",
     "LiveConfig", "LiveWorker", "LiveRun", "finish_live", "analyze_recording", "CueMemory", "cue_to_speak",
     "analyze_and_save", "DEFAULT_TARGET_REPS",
@@ -145,13 +145,20 @@ def load_precomputed_report(clip: SampleClip) -> dict | None:
 # ---- tables -------------------------------------------------------------------------------------
 
 
-def _metric_labels(exercise: str) -> dict[str, str]:
-    labels = dict(EVENT_METRICS)
+_SHORT = {"peak_deg": "Top (°)", "range_deg": "Range (°)", "range_share": "Share of your range",
+          "up_s": "Up (s)", "down_s": "Down (s)", "min_phase_s": "Slower phase (s)", "duration_s": "Duration (s)",
+          "hold_s": "Held at top (s)"}
+
+
+def _metric_names(exercise: str) -> dict[str, tuple[str, str]]:
+    """metric -> (short column name, full description)."""
+    out = {k: (_SHORT.get(k, k), v) for k, v in EVENT_METRICS.items()}
     if exercise in EXERCISES:
         for m in EXERCISES[exercise].metrics:
+            base = m.name.removesuffix("_deg").replace("_", " ").capitalize()
             unit = f" ({m.unit})" if m.unit else ""
-            labels[m.name] = (m.label or m.name) + unit
-    return labels
+            out[m.name] = (base + unit, (m.label or m.name) + unit)
+    return out
 
 
 def _clock(s: float | None) -> str:
@@ -166,7 +173,7 @@ REP_METRICS_SHOWN = ("peak_deg", "range_deg", "up_s", "down_s", "hold_s")
 
 def rep_table(report: dict) -> pd.DataFrame:
     """One row per rep: when, the key metrics, and the faults with their cues."""
-    labels = _metric_labels(report["exercise"])
+    names = _metric_names(report["exercise"])
     extra = [m.name for m in EXERCISES[report["exercise"]].metrics] if report["exercise"] in EXERCISES else []
     rows = []
     for r in report["reps"]:
@@ -175,11 +182,19 @@ def rep_table(report: dict) -> pd.DataFrame:
                "Top at": _clock(r["peak_s"])}
         for k in (*REP_METRICS_SHOWN, *extra):
             if k in m:
-                row[labels.get(k, k)] = round(float(m[k]), 2)
+                row[names.get(k, (k, k))[0]] = round(float(m[k]), 2)
         row["Form"] = "good" if not r["faults"] else "; ".join(f["code"].replace("_", " ") for f in r["faults"])
         row["Cue"] = " / ".join(f["message"] for f in r["faults"])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def rep_table_help(report: dict) -> dict[str, str]:
+    """Column name -> what it measures, for the rep table's column tooltips."""
+    out = {short: full for short, full in _metric_names(report["exercise"]).values()}
+    out.update({"Start": "when the rep started (min:s)", "Top at": "when the top was reached (min:s)",
+                "Form": "faults found in this rep", "Cue": "what to change next time"})
+    return out
 
 
 def hold_table(report: dict) -> pd.DataFrame:
@@ -547,7 +562,9 @@ class LiveWorker:
         info = {"t": round(ts, 3), "visible": upd.visible, "in_frame": in_frame, "ready": upd.ready,
                 "rep_count": upd.rep_count, "set_number": upd.set_number, "set_reps": upd.set_reps,
                 "target": self.config.target_reps, "side": upd.side, "hold_s": upd.hold_s, "view": upd.view,
-                "cue": cue or None, "cue_is_fault": good is False and bool(cue), "counter": counter,
+                "cue": cue or None, "cue_is_fault": good is False and bool(cue),
+                "cue_kind": None if not cue else "fault" if good is False else "good" if good else "setup",
+                "counter": counter,
                 "latency_ms": round(ms, 1), "latency_median_ms": round(float(np.median(self._latency)), 1),
                 "fps": round(fps, 1), "frames": self.frames}
         return out, info
@@ -562,7 +579,10 @@ class LiveWorker:
             target = self.config.hold_target_s or EXERCISES[self.config.exercise].hold.target_s
             held = upd.hold_s or 0.0
             counter = f"Hold {held:.0f} s / {target:.0f}" if upd.hold_s is not None else "Get into the stretch"
-            return counter, f"{len(self.session.holds)} holds done", upd.cue or "", (held >= target) or None
+            sub = f"{len(self.session.holds)} holds done"
+            if upd.cue:
+                return counter, sub, upd.cue, False
+            return counter, sub, "", (held >= target) or None
         counter = f"Rep {upd.set_reps} / {self.config.target_reps}"
         sub = f"Set {upd.set_number} - {upd.side or 'any'} side - total {upd.rep_count}"
         if upd.rep_count > self._reps_seen:

@@ -24,7 +24,7 @@ from formcheck.synth.scripts import CameraSpec, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "app.py")
-PAGES = ["pages/live.py", "pages/analyze.py", "pages/review.py", "pages/history.py"]
+PAGES = ["app_pages/live.py", "app_pages/analyze.py", "app_pages/review.py", "app_pages/history.py"]
 FAULTS = {2: {"feet_apart": 0.12}, 4: {"too_fast": 0.5}}
 
 
@@ -68,7 +68,7 @@ def test_every_page_loads_without_exception(page):
 
 
 def test_analyze_page_says_when_no_sample_clips(monkeypatch):
-    at = app("pages/analyze.py")
+    at = app("app_pages/analyze.py")
     samples = ui_data.find_samples(REPO / "sample_videos")
     if samples:
         labels = [b.label for b in at.button]
@@ -78,7 +78,7 @@ def test_analyze_page_says_when_no_sample_clips(monkeypatch):
 
 
 def test_analyze_npz_upload_runs_to_review(npz, clam):
-    at = app("pages/analyze.py")
+    at = app("app_pages/analyze.py")
     at.file_uploader(key="upload").set_value(("my clamshell.npz", npz.read_bytes(), "application/octet-stream"))
     at.run()
     at.selectbox(key="movement").select("clamshell")
@@ -106,7 +106,7 @@ def test_analyze_npz_upload_runs_to_review(npz, clam):
     ("track.npz", b"not a zip", "not a formcheck pose track"),
 ])
 def test_bad_upload_shows_a_clear_error_not_a_traceback(name, data, expect):
-    at = app("pages/analyze.py")
+    at = app("app_pages/analyze.py")
     at.file_uploader(key="upload").set_value((name, data, "application/octet-stream"))
     at.run()
     at.button(key="analyze").click().run()
@@ -122,7 +122,7 @@ def test_unexpected_error_keeps_the_upload_and_shows_details(npz, monkeypatch):
         raise RuntimeError("simulated bug")
 
     monkeypatch.setattr("formcheck.pipeline.analyze", broken)
-    at = app("pages/analyze.py")
+    at = app("app_pages/analyze.py")
     at.file_uploader(key="upload").set_value(("clip.npz", npz.read_bytes(), "application/octet-stream"))
     at.run()
     at.button(key="analyze").click().run()
@@ -137,7 +137,7 @@ def test_review_shows_the_rep_table_and_saves_feelings(clam):
     hist, sid = saved_session(clam)
     at = app()
     at.query_params["session"] = str(sid)
-    at.switch_page("pages/review.py").run()
+    at.switch_page("app_pages/review.py").run()
     assert not at.exception
     assert at.title[0].value == "Clamshell: review"
     table = at.dataframe[0].value
@@ -157,7 +157,7 @@ def test_review_shows_the_rep_table_and_saves_feelings(clam):
 
 def test_history_shows_a_saved_session_and_deletes_it(clam):
     hist, sid = saved_session(clam)
-    at = app("pages/history.py")
+    at = app("app_pages/history.py")
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table["ID"]) == [sid] and list(table["Reps"]) == [5]
@@ -174,14 +174,14 @@ def test_history_shows_a_saved_session_and_deletes_it(clam):
 
 def test_history_open_in_review(clam):
     _, sid = saved_session(clam)
-    at = app("pages/history.py")
+    at = app("app_pages/history.py")
     at.button(key="open_review").click().run()
     assert at.title[0].value == "Clamshell: review"
 
 
 def test_sample_sessions_are_hidden_from_progress_by_default(clam):
     saved_session(clam, kind="sample")
-    at = app("pages/history.py")
+    at = app("app_pages/history.py")
     assert any("No sessions match" in i.value for i in at.info)
     at.toggle(key="hist_samples").set_value(True).run()
     assert len(at.dataframe[0].value) == 1

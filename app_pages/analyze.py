@@ -41,7 +41,7 @@ hist = _history(str(default_db_path()))
 
 
 def open_review(session_id: int) -> None:
-    st.switch_page("pages/review.py", query_params={"session": str(session_id)})
+    st.switch_page("app_pages/review.py", query_params={"session": str(session_id)})
 
 
 def show_unexpected(e: Exception, kept: Path | None) -> None:

@@ -33,7 +33,7 @@ if pending:
                 except FormCheckError as e:
                     st.error(str(e))
                 else:
-                    st.switch_page("pages/review.py", query_params={"session": str(sid)})
+                    st.switch_page("app_pages/review.py", query_params={"session": str(sid)})
             if c.button("Discard", key=f"discard_{p.name}"):
                 p.unlink(missing_ok=True)
                 st.rerun()
@@ -41,7 +41,7 @@ if pending:
 all_sessions = hist.list_sessions()
 if not all_sessions:
     st.info("No sessions yet. Record a live set or analyse a clip, and it shows up here.")
-    st.page_link("pages/analyze.py", label="Analyze a video", icon=":material/movie:")
+    st.page_link("app_pages/analyze.py", label="Analyze a video", icon=":material/movie:")
     st.stop()
 
 f1, f2 = st.columns([2, 1])
@@ -73,7 +73,7 @@ labels = {s["id"]: session_label(s) for s in sessions}
 sid = st.selectbox("Session", list(labels), format_func=labels.get, key="hist_pick")
 a, b, c, d = st.columns(4)
 if a.button("Open in Review", type="primary", key="open_review"):
-    st.switch_page("pages/review.py", query_params={"session": str(sid)})
+    st.switch_page("app_pages/review.py", query_params={"session": str(sid)})
 b.download_button("JSON", hist.export_json(sid), file_name=f"formcheck-session-{sid}.json", mime="application/json",
                   key="hist_json")
 c.download_button("CSV", hist.export_csv(sid), file_name=f"formcheck-session-{sid}.csv", mime="text/csv",

@@ -99,7 +99,8 @@ def live_panel() -> None:
         a.metric("Reps counted", info["rep_count"])
         b.metric(f"Set {info['set_number']}", f"{info['set_reps']} / {info['target']}")
     if info["cue"]:
-        (st.error if info["cue_is_fault"] else st.success)(info["cue"])
+        show = {"fault": st.error, "good": st.success}.get(info["cue_kind"], st.info)
+        show(info["cue"])
     st.caption(f"Processing: {info['latency_median_ms']:.0f} ms per frame (median), {info['fps']:.0f} frames/s"
                + (f" · view: {info['view'].replace('_', ' ')}" if info.get("view") else ""))
     if speak and spoken:
@@ -121,4 +122,4 @@ for worker in run.take_finished(stream_playing=playing):
         st.error(f"Your recording is saved, but it could not be analysed: {e}. You can analyse it again from "
                  "History.")
     else:
-        st.switch_page("pages/review.py", query_params={"session": str(sid)})
+        st.switch_page("app_pages/review.py", query_params={"session": str(sid)})

@@ -20,6 +20,7 @@ from formcheck.ui_data import (
     hold_table,
     movement_title,
     rep_table,
+    rep_table_help,
     session_label,
     skeleton_frames,
     step_table,
@@ -58,8 +59,8 @@ sessions = hist.list_sessions(limit=500)
 if not sessions:
     st.title("Review")
     st.info("No sessions yet. Analyse a clip or record a live set, and its review appears here.")
-    st.page_link("pages/analyze.py", label="Analyze a video", icon=":material/movie:")
-    st.page_link("pages/live.py", label="Live coaching", icon=":material/videocam:")
+    st.page_link("app_pages/analyze.py", label="Analyze a video", icon=":material/movie:")
+    st.page_link("app_pages/live.py", label="Live coaching", icon=":material/videocam:")
     st.stop()
 
 ids = [s["id"] for s in sessions]
@@ -71,7 +72,8 @@ except ValueError:
 if wanted not in labels:
     st.warning(f"Session #{wanted} does not exist (it may have been deleted); showing the latest one.")
     wanted = ids[0]
-sid = st.selectbox("Session", ids, index=ids.index(wanted), format_func=labels.get, key=f"pick_{wanted}")
+sid = st.sidebar.selectbox("Session to review", ids, index=ids.index(wanted), format_func=labels.get,
+                          key=f"pick_{wanted}")
 if sid != wanted:
     st.query_params["session"] = str(sid)
     st.rerun()
@@ -119,7 +121,10 @@ else:
 # ---- reps ------------------------------------------------------------------------------------------
 if rep["reps"]:
     st.subheader("Rep by rep")
-    st.dataframe(rep_table(rep), hide_index=True, width="stretch", key="rep_table")
+    helps = rep_table_help(rep)
+    table = rep_table(rep)
+    st.dataframe(table, hide_index=True, width="stretch", key="rep_table",
+                 column_config={c: st.column_config.Column(help=helps[c]) for c in table.columns if c in helps})
     faults = fault_overview(rep)
     if not faults.empty:
         st.markdown("**What to work on**")
@@ -189,8 +194,10 @@ if s["video_path"]:
         marks[f"Hold {k}"] = max(0.0, h["start_s"] - 0.5)
     for x in flagged_steps(rep):
         marks[f"Flagged step {x['number']}"] = max(0.0, x["contact_s"] - 0.5)
-    jump = st.selectbox("Jump to", list(marks), key=f"jump_{sid}")
-    st.video(s["video_path"], start_time=int(marks[jump]), muted=True)
+    vcol, jcol = st.columns([3, 1])
+    jump = jcol.selectbox("Jump to", list(marks), key=f"jump_{sid}")
+    jcol.caption("The video starts half a second before the chosen rep.")
+    vcol.video(s["video_path"], start_time=int(marks[jump]), muted=True)
 elif s["source_kind"] == "live":
     st.caption("Live sessions keep only the body landmarks, never the camera video; the pictures above are "
                "drawn from those landmarks.")
@@ -203,7 +210,7 @@ st.subheader("How did it feel?")
 with st.form(f"feel_{sid}"):
     has_pain = st.checkbox("Record knee pain for this session", value=s["pain"] is not None)
     pain = st.slider("Pain (0 = none, 10 = worst imaginable)", 0, 10, s["pain"] or 0)
-    reason = st.selectbox("Why did you stop?", STOP_REASONS,
+    reason = st.selectbox("Why did you stop?", STOP_REASONS, format_func=lambda r: r or "(not said)",
                           index=STOP_REASONS.index(s["stop_reason"]) if s["stop_reason"] in STOP_REASONS else 0)
     notes = st.text_area("Notes", value=s["notes"] or "", placeholder="e.g. easier than last week")
     if st.form_submit_button("Save"):
