@@ -33,7 +33,10 @@ pelvic drop, heel offset) are measured as the checker defines them, in 2D
 from the exact joints projected by the scenario's camera if it films from the
 front or back, otherwise by a virtual camera behind the runner; sagittal
 metrics (overstride, tibia angle) likewise with the scenario's camera if it is
-a side view, otherwise a virtual camera on the runner's left.
+a side view, otherwise a virtual camera on the runner's left. Fault codes are
+those whose true value crosses the checker's limit (FPPA against the standing
+baseline + 10° when lead_s >= 1 s, else 15°). Steps during the ramp from
+standing are not listed; `running_from_s` says where listed steps begin.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ class RunParams:
     speed_mps: float = 2.3  # belt speed: a slow jog (8.3 km/h)
     overstride: float = 0.10  # heel ahead of hip at contact / (thigh + shank)
     step_width_m: float = 0.06  # heel centre to heel centre (Brindle: ~6 cm, clinical-criteria.md 1.2)
-    fppa_deg: float = 4.0  # true FPPA at midstance on normal steps
+    fppa_deg: float = 4.0  # true FPPA on normal steps (peak over midstance +- 35% of the stance)
     pelvic_drop_deg: float = 3.0  # normal contralateral drop at midstance
     knee_contact_deg: float = 18.0  # knee flexion at contact (sets the pelvis height)
     bounce_m: float = 0.04  # half the pelvis' vertical travel
@@ -386,13 +389,9 @@ def _view_label(view: str) -> str:
     return "side" if view in ("left", "right") else "oblique"
 
 
-def _projected(camera: Camera, pts: np.ndarray) -> np.ndarray:
-    return camera.project(pts)
-
-
 def _fppa_2d(camera: Camera, pts: np.ndarray, side: str) -> np.ndarray:
     """FPPA [N] as the checker defines it, from world points [N,33,3]."""
-    p = _projected(camera, pts)
+    p = camera.project(pts)
     h, k, a = (23, 25, 27) if side == "left" else (24, 26, 28)
     mid = (p[:, 23, 0] + p[:, 24, 0]) / 2
     return fppa(p[:, h], p[:, k], p[:, a], mid)
@@ -400,7 +399,7 @@ def _fppa_2d(camera: Camera, pts: np.ndarray, side: str) -> np.ndarray:
 
 def _drop_2d(camera: Camera, pts: np.ndarray, side: str) -> np.ndarray:
     """Contralateral pelvic drop [N] (deg): the swing-side hip below the stance-side hip."""
-    p = _projected(camera, pts)
+    p = camera.project(pts)
     st, sw = (23, 24) if side == "left" else (24, 23)
     d = p[:, sw] - p[:, st]
     return np.degrees(np.arctan2(d[:, 1], np.abs(d[:, 0])))
@@ -408,7 +407,7 @@ def _drop_2d(camera: Camera, pts: np.ndarray, side: str) -> np.ndarray:
 
 def _heel_offset_2d(camera: Camera, pts: np.ndarray, side: str) -> np.ndarray:
     """Heel's lateral offset from the mid-hip [N], in hip widths; negative = crossed the midline."""
-    p = _projected(camera, pts)
+    p = camera.project(pts)
     hip, ohip, heel = (23, 24, 29) if side == "left" else (24, 23, 30)
     mid = (p[:, hip, 0] + p[:, ohip, 0]) / 2
     outward = np.sign(p[:, hip, 0] - mid)
@@ -418,7 +417,7 @@ def _heel_offset_2d(camera: Camera, pts: np.ndarray, side: str) -> np.ndarray:
 def _sagittal_2d(camera: Camera, pts: np.ndarray, side: str) -> dict[str, np.ndarray]:
     """Overstride (heel ahead of hip / leg length) and tibia angle (deg, ankle ahead
     of the knee positive) [N], as the checker defines them in a side view."""
-    p = _projected(camera, pts)
+    p = camera.project(pts)
     hip, knee, ankle, heel, toe = (23, 25, 27, 29, 31) if side == "left" else (24, 26, 28, 30, 32)
     fwd = np.sign(np.median(p[:, toe, 0] - p[:, heel, 0]))
     leg = np.linalg.norm(p[:, hip] - p[:, knee], axis=-1) + np.linalg.norm(p[:, knee] - p[:, ankle], axis=-1)
