@@ -1,5 +1,6 @@
 """Analyze a video: upload a clip (or a saved .npz pose track), or open a sample clip."""
 
+import os
 import traceback
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from formcheck.ui_data import (
     movement_title,
 )
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
+SAMPLES = Path(os.environ.get("FORMCHECK_SAMPLES_DIR") or Path(__file__).resolve().parent.parent / "sample_videos")
 SIDES = {"auto": "Detect it", "left": "Left", "right": "Right"}
 
 

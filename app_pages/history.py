@@ -58,9 +58,11 @@ figs = trend_figures(hist.trends(exercise, include_samples=show_samples))
 if not figs:
     st.info("Charts appear once you have saved sessions of your own (sample clips are not counted).")
 else:
-    cols = st.columns(len(figs))
-    for col, (name, fig) in zip(cols, figs.items()):
-        col.plotly_chart(fig, width="stretch", key=f"trend_{name}")
+    items = list(figs.items())
+    for row in range(0, len(items), 2):
+        cols = st.columns(2)
+        for col, (name, fig) in zip(cols, items[row:row + 2]):
+            col.plotly_chart(fig, width="stretch", key=f"trend_{name}")
 
 # ---- sessions --------------------------------------------------------------------------------------
 st.subheader(f"Sessions ({len(sessions)})")

@@ -13,7 +13,6 @@ from formcheck.ui_data import (
     drive_series,
     fault_overview,
     flagged_steps,
-    fppa_figure,
     frames_at,
     gait_cards,
     hold_figure,
@@ -23,6 +22,8 @@ from formcheck.ui_data import (
     rep_table_help,
     session_label,
     skeleton_frames,
+    step_figure,
+    step_metric,
     step_table,
     worst_reps,
 )
@@ -80,6 +81,7 @@ if sid != wanted:
 s = hist.get_session(sid)
 rep = s["report"]
 src = rep["source"]
+portrait = src["height"] > src["width"]
 
 st.title(f"{movement_title(rep['exercise'])}: review")
 view = VIEW_LABELS.get(rep.get("view") or "", "unknown view")
@@ -135,7 +137,7 @@ if rep["reps"]:
         st.markdown("**Reps worth a look**")
         frames = _frames(s["video_path"], s["track_path"], _mtime(s["video_path"] or s["track_path"]),
                          tuple(r["peak_s"] for r in worst))
-        cols = st.columns(len(worst))
+        cols = st.columns(max(len(worst), 5 if portrait else 3))
         for col, r, img in zip(cols, worst, frames):
             with col:
                 if img is not None:
@@ -163,15 +165,21 @@ if rep["steps"] or rep.get("gait"):
     for a in rep.get("advice", []):
         st.info(a, icon=":material/lightbulb:")
     if rep["steps"]:
-        st.plotly_chart(fppa_figure(rep), width="stretch", key="fppa_chart")
-        st.caption("FPPA: the knee's angle seen from the front at mid-stance. Single-camera estimates carry about "
-                   "±8° uncertainty (the error bars).")
+        metric = step_metric(rep)
+        if metric is not None:
+            st.plotly_chart(step_figure(rep, metric), width="stretch", key="step_chart")
+        if metric == "fppa_deg":
+            st.caption("FPPA: the knee's angle seen from the front during the stance. Single-camera estimates carry "
+                       "about ±8° uncertainty (the error bars).")
+        else:
+            st.caption("Knee valgus (FPPA) needs a view from behind or in front; this clip shows what a side view "
+                       "can measure.")
         flagged = flagged_steps(rep)
         if flagged:
             st.markdown("**Flagged steps**")
             frames = _frames(s["video_path"], s["track_path"], _mtime(s["video_path"] or s["track_path"]),
                              tuple(x["contact_s"] for x in flagged))
-            cols = st.columns(min(3, len(flagged)))
+            cols = st.columns(6 if portrait else 3)
             for k, (x, img) in enumerate(zip(flagged, frames)):
                 with cols[k % len(cols)]:
                     if img is not None:
@@ -194,7 +202,7 @@ if s["video_path"]:
         marks[f"Hold {k}"] = max(0.0, h["start_s"] - 0.5)
     for x in flagged_steps(rep):
         marks[f"Flagged step {x['number']}"] = max(0.0, x["contact_s"] - 0.5)
-    vcol, jcol = st.columns([3, 1])
+    vcol, jcol, _ = st.columns([1.2, 1, 1.2] if portrait else [3, 1, 0.01])
     jump = jcol.selectbox("Jump to", list(marks), key=f"jump_{sid}")
     jcol.caption("The video starts half a second before the chosen rep.")
     vcol.video(s["video_path"], start_time=int(marks[jump]), muted=True)

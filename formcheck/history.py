@@ -65,6 +65,7 @@ VIDEO_NAME = "annotated.mp4"
 TRACK_NAME = "track.npz"
 STALE_STAGING_S = 24 * 3600  # leftovers of a crashed save older than this are removed [own]
 SESSION_SCHEMA = "formcheck.session/1"
+PHYSIO_MAX_ROWS = 14  # session rows that fit on one printed page with the weekly table [own]
 
 
 class HistoryError(Exception):
@@ -769,10 +770,14 @@ def _physio_html(title: str, sessions: list[dict], trends: dict | None, detail: 
     if not sessions:
         out.append("<p>No sessions were recorded in this period.</p></body></html>")
         return "".join(out)
+    shown = sessions[-PHYSIO_MAX_ROWS:]
+    if len(shown) < len(sessions):
+        out.append(f"<p class='meta'>The {len(shown)} latest of {len(sessions)} sessions are listed; the weekly "
+                   "table covers them all.</p>")
     out.append("<h2>Sessions</h2><table><tr><th>Date</th><th>Exercise</th><th>Side</th><th class='num'>Reps</th>"
                "<th class='num'>Good form</th><th class='num'>Holds</th><th class='num'>Steps</th>"
                "<th>Most common faults</th><th class='num'>Pain 0–10</th><th>Notes</th></tr>")
-    for s in sessions:
+    for s in shown:
         n = s["rep_count"] + s["hold_count"] + s["step_count"]
         good = f"{s['clean_count']}/{n}" if n else "–"
         top = ", ".join(f"{_title(c)} ×{k}" for c, k in Counter(s["fault_counts"]).most_common(3)) or "none"

@@ -36,7 +36,7 @@ from formcheck.report import validate_report
 __all__ = [
     "UPLOAD_TYPES", "MAX_UPLOAD_MB", "max_upload_bytes", "check_upload", "movement_title", "live_movements",
     "SampleClip", "find_samples", "load_precomputed_report", "rep_table", "hold_table", "step_table",
-    "rep_table_help", "fault_overview", "worst_reps", "drive_series", "drive_figure", "hold_figure", "fppa_figure", "gait_cards",
+    "rep_table_help", "fault_overview", "worst_reps", "drive_series", "drive_figure", "hold_figure", "fppa_figure", "step_figure", "step_metric", "gait_cards",
     "flagged_steps", "sessions_table", "session_label", "trend_figures", "frames_at", "skeleton_frames",
     "LiveConfig", "LiveWorker", "LiveRun", "finish_live", "analyze_recording", "CueMemory", "cue_to_speak",
     "analyze_and_save", "DEFAULT_TARGET_REPS",
@@ -207,14 +207,37 @@ def hold_table(report: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+STEP_METRICS = ("fppa_deg", "pelvic_drop_deg", "heel_offset", "overstride", "tibia_angle_deg",
+                "knee_flex_contact_deg", "knee_flex_mid_deg", "trunk_lean_deg", "stance_s")
+
+
+def _step_metric_name(key: str) -> str:
+    if key == "fppa_deg":
+        return "FPPA (°)"
+    unit = " (°)" if key.endswith("_deg") else " (s)" if key.endswith("_s") else ""
+    return key.removesuffix("_deg").removesuffix("_s").replace("_", " ").capitalize() + unit
+
+
 def step_table(report: dict) -> pd.DataFrame:
+    """One row per running step: leg, contact time, the metrics this view gives, flags."""
+    present = [k for k in STEP_METRICS if any(k in s.get("metrics", {}) for s in report["steps"])]
     rows = []
     for k, s in enumerate(report["steps"], 1):
-        fppa = s.get("metrics", {}).get("fppa_deg")
-        rows.append({"Step": k, "Leg": s["side"], "Contact": _clock(s["contact_s"]),
-                     "FPPA (°)": round(fppa, 1) if fppa is not None else None,
-                     "Flag": "; ".join(f["message"] for f in s["faults"])})
+        m = s.get("metrics", {})
+        row = {"Step": s.get("index", k), "Leg": s["side"], "Contact": _clock(s["contact_s"])}
+        for key in present:
+            row[_step_metric_name(key)] = round(float(m[key]), 2) if key in m else None
+        row["Flag"] = "; ".join(f["message"] for f in s["faults"])
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def step_metric(report: dict) -> str | None:
+    """The per-step metric to chart: FPPA when the view gives it, else the first one present."""
+    for key in STEP_METRICS:
+        if any(key in s.get("metrics", {}) for s in report["steps"]):
+            return key
+    return None
 
 
 def fault_overview(report: dict) -> pd.DataFrame:
@@ -238,8 +261,13 @@ def worst_reps(report: dict, n: int = 3) -> list[dict]:
 
 
 def flagged_steps(report: dict, n: int = 6) -> list[dict]:
-    steps = [dict(s, number=k) for k, s in enumerate(report["steps"], 1) if s["faults"]]
-    steps.sort(key=lambda s: -abs(s.get("metrics", {}).get("fppa_deg") or 0.0))
+    """Flagged steps, the clearest first (largest value over its limit), with their number."""
+    def excess(s: dict) -> float:
+        r = [abs(f["value"] / f["limit"]) for f in s["faults"] if f.get("value") is not None and f.get("limit")]
+        return max(r, default=0.0)
+
+    steps = [dict(s, number=s.get("index", k)) for k, s in enumerate(report["steps"], 1) if s["faults"]]
+    steps.sort(key=lambda s: (-len(s["faults"]), -excess(s), s["number"]))
     return steps[:n]
 
 
@@ -369,29 +397,42 @@ def hold_figure(series: pd.DataFrame, report: dict) -> go.Figure:
     return fig
 
 
-def fppa_figure(report: dict) -> go.Figure:
-    """FPPA per step per leg; flagged steps drawn as crosses."""
-    fig = _base_figure("Knee angle seen from the front (FPPA) at each step", "FPPA (°)")
+def step_figure(report: dict, metric: str | None = None) -> go.Figure:
+    """A per-step metric (FPPA by default, when the view gives it) per leg over
+    time; flagged steps drawn as red crosses. FPPA carries its ±8° uncertainty."""
+    metric = metric or step_metric(report) or "fppa_deg"
+    labels = (report.get("gait") or {}).get("metric_labels", {})
+    name = _step_metric_name(metric)
+    title = ("Knee angle seen from the front (FPPA) at each step" if metric == "fppa_deg"
+             else f"{labels.get(metric, name)} at each step")
+    fig = _base_figure(title[0].upper() + title[1:], name)
     for leg in SIDES:
-        steps = [s for s in report["steps"] if s.get("side") == leg and s.get("metrics", {}).get("fppa_deg") is not None]
+        steps = [s for s in report["steps"] if s.get("side") == leg and s.get("metrics", {}).get(metric) is not None]
         if not steps:
             continue
-        fig.add_trace(go.Scatter(
-            x=[s["contact_s"] for s in steps], y=[s["metrics"]["fppa_deg"] for s in steps], mode="lines+markers",
+        trace = go.Scatter(
+            x=[s["contact_s"] for s in steps], y=[s["metrics"][metric] for s in steps], mode="lines+markers",
             name=f"{leg} leg", line={"color": _SIDE_COLOURS[leg], "width": 1},
             marker={"symbol": ["x" if s["faults"] else "circle" for s in steps], "size": 9,
                     "color": [_BAD if s["faults"] else _SIDE_COLOURS[leg] for s in steps]},
-            error_y={"type": "constant", "value": FPPA_UNCERTAINTY_DEG, "thickness": 0.6, "width": 0,
-                     "color": "rgba(0,0,0,0.25)"},
-            hovertext=[f"{leg} step at {s['contact_s']:.2f} s: {s['metrics']['fppa_deg']:.1f}°"
+            hovertext=[f"{leg} step at {s['contact_s']:.2f} s: {s['metrics'][metric]:.2f}"
                        + ("; " + "; ".join(f["message"] for f in s["faults"]) if s["faults"] else "") for s in steps],
-            hoverinfo="text"))
+            hoverinfo="text")
+        if metric == "fppa_deg":
+            trace.error_y = {"type": "constant", "value": FPPA_UNCERTAINTY_DEG, "thickness": 0.6, "width": 0,
+                             "color": "rgba(0,0,0,0.25)"}
+        fig.add_trace(trace)
     return fig
+
+
+def fppa_figure(report: dict) -> go.Figure:
+    """FPPA per step per leg."""
+    return step_figure(report, "fppa_deg")
 
 
 def trend_figures(trends: dict) -> dict[str, go.Figure]:
     """Progress charts from History.trends(): reps per week, fault rate per
-    exercise, FPPA per leg. Only the charts with data are returned."""
+    exercise, pain per session, FPPA per leg. Only the charts with data are returned."""
     out: dict[str, go.Figure] = {}
     weekly = pd.DataFrame(trends["weekly"])
     if not weekly.empty:
@@ -413,6 +454,15 @@ def trend_figures(trends: dict) -> dict[str, go.Figure]:
                               yaxis_title="% with a fault", yaxis_range=[0, 100], height=320,
                               margin={"l": 50, "r": 20, "t": 50, "b": 40}, xaxis_type="category")
             out["fault_rate"] = fig
+    pain = [x for x in trends.get("sessions", []) if x.get("pain") is not None]
+    if pain:
+        fig = go.Figure(go.Scatter(x=[x["created_at"][:10] for x in pain], y=[x["pain"] for x in pain],
+                                   mode="lines+markers", name="pain", line={"color": _BAD},
+                                   hovertext=[f"#{x['id']} {movement_title(x['exercise'])}: pain {x['pain']}/10"
+                                              for x in pain], hoverinfo="text"))
+        fig.update_layout(title="Knee pain after each session (0-10)", xaxis_title="date", yaxis_title="pain",
+                          yaxis_range=[0, 10], height=320, margin={"l": 50, "r": 20, "t": 50, "b": 40})
+        out["pain"] = fig
     fppa = pd.DataFrame(trends["fppa"])
     if not fppa.empty:
         fig = go.Figure()
@@ -459,21 +509,28 @@ def _rgb_small(frame_bgr: np.ndarray, max_width: int) -> np.ndarray:
     return np.ascontiguousarray(frame_bgr[::step, ::step, ::-1])
 
 
-def skeleton_frames(track: PoseTrack, times: list[float], max_width: int = 480) -> list[np.ndarray | None]:
-    """For sessions without video (live, .npz): the skeleton at each time drawn on
-    a dark frame of the track's size (RGB)."""
-    from formcheck.draw import Overlay, annotate
+def skeleton_frames(track: PoseTrack, times: list[float], size: int = 360) -> list[np.ndarray | None]:
+    """For sessions without video (live, .npz): the skeleton at each time, drawn
+    on a dark square framed around the body (RGB, size x size). None where no
+    body was seen."""
+    from formcheck.draw import draw_skeleton
 
     clean = clean_track(track)
     out: list[np.ndarray | None] = []
     for t in times:
         i = int(np.argmin(np.abs(clean.times - t)))
-        canvas = np.full((clean.height, clean.width, 3), 28, np.uint8)
-        if not clean.detected[i]:
+        px, vis = clean.px[i], clean.vis[i]
+        ok = np.isfinite(px).all(axis=1)
+        if not clean.detected[i] or ok.sum() < 4:
             out.append(None)
             continue
-        img = annotate(canvas, clean.px[i], clean.vis[i], Overlay(counter=f"{clean.times[i]:.1f} s"))
-        out.append(_rgb_small(img, max_width))
+        lo, hi = px[ok].min(axis=0), px[ok].max(axis=0)
+        span = float(max(hi - lo)) * 1.25 + 1.0
+        centre = (lo + hi) / 2
+        scale = size / span
+        canvas = np.full((size, size, 3), 28, np.uint8)
+        img = draw_skeleton(canvas, (px - centre) * scale + size / 2, vis)
+        out.append(np.ascontiguousarray(img[..., ::-1]))
     return out
 
 

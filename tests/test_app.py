@@ -133,6 +133,31 @@ def test_unexpected_error_keeps_the_upload_and_shows_details(npz, monkeypatch):
     assert kept.read_bytes() == npz.read_bytes()
 
 
+def test_sample_clip_button_opens_a_review_once(clam, tmp_path, monkeypatch):
+    """A sample with a precomputed report opens without the model; a second click
+    reopens the same session instead of saving a copy."""
+    from formcheck.video import H264Writer
+
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    with H264Writer(samples / "clamshell.mp4", 30) as w:
+        for _ in range(30):
+            w.write(np.zeros((48, 64, 3), np.uint8))
+    (samples / "clamshell.json").write_text(json.dumps({"reps": clam[0]["reps"]}))
+    (samples / "clamshell.report.json").write_text(json.dumps(analyze(clam[1], "clamshell")))
+    monkeypatch.setenv("FORMCHECK_SAMPLES_DIR", str(samples))
+    at = app("app_pages/analyze.py")
+    button = at.button(key="sample_clamshell")
+    assert button.label == "Clamshell sample (5 reps)"
+    button.click().run()
+    assert not at.exception and at.title[0].value == "Clamshell: review"
+    (s,) = History().list_sessions()
+    assert s["source_kind"] == "sample" and s["rep_count"] == 5 and History().get_session(s["id"])["video_path"]
+    at.switch_page("app_pages/analyze.py").run()
+    at.button(key="sample_clamshell").click().run()
+    assert at.title[0].value == "Clamshell: review" and len(History().list_sessions()) == 1
+
+
 def test_review_shows_the_rep_table_and_saves_feelings(clam):
     hist, sid = saved_session(clam)
     at = app()
@@ -332,12 +357,14 @@ def test_running_cards_and_fppa_chart_with_and_without_gait_block():
 
 
 def test_trend_figures_only_for_data_present():
-    assert ui_data.trend_figures({"weekly": [], "fppa": [], "sessions": []}) == {}
+    assert ui_data.trend_figures({"weekly": [], "fppa": [], "sessions": [{"pain": None}]}) == {}
     weekly = [{"week": "2026-03-02", "exercise": "clamshell", "reps": 10, "fault_rate": 0.2},
               {"week": "2026-03-09", "exercise": "clamshell", "reps": 12, "fault_rate": 0.1}]
     fppa = [{"week": "2026-03-09", "leg": "left", "fppa_median_deg": 8.0}]
-    figs = ui_data.trend_figures({"weekly": weekly, "fppa": fppa, "sessions": []})
-    assert set(figs) == {"reps", "fault_rate", "fppa"}
+    sessions = [{"id": 1, "created_at": "2026-03-04T18:00:00+00:00", "exercise": "clamshell", "pain": 3}]
+    figs = ui_data.trend_figures({"weekly": weekly, "fppa": fppa, "sessions": sessions})
+    assert set(figs) == {"reps", "fault_rate", "fppa", "pain"}
+    assert list(figs["pain"].data[0].y) == [3]
     assert list(figs["fault_rate"].data[0].y) == pytest.approx([20.0, 10.0])
 
 

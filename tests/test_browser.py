@@ -169,6 +169,44 @@ def test_npz_upload_shows_a_review_in_the_browser(server, tmp_path):
         browser.close()
 
 
+def test_every_page_renders_in_chromium(server):
+    """Each page with a few weeks of synthetic sessions: no exception box, the key
+    parts present; screenshots in docs/screenshots/."""
+    sync_api = _require_chromium()
+    from formcheck.history import History
+    from formcheck.pipeline import analyze
+    from formcheck.synth.catalog import build
+    from formcheck.synth.kit import REALISTIC, track_from_motion
+    from formcheck.synth.scripts import CameraSpec, Scenario
+
+    hist = History(server["data"] / "formcheck.db")
+    weeks = [("2026-11-03T18:00:00+00:00", {2: {"feet_apart": 0.15}, 3: {"too_fast": 0.5}, 5: {"short_range": 0.4}}),
+             ("2026-11-11T18:00:00+00:00", {2: {"feet_apart": 0.15}, 6: {"too_fast": 0.5}}),
+             ("2026-11-19T18:00:00+00:00", {4: {"too_fast": 0.6}})]
+    for k, (when, faults) in enumerate(weeks):
+        b = build(Scenario("clamshell", reps=8, faults=faults, camera=CameraSpec(view="feet_end"), seed=k))
+        track = track_from_motion(b.motion, b.camera, REALISTIC)
+        sid = hist.save_session(analyze(track, "clamshell", source="clamshell.npz"), "live", "Live clamshell",
+                                created_at=when, track=track, pain=4 - k)
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        for name, path, must in [("page_analyze", "/", "Upload your own clip"),
+                                 ("page_live", "/live", "Camera set-up"),
+                                 ("page_review", f"/review?session={sid}", "Rep by rep"),
+                                 ("page_history", "/history", "Progress over the weeks")]:
+            page.goto(server["url"] + path)
+            _wait_app(page)
+            page.get_by_text(must, exact=True).first.wait_for(timeout=30000)
+            if name in ("page_review", "page_history"):
+                page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
+            time.sleep(1.0)
+            assert page.locator('[data-testid="stException"]').count() == 0, name
+            _full_screenshot(page, SHOTS / f"{name}.png")
+        assert _grid_rows(page) == 3  # History lists the three sessions
+        browser.close()
+
+
 # ---- (a) upload the sample clip --------------------------------------------------------------------
 
 

@@ -317,6 +317,14 @@ def test_physio_report_is_one_printable_page_without_external_resources(hist):
     assert "No sessions" in hist.physio_report_html(since="2025-01-01", until="2025-01-31")
 
 
+def test_physio_report_for_a_busy_month_stays_one_page(hist):
+    for day in range(1, 29):
+        hist.save_session(make_report(reps=[rep(1)]), "live", "x", created_at=f"2026-02-{day:02d}T18:00:00+00:00")
+    page = hist.physio_report_html(since="2026-02-01", until="2026-02-28")
+    assert page.count("<tr>") <= 14 + 1 + 4 + 1 + 1  # 14 sessions, 4 weeks, two header rows (+ margin)
+    assert "The 14 latest of 28 sessions" in page and "28 Feb 2026" in page
+
+
 # ---- crash safety --------------------------------------------------------------------------------
 
 CHILD = textwrap.dedent("""
