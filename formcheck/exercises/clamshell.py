@@ -41,12 +41,17 @@ def thigh_opening(b: Joints) -> np.ndarray:
 
 
 def feet_gap(b: Joints) -> np.ndarray:
-    """Ankle-to-ankle distance in shank lengths. The ankles, not the heels: with
-    the feet stacked the lower heel is hidden (low visibility) while both ankles
-    stay well seen."""
+    """Vertical ankle-to-ankle distance in shank lengths.
+
+    The ankles, not the heels: with the feet stacked the lower heel is hidden
+    (low visibility) while both ankles stay well seen. Vertical only: a foot
+    that leaves the other rises toward the ceiling, while BlazePose misplaces
+    the stacked ankles along the body by up to 20 cm as the knee opens
+    (measured on rendered clamshells), which must not read as feet apart.
+    """
     shank_m = np.linalg.norm(b.w("knee") - b.w("ankle"), axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _gap_m(b, "ankle") / shank_m
+        return np.abs(b.w("ankle")[..., 1] - b.w("o_ankle")[..., 1]) / shank_m
 
 
 CLAMSHELL = Exercise(

@@ -237,7 +237,7 @@ def clamshell(sc: Scenario) -> Built:
         opening = float(np.degrees(2 * np.arcsin(min(1.0, gap / (2 * thigh)))))
         reps.append({**r, "faults": codes, "metrics": {
             "thigh_opening_deg": round(opening, 2),
-            "feet_gap": round(float(np.linalg.norm((camera.rotation @ (ankle - oankle))[:2])) / body.shank, 4),
+            "feet_gap": round(float(abs((camera.rotation @ (ankle - oankle))[1])) / body.shank, 4),
             "pelvis_roll_deg": float(f.get("pelvis_roll", 0.0)),
         }})
     truth = {"exercise": "clamshell", "reps": reps, "holds": [], "steps": [], "cadence_spm": None,
