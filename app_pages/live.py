@@ -44,7 +44,9 @@ with st.expander("Camera set-up", expanded=True):
                 "Use good light, keep only yourself in view, and stand the camera still. Counting starts once your "
                 f"whole body has been in view for a moment. Target: {ex.target_reps} reps per set.")
 
-run: LiveRun = st.session_state.setdefault("live_run", LiveRun())
+if "live_run" not in st.session_state:
+    st.session_state["live_run"] = LiveRun(stash=hist.stash_recording)
+run: LiveRun = st.session_state["live_run"]
 run.config = LiveConfig(exercise, side, hold_target, ex.target_reps)
 
 

@@ -574,6 +574,7 @@ class LiveWorker:
         self.latency_all: list[float] = []
         self._good_until = -1.0
         self._reps_seen = 0
+        self.stashed: Path | None = None  # where the recording was saved once the stream ended
 
     def _time(self, t: float | None) -> float:
         """Seconds since the stream's first frame, strictly increasing."""
@@ -608,8 +609,9 @@ class LiveWorker:
             in_frame = det is not None and body_in_frame(det.xy, det.vis)
         counter, sub, cue, good = self._texts(upd, in_frame, ts)
         px = det.xy * [w, h] if det is not None else None
+        # On the frame the counter turns green for a good rep; the cue band is kept for what to change.
         out = annotate(img_bgr, px, det.vis if det is not None else None,
-                       Overlay(counter=counter, sub=sub, cue=cue, good=good))
+                       Overlay(counter=counter, sub=sub, cue="" if good else cue, good=good))
         now = time.perf_counter()
         ms = (now - start) * 1000.0
         self._latency.append(ms)
@@ -683,7 +685,11 @@ class LiveRun:
     the finished ones waiting to be saved, and the queue of updates the page polls.
     `on_frame` and `on_ended` are called on the webrtc threads, never st.*."""
 
-    def __init__(self, estimator_factory: Callable[[], object] = default_estimator, maxsize: int = 64):
+    def __init__(self, estimator_factory: Callable[[], object] = default_estimator, maxsize: int = 64,
+                 stash: Callable[[PoseTrack], Path] | None = None):
+        """`stash(track) -> path` writes a finished recording to disk at once (History.stash_recording),
+        so it survives even if the page never runs again."""
+        self.stash = stash
         self.config = LiveConfig()
         self.updates: queue.Queue[dict] = queue.Queue(maxsize=maxsize)
         self._factory = estimator_factory
@@ -728,6 +734,13 @@ class LiveRun:
                 self._finished.append(worker)
         if worker is not None:
             worker.close()
+            if self.stash is not None and worker.stashed is None and worker.frames >= MIN_LIVE_FRAMES:
+                track = worker.recorded_track()
+                if track is not None:
+                    try:
+                        worker.stashed = self.stash(track)
+                    except OSError:  # finish_live tries again from the page
+                        worker.stashed = None
 
     @property
     def active(self) -> bool:
@@ -748,10 +761,12 @@ def finish_live(worker: LiveWorker, history) -> int:
     """Save a finished live stream: the raw track first (recordings/), then the
     offline analysis, then the session (which takes the track into media/<id>/).
     If the analysis fails the recording stays in recordings/ and the error is raised."""
-    track = worker.recorded_track()
-    if track is None:
-        raise ValueError("nothing was recorded")
-    path = history.stash_recording(track)
+    path = worker.stashed
+    if path is None or not Path(path).exists():
+        track = worker.recorded_track()
+        if track is None:
+            raise ValueError("nothing was recorded")
+        path = worker.stashed = history.stash_recording(track)
     return analyze_recording(path, history, extra={"live": worker.stats()})
 
 

@@ -117,6 +117,24 @@ def test_bad_upload_shows_a_clear_error_not_a_traceback(name, data, expect):
     assert History().list_sessions() == []
 
 
+def test_video_without_a_person_says_so(tmp_path):
+    """The real pose model on 1 s of an empty room."""
+    from formcheck.video import H264Writer
+
+    clip = tmp_path / "empty room.mp4"
+    with H264Writer(clip, 30) as w:
+        for i in range(30):
+            w.write(np.full((240, 320, 3), 90 + i, np.uint8))
+    at = app("app_pages/analyze.py")
+    at.file_uploader(key="upload").set_value((clip.name, clip.read_bytes(), "video/mp4"))
+    at.run()
+    at.button(key="analyze").click().run(timeout=120)
+    assert not at.exception
+    assert len(at.error) == 1 and "no person was found" in at.error[0].value
+    assert at.error[0].value.startswith("empty room.mp4:")  # the user's file name, not our storage path
+    assert History().list_sessions() == [] and History().kept_uploads() == []
+
+
 def test_unexpected_error_keeps_the_upload_and_shows_details(npz, monkeypatch):
     def broken(*a, **k):
         raise RuntimeError("simulated bug")
@@ -197,6 +215,16 @@ def test_history_shows_a_saved_session_and_deletes_it(clam):
     assert any("No sessions yet" in i.value for i in at.info)
 
 
+def test_history_offers_to_analyse_a_kept_live_recording(clam):
+    hist = History()
+    path = hist.stash_recording(clam[1].replace(meta={"exercise": "clamshell", "side": "auto"}))
+    at = app("app_pages/history.py")
+    assert any("not analysed" in w.value for w in at.warning)
+    at.button(key=f"re_{path.name}").click().run()
+    assert not at.exception and at.title[0].value == "Clamshell: review"
+    assert hist.pending_recordings() == [] and hist.list_sessions()[0]["source_kind"] == "live"
+
+
 def test_history_open_in_review(clam):
     _, sid = saved_session(clam)
     at = app("app_pages/history.py")
@@ -236,8 +264,12 @@ def test_live_worker_counts_reps_and_the_session_lands_in_history(clam):
     assert any(i["cue"] == "Keep your feet glued together" for i in infos)
     assert any(i["cue"] == "Good rep" for i in infos)
 
-    (worker,) = run.take_finished(stream_playing=False)
     hist = History()
+    run.stash = hist.stash_recording
+    run.on_ended()  # the webrtc thread: the stream stopped; the recording is on disk at once
+    (pending,) = hist.pending_recordings()
+    assert len(PoseTrack.load_npz(pending)) == len(track)
+    (worker,) = run.take_finished(stream_playing=False)
     sid = ui_data.finish_live(worker, hist)
     s = hist.get_session(sid)
     assert s["source_kind"] == "live" and s["rep_count"] == 5
