@@ -316,7 +316,11 @@ def test_live_fake_camera_counts_the_clip_and_saves_the_session(server, tmp_path
 
         hist = History(server["data"] / "formcheck.db")
         (s,) = hist.list_sessions()
-        stats = hist.get_session(s["id"])["report"]["live"]
+        report = hist.get_session(s["id"])["report"]
+        stats = report["live"]
+        print(f"\nlive frames {report['source']['width']}x{report['source']['height']}; offline reps of the "
+              "live recording (start s, range °, faults):",
+              [(r["start_s"], r["metrics"].get("range_deg"), [f["code"] for f in r["faults"]]) for r in report["reps"]])
         print(f"\nlive: clip {clip.name} {duration:.1f} s ({frames} frames); first processed frame after "
               f"{t_first:.1f} s; live count {live_count} (truth {truth}); offline count {s['rep_count']}; "
               f"{stats['frames']} frames processed at {stats['fps']} frames/s; processing latency median "
