@@ -83,6 +83,7 @@ def annotate(frame: np.ndarray, px: np.ndarray | None, vis: np.ndarray | None, o
             size *= (w - 20) / tw
             (tw, th), _ = cv2.getTextSize(overlay.cue, cv2.FONT_HERSHEY_SIMPLEX, size, 2)
         y = h - int(20 * s)
-        cv2.rectangle(out, (0, y - th - int(14 * s)), (w, h), (20, 20, 120), -1)
+        band = (40, 110, 40) if overlay.good else (20, 20, 120) if overlay.good is False else (60, 60, 60)
+        cv2.rectangle(out, (0, y - th - int(14 * s)), (w, h), band, -1)
         _text(out, overlay.cue, ((w - tw) // 2, y), size, (255, 255, 255), 2)
     return out
