@@ -1,0 +1,83 @@
+"""End to end on sample_videos/: the real pose model on clips rendered by
+formcheck.synth, compared with their ground-truth sidecars.
+
+Tolerances: rep and hold counts exact; per-rep (or per-hold) fault flags equal
+to the truth for the codes the clip's view can judge; running: median FPPA per
+leg within 3° of truth, cadence within 2%.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from formcheck.pipeline import analyze_file
+
+pytestmark = pytest.mark.e2e
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
+CLIPS = sorted(p for p in SAMPLES.glob("*.mp4") if (p.with_suffix(".json")).exists())
+
+
+def test_every_sample_scenario_has_its_clip():
+    """Each movement the generator has a sample scenario for is committed, within limits."""
+    from formcheck.synth.samples import SAMPLES
+
+    names = {p.stem for p in CLIPS}
+    assert names == set(SAMPLES)
+    for p in CLIPS:
+        assert p.stat().st_size <= 2 * 1024 * 1024
+        truth = json.loads(p.with_suffix(".json").read_text())
+        assert truth["duration_s"] <= 20.0
+        assert truth["schema"] == "formcheck.truth/1" and truth["scenario"]["exercise"] == p.stem
+
+
+@pytest.fixture(scope="module", params=CLIPS, ids=[p.stem for p in CLIPS])
+def case(request):
+    clip = request.param
+    truth = json.loads(clip.with_suffix(".json").read_text())
+    report = analyze_file(clip, clip.stem)
+    return clip.stem, truth, report
+
+
+def _judged(report):
+    return set(report.get("unjudged", []))
+
+
+def test_counts_exact(case):
+    name, truth, report = case
+    assert report["pose_coverage"] >= 0.9, f"{name}: person found in only {report['pose_coverage']:.0%} of frames"
+    if truth["reps"]:
+        assert len(report["reps"]) == len(truth["reps"])
+        assert [r["side"] for r in report["reps"]] == [r["side"] for r in truth["reps"]]
+    if truth["holds"]:
+        assert len(report["holds"]) == len(truth["holds"])
+        assert [h["side"] for h in report["holds"]] == [h["side"] for h in truth["holds"]]
+
+
+def test_fault_flags_match(case):
+    name, truth, report = case
+    skip = _judged(report)
+    for kind in ("reps", "holds"):
+        got = [{f["code"] for f in e["faults"]} - skip for e in report[kind]]
+        want = [set(e["faults"]) - skip for e in truth[kind]]
+        assert got == want, f"{name} {kind}: got {got}, truth {want}"
+
+
+def test_running_steps_fppa_and_cadence(case):
+    name, truth, report = case
+    if name != "running":
+        pytest.skip("running only")
+    gait = report["gait"]
+    assert gait["cadence_spm"] == pytest.approx(truth["cadence_spm"], rel=0.02)
+    # Every true step is found (contact within 0.1 s, same leg) and flagged as in the truth;
+    # steps during the run-up before the first counted step are not part of the truth.
+    first, last = truth["steps"][0]["contact_s"] - 0.1, truth["steps"][-1]["contact_s"] + 0.1
+    got = [s for s in report["steps"] if first <= s["contact_s"] <= last]
+    assert len(got) == len(truth["steps"])
+    for g, w in zip(got, truth["steps"]):
+        assert g["side"] == w["side"] and g["contact_s"] == pytest.approx(w["contact_s"], abs=0.1)
+        assert {f["code"] for f in g["faults"]} - _judged(report) == set(w["faults"]) - _judged(report)
+    # FPPA per leg against the rendered body's own joints (perfect landmarks), within 3°.
+    perfect = truth["perfect_landmarks"]["gait"]["fppa_median_deg"]
+    for side in ("left", "right"):
+        assert gait["legs"][side]["fppa_median_deg"] == pytest.approx(perfect[side], abs=3.0)
