@@ -524,21 +524,7 @@ class History:
                       include_samples: bool = True, limit: int | None = None) -> list[dict]:
         """Sessions, newest first, without their full report. `since`/`until` are
         inclusive dates (or ISO timestamps)."""
-        where, vals = [], []
-        if exercise:
-            where.append("exercise=?")
-            vals.append(exercise)
-        if source_kind:
-            where.append("source_kind=?")
-            vals.append(source_kind)
-        if not include_samples:
-            where.append("source_kind!='sample'")
-        if since is not None:
-            where.append("created_at>=?")
-            vals.append(_bound(since, end=False))
-        if until is not None:
-            where.append("created_at<?")
-            vals.append(_bound(until, end=True))
+        where, vals = _session_filter("", exercise, source_kind, include_samples, since, until)
         sql = "SELECT * FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY created_at DESC, id DESC"
         if limit:
@@ -624,20 +610,8 @@ class History:
                 a session has no per-step FPPA)
         sessions: [{id, created_at, week, exercise, reps, fault_rate, pain}] for per-session charts
         """
-        where = ["1=1"]
-        vals: list = []
-        if exercise:
-            where.append("s.exercise=?")
-            vals.append(exercise)
-        if not include_samples:
-            where.append("s.source_kind!='sample'")
-        if since is not None:
-            where.append("s.created_at>=?")
-            vals.append(_bound(since, end=False))
-        if until is not None:
-            where.append("s.created_at<?")
-            vals.append(_bound(until, end=True))
-        cond = " AND ".join(where)
+        where, vals = _session_filter("s.", exercise, None, include_samples, since, until)
+        cond = " AND ".join(["1=1"] + where)
         with self.connect() as conn:
             sess = [dict(r) for r in conn.execute(
                 f"SELECT s.id, s.created_at, s.exercise, s.rep_count, s.hold_count, s.step_count, s.faulted_count, "
@@ -731,6 +705,29 @@ def _bound(d: str | date, end: bool) -> str:
         day = date.fromisoformat(d) + (timedelta(days=1) if end else timedelta())
         return datetime(day.year, day.month, day.day, tzinfo=UTC).isoformat(timespec="seconds")
     return _parse_time(d).astimezone(UTC).isoformat(timespec="seconds")
+
+
+
+def _session_filter(prefix: str, exercise: str | None, source_kind: str | None, include_samples: bool,
+                    since, until) -> tuple[list[str], list]:
+    """SQL conditions and values selecting sessions; `prefix` is the table alias ('s.' or '')."""
+    where: list[str] = []
+    vals: list = []
+    if exercise:
+        where.append(f"{prefix}exercise=?")
+        vals.append(exercise)
+    if source_kind:
+        where.append(f"{prefix}source_kind=?")
+        vals.append(source_kind)
+    if not include_samples:
+        where.append(f"{prefix}source_kind!='sample'")
+    if since is not None:
+        where.append(f"{prefix}created_at>=?")
+        vals.append(_bound(since, end=False))
+    if until is not None:
+        where.append(f"{prefix}created_at<?")
+        vals.append(_bound(until, end=True))
+    return where, vals
 
 
 def _day(created_at: str) -> str:
