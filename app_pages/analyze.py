@@ -18,6 +18,7 @@ from formcheck.ui_data import (
     load_precomputed_report,
     max_upload_bytes,
     movement_title,
+    sample_hold_target,
 )
 
 SAMPLES = Path(os.environ.get("FORMCHECK_SAMPLES_DIR") or Path(__file__).resolve().parent.parent / "sample_videos")
@@ -30,12 +31,12 @@ def _history(db: str) -> History:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _sample_analysis(video: str, mtime: float, movement: str):
+def _sample_analysis(video: str, mtime: float, movement: str, hold_target_s: float | None):
     """The pose track and report of a sample clip (cached per file version)."""
     from formcheck.pipeline import analyze, load_track
 
     track = load_track(video)
-    return track, analyze(track, movement, Options(), Path(video).name)
+    return track, analyze(track, movement, Options(hold_target_s=hold_target_s), Path(video).name)
 
 
 hist = _history(str(default_db_path()))
@@ -56,9 +57,11 @@ def open_sample(clip) -> int:
     """Save a sample clip's analysis as a session: its precomputed report if there
     is one, else the (cached) analysis plus a freshly drawn annotated video."""
     pre = load_precomputed_report(clip)
+    hold = sample_hold_target(clip)
     if pre is not None:
-        return analyze_and_save(clip.video, clip.movement, Options(), hist, "sample", clip.key, report=pre)
-    track, report = _sample_analysis(str(clip.video), clip.video.stat().st_mtime, clip.movement)
+        return analyze_and_save(clip.video, clip.movement, Options(hold_target_s=hold), hist, "sample", clip.key,
+                                report=pre)
+    track, report = _sample_analysis(str(clip.video), clip.video.stat().st_mtime, clip.movement, hold)
     out = hist.root / "tmp" / f"sample-{clip.movement}.mp4"
     try:
         write_annotated_video(clip.video, track, report, out)

@@ -130,6 +130,18 @@ def find_samples(folder: str | Path, movements: list[str] | None = None) -> list
     return out
 
 
+def sample_hold_target(clip: SampleClip) -> float | None:
+    """The hold target a sample clip was made for (short samples hold stretches for
+    seconds, not 30 s), from its sidecar's analysis_options; None for the default."""
+    if clip.sidecar is None:
+        return None
+    try:
+        value = json.loads(clip.sidecar.read_text()).get("analysis_options", {}).get("hold_target_s")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return float(value) if isinstance(value, (int, float)) else None
+
+
 def load_precomputed_report(clip: SampleClip) -> dict | None:
     """The clip's precomputed report, if it exists, is valid and not older than the clip."""
     if clip.report is None or clip.report.stat().st_mtime < clip.video.stat().st_mtime:

@@ -353,6 +353,12 @@ def test_find_samples_and_precomputed_reports(tmp_path, clam):
     assert ui_data.load_precomputed_report(clip) == report
     (tmp_path / "clamshell.report.json").write_text("{broken")
     assert ui_data.load_precomputed_report(ui_data.find_samples(tmp_path)[0]) is None
+    # A sample's hold target comes from its sidecar; none, or a broken one, means the default.
+    assert ui_data.sample_hold_target(clip) is None
+    (tmp_path / "clamshell.json").write_text(json.dumps({"analysis_options": {"hold_target_s": 5}}))
+    assert ui_data.sample_hold_target(clip) == 5.0
+    (tmp_path / "clamshell.json").write_text("[1, 2]")
+    assert ui_data.sample_hold_target(clip) is None
 
 
 def test_worst_reps_and_tables(clam):

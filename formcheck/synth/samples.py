@@ -19,7 +19,7 @@ import numpy as np
 from formcheck.synth.catalog import SCRIPTS, build
 from formcheck.synth.scripts import CameraSpec, Scenario
 
-__all__ = ["SAMPLES", "APPEARANCES", "generate", "sidecar", "MAX_SECONDS", "MAX_BYTES"]
+__all__ = ["SAMPLES", "SAMPLE_OPTIONS", "APPEARANCES", "generate", "sidecar", "MAX_SECONDS", "MAX_BYTES"]
 
 MAX_SECONDS = 20.0
 MAX_BYTES = 2 * 1024 * 1024
@@ -41,6 +41,11 @@ SAMPLES: dict[str, Scenario] = {
         faults={k: {"knee_valgus": 16.0} for k in range(2, 21, 2)},
         camera=CameraSpec(view="front", distance=3.0, elevation=0.15, fps=60.0)),
 }
+
+# Analysis options a sample needs (written into its sidecar as "analysis_options"
+# and passed by the end-to-end tests): short samples hold stretches for a few
+# seconds, so they set the user's hold target to match.
+SAMPLE_OPTIONS: dict[str, dict] = {}
 
 # Which body and clothes each sample uses (index into APPEARANCES), so the set
 # shows different people.
@@ -82,6 +87,7 @@ def sidecar(movement: str, sc: Scenario, truth: dict, appearance) -> dict:
         "generator": "formcheck.synth (anny avatar, painter's-algorithm renderer)",
         "regenerate": f"python -m formcheck.synth.samples sample_videos --only {movement}",
         "scenario": _jsonable(asdict(sc)),
+        "analysis_options": dict(SAMPLE_OPTIONS.get(movement, {})),
         "appearance": _jsonable(asdict(appearance)),
         **_jsonable(truth),
     }
@@ -93,10 +99,11 @@ def perfect_landmarks(movement: str, built, joints: np.ndarray) -> dict:
     would give. The avatar's proportions differ from the scripted skeleton's, so
     angle truth for this clip comes from here; counts and fault codes come from
     the scenario."""
-    from formcheck.pipeline import analyze
+    from formcheck.pipeline import Options, analyze
     from formcheck.synth.kit import track_from_points
 
-    rep = analyze(track_from_points(built.motion.times, joints, built.camera), movement)
+    rep = analyze(track_from_points(built.motion.times, joints, built.camera), movement,
+                  Options(**SAMPLE_OPTIONS.get(movement, {})))
     out = {"view": rep["view"],
            "reps": [{"index": r["index"], "side": r["side"], "peak_s": r["peak_s"], "metrics": r["metrics"]}
                     for r in rep["reps"]],
