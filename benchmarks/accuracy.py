@@ -90,11 +90,11 @@ CASES: dict[str, Case] = {
     # Side-lying; limits: feet part 0.10 x shank (~4.5 cm), pelvis roll 12°,
     # 70% of own range, 1 s per phase.
     "clamshell": Case(
-        Scenario("clamshell", up_s=1.5, top_s=0.3, down_s=1.5, rest_s=0.4, lead_s=1.0, range_deg=55.0,
+        Scenario("clamshell", up_s=2.0, top_s=0.3, down_s=2.0, rest_s=0.4, lead_s=1.0, range_deg=55.0,
                  camera=_cam(distance=2.2)),
-        views=("front", "feet_end", "front_left"),
+        views=("front", "back", "feet_end"),
         sweep={"feet_apart": (0.15, 0.02), "pelvis_roll": (25.0, 5.0), "short_range": (0.55, 0.9),
-               "too_fast": (0.5, 1.3)}),
+               "too_fast": (0.5, 1.8)}),
 }
 
 
@@ -178,11 +178,9 @@ def _render(clip: Clip, cache: Path) -> tuple[dict, Path, float]:
     track_path = cache / f"{clip.key}.track.npz"
     render_s = 0.0
     if not (video.exists() and joints_path.exists()):
-        t0 = time.perf_counter()
-        tmp = video.with_name(video.stem + ".part.mp4")
-        joints = render_video(built.motion, built.camera, tmp, _appearance(clip.body), fps=clip.scenario.camera.fps)
+        t0 = time.perf_counter()  # the writer is atomic; the joints are saved once the video is complete
+        joints = render_video(built.motion, built.camera, video, _appearance(clip.body), fps=clip.scenario.camera.fps)
         np.save(joints_path, joints)
-        tmp.replace(video)
         render_s = time.perf_counter() - t0
     if not track_path.exists():
         load_track(video).save_npz(track_path)

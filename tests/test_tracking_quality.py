@@ -1,0 +1,51 @@
+"""When the pose model keeps losing the person (a pose it cannot follow from that
+camera angle), the report warns and judges no faults instead of guessing.
+
+Tolerances: exact counts of losses on hand-made masks; the warning appears for a
+flickering track (half the frames lost in short runs) and not for kit.REALISTIC
+(3% of frames lost).
+"""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from formcheck.analysis import analyze_track, losses_per_min
+from formcheck.exercises import get_exercise
+from formcheck.synth.catalog import build
+from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
+from formcheck.synth.scripts import CameraSpec, Scenario
+
+
+def test_losses_per_min_counts_only_inside_presence():
+    t = np.arange(0, 60.0, 0.5)  # 120 frames over 59.5 s
+    d = np.ones(120, bool)
+    d[:10] = d[-10:] = False  # walking in and out of frame: not losses
+    assert losses_per_min(d, t) == 0.0
+    d[[30, 31, 50, 70]] = False  # three losses inside
+    assert losses_per_min(d, t) == pytest.approx(3 * 60 / (t[109] - t[10]))
+    assert losses_per_min(np.zeros(5, bool), t[:5]) == 0.0
+
+
+def _track(defects):
+    sc = Scenario("clamshell", reps=6, faults={2: {"feet_apart": 0.12}, 5: {"too_fast": 0.5}}, range_deg=55.0,
+                  camera=CameraSpec(view="front"))
+    b = build(sc)
+    return track_from_motion(b.motion, b.camera, defects)
+
+
+def test_flickering_track_warns_and_judges_no_faults():
+    ex = get_exercise("clamshell")
+    tr = _track(Defects(dropout_rate=0.4, seed=3))
+    assert tr.coverage < 0.7
+    rep = analyze_track(tr, ex)
+    assert any("kept losing you" in w for w in rep["warnings"])
+    assert all(not r["faults"] for r in rep["reps"])
+    assert set(rep["unjudged"]) == {f.code for f in ex.faults}
+
+
+def test_realistic_dropouts_are_not_flicker():
+    rep = analyze_track(_track(replace(REALISTIC, seed=2)), get_exercise("clamshell"))
+    assert not any("kept losing you" in w for w in rep["warnings"])
+    assert {(r["index"], f["code"]) for r in rep["reps"] for f in r["faults"]} == {(2, "feet_apart"), (5, "too_fast")}
