@@ -271,6 +271,15 @@ def angle_errors(real: list[dict], perfect: list[dict], tol_s: float) -> list[fl
     return out
 
 
+# Warnings that tell the user a result may be off (as opposed to "Set 1: 7 of 15 reps").
+CAUTIONS = ("kept losing you", "found in only", "could not tell the camera view", "looks filmed",
+            "under-read", "hardly show", "too short, too long or lost from view", "more than one person")
+
+
+def cautions(warnings: list[str]) -> int:
+    return sum(any(c in w.lower() for c in CAUTIONS) for w in warnings)
+
+
 def score(result: dict) -> dict:
     unit = result["unit"]
     tol = 0.15 if unit == "steps" else 1.0
@@ -285,7 +294,7 @@ def score(result: dict) -> dict:
         skip = set(result[who].get("unjudged") or [])
         tp, fp, fn = fault_counts(truth, got, pairs, skip)
         out[who] = {"n": len(got), "count_ok": len(got) == len(truth), "tp": tp, "fp": fp, "fn": fn,
-                    "unjudged": sorted(skip), "warnings": len(result[who].get("warnings") or [])}
+                    "unjudged": sorted(skip), "cautions": cautions(result[who].get("warnings") or [])}
     out["angle_err"] = angle_errors(_units(result["real"], unit), _units(result["perfect"], unit), tol)
     if unit == "steps" and result["truth"]["cadence_spm"] and result["real"].get("cadence_spm"):
         out["cadence_err_pct"] = 100 * abs(result["real"]["cadence_spm"] / result["truth"]["cadence_spm"] - 1)
@@ -351,7 +360,7 @@ def failures(results: list[dict]) -> list[str]:
         x = s["real"]
         if x["count_ok"] and not x["fp"] and not x["fn"]:
             continue
-        warned = "; the report warned" if x["warnings"] else "; **no warning in the report**"
+        warned = "; the report warned about it" if x["cautions"] else "; **the report gave no caution**"
         lines.append(f"- {r['movement']}, {r['body']}, {r['view']}: {x['n']} of {s['n_truth']} {r['unit']}, "
                      f"{x['fp']} false and {x['fn']} missed flags (pose coverage {s['coverage']:.0%}){warned}")
     return lines or ["- none"]

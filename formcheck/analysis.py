@@ -84,10 +84,11 @@ def _top_slice(drive: np.ndarray, start: int, end: int, rest: float, peak: float
     return top if len(top) else np.array([int(np.argmax(np.nan_to_num(seg, nan=-np.inf))) + start])
 
 
-# Lift and lowering are timed between 10% and 90% of each rep's own excursion and
-# scaled to the full excursion (/0.8): robust to noise at rest and to where the
-# peak falls on a flat top, and exact for a steady movement [own].
-PHASE_LO, PHASE_HI = 0.1, 0.9
+# Lift and lowering are timed between 20% and 80% of each rep's own excursion and
+# scaled to the full excursion (/0.6): robust to noise at rest and on a flat top
+# (10-90% gave false 'rushed' reps on rendered clamshells, docs/accuracy.md), and
+# exact for a steady movement [own].
+PHASE_LO, PHASE_HI = 0.2, 0.8
 PHASE_LOOKBACK_S = 3.0
 
 
