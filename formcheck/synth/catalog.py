@@ -8,11 +8,14 @@ import numpy as np
 
 from formcheck.synth.running import running
 from formcheck.synth.scripts import Built, Scenario, clamshell
+from formcheck.synth.stretches import hamstring_stretch, running_lunge
 
 __all__ = ["SCRIPTS", "build"]
 
 SCRIPTS: dict[str, Callable[[Scenario], Built]] = {
     "clamshell": clamshell,
+    "hamstring_stretch": hamstring_stretch,
+    "running_lunge": running_lunge,
     "running": running,
 }
 

@@ -1,0 +1,227 @@
+"""Standing hamstring stretch and running lunge: a still hold per side, then the
+other side (clinical-criteria.md §3.5, §3.6 and §4).
+
+Both are judged from the side, in the image plane: the stretch happens in the
+sagittal plane, which a side camera sees flat. "Forward" is where the person
+faces, taken per frame from the mid-shoulders being ahead of the mid-hips (both
+stretches lean the trunk forward while held).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.exercises.base import Cond, Exercise, Fault, Metric
+from formcheck.features import Joints, hip_flexion, knee_angle
+from formcheck.geometry import joint_angle, vector_angle
+from formcheck.reps import HoldParams
+
+__all__ = ["HAMSTRING_STRETCH", "RUNNING_LUNGE", "facing", "trunk_lean", "foot_ahead", "back_curve",
+           "shin_forward", "back_hip_angle", "front_leg_angle"]
+
+UP = np.array([0.0, -1.0])  # screen up (pixels, y down)
+
+
+def _mid(b: Joints, name: str) -> np.ndarray:
+    """Mean [N,2] of this side's and the other side's point, using whichever is
+    visible (from the side the far shoulder or ear is often hidden)."""
+    a, c = b.p(name), b.p("o_" + name)
+    return np.where(np.isfinite(a) & np.isfinite(c), (a + c) / 2, np.where(np.isfinite(a), a, c))
+
+
+def facing(b: Joints) -> np.ndarray:
+    """+1 where the person faces screen right, -1 screen left [N]: the shoulders
+    are ahead of the hips in a forward lean. NaN where not visible."""
+    dx = _mid(b, "shoulder")[..., 0] - _mid(b, "hip")[..., 0]
+    return np.where(np.isfinite(dx), np.sign(dx), np.nan)
+
+
+def trunk_lean(b: Joints) -> np.ndarray:
+    """Trunk (mid-hip -> mid-shoulder) from vertical on screen, 0..180 (°)."""
+    trunk = _mid(b, "shoulder") - _mid(b, "hip")
+    return vector_angle(trunk, np.broadcast_to(UP, trunk.shape))
+
+
+def _paired(b: Joints, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(this, other) foot point [N,2], re-paired with the knees: where the other
+    ankle lies nearer this knee than this ankle does (a left/right swap of the
+    feet alone, common when the legs overlap from the side), the feet swap."""
+    k, ok = b.p("knee"), b.p("o_knee")
+    a, oa = b.p("ankle"), b.p("o_ankle")
+    d = lambda u, v: np.linalg.norm(u - v, axis=-1)  # noqa: E731
+    crossed = (d(k, oa) + d(ok, a)) < (d(k, a) + d(ok, oa))
+    p, op = b.p(name), b.p("o_" + name)
+    return np.where(crossed[..., None], op, p), np.where(crossed[..., None], p, op)
+
+
+def foot_ahead(b: Joints) -> np.ndarray:
+    """How far this foot is ahead of the other one, along the facing direction,
+    in this side's shank lengths [N] (negative: behind): the median over ankle,
+    heel and toe, feet paired with the knees (see _paired)."""
+    shank = np.linalg.norm(b.p("knee") - b.p("ankle"), axis=-1)
+    gaps = []
+    for n in ("ankle", "heel", "toe"):
+        p, op = _paired(b, n)
+        gaps.append(p[..., 0] - op[..., 0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.median(np.stack(gaps), axis=0) * facing(b) / shank
+
+
+def back_curve(b: Joints) -> np.ndarray:
+    """Angle between the trunk line (mid-hip -> mid-shoulder) and the neck line
+    (mid-shoulder -> mid-ear), 0..180 (°). A flat back hinging at the hips keeps
+    the head in line with the trunk (about 0); a rounding back curls the upper
+    back and head down toward the legs. No spine landmarks exist, so this is a
+    proxy (clinical-criteria.md 3.5 calls its own proxy weak too)."""
+    sh = _mid(b, "shoulder")
+    return vector_angle(sh - _mid(b, "hip"), _mid(b, "ear") - sh)
+
+
+def shin_forward(b: Joints) -> np.ndarray:
+    """This shin (ankle -> knee) from vertical on screen, signed (°): positive with
+    the knee ahead of the ankle in the facing direction."""
+    d = b.p("knee") - b.p("ankle")
+    return np.degrees(np.arctan2(d[..., 0] * facing(b), -d[..., 1]))
+
+
+def back_hip_angle(b: Joints) -> np.ndarray:
+    """angle(shoulder, hip, other knee) (°): 180 with the back leg in line with
+    the trunk (hips pressed forward), smaller as the hips pike up."""
+    return joint_angle(_mid(b, "shoulder"), b.p("o_hip"), b.p("o_knee"))
+
+
+def front_leg_angle(b: Joints) -> np.ndarray:
+    """Angle between the trunk line (mid-hip -> mid-shoulder) and this leg's hip ->
+    ankle line (°): about 180 in a plank, near 100 with the foot stepped forward
+    under the chest. Long segments and mid-points keep it steady (~0.5° jitter)."""
+    hip = _mid(b, "hip")
+    return vector_angle(_mid(b, "shoulder") - hip, b.p("ankle") - b.p("hip"))
+
+
+# ---- standing hamstring stretch ---------------------------------------------------------
+
+# In position: this foot ahead by more than half a shank and the trunk leaning
+# forward more than 25° (a hip hinge has begun) [own defaults].
+HS_FOOT_AHEAD = 0.5
+HS_MIN_LEAN_DEG = 25.0
+
+
+def hamstring_in_position(b: Joints) -> np.ndarray:
+    """1 where this leg is the forward (stretched) leg of a hinge, else 0; NaN unseen."""
+    ahead, lean = foot_ahead(b), trunk_lean(b)
+    ok = (ahead > HS_FOOT_AHEAD) & (lean > HS_MIN_LEAN_DEG)
+    return np.where(np.isfinite(ahead) & np.isfinite(lean), ok.astype(float), np.nan)
+
+
+HAMSTRING_STRETCH = Exercise(
+    name="hamstring_stretch",
+    title="Standing hamstring stretch",
+    kind="hold",
+    # The trunk lean is what is held still; it is the steadiest signal (mid-points,
+    # a long segment), while the hip and knee angles jitter past the hold
+    # detector's 15°/s frame to frame on noisy tracks.
+    drive="trunk_lean",
+    features={
+        "hip_hinge": hip_flexion,  # 180 - angle(shoulder, hip, knee) of the stretched leg
+        "in_position": hamstring_in_position,
+        "knee_angle": knee_angle,
+        "back_curve": back_curve,
+        "trunk_lean": trunk_lean,
+    },
+    in_position="in_position",
+    metrics=(
+        Metric("knee_angle_deg", "knee_angle", "hold_median", label="stretched knee angle (180 = straight)"),
+        Metric("back_curve_deg", "back_curve", "hold_median", label="head and upper back curled off the trunk line"),
+        Metric("hip_hinge_deg", "hip_hinge", "hold_median", label="hinge between trunk and stretched thigh"),
+        Metric("trunk_lean_deg", "trunk_lean", "hold_median", label="trunk lean from upright"),
+    ),
+    faults=(
+        Fault("knee_bent", (Cond("knee_angle_deg", "<", 170.0),),
+              cue="Keep the front knee straight, heel on the floor and toes up",
+              label="Stretched knee bent",
+              source="own default 170° (clinical-criteria.md 3.5: full knee extension, protocol)",
+              views=("side", "oblique")),
+        Fault("back_rounded", (Cond("back_curve_deg", ">", 15.0),),
+              cue="Hinge at your hips with a flat back: chest up, don't curl your head down",
+              label="Back rounds instead of hinging at the hips",
+              source="own default 15°, weak proxy (no spine landmarks); clinical-criteria.md 3.5: forward "
+                     "pelvic tilt matters more than the stretch method (Sullivan 1992)",
+              views=("side",)),
+        Fault("short_hold", (Cond("duration_s", "<", 30.0),),
+              cue="Hold the stretch longer: about 30 seconds each side",
+              label="Hold too short",
+              source="30 s (clinical-criteria.md 3.5: Bandy & Irion 1994/1997; ACSM 10-30 s); "
+                     "the user's hold target replaces it"),
+    ),
+    views=("side", "oblique"),
+    best_view="side",
+    camera_tip=("Stand side-on to the camera, about 2.5 m away at hip height, with your whole body in frame; "
+                "put the leg you stretch forward, heel down, and hinge forward at the hips."),
+    hold=HoldParams(target_s=30.0),
+    summary_metrics=("knee_angle_deg", "hip_hinge_deg"),
+)
+
+
+# ---- running lunge -------------------------------------------------------------------
+
+# In position: this foot ahead of the other by more than one shank, this knee bent
+# (below 150°) and the trunk leaning forward past 45° toward the hands [own defaults].
+RL_FOOT_AHEAD = 1.0
+RL_MAX_KNEE_DEG = 150.0
+RL_MIN_LEAN_DEG = 45.0
+
+
+def lunge_in_position(b: Joints) -> np.ndarray:
+    """1 where this leg is the front leg of a lunge with the hands down, else 0; NaN unseen."""
+    ahead, lean, knee = foot_ahead(b), trunk_lean(b), knee_angle(b)
+    ok = (ahead > RL_FOOT_AHEAD) & (lean > RL_MIN_LEAN_DEG) & (knee < RL_MAX_KNEE_DEG)
+    return np.where(np.isfinite(ahead) & np.isfinite(lean) & np.isfinite(knee), ok.astype(float), np.nan)
+
+
+RUNNING_LUNGE = Exercise(
+    name="running_lunge",
+    title="Running lunge",
+    kind="hold",
+    # The front leg's angle to the trunk settles only once the foot is planted (the
+    # back leg stays in line with the trunk all the way from the plank), so it
+    # times the hold; long segments and mid-points keep it steady.
+    drive="front_leg",
+    features={
+        "back_hip_angle": back_hip_angle,
+        "front_leg": front_leg_angle,
+        "in_position": lunge_in_position,
+        "shin_forward": shin_forward,
+        "knee_angle": knee_angle,
+    },
+    in_position="in_position",
+    metrics=(
+        Metric("shin_forward_deg", "shin_forward", "hold_median", label="front shin ahead of vertical"),
+        Metric("back_hip_angle_deg", "back_hip_angle", "hold_median",
+               label="angle at the hip between trunk and back leg (180 = in line)"),
+        Metric("front_knee_angle_deg", "knee_angle", "hold_median", label="front knee angle"),
+    ),
+    faults=(
+        Fault("front_knee_forward", (Cond("shin_forward_deg", ">", 15.0),),
+              cue="Keep the front knee over the ankle: shin upright",
+              label="Front knee drifts past the ankle",
+              source="own default 15° (clinical-criteria.md 3.6: knee over ankle, activeOC)",
+              views=("side",)),
+        Fault("hips_high", (Cond("back_hip_angle_deg", "<", 160.0),),
+              cue="Press your hips forward and down, back leg long",
+              label="Hips not pressed forward",
+              source="own default 160° (clinical-criteria.md 3.6: back-leg angle(shoulder, hip, knee))",
+              views=("side",)),
+        Fault("short_hold", (Cond("duration_s", "<", 30.0),),
+              cue="Hold the lunge longer: about 30 seconds each side",
+              label="Hold too short",
+              source="own default 30 s within 20-30 s (clinical-criteria.md 3.6; ACSM); "
+                     "the user's hold target replaces it"),
+    ),
+    views=("side", "oblique"),
+    best_view="side",
+    camera_tip=("Put the camera at your side, about 2.5 m away and low (knee to hip height), with your whole "
+                "body in frame from hands to back foot."),
+    hold=HoldParams(target_s=30.0),
+    summary_metrics=("back_hip_angle_deg", "shin_forward_deg"),
+)
+
