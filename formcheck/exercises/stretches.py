@@ -141,10 +141,10 @@ HAMSTRING_STRETCH = Exercise(
               label="Stretched knee bent",
               source="own default 170° (clinical-criteria.md 3.5: full knee extension, protocol)",
               views=("side", "oblique")),
-        Fault("back_rounded", (Cond("back_curve_deg", ">", 15.0),),
+        Fault("back_rounded", (Cond("back_curve_deg", ">", 25.0),),
               cue="Hinge at your hips with a flat back: chest up, don't curl your head down",
               label="Back rounds instead of hinging at the hips",
-              source="own default 15°, weak proxy (no spine landmarks); clinical-criteria.md 3.5: forward "
+              source="own default 25°, weak proxy (BlazePose puts the ears 10-15° forward of the trunk line even upright) (no spine landmarks); clinical-criteria.md 3.5: forward "
                      "pelvic tilt matters more than the stretch method (Sullivan 1992)",
               views=("side",)),
         Fault("short_hold", (Cond("duration_s", "<", 30.0),),
@@ -156,7 +156,8 @@ HAMSTRING_STRETCH = Exercise(
     views=("side", "oblique"),
     best_view="side",
     camera_tip=("Stand side-on to the camera, about 2.5 m away at hip height, with your whole body in frame; "
-                "put the leg you stretch forward, heel down, and hinge forward at the hips."),
+                "put the leg you stretch forward, heel down, and hinge forward at the hips. Stretch with that leg "
+                "nearer the camera (turn around for the other side): the far leg is often hidden."),
     hold=HoldParams(target_s=30.0),
     summary_metrics=("knee_angle_deg", "hip_hinge_deg"),
 )
@@ -220,7 +221,8 @@ RUNNING_LUNGE = Exercise(
     views=("side", "oblique"),
     best_view="side",
     camera_tip=("Put the camera at your side, about 2.5 m away and low (knee to hip height), with your whole "
-                "body in frame from hands to back foot."),
+                "body in frame from hands to back foot. Step forward with the leg nearer the camera (turn around "
+                "for the other side): the far leg is often hidden."),
     hold=HoldParams(target_s=30.0),
     summary_metrics=("back_hip_angle_deg", "shin_forward_deg"),
 )
