@@ -9,6 +9,7 @@ from __future__ import annotations
 from formcheck.errors import UnknownExerciseError
 from formcheck.exercises.base import Cond, Exercise, Fault, Metric
 from formcheck.exercises.clamshell import CLAMSHELL
+from formcheck.exercises.quadruped import DONKEY_KICK, FIRE_HYDRANT
 from formcheck.exercises.stretches import HAMSTRING_STRETCH, RUNNING_LUNGE
 
 __all__ = ["MOVEMENTS", "EXERCISES", "get_exercise", "Exercise", "Fault", "Metric", "Cond"]
@@ -20,6 +21,8 @@ MOVEMENTS = (
 
 EXERCISES: dict[str, Exercise] = {
     "clamshell": CLAMSHELL,
+    "donkey_kick": DONKEY_KICK,
+    "fire_hydrant": FIRE_HYDRANT,
     "hamstring_stretch": HAMSTRING_STRETCH,
     "running_lunge": RUNNING_LUNGE,
 }

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from formcheck.synth.quadruped import donkey_kick, fire_hydrant
 from formcheck.synth.running import running
 from formcheck.synth.scripts import Built, Scenario, clamshell
 from formcheck.synth.stretches import hamstring_stretch, running_lunge
@@ -14,6 +15,8 @@ __all__ = ["SCRIPTS", "build"]
 
 SCRIPTS: dict[str, Callable[[Scenario], Built]] = {
     "clamshell": clamshell,
+    "donkey_kick": donkey_kick,
+    "fire_hydrant": fire_hydrant,
     "hamstring_stretch": hamstring_stretch,
     "running_lunge": running_lunge,
     "running": running,

@@ -1,0 +1,254 @@
+"""On all fours (quadruped), hands under shoulders and knees under hips: the
+donkey kick lifts one bent leg back and up, the fire hydrant lifts it out to the
+side (clinical-criteria.md §3.2, §3.3).
+
+Both drives are measured in a body frame built from the model's metric 3D
+landmarks, so that reps are counted whichever way the camera looks at the body:
+"down" is the support thigh (vertical when the knee is under the hip), "out" is
+the hip line, "back" is from the shoulders toward the hips. Form faults that a
+single flat image cannot see from a given view are only judged in views that
+can (each Fault lists them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from formcheck.exercises.base import Cond, Exercise, Fault, Metric
+from formcheck.features import Joints
+from formcheck.geometry import joint_angle, line_tilt
+from formcheck.reps import RepParams
+
+__all__ = ["DONKEY_KICK", "FIRE_HYDRANT", "legs", "body_frame", "kick_lift", "hydrant_lift", "working_leg",
+           "knee_angle_3d", "knee_drift", "trunk_tilt", "pelvis_tilt"]
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.sum(a * b, axis=-1)
+
+
+def legs(b: Joints) -> dict[str, np.ndarray]:
+    """World points [N,3] of both legs ('hip', 'knee', 'ankle' and 'o_*'), with the
+    lower-leg labels put right where the knees are crossed.
+
+    On all fours each knee stays on its own side of the body's midline, so knees
+    that both sit across it mean the pose model (or the swap clean-up, which
+    works on screen positions, where the knees overlap in a side view) has
+    swapped the left and right lower legs for that frame.
+    """
+    pts = {k: b.w(k) for k in ("hip", "o_hip", "knee", "o_knee", "ankle", "o_ankle")}
+    out = pts["hip"] - pts["o_hip"]
+    mid = (pts["hip"] + pts["o_hip"]) / 2
+    crossed = ((_dot(pts["knee"] - mid, out) < 0) & (_dot(pts["o_knee"] - mid, out) > 0))[..., None]
+    for k in ("knee", "ankle"):
+        pts[k], pts["o_" + k] = np.where(crossed, pts["o_" + k], pts[k]), np.where(crossed, pts[k], pts["o_" + k])
+    return pts
+
+
+def body_frame(b: Joints) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit axes [N,3] each, in world landmark coordinates: (out, down, back).
+
+    out: from the other hip toward this side's hip. down: the support (other)
+    thigh, hip to knee, made perpendicular to `out`. back: perpendicular to both,
+    signed to point from the shoulders toward the hips.
+    """
+    lg = legs(b)
+    out = _unit(lg["hip"] - lg["o_hip"])
+    sup = lg["o_knee"] - lg["o_hip"]
+    down = _unit(sup - _dot(sup, out)[..., None] * out)
+    back = np.cross(out, down)
+    trunk = (b.w("hip") + b.w("o_hip") - b.w("shoulder") - b.w("o_shoulder")) / 2
+    sign = np.where(_dot(back, trunk) < 0, -1.0, 1.0)[..., None]
+    return out, down, back * sign
+
+
+def _thigh(b: Joints) -> np.ndarray:
+    lg = legs(b)
+    return lg["knee"] - lg["hip"]
+
+
+def kick_lift(b: Joints) -> np.ndarray:
+    """Donkey-kick drive (°): elevation of this thigh backward from the support
+    thigh, in the body's sagittal plane. 0 on all fours, 90 with the thigh
+    parallel to the floor (the support thigh being vertical)."""
+    out, down, back = body_frame(b)
+    t = _thigh(b)
+    return np.degrees(np.arctan2(_dot(t, back), _dot(t, down)))
+
+
+def hydrant_lift(b: Joints) -> np.ndarray:
+    """Fire-hydrant drive (°): abduction of this thigh out to the side from the
+    support thigh, in the pelvis's frontal plane. 0 on all fours, 90 with the
+    thigh parallel to the floor."""
+    out, down, back = body_frame(b)
+    t = _thigh(b)
+    return np.degrees(np.arctan2(_dot(t, out), _dot(t, down)))
+
+
+# On all fours the resting thighs lean alike; the working one leaves that lean,
+# backward (donkey kick) or outward (fire hydrant). A side counts as working
+# unless its thigh is clearly (5°) less lifted than the other one: both count at
+# rest, and the support side is dropped as soon as the other leg lifts [own].
+ACTIVE_MARGIN_DEG = 5.0
+
+
+def _lift_score(thigh: np.ndarray, out: np.ndarray, down: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """Backward plus outward lean of a thigh (°) in a trunk frame; both grow
+    linearly as the leg lifts either way."""
+    d, bk = _dot(thigh, down), _dot(thigh, back)
+    return np.degrees(np.arctan2(bk, d) + np.arctan2(_dot(thigh, out), np.hypot(d, bk)))
+
+
+def working_leg(b: Joints) -> np.ndarray:
+    """1 where this side's thigh is lifted at least as far as the other one's
+    (minus ACTIVE_MARGIN_DEG), else 0; NaN where not visible.
+
+    The frame comes from the trunk, not the support thigh, so that it is the
+    same for both legs: out along the hip line, back from the shoulders toward
+    the hips, down perpendicular to both, toward the knees.
+    """
+    out = _unit(b.w("hip") - b.w("o_hip"))
+    trunk = (b.w("hip") + b.w("o_hip") - b.w("shoulder") - b.w("o_shoulder")) / 2
+    back = _unit(trunk - _dot(trunk, out)[..., None] * out)
+    down = np.cross(out, back)
+    lg = legs(b)
+    t, o = lg["knee"] - lg["hip"], lg["o_knee"] - lg["o_hip"]
+    down = down * np.where(_dot(down, t + o) < 0, -1.0, 1.0)[..., None]
+    mine = _lift_score(t, out, down, back)
+    other = _lift_score(o, -out, down, back)
+    act = (mine >= other - ACTIVE_MARGIN_DEG).astype(float)
+    return np.where(np.isfinite(mine) & np.isfinite(other), act, np.nan)
+
+
+def knee_angle_3d(b: Joints) -> np.ndarray:
+    """angle(hip, knee, ankle) of this side in metric 3D (°), 180 = straight.
+    3D because the working shank points toward the camera in some views."""
+    lg = legs(b)
+    return joint_angle(lg["hip"], lg["knee"], lg["ankle"])
+
+
+def knee_drift(b: Joints) -> np.ndarray:
+    """Sideways offset of this knee from its hip, along the hip line, in hip
+    widths, either way (0 = knee straight below or behind the hip)."""
+    out, _, _ = body_frame(b)
+    width = np.linalg.norm(b.w("hip") - b.w("o_hip"), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.abs(_dot(_thigh(b), out)) / width
+
+
+def trunk_tilt(b: Joints) -> np.ndarray:
+    """Tilt of the shoulder-to-hip line on screen from horizontal (°, positive =
+    hips lower than the shoulders). Seen from the side this is the back line."""
+    return line_tilt(b.mid("shoulder"), b.mid("hip")) * np.where(
+        b.mid("hip")[..., 0] >= b.mid("shoulder")[..., 0], 1.0, -1.0)
+
+
+def pelvis_tilt(b: Joints) -> np.ndarray:
+    """Tilt of the hip line on screen from horizontal (°, positive = this side's
+    hip higher than the other). Seen from behind or in front, this is the pelvis."""
+    return line_tilt(b.p("hip"), b.p("o_hip")) * np.where(b.p("o_hip")[..., 0] >= b.p("hip")[..., 0], 1.0, -1.0)
+
+
+SIDE_VIEWS = ("side", "oblique")
+END_VIEWS = ("feet_end", "head_end", "oblique")
+QUADRUPED_VIEWS = ("side", "feet_end", "head_end", "oblique", "front", "back")
+
+DONKEY_KICK = Exercise(
+    name="donkey_kick",
+    title="Donkey kick",
+    kind="reps",
+    drive="kick_lift",
+    features={
+        "kick_lift": kick_lift,
+        "working_leg": working_leg,
+        "knee_angle": knee_angle_3d,
+        "knee_drift": knee_drift,
+        "trunk_tilt": trunk_tilt,
+    },
+    active="working_leg",
+    metrics=(
+        Metric("knee_angle_deg", "knee_angle", "top_median", label="working knee angle at the top"),
+        Metric("knee_flare", "knee_drift", "top_median", unit="× hip width",
+               label="sideways offset of the knee from its hip at the top"),
+        Metric("back_arch_deg", "trunk_tilt", "abs_change", label="change of the back line from rest to top"),
+    ),
+    faults=(
+        Fault("knee_angle", (Cond("knee_angle_deg", "<", 75.0), Cond("knee_angle_deg", ">", 105.0)),
+              cue="Keep your knee bent at a right angle, sole toward the ceiling",
+              label="Knee angle drifts from 90°",
+              source="90±15° (clinical-criteria.md 3.2, biologyinsights)",
+              views=SIDE_VIEWS),
+        Fault("back_arch", (Cond("back_arch_deg", ">", 8.0),),
+              cue="Brace your belly and lift only as high as your back stays flat",
+              label="Lower back arches",
+              source="own default 8° change of the shoulder-hip line (clinical-criteria.md 3.2; "
+                     "ACE; Oh 2007 on drawing-in)",
+              views=SIDE_VIEWS),
+        Fault("knee_flare", (Cond("knee_flare", ">", 0.3),),
+              cue="Point your knee straight down and push your heel straight up, not out to the side",
+              label="Knee drifts out to the side",
+              source="own default 0.3 hip widths of sideways knee offset (clinical-criteria.md 3.2; "
+                     "biologyinsights: no rotation)",
+              views=END_VIEWS),
+        Fault("short_range", (Cond("range_share", "<", 0.7), Cond("peak_deg", "<", 70.0)),
+              cue="Lift your thigh until it is level with your back",
+              label="Small rep",
+              source="own defaults: top below 70% of your own range (clinical-criteria.md 4), or the thigh "
+                     "more than 20° below level (clinical-criteria.md 3.2 proposes 15°; 5° more for "
+                     "BlazePose's under-reading, §5)",
+              views=SIDE_VIEWS),
+    ),
+    views=QUADRUPED_VIEWS,
+    best_view="side",
+    camera_tip=("Get on all fours side-on to the camera, about 2.5 m away at hip height, with your whole body "
+                "in frame. To check that your knee stays pointing down, film from behind you instead."),
+    rep=RepParams(min_range_deg=20.0),
+)
+
+
+FIRE_HYDRANT = Exercise(
+    name="fire_hydrant",
+    title="Fire hydrant",
+    kind="reps",
+    drive="hydrant_lift",
+    features={
+        "hydrant_lift": hydrant_lift,
+        "working_leg": working_leg,
+        "knee_angle": knee_angle_3d,
+        "pelvis_tilt": pelvis_tilt,
+    },
+    active="working_leg",
+    metrics=(
+        Metric("knee_angle_deg", "knee_angle", "top_median", label="working knee angle at the top"),
+        Metric("hip_drop_deg", "pelvis_tilt", "abs_change", label="pelvis tilt from rest to top"),
+    ),
+    faults=(
+        Fault("hip_drop", (Cond("hip_drop_deg", ">", 8.0),),
+              cue="Keep both hips level: lift the knee only as far as your pelvis stays still",
+              label="Pelvis tilts (opposite hip drops)",
+              source="own default 8° change of the hip line (clinical-criteria.md 3.3; trainfitness, "
+                     "Prehab Guys: hips level)",
+              views=END_VIEWS),
+        Fault("knee_angle", (Cond("knee_angle_deg", "<", 75.0), Cond("knee_angle_deg", ">", 105.0)),
+              cue="Keep your knee bent at a right angle",
+              label="Knee angle drifts from 90°",
+              source="90±15° (clinical-criteria.md 3.3, Prehab Guys)",
+              views=("side", "feet_end", "oblique")),
+        Fault("short_range", (Cond("range_share", "<", 0.7), Cond("peak_deg", "<", 30.0)),
+              cue="Lift your knee higher out to the side, toward hip height",
+              label="Small rep",
+              source="own defaults: top below 70% of your own range (clinical-criteria.md 4), or the thigh "
+                     "lifted less than 30° from vertical (clinical-criteria.md 3.3: target 45°, flag <30°)",
+              views=END_VIEWS),
+    ),
+    views=QUADRUPED_VIEWS,
+    best_view="feet_end",
+    camera_tip=("Get on all fours with your back to the camera (or facing it), about 2.5 m away at hip "
+                "height, with your whole body in frame. To check your knee angle, film side-on instead."),
+    rep=RepParams(min_range_deg=20.0),
+)
