@@ -4,8 +4,8 @@ side (clinical-criteria.md §3.2, §3.3).
 
 Both drives are measured in a body frame built from the model's metric 3D
 landmarks, so that reps are counted whichever way the camera looks at the body:
-"down" is the support thigh (vertical when the knee is under the hip), "out" is
-the hip line, "back" is from the shoulders toward the hips. Form faults that a
+"down" is the camera's vertical (a level camera), "out" the hip line, "back"
+from the shoulders toward the hips, both made horizontal. Form faults that a
 single flat image cannot see from a given view are only judged in views that
 can (each Fault lists them).
 """
@@ -16,7 +16,7 @@ import numpy as np
 
 from formcheck.exercises.base import Cond, Exercise, Fault, Metric
 from formcheck.features import Joints
-from formcheck.geometry import joint_angle, line_tilt
+from formcheck.geometry import joint_angle, line_tilt, vector_angle
 from formcheck.reps import RepParams
 
 __all__ = ["DONKEY_KICK", "FIRE_HYDRANT", "legs", "body_frame", "kick_lift", "hydrant_lift", "working_leg",
@@ -32,6 +32,10 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sum(a * b, axis=-1)
 
 
+# Knees under the hips sit one half hip width either side of the midline [own].
+MUDDLED_HALF_WIDTHS = 0.5
+
+
 def legs(b: Joints) -> dict[str, np.ndarray]:
     """World points [N,3] of both legs ('hip', 'knee', 'ankle' and 'o_*'), with the
     lower-leg labels put right where the knees are crossed.
@@ -44,25 +48,42 @@ def legs(b: Joints) -> dict[str, np.ndarray]:
     pts = {k: b.w(k) for k in ("hip", "o_hip", "knee", "o_knee", "ankle", "o_ankle")}
     out = pts["hip"] - pts["o_hip"]
     mid = (pts["hip"] + pts["o_hip"]) / 2
-    crossed = ((_dot(pts["knee"] - mid, out) < 0) & (_dot(pts["o_knee"] - mid, out) > 0))[..., None]
+    half = _dot(out, out) / 2  # (half the hip width) x (hip width): offsets below are in half widths
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mine = _dot(pts["knee"] - mid, out) / half
+        other = -_dot(pts["o_knee"] - mid, out) / half
+    crossed = ((mine < 0) & (other < 0))[..., None]
+    # Both knees near the midline: a half-done swap (a smoothed track blends the
+    # two labels as it switches), not a pose; better unseen than misread.
+    muddled = ((np.maximum(mine, other) < MUDDLED_HALF_WIDTHS) & ~crossed[..., 0])[..., None]
     for k in ("knee", "ankle"):
         pts[k], pts["o_" + k] = np.where(crossed, pts["o_" + k], pts[k]), np.where(crossed, pts[k], pts["o_" + k])
+        pts[k] = np.where(muddled, np.nan, pts[k])
+        pts["o_" + k] = np.where(muddled, np.nan, pts["o_" + k])
     return pts
+
+
+# The model's metric landmarks follow the camera's axes (x right, y down, z away),
+# and a camera set up as the tip says stands level, so image-down is gravity.
+DOWN = np.array([0.0, 1.0, 0.0])
 
 
 def body_frame(b: Joints) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unit axes [N,3] each, in world landmark coordinates: (out, down, back).
 
-    out: from the other hip toward this side's hip. down: the support (other)
-    thigh, hip to knee, made perpendicular to `out`. back: perpendicular to both,
+    down: the camera's vertical. out: the hip line, from the other hip toward
+    this side's, made horizontal. back: horizontal, perpendicular to both,
     signed to point from the shoulders toward the hips.
+
+    Gravity rather than the support thigh: seen from the side, the far knee is
+    hidden behind the near one whenever both are down.
     """
-    lg = legs(b)
-    out = _unit(lg["hip"] - lg["o_hip"])
-    sup = lg["o_knee"] - lg["o_hip"]
-    down = _unit(sup - _dot(sup, out)[..., None] * out)
+    hip = b.w("hip")
+    down = np.broadcast_to(DOWN, hip.shape)
+    line = hip - b.w("o_hip")
+    out = _unit(line - _dot(line, down)[..., None] * down)
     back = np.cross(out, down)
-    trunk = (b.w("hip") + b.w("o_hip") - b.w("shoulder") - b.w("o_shoulder")) / 2
+    trunk = (hip + b.w("o_hip") - b.w("shoulder") - b.w("o_shoulder")) / 2
     sign = np.where(_dot(back, trunk) < 0, -1.0, 1.0)[..., None]
     return out, down, back * sign
 
@@ -73,9 +94,9 @@ def _thigh(b: Joints) -> np.ndarray:
 
 
 def kick_lift(b: Joints) -> np.ndarray:
-    """Donkey-kick drive (°): elevation of this thigh backward from the support
-    thigh, in the body's sagittal plane. 0 on all fours, 90 with the thigh
-    parallel to the floor (the support thigh being vertical)."""
+    """Donkey-kick drive (°): elevation of this thigh backward from the vertical,
+    in the body's sagittal plane. 0 on all fours, 90 with the thigh parallel to
+    the floor."""
     out, down, back = body_frame(b)
     t = _thigh(b)
     return np.degrees(np.arctan2(_dot(t, back), _dot(t, down)))
@@ -83,46 +104,32 @@ def kick_lift(b: Joints) -> np.ndarray:
 
 def hydrant_lift(b: Joints) -> np.ndarray:
     """Fire-hydrant drive (°): abduction of this thigh out to the side from the
-    support thigh, in the pelvis's frontal plane. 0 on all fours, 90 with the
-    thigh parallel to the floor."""
+    vertical, in the body's frontal plane. 0 on all fours, 90 with the thigh
+    parallel to the floor."""
     out, down, back = body_frame(b)
     t = _thigh(b)
     return np.degrees(np.arctan2(_dot(t, out), _dot(t, down)))
 
 
-# On all fours the resting thighs lean alike; the working one leaves that lean,
-# backward (donkey kick) or outward (fire hydrant). A side counts as working
-# unless its thigh is clearly (5°) less lifted than the other one: both count at
-# rest, and the support side is dropped as soon as the other leg lifts [own].
+# On all fours both thighs hang straight down; the working one leaves the
+# vertical, backward (donkey kick) or outward (fire hydrant). A side counts as
+# working unless its thigh is clearly (5°) nearer vertical than the other one:
+# both count at rest, and the support side is dropped as soon as the other leg
+# lifts [own].
 ACTIVE_MARGIN_DEG = 5.0
 
 
-def _lift_score(thigh: np.ndarray, out: np.ndarray, down: np.ndarray, back: np.ndarray) -> np.ndarray:
-    """Backward plus outward lean of a thigh (°) in a trunk frame; both grow
-    linearly as the leg lifts either way."""
-    d, bk = _dot(thigh, down), _dot(thigh, back)
-    return np.degrees(np.arctan2(bk, d) + np.arctan2(_dot(thigh, out), np.hypot(d, bk)))
-
-
 def working_leg(b: Joints) -> np.ndarray:
-    """1 where this side's thigh is lifted at least as far as the other one's
-    (minus ACTIVE_MARGIN_DEG), else 0; NaN where not visible.
-
-    The frame comes from the trunk, not the support thigh, so that it is the
-    same for both legs: out along the hip line, back from the shoulders toward
-    the hips, down perpendicular to both, toward the knees.
-    """
-    out = _unit(b.w("hip") - b.w("o_hip"))
-    trunk = (b.w("hip") + b.w("o_hip") - b.w("shoulder") - b.w("o_shoulder")) / 2
-    back = _unit(trunk - _dot(trunk, out)[..., None] * out)
-    down = np.cross(out, back)
+    """1 where this side's thigh leans from the vertical at least as far as the
+    other one's (minus ACTIVE_MARGIN_DEG), else 0; NaN where this knee is not
+    visible. Where only the other knee is hidden (behind this one, in a side
+    view) this side counts as working."""
     lg = legs(b)
     t, o = lg["knee"] - lg["hip"], lg["o_knee"] - lg["o_hip"]
-    down = down * np.where(_dot(down, t + o) < 0, -1.0, 1.0)[..., None]
-    mine = _lift_score(t, out, down, back)
-    other = _lift_score(o, -out, down, back)
-    act = (mine >= other - ACTIVE_MARGIN_DEG).astype(float)
-    return np.where(np.isfinite(mine) & np.isfinite(other), act, np.nan)
+    down = np.broadcast_to(DOWN, t.shape)
+    mine, other = vector_angle(t, down), vector_angle(o, down)
+    act = np.where(np.isfinite(other), (mine >= other - ACTIVE_MARGIN_DEG).astype(float), 1.0)
+    return np.where(np.isfinite(mine), act, np.nan)
 
 
 def knee_angle_3d(b: Joints) -> np.ndarray:
@@ -199,8 +206,8 @@ DONKEY_KICK = Exercise(
               cue="Lift your thigh until it is level with your back",
               label="Small rep",
               source="own defaults: top below 70% of your own range (clinical-criteria.md 4), or the thigh "
-                     "more than 20° below level (clinical-criteria.md 3.2 proposes 15°; 5° more for "
-                     "BlazePose's under-reading, §5)",
+                     "more than 20° below level (clinical-criteria.md 3.2 proposes 15°; 5° looser to stay "
+                     "above the estimator's 4-8° sagittal error, §2)",
               views=SIDE_VIEWS),
     ),
     views=QUADRUPED_VIEWS,

@@ -98,12 +98,14 @@ def _quadruped(sc: Scenario, kind: str) -> Built:
             angles[f"hip_abd_{s}"][m] = lift[m]
             # Rolling the pelvis toward the support side: about +z of the pelvis
             # frame, which on all fours is the long axis (head to -y).
-            roll[m] = sign * drop[m] * ph[m]
+            roll[m] = -sign * drop[m] * ph[m]
+            # The support thigh stays vertical, its knee planted.
+            o = "l" if s == "r" else "r"
+            angles[f"hip_abd_{o}"][m] = drop[m] * ph[m]
     root_rot = rot_x(90.0 - alpha) @ rot_z(roll)
     angles["spine_rot"] = -roll
-    # The roll lowers the support hip and raises the working one; the whole pelvis
-    # drops a little so the support knee stays down [geometry, not a source].
-    root_pos[:, 2] -= body.hip_width / 2 * np.abs(np.sin(np.radians(roll)))
+    # Rolling about the pelvis centre lowers the support hip by about as much as
+    # its tilted thigh gets shorter in height, so the support knee stays down.
     motion = forward_kinematics(tl.times, Pose(n, angles, root_rot, root_pos), body)
     target = np.array([0.0, -0.3, 0.35])
     camera = camera_for(sc.camera, rot_x(90.0 - alpha0), target)
@@ -147,7 +149,7 @@ def fire_hydrant(sc: Scenario) -> Built:
     """On all fours, one knee bent 90° lifts out to the side.
 
     Faults (magnitudes): hip_drop = degrees the pelvis rolls toward the support
-    side at the top; knee_angle = degrees added to the knee's 90° flexion at the
+    side at the top (the working thigh, fixed on the pelvis, rises with it); knee_angle = degrees added to the knee's 90° flexion at the
     top; short_range = share of the full lift reached.
     """
     return _quadruped(sc, "fire_hydrant")
