@@ -11,6 +11,7 @@ from formcheck.exercises.base import Cond, Exercise, Fault, Metric
 from formcheck.exercises.clamshell import CLAMSHELL
 from formcheck.exercises.quadruped import DONKEY_KICK, FIRE_HYDRANT
 from formcheck.exercises.stretches import HAMSTRING_STRETCH, RUNNING_LUNGE
+from formcheck.exercises.supine import FIGURE_FOUR, STRAIGHT_LEG_RAISE
 
 __all__ = ["MOVEMENTS", "EXERCISES", "get_exercise", "Exercise", "Fault", "Metric", "Cond"]
 
@@ -23,8 +24,10 @@ EXERCISES: dict[str, Exercise] = {
     "clamshell": CLAMSHELL,
     "donkey_kick": DONKEY_KICK,
     "fire_hydrant": FIRE_HYDRANT,
+    "straight_leg_raise": STRAIGHT_LEG_RAISE,
     "hamstring_stretch": HAMSTRING_STRETCH,
     "running_lunge": RUNNING_LUNGE,
+    "figure_four": FIGURE_FOUR,
 }
 
 

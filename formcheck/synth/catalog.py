@@ -10,6 +10,7 @@ from formcheck.synth.quadruped import donkey_kick, fire_hydrant
 from formcheck.synth.running import running
 from formcheck.synth.scripts import Built, Scenario, clamshell
 from formcheck.synth.stretches import hamstring_stretch, running_lunge
+from formcheck.synth.supine import figure_four, straight_leg_raise
 
 __all__ = ["SCRIPTS", "build"]
 
@@ -17,8 +18,10 @@ SCRIPTS: dict[str, Callable[[Scenario], Built]] = {
     "clamshell": clamshell,
     "donkey_kick": donkey_kick,
     "fire_hydrant": fire_hydrant,
+    "straight_leg_raise": straight_leg_raise,
     "hamstring_stretch": hamstring_stretch,
     "running_lunge": running_lunge,
+    "figure_four": figure_four,
     "running": running,
 }
 
