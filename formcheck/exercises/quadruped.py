@@ -235,17 +235,22 @@ FIRE_HYDRANT = Exercise(
         Metric("hip_drop_deg", "pelvis_tilt", "abs_change", label="pelvis tilt from rest to top"),
     ),
     faults=(
-        Fault("hip_drop", (Cond("hip_drop_deg", ">", 8.0),),
+        # BlazePose's hip points ride up with the lifted thigh: on a rendered fire
+        # hydrant filmed from behind, reps with a level pelvis read up to 7.5° of
+        # tilt (and a true 15° read 12°), so the limit sits 2° above the doc's 8°.
+        Fault("hip_drop", (Cond("hip_drop_deg", ">", 10.0),),
               cue="Keep both hips level: lift the knee only as far as your pelvis stays still",
               label="Pelvis tilts (opposite hip drops)",
-              source="own default 8° change of the hip line (clinical-criteria.md 3.3; trainfitness, "
-                     "Prehab Guys: hips level)",
+              source="own default 10° change of the hip line: clinical-criteria.md 3.3 proposes 8° [own] "
+                     "(trainfitness, Prehab Guys: hips level); +2° for the pose model's reading of level reps",
               views=END_VIEWS),
         Fault("knee_angle", (Cond("knee_angle_deg", "<", 75.0), Cond("knee_angle_deg", ">", 105.0)),
               cue="Keep your knee bent at a right angle",
               label="Knee angle drifts from 90°",
               source="90±15° (clinical-criteria.md 3.3, Prehab Guys)",
-              views=("side", "feet_end", "oblique")),
+              # From behind the shank points at the camera: on a rendered clip the
+              # pose model read a 90° knee as 107-119°, so only side-on views judge it.
+              views=SIDE_VIEWS),
         Fault("short_range", (Cond("range_share", "<", 0.7), Cond("peak_deg", "<", 30.0)),
               cue="Lift your knee higher out to the side, toward hip height",
               label="Small rep",
