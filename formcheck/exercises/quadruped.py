@@ -212,8 +212,9 @@ DONKEY_KICK = Exercise(
     ),
     views=QUADRUPED_VIEWS,
     best_view="side",
-    camera_tip=("Get on all fours side-on to the camera, about 2.5 m away at hip height, with your whole body "
-                "in frame. To check that your knee stays pointing down, film from behind you instead."),
+    camera_tip=("Get on all fours side-on to the camera, the kicking leg nearer to it, about 2.5 m away with "
+                "the camera level at hip height and your whole body in frame. To check that your knee stays "
+                "pointing down, film from behind you instead."),
     rep=RepParams(min_range_deg=20.0),
 )
 
@@ -235,14 +236,15 @@ FIRE_HYDRANT = Exercise(
         Metric("hip_drop_deg", "pelvis_tilt", "abs_change", label="pelvis tilt from rest to top"),
     ),
     faults=(
-        # BlazePose's hip points ride up with the lifted thigh: on a rendered fire
-        # hydrant filmed from behind, reps with a level pelvis read up to 7.5° of
-        # tilt (and a true 15° read 12°), so the limit sits 2° above the doc's 8°.
-        Fault("hip_drop", (Cond("hip_drop_deg", ">", 10.0),),
+        # Measured on two rendered fire hydrants filmed from behind: BlazePose's hip
+        # points ride up with the lifted thigh (level-pelvis reps read 2.5-7.5° of
+        # tilt) and under-read a real drop (true 15° and 20° read 11.9° and 9.8°).
+        Fault("hip_drop", (Cond("hip_drop_deg", ">", 9.0),),
               cue="Keep both hips level: lift the knee only as far as your pelvis stays still",
               label="Pelvis tilts (opposite hip drops)",
-              source="own default 10° change of the hip line: clinical-criteria.md 3.3 proposes 8° [own] "
-                     "(trainfitness, Prehab Guys: hips level); +2° for the pose model's reading of level reps",
+              source="own default 9° change of the hip line: clinical-criteria.md 3.3 proposes 8° [own] "
+                     "(trainfitness, Prehab Guys: hips level); +1° to clear the pose model's reading of "
+                     "level reps (up to 7.5° on rendered clips)",
               views=END_VIEWS),
         Fault("knee_angle", (Cond("knee_angle_deg", "<", 75.0), Cond("knee_angle_deg", ">", 105.0)),
               cue="Keep your knee bent at a right angle",
@@ -260,7 +262,8 @@ FIRE_HYDRANT = Exercise(
     ),
     views=QUADRUPED_VIEWS,
     best_view="feet_end",
-    camera_tip=("Get on all fours with your back to the camera (or facing it), about 2.5 m away at hip "
-                "height, with your whole body in frame. To check your knee angle, film side-on instead."),
+    camera_tip=("Get on all fours with your back to the camera (or facing it), about 2.5 m away with the "
+                "camera level at hip height and your whole body in frame. To check your knee angle, film "
+                "side-on instead, the lifting leg nearer to the camera."),
     rep=RepParams(min_range_deg=20.0),
 )
