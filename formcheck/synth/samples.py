@@ -40,12 +40,33 @@ SAMPLES: dict[str, Scenario] = {
         "running", reps=20, sides=("left",), lead_s=2.0,
         faults={k: {"knee_valgus": 16.0} for k in range(2, 21, 2)},
         camera=CameraSpec(view="front", distance=3.0, elevation=0.15, fps=60.0)),
+    # On all fours, the working leg nearer the camera: the donkey kick side-on
+    # (knee angle, range), the fire hydrant from behind (hip drop, range).
+    "donkey_kick": Scenario(
+        "donkey_kick", reps=4, sides=("right",), up_s=1.5, top_s=0.4, down_s=1.5, rest_s=0.5, lead_s=1.0,
+        range_deg=88.0, faults={2: {"knee_angle": -35.0}, 4: {"short_range": 0.5}},
+        camera=CameraSpec(view="right", distance=2.6, elevation=0.4)),
+    "fire_hydrant": Scenario(
+        "fire_hydrant", reps=4, sides=("right",), up_s=1.5, top_s=0.4, down_s=1.5, rest_s=0.5, lead_s=1.0,
+        range_deg=55.0, faults={2: {"hip_drop": 15.0}, 4: {"short_range": 0.45}},
+        camera=CameraSpec(view="feet_end", distance=2.6, elevation=0.5)),
+    # Stretches: the stretched leg nearer the camera (from the side the model loses
+    # the far leg), two short holds of that side, the second one faulted.
+    "hamstring_stretch": Scenario(
+        "hamstring_stretch", sides=("left",), sets=2, hold_s=6.0, up_s=1.5, down_s=1.5, rest_s=0.5, lead_s=0.6,
+        faults={2: {"knee_bent": 30.0}}, camera=CameraSpec(view="left", distance=2.8, elevation=0.4)),
+    "running_lunge": Scenario(
+        "running_lunge", sides=("left",), sets=2, hold_s=6.5, up_s=1.2, down_s=1.2, rest_s=0.5, lead_s=0.6,
+        faults={2: {"hips_high": 35.0}}, camera=CameraSpec(view="left", distance=2.6, elevation=0.3)),
 }
 
 # Analysis options a sample needs (written into its sidecar as "analysis_options"
 # and passed by the end-to-end tests): short samples hold stretches for a few
 # seconds, so they set the user's hold target to match.
-SAMPLE_OPTIONS: dict[str, dict] = {}
+SAMPLE_OPTIONS: dict[str, dict] = {
+    "hamstring_stretch": {"hold_target_s": 4.0},
+    "running_lunge": {"hold_target_s": 4.0},
+}
 
 # Which body and clothes each sample uses (index into APPEARANCES), so the set
 # shows different people.
