@@ -99,7 +99,8 @@ CLAMSHELL = Exercise(
     ),
     views=("front", "back", "feet_end", "head_end", "oblique"),
     best_view="front",
-    camera_tip=("Lie on your side facing the camera, about 2 m away and at hip height, with your whole body "
-                "in frame. To check that your pelvis does not roll back, film from your feet end instead."),
+    camera_tip=("Lie on your side facing the camera, or with your back to it (that shows your feet parting "
+                "better), about 2 m away and at hip height, with your whole body in frame. To check that your "
+                "pelvis does not roll back, film from your feet end instead."),
     rep=RepParams(min_range_deg=15.0),
 )
