@@ -244,7 +244,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     if len(track) == 0 or not track.detected.any():
         raise NoPersonError("no person was found in any frame of the clip")
     coverage = track.coverage
-    clean = clean_track(track, cutoff_hz=exercise.smooth_hz) if options.clean else track
+    clean = clean_track(track, cutoff_hz=exercise.smooth_hz, long_swap_s=exercise.long_swap_s) if options.clean else track
     view = clip_view(clean)
     warnings: list[str] = []
     if coverage < MIN_COVERAGE:

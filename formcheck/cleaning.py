@@ -150,6 +150,48 @@ def swap_permutations(xy: np.ndarray, margin: float = 0.6) -> np.ndarray:
     return perm
 
 
+def _runs_of(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of each run of True in a 1-D boolean array."""
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+
+def revert_long_swaps(xy: np.ndarray, perm: np.ndarray, max_frames: int, margin: float = 0.8) -> np.ndarray:
+    """Undo repairs that last longer than `max_frames` unless segment lengths back them.
+
+    The frame-by-frame repair can lock onto the wrong labels where two limbs
+    pass each other (a leg raised past the resting one, side-on): from then on,
+    keeping the wrong labels is the smoothest choice. Real label swaps of the
+    pose model are short, so a long repaired run is kept only if, over the run,
+    the swapped labels fit the clip's median segment lengths (parent -> point)
+    clearly better (cost < margin x the raw labels' cost). xy [N,33,D] raw,
+    perm [N,33] -> perm [N,33].
+    """
+    xy = np.asarray(xy, float)
+    perm = perm.copy()
+    for pair in _SWAP_PAIRS:
+        l, r, pl, pr = (int(p) for p in pair)
+        swapped = perm[:, l] == r
+        if not swapped.any():
+            continue
+        with np.errstate(invalid="ignore"):
+            ref_l = np.nanmedian(np.linalg.norm(xy[:, l] - xy[:, pl], axis=-1))
+            ref_r = np.nanmedian(np.linalg.norm(xy[:, r] - xy[:, pr], axis=-1))
+        for a, b in _runs_of(swapped):
+            if b - a <= max_frames:
+                continue
+            seg = xy[a:b]
+            dl = np.linalg.norm(seg[:, l] - seg[:, pl], axis=-1)
+            dr = np.linalg.norm(seg[:, r] - seg[:, pr], axis=-1)
+            xl = np.linalg.norm(seg[:, r] - seg[:, pl], axis=-1)
+            xr = np.linalg.norm(seg[:, l] - seg[:, pr], axis=-1)
+            keep = np.nansum(np.abs(dl - ref_l) + np.abs(dr - ref_r))
+            swap = np.nansum(np.abs(xl - ref_l) + np.abs(xr - ref_r))
+            if not swap < margin * keep:
+                perm[a:b, l], perm[a:b, r] = l, r
+    return perm
+
+
 def apply_permutation(arr: np.ndarray, perm: np.ndarray) -> np.ndarray:
     """Reorder landmarks per frame: arr [N,33,...], perm [N,33] -> [N,33,...]."""
     idx = perm.reshape(perm.shape + (1,) * (arr.ndim - 2))
@@ -244,7 +286,8 @@ def one_euro_step(state: OneEuroState | None, t: float, x: np.ndarray, p: OneEur
     return OneEuroState(t, new, dx)
 
 
-def clean_track(track: PoseTrack, smooth: bool = True, cutoff_hz: float = SMOOTH_HZ) -> PoseTrack:
+def clean_track(track: PoseTrack, smooth: bool = True, cutoff_hz: float = SMOOTH_HZ,
+                long_swap_s: float | None = None) -> PoseTrack:
     """Offline cleaning of a whole track (see module docstring). Pure: returns a new track.
 
     Visibility of points that were interpolated is set just above VIS_MIN, so
@@ -254,6 +297,9 @@ def clean_track(track: PoseTrack, smooth: bool = True, cutoff_hz: float = SMOOTH
     scale = np.array([track.width, track.height], float)
     px = gate_visibility(track.xy, track.vis) * scale
     perm = swap_permutations(px)
+    if long_swap_s is not None:  # an exercise whose limbs pass each other (see revert_long_swaps)
+        fps = track.fps if track.fps and np.isfinite(track.fps) else 30.0
+        perm = revert_long_swaps(px, perm, max_frames=int(round(long_swap_s * fps)))
     px = apply_permutation(px, perm)
     vis = apply_permutation(track.vis, perm)
     world = apply_permutation(gate_visibility(track.world, track.vis), perm)

@@ -346,7 +346,7 @@ def drive_series(track: PoseTrack, movement: str) -> pd.DataFrame:
     if movement not in EXERCISES or len(track) == 0:
         return pd.DataFrame(columns=["t_s", "side", "angle_deg"])
     ex = EXERCISES[movement]
-    clean = clean_track(track, cutoff_hz=ex.smooth_hz)
+    clean = clean_track(track, cutoff_hz=ex.smooth_hz, long_swap_s=ex.long_swap_s)
     parts = []
     for side in SIDES:
         drive = drive_signal(ex, side_features(ex, Joints(clean.px, clean.vis, clean.world, side)))

@@ -82,23 +82,26 @@ def _realistic(view, seed):
 
 
 def test_realistic_defects_pooled():
-    """Measured over 2 views x 5 seeds: precision 0.93, recall 0.87; one rep of six
-    is lost in half the clips (a knee label swap that the cleaning's continuity
-    repair keeps for seconds, blurred by smoothing, breaks a rep). Recall is
-    below the 0.9 target: see the xfail test below."""
-    tp = fp = fn = 0
+    """Measured over 2 views x 5 seeds: 8 of 10 rep counts exact (two clips lose a
+    clean rep each), precision 0.97, recall 1.0 (one false short_hold: jitter splits
+    one 4 s top hold). Before
+    long label repairs were checked against segment lengths (long_swap_s), a
+    knee swap kept for seconds lost a rep in half the clips (recall 0.87)."""
+    tp = fp = fn = exact = 0
     for view in ("right", "left"):
         for seed in SEEDS:
             truth, rep = _realistic(view, seed)
             assert 5 <= len(rep["reps"]) <= 6
+            exact += len(rep["reps"]) == 6
             got, want = _by_time(rep["reps"], truth), truth_flags(truth)
             tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
+    assert exact >= 8
     assert tp / (tp + fp) >= 0.9
-    assert tp / (tp + fn) >= 0.85
+    assert tp / (tp + fn) >= 0.9
 
 
-@pytest.mark.xfail(reason="lost reps under REALISTIC leg swaps in about half the clips (see the pooled test)",
-                   strict=False)
+@pytest.mark.xfail(reason="per clip, one false short_hold in 1 of 10 clips (jitter splits a top hold); "
+                          "pooled precision and recall pass (see above)", strict=False)
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("view", ["right", "left"])
 def test_realistic_defects(view, seed):

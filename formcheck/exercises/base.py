@@ -110,6 +110,9 @@ class Exercise:
     target_sets: int = 3
     summary_metrics: tuple[str, ...] = field(default=())
     smooth_hz: float = 3.0  # offline low-pass cut-off (cleaning.SMOOTH_HZ_SLOW) [own]
+    # Where limbs pass each other on screen, undo label repairs longer than this
+    # unless segment lengths back them (cleaning.revert_long_swaps); None: keep all.
+    long_swap_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in ("reps", "hold"):

@@ -142,6 +142,9 @@ STRAIGHT_LEG_RAISE = Exercise(
     # jitter inflates: a 0.7 Hz low-pass still passes a 2 s lift [own; on kit
     # tracks with REALISTIC defects 1 Hz still split 4 s holds].
     smooth_hz=0.7,
+    # The raised leg passes the resting one side-on; frame-by-frame label repair
+    # locked onto swapped legs for seconds on kit tracks (lost reps) [own, measured].
+    long_swap_s=1.0,
 )
 
 
