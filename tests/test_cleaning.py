@@ -93,3 +93,26 @@ def test_clean_track_error_is_small_with_noise(seed):
     c = clean_track(noisy, cutoff_hz=3.0)
     err = np.linalg.norm(c.px - truth.px, axis=-1)
     assert np.nanmedian(err) < 1.2  # px, from 2 px of jitter per axis
+
+
+def test_revert_long_swaps_needs_segment_length_evidence():
+    """A long repaired knee swap is undone when the swapped labels fit the median
+    thigh lengths no better, and kept when they clearly do; short ones stay."""
+    from formcheck.cleaning import revert_long_swaps
+    from formcheck.landmarks import Lm
+
+    n = 200  # the swapped run is a minority of the clip, as real swaps are
+    xy = np.zeros((n, 33, 2))
+    lh, rh, lk, rk = int(Lm.LEFT_HIP), int(Lm.RIGHT_HIP), int(Lm.LEFT_KNEE), int(Lm.RIGHT_KNEE)
+    xy[:, lh], xy[:, rh] = (0.0, 0.0), (100.0, 0.0)
+    xy[:, lk], xy[:, rk] = (0.0, 80.0), (100.0, 80.0)  # each knee 80 px below its own hip
+    perm = np.tile(np.arange(33), (n, 1))
+    perm[10:50, lk], perm[10:50, rk] = rk, lk  # a 40-frame "repair" the raw labels do not need
+    perm[52:54, lk], perm[52:54, rk] = rk, lk  # a 2-frame one
+    out = revert_long_swaps(xy, perm, max_frames=30)
+    assert (out[10:50, lk] == lk).all() and (out[52:54, lk] == rk).all()
+    # Raw labels really swapped for those 40 frames: the repair is backed and kept.
+    xy2 = xy.copy()
+    xy2[10:50, lk], xy2[10:50, rk] = xy[10:50, rk], xy[10:50, lk]
+    out2 = revert_long_swaps(xy2, perm, max_frames=30)
+    assert (out2[10:50, lk] == rk).all()
