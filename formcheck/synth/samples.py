@@ -50,6 +50,15 @@ SAMPLES: dict[str, Scenario] = {
         "fire_hydrant", reps=4, sides=("right",), up_s=1.5, top_s=0.4, down_s=1.5, rest_s=0.5, lead_s=1.0,
         range_deg=55.0, faults={2: {"hip_drop": 15.0}, 4: {"short_range": 0.45}},
         camera=CameraSpec(view="feet_end", distance=2.6, elevation=0.5)),
+    # Lying on the back, side-on; the straight leg raise holds 3.5 s at the top.
+    "straight_leg_raise": Scenario(
+        "straight_leg_raise", reps=2, sides=("right",), up_s=1.8, top_s=3.5, down_s=1.8, rest_s=0.8, lead_s=1.0,
+        faults={2: {"knee_bent": 25.0}}, camera=CameraSpec(view="right", distance=2.6, elevation=0.4)),
+    # Figure-four: the crossed leg nearer the camera (the model loses a far-side
+    # crossed leg), two holds of that side, the second with the thigh not pulled in.
+    "figure_four": Scenario(
+        "figure_four", sides=("right", "right"), hold_s=6.0, up_s=1.2, down_s=1.2, rest_s=0.6, lead_s=0.8,
+        faults={2: {"thigh_not_pulled": 60.0}}, camera=CameraSpec(view="right", distance=2.6, elevation=0.4)),
     # Stretches: the stretched leg nearer the camera (from the side the model loses
     # the far leg), two short holds of that side, the second one faulted.
     "hamstring_stretch": Scenario(
@@ -66,6 +75,7 @@ SAMPLES: dict[str, Scenario] = {
 SAMPLE_OPTIONS: dict[str, dict] = {
     "hamstring_stretch": {"hold_target_s": 4.0},
     "running_lunge": {"hold_target_s": 4.0},
+    "figure_four": {"hold_target_s": 5.0},
 }
 
 # Which body and clothes each sample uses (index into APPEARANCES), so the set
