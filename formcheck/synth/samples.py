@@ -54,11 +54,12 @@ SAMPLES: dict[str, Scenario] = {
     "straight_leg_raise": Scenario(
         "straight_leg_raise", reps=2, sides=("right",), up_s=1.8, top_s=3.5, down_s=1.8, rest_s=0.8, lead_s=1.0,
         faults={2: {"knee_bent": 25.0}}, camera=CameraSpec(view="right", distance=2.6, elevation=0.4)),
-    # Figure-four: the crossed leg nearer the camera (the model loses a far-side
-    # crossed leg), two holds of that side, the second with the thigh not pulled in.
+    # Figure-four: the crossed leg nearer the camera and the camera raised to 1 m
+    # above the hips (side-on at 0.4 m the model missed a hold and mislabelled the
+    # legs), two holds of that side, the second with the ankle off the knee.
     "figure_four": Scenario(
         "figure_four", sides=("right", "right"), hold_s=6.0, up_s=1.2, down_s=1.2, rest_s=0.6, lead_s=0.8,
-        faults={2: {"thigh_not_pulled": 60.0}}, camera=CameraSpec(view="right", distance=2.6, elevation=0.4)),
+        faults={2: {"ankle_off_knee": 0.2}}, camera=CameraSpec(view="right", distance=2.6, elevation=1.0)),
     # Stretches: the stretched leg nearer the camera (from the side the model loses
     # the far leg), two short holds of that side, the second one faulted.
     "hamstring_stretch": Scenario(
