@@ -220,8 +220,8 @@ FIGURE_FOUR = Exercise(
     ),
     views=("side", "oblique"),
     best_view="side",
-    camera_tip=("Put the camera level with the floor at the side of your crossed leg, about 2.5 m away and "
-                "30-50 cm high, with your whole body in frame."),
+    camera_tip=("Put the camera at the side of your crossed leg, about 2.5 m away and raised (about 1 m, "
+                "looking down a little) so the two legs do not hide each other, with your whole body in frame."),
     hold=HoldParams(target_s=30.0),
     summary_metrics=("support_hip_flexion_deg", "ankle_to_knee"),
 )
