@@ -131,7 +131,7 @@ CASES: dict[str, Case] = {
         sweep={"knee_bent": (25.0, 4.0), "short_hold": (1.0, 4.0), "short_range": (0.5, 0.9)}),
     "figure_four": Case(
         Scenario("figure_four", sides=("right",), sets=3, hold_s=8.0, up_s=1.2, down_s=1.2, rest_s=0.6,
-                 lead_s=0.8, camera=_cam(distance=2.6, elevation=0.4)),
+                 lead_s=0.8, camera=_cam(distance=2.6, elevation=1.0)),  # 0.4 m: holds missed (0-1 of 3)
         views=("right", "left", "feet_end"), unit="holds", clean_first=0, hold_target_s=7.0, fps=10.0,
         sweep={"ankle_off_knee": (0.2, 0.03), "thigh_not_pulled": (60.0, 95.0), "short_hold": (5.5, 9.0)}),
 }
