@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from formcheck.exercises import EXERCISES
+from formcheck.exercises import EXERCISES, MOVEMENTS
 from formcheck.exercises.base import EVENT_METRICS
 from formcheck.views import VIEW_LABELS
 
@@ -24,9 +24,10 @@ def _metric_label(ex, name: str) -> str:
 
 
 def fault_reference() -> str:
-    """Markdown tables, one per implemented exercise."""
+    """Markdown tables, one per implemented exercise, in the routine's order."""
     out = []
-    for name, ex in EXERCISES.items():
+    for name in (m for m in MOVEMENTS if m in EXERCISES):
+        ex = EXERCISES[name]
         out.append(f"### {name}\n")
         kind = "reps" if ex.kind == "reps" else f"held stretch, target {ex.hold.target_s:.0f} s"
         out.append(f"{ex.title}: {kind}. Best camera view: {VIEW_LABELS.get(ex.best_view, ex.best_view)}. "
