@@ -18,7 +18,8 @@ import numpy as np
 from formcheck.synth.camera import VIEW_DIRECTIONS, Camera, look_at_camera
 from formcheck.synth.motion import Body, Motion, Pose, forward_kinematics, rot_y, rot_z
 
-__all__ = ["CameraSpec", "Scenario", "Built", "Timeline", "rep_timeline", "camera_for", "clamshell"]
+__all__ = ["CameraSpec", "Scenario", "Built", "Timeline", "HoldTimeline", "rep_timeline", "hold_timeline",
+           "camera_for", "clamshell"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,31 @@ def _ease(x: np.ndarray) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0, 1))
 
 
+def _lay_out(times: np.ndarray, spans: list[tuple[float, float, float, float, int, str]]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-frame (phase, number, side) of movements laid out in time.
+
+    spans: (start, top reached, top left, end, 1-based number, side) each. phase
+    eases 0 -> 1 up to the top, stays 1 there and eases back; number is the
+    span's number from start to end (0 between); each frame takes the side of the
+    nearest span (side switches happen in the pauses).
+    """
+    phase = np.zeros(len(times))
+    num = np.zeros(len(times), int)
+    for t0, t1, t2, t3, k, _side in spans:
+        up = (times >= t0) & (times < t1)
+        phase[up] = _ease((times[up] - t0) / (t1 - t0))
+        phase[(times >= t1) & (times < t2)] = 1.0
+        dn = (times >= t2) & (times < t3)
+        phase[dn] = 1 - _ease((times[dn] - t2) / (t3 - t2))
+        num[(times >= t0) & (times < t3)] = k
+    mids = np.array([(sp[0] + sp[3]) / 2 for sp in spans])
+    nearest = np.abs(times[:, None] - mids[None, :]).argmin(axis=1)
+    side_arr = np.empty(len(times), object)
+    side_arr[:] = [spans[j][5] for j in nearest]
+    return phase, num, side_arr
+
+
 def rep_timeline(sc: Scenario, tempo: Callable[[int], tuple[float, float, float]] | None = None) -> Timeline:
     """Lay out every rep of the scenario in time at the camera's frame rate.
 
@@ -103,27 +129,44 @@ def rep_timeline(sc: Scenario, tempo: Callable[[int], tuple[float, float, float]
                 t += up + top + down + sc.rest_s
             t += sc.set_pause_s - sc.rest_s
     t_end = t - sc.set_pause_s + sc.rest_s + sc.lead_s
-    dt = 1.0 / sc.camera.fps
-    times = np.arange(0.0, t_end, dt)
-    phase = np.zeros_like(times)
-    rep = np.zeros(len(times), int)
-    side_arr = np.empty(len(times), object)
-    side_arr[:] = sc.sides[0]
-    reps = []
-    for (t0, t1, t2, t3, k, set_no, side) in events:
-        up = (times >= t0) & (times < t1)
-        phase[up] = _ease((times[up] - t0) / (t1 - t0))
-        phase[(times >= t1) & (times < t2)] = 1.0
-        dn = (times >= t2) & (times < t3)
-        phase[dn] = 1 - _ease((times[dn] - t2) / (t3 - t2))
-        rep[(times >= t0) & (times < t3)] = k
-        reps.append({"index": k, "set": set_no, "side": side, "start_s": round(t0, 3),
-                     "peak_s": round((t1 + t2) / 2, 3), "end_s": round(t3, 3), "faults": []})
-    # Each frame belongs to the side of the nearest rep (side switches happen in set pauses).
-    mids = np.array([(e[0] + e[3]) / 2 for e in events])
-    nearest = np.abs(times[:, None] - mids[None, :]).argmin(axis=1)
-    side_arr[:] = np.array([events[j][6] for j in nearest], object)
+    times = np.arange(0.0, t_end, 1.0 / sc.camera.fps)
+    phase, rep, side_arr = _lay_out(times, [(t0, t1, t2, t3, k, side) for t0, t1, t2, t3, k, _s, side in events])
+    reps = [{"index": k, "set": set_no, "side": side, "start_s": round(t0, 3),
+             "peak_s": round((t1 + t2) / 2, 3), "end_s": round(t3, 3), "faults": []}
+            for (t0, t1, t2, t3, k, set_no, side) in events]
     return Timeline(times, phase, rep, side_arr, reps)
+
+
+@dataclass(frozen=True)
+class HoldTimeline:
+    """times [N]; phase [N] 0 at rest .. 1 in position; hold [N] 1-based hold
+    number while moving in, holding or moving out (0 between); side [N];
+    holds: truth dicts (index, side, start_s, end_s, duration_s)."""
+
+    times: np.ndarray
+    phase: np.ndarray
+    hold: np.ndarray
+    side: np.ndarray
+    holds: list[dict]
+
+
+def hold_timeline(sc: Scenario) -> HoldTimeline:
+    """Lay out the holds of a stretch scenario: sc.sets holds per entry of
+    sc.sides, each moving in over up_s, held hold_s (or the seconds of a
+    short_hold fault on that hold), moving out over down_s, then rest_s."""
+    spans = []
+    t, k = sc.lead_s, 0
+    for side in sc.sides:
+        for _ in range(sc.sets):
+            k += 1
+            dur = sc.fault_on(k, "short_hold") or sc.hold_s
+            spans.append((t, t + sc.up_s, t + sc.up_s + dur, t + sc.up_s + dur + sc.down_s, k, side))
+            t += sc.up_s + dur + sc.down_s + sc.rest_s
+    times = np.arange(0.0, t - sc.rest_s + sc.lead_s, 1.0 / sc.camera.fps)
+    phase, hold, side_arr = _lay_out(times, spans)
+    holds = [{"index": k, "side": side, "start_s": round(t1, 3), "end_s": round(t2, 3),
+              "duration_s": round(t2 - t1, 3)} for (_t0, t1, t2, _t3, k, side) in spans]
+    return HoldTimeline(times, phase, hold, side_arr, holds)
 
 
 def camera_for(spec: CameraSpec, root_rot: np.ndarray, target: np.ndarray) -> Camera:

@@ -14,59 +14,15 @@ Each hold: move into position over up_s, hold, move back over down_s, rest_s.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from formcheck.synth.motion import Body, Pose, forward_kinematics, rot_x
-from formcheck.synth.scripts import Built, Scenario, _ease, camera_for
+from formcheck.synth.scripts import Built, HoldTimeline, Scenario, camera_for, hold_timeline
 
-__all__ = ["hamstring_stretch", "running_lunge", "HoldTimeline", "hold_timeline"]
+__all__ = ["hamstring_stretch", "running_lunge"]
 
 _IDX = {"l": dict(hip=23, knee=25, ankle=27, heel=29, toe=31, sh=11, ear=7),
         "r": dict(hip=24, knee=26, ankle=28, heel=30, toe=32, sh=12, ear=8)}
-
-
-@dataclass(frozen=True)
-class HoldTimeline:
-    """times [N]; phase [N] 0 at rest .. 1 in position; hold [N] 1-based hold
-    number while moving in, holding or moving out (0 between); side [N];
-    holds: truth dicts (side, start_s, end_s, duration_s)."""
-
-    times: np.ndarray
-    phase: np.ndarray
-    hold: np.ndarray
-    side: np.ndarray
-    holds: list[dict]
-
-
-def hold_timeline(sc: Scenario) -> HoldTimeline:
-    events = []
-    t, k = sc.lead_s, 0
-    for side in sc.sides:
-        for _ in range(sc.sets):
-            k += 1
-            dur = sc.fault_on(k, "short_hold") or sc.hold_s
-            events.append((t, t + sc.up_s, t + sc.up_s + dur, t + sc.up_s + dur + sc.down_s, k, side))
-            t += sc.up_s + dur + sc.down_s + sc.rest_s
-    times = np.arange(0.0, t - sc.rest_s + sc.lead_s, 1.0 / sc.camera.fps)
-    phase = np.zeros_like(times)
-    hold = np.zeros(len(times), int)
-    side_arr = np.empty(len(times), object)
-    holds = []
-    mids = np.array([(e[0] + e[3]) / 2 for e in events])
-    nearest = np.abs(times[:, None] - mids[None, :]).argmin(axis=1)
-    side_arr[:] = np.array([events[j][5] for j in nearest], object)
-    for t0, t1, t2, t3, k, side in events:
-        up = (times >= t0) & (times < t1)
-        phase[up] = _ease((times[up] - t0) / (t1 - t0))
-        phase[(times >= t1) & (times < t2)] = 1.0
-        dn = (times >= t2) & (times < t3)
-        phase[dn] = 1 - _ease((times[dn] - t2) / (t3 - t2))
-        hold[(times >= t0) & (times < t3)] = k
-        holds.append({"index": k, "side": side, "start_s": round(t1, 3), "end_s": round(t2, 3),
-                      "duration_s": round(t2 - t1, 3)})
-    return HoldTimeline(times, phase, hold, side_arr, holds)
 
 
 def _per_frame(sc: Scenario, tl: HoldTimeline, code: str) -> np.ndarray:

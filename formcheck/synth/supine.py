@@ -21,14 +21,12 @@ taken to meet the hold target the clip is analysed with.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from formcheck.synth.motion import Body, Pose, forward_kinematics, rot_x
-from formcheck.synth.scripts import Built, Scenario, _ease, camera_for, rep_timeline
+from formcheck.synth.scripts import Built, Scenario, camera_for, hold_timeline, rep_timeline
 
-__all__ = ["straight_leg_raise", "figure_four", "SUPINE", "f4_hold_timeline"]
+__all__ = ["straight_leg_raise", "figure_four", "SUPINE"]
 
 SUPINE = rot_x(-90.0)  # lying face up, head toward +y, left side still +x
 PELVIS_HEIGHT_SUPINE = 0.10  # hip joint centres above the floor (m)
@@ -133,48 +131,6 @@ F4_SUPPORT_HIP, F4_SUPPORT_KNEE = 100.0, 90.0  # supporting thigh pulled in (get
 F4_ANKLE_FRONT, F4_ANKLE_UP_THIGH = 0.10, 0.04
 
 
-@dataclass(frozen=True)
-class F4Timeline:
-    """times [N]; phase [N] 0 hooklying .. 1 in the stretch; hold [N] 1-based hold
-    number while moving in, holding or moving out (0 between); side [N] the
-    crossed leg; holds: truth dicts."""
-
-    times: np.ndarray
-    phase: np.ndarray
-    hold: np.ndarray
-    side: np.ndarray
-    holds: list[dict]
-
-
-def f4_hold_timeline(sc: Scenario) -> F4Timeline:
-    """One hold per side per set: move in over up_s, hold, move out over down_s, rest_s."""
-    events = []
-    t, k = sc.lead_s, 0
-    for side in sc.sides:
-        for _ in range(sc.sets):
-            k += 1
-            dur = sc.fault_on(k, "short_hold") or sc.hold_s
-            events.append((t, t + sc.up_s, t + sc.up_s + dur, t + sc.up_s + dur + sc.down_s, k, side))
-            t += sc.up_s + dur + sc.down_s + sc.rest_s
-    times = np.arange(0.0, t - sc.rest_s + sc.lead_s, 1.0 / sc.camera.fps)
-    phase = np.zeros_like(times)
-    hold = np.zeros(len(times), int)
-    mids = np.array([(e[0] + e[3]) / 2 for e in events])
-    nearest = np.abs(times[:, None] - mids[None, :]).argmin(axis=1)
-    side_arr = np.array([events[j][5] for j in nearest], object)
-    holds = []
-    for t0, t1, t2, t3, k, side in events:
-        up = (times >= t0) & (times < t1)
-        phase[up] = _ease((times[up] - t0) / (t1 - t0))
-        phase[(times >= t1) & (times < t2)] = 1.0
-        dn = (times >= t2) & (times < t3)
-        phase[dn] = 1 - _ease((times[dn] - t2) / (t3 - t2))
-        hold[(times >= t0) & (times < t3)] = k
-        holds.append({"index": k, "side": side, "start_s": round(t1, 3), "end_s": round(t2, 3),
-                      "duration_s": round(t2 - t1, 3)})
-    return F4Timeline(times, phase, hold, side_arr, holds)
-
-
 def _cross_pose(body: Body, support_hip: float, off_m: float, s: str) -> tuple[float, float, float, float]:
     """(hip flexion, abduction, external rotation, knee flexion) of crossed leg s that put its ankle
     on the supporting knee (the other leg at support_hip / F4_SUPPORT_KNEE), moved
@@ -213,7 +169,7 @@ def figure_four(sc: Scenario) -> Built:
     """Lying on the back, knees bent and feet flat; cross one ankle over the other
     knee and pull the supporting thigh toward the chest, hands behind it; hold;
     uncross; other side. The side is the crossed (stretched) leg."""
-    tl = f4_hold_timeline(sc)
+    tl = hold_timeline(sc)
     n = len(tl.times)
     p = tl.phase
     body = Body(height=sc.height_m)
