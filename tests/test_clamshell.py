@@ -7,6 +7,7 @@ with realistic noise, dropouts and leg swaps (kit.REALISTIC).
 
 import numpy as np
 import pytest
+from scoring import precision_recall
 
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
@@ -27,13 +28,6 @@ def flagged(reps):
 
 def truth_flags(truth, judged):
     return {(r["index"], c) for r in truth["reps"] for c in r["faults"] if c in judged}
-
-
-def precision_recall(got, want):
-    tp = len(got & want)
-    p = tp / len(got) if got else 1.0
-    r = tp / len(want) if want else 1.0
-    return p, r
 
 
 CLEAN = Defects()

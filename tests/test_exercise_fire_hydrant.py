@@ -6,6 +6,7 @@ with realistic noise, dropouts and leg swaps (kit.REALISTIC) over three seeds.
 """
 
 import pytest
+from scoring import precision_recall
 
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
@@ -29,11 +30,6 @@ def flagged(reps):
 
 def truth_flags(truth, judged):
     return {(r["index"], c) for r in truth["reps"] for c in r["faults"] if c in judged}
-
-
-def precision_recall(got, want):
-    tp = len(got & want)
-    return (tp / len(got) if got else 1.0), (tp / len(want) if want else 1.0)
 
 
 def run(view="feet_end", defects=CLEAN, side="right", reps=8, faults=FAULTS, **kw):

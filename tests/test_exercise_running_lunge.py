@@ -8,6 +8,7 @@ of the step forward and back).
 """
 
 import pytest
+from scoring import precision_recall
 
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
@@ -30,11 +31,6 @@ def flagged(holds):
 
 def truth_flags(truth, judged):
     return {(k, c) for k, h in enumerate(truth["holds"], start=1) for c in h["faults"] if c in judged}
-
-
-def precision_recall(got, want):
-    tp = len(got & want)
-    return (tp / len(got) if got else 1.0), (tp / len(want) if want else 1.0)
 
 
 def run(view="left", defects=CLEAN, faults=FAULTS, target=TARGET, sides=("right", "left"), sets=2,

@@ -8,6 +8,7 @@ the last and first moments of the lift and lowering).
 """
 
 import pytest
+from scoring import precision_recall
 
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
@@ -30,11 +31,6 @@ def flagged(reps):
 
 def truth_flags(truth, judged=ALL):
     return {(r["index"], c) for r in truth["reps"] for c in r["faults"] if c in judged}
-
-
-def precision_recall(got, want):
-    tp = len(got & want)
-    return (tp / len(got) if got else 1.0), (tp / len(want) if want else 1.0)
 
 
 def run(view="right", defects=CLEAN, side="right", reps=6, faults=FAULTS, options=None, **kw):
