@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck.synth.motion import Body, Pose, forward_kinematics, rot_x, rot_z
-from formcheck.synth.scripts import Built, Scenario, Timeline, camera_for, rep_timeline
+from formcheck.synth.scripts import Built, Scenario, camera_for, fault_per_frame, rep_timeline, view_label
 
 __all__ = ["donkey_kick", "fire_hydrant", "quadruped_base", "KNEE_Z", "WRIST_Z"]
 
@@ -36,19 +36,6 @@ def quadruped_base(body: Body) -> tuple[float, float]:
     return alpha, hip_z
 
 
-def _per_frame(sc: Scenario, tl: Timeline, code: str, default: float) -> np.ndarray:
-    return np.array([(sc.fault_on(int(k), code) if sc.fault_on(int(k), code) is not None else default)
-                     if k else default for k in tl.rep])
-
-
-def _view_label(view: str) -> str:
-    if view in ("feet_end", "head_end"):
-        return view
-    if view in ("left", "right"):
-        return "side"
-    return "oblique" if view in ("front_left", "back_left") else view
-
-
 def _quadruped(sc: Scenario, kind: str) -> Built:
     def tempo(k):
         return (sc.up_s, sc.top_s, sc.down_s)
@@ -57,11 +44,11 @@ def _quadruped(sc: Scenario, kind: str) -> Built:
     n = len(tl.times)
     body = Body(height=sc.height_m)
     alpha0, hip_z = quadruped_base(body)
-    scale = _per_frame(sc, tl, "short_range", 1.0)
-    knee_d = _per_frame(sc, tl, "knee_angle", 0.0)
-    flare = _per_frame(sc, tl, "knee_flare", 0.0)
-    arch = _per_frame(sc, tl, "back_arch", 0.0)
-    drop = _per_frame(sc, tl, "hip_drop", 0.0)
+    scale = fault_per_frame(sc, tl.rep, "short_range", 1.0)
+    knee_d = fault_per_frame(sc, tl.rep, "knee_angle", 0.0)
+    flare = fault_per_frame(sc, tl.rep, "knee_flare", 0.0)
+    arch = fault_per_frame(sc, tl.rep, "back_arch", 0.0)
+    drop = fault_per_frame(sc, tl.rep, "hip_drop", 0.0)
     ph = tl.phase
     # back_arch: the hips sag, turning the shoulder-hip line by `arch` degrees about
     # the shoulders, which stay over the hands.
@@ -130,7 +117,7 @@ def _quadruped(sc: Scenario, kind: str) -> Built:
             "knee_flare_deg": float(f.get("knee_flare", 0.0)),
         }})
     truth = {"exercise": kind, "reps": reps, "holds": [], "steps": [], "cadence_spm": None,
-             "view": _view_label(sc.camera.view)}
+             "view": view_label(sc.camera.view)}
     return Built(motion, camera, truth)
 
 

@@ -48,7 +48,7 @@ import numpy as np
 from formcheck.geometry import fppa
 from formcheck.synth.camera import Camera
 from formcheck.synth.motion import Body, Motion, Pose, forward_kinematics, rot_y, rot_z
-from formcheck.synth.scripts import Built, CameraSpec, Scenario, camera_for
+from formcheck.synth.scripts import Built, CameraSpec, Scenario, camera_for, view_label
 
 __all__ = ["RunParams", "running", "treadmill_scenario", "STEP_FAULTS"]
 
@@ -383,12 +383,6 @@ def _pose(run: _Run, t: np.ndarray) -> tuple[Pose, dict]:
     return Pose(n, angles, pelvis["rot"], pelvis["pos"]), legs
 
 
-def _view_label(view: str) -> str:
-    if view in ("front", "back", "feet_end", "head_end"):
-        return view
-    return "side" if view in ("left", "right") else "oblique"
-
-
 def _fppa_2d(camera: Camera, pts: np.ndarray, side: str) -> np.ndarray:
     """FPPA [N] as the checker defines it, from world points [N,33,3]."""
     p = camera.project(pts)
@@ -434,7 +428,7 @@ def running(sc: Scenario, params: RunParams | None = None) -> Built:
     run = _Run(sc, rp, body)
     target = np.array([0.0, 0.0, 0.85 * body.height / 1.75])
     camera = camera_for(sc.camera, np.eye(3), target)
-    view = _view_label(sc.camera.view)
+    view = view_label(sc.camera.view)
     frontal_cam = camera if view in ("front", "back") else camera_for(replace(sc.camera, view="back"), np.eye(3), target)
     sagittal_cam = camera if view == "side" else camera_for(replace(sc.camera, view="left"), np.eye(3), target)
 

@@ -19,7 +19,7 @@ from formcheck.synth.camera import VIEW_DIRECTIONS, Camera, look_at_camera
 from formcheck.synth.motion import Body, Motion, Pose, forward_kinematics, rot_y, rot_z
 
 __all__ = ["CameraSpec", "Scenario", "Built", "Timeline", "HoldTimeline", "rep_timeline", "hold_timeline",
-           "camera_for", "clamshell"]
+           "camera_for", "view_label", "fault_per_frame", "clamshell"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,20 @@ class Timeline:
 
 def _ease(x: np.ndarray) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0, 1))
+
+
+def view_label(view: str) -> str:
+    """The view formcheck should read for a scripted camera view (CameraSpec.view)."""
+    if view in ("front", "back", "feet_end", "head_end"):
+        return view
+    return "side" if view in ("left", "right") else "oblique"
+
+
+def fault_per_frame(sc: Scenario, number: np.ndarray, code: str, default: float = 0.0) -> np.ndarray:
+    """The magnitude of `code` injected on the rep (or hold) each frame belongs to
+    (number [N], 0 between), `default` where none is injected."""
+    mags = {k: sc.fault_on(int(k), code) for k in np.unique(number) if k}
+    return np.array([default if not k or mags[k] is None else mags[k] for k in number], float)
 
 
 def _lay_out(times: np.ndarray, spans: list[tuple[float, float, float, float, int, str]]
@@ -216,9 +230,9 @@ def clamshell(sc: Scenario) -> Built:
     tl = rep_timeline(sc, tempo)
     n = len(tl.times)
     body = Body(height=sc.height_m)
-    scale = np.array([sc.fault_on(int(k), "short_range") or 1.0 if k else 1.0 for k in tl.rep])
-    gap = np.array([sc.fault_on(int(k), "feet_apart") or 0.0 if k else 0.0 for k in tl.rep])
-    roll = np.array([sc.fault_on(int(k), "pelvis_roll") or 0.0 if k else 0.0 for k in tl.rep])
+    scale = fault_per_frame(sc, tl.rep, "short_range", 1.0)
+    gap = fault_per_frame(sc, tl.rep, "feet_apart")
+    roll = fault_per_frame(sc, tl.rep, "pelvis_roll")
     hip_heel = np.hypot(body.thigh * 1.1, body.shank * 0.9)
     close_abd, close_rot = _closing_pose(body)
     angles = {"hip_flex_l": np.full(n, 45.0), "hip_flex_r": np.full(n, 45.0),
@@ -284,6 +298,5 @@ def clamshell(sc: Scenario) -> Built:
             "pelvis_roll_deg": float(f.get("pelvis_roll", 0.0)),
         }})
     truth = {"exercise": "clamshell", "reps": reps, "holds": [], "steps": [], "cadence_spm": None,
-             "view": sc.camera.view if sc.camera.view in ("front", "back", "feet_end", "head_end") else
-             ("side" if sc.camera.view in ("left", "right") else "oblique")}
+             "view": view_label(sc.camera.view)}
     return Built(motion, camera, truth)

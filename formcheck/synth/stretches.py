@@ -17,17 +17,20 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck.synth.motion import Body, Pose, forward_kinematics, rot_x
-from formcheck.synth.scripts import Built, HoldTimeline, Scenario, camera_for, hold_timeline
+from formcheck.synth.scripts import (
+    Built,
+    HoldTimeline,
+    Scenario,
+    camera_for,
+    fault_per_frame,
+    hold_timeline,
+    view_label,
+)
 
 __all__ = ["hamstring_stretch", "running_lunge"]
 
 _IDX = {"l": dict(hip=23, knee=25, ankle=27, heel=29, toe=31, sh=11, ear=7),
         "r": dict(hip=24, knee=26, ankle=28, heel=30, toe=32, sh=12, ear=8)}
-
-
-def _per_frame(sc: Scenario, tl: HoldTimeline, code: str) -> np.ndarray:
-    """Magnitude of a fault on each frame's hold (0 where not injected)."""
-    return np.array([(sc.fault_on(int(k), code) or 0.0) if k else 0.0 for k in tl.hold])
 
 
 def _plant(points: np.ndarray, root_pos: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -40,10 +43,6 @@ def _plant(points: np.ndarray, root_pos: np.ndarray, idx: np.ndarray) -> np.ndar
     feet = points[:, [27, 28, 29, 30, 31, 32], 2]
     shift[:, 2] = -feet.min(axis=1)
     return root_pos + shift
-
-
-def _view_label(view: str) -> str:
-    return "side" if view in ("left", "right") else view if view in ("front", "back") else "oblique"
 
 
 def _proj(camera, p: np.ndarray) -> np.ndarray:
@@ -65,7 +64,7 @@ def _truth(name: str, sc: Scenario, tl: HoldTimeline, faults: tuple[str, ...], m
         holds.append({"side": h["side"], "start_s": h["start_s"], "end_s": h["end_s"],
                       "duration_s": h["duration_s"], "faults": codes, "metrics": metrics(i, h["side"])})
     return {"exercise": name, "reps": [], "holds": holds, "steps": [], "cadence_spm": None,
-            "view": _view_label(sc.camera.view)}
+            "view": view_label(sc.camera.view)}
 
 
 # ---- standing hamstring stretch ------------------------------------------------------
@@ -82,8 +81,8 @@ def hamstring_stretch(sc: Scenario) -> Built:
     n = len(tl.times)
     p = tl.phase
     body = Body(height=sc.height_m)
-    bent = _per_frame(sc, tl, "knee_bent")
-    rnd = _per_frame(sc, tl, "back_rounded")
+    bent = fault_per_frame(sc, tl.hold, "knee_bent")
+    rnd = fault_per_frame(sc, tl.hold, "back_rounded")
     tilt = (HS_HINGE - rnd) * p
     lean = HS_HINGE * p
     ang = {k: np.zeros(n) for k in ("hip_flex_l", "hip_flex_r", "knee_flex_l", "knee_flex_r",
@@ -152,8 +151,8 @@ def running_lunge(sc: Scenario) -> Built:
     n = len(tl.times)
     p = tl.phase
     body = Body(height=sc.height_m)
-    shin = _per_frame(sc, tl, "front_knee_forward")
-    high = _per_frame(sc, tl, "hips_high")
+    shin = fault_per_frame(sc, tl.hold, "front_knee_forward")
+    high = fault_per_frame(sc, tl.hold, "hips_high")
     back_flex = RL_BACK_FLEX + high
     plank = _lunge_pitch(body, 0.0)
     pitch_hold = np.array([_lunge_pitch(body, f) for f in back_flex])

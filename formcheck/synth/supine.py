@@ -24,7 +24,15 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck.synth.motion import Body, Pose, forward_kinematics, rot_x
-from formcheck.synth.scripts import Built, Scenario, camera_for, hold_timeline, rep_timeline
+from formcheck.synth.scripts import (
+    Built,
+    Scenario,
+    camera_for,
+    fault_per_frame,
+    hold_timeline,
+    rep_timeline,
+    view_label,
+)
 
 __all__ = ["straight_leg_raise", "figure_four", "SUPINE"]
 
@@ -34,10 +42,6 @@ _IDX = {"l": dict(hip=23, knee=25, ankle=27, sh=11), "r": dict(hip=24, knee=26, 
 
 # Hooklying: the resting knee bent with its foot flat on the floor [own].
 HOOK_HIP, HOOK_KNEE, HOOK_ANKLE = 45.0, 90.0, -45.0
-
-
-def _view_label(view: str) -> str:
-    return {"left": "side", "right": "side", "feet_end": "feet_end", "head_end": "head_end"}.get(view, "oblique")
 
 
 def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
@@ -83,7 +87,7 @@ def straight_leg_raise(sc: Scenario) -> Built:
     tl = rep_timeline(sc, tempo)
     n = len(tl.times)
     body = Body(height=sc.height_m)
-    per = {c: np.array([(sc.fault_on(int(k), c) or 0.0) if k else 0.0 for k in tl.rep])
+    per = {c: fault_per_frame(sc, tl.rep, c)
            for c in ("knee_bent", "short_range")}
     scale = np.where(per["short_range"] > 0, per["short_range"], 1.0)
     ang = _base_angles(n)
@@ -119,7 +123,7 @@ def straight_leg_raise(sc: Scenario) -> Built:
                          "other_knee_angle_deg": round(_angle(pts[i, oj["hip"]], pts[i, oj["knee"]], pts[i, oj["ankle"]]), 2),
                          "hold_s": float(hold)}})
     truth = {"exercise": "straight_leg_raise", "reps": reps, "holds": [], "steps": [], "cadence_spm": None,
-             "view": _view_label(sc.camera.view)}
+             "view": view_label(sc.camera.view)}
     return Built(motion, camera, truth)
 
 
@@ -223,5 +227,5 @@ def figure_four(sc: Scenario) -> Built:
                           "ankle_to_knee_shank": round(
                               float(np.linalg.norm(pts[i, j["ankle"]] - pts[i, oj["knee"]])) / shank_o, 3)}})
     truth = {"exercise": "figure_four", "reps": [], "holds": holds, "steps": [], "cadence_spm": None,
-             "view": _view_label(sc.camera.view)}
+             "view": view_label(sc.camera.view)}
     return Built(motion, camera, truth)
