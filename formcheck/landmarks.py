@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
+import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from pathlib import Path
@@ -16,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.errors import TrackFormatError
+from formcheck.safe_io import atomic_path
 
 __all__ = ["Lm", "PoseTrack", "Detection", "detections_to_track", "SKELETON_EDGES", "LEFT_RIGHT_PAIRS", "TRACK_SCHEMA"]
 
@@ -167,23 +171,21 @@ class PoseTrack:
 
     # ---- persistence ---------------------------------------------------------------
 
-    def save_npz(self, path: str | os.PathLike, cleaned: PoseTrack | None = None) -> None:
+    def save_npz(self, path: str | os.PathLike, cleaned: PoseTrack | None = None, private: bool = False) -> None:
         """Write the track atomically as a compressed .npz.
 
         The raw landmarks are what `load_npz` reads back (so re-analysis cleans
         them exactly as from the video); a cleaned copy, if given, is stored
         beside them as clean_xy, clean_vis, clean_world for other tools.
         """
-        path = Path(path)
-        tmp = path.with_name(path.name + ".part.npz")
         header = {"schema": TRACK_SCHEMA, "width": self.width, "height": self.height,
                   "fps": self.fps, "source": self.source, "meta": self.meta}
         extra = {}
         if cleaned is not None:
             extra = {"clean_xy": cleaned.xy, "clean_vis": cleaned.vis, "clean_world": cleaned.world}
-        np.savez_compressed(tmp, times=self.times, xy=self.xy, vis=self.vis, world=self.world,
-                            detected=self.detected, header=np.array(json.dumps(header)), **extra)
-        os.replace(tmp, path)
+        with atomic_path(path, private=private) as tmp, open(tmp, "wb") as f:
+            np.savez_compressed(f, times=self.times, xy=self.xy, vis=self.vis, world=self.world,
+                                detected=self.detected, header=np.array(json.dumps(header)), **extra)
 
     @classmethod
     def load_npz(cls, path: str | os.PathLike) -> PoseTrack:
@@ -192,7 +194,7 @@ class PoseTrack:
                 header = json.loads(str(z["header"]))
                 if header.get("schema") != TRACK_SCHEMA:
                     raise TrackFormatError(f"{path}: expected a {TRACK_SCHEMA} track, got schema {header.get('schema')!r}")
-                return cls(
+                track = cls(
                     times=z["times"].astype(float), xy=z["xy"].astype(float), vis=z["vis"].astype(float),
                     world=z["world"].astype(float), detected=z["detected"].astype(bool),
                     width=int(header["width"]), height=int(header["height"]), fps=float(header["fps"]),
@@ -200,24 +202,44 @@ class PoseTrack:
                 )
         except TrackFormatError:
             raise
-        except (OSError, KeyError, ValueError, json.JSONDecodeError) as e:
-            raise TrackFormatError(f"{path}: not a formcheck pose track ({e})") from None
+        except (OSError, KeyError, ValueError, TypeError, AttributeError, EOFError, zlib.error,
+                zipfile.BadZipFile, json.JSONDecodeError) as e:
+            raise TrackFormatError(f"{path}: not a formcheck pose track, or damaged ({type(e).__name__}: {e})") from None
+        problem = _track_problem(track)
+        if problem:
+            raise TrackFormatError(f"{path}: damaged pose track ({problem})")
+        return track
 
     def save_csv(self, path: str | os.PathLike) -> None:
         """One row per frame: time, detected, then x,y,visibility,wx,wy,wz per landmark."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".part")
         cols = ["time_s", "detected"]
         for lm in Lm:
             n = lm.name.lower()
             cols += [f"{n}_x", f"{n}_y", f"{n}_vis", f"{n}_wx", f"{n}_wy", f"{n}_wz"]
-        with open(tmp, "w", newline="") as f:
+        with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
             w = csv.writer(f)
             w.writerow(cols)
             per = np.concatenate([self.xy, self.vis[..., None], self.world], axis=2).reshape(len(self), -1)
             for t, d, row in zip(self.times, self.detected, per):
                 w.writerow([f"{t:.4f}", int(d)] + ["" if not np.isfinite(v) else f"{v:.5f}" for v in row])
-        os.replace(tmp, path)
+
+
+def _track_problem(t: PoseTrack) -> str | None:
+    """Why a loaded track cannot be analysed (shapes, sizes, times), or None."""
+    n = len(t.times)
+    shapes = {"times": (t.times.shape, (n,)), "xy": (t.xy.shape, (n, N_LANDMARKS, 2)),
+              "vis": (t.vis.shape, (n, N_LANDMARKS)), "world": (t.world.shape, (n, N_LANDMARKS, 3)),
+              "detected": (t.detected.shape, (n,))}
+    for name, (got, want) in shapes.items():
+        if tuple(got) != want:
+            return f"{name} has shape {tuple(got)}, expected {want}"
+    if n == 0:
+        return "no frames"
+    if t.width <= 0 or t.height <= 0 or not math.isfinite(t.fps) or t.fps <= 0:
+        return f"frame size {t.width}x{t.height} at {t.fps} fps"
+    if not np.isfinite(t.times).all() or (n > 1 and np.any(np.diff(t.times) < 0)):
+        return "frame times are missing or go backwards"
+    return None
 
 
 @dataclass(frozen=True)

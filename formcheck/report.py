@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from formcheck.landmarks import PoseTrack
+from formcheck.safe_io import atomic_write_text, dumps_json
 
 __all__ = ["SCHEMA", "finish_report", "summary_text", "write_json", "validate_report"]
 
@@ -83,12 +84,9 @@ def validate_report(report: dict) -> None:
 
 
 def write_json(report: dict, path: str | os.PathLike) -> None:
-    """Write atomically: a crash never leaves a half-written report."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(json.dumps(report, indent=2))
-    os.replace(tmp, path)
+    """Write atomically (a crash never leaves a half-written report) and as strict
+    JSON: NaN or infinite numbers are written as null, never as NaN/Infinity."""
+    atomic_write_text(path, dumps_json(report))
 
 
 def _fmt_time(s: float) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 
 from formcheck._quiet import quiet_stderr
 from formcheck.errors import BadVideoError
+from formcheck.safe_io import atomic_path
 
 __all__ = ["VideoInfo", "probe", "read_frames", "H264Writer", "MAX_VIDEO_BYTES"]
 
@@ -118,7 +119,8 @@ class H264Writer:
         self.fps = fps
         self.crf = crf
         self.preset = preset
-        self._tmp = self.path.with_name(self.path.name + ".part.mp4")
+        self._atomic = None  # safe_io.atomic_path context: the file appears only when complete
+        self._tmp = None
         self._container = None
         self._stream = None
         self.frames = 0
@@ -131,8 +133,9 @@ class H264Writer:
 
         import av
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._container = av.open(str(self._tmp), mode="w", options={"movflags": "+faststart"})
+        self._atomic = atomic_path(self.path)
+        self._tmp = self._atomic.__enter__()
+        self._container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
         rate = Fraction(self.fps).limit_denominator(1001)
         self._stream = self._container.add_stream("libx264", rate=rate)
         self._stream.width = width - width % 2
@@ -157,16 +160,27 @@ class H264Writer:
         try:
             for packet in self._stream.encode():
                 self._container.mux(packet)
-        finally:
-            self._container.close()
+        except BaseException as e:
+            self._abort(type(e), e, e.__traceback__)
+            raise
+        self._container.close()
+        self._container = None
+        atomic, self._atomic = self._atomic, None
+        atomic.__exit__(None, None, None)
+
+    def _abort(self, exc_type, exc, tb) -> None:
+        if self._container is not None:
+            try:
+                self._container.close()
+            except Exception:  # noqa: BLE001 - the file is discarded anyway
+                pass
             self._container = None
-        os.replace(self._tmp, self.path)
+        atomic, self._atomic = self._atomic, None
+        if atomic is not None:
+            atomic.__exit__(exc_type, exc, tb)  # removes the temporary file
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
             self.close()
         else:
-            if self._container is not None:
-                self._container.close()
-                self._container = None
-            self._tmp.unlink(missing_ok=True)
+            self._abort(exc_type, exc, tb)

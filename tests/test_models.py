@@ -50,7 +50,8 @@ def test_download_atomic_and_validated(model_server, tmp_path, capsys):
     assert p == dest / "pose_landmarker_lite.task"
     validate_bundle(p)
     assert "downloading pose_landmarker_lite.task" in capsys.readouterr().err  # progress bar
-    assert [f.name for f in dest.iterdir()] == ["pose_landmarker_lite.task"]  # no temp file left
+    # No temp file left; the checksum recorded beside the model is verified at every later load.
+    assert sorted(f.name for f in dest.iterdir()) == ["pose_landmarker_lite.task", "pose_landmarker_lite.task.sha256"]
     # Second resolve uses the cache, no server needed.
     assert resolve_model("lite", base_url="http://127.0.0.1:9", dest_dir=dest) == p
 
@@ -83,3 +84,53 @@ def test_path_model_and_missing_path(tmp_path):
     junk.write_bytes(b"junk")
     with pytest.raises(ModelError):
         resolve_model(str(junk))
+
+
+def test_bundled_checksum_matches_the_readme():
+    from formcheck.models import BUNDLED_SHA256, sha256_of
+
+    readme = (REPO / "models" / "README.md").read_text()
+    assert f"sha256: `{BUNDLED_SHA256}`" in readme
+    assert sha256_of(REPO / "models" / "pose_landmarker_full.task") == BUNDLED_SHA256
+
+
+def _flipped_copy(tmp_path, n_bytes: int) -> Path:
+    """A copy of the bundled model with n bytes flipped in its middle (still a valid zip
+    for small n: the networks are stored uncompressed, so no CRC is checked on open)."""
+    d = tmp_path / "models"
+    d.mkdir()
+    data = bytearray((REPO / "models" / "pose_landmarker_full.task").read_bytes())
+    mid = len(data) // 2
+    for i in range(mid, mid + n_bytes):
+        data[i] ^= 0xFF
+    (d / "pose_landmarker_full.task").write_bytes(bytes(data))
+    return d
+
+
+@pytest.mark.parametrize("n_bytes", [20, 2000])
+def test_damaged_bundled_model_is_an_error_naming_the_model(tmp_path, monkeypatch, n_bytes):
+    monkeypatch.setenv("FORMCHECK_MODEL_DIR", str(_flipped_copy(tmp_path, n_bytes)))
+    with pytest.raises(ModelError) as e:
+        resolve_model("full")
+    msg = str(e.value)
+    assert "'full' pose model" in msg and "damaged" in msg and "sha256" in msg and "\n" not in msg
+
+
+def test_damaged_model_in_the_cli_is_exit_2_not_no_person(tmp_path, monkeypatch, capsys):
+    from formcheck.cli import main
+
+    monkeypatch.setenv("FORMCHECK_MODEL_DIR", str(_flipped_copy(tmp_path, 20)))
+    rc = main(["analyze", str(REPO / "sample_videos" / "clamshell.mp4"), "-e", "clamshell"])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.count("\n") == 1 and "pose model" in err and "damaged" in err and "no person" not in err
+
+
+def test_changed_cached_download_is_refused(model_server, tmp_path):
+    dest = tmp_path / "cache"
+    p = download_model("lite", base_url=model_server, dest_dir=dest, progress=False)
+    data = bytearray(p.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    p.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="downloaded 'lite' pose model .* is damaged"):
+        resolve_model("lite", base_url="http://127.0.0.1:9", dest_dir=dest)
