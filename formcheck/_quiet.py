@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 
-__all__ = ["quiet_stderr"]
+__all__ = ["quiet_stderr", "StderrCapture"]
 
 
 @contextlib.contextmanager
@@ -28,3 +28,45 @@ def quiet_stderr():
         os.dup2(saved, fd)
         os.close(devnull)
         os.close(saved)
+
+
+class StderrCapture:
+    """Collect what native code writes to file descriptor 2 while `active()` blocks
+    run (FFmpeg's decoder complaints), instead of letting it reach the terminal.
+    Use briefly around native calls only: Python writes to stderr in between
+    (the progress bar) still reach the terminal."""
+
+    def __init__(self):
+        self._file = None
+        self._fd = None
+        try:
+            self._fd = sys.stderr.fileno()
+        except (AttributeError, OSError, ValueError):
+            return
+        import tempfile
+
+        self._file = tempfile.TemporaryFile()
+
+    @contextlib.contextmanager
+    def active(self):
+        if self._file is None:
+            yield
+            return
+        sys.stderr.flush()
+        saved = os.dup(self._fd)
+        try:
+            os.dup2(self._file.fileno(), self._fd)
+            yield
+        finally:
+            os.dup2(saved, self._fd)
+            os.close(saved)
+
+    def lines(self) -> list[str]:
+        """The captured lines (and closes the capture)."""
+        if self._file is None:
+            return []
+        self._file.seek(0)
+        text = self._file.read().decode("utf-8", "replace")
+        self._file.close()
+        self._file = None
+        return [ln for ln in text.splitlines() if ln.strip()]

@@ -10,8 +10,10 @@ from pathlib import Path
 from formcheck.errors import FormCheckError
 from formcheck.exercises import MOVEMENTS
 from formcheck.models import MODEL_NAMES
+from formcheck.options import arg_hold, arg_stride, arg_time_scale
 from formcheck.pipeline import Options, analyze_file, load_track
 from formcheck.report import summary_text, write_json
+from formcheck.safe_io import check_output
 
 __all__ = ["main", "build_parser"]
 
@@ -65,17 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", dest="json_out", metavar="OUT", help="write the report as JSON")
     a.add_argument("--video", dest="video_out", metavar="OUT.mp4", help="write an annotated H.264 video")
     a.add_argument("--model", type=_model, default="full", help=f"{'|'.join(MODEL_NAMES)} or a path to a .task bundle")
-    a.add_argument("--stride", type=int, default=1, help="analyse every Nth frame (faster, less precise)")
-    a.add_argument("--hold", type=float, dest="hold_target", metavar="SECONDS",
+    a.add_argument("--stride", type=arg_stride, default=1, help="analyse every Nth frame (faster, less precise)")
+    a.add_argument("--hold", type=arg_hold, dest="hold_target", metavar="SECONDS",
                    help="hold target in seconds (stretches: 30, straight leg raise: 3)")
-    a.add_argument("--time-scale", type=float, default=1.0, metavar="X",
+    a.add_argument("--time-scale", type=arg_time_scale, default=1.0, metavar="X",
                    help="running: real seconds per video second; 0.25 for 120 fps slow motion played at 30 fps")
 
     t = sub.add_parser("track", help="export the cleaned pose landmarks of a video (CSV or NPZ)")
     t.add_argument("video")
     t.add_argument("--out", required=True, help="output .npz (re-analysable) or .csv")
     t.add_argument("--model", type=_model, default="full")
-    t.add_argument("--stride", type=int, default=1)
+    t.add_argument("--stride", type=arg_stride, default=1)
     return p
 
 
@@ -89,42 +91,51 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as e:  # usage errors (exit 2) and --help (exit 0)
         return int(e.code or 0)
-    if getattr(args, "stride", 1) < 1:
-        return _fail(f"--stride must be 1 or more, got {args.stride}")
     bar = _Bar("analysing" if args.command == "analyze" else "tracking")
     try:
         if args.command == "analyze":
-            if args.time_scale <= 0:
-                return _fail(f"--time-scale must be positive, got {args.time_scale}")
+            # Outputs are checked before the slow work: never the input, never a folder, right extension.
+            if args.json_out:
+                check_output(args.json_out, (".json",), "--json", inputs=(args.video,))
+            if args.video_out:
+                check_output(args.video_out, (".mp4",), "--video", inputs=(args.video,))
+            if args.json_out and args.video_out and Path(args.json_out).resolve() == Path(args.video_out).resolve():
+                return _fail("--json and --video name the same file; give each its own")
             opts = Options(side=args.side, model=args.model, stride=args.stride,
                            hold_target_s=args.hold_target, time_scale=args.time_scale)
             report = analyze_file(args.video, args.exercise, opts, video_out=args.video_out, progress=bar)
             bar.end()
+            print(summary_text(report))  # printed first: a failing write below never loses the result
             if args.json_out:
-                write_json(report, args.json_out)
-            print(summary_text(report))
-            if args.json_out:
+                try:
+                    write_json(report, args.json_out)
+                except OSError as e:
+                    sys.stdout.flush()
+                    return _fail(f"could not write the report to {args.json_out}: {e.strerror or e}")
                 print(f"\nReport written to {args.json_out}")
             if args.video_out and Path(args.video_out).exists():
                 print(f"Annotated video written to {args.video_out}")
             return 0
+        out = check_output(args.out, (".npz", ".csv"), "--out", inputs=(args.video,))
         track = load_track(args.video, args.model, args.stride, progress=bar)
         bar.end()
-        out = Path(args.out)
         from formcheck.cleaning import clean_track
 
         clean = clean_track(track)
         if out.suffix.lower() == ".csv":
             clean.save_csv(out)
-        elif out.suffix.lower() == ".npz":
-            track.save_npz(out, cleaned=clean)
         else:
-            return _fail(f"--out must end in .npz or .csv, got {out.name}")
+            track.save_npz(out, cleaned=clean)
         print(f"{len(track)} frames, person in {track.coverage:.0%}, {track.width}x{track.height} -> {out}")
+        for w in track.meta.get("decode_warnings", []):
+            print(f"Note: {w}")
         return 0
     except FormCheckError as e:
         bar.end()
         return _fail(str(e))
+    except OSError as e:  # an output that could not be written after all (disk full, removed folder)
+        bar.end()
+        return _fail(f"could not write {e.filename or 'the output'}: {e.strerror or e}")
     except KeyboardInterrupt:
         bar.end()
         return _fail("interrupted")

@@ -14,7 +14,6 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
-from pathlib import Path
 
 import numpy as np
 

@@ -16,9 +16,9 @@ from typing import Protocol
 import numpy as np
 
 from formcheck._quiet import quiet_stderr as _quiet_stderr
-from formcheck.errors import ModelError, NoPersonError
+from formcheck.errors import BadVideoError, ModelError, NoPersonError
 from formcheck.landmarks import Detection, PoseTrack, detections_to_track
-from formcheck.video import probe, read_frames
+from formcheck.video import DecodeStats, decode_warnings, probe, read_frames
 
 __all__ = ["Detection", "Estimator", "MediaPipeEstimator", "ReplayEstimator", "extract_track", "detections_to_track"]
 
@@ -145,8 +145,9 @@ def extract_track(path: str | os.PathLike, estimator: Estimator | None = None, m
     times: list[float] = []
     dets: list[Detection | None] = []
     total = max(1, info.frames // stride)
+    stats = DecodeStats()
     try:
-        for i, (t, frame) in enumerate(read_frames(path, stride=stride)):
+        for i, (t, frame) in enumerate(read_frames(path, stride=stride, stats=stats)):
             d = estimator.detect(frame, t)
             times.append(t)
             dets.append(d)
@@ -159,7 +160,12 @@ def extract_track(path: str | os.PathLike, estimator: Estimator | None = None, m
             estimator.close()
     h, w = info.height, info.width
     track = detections_to_track(times, dets, w, h, info.fps / stride, str(path))
+    problems = decode_warnings(stats)
+    if problems:  # carried with the track (and its .npz) into every report made from it
+        track.meta["decode_warnings"] = problems
     if not track.detected.any():
+        if problems:  # blame the damaged file, not the person
+            raise BadVideoError(f"{path}: no person was found, and the video looks damaged: {problems[0]}")
         raise NoPersonError(f"{path}: no person was found in any of its {len(times)} frames "
                             "(is the whole body in view and lit?)")
     return track

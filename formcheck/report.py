@@ -6,7 +6,6 @@ body; `summary_text` renders a report as the rep-by-rep text the CLI prints.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -48,7 +47,7 @@ def finish_report(body: dict, track: PoseTrack, source_path: str | None = None) 
             "step_count": len(body.get("steps", [])),
             "fault_counts": dict(sorted(faults.items())),
         },
-        "warnings": list(body.get("warnings", [])),
+        "warnings": list(track.meta.get("decode_warnings", [])) + list(body.get("warnings", [])),
     }
     for extra in ("unjudged", "gait", "advice", "sets"):
         if extra in body:

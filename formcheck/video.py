@@ -16,15 +16,30 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from formcheck._quiet import quiet_stderr
+from formcheck._quiet import StderrCapture, quiet_stderr
 from formcheck.errors import BadVideoError
 from formcheck.safe_io import atomic_path
 
-__all__ = ["VideoInfo", "probe", "read_frames", "H264Writer", "MAX_VIDEO_BYTES"]
+__all__ = ["VideoInfo", "DecodeStats", "probe", "read_frames", "decode_warnings", "still_image_kind", "H264Writer",
+           "MAX_VIDEO_BYTES"]
 
 # Our own default: 2 GiB is far beyond any exercise clip; a bigger file is
 # almost certainly the wrong file and would take very long to analyse.
 MAX_VIDEO_BYTES = 2 * 1024**3
+# Decode checks [own]: a clip may lose a frame or two at its end to the encoder (the
+# declared count often includes them); more than this is a damaged or cut file.
+MISSING_FRAMES_TOL = 2
+MISSING_FRAMES_FRAC = 0.02
+DURATION_MISMATCH_FRAC = 0.10  # frame times vs declared length [own]
+GAP_FACTOR = 4.0  # a frame interval this many times the median ... [own]
+GAP_MIN_S = 0.25  # ... and at least this long is a hole in the timeline [own]
+
+# Still images that FFmpeg would open as a one-frame "video": (magic bytes at offset, name).
+_IMAGE_MAGIC = (
+    (0, b"\x89PNG\r\n\x1a\n", "PNG"), (0, b"\xff\xd8\xff", "JPEG"), (0, b"GIF87a", "GIF"), (0, b"GIF89a", "GIF"),
+    (0, b"BM", "BMP"), (0, b"II*\x00", "TIFF"), (0, b"MM\x00*", "TIFF"), (8, b"WEBP", "WebP"),
+    (4, b"ftypheic", "HEIC"), (4, b"ftypheix", "HEIC"), (4, b"ftypmif1", "HEIF"), (4, b"ftypavif", "AVIF"),
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +64,9 @@ def _open(path: str | os.PathLike) -> cv2.VideoCapture:
     size = p.stat().st_size
     if size == 0:
         raise BadVideoError(f"{p}: the file is empty (0 bytes)")
+    kind = still_image_kind(p)
+    if kind:
+        raise BadVideoError(f"{p}: this is a still image ({kind}), not a video; record a clip of the movement")
     if size > MAX_VIDEO_BYTES:
         raise BadVideoError(
             f"{p}: the file is {size / 1024**3:.1f} GiB; the limit is {MAX_VIDEO_BYTES / 1024**3:.0f} GiB"
@@ -63,48 +81,140 @@ def _open(path: str | os.PathLike) -> cv2.VideoCapture:
     return cap
 
 
+def still_image_kind(path: str | os.PathLike) -> str | None:
+    """'PNG', 'JPEG', ... if the file is a still image (whatever its name), else None."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        return None
+    for off, magic, name in _IMAGE_MAGIC:
+        if head[off:off + len(magic)] == magic:
+            if name == "BMP" and len(head) >= 14 and head[6:10] != b"\x00\x00\x00\x00":
+                continue  # "BM" with non-zero reserved bytes is not a bitmap header
+            return name
+    return None
+
+
+@dataclass
+class DecodeStats:
+    """What a decode saw, for the checks in `decode_warnings`."""
+
+    declared_frames: int = 0  # the container's frame count (0 if it gives none)
+    fps: float = 0.0  # the container's frame rate
+    decoded: int = 0  # frames actually decoded
+    repaired_times: int = 0  # frames whose presentation time was missing or went backwards
+    first_t: float = 0.0
+    last_t: float = 0.0
+    max_gap_s: float = 0.0
+    median_dt_s: float = 0.0
+    decoder_messages: list[str] | None = None
+
+
+def decode_warnings(s: DecodeStats) -> list[str]:
+    """Plain-language warnings when a decode does not match what the file declares:
+    the file ends early, frames are missing, its timing is broken or the decoder
+    reported damage. Empty for a healthy clip."""
+    out = []
+    fps = s.fps if s.fps > 0 else 30.0
+    missing = s.declared_frames - s.decoded
+    if s.declared_frames > 0 and missing > max(MISSING_FRAMES_TOL, MISSING_FRAMES_FRAC * s.declared_frames):
+        out.append(f"The video ends early: only {s.decoded} of the {s.declared_frames} frames it declares could be "
+                   f"decoded ({s.decoded / fps:.1f} s of {s.declared_frames / fps:.1f} s). The file may be cut short "
+                   "or damaged; anything after that point is not analysed.")
+    elif s.declared_frames > 0 and -missing > max(MISSING_FRAMES_TOL, MISSING_FRAMES_FRAC * s.declared_frames):
+        out.append(f"The video declares {s.declared_frames} frames but {s.decoded} were decoded; its header may be "
+                   "damaged, so its timing may be unreliable.")
+    span = s.last_t - s.first_t + 1.0 / fps
+    expected = s.decoded / fps
+    if s.decoded > 1 and abs(span - expected) > DURATION_MISMATCH_FRAC * expected:
+        out.append(f"The frame times in the video ({span:.1f} s) disagree with its frame rate ({fps:.3g} fps, "
+                   f"{expected:.1f} s for {s.decoded} frames); durations, hold times and cadence may be wrong.")
+    if s.repaired_times:
+        out.append(f"{s.repaired_times} frame(s) had a missing or out-of-order time stamp; their times were "
+                   "estimated from the frame rate.")
+    if s.median_dt_s > 0 and s.max_gap_s > max(GAP_FACTOR * s.median_dt_s, GAP_MIN_S):
+        out.append(f"The video has a hole of {s.max_gap_s:.2f} s between two frames; movement in it is not seen.")
+    msgs = s.decoder_messages or []
+    if msgs:
+        out.append(f"The video decoder reported {len(msgs)} problem(s) (e.g. \"{_short(msgs[0])}\"); the file may be "
+                   "damaged and some frames may be wrong.")
+    return out
+
+
+def _short(msg: str, n: int = 80) -> str:
+    msg = msg.split("] ", 1)[-1].strip()
+    return msg if len(msg) <= n else msg[: n - 3] + "..."
+
+
 def probe(path: str | os.PathLike) -> VideoInfo:
     """Basic facts about a clip, checking that at least one frame decodes."""
     cap = _open(path)
     try:
-        ok, frame = cap.read()
+        with quiet_stderr():
+            ok, frame = cap.read()
         if not ok or frame is None:
             raise BadVideoError(f"{path}: no video frame could be decoded (the file is corrupt or has no video)")
         fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-        frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        fps = fps if np.isfinite(fps) and 0 < fps <= 1000 else 30.0
+        frames = float(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        frames = int(frames) if np.isfinite(frames) and 0 < frames < 1e9 else 1
         h, w = frame.shape[:2]
-        return VideoInfo(str(path), fps if fps > 0 else 30.0, max(frames, 1), w, h)
+        return VideoInfo(str(path), fps, max(frames, 1), w, h)
     finally:
         cap.release()
 
 
-def read_frames(path: str | os.PathLike, stride: int = 1) -> Iterator[tuple[float, np.ndarray]]:
+def read_frames(path: str | os.PathLike, stride: int = 1,
+                stats: DecodeStats | None = None) -> Iterator[tuple[float, np.ndarray]]:
     """Yield (time_s, frame_bgr) for every `stride`-th decoded frame.
 
     Times are container presentation times. Raises BadVideoError if nothing decodes.
+    `stats`, if given, is filled as the clip is read (see `decode_warnings`); the
+    decoder's own complaints are collected there instead of reaching the terminal.
     """
     if stride < 1:
         raise ValueError(f"stride must be >= 1, got {stride}")
+    stats = stats if stats is not None else DecodeStats()
     cap = _open(path)
+    capture = StderrCapture()
     try:
-        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0) or 30.0
+        raw_fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        fps = raw_fps if np.isfinite(raw_fps) and 0 < raw_fps <= 1000 else 30.0
+        declared = cap.get(cv2.CAP_PROP_FRAME_COUNT)
+        stats.declared_frames = int(declared) if np.isfinite(declared) and 0 < declared < 1e9 else 0
+        stats.fps = fps
         i = 0
         last_t = -1.0
+        dts: list[float] = []
         while True:
-            ok, frame = cap.read()
+            with capture.active():
+                ok, frame = cap.read()
             if not ok or frame is None:
                 break
             t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
             if not np.isfinite(t) or t <= last_t:  # missing or repeated pts
+                if i > 0:
+                    stats.repaired_times += 1
                 t = last_t + 1.0 / fps if last_t >= 0 else i / fps
+            if i == 0:
+                stats.first_t = t
+            else:
+                dts.append(t - last_t)
             last_t = t
+            stats.decoded = i + 1
+            stats.last_t = t
             if i % stride == 0:
                 yield t, frame
             i += 1
         if i == 0:
             raise BadVideoError(f"{path}: no video frame could be decoded (the file is corrupt or has no video)")
+        if dts:
+            stats.max_gap_s = float(max(dts))
+            stats.median_dt_s = float(np.median(dts))
     finally:
         cap.release()
+        stats.decoder_messages = capture.lines()
 
 
 class H264Writer:
