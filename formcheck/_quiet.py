@@ -13,12 +13,13 @@ __all__ = ["quiet_stderr", "StderrCapture"]
 def quiet_stderr():
     """Silence C++ logging written straight to file descriptor 2 (TFLite and absl
     start-up messages) while the block runs; Python's own stderr is unaffected after."""
+    fd = 2  # native code writes to descriptor 2 whatever Python's sys.stderr is
     try:
-        fd = sys.stderr.fileno()
+        sys.stderr.flush()
+        os.fstat(fd)
     except (AttributeError, OSError, ValueError):
         yield
         return
-    sys.stderr.flush()
     saved = os.dup(fd)
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
@@ -40,9 +41,10 @@ class StderrCapture:
         self._file = None
         self._fd = None
         try:
-            self._fd = sys.stderr.fileno()
-        except (AttributeError, OSError, ValueError):
+            os.fstat(2)  # native code writes to descriptor 2 whatever Python's sys.stderr is
+        except OSError:
             return
+        self._fd = 2
         import tempfile
 
         self._file = tempfile.TemporaryFile()
@@ -52,7 +54,8 @@ class StderrCapture:
         if self._file is None:
             yield
             return
-        sys.stderr.flush()
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            sys.stderr.flush()
         saved = os.dup(self._fd)
         try:
             os.dup2(self._file.fileno(), self._fd)
