@@ -5,9 +5,14 @@ pages; each page lives in app_pages/ (a folder named pages/ would switch Streaml
 its legacy multipage mode, which bypasses st.navigation) and the logic behind them in formcheck/.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="formcheck", page_icon=":material/directions_run:", layout="wide")
+# The page icon is a file served by this app: a ":material/...:" icon would make every
+# browser fetch it from a font server (see docs/security.md).
+ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
+st.set_page_config(page_title="formcheck", page_icon=str(ICON), layout="wide")
 
 pages = [
     st.Page("app_pages/live.py", title="Live", icon=":material/videocam:", url_path="live"),

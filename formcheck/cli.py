@@ -42,6 +42,13 @@ class _Bar:
         if self.shown:
             sys.stderr.write("\n")
 
+    def clear(self) -> None:
+        """Erase the bar (before an error line, so the error is the only line left)."""
+        if self.shown:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+            sys.stderr.flush()
+            self.shown = False
+
 
 def _model(value: str) -> str:
     return value
@@ -131,13 +138,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Note: {w}")
         return 0
     except FormCheckError as e:
-        bar.end()
+        bar.clear()
         return _fail(str(e))
     except OSError as e:  # an output that could not be written after all (disk full, removed folder)
-        bar.end()
+        bar.clear()
         return _fail(f"could not write {e.filename or 'the output'}: {e.strerror or e}")
     except KeyboardInterrupt:
-        bar.end()
+        bar.clear()
         return _fail("interrupted")
 
 

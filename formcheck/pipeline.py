@@ -28,6 +28,7 @@ __all__ = ["Options", "available_movements", "load_track", "analyze", "analyze_f
 
 ProgressFn = Callable[[int, int], None]
 CUE_SHOW_S = 2.5  # how long a rep's cue stays on screen after the rep [own]
+MIN_ANALYSIS_FRAMES = 15  # half a second at 30 fps; fewer cannot hold a rep and break the filters [own]
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ def load_track(path: str | os.PathLike, model: str = "full", stride: int = 1,
 def analyze(track: PoseTrack, movement: str, options: Options = Options(), source: str | None = None) -> dict:
     """Analyse a track as `movement` and return the full report."""
     check_movement(movement)
+    if len(track) < MIN_ANALYSIS_FRAMES:
+        dur = len(track) / track.fps if track.fps > 0 else 0.0
+        raise BadVideoError(f"{source or track.source}: only {len(track)} frame(s) ({dur:.1f} s) could be read; "
+                            f"at least {MIN_ANALYSIS_FRAMES} are needed (the file may be damaged or far too short)")
     if movement == "running":
         gait = _gait()
         body = gait.analyze_running(track, gait.GaitOptions(time_scale=options.time_scale))

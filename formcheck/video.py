@@ -13,8 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
-import numpy as np
+# FFmpeg (inside OpenCV) prints decoder complaints from its own threads, at any moment;
+# silence its log before OpenCV starts it (read once per process). Damage is reported
+# through DecodeStats instead. -8 is AV_LOG_QUIET.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
 
 from formcheck._quiet import StderrCapture, quiet_stderr
 from formcheck.errors import BadVideoError

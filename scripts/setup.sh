@@ -19,3 +19,13 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "note: chromium not found and not root; browser tests will be skipped" >&2
   fi
 fi
+# Debian's strace for the no-network test (tests/test_privacy.py traces every network call).
+if ! command -v strace >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's strace for the no-network test..." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null) \
+      || echo "warning: could not install strace; the no-network test will be skipped" >&2
+  else
+    echo "note: strace not found and not root; the no-network test will be skipped" >&2
+  fi
+fi

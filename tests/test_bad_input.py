@@ -26,6 +26,11 @@ PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000
                         "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082")
 
 
+def visible_lines(err: str) -> list[str]:
+    """The lines a terminal shows: a carriage return overwrites (the progress bar erases itself)."""
+    return [ln.rsplit("\r", 1)[-1] for ln in err.split("\n") if ln.rsplit("\r", 1)[-1].strip()]
+
+
 def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
@@ -332,7 +337,9 @@ def test_fuzzed_headers_never_crash_hang_or_silently_change_the_result(tmp_path,
     assert main(["analyze", str(CLAM), "-e", "clamshell", "--json", str(clean_out)]) == 0
     capfd.readouterr()
     clean = json.loads(clean_out.read_text())
-    assert clean["warnings"] == [] and clean["summary"]["rep_count"] == 4
+    assert clean["summary"]["rep_count"] == 4
+    assert not any("video" in w.lower() and ("decod" in w or "frame" in w) for w in clean["warnings"])
+    clean_warnings = set(clean["warnings"])
     src = CLAM.read_bytes()
     off, size = _moov(src)
 
@@ -364,7 +371,8 @@ def test_fuzzed_headers_never_crash_hang_or_silently_change_the_result(tmp_path,
                 signal.alarm(0)
             o, err = capfd.readouterr()
             if rc == 2:
-                if err.count("\n") != 1 or not err.startswith("formcheck: error:"):
+                shown = visible_lines(err)
+                if len(shown) != 1 or not shown[0].startswith("formcheck: error:"):
                     problems.append((seed, f"error not one line: {err!r}"))
                 outcomes["refused"] += 1
                 continue
@@ -377,7 +385,7 @@ def test_fuzzed_headers_never_crash_hang_or_silently_change_the_result(tmp_path,
             report = json.loads(out.read_text())
             if _result(report) == _result(clean):
                 outcomes["same"] += 1
-            elif report["warnings"] and "Note:" in o:
+            elif set(report["warnings"]) - clean_warnings and "Note:" in o:
                 outcomes["warned"] += 1
             else:
                 problems.append((seed, f"silent change: {_result(report)} vs {_result(clean)}"))
