@@ -9,6 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from formcheck.history import HistoryError
+
 # The page icon is a file served by this app: a ":material/...:" icon would make every
 # browser fetch it from a font server (see docs/security.md).
 ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
@@ -24,4 +26,8 @@ nav = st.navigation(pages)
 with st.sidebar:
     st.caption("Everything stays on this computer: video is analysed here and sessions are saved "
                "in your own data folder. Nothing is uploaded anywhere.")
-nav.run()
+try:
+    nav.run()
+except HistoryError as e:  # damaged, locked, newer or misplaced database: say what and what to do, on every page
+    st.error(str(e), icon=":material/database:")
+    st.caption("Your sessions are in that file and nothing in it was changed. Reload this page once it is fixed.")

@@ -30,6 +30,8 @@ import io
 import json
 import math
 import os
+import re
+import shlex
 import shutil
 import sqlite3
 import statistics
@@ -44,10 +46,12 @@ from pathlib import Path
 
 from formcheck.landmarks import PoseTrack
 from formcheck.report import validate_report
+from formcheck.safe_io import PART_SUFFIX, atomic_path, dumps_json, private_dir
 
 __all__ = [
     "History",
     "HistoryError",
+    "HistoryUnavailable",
     "Migration",
     "MIGRATIONS",
     "SCHEMA_VERSION",
@@ -63,13 +67,52 @@ SOURCE_KINDS = ("live", "upload", "sample")
 DB_NAME = "formcheck.db"
 VIDEO_NAME = "annotated.mp4"
 TRACK_NAME = "track.npz"
-STALE_STAGING_S = 24 * 3600  # leftovers of a crashed save older than this are removed [own]
+STALE_STAGING_S = 24 * 3600  # staging folders of a live process older than this are removed [own]
+LEGACY_STAGING_S = 600  # staging folders without a process id (older formcheck) older than this [own]
+LOCK_WAIT_S = 5.0  # how long to wait for a database another program holds locked, then say so [own]
+_STAGING_RE = re.compile(r"^\.staging-(\d+)-[0-9a-f]+$")
 SESSION_SCHEMA = "formcheck.session/1"
 PHYSIO_MAX_ROWS = 14  # session rows that fit on one printed page with the weekly table [own]
 
 
 class HistoryError(Exception):
     """The history database cannot be used (e.g. written by a newer formcheck)."""
+
+
+class HistoryUnavailable(HistoryError):
+    """The database is damaged, locked, newer or not a file: what is wrong, where,
+    and what to do. Nothing was changed; the file is never removed or rewritten."""
+
+    def __init__(self, path: Path, problem: str, advice: str):
+        self.path, self.problem, self.advice = Path(path), problem, advice
+        super().__init__(f"The history database {path} {problem}. {advice}")
+
+
+def _move_aside(path: Path, suffix: str) -> str:
+    return (f"move it aside to start a new, empty history (for example: mv {shlex.quote(str(path))} "
+            f"{shlex.quote(str(path) + suffix)}) and reload; formcheck never deletes or changes it")
+
+
+def unavailable(path: Path, e: BaseException) -> HistoryUnavailable:
+    """A clear HistoryUnavailable for an SQLite or file-system error on `path`."""
+    msg = str(e).lower()
+    if "locked" in msg or "busy" in msg:
+        return HistoryUnavailable(path, f"is in use by another program (waited {LOCK_WAIT_S:g} s for it)",
+                                  "Close other formcheck windows or tools that have it open, then reload the page. "
+                                  "Nothing was changed")
+    if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
+        return HistoryUnavailable(path, f"is damaged (SQLite says: {e})",
+                                  "Nothing was changed. To go on, " + _move_aside(path, ".damaged")
+                                  + f" (sqlite3's .recover command may get sessions back from {path.name}.damaged)")
+    if isinstance(e, HistoryError) and "schema version" in msg:
+        return HistoryUnavailable(path, f"was written by a newer formcheck ({e})",
+                                  "Nothing was changed. Update formcheck to open it, or " + _move_aside(path, ".newer"))
+    if path.is_dir():
+        return HistoryUnavailable(path, "is a folder, not a database file",
+                                  "Nothing was changed. To go on, " + _move_aside(path, ".folder"))
+    return HistoryUnavailable(path, f"cannot be opened ({e})",
+                              "Check that its folder exists and can be written by you, or set FORMCHECK_DATA_DIR "
+                              "to another folder. Nothing was changed")
 
 
 def data_dir() -> Path:
@@ -213,9 +256,10 @@ def migrate(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRAT
     return schema_version(conn)
 
 
-def connect(path: str | os.PathLike, timeout: float = 15.0) -> sqlite3.Connection:
+def connect(path: str | os.PathLike, timeout: float | None = None) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit) with WAL,
     synchronous=FULL and foreign keys on."""
+    timeout = LOCK_WAIT_S if timeout is None else timeout
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
     conn.row_factory = sqlite3.Row
     mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -321,17 +365,44 @@ class History:
         self.media_dir = self.root / "media"
         self.recordings_dir = self.root / "recordings"
         self.uploads_dir = self.root / "uploads"
-        for d in (self.root, self.media_dir, self.recordings_dir, self.uploads_dir):
-            d.mkdir(parents=True, exist_ok=True)
+        if self.db_path.is_dir():
+            raise unavailable(self.db_path, IsADirectoryError(str(self.db_path)))
+        try:  # owner-only: sessions are health data (docs/security.md)
+            for d in (self.root, self.media_dir, self.recordings_dir, self.uploads_dir):
+                private_dir(d)
+            if not self.db_path.exists():  # created 0600 before SQLite opens it; its -wal/-shm files follow
+                os.close(os.open(self.db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            else:
+                os.chmod(self.db_path, 0o600)
+        except FileExistsError:
+            pass
+        except OSError as e:
+            raise unavailable(self.db_path, e) from None
         with self.connect() as conn:
-            self.version = migrate(conn)
+            try:
+                self.version = migrate(conn)
+            except HistoryUnavailable:
+                raise
+            except HistoryError as e:
+                raise unavailable(self.db_path, e) from None
         self._sweep()
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        conn = connect(self.db_path)
+        """A short connection; a damaged, locked or unreadable database raises
+        HistoryUnavailable (after at most LOCK_WAIT_S of waiting for a lock)."""
+        try:
+            conn = connect(self.db_path)
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, HistoryError) as e:
+            if isinstance(e, HistoryUnavailable):
+                raise
+            raise unavailable(self.db_path, e) from None
         try:
             yield conn
+        except sqlite3.Error as e:
+            if type(e) in (sqlite3.OperationalError, sqlite3.DatabaseError):
+                raise unavailable(self.db_path, e) from None
+            raise
         finally:
             conn.close()
 
@@ -343,7 +414,7 @@ class History:
         now = time.time()
         for p in self.media_dir.glob(".staging-*"):
             try:
-                if now - p.stat().st_mtime > STALE_STAGING_S:
+                if _staging_abandoned(p, now):
                     shutil.rmtree(p, ignore_errors=True)
             except OSError:
                 pass
@@ -380,21 +451,23 @@ class History:
         created_at = created_at or _now_iso()
         _parse_time(created_at)  # refuse a malformed timestamp before writing anything
 
-        staging = self.media_dir / f".staging-{uuid.uuid4().hex}"
+        staging = self.media_dir / f".staging-{os.getpid()}-{uuid.uuid4().hex}"
         staged: dict[str, str] = {}
         final: Path | None = None
         moved = committed = False
         try:
             if video is not None or track is not None:
-                staging.mkdir()
+                staging.mkdir(mode=0o700)
                 if video is not None:
                     shutil.copyfile(video, staging / VIDEO_NAME)
+                    os.chmod(staging / VIDEO_NAME, 0o600)
                     staged["video_path"] = VIDEO_NAME
                 if isinstance(track, PoseTrack):
-                    track.save_npz(staging / TRACK_NAME)
+                    track.save_npz(staging / TRACK_NAME, private=True)
                     staged["track_path"] = TRACK_NAME
                 elif track is not None:
                     shutil.copyfile(track, staging / TRACK_NAME)
+                    os.chmod(staging / TRACK_NAME, 0o600)
                     staged["track_path"] = TRACK_NAME
                 _fsync_dir(staging)
             cols = _summary_columns(report)
@@ -403,7 +476,7 @@ class History:
                     "INSERT INTO sessions(created_at, exercise, source_kind, source_name, report, rep_count, "
                     "hold_count, step_count, clean_count, faulted_count, fault_total, fault_counts, view, side, "
                     "duration_s, notes, pain, stop_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (created_at, report["exercise"], source_kind, source_name, json.dumps(report),
+                    (created_at, report["exercise"], source_kind, source_name, dumps_json(report, indent=None),
                      cols["rep_count"], cols["hold_count"], cols["step_count"], cols["clean_count"],
                      cols["faulted_count"], cols["fault_total"], cols["fault_counts"], cols["view"], cols["side"],
                      cols["duration_s"], notes, pain, stop_reason))
@@ -478,29 +551,31 @@ class History:
         is done with it, so a failed analysis never loses it."""
         name = name or datetime.now(UTC).strftime("live-%Y%m%dT%H%M%S%fZ")
         path = self.recordings_dir / f"{name}.npz"
-        track.save_npz(path)
+        track.save_npz(path, private=True)
         return path
 
     def pending_recordings(self) -> list[Path]:
-        return sorted(p for p in self.recordings_dir.glob("*.npz") if not p.name.endswith(".part.npz"))
+        return sorted(p for p in self.recordings_dir.glob("*.npz") if PART_SUFFIX not in p.name)
+
+    UPLOAD_CHUNK = 1 << 20  # uploads are copied to disk 1 MiB at a time, never whole in memory
 
     def keep_upload(self, name: str, data: bytes | io.BufferedIOBase) -> Path:
-        """Save an uploaded file under uploads/ (atomically) and return its path."""
+        """Save an uploaded file under uploads/ (atomically, owner-only) and return its
+        path. A file object is streamed in UPLOAD_CHUNK pieces from where it stands."""
         safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)[-80:] or "upload"
         path = self.uploads_dir / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}-{safe}"
-        tmp = path.with_name(path.name + ".part")
-        with open(tmp, "wb") as f:
+        with atomic_path(path, private=True) as tmp, open(tmp, "wb") as f:
             if isinstance(data, bytes | bytearray | memoryview):
                 f.write(data)
             else:
-                shutil.copyfileobj(data, f, 1 << 20)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+                if hasattr(data, "seek"):
+                    data.seek(0)
+                shutil.copyfileobj(data, f, self.UPLOAD_CHUNK)
         return path
 
     def kept_uploads(self) -> list[Path]:
-        return sorted(p for p in self.uploads_dir.iterdir() if p.is_file() and not p.name.endswith(".part"))
+        return sorted(p for p in self.uploads_dir.iterdir()
+                      if p.is_file() and PART_SUFFIX not in p.name and not p.name.startswith("."))
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -553,7 +628,7 @@ class History:
             raise KeyError(f"no session {session_id}")
         report = s.pop("report")
         meta = {k: v for k, v in s.items() if k not in ("video_path", "track_path")}
-        return json.dumps({"schema": SESSION_SCHEMA, "session": meta, "report": report}, indent=2)
+        return dumps_json({"schema": SESSION_SCHEMA, "session": meta, "report": report})
 
     CSV_COLUMNS = ("session_id", "created_at", "exercise", "source_kind", "source_name", "view", "pain", "notes",
                    "kind", "index", "set", "side", "start_s", "peak_s", "end_s", "duration_s", "faults", "cues")
@@ -595,7 +670,7 @@ class History:
                            lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow({k: ("" if v is None else v) for k, v in r.items()})
+            w.writerow({k: csv_cell(v) for k, v in r.items()})
         return buf.getvalue()
 
     # -- trends ---------------------------------------------------------------------------------
@@ -683,6 +758,41 @@ class History:
         trends = self.trends(exercise, since=since, until=until) if session_id is None else None
         return _physio_html(title, sessions, trends,
                             detail=session_id is not None)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _staging_abandoned(p: Path, now: float) -> bool:
+    """A staging folder whose save can no longer finish: its process is gone (or, for
+    one from an older formcheck without a process id, it is older than LEGACY_STAGING_S)."""
+    age = now - p.stat().st_mtime
+    m = _STAGING_RE.match(p.name)
+    if m is None:
+        return age > LEGACY_STAGING_S
+    return not _pid_alive(int(m.group(1))) or age > STALE_STAGING_S
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(v):
+    """A value safe to put in a CSV a spreadsheet will open: text that a spreadsheet
+    would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe."""
+    if v is None:
+        return ""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    return v
 
 
 def _rel(folder: Path, name: str | None) -> str | None:

@@ -293,8 +293,8 @@ class _PixelKeyed:
 
 @pytest.fixture(scope="module")
 def clam_keyed():
-    from formcheck.pose import MediaPipeEstimator
     from formcheck.models import resolve_model
+    from formcheck.pose import MediaPipeEstimator
     from formcheck.video import read_frames
 
     table = {}
