@@ -8,7 +8,7 @@ import streamlit as st
 
 from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
-from formcheck.history import History, default_db_path
+from formcheck.history import History, HistoryError, default_db_path
 from formcheck.pipeline import Options, available_movements, write_annotated_video
 from formcheck.ui_data import (
     UPLOAD_TYPES,
@@ -138,6 +138,10 @@ def run(path: Path, name: str, kept: Path | None) -> None:
         st.error(str(e).replace(str(path), name))
         if kept is not None:
             kept.unlink(missing_ok=True)  # the file itself is the problem; keeping it helps no one
+    except HistoryError as e:  # analysed, but the history cannot take it now: the upload stays on disk
+        bar.empty()
+        st.error(f"{e}" + (f" Your file is kept at {kept}; analyse it again from below once that is fixed."
+                           if kept is not None else ""))
     except Exception as e:  # noqa: BLE001 - shown with details; the upload stays on disk
         bar.empty()
         show_unexpected(e, kept)
@@ -152,7 +156,7 @@ if st.button("Analyze", type="primary", disabled=upload is None, key="analyze"):
     if problem:
         st.error(problem)
     else:
-        kept = hist.keep_upload(upload.name, upload.getbuffer().tobytes())
+        kept = hist.keep_upload(upload.name, upload)  # streamed to disk in chunks: no second copy in memory
         run(kept, upload.name, kept)
 
 kept_files = hist.kept_uploads()

@@ -787,11 +787,14 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_cell(v):
     """A value safe to put in a CSV a spreadsheet will open: text that a spreadsheet
-    would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe."""
+    would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe, and a
+    lone CR becomes a newline (the CSV quotes newlines; a bare CR would split the row)."""
     if v is None:
         return ""
-    if isinstance(v, str) and v.startswith(_FORMULA_START):
-        return "'" + v
+    if isinstance(v, str):
+        if v.startswith(_FORMULA_START):
+            v = "'" + v
+        return v.replace("\r\n", "\n").replace("\r", "\n")
     return v
 
 
