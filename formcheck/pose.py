@@ -90,7 +90,8 @@ class MediaPipeEstimator:
     def close(self) -> None:
         lm, self._lm = getattr(self, "_lm", None), None
         if lm is not None:
-            lm.close()
+            with _quiet_stderr():  # some MediaPipe builds log an INFO line per accelerator on close
+                lm.close()
 
     def __enter__(self) -> MediaPipeEstimator:
         return self
