@@ -96,3 +96,40 @@ def test_history_unavailable_messages_are_one_line_with_the_path(tmp_path):
         History(db)
     msg = str(e.value)
     assert "\n" not in msg and str(db) in msg and "Nothing was changed" in msg
+
+
+def _png() -> bytes:
+    import cv2
+    import numpy as np
+
+    ok, buf = cv2.imencode(".png", np.zeros((48, 64, 3), np.uint8))
+    return buf.tobytes()
+
+
+@pytest.mark.parametrize("name, kind", [("photo_renamed.mp4", "png"), ("truncated.npz", "npz")])
+def test_bad_uploads_are_refused_and_not_kept(tmp_path, name, kind):
+    """A still image renamed .mp4 (a .png is not offered by the uploader at all) or a cut .npz: one clear error, no session, no
+    file left in uploads/ (these used to become a 0-second session or an 'unexpected error')."""
+    if kind == "png":
+        data = _png()
+    else:
+        from formcheck.synth.catalog import build
+        from formcheck.synth.kit import track_from_motion
+        from formcheck.synth.scripts import CameraSpec, Scenario
+
+        b = build(Scenario("clamshell", reps=3, camera=CameraSpec(view="front")))
+        p = tmp_path / "t.npz"
+        track_from_motion(b.motion, b.camera).save_npz(p)
+        data = p.read_bytes()[: p.stat().st_size // 2]
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/analyze.py").run()
+    at.file_uploader(key="upload").set_value((name, data, "application/octet-stream"))
+    at.run()
+    at.button(key="analyze").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    want = "still image" if kind == "png" else "pose track"
+    assert len(errors) == 1 and want in errors[0], errors
+    assert not at.expander  # the user's input, not a bug: no "details for a bug report"
+    hist = History()
+    assert hist.list_sessions() == [] and hist.kept_uploads() == []
