@@ -106,8 +106,8 @@ def json_safe(obj):
         return {k: json_safe(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
         return [json_safe(v) for v in obj]
-    if hasattr(obj, "item") and callable(obj.item) and getattr(obj, "shape", None) == ():  # numpy scalars
-        return json_safe(obj.item())
+    if hasattr(obj, "tolist") and callable(obj.tolist):  # numpy scalars and arrays
+        return json_safe(obj.tolist())
     return obj
 
 

@@ -179,8 +179,8 @@ def test_json_never_contains_nan_or_infinity(tmp_path):
     from formcheck.safe_io import dumps_json
 
     text = dumps_json({"a": float("nan"), "b": [1.0, float("inf"), -float("inf")], "c": np.float64("nan"),
-                       "d": np.float32(2.5), "e": {"f": (float("nan"),)}})
-    assert json.loads(text) == {"a": None, "b": [1.0, None, None], "c": None, "d": 2.5, "e": {"f": [None]}}
+                       "d": np.float32(2.5), "e": {"f": (float("nan"),)}, "g": np.array([1.0, np.nan])})
+    assert json.loads(text) == {"a": None, "b": [1.0, None, None], "c": None, "d": 2.5, "e": {"f": [None]}, "g": [1.0, None]}
     assert "NaN" not in text and "Infinity" not in text
 
 
