@@ -368,7 +368,7 @@ class History:
         if self.db_path.is_dir():
             raise unavailable(self.db_path, IsADirectoryError(str(self.db_path)))
         try:  # owner-only: sessions are health data (docs/security.md)
-            for d in (self.root, self.media_dir, self.recordings_dir, self.uploads_dir):
+            for d in (self.root, self.media_dir, self.recordings_dir, self.uploads_dir, self.root / "tmp"):
                 private_dir(d)
             if not self.db_path.exists():  # created 0600 before SQLite opens it; its -wal/-shm files follow
                 os.close(os.open(self.db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

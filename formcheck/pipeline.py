@@ -79,7 +79,7 @@ def analyze(track: PoseTrack, movement: str, options: Options = Options(), sourc
     check_movement(movement)
     if len(track) < MIN_ANALYSIS_FRAMES:
         dur = len(track) / track.fps if track.fps > 0 else 0.0
-        raise BadVideoError(f"{source or track.source}: only {len(track)} frame(s) ({dur:.1f} s) could be read; "
+        raise BadVideoError(f"{source or track.source}: only {len(track)} frame(s) ({dur:.1f} s) could be analysed; "
                             f"at least {MIN_ANALYSIS_FRAMES} are needed (the file may be damaged or far too short)")
     if movement == "running":
         gait = _gait()

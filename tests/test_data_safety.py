@@ -40,7 +40,7 @@ def test_data_folder_0700_and_files_0600(tmp_path, clam):
     video = tmp_path / "v.mp4"
     video.write_bytes(b"\x00" * 100)
     sid = hist.save_session(report, "upload", "clam.npz", video=video, track=track)
-    for d in (root, hist.media_dir, hist.recordings_dir, hist.uploads_dir, hist.media_dir / str(sid)):
+    for d in (root, hist.media_dir, hist.recordings_dir, hist.uploads_dir, root / "tmp", hist.media_dir / str(sid)):
         assert _mode(d) == 0o700, (d, oct(_mode(d)))
     s = hist.get_session(sid)
     files = [root / "formcheck.db", Path(s["video_path"]), Path(s["track_path"]),
