@@ -147,3 +147,29 @@ def test_app_first_page_makes_no_outside_request(tmp_path):
     assert outside == []
     assert icon and all(u.startswith(url + "/") or u.startswith("data:") for u in icon), icon
     assert outside_contacts(log.read_text()) == []
+
+
+@pytest.mark.e2e
+def test_pose_model_prints_nothing_on_stderr(capfd):
+    """MediaPipe's start-up, first inference and close print nothing to the terminal
+    (native log lines go to descriptor 2, so capture at that level)."""
+    import numpy as np
+
+    from formcheck.models import resolve_model
+    from formcheck.pose import MediaPipeEstimator
+
+    capfd.readouterr()
+    with MediaPipeEstimator(resolve_model("full")) as est:
+        for k in range(3):
+            est.detect(np.full((240, 320, 3), 40 * k, np.uint8), k / 30)
+    out, err = capfd.readouterr()
+    assert err == "" and out == ""
+
+
+def test_mediapipe_is_the_pinned_version_without_the_uploader():
+    """The pin in pyproject.toml is what is installed (a newer wheel carries the uploader)."""
+    from importlib.metadata import version
+
+    text = (REPO / "pyproject.toml").read_text()
+    pin = re.search(r'"mediapipe==([0-9.]+)"', text)
+    assert pin and version("mediapipe") == pin.group(1)
