@@ -30,4 +30,4 @@ try:
     nav.run()
 except HistoryError as e:  # damaged, locked, newer or misplaced database: say what and what to do, on every page
     st.error(str(e), icon=":material/database:")
-    st.caption("Your sessions are in that file and nothing in it was changed. Reload this page once it is fixed.")
+    st.caption("Reload this page once it is fixed.")
