@@ -70,6 +70,9 @@ TRACK_NAME = "track.npz"
 STALE_STAGING_S = 24 * 3600  # staging folders of a live process older than this are removed [own]
 LEGACY_STAGING_S = 600  # staging folders without a process id (older formcheck) older than this [own]
 LOCK_WAIT_S = 5.0  # how long to wait for a database another program holds locked, then say so [own]
+# SQLite errors about the file itself (not about a query): reported as HistoryUnavailable.
+_FILE_TROUBLE = re.compile(r"locked|busy|not a database|malformed|corrupt|unable to open|readonly|read-only|disk i/o|"
+                           r"disk is full|database or disk", re.IGNORECASE)
 _STAGING_RE = re.compile(r"^\.staging-(\d+)-[0-9a-f]+$")
 SESSION_SCHEMA = "formcheck.session/1"
 PHYSIO_MAX_ROWS = 14  # session rows that fit on one printed page with the weekly table [own]
@@ -400,9 +403,9 @@ class History:
         try:
             yield conn
         except sqlite3.Error as e:
-            if type(e) in (sqlite3.OperationalError, sqlite3.DatabaseError):
+            if type(e) in (sqlite3.OperationalError, sqlite3.DatabaseError) and _FILE_TROUBLE.search(str(e)):
                 raise unavailable(self.db_path, e) from None
-            raise
+            raise  # anything else is a bug in formcheck, shown as such
         finally:
             conn.close()
 

@@ -133,3 +133,25 @@ def test_bad_uploads_are_refused_and_not_kept(tmp_path, name, kind):
     assert not at.expander  # the user's input, not a bug: no "details for a bug report"
     hist = History()
     assert hist.list_sessions() == [] and hist.kept_uploads() == []
+
+
+def test_database_damaged_while_the_app_runs_is_explained():
+    """The History object is cached by the app; a database that breaks after start-up
+    is reported on the next page run, not as a traceback."""
+    db = default_db_path()
+    History(db)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("app_pages/history.py").run()
+    assert not at.exception and not at.error
+    with sqlite3.connect(db) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    data = bytearray(db.read_bytes())
+    data[:16] = b"garbage garbage!"  # the SQLite header
+    db.write_bytes(bytes(data))
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "is damaged" in errors[0] and str(db) in errors[0], errors
+    assert db.read_bytes()[:16] == b"garbage garbage!"
