@@ -39,10 +39,11 @@ DURATION_MISMATCH_FRAC = 0.10  # frame times vs declared length [own]
 GAP_FACTOR = 4.0  # a frame interval this many times the median ... [own]
 GAP_MIN_S = 0.25  # ... and at least this long is a hole in the timeline [own]
 
-# Still images that FFmpeg would open as a one-frame "video": (magic bytes at offset, name).
+# Still-image formats that FFmpeg would open as a one-frame "video": (magic bytes at offset, name).
+# GIF and WebP are left out: they may be animated (read_frames refuses any one-frame file).
 _IMAGE_MAGIC = (
-    (0, b"\x89PNG\r\n\x1a\n", "PNG"), (0, b"\xff\xd8\xff", "JPEG"), (0, b"GIF87a", "GIF"), (0, b"GIF89a", "GIF"),
-    (0, b"BM", "BMP"), (0, b"II*\x00", "TIFF"), (0, b"MM\x00*", "TIFF"), (8, b"WEBP", "WebP"),
+    (0, b"\x89PNG\r\n\x1a\n", "PNG"), (0, b"\xff\xd8\xff", "JPEG"), (0, b"BM", "BMP"),
+    (0, b"II*\x00", "TIFF"), (0, b"MM\x00*", "TIFF"),
     (4, b"ftypheic", "HEIC"), (4, b"ftypheix", "HEIC"), (4, b"ftypmif1", "HEIF"), (4, b"ftypavif", "AVIF"),
 )
 
@@ -101,6 +102,15 @@ def still_image_kind(path: str | os.PathLike) -> str | None:
     return None
 
 
+def _animated_image(path: str | os.PathLike) -> bool:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError:
+        return False
+    return head[:4] == b"GIF8" or head[8:12] == b"WEBP"
+
+
 @dataclass
 class DecodeStats:
     """What a decode saw, for the checks in `decode_warnings`."""
@@ -114,6 +124,7 @@ class DecodeStats:
     max_gap_s: float = 0.0
     median_dt_s: float = 0.0
     decoder_messages: list[str] | None = None
+    per_frame_delays: bool = False  # animated GIF/WebP: each frame has its own delay, the rate is nominal
 
 
 def decode_warnings(s: DecodeStats) -> list[str]:
@@ -132,7 +143,7 @@ def decode_warnings(s: DecodeStats) -> list[str]:
                    "damaged, so its timing may be unreliable.")
     span = s.last_t - s.first_t + 1.0 / fps
     expected = s.decoded / fps
-    if s.decoded > 1 and abs(span - expected) > DURATION_MISMATCH_FRAC * expected:
+    if s.decoded > 1 and not s.per_frame_delays and abs(span - expected) > DURATION_MISMATCH_FRAC * expected:
         out.append(f"The frame times in the video ({span:.1f} s) disagree with its frame rate ({fps:.3g} fps, "
                    f"{expected:.1f} s for {s.decoded} frames); durations, hold times and cadence may be wrong.")
     if s.repaired_times:
@@ -164,6 +175,12 @@ def probe(path: str | os.PathLike) -> VideoInfo:
         fps = fps if np.isfinite(fps) and 0 < fps <= 1000 else 30.0
         frames = float(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         frames = int(frames) if np.isfinite(frames) and 0 < frames < 1e9 else 1
+        if frames <= 1:
+            with quiet_stderr():
+                more, _ = cap.read()
+            if not more:
+                raise BadVideoError(f"{path}: the file holds a single picture: a still image, not a video; "
+                                    "record a clip of the movement")
         h, w = frame.shape[:2]
         return VideoInfo(str(path), fps, max(frames, 1), w, h)
     finally:
@@ -189,6 +206,7 @@ def read_frames(path: str | os.PathLike, stride: int = 1,
         declared = cap.get(cv2.CAP_PROP_FRAME_COUNT)
         stats.declared_frames = int(declared) if np.isfinite(declared) and 0 < declared < 1e9 else 0
         stats.fps = fps
+        stats.per_frame_delays = _animated_image(path)
         i = 0
         last_t = -1.0
         dts: list[float] = []
@@ -214,6 +232,9 @@ def read_frames(path: str | os.PathLike, stride: int = 1,
             i += 1
         if i == 0:
             raise BadVideoError(f"{path}: no video frame could be decoded (the file is corrupt or has no video)")
+        if i == 1 and stats.declared_frames <= 1:
+            raise BadVideoError(f"{path}: the file holds a single picture: a still image, not a video; "
+                                "record a clip of the movement")
         if dts:
             stats.max_gap_s = float(max(dts))
             stats.median_dt_s = float(np.median(dts))

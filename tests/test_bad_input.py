@@ -60,6 +60,10 @@ def _images(tmp: Path) -> dict[str, Path]:
     out["png_as_mp4"].write_bytes(out["png"].read_bytes())
     out["jpg_as_mov"] = tmp / "photo_renamed.mov"
     out["jpg_as_mov"].write_bytes(out["jpg"].read_bytes())
+    for ext in ("gif", "webp"):  # formats that may be animated: refused when they hold one picture
+        p = tmp / f"photo.{ext}"
+        if cv2.imwrite(str(p), img):
+            out[ext] = p
     return out
 
 
@@ -258,6 +262,19 @@ def test_decode_that_stops_early_is_reported(tmp_path):
     assert 10 < n < 80 and stats.declared_frames == 90
     w = decode_warnings(stats)
     assert w and w[0].startswith("The video ends early") and f"only {n} of the 90 frames" in w[0]
+
+
+def test_animated_gif_is_a_clip_not_a_still_image(tmp_path):
+    from PIL import Image
+
+    from formcheck.video import DecodeStats, decode_warnings, read_frames
+
+    frames = [Image.new("RGB", (64, 48), (10 * i, 0, 0)) for i in range(20)]
+    p = tmp_path / "anim.gif"
+    frames[0].save(p, save_all=True, append_images=frames[1:], duration=[50] * 10 + [80] * 10, loop=0)
+    stats = DecodeStats()
+    assert len(list(read_frames(p, stats=stats))) == 20
+    assert decode_warnings(stats) == []  # per-frame delays are the GIF's own timing, not damage
 
 
 def test_decode_warnings_cover_timing_faults():
