@@ -408,6 +408,7 @@ def test_fuzzed_headers_never_crash_hang_or_silently_change_the_result(tmp_path,
                 problems.append((seed, f"silent change: {_result(report)} vs {_result(clean)}"))
     finally:
         signal.signal(signal.SIGALRM, old)
+    print(f"fuzzed headers: {outcomes}")
     assert not problems, (problems, outcomes)
     assert sum(outcomes.values()) == 40 and outcomes["warned"] >= 10, outcomes
 
