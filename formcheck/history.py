@@ -24,6 +24,7 @@ No Streamlit, OpenCV or MediaPipe here.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import io
@@ -376,7 +377,8 @@ class History:
             if not self.db_path.exists():  # created 0600 before SQLite opens it; its -wal/-shm files follow
                 os.close(os.open(self.db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             else:
-                os.chmod(self.db_path, 0o600)
+                with contextlib.suppress(OSError):  # best effort: a file we may use but do not own
+                    os.chmod(self.db_path, 0o600)
         except FileExistsError:
             pass
         except OSError as e:
