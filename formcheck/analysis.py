@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.cleaning import clean_track
+from formcheck.cleaning import VIS_MIN, apply_permutation, clean_track_perm, gate_visibility
 from formcheck.errors import NoPersonError
 from formcheck.exercises import Exercise
-from formcheck.exercises.base import EVENT_METRICS
-from formcheck.features import SIDES, Joints
+from formcheck.exercises.base import EVENT_METRICS, Fault
+from formcheck.features import SIDES, Joints, landmark
 from formcheck.landmarks import PoseTrack
 from formcheck.reps import HoldEvent, RepEvent, run_holds, run_reps, split_sets
 from formcheck.views import VIEW_LABELS, clip_view
@@ -28,6 +28,12 @@ __all__ = [
     "drive_signal",
     "event_metrics",
     "judge",
+    "Evidence",
+    "evidence_from",
+    "evidence_gaps",
+    "resolve_overlap",
+    "form_judged",
+    "clip_warnings",
     "analyze_track",
     "MIN_COVERAGE",
     "losses_per_min",
@@ -172,14 +178,20 @@ def event_metrics(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.nd
 
 
 def judge(exercise: Exercise, metrics: dict[str, float], view: str | None,
-          hold_target_s: float | None = None) -> tuple[list[dict], list[str]]:
-    """Faults for one rep or hold, and the codes that could not be judged
-    (the view cannot see them, or their landmarks were not visible)."""
+          hold_target_s: float | None = None,
+          untrusted: dict[str, str] | None = None) -> tuple[list[dict], dict[str, str]]:
+    """Faults for one rep or hold, and the codes that could not be judged, each
+    with the reason: the view cannot see it, its landmarks were not visible, or
+    (`untrusted`, from evidence_gaps) they were not seen well enough."""
     faults: list[dict] = []
-    unjudged: list[str] = []
+    unjudged: dict[str, str] = {}
+    untrusted = untrusted or {}
     for f in exercise.faults:
         if f.views is not None and view is not None and view not in f.views:
-            unjudged.append(f.code)
+            unjudged[f.code] = "this camera view cannot see it"
+            continue
+        if f.code in untrusted:
+            unjudged[f.code] = untrusted[f.code]
             continue
         seen = False
         for c in f.when:
@@ -197,10 +209,134 @@ def judge(exercise: Exercise, metrics: dict[str, float], view: str | None,
                                "value": round(val, 3), "limit": limit})
                 break
         if not seen:
-            unjudged.append(f.code)
+            unjudged[f.code] = "its landmarks were not visible"
     # A fault is reported at most once per event.
     uniq = {f["code"]: f for f in faults}
     return list(uniq.values()), unjudged
+
+
+def form_judged(exercise: Exercise, unjudged: dict[str, str] | list[str]) -> bool:
+    """Whether any posture fault (one read from landmarks, not only from the
+    timing and range of the movement) was judged: 'good form' needs one."""
+    return any(f.needs and f.code not in unjudged for f in exercise.faults)
+
+
+# ---- evidence: are a fault's landmarks seen well enough to judge it? ----------------
+
+# A fault is judged only where each landmark it reads was seen (visibility above
+# VIS_MIN) in at least 70% of the event's frames, its left/right labels needed
+# repair in at most 20% of them, and the 3D segments between them kept their
+# length: the event's median within 0.75-1.33 of the clip's median and the
+# 90th/10th percentile ratio within the event under 1.35 (a limb whose length
+# changes is being misplaced, not moved) [own defaults].
+EVIDENCE_MIN_SEEN = 0.7
+EVIDENCE_MAX_SWAPPED = 0.2
+EVIDENCE_SEGMENT_RATIO = (0.75, 1.33)
+EVIDENCE_SEGMENT_SPREAD = 1.35
+_SEGMENTS = (("hip", "knee", "thigh"), ("knee", "ankle", "shank"), ("shoulder", "hip", "trunk"))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the pose model reported, after left/right label repair, for the
+    evidence checks: vis [N,33] raw visibility, swapped [N,33] True where the
+    landmark's label was repaired, world [N,33,3] raw metric points (NaN unseen)."""
+
+    vis: np.ndarray
+    swapped: np.ndarray
+    world: np.ndarray
+
+
+def evidence_from(track: PoseTrack, perm: np.ndarray) -> Evidence:
+    """Evidence of a raw track given the cleaning's label permutation perm [N,33]."""
+    return Evidence(vis=apply_permutation(track.vis, perm), swapped=perm != np.arange(perm.shape[1]),
+                    world=apply_permutation(gate_visibility(track.world, track.vis), perm))
+
+
+def _pretty(name: str, side: str) -> str:
+    return landmark(name, side).name.lower().replace("_", " ").replace("foot index", "toes")
+
+
+def _segment_lengths(world: np.ndarray, a: int, b: int) -> np.ndarray:
+    return np.linalg.norm(world[:, a] - world[:, b], axis=-1)
+
+
+def evidence_gaps(faults: tuple[Fault, ...], side: str, start: int, end: int, evd: Evidence,
+                  what: str = "rep") -> dict[str, str]:
+    """Fault code -> why its landmarks cannot be trusted over frames start..end
+    (inclusive); codes whose landmarks were seen well are absent."""
+    out: dict[str, str] = {}
+    sl = slice(start, end + 1)
+    n = max(1, end + 1 - start)
+    for f in faults:
+        if not f.needs:
+            continue
+        reason = None
+        idx = {name: int(landmark(name, side)) for name in f.needs}
+        for name, j in idx.items():
+            seen = float(np.sum(evd.vis[sl, j] > VIS_MIN)) / n
+            if seen < EVIDENCE_MIN_SEEN:
+                reason = f"the {_pretty(name, side)} was seen in only {seen:.0%} of the {what}'s frames"
+                break
+        if reason is None:
+            swapped = float(np.mean(evd.swapped[sl][:, list(idx.values())].any(axis=1)))
+            if swapped > EVIDENCE_MAX_SWAPPED:
+                reason = f"the pose model mixed up your left and right in {swapped:.0%} of the {what}'s frames"
+        if reason is None:
+            for o in ("", "o_"):
+                for a, b, label in _SEGMENTS:
+                    if o + a not in idx or o + b not in idx:
+                        continue
+                    length = _segment_lengths(evd.world, idx[o + a], idx[o + b])
+                    here = length[sl]
+                    here, whole = here[np.isfinite(here)], length[np.isfinite(length)]
+                    if len(here) < 3 or len(whole) < 3:
+                        continue
+                    ratio = float(np.median(here) / np.median(whole))
+                    p10, p90 = np.percentile(here, [10, 90])
+                    spread = float(p90 / p10) if p10 > 0 else math.inf
+                    who = f"{(side if o == '' else ('right' if side == 'left' else 'left'))} {label}"
+                    if not EVIDENCE_SEGMENT_RATIO[0] <= ratio <= EVIDENCE_SEGMENT_RATIO[1]:
+                        reason = (f"the {who} read {abs(ratio - 1):.0%} {'longer' if ratio > 1 else 'shorter'} "
+                                  f"than in the rest of the clip (landmarks misplaced)")
+                    elif spread > EVIDENCE_SEGMENT_SPREAD:
+                        reason = f"the {who}'s length changed by {spread - 1:.0%} during the {what} (landmarks misplaced)"
+                    if reason:
+                        break
+                if reason:
+                    break
+        if reason is not None:
+            out[f.code] = reason
+    return out
+
+
+# Two reps of opposite legs overlapping by more than this share of the shorter one
+# cannot both be real: one leg works while the other supports (a mirror image, or
+# the support leg dragged along by the pose model) [own].
+OVERLAP_SHARE = 0.25
+
+
+def _overlap(a: RepEvent | HoldEvent, b: RepEvent | HoldEvent) -> float:
+    inter = min(a.end_t, b.end_t) - max(a.start_t, b.start_t)
+    shorter = max(1e-6, min(a.end_t - a.start_t, b.end_t - b.start_t))
+    return inter / shorter
+
+
+def resolve_overlap(kept: list[tuple[str, RepEvent]], new: tuple[str, RepEvent]) -> tuple[list[tuple[str, RepEvent]], bool]:
+    """Add a newly finished rep (side, event) to the kept reps, unless it overlaps
+    reps of the other leg in time: then the side with more reps so far keeps its
+    rep (ties: the larger movement). Returns (kept reps, whether `new` was kept).
+    The same rule runs offline (reps in order of their end) and live."""
+    side, ev = new
+    clash = [k for k, (s, e) in enumerate(kept) if s != side and _overlap(e, ev) > OVERLAP_SHARE]
+    if not clash:
+        return kept + [new], True
+    rest = [kept[k] for k in range(len(kept)) if k not in clash]
+    mine = sum(1 for s, _ in rest if s == side)
+    theirs = sum(1 for s, _ in rest if s != side)
+    if mine > theirs or (mine == theirs and ev.amplitude > max(kept[k][1].amplitude for k in clash)):
+        return rest + [new], True
+    return kept, False
 
 
 def _sides(options: AnalysisOptions) -> tuple[str, ...]:
@@ -238,15 +374,61 @@ def losses_per_min(detected: np.ndarray, times: np.ndarray) -> float:
     return 60.0 * losses / float(times[idx[-1]] - times[idx[0]])
 
 
+# Reps need about 15 frames a second: a 1-2 s phase is then timed to within a
+# frame or two and the top of a quick rep is not skipped (issue: GIFs at 1.25-3.3
+# fps were analysed with no note) [own]. A still hold needs far fewer [own].
+MIN_FPS_REPS = 15.0
+MIN_FPS_HOLDS = 5.0
+# Say so when this share of the clip has nobody in it (title cards, cuts) [own].
+NO_PERSON_SHARE = 0.2
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    d = np.diff(np.concatenate([[0], np.asarray(mask, np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+
+def clip_warnings(track: PoseTrack, exercise: Exercise) -> list[str]:
+    """Plain warnings about the clip itself: too few frames a second for the
+    movement, and long stretches with nobody in view."""
+    out = []
+    fps = float(track.fps) if track.fps and math.isfinite(track.fps) else math.nan
+    need = MIN_FPS_REPS if exercise.kind == "reps" else MIN_FPS_HOLDS
+    if math.isfinite(fps) and fps < need:
+        what = "reps are timed coarsely and a quick rep can be missed" if exercise.kind == "reps" \
+            else "the start and end of each hold are timed coarsely"
+        out.append(f"This clip has only {fps:.1f} frames a second: {what}. Film at {need:.0f} frames a second "
+                   "or more (phones and webcams record 30).")
+    n = len(track)
+    missing = ~np.asarray(track.detected, bool)
+    if n and missing.mean() >= NO_PERSON_SHARE:
+        dt = float(np.median(np.diff(track.times))) if n > 1 else 0.0
+        runs = [r for r in _runs(missing) if (r[1] - r[0]) * dt >= 0.5]
+        out.append(f"No person was found in {missing.mean():.0%} of the clip ({missing.sum() * dt:.0f} s"
+                   + (f" in {len(runs)} stretch{'es' if len(runs) != 1 else ''}" if runs else "")
+                   + ", e.g. title cards, cuts or the person out of frame); those parts were skipped.")
+    return out
+
+
+def _no_event_warning(exercise: Exercise) -> str:
+    what = "reps" if exercise.kind == "reps" else "held stretch"
+    return (f"No {what} detected. Check that the camera sees you {VIEW_LABELS.get(exercise.best_view, '')} "
+            f"and that you do the full movement.")
+
+
 def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions = AnalysisOptions()) -> dict:
     """Analyse one exercise clip. Returns the report body (see docs/report.md):
     view, side, reps or holds with metrics and faults, summary and warnings."""
     if len(track) == 0 or not track.detected.any():
         raise NoPersonError("no person was found in any frame of the clip")
     coverage = track.coverage
-    clean = clean_track(track, cutoff_hz=exercise.smooth_hz, long_swap_s=exercise.long_swap_s) if options.clean else track
+    if options.clean:
+        clean, perm = clean_track_perm(track, cutoff_hz=exercise.smooth_hz, long_swap_s=exercise.long_swap_s)
+    else:
+        clean, perm = track, np.tile(np.arange(track.xy.shape[1]), (len(track), 1))
+    evd = evidence_from(track, perm)
     view = clip_view(clean)
-    warnings: list[str] = []
+    warnings: list[str] = clip_warnings(track, exercise)
     if coverage < MIN_COVERAGE:
         warnings.append(f"A person was found in only {coverage:.0%} of frames; "
                         "results may miss reps. Keep your whole body in frame.")
@@ -262,28 +444,49 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     target = options.hold_target_s
     if target is None:
         target = exercise.hold.target_s if exercise.hold else None
-    events: list[tuple[str, RepEvent | HoldEvent, dict]] = []
-    unjudged_all: set[str] = set()
-    rejected = 0
+    found: list[tuple[str, RepEvent | HoldEvent]] = []
+    side_data: dict[str, tuple[dict[str, np.ndarray], np.ndarray]] = {}
+    rejected = dropped = 0
     px = clean.px
     for side in _sides(options):
         feats = side_features(exercise, Joints(px, clean.vis, clean.world, side))
         drive = drive_signal(exercise, feats)
+        side_data[side] = (feats, drive)
         if exercise.kind == "reps":
             evs, state = run_reps(clean.times, drive, exercise.rep)
             rejected += state.rejected
+            dropped += state.dropped
         else:
             inpos = feats[exercise.in_position] > 0.5 if exercise.in_position else np.isfinite(drive)
             evs = run_holds(clean.times, drive, inpos, exercise.hold)
-        for ev in evs:
-            m = event_metrics(exercise, feats, drive, clean.times, ev)
-            faults, unjudged = judge(exercise, m, view, target)
-            if unreliable:
-                faults, unjudged = [], [f.code for f in exercise.faults]
-            unjudged_all |= set(unjudged)
-            events.append((side, ev, {"metrics": m, "faults": faults}))
+        found += [(side, ev) for ev in evs]
+    overlapping = 0
+    if exercise.kind == "reps":
+        kept: list[tuple[str, RepEvent]] = []
+        for item in sorted(found, key=lambda x: x[1].end_t):
+            kept, _ = resolve_overlap(kept, item)
+        overlapping = len(found) - len(kept)
+        found = kept
+    events: list[tuple[str, RepEvent | HoldEvent, dict]] = []
+    unjudged_all: dict[str, str] = {}
+    what = "rep" if exercise.kind == "reps" else "hold"
+    for side, ev in found:
+        feats, drive = side_data[side]
+        m = event_metrics(exercise, feats, drive, clean.times, ev)
+        untrusted = evidence_gaps(exercise.faults, side, ev.start_i, ev.end_i, evd, what)
+        faults, unjudged = judge(exercise, m, view, target, untrusted)
+        if unreliable:
+            faults = []
+            unjudged = {f.code: "the pose model kept losing you from this camera angle" for f in exercise.faults}
+        for code, why in unjudged.items():
+            unjudged_all.setdefault(code, why)
+        events.append((side, ev, {"metrics": m, "faults": faults, "unjudged": sorted(unjudged)}))
     events.sort(key=lambda x: x[1].start_t)
-    warnings += _view_warnings(exercise, view, unjudged_all)
+    warnings += _view_warnings(exercise, view, set(unjudged_all))
+    for code, why in sorted(unjudged_all.items()):
+        if why != "this camera view cannot see it" and not unreliable:
+            f = exercise.fault(code)
+            warnings.append(f"'{code}' ({f.label.lower()}) was not judged on every {what}: {why}.")
     side_counts = {s: sum(1 for e in events if e[0] == s) for s in SIDES}
     main_side = max(side_counts, key=side_counts.get) if events else (options.side if options.side != "auto" else None)
 
@@ -299,9 +502,17 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                 "partial": ev.partial,
                 "metrics": {k2: round(v, 3) for k2, v in body["metrics"].items() if math.isfinite(v)},
                 "faults": body["faults"],
+                "unjudged": body["unjudged"],
+                "form_judged": form_judged(exercise, body["unjudged"]),
             })
         if rejected:
             warnings.append(f"{rejected} movement(s) were too short, too long or lost from view and were not counted.")
+        if dropped:
+            warnings.append(f"{dropped} movement(s) did not match the size of your reps (settling in, getting up "
+                            "or fidgeting before or after the set) and were not counted.")
+        if overlapping:
+            warnings.append(f"{overlapping} movement(s) of the other leg at the same time as your reps (the support "
+                            "leg, or a mirror image) were not counted.")
         for s in sorted({r["set"] for r in reps}):
             n = sum(1 for r in reps if r["set"] == s)
             if n < exercise.target_reps:
@@ -313,6 +524,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                 "duration_s": round(ev.duration_s, 2), "target_s": target,
                 "metrics": {k2: round(v, 3) for k2, v in body["metrics"].items() if math.isfinite(v)},
                 "faults": body["faults"],
+                "unjudged": body["unjudged"],
+                "form_judged": form_judged(exercise, body["unjudged"]),
             })
         held_sides = {h["side"] for h in holds}
         if holds and len(held_sides) == 1:
@@ -320,9 +533,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             if options.side == "auto":
                 warnings.append(f"Only the {next(iter(held_sides))} side was held; switch and stretch the {other} side too.")
     if not events:
-        what = "reps" if exercise.kind == "reps" else "held stretch"
-        warnings.append(f"No {what} detected. Check that the camera sees you {VIEW_LABELS.get(exercise.best_view, '')} "
-                        f"and that you do the full movement.")
+        warnings.append(_no_event_warning(exercise))
     return {
         "exercise": exercise.name,
         "pose_coverage": round(coverage, 4),
@@ -333,5 +544,6 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         "steps": [],
         "warnings": warnings,
         "unjudged": sorted(unjudged_all),
+        "unjudged_reasons": dict(sorted(unjudged_all.items())),
         "event_metric_labels": {k: v for k, v in EVENT_METRICS.items()},
     }

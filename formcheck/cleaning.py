@@ -30,6 +30,7 @@ __all__ = [
     "OneEuroState",
     "one_euro_step",
     "clean_track",
+    "clean_track_perm",
 ]
 
 # Gate every rule on landmark visibility > 0.5 [own; clinical-criteria.md §3].
@@ -293,6 +294,13 @@ def clean_track(track: PoseTrack, smooth: bool = True, cutoff_hz: float = SMOOTH
     Visibility of points that were interpolated is set just above VIS_MIN, so
     checkers may use them; points still missing get visibility 0.
     """
+    return clean_track_perm(track, smooth, cutoff_hz, long_swap_s)[0]
+
+
+def clean_track_perm(track: PoseTrack, smooth: bool = True, cutoff_hz: float = SMOOTH_HZ,
+                     long_swap_s: float | None = None) -> tuple[PoseTrack, np.ndarray]:
+    """clean_track, plus the left/right label repairs it made: perm [N,33]
+    (perm[i, j] is the raw landmark that became landmark j in frame i)."""
     # Work in pixel units so that x and y distances are comparable.
     scale = np.array([track.width, track.height], float)
     px = gate_visibility(track.xy, track.vis) * scale
@@ -312,4 +320,5 @@ def clean_track(track: PoseTrack, smooth: bool = True, cutoff_hz: float = SMOOTH
     vis = np.where(ok, np.maximum(vis, VIS_MIN + 0.01), 0.0)
     meta = dict(track.meta)
     meta["swaps_repaired"] = int((perm != np.arange(33)).any(axis=1).sum())
-    return track.replace(xy=px / scale, vis=vis, world=world, detected=track.detected & ok.any(axis=1), meta=meta)
+    return track.replace(xy=px / scale, vis=vis, world=world, detected=track.detected & ok.any(axis=1),
+                         meta=meta), perm

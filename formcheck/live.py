@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from formcheck.analysis import drive_signal, event_metrics, judge, side_features
+from formcheck.analysis import (
+    Evidence,
+    drive_signal,
+    event_metrics,
+    evidence_gaps,
+    form_judged,
+    judge,
+    resolve_overlap,
+    side_features,
+)
 from formcheck.cleaning import (
     ONE_EURO_WORLD,
     VIS_MIN,
@@ -29,7 +38,7 @@ from formcheck.cleaning import (
 from formcheck.exercises import get_exercise
 from formcheck.features import SIDES, Joints
 from formcheck.landmarks import Detection, Lm, PoseTrack, detections_to_track
-from formcheck.reps import HoldState, RepState, close_hold, hold_step, rep_step
+from formcheck.reps import HoldState, RepState, close_hold, flush_reps, hold_step, rep_step, trim_get_up
 from formcheck.views import frame_views
 
 __all__ = ["LiveSession", "LiveUpdate", "body_in_frame", "READY_S"]
@@ -84,6 +93,10 @@ class LiveSession:
         self._px: list[np.ndarray] = []
         self._vis: list[np.ndarray] = []
         self._world: list[np.ndarray] = []
+        self._raw_world: list[np.ndarray] = []  # for the evidence checks (analysis.Evidence)
+        self._swapped: list[np.ndarray] = []
+        self._kept: list = []  # (side, RepEvent) of the counted reps, for resolve_overlap
+        self._rep_ev: list = []  # (RepEvent, rep dict) of the counted reps
         self._feats: dict[str, dict[str, list[float]]] = {s: {} for s in self.sides}
         self._drive: dict[str, list[float]] = {s: [] for s in self.sides}
         self._rep_state = {s: RepState() for s in self.sides}
@@ -142,12 +155,16 @@ class LiveSession:
             self._fxy = one_euro_step(self._fxy, t, px, self.filt)
             self._fworld = one_euro_step(self._fworld, t, world, ONE_EURO_WORLD)
             fpx, fworld = self._fxy.x, self._fworld.x
+            self._raw_world.append(np.where((vis > VIS_MIN)[:, None], world, np.nan))
+            self._swapped.append(perm != np.arange(33))
             self._seen.append((t, body_in_frame(det.xy, det.vis)))
             self._views.append(self._frame_view(fpx, vis, fworld))
         else:
             fpx = np.full((33, 2), np.nan)
             fworld = np.full((33, 3), np.nan)
             vis = np.zeros(33)
+            self._raw_world.append(np.full((33, 3), np.nan))
+            self._swapped.append(np.zeros(33, bool))
             self._seen.append((t, False))
             self._views.append(None)
         self._update_ready(t)
@@ -170,10 +187,11 @@ class LiveSession:
             if math.isfinite(d):
                 drives[side] = d
             if ex.kind == "reps":
-                self._rep_state[side], ev = rep_step(self._rep_state[side], t, d, ex.rep)
-                if ev is not None:
+                self._rep_state[side], evs = rep_step(self._rep_state[side], t, d, ex.rep)
+                for ev in evs:
                     rep = self._grade_rep(side, ev)
-                    cue = rep["faults"][0]["message"] if rep["faults"] else None
+                    if rep is not None:
+                        cue = rep["faults"][0]["message"] if rep["faults"] else None
             else:
                 inpos = (feats[ex.in_position][0] > 0.5) if ex.in_position else math.isfinite(d)
                 self._hold_state[side], hev = hold_step(self._hold_state[side], t, d, bool(inpos), ex.hold)
@@ -198,36 +216,83 @@ class LiveSession:
         feats = {k: np.asarray(v, float) for k, v in self._feats[side].items()}
         return feats, np.asarray(self._drive[side], float), np.asarray(self.times, float)
 
-    def _grade_rep(self, side: str, ev) -> dict:
+    def _evidence(self) -> Evidence:
+        return Evidence(vis=np.asarray(self._vis), swapped=np.asarray(self._swapped),
+                        world=np.asarray(self._raw_world))
+
+    def _judge(self, side: str, ev, m: dict, target: float | None, what: str) -> tuple[list[dict], list[str]]:
+        untrusted = evidence_gaps(self.exercise.faults, side, ev.start_i, ev.end_i, self._evidence(), what)
+        faults, unjudged = judge(self.exercise, m, self.view(), target, untrusted)
+        self.unjudged |= set(unjudged)
+        return faults, sorted(unjudged)
+
+    def _drop(self, events: list) -> None:
+        """Take the reps of these events out of the count."""
+        gone = [rep for ev, rep in self._rep_ev if any(ev is g for g in events)]
+        self._rep_ev = [(ev, rep) for ev, rep in self._rep_ev if not any(ev is g for g in events)]
+        self.reps = [r for r in self.reps if not any(r is g for g in gone)]
+
+    def _renumber(self) -> None:
+        self.reps.sort(key=lambda r: r["start_s"])
+        for k, r in enumerate(self.reps, 1):
+            r["index"] = k
+
+    def _grade_rep(self, side: str, ev) -> dict | None:
+        """Grade a finished rep, unless it overlaps the other leg's reps and loses
+        (analysis.resolve_overlap); a rep it displaces leaves the count."""
+        before = list(self._kept)
+        self._kept, kept = resolve_overlap(self._kept, (side, ev))
+        if not kept:
+            return None
+        gone = [e for s, e in before if not any(e is e2 for _, e2 in self._kept)]
+        if gone:
+            self._drop(gone)
         feats, drive, times = self._arrays(side)
         m = event_metrics(self.exercise, feats, drive, times, ev)
-        faults, unjudged = judge(self.exercise, m, self.view(), self.hold_target_s)
-        self.unjudged |= set(unjudged)
+        faults, unjudged = self._judge(side, ev, m, self.hold_target_s, "rep")
         rep = {"index": len(self.reps) + 1, "set": self._set_of(side, ev.start_t), "side": side,
                "start_s": round(ev.start_t, 3), "peak_s": round(ev.peak_t, 3), "end_s": round(ev.end_t, 3),
                "hold_s": round(m["hold_s"], 2) if "hold_s" in m else None, "partial": ev.partial,
-               "metrics": {k: round(v, 3) for k, v in m.items() if math.isfinite(v)}, "faults": faults}
+               "metrics": {k: round(v, 3) for k, v in m.items() if math.isfinite(v)}, "faults": faults,
+               "unjudged": unjudged, "form_judged": form_judged(self.exercise, unjudged)}
         self.reps.append(rep)
+        self._rep_ev.append((ev, rep))
+        if gone:
+            self._renumber()
         return rep
 
     def _grade_hold(self, side: str, ev) -> dict:
         feats, drive, times = self._arrays(side)
         m = event_metrics(self.exercise, feats, drive, times, ev)
         target = self.hold_target_s or self.exercise.hold.target_s
-        faults, unjudged = judge(self.exercise, m, self.view(), target)
-        self.unjudged |= set(unjudged)
+        faults, unjudged = self._judge(side, ev, m, target, "hold")
         h = {"side": side, "start_s": round(ev.start_t, 3), "end_s": round(ev.end_t, 3),
              "duration_s": round(ev.duration_s, 2), "target_s": target,
-             "metrics": {k: round(v, 3) for k, v in m.items() if math.isfinite(v)}, "faults": faults}
+             "metrics": {k: round(v, 3) for k, v in m.items() if math.isfinite(v)}, "faults": faults,
+             "unjudged": unjudged, "form_judged": form_judged(self.exercise, unjudged)}
         self.holds.append(h)
         return h
 
     def finish(self) -> None:
-        """Close a hold still in progress at the end of the session."""
+        """End of the session: close a hold in progress; count reps still waiting
+        for the set's range and drop a final get-up movement (as offline)."""
+        ex = self.exercise
         for side in self.sides:
-            st, hev = close_hold(self._hold_state[side], self.exercise.hold) if self.exercise.kind == "hold" else (None, None)
-            if hev is not None:
-                self._grade_hold(side, hev)
+            if ex.kind == "hold":
+                _, hev = close_hold(self._hold_state[side], ex.hold)
+                if hev is not None:
+                    self._grade_hold(side, hev)
+                continue
+            self._rep_state[side], evs = flush_reps(self._rep_state[side], ex.rep)
+            for ev in evs:
+                self._grade_rep(side, ev)
+            mine = sorted((e for s, e in self._kept if s == side), key=lambda e: e.start_t)
+            keep, n = trim_get_up(mine, self._rep_state[side].range, ex.rep)
+            if n:
+                gone = [e for e in mine if not any(e is k for k in keep)]
+                self._kept = [(s, e) for s, e in self._kept if not any(e is g for g in gone)]
+                self._drop(gone)
+                self._renumber()
 
     def recorded_track(self) -> PoseTrack:
         """Everything seen so far as a raw PoseTrack (for saving and offline review)."""

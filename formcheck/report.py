@@ -49,13 +49,28 @@ def finish_report(body: dict, track: PoseTrack, source_path: str | None = None) 
         },
         "warnings": list(track.meta.get("decode_warnings", [])) + list(body.get("warnings", [])),
     }
-    for extra in ("unjudged", "gait", "advice", "sets"):
+    for extra in ("unjudged", "unjudged_reasons", "gait", "advice", "sets"):
         if extra in body:
             report[extra] = body[extra]
     if report["reps"]:
         report["summary"]["sets"] = max(r["set"] for r in report["reps"])
-        report["summary"]["clean_reps"] = sum(1 for r in report["reps"] if not r["faults"])
+        # 'Good form' needs evidence: a rep with no fault counts as clean only
+        # where at least one posture fault could be judged.
+        report["summary"]["clean_reps"] = sum(1 for r in report["reps"] if not r["faults"] and _judged(r))
+        report["summary"]["unjudged_reps"] = sum(1 for r in report["reps"] if not r["faults"] and not _judged(r))
     return report
+
+
+def _judged(event: dict) -> bool:
+    """Whether any posture fault was judged on this rep or hold (reports
+    without the field, from older versions, count as judged)."""
+    return bool(event.get("form_judged", True))
+
+
+def _verdict(event: dict) -> str:
+    if event["faults"]:
+        return "; ".join(f["message"] for f in event["faults"])
+    return "good" if _judged(event) else "form not judged"
 
 
 _REQUIRED = {"schema": str, "exercise": str, "source": dict, "pose_coverage": float, "reps": list,
@@ -109,10 +124,15 @@ def summary_text(report: dict) -> str:
         by_set = Counter(r["set"] for r in reps)
         sets = ", ".join(f"set {s}: {n} reps ({next(r['side'] for r in reps if r['set'] == s)} side)"
                          for s, n in sorted(by_set.items()))
-        lines.append(f"{len(reps)} reps — {sets}; {report['summary'].get('clean_reps', 0)} with good form")
+        summ = report["summary"]
+        if not any(r["faults"] for r in reps) and not any(_judged(r) for r in reps):
+            lines.append(f"{len(reps)} reps counted; form not judged from this view — {sets}")
+        else:
+            tail = f", {summ['unjudged_reps']} not judged" if summ.get("unjudged_reps") else ""
+            lines.append(f"{len(reps)} reps — {sets}; {summ.get('clean_reps', 0)} with good form{tail}")
         lines.append("")
         for r in reps:
-            verdict = "good" if not r["faults"] else "; ".join(f["message"] for f in r["faults"])
+            verdict = _verdict(r)
             extra = f", held {r['hold_s']:.1f} s" if r.get("hold_s") is not None else ""
             lines.append(f"  rep {r['index']:>2} (set {r['set']}, {r['side']}) at {_fmt_time(r['start_s'])}"
                          f"{extra}: {verdict}")
@@ -120,7 +140,7 @@ def summary_text(report: dict) -> str:
         lines.append(f"{len(holds)} held stretch(es)")
         lines.append("")
         for k, h in enumerate(holds, 1):
-            verdict = "good" if not h["faults"] else "; ".join(f["message"] for f in h["faults"])
+            verdict = _verdict(h)
             target = f" of {h['target_s']:.0f} s" if h.get("target_s") else ""
             lines.append(f"  hold {k} ({h['side']}) at {_fmt_time(h['start_s'])}: {h['duration_s']:.0f} s{target} — {verdict}")
     if report["steps"] or report.get("gait"):

@@ -7,11 +7,22 @@ loop over a whole signal). A NaN value means "not visible": the state freezes
 rather than counting noise.
 
 Rep logic (clinical-criteria.md §4): the signal is normalised to the user's own
-range, p = (value - rest) / range, calibrated on their first full reps. A rep
-starts when p rises above `engage`, reaches the top above `top`, and is
-counted when p falls back below `release` (hysteresis: no single threshold).
-A movement that never reaches `top` but peaks above `partial_min` is a partial
-rep. Reps shorter than `min_rep_s` or longer than `max_rep_s` are rejected.
+range, p = (value - rest) / range. A movement starts when p rises above
+`engage`, reaches the top above `top`, and ends when p falls back below
+`release` (hysteresis: no single threshold). Movements shorter than
+`min_rep_s` or longer than `max_rep_s` are rejected.
+
+The range is calibrated from the set's repeated movements, not from the first
+one: every finished movement's amplitude joins a window of recent amplitudes,
+and the range is the median of the largest group of amplitudes that agree with
+each other (`set_range`). Until two movements agree, movements wait (pending);
+once they do, the pending movements that belong to the set are counted, and
+those before the set's first repeated movement that do not match it (settling
+in, a fidget) are dropped as set-up. After calibration every movement that
+reaches `partial_min` of the range is a rep, a partial one below `top`. At the
+end (`flush_reps`, `trim_get_up`), pending movements are counted against their
+own largest amplitude, and movements after the set's last repeated one that are
+far larger than the set (getting up) are dropped.
 """
 
 from __future__ import annotations
@@ -26,6 +37,9 @@ __all__ = [
     "RepState",
     "RepEvent",
     "rep_step",
+    "flush_reps",
+    "trim_get_up",
+    "set_range",
     "run_reps",
     "HoldParams",
     "HoldState",
@@ -51,7 +65,15 @@ class RepParams:
     # Reject reps shorter than 0.8 s or longer than 10 s [own; clinical-criteria.md §4].
     min_rep_s: float = 0.8
     max_rep_s: float = 10.0
-    calib_reps: int = 3  # full reps whose median amplitude sets the range [own]
+    # The range is the median of the largest group of recent movement amplitudes
+    # that agree within agree_ratio (smaller / larger >= 0.7, the same share as
+    # `top`, so a rep of the group is a full rep) [own]; calib_window movements
+    # are kept (a set of 15 drops its set-up movements from the window) [own].
+    agree_ratio: float = 0.7
+    calib_window: int = 12
+    # After the set's last repeated movement, a movement this many times the
+    # range is getting up or moving away, not a rep [own].
+    get_up_ratio: float = 1.6
     settle_s: float = 1.0  # after release, wait this long at most for the return to rest
     lost_s: float = 2.0  # a rep in progress is abandoned after this long unseen [own]
     warm_s: float = 0.5  # after the person (re)appears, let the signal settle this long before counting [own]
@@ -70,6 +92,7 @@ class RepEvent:
     rest_value: float
     p_peak: float  # peak as a share of the calibrated range
     partial: bool
+    in_set: bool = True  # its amplitude agrees with the set's repeated movements
 
     @property
     def amplitude(self) -> float:
@@ -86,7 +109,9 @@ class RepState:
     i: int = -1
     rest: float = math.nan  # calibrated rest value
     range: float = math.nan  # calibrated range (amplitude of a full rep)
-    amplitudes: tuple[float, ...] = ()  # amplitudes of calibration reps
+    amplitudes: tuple[float, ...] = ()  # amplitudes of recent movements (calibration window)
+    calibrated: bool = False  # two movements agreed: the range is the set's
+    pending: tuple[RepEvent, ...] = ()  # movements waiting for calibration
     trough: float = math.nan  # lowest value since the last rep
     trough_t: float = math.nan
     trough_i: int = -1
@@ -105,6 +130,7 @@ class RepState:
     last_seen_t: float = math.nan
     warm_until: float = math.nan
     rejected: int = 0  # too short / too long / lost
+    dropped: int = 0  # movements that did not match the set (settling in, getting up)
     count: int = 0
 
 
@@ -113,32 +139,89 @@ def _p(state: RepState, value: float, params: RepParams) -> float:
     return (value - state.rest) / max(rng, params.min_range_deg * 0.5)
 
 
-def _emit(state: RepState, end_t: float, end_i: int, params: RepParams) -> tuple[RepState, RepEvent | None]:
-    p_peak = _p(state, state.peak, params)
+def set_range(amplitudes: tuple[float, ...] | list[float], agree_ratio: float) -> tuple[float, int]:
+    """(range, support) of a set from its movement amplitudes: the median of the
+    largest group of amplitudes that agree with one member (smaller / larger >=
+    agree_ratio), ties going to the larger movements. (nan, 0) when empty."""
+    a = np.asarray(amplitudes, float)
+    if len(a) == 0:
+        return math.nan, 0
+    agree = np.minimum(a[:, None], a[None, :]) >= agree_ratio * np.maximum(a[:, None], a[None, :])
+    support = agree.sum(axis=1)
+    best = max(range(len(a)), key=lambda k: (int(support[k]), float(np.median(a[agree[k]]))))
+    return float(np.median(a[agree[best]])), int(support[best])
+
+
+def _agrees(amp: float, rng: float, ratio: float) -> bool:
+    return min(amp, rng) >= ratio * max(amp, rng)
+
+
+def _graded(ev: RepEvent, rng: float, params: RepParams) -> RepEvent:
+    p = ev.amplitude / max(rng, params.min_range_deg * 0.5)
+    return replace(ev, p_peak=p, partial=p < params.top, in_set=_agrees(ev.amplitude, rng, params.agree_ratio))
+
+
+def _emit(state: RepState, end_t: float, end_i: int, params: RepParams) -> tuple[RepState, tuple[RepEvent, ...]]:
+    """A movement ended: reject it, keep it pending until the set's range is
+    known, or count it (with any pending movements that belong to the set)."""
+    amp = state.peak - state.rest
     duration = end_t - state.start_t
-    big_enough = state.reached_top or p_peak >= params.partial_min
-    valid = big_enough and params.min_rep_s <= duration <= params.max_rep_s
-    ev = None
-    amplitudes = state.amplitudes
-    rng = state.range
-    if valid:
-        ev = RepEvent(
-            start_t=state.start_t, peak_t=state.peak_t, end_t=end_t,
-            start_i=state.start_i, peak_i=state.peak_i, end_i=end_i,
-            peak_value=state.peak, rest_value=state.rest, p_peak=p_peak, partial=not state.reached_top,
-        )
-        if state.reached_top and len(amplitudes) < params.calib_reps:
-            amplitudes = amplitudes + (state.peak - state.rest,)
-            rng = float(np.median(amplitudes))
-    new = replace(
-        state, phase="rest", amplitudes=amplitudes, range=rng,
-        trough=math.nan, trough_t=math.nan, trough_i=-1,
-        start_t=end_t, start_i=end_i, peak=math.nan, reached_top=False,
-        # Only real movements that failed the timing rules count as rejected;
-        # small wiggles are noise and are dropped silently.
-        rejected=state.rejected + (1 if big_enough and not valid else 0), count=state.count + (1 if valid else 0),
-    )
-    return new, ev
+    base = replace(state, phase="rest", trough=math.nan, trough_t=math.nan, trough_i=-1,
+                   start_t=end_t, start_i=end_i, peak=math.nan, reached_top=False)
+    # Small wiggles are noise and are dropped silently.
+    candidate = amp >= params.top * params.min_range_deg
+    if state.calibrated:
+        candidate = candidate and amp >= params.partial_min * state.range
+    if not candidate:
+        return base, ()
+    if not params.min_rep_s <= duration <= params.max_rep_s:
+        # A real movement that failed the timing rules.
+        return replace(base, rejected=state.rejected + 1), ()
+    ev = RepEvent(start_t=state.start_t, peak_t=state.peak_t, end_t=end_t,
+                  start_i=state.start_i, peak_i=state.peak_i, end_i=end_i,
+                  peak_value=state.peak, rest_value=state.rest, p_peak=math.nan, partial=False)
+    amps = (state.amplitudes + (amp,))[-params.calib_window:]
+    rng, support = set_range(amps, params.agree_ratio)
+    base = replace(base, amplitudes=amps)
+    if not state.calibrated and support < 2:
+        return replace(base, pending=state.pending + (ev,)), ()
+    queue = state.pending + (ev,)
+    dropped = 0
+    if not state.calibrated:
+        # The set starts at its first repeated movement; what came before and
+        # does not match it was settling in.
+        first = next((k for k, e in enumerate(queue) if _agrees(e.amplitude, rng, params.agree_ratio)), 0)
+        dropped, queue = first, queue[first:]
+    out = tuple(e for e in (_graded(e, rng, params) for e in queue) if e.p_peak >= params.partial_min)
+    dropped += len(queue) - len(out)
+    return replace(base, range=rng, calibrated=True, pending=(), count=state.count + len(out),
+                   dropped=state.dropped + dropped), out
+
+
+def flush_reps(state: RepState, params: RepParams) -> tuple[RepState, tuple[RepEvent, ...]]:
+    """End of the clip (or of a live session): finish a rep on its way down and
+    count movements still pending. With no two movements agreeing, the range is
+    the largest pending movement (a clip of one rep counts one)."""
+    out: tuple[RepEvent, ...] = ()
+    if state.phase == "settle":
+        state, out = _emit(state, state.end_min_t, state.end_min_i, params)
+    if state.pending and not state.calibrated:
+        rng = max(e.amplitude for e in state.pending)
+        graded = tuple(e for e in (_graded(e, rng, params) for e in state.pending) if e.p_peak >= params.partial_min)
+        state = replace(state, range=rng, pending=(), count=state.count + len(graded),
+                        dropped=state.dropped + len(state.pending) - len(graded))
+        out = out + graded
+    return state, out
+
+
+def trim_get_up(events: list[RepEvent], rng: float, params: RepParams) -> tuple[list[RepEvent], int]:
+    """Drop movements after the set's last repeated one that are far larger than
+    the set (getting up, moving away): (kept events, number dropped)."""
+    if not events or not math.isfinite(rng):
+        return list(events), 0
+    last = max((k for k, e in enumerate(events) if e.in_set), default=len(events) - 1)
+    kept = events[:last + 1] + [e for e in events[last + 1:] if e.amplitude <= params.get_up_ratio * rng]
+    return kept, len(events) - len(kept)
 
 
 def _back_to_rest(state: RepState, value: float, params: RepParams) -> bool:
@@ -146,7 +229,7 @@ def _back_to_rest(state: RepState, value: float, params: RepParams) -> bool:
     return value <= state.rest + params.end_level * (state.peak - state.rest)
 
 
-def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tuple[RepState, RepEvent | None]:
+def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tuple[RepState, tuple[RepEvent, ...]]:
     """Advance the rep state machine by one sample (time s, signal value in degrees)."""
     i = state.i + 1
     if not math.isfinite(value):
@@ -155,7 +238,7 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
             # The person was out of view too long: abandon the rep in progress.
             state = replace(state, phase="rest", peak=math.nan, reached_top=False, rejected=state.rejected + 1,
                             trough=math.nan, start_t=math.nan)
-        return state, None
+        return state, ()
     if not math.isfinite(state.last_seen_t) or t - state.last_seen_t > params.lost_s:
         # First sight, or back after a long absence: settle before counting.
         if state.phase != "rest":
@@ -163,7 +246,7 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         state = replace(state, warm_until=t + params.warm_s)
     state = replace(state, i=i, last_seen_t=t)
     if state.phase == "rest" and t < state.warm_until:
-        return replace(state, rest=value, trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i), None
+        return replace(state, rest=value, trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i), ()
     if state.phase == "rest":
         if not math.isfinite(state.trough) or value <= state.trough:
             state = replace(state, trough=value, trough_t=t, trough_i=i)
@@ -175,7 +258,7 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         if p > params.engage:
             state = replace(state, phase="up", peak=value, peak_t=t, peak_i=i, reached_top=p >= params.top,
                             progress_t=t, progress_v=value)
-        return state, None
+        return state, ()
     if state.phase == "up":
         if value > state.peak:
             state = replace(state, peak=value, peak_t=t, peak_i=i)
@@ -187,16 +270,16 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         if not state.reached_top and t - state.progress_t > params.stall_s:
             # The baseline moved (the person shifted position): re-anchor rest here.
             return replace(state, phase="rest", peak=math.nan, reached_top=False,
-                           trough=value, trough_t=t, trough_i=i, rest=value, start_t=t, start_i=i), None
+                           trough=value, trough_t=t, trough_i=i, rest=value, start_t=t, start_i=i), ()
         if t - state.start_t > params.max_rep_s:
             # Stuck at the top (a hold, or the person stopped): not a rep.
             return replace(state, phase="rest", peak=math.nan, reached_top=False, rejected=state.rejected + 1,
-                           trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i), None
+                           trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i), ()
         if p < params.release:
             state = replace(state, phase="settle", release_t=t, end_min=value, end_min_t=t, end_min_i=i)
             if _back_to_rest(state, value, params):
                 return _emit(state, t, i, params)
-        return state, None
+        return state, ()
     # settle: wait for the return to rest to time the end of the rep.
     p = _p(state, value, params)
     if value < state.end_min:
@@ -204,12 +287,12 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
     if _back_to_rest(state, value, params):
         return _emit(state, t, i, params)
     if p > params.engage or t - state.release_t > params.settle_s:
-        new, ev = _emit(state, state.end_min_t, state.end_min_i, params)
+        new, evs = _emit(state, state.end_min_t, state.end_min_i, params)
         if p > params.engage:  # already going up again
             new = replace(new, phase="up", peak=value, peak_t=t, peak_i=i, progress_t=t, progress_v=value,
                           reached_top=_p(new, value, params) >= params.top)
-        return new, ev
-    return state, None
+        return new, evs
+    return state, ()
 
 
 def run_reps(times: np.ndarray, values: np.ndarray, params: RepParams) -> tuple[list[RepEvent], RepState]:
@@ -217,14 +300,12 @@ def run_reps(times: np.ndarray, values: np.ndarray, params: RepParams) -> tuple[
     state = RepState()
     events: list[RepEvent] = []
     for t, v in zip(times, values):
-        state, ev = rep_step(state, float(t), float(v), params)
-        if ev is not None:
-            events.append(ev)
-    if state.phase == "settle":  # the clip ended on the way down
-        state, ev = _emit(state, state.end_min_t, state.end_min_i, params)
-        if ev is not None:
-            events.append(ev)
-    return events, state
+        state, evs = rep_step(state, float(t), float(v), params)
+        events.extend(evs)
+    state, evs = flush_reps(state, params)
+    events.extend(evs)
+    events, n = trim_get_up(events, state.range, params)
+    return events, replace(state, dropped=state.dropped + n, count=state.count - n)
 
 
 # ---- holds ------------------------------------------------------------------------

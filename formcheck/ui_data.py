@@ -195,7 +195,8 @@ def rep_table(report: dict) -> pd.DataFrame:
         for k in (*REP_METRICS_SHOWN, *extra):
             if k in m:
                 row[names.get(k, (k, k))[0]] = round(float(m[k]), 2)
-        row["Form"] = "good" if not r["faults"] else "; ".join(f["code"].replace("_", " ") for f in r["faults"])
+        row["Form"] = ("good" if r.get("form_judged", True) else "not judged") if not r["faults"] \
+            else "; ".join(f["code"].replace("_", " ") for f in r["faults"])
         row["Cue"] = " / ".join(f["message"] for f in r["faults"])
         rows.append(row)
     return pd.DataFrame(rows)
@@ -214,7 +215,8 @@ def hold_table(report: dict) -> pd.DataFrame:
     for k, h in enumerate(report["holds"], 1):
         rows.append({"Hold": k, "Side": h["side"], "Start": _clock(h["start_s"]), "Held (s)": round(h["duration_s"], 1),
                      "Target (s)": h.get("target_s"),
-                     "Form": "good" if not h["faults"] else "; ".join(f["code"].replace("_", " ") for f in h["faults"]),
+                     "Form": ("good" if h.get("form_judged", True) else "not judged") if not h["faults"]
+                     else "; ".join(f["code"].replace("_", " ") for f in h["faults"]),
                      "Cue": " / ".join(f["message"] for f in h["faults"])})
     return pd.DataFrame(rows)
 
@@ -386,7 +388,8 @@ def drive_figure(series: pd.DataFrame, report: dict) -> go.Figure:
             x=[r["peak_s"] for r in reps], y=[r["metrics"].get("peak_deg") for r in reps], mode="markers+text",
             name=kind, text=[str(r["index"]) for r in reps], textposition="top center",
             marker={"symbol": "x" if bad else "circle", "size": 11, "color": _BAD if bad else _GOOD},
-            hovertext=[f"Rep {r['index']}: " + ("; ".join(f["message"] for f in r["faults"]) or "good form")
+            hovertext=[f"Rep {r['index']}: " + ("; ".join(f["message"] for f in r["faults"])
+                                                  or ("good form" if r.get("form_judged", True) else "form not judged"))
                        for r in reps], hoverinfo="text"))
     return fig
 

@@ -83,6 +83,10 @@ class Fault:
     source: str
     views: tuple[str, ...] | None = None
     severity: str = "warn"
+    # The landmarks the metric is read from, side-relative ('knee', 'o_ankle'):
+    # the fault is judged only where they are seen well (analysis.evidence_gaps).
+    # Empty: read from the driving signal's timing and range alone.
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -189,19 +189,19 @@ DONKEY_KICK = Exercise(
               cue="Keep your knee bent at a right angle, sole toward the ceiling",
               label="Knee angle drifts from 90°",
               source="90±15° (clinical-criteria.md 3.2, biologyinsights)",
-              views=SIDE_VIEWS),
+              views=SIDE_VIEWS, needs=("hip", "knee", "ankle")),
         Fault("back_arch", (Cond("back_arch_deg", ">", 8.0),),
               cue="Brace your belly and lift only as high as your back stays flat",
               label="Lower back arches",
               source="own default 8° change of the shoulder-hip line (clinical-criteria.md 3.2; "
                      "ACE; Oh 2007 on drawing-in)",
-              views=SIDE_VIEWS),
+              views=SIDE_VIEWS, needs=("shoulder", "hip")),
         Fault("knee_flare", (Cond("knee_flare", ">", 0.3),),
               cue="Point your knee straight down and push your heel straight up, not out to the side",
               label="Knee drifts out to the side",
               source="own default 0.3 hip widths of sideways knee offset (clinical-criteria.md 3.2; "
                      "biologyinsights: no rotation)",
-              views=END_VIEWS),
+              views=END_VIEWS, needs=("hip", "o_hip", "knee")),
         Fault("short_range", (Cond("range_share", "<", 0.7), Cond("peak_deg", "<", 70.0)),
               cue="Lift your thigh until it is level with your back",
               label="Small rep",
@@ -245,14 +245,14 @@ FIRE_HYDRANT = Exercise(
               source="own default 9° change of the hip line: clinical-criteria.md 3.3 proposes 8° [own] "
                      "(trainfitness, Prehab Guys: hips level); +1° to clear the pose model's reading of "
                      "level reps (up to 7.5° on rendered clips)",
-              views=END_VIEWS),
+              views=END_VIEWS, needs=("hip", "o_hip")),
         Fault("knee_angle", (Cond("knee_angle_deg", "<", 75.0), Cond("knee_angle_deg", ">", 105.0)),
               cue="Keep your knee bent at a right angle",
               label="Knee angle drifts from 90°",
               source="90±15° (clinical-criteria.md 3.3, Prehab Guys)",
               # From behind the shank points at the camera: on a rendered clip the
               # pose model read a 90° knee as 107-119°, so only side-on views judge it.
-              views=SIDE_VIEWS),
+              views=SIDE_VIEWS, needs=("hip", "knee", "ankle")),
         Fault("short_range", (Cond("range_share", "<", 0.7), Cond("peak_deg", "<", 30.0)),
               cue="Lift your knee higher out to the side, toward hip height",
               label="Small rep",

@@ -33,9 +33,9 @@ def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
 # - the raised leg's ankle is the one further from the hips (the resting knee
 #   is bent, its foot flat near the buttocks);
 # - the leg's elevation is read along the line mid-hip -> far ankle, not the thigh;
-# - the knee bend uses the knee of the lower thigh: the raise goes up to the
-#   resting thigh's level (clinical-criteria.md 3.4, MSD: to the other knee's
-#   height), where the two knees meet and either serves.
+# - the knee bend uses the knee whose shank, to the far ankle, is as long as the
+#   other leg's shank (see _raised_knee): people raise the leg past the resting
+#   thigh's level (clinical-criteria.md 3.4, MSD: to the other knee's height).
 
 
 def _trunk_and_hip(b: Joints) -> tuple[np.ndarray, np.ndarray]:
@@ -78,13 +78,43 @@ def leg_raise(b: Joints) -> np.ndarray:
     return vector_angle(trunk, _far_ankle(b) - hp)
 
 
+# The raised knee is the far ankle's own knee (same label) unless the labels
+# look swapped: the other pairing gives the two shanks lengths that agree at
+# least twice as well, and the same-label pairing is off by over a quarter of a
+# shank (on screen the resting shank reads 10% short, kit tracks) [own].
+KNEE_PAIR_SWAP_RATIO = 0.5
+KNEE_PAIR_SWAP_MIN = 0.25
+
+
+def _raised_knee(b: Joints) -> np.ndarray:
+    """The raised leg's knee on screen [N,2].
+
+    Not 'the knee of the lower thigh': people raise the leg past the resting
+    thigh's level, and then that rule pairs the resting knee with the raised
+    ankle, which reads as a bent knee (on kit tracks raised to 75-90°: 52-73° of
+    lag on straight legs). The far ankle's own knee is used, unless the other
+    pairing of knees and ankles fits equal shank lengths much better (a knee
+    label swap)."""
+    _, hp = _trunk_and_hip(b)
+    a, oa = b.p("ankle"), b.p("o_ankle")
+    mine_far = np.linalg.norm(a - hp, axis=-1) >= np.linalg.norm(oa - hp, axis=-1)
+    k, ok = b.p("knee"), b.p("o_knee")
+    d = lambda u, v: np.linalg.norm(u - v, axis=-1)  # noqa: E731
+    far, near = np.where(mine_far[:, None], a, oa), np.where(mine_far[:, None], oa, a)
+    own, other = np.where(mine_far[:, None], k, ok), np.where(mine_far[:, None], ok, k)
+    shank = (d(own, far) + d(other, near)) / 2
+    cost_own = np.abs(d(own, far) - d(other, near))
+    cost_swap = np.abs(d(other, far) - d(own, near))
+    with np.errstate(invalid="ignore"):
+        swapped = (cost_swap < KNEE_PAIR_SWAP_RATIO * cost_own) & (cost_own > KNEE_PAIR_SWAP_MIN * shank)
+    return np.where(swapped[:, None], other, own)
+
+
 def knee_lag(b: Joints) -> np.ndarray:
     """Extension lag of the raised leg on screen (°): 180 - angle(hip, knee, ankle)
-    with the knee of the lower thigh and the ankle further from the hips."""
+    with the ankle further from the hips and its knee (see _raised_knee)."""
     _, hp = _trunk_and_hip(b)
-    low = (_thigh(b, "") <= _thigh(b, "o_"))[:, None]
-    knee = np.where(low, b.p("knee"), b.p("o_knee"))
-    return 180.0 - _angle(hp, knee, _far_ankle(b))
+    return 180.0 - _angle(hp, _raised_knee(b), _far_ankle(b))
 
 
 def other_knee_angle(b: Joints) -> np.ndarray:
@@ -114,7 +144,7 @@ STRAIGHT_LEG_RAISE = Exercise(
               label="Raised knee bends",
               source="clinical-criteria.md 3.4: extension lag over 10° flagged (healthy mean lag 2.5°, "
                      "physiological lag study)",
-              views=("side", "oblique")),
+              views=("side", "oblique"), needs=("hip", "knee", "ankle", "o_knee", "o_ankle")),
         Fault("short_hold", (Cond("hold_s", "<", 3.0),),
               cue="Pause at the top: hold the leg still for about 3 seconds",
               label="Top hold too short",
@@ -207,12 +237,12 @@ FIGURE_FOUR = Exercise(
               label="Crossed ankle not on the knee",
               source="own default 0.45 x shank: clinical-criteria.md 3.7 proposes 0.25 (drhardy), but landmarks "
                      "are joint centres and an ankle resting on the knee already reads about 0.25",
-              views=("side", "oblique")),
+              views=("side", "oblique"), needs=("ankle", "o_knee", "o_ankle")),
         Fault("thigh_not_pulled", (Cond("support_hip_flexion_deg", "<", 80.0),),
               cue="Pull the supporting thigh in toward your chest",
               label="Supporting thigh not pulled in",
               source="clinical-criteria.md 3.7: supporting-leg hip flexion under 80° (own default; getwellen)",
-              views=("side", "oblique")),
+              views=("side", "oblique"), needs=("o_shoulder", "o_hip", "o_knee")),
         Fault("short_hold", (Cond("duration_s", "<", 30.0),),
               cue="Hold the stretch longer: about 30 seconds each side",
               label="Hold too short",
