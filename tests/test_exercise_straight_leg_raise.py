@@ -147,3 +147,20 @@ def test_view_that_cannot_see_the_knee_neither_reports_nor_clears_it():
     assert any("cannot see a straight leg raise well" in w for w in rep["warnings"])
     truth, rep = run(view="right")
     assert rep["unjudged"] == []
+
+
+@pytest.mark.parametrize("raise_deg", [45.0, 60.0, 75.0, 90.0])
+def test_leg_raised_past_the_resting_thigh_reads_straight(monkeypatch, raise_deg):
+    """Real people raise the leg past the bent resting thigh (45°). The knee bend is
+    read with the raised ankle's own knee, not the resting one: straight legs read
+    under 5° of lag at every height (the old 'lower thigh' rule read 27-73°, the
+    false 57-97° of issue 10), and the 25° bend of rep 2 is still found."""
+    import formcheck.synth.supine as sup
+
+    monkeypatch.setattr(sup, "SLR_RAISE_DEG", raise_deg)
+    truth, rep = run(reps=4, faults={2: {"knee_bent": 25.0}}, defects=REALISTIC)
+    assert len(rep["reps"]) == 4
+    assert flagged(rep["reps"]) == {(2, "knee_bent")}
+    for r in rep["reps"]:
+        want = 25.0 if r["index"] == 2 else 0.0
+        assert r["metrics"]["knee_lag_deg"] == pytest.approx(want, abs=5.0)
