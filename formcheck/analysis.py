@@ -33,6 +33,8 @@ __all__ = [
     "evidence_gaps",
     "resolve_overlap",
     "form_judged",
+    "position_mask",
+    "explain_no_hold",
     "clip_warnings",
     "analyze_track",
     "MIN_COVERAGE",
@@ -416,6 +418,75 @@ def _no_event_warning(exercise: Exercise) -> str:
             f"and that you do the full movement.")
 
 
+def position_mask(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.ndarray) -> np.ndarray:
+    """Per frame [N] bool: the stretch's position is there for this side (every
+    position check passes)."""
+    if exercise.position:
+        ok = np.ones(len(drive), bool)
+        for c in exercise.position:
+            ok &= c.passes(feats[c.feature])
+        return ok
+    if exercise.in_position:
+        with np.errstate(invalid="ignore"):
+            return feats[exercise.in_position] > 0.5
+    return np.isfinite(drive)
+
+
+def _longest_run_s(mask: np.ndarray, times: np.ndarray) -> float:
+    runs = _runs(mask)
+    return max((float(times[b - 1] - times[a]) for a, b in runs), default=0.0)
+
+
+# The value a position check "came to": its 95th (or 5th) percentile over the
+# frames where the stretched side is picked, so that a frame or two of noise
+# does not count as reaching the position [own].
+CLOSEST_PCT = 95.0
+
+
+def explain_no_hold(exercise: Exercise, sides: dict[str, dict[str, np.ndarray]], times: np.ndarray,
+                    min_hold_s: float) -> str:
+    """Why no hold was found, in the user's terms: the position checks the clip
+    never passed and by how much (on the side that came closest), or that the
+    position was reached but not held still long enough."""
+    best: tuple | None = None
+    for side, feats in sides.items():
+        n = len(times)
+        pick = np.ones(n, bool)
+        for c in exercise.position:
+            if c.says is None:
+                pick &= c.passes(feats[c.feature])
+        failing = []
+        for c in exercise.position:
+            if c.says is None:
+                continue
+            v = feats[c.feature][pick] if pick.any() else feats[c.feature]
+            v = v[np.isfinite(v)]
+            if len(v) == 0:
+                failing.append((c, math.nan))
+                continue
+            closest = float(np.percentile(v, CLOSEST_PCT if c.op == ">" else 100 - CLOSEST_PCT))
+            if not c.passes(np.array([closest]))[0]:
+                failing.append((c, closest))
+        key = (len(failing), -int(pick.sum()))
+        if best is None or key < best[0]:
+            best = (key, side, failing, feats)
+    if best is None:
+        return _no_event_warning(exercise)
+    _, side, failing, feats = best
+    if failing:
+        parts = []
+        for c, v in failing:
+            if math.isfinite(v):
+                parts.append(c.says.format(side=side, value=v, limit=c.limit))
+            else:
+                parts.append(f"'{c.feature}' could not be measured on your {side} side (landmarks not seen)")
+        return "No held stretch detected: " + "; ".join(parts) + "."
+    inpos = position_mask(exercise, feats, feats[exercise.drive])
+    longest = _longest_run_s(inpos, times)
+    return (f"No held stretch detected: you reached the position on your {side} side, but held it still for "
+            f"{longest:.1f} s at most; a hold counts from {min_hold_s:.0f} s.")
+
+
 def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions = AnalysisOptions()) -> dict:
     """Analyse one exercise clip. Returns the report body (see docs/report.md):
     view, side, reps or holds with metrics and faults, summary and warnings."""
@@ -457,8 +528,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             rejected += state.rejected
             dropped += state.dropped
         else:
-            inpos = feats[exercise.in_position] > 0.5 if exercise.in_position else np.isfinite(drive)
-            evs = run_holds(clean.times, drive, inpos, exercise.hold)
+            evs = run_holds(clean.times, drive, position_mask(exercise, feats, drive), exercise.hold)
         found += [(side, ev) for ev in evs]
     overlapping = 0
     if exercise.kind == "reps":
@@ -532,7 +602,12 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             other = "right" if next(iter(held_sides)) == "left" else "left"
             if options.side == "auto":
                 warnings.append(f"Only the {next(iter(held_sides))} side was held; switch and stretch the {other} side too.")
-    if not events:
+    if not events and exercise.kind == "hold" and exercise.position:
+        warnings.append(explain_no_hold(exercise, {s: d[0] for s, d in side_data.items()}, clean.times,
+                                        exercise.hold.min_hold_s))
+        if view is not None and view not in exercise.views:
+            warnings.append(f"Check that the camera sees you {VIEW_LABELS.get(exercise.best_view, '')}.")
+    elif not events:
         warnings.append(_no_event_warning(exercise))
     return {
         "exercise": exercise.name,

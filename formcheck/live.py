@@ -23,6 +23,7 @@ from formcheck.analysis import (
     evidence_gaps,
     form_judged,
     judge,
+    position_mask,
     resolve_overlap,
     side_features,
 )
@@ -193,7 +194,7 @@ class LiveSession:
                     if rep is not None:
                         cue = rep["faults"][0]["message"] if rep["faults"] else None
             else:
-                inpos = (feats[ex.in_position][0] > 0.5) if ex.in_position else math.isfinite(d)
+                inpos = bool(position_mask(ex, feats, np.array([d]))[0])
                 self._hold_state[side], hev = hold_step(self._hold_state[side], t, d, bool(inpos), ex.hold)
                 st = self._hold_state[side]
                 if st.active:

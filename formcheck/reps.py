@@ -320,8 +320,15 @@ class HoldParams:
     # Tolerate short interruptions (dropouts, a fidget). 0.3 s is the literature's
     # gap for landmarks (§4); we allow 1 s of lost tracking [own].
     max_gap_s: float = 1.0
-    min_hold_s: float = 5.0  # shorter still periods are transitions, not holds [own]
+    # Shorter still periods are transitions, not holds: 3 s, so that the holds of
+    # a few seconds people really do are found (issue 10: 4 s folds missed at 5 s) [own].
+    min_hold_s: float = 3.0
     target_s: float = 30.0
+    # Floor poses jitter: the pose model's driving angle can jump 15-35° for a few
+    # frames while the person is still (a supine figure-four read 134 -> 168 ->
+    # 154°). Stillness is judged on the median of the last second (causal, so live
+    # and offline agree); a jump out of the band shorter than max_gap_s is a gap [own].
+    smooth_s: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -349,6 +356,7 @@ class HoldState:
     values: tuple[float, ...] = field(default=(), repr=False)
     prev_t: float = math.nan
     prev_v: float = math.nan
+    recent: tuple[tuple[float, float], ...] = field(default=(), repr=False)  # (t, value) of the last smooth_s
 
 
 def close_hold(state: HoldState, params: HoldParams) -> tuple[HoldState, HoldEvent | None]:
@@ -364,13 +372,18 @@ def hold_step(state: HoldState, t: float, value: float, in_position: bool,
     of the stretch is there (e.g. a hip hinge with one leg straight); `value` is
     the driving angle in degrees (NaN when not visible)."""
     i = state.i + 1
+    sm = value  # the driving angle's median over the last smooth_s: its speed is the stillness
+    if math.isfinite(value):
+        recent = tuple((rt, rv) for rt, rv in state.recent if t - rt < params.smooth_s) + ((t, value),)
+        state = replace(state, recent=recent)
+        sm = float(np.median([rv for _, rv in recent]))
     speed = math.inf
-    if math.isfinite(value) and math.isfinite(state.prev_v) and t > state.prev_t:
-        speed = abs(value - state.prev_v) / (t - state.prev_t)
-    elif math.isfinite(value) and not math.isfinite(state.prev_v):
+    if math.isfinite(sm) and math.isfinite(state.prev_v) and t > state.prev_t:
+        speed = abs(sm - state.prev_v) / (t - state.prev_t)
+    elif math.isfinite(sm) and not math.isfinite(state.prev_v):
         speed = 0.0
-    state = replace(state, i=i, prev_t=t if math.isfinite(value) else state.prev_t,
-                    prev_v=value if math.isfinite(value) else state.prev_v)
+    state = replace(state, i=i, prev_t=t if math.isfinite(sm) else state.prev_t,
+                    prev_v=sm if math.isfinite(sm) else state.prev_v)
     ok = bool(in_position) and math.isfinite(value) and speed <= params.max_speed_dps
     if state.active and ok and abs(value - state.ref) > params.band_deg:
         ok = False

@@ -17,7 +17,7 @@ import numpy as np
 from formcheck.features import Joints
 from formcheck.reps import HoldParams, RepParams
 
-__all__ = ["Cond", "Metric", "Fault", "Exercise", "FeatureFn", "REDUCERS", "EVENT_METRICS"]
+__all__ = ["Cond", "Check", "Metric", "Fault", "Exercise", "FeatureFn", "REDUCERS", "EVENT_METRICS"]
 
 FeatureFn = Callable[[Joints], np.ndarray]
 
@@ -55,6 +55,30 @@ class Cond:
 
     def holds(self, value: float) -> bool:
         return value > self.limit if self.op == ">" else value < self.limit
+
+
+@dataclass(frozen=True)
+class Check:
+    """One condition of a stretch's position, per frame: `feature op limit`.
+
+    A hold needs every check of its exercise to pass. `says` tells the user what
+    was missing when no hold was found, formatted with {side}, {value} (the
+    closest the clip came) and {limit}; None for a check that only picks the
+    stretched side (nothing for the user to fix)."""
+
+    feature: str
+    op: str
+    limit: float
+    says: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.op not in (">", "<"):
+            raise ValueError(f"Check.op: expected '>' or '<', got {self.op!r}")
+
+    def passes(self, values: np.ndarray) -> np.ndarray:
+        """Per frame [N] bool; False where the feature is NaN."""
+        with np.errstate(invalid="ignore"):
+            return (values > self.limit) if self.op == ">" else (values < self.limit)
 
 
 @dataclass(frozen=True)
@@ -106,8 +130,10 @@ class Exercise:
     # Feature > 0.5 where this side is the working one (e.g. the top leg of a
     # clamshell); the drive is ignored elsewhere. None: every side is tried.
     active: str | None = None
-    # For holds: feature > 0.5 where the stretch position is there.
+    # For holds: feature > 0.5 where the stretch position is there, or (position)
+    # the checks that must all pass; position also explains a missed hold.
     in_position: str | None = None
+    position: tuple[Check, ...] = ()
     rep_hold: bool = False  # measure a still hold at the top of each rep
     set_pause_s: float = 8.0  # a longer pause between reps starts a new set [own]
     target_reps: int = 15  # 3 sets of 15 (the routine in the brief)
@@ -132,6 +158,9 @@ class Exercise:
             for c in f.when:
                 if c.metric not in known:
                     raise ValueError(f"Exercise {self.name}: fault {f.code} uses unknown metric {c.metric!r}")
+        for c in self.position:
+            if c.feature not in names:
+                raise ValueError(f"Exercise {self.name}: position check uses unknown feature {c.feature!r}")
         if (self.kind == "reps") != (self.rep is not None) or (self.kind == "hold") != (self.hold is not None):
             raise ValueError(f"Exercise {self.name}: a reps exercise needs `rep`, a hold exercise needs `hold`")
 

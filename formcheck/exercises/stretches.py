@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.exercises.base import Cond, Exercise, Fault, Metric
+from formcheck.exercises.base import Check, Cond, Exercise, Fault, Metric
 from formcheck.features import Joints, hip_flexion, knee_angle
 from formcheck.geometry import joint_angle, vector_angle
 from formcheck.reps import HoldParams
 
 __all__ = ["HAMSTRING_STRETCH", "RUNNING_LUNGE", "facing", "trunk_lean", "foot_ahead", "back_curve",
-           "shin_forward", "back_hip_angle", "front_leg_angle"]
+           "shin_forward", "back_hip_angle", "front_leg_angle", "knee_angle_3d", "hip_fold_3d",
+           "is_stretched_leg"]
 
 UP = np.array([0.0, -1.0])  # screen up (pixels, y down)
 
@@ -29,11 +30,22 @@ def _mid(b: Joints, name: str) -> np.ndarray:
     return np.where(np.isfinite(a) & np.isfinite(c), (a + c) / 2, np.where(np.isfinite(a), a, c))
 
 
+# Below this trunk lean the shoulders are not reliably ahead of the hips, and
+# the head tells the facing direction instead (nose ahead of the ears) [own].
+FACING_MIN_LEAN_DEG = 20.0
+
+
 def facing(b: Joints) -> np.ndarray:
     """+1 where the person faces screen right, -1 screen left [N]: the shoulders
-    are ahead of the hips in a forward lean. NaN where not visible."""
+    ahead of the hips in a forward lean, else (an upright trunk, as in a kneeling
+    lunge) the nose ahead of the ears. NaN where not visible."""
     dx = _mid(b, "shoulder")[..., 0] - _mid(b, "hip")[..., 0]
-    return np.where(np.isfinite(dx), np.sign(dx), np.nan)
+    head = b.p("nose")[..., 0] - _mid(b, "ear")[..., 0]
+    lean = trunk_lean(b)
+    with np.errstate(invalid="ignore"):
+        use_head = np.isfinite(head) & ~(lean > FACING_MIN_LEAN_DEG)
+    d = np.where(use_head, head, dx)
+    return np.where(np.isfinite(d), np.sign(d), np.nan)
 
 
 def trunk_lean(b: Joints) -> np.ndarray:
@@ -100,17 +112,59 @@ def front_leg_angle(b: Joints) -> np.ndarray:
 
 # ---- standing hamstring stretch ---------------------------------------------------------
 
-# In position: this foot ahead by more than half a shank and the trunk leaning
-# forward more than 25° (a hip hinge has begun) [own defaults].
+def _mid_w(b: Joints, name: str) -> np.ndarray:
+    """3D mean [N,3] of this and the other side's point, whichever is visible."""
+    a, c = b.w(name), b.w("o_" + name)
+    return np.where(np.isfinite(a) & np.isfinite(c), (a + c) / 2, np.where(np.isfinite(a), a, c))
+
+
+def knee_angle_3d(b: Joints) -> np.ndarray:
+    """angle(hip, knee, ankle) of this leg in metric 3D (°), 180 = straight: the
+    same standing, seated or lying, whichever way the camera looks."""
+    return joint_angle(b.w("hip"), b.w("knee"), b.w("ankle"))
+
+
+def hip_fold_3d(b: Joints) -> np.ndarray:
+    """angle(mid-shoulder, hip, knee) of this leg in metric 3D (°): about 170
+    standing tall, 90 sitting upright or with the leg raised lying down, less in a
+    deep fold."""
+    return joint_angle(_mid_w(b, "shoulder"), b.w("hip"), b.w("knee"))
+
+
+def _other(fn, b: Joints) -> np.ndarray:
+    return fn(Joints(b.px, b.vis, b.world, "right" if b.side == "left" else "left"))
+
+
+# Which leg is stretched, in order: the clearly straighter knee (25° straighter:
+# the other one is bent, as in a seated stretch with one foot tucked in), the
+# clearly deeper fold (20°: the leg raised lying down), the foot a half shank
+# ahead (a staggered standing stretch), else the leg nearer the camera (feet
+# together or crossed) [own defaults].
+STRETCH_KNEE_MARGIN = 25.0
+STRETCH_FOLD_MARGIN = 20.0
 HS_FOOT_AHEAD = 0.5
-HS_MIN_LEAN_DEG = 25.0
 
 
-def hamstring_in_position(b: Joints) -> np.ndarray:
-    """1 where this leg is the forward (stretched) leg of a hinge, else 0; NaN unseen."""
-    ahead, lean = foot_ahead(b), trunk_lean(b)
-    ok = (ahead > HS_FOOT_AHEAD) & (lean > HS_MIN_LEAN_DEG)
-    return np.where(np.isfinite(ahead) & np.isfinite(lean), ok.astype(float), np.nan)
+def is_stretched_leg(b: Joints) -> np.ndarray:
+    """1 where this is the stretched leg of a hamstring stretch, else 0; NaN unseen."""
+    knee, o_knee = knee_angle_3d(b), _other(knee_angle_3d, b)
+    fold, o_fold = hip_fold_3d(b), _other(hip_fold_3d, b)
+    ahead = foot_ahead(b)
+    nearer = b.w("hip")[..., 2] < b.w("o_hip")[..., 2]
+    dk, df = knee - o_knee, o_fold - fold
+    with np.errstate(invalid="ignore"):
+        out = np.where(np.abs(dk) > STRETCH_KNEE_MARGIN, dk > 0,
+                       np.where(np.abs(df) > STRETCH_FOLD_MARGIN, df > 0,
+                                np.where(np.abs(ahead) > HS_FOOT_AHEAD, ahead > 0, nearer)))
+    return np.where(np.isfinite(knee) & np.isfinite(o_knee), out.astype(float), np.nan)
+
+
+# The position of a hamstring stretch, standing (staggered, feet together or
+# crossed), seated or lying: the stretched knee nearly straight (above 140°; the
+# knee_bent fault judges straightness, 170°) and the hips folded (trunk to thigh
+# under 140°: standing tall reads about 170) [own defaults].
+HS_KNEE_MIN = 140.0
+HS_FOLD_MAX = 140.0
 
 
 HAMSTRING_STRETCH = Exercise(
@@ -123,12 +177,22 @@ HAMSTRING_STRETCH = Exercise(
     drive="trunk_lean",
     features={
         "hip_hinge": hip_flexion,  # 180 - angle(shoulder, hip, knee) of the stretched leg
-        "in_position": hamstring_in_position,
+        "stretched_leg": is_stretched_leg,
+        "knee_angle_3d": knee_angle_3d,
+        "hip_fold_3d": hip_fold_3d,
         "knee_angle": knee_angle,
         "back_curve": back_curve,
         "trunk_lean": trunk_lean,
     },
-    in_position="in_position",
+    position=(
+        Check("stretched_leg", ">", 0.5),
+        Check("knee_angle_3d", ">", HS_KNEE_MIN,
+              "your {side} knee stayed bent: {value:.0f}°, and the stretched knee should be nearly straight "
+              "(above {limit:.0f}°)"),
+        Check("hip_fold_3d", "<", HS_FOLD_MAX,
+              "you did not fold forward at the hips: your trunk and {side} thigh stayed at {value:.0f}° "
+              "(folding brings them under {limit:.0f}°)"),
+    ),
     metrics=(
         Metric("knee_angle_deg", "knee_angle", "hold_median", label="stretched knee angle (180 = straight)"),
         Metric("back_curve_deg", "back_curve", "hold_median", label="head and upper back curled off the trunk line"),
@@ -160,23 +224,20 @@ HAMSTRING_STRETCH = Exercise(
                 "nearer the camera (turn around for the other side): the far leg is often hidden."),
     hold=HoldParams(target_s=30.0),
     summary_metrics=("knee_angle_deg", "hip_hinge_deg"),
+    # The legs overlap side-on; the position checks read each knee by its label,
+    # and a label repair that locked onto swapped legs for 1.1 s split a hold on a
+    # kit track (seed 3); 0.5 s kept every hold whole over 6 REALISTIC clips [own, measured].
+    long_swap_s=0.5,
 )
 
 
 # ---- running lunge -------------------------------------------------------------------
 
-# In position: this foot ahead of the other by more than one shank, this knee bent
-# (below 150°) and the trunk leaning forward past 45° toward the hands [own defaults].
+# In position: this foot ahead of the other by more than one shank and this knee
+# bent (below 150°); kneeling, half-kneeling and upright lunges all count, with
+# or without the hands down [own defaults].
 RL_FOOT_AHEAD = 1.0
 RL_MAX_KNEE_DEG = 150.0
-RL_MIN_LEAN_DEG = 45.0
-
-
-def lunge_in_position(b: Joints) -> np.ndarray:
-    """1 where this leg is the front leg of a lunge with the hands down, else 0; NaN unseen."""
-    ahead, lean, knee = foot_ahead(b), trunk_lean(b), knee_angle(b)
-    ok = (ahead > RL_FOOT_AHEAD) & (lean > RL_MIN_LEAN_DEG) & (knee < RL_MAX_KNEE_DEG)
-    return np.where(np.isfinite(ahead) & np.isfinite(lean) & np.isfinite(knee), ok.astype(float), np.nan)
 
 
 RUNNING_LUNGE = Exercise(
@@ -190,11 +251,17 @@ RUNNING_LUNGE = Exercise(
     features={
         "back_hip_angle": back_hip_angle,
         "front_leg": front_leg_angle,
-        "in_position": lunge_in_position,
+        "foot_ahead": foot_ahead,
         "shin_forward": shin_forward,
         "knee_angle": knee_angle,
     },
-    in_position="in_position",
+    position=(
+        Check("foot_ahead", ">", RL_FOOT_AHEAD,
+              "your {side} foot never stepped far enough forward: {value:.1f} shank lengths ahead of the other "
+              "foot (a lunge needs more than {limit:.1f})"),
+        Check("knee_angle", "<", RL_MAX_KNEE_DEG,
+              "your front knee stayed straight: {value:.0f}°, and a lunge bends it below {limit:.0f}°"),
+    ),
     metrics=(
         Metric("shin_forward_deg", "shin_forward", "hold_median", label="front shin ahead of vertical"),
         Metric("back_hip_angle_deg", "back_hip_angle", "hold_median",

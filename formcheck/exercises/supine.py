@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.exercises.base import Cond, Exercise, Fault, Metric
+from formcheck.exercises.base import Check, Cond, Exercise, Fault, Metric
 from formcheck.features import Joints
 from formcheck.geometry import vector_angle
 from formcheck.reps import HoldParams, RepParams
 
 __all__ = ["STRAIGHT_LEG_RAISE", "FIGURE_FOUR", "leg_raise", "knee_lag", "is_raised_leg", "other_knee_angle",
-           "support_hip_flexion", "ankle_to_knee", "is_crossed_leg"]
+           "support_hip_flexion", "ankle_to_knee", "is_crossed_leg", "is_crossing_side", "ankle_on_knee_3d"]
 
 
 def _angle(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -202,15 +202,29 @@ def ankle_to_knee(b: Joints) -> np.ndarray:
         return np.linalg.norm(b.p("ankle") - b.p("o_knee"), axis=-1) / shank
 
 
-def is_crossed_leg(b: Joints) -> np.ndarray:
-    """1 where this ankle is crossed over the other knee (this is the stretched
-    side), else 0; NaN where not visible. 3D, so it holds in any view."""
+def ankle_on_knee_3d(b: Joints) -> np.ndarray:
+    """This ankle to the other knee in 3D, in the other leg's shank lengths."""
     shank = np.linalg.norm(b.w("o_knee") - b.w("o_ankle"), axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.linalg.norm(b.w("ankle") - b.w("o_knee"), axis=-1) / shank
+
+
+def is_crossing_side(b: Joints) -> np.ndarray:
+    """1 where this ankle is nearer the other knee than the other ankle is to this
+    knee (this is the crossed leg, if any), else 0; NaN unseen."""
     mine = np.linalg.norm(b.w("ankle") - b.w("o_knee"), axis=-1)
     theirs = np.linalg.norm(b.w("o_ankle") - b.w("knee"), axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ok = (mine < theirs) & (mine < F4_CROSSED_MAX * shank)
-    return np.where(np.isfinite(mine) & np.isfinite(theirs) & np.isfinite(shank), ok.astype(float), np.nan)
+    return np.where(np.isfinite(mine) & np.isfinite(theirs), (mine < theirs).astype(float), np.nan)
+
+
+def is_crossed_leg(b: Joints) -> np.ndarray:
+    """1 where this ankle is crossed over the other knee (this is the stretched
+    side), else 0; NaN where not visible. 3D, so it holds in any view, lying on
+    the back or seated."""
+    near = ankle_on_knee_3d(b)
+    with np.errstate(invalid="ignore"):
+        ok = (is_crossing_side(b) > 0.5) & (near < F4_CROSSED_MAX)
+    return np.where(np.isfinite(near) & np.isfinite(is_crossing_side(b)), ok.astype(float), np.nan)
 
 
 FIGURE_FOUR = Exercise(
@@ -222,9 +236,16 @@ FIGURE_FOUR = Exercise(
     features={
         "support_hip_flexion": support_hip_flexion,
         "crossed": is_crossed_leg,
+        "crossing_side": is_crossing_side,
+        "ankle_on_knee_3d": ankle_on_knee_3d,
         "ankle_to_knee": ankle_to_knee,
     },
-    in_position="crossed",
+    position=(
+        Check("crossing_side", ">", 0.5),
+        Check("ankle_on_knee_3d", "<", F4_CROSSED_MAX,
+              "your {side} ankle never rested on the other knee: it came within {value:.1f} shank lengths of it "
+              "(resting on it is under {limit:.1f})"),
+    ),
     metrics=(
         Metric("support_hip_flexion_deg", "support_hip_flexion", "hold_median",
                label="supporting thigh pulled in (hip flexion, 90 = upright)"),
