@@ -1,0 +1,131 @@
+"""The real-footage benchmark's pure scoring (benchmarks/real_footage.py), on synthetic labels and reports.
+
+No clips are needed: the benchmark itself skips when the clip cache is absent (checked here too)."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("real_footage", REPO / "benchmarks" / "real_footage.py")
+rf = importlib.util.module_from_spec(_spec)
+sys.modules["real_footage"] = rf
+_spec.loader.exec_module(rf)
+
+
+def rep(start, peak, end, faults=()):
+    return {"start_s": start, "peak_s": peak, "end_s": end, "faults": [{"code": c} for c in faults]}
+
+
+def report(reps=(), holds=(), unjudged=(), cadence=None, steps=0):
+    return {"source": {"fps": 30.0}, "pose_coverage": 1.0, "view": "side", "side": "left", "unjudged": list(unjudged),
+            "warnings": [], "reps": list(reps), "holds": list(holds), "gait": {"cadence_spm": cadence},
+            "summary": {"rep_count": len(reps), "hold_count": len(holds), "step_count": steps}}
+
+
+def entry(label, id_="c1"):
+    return {"id": id_, "label": {"analyse_as": label["movement"], **label}}
+
+
+def test_count_class():
+    assert [rf.count_class(f, 5) for f in (5, 4, 6, 3, 8)] == ["exact", "off_by_1", "off_by_1", "wrong", "wrong"]
+
+
+def test_match_reps_one_to_one_nearest_peak():
+    reps = [rep(0.5, 1.0, 2.0), rep(2.2, 3.0, 4.0), rep(8.0, 9.0, 10.0)]
+    # 3.1 falls in rep 1; 1.1 in rep 0; 6.0 in none (more than 1 s from rep 2's start); two labels in rep 1
+    assert rf.match_reps([1.1, 3.1, 6.0], reps) == [0, 1, None]
+    assert rf.match_reps([2.9, 3.2], reps) == [1, None]
+    # tolerance: 7.2 is within 1 s of rep 2's start
+    assert rf.match_reps([7.2], reps) == [2]
+
+
+def test_match_holds_within_tolerance():
+    holds = [{"start_s": 1.4, "end_s": 6.2}, {"start_s": 10.0, "end_s": 12.0}]
+    labels = [{"start_s": 0.8, "end_s": 6.5}, {"start_s": 9.0, "end_s": 14.0}, {"start_s": 20.0, "end_s": 25.0}]
+    m = rf.match_holds(labels, holds)
+    assert [x["index"] for x in m] == [0, 1, None]
+    assert [x["within_tol"] for x in m] == [True, False, False]  # second: end 2 s early
+    assert m[0]["start_err_s"] == pytest.approx(0.6)
+    assert m[1]["end_err_s"] == pytest.approx(-2.0)
+
+
+def test_fault_outcome():
+    assert rf.fault_outcome([], ["too_fast"], []) == {"false": ["too_fast"], "missed": [], "fine_flagged": True,
+                                                      "scored": True}
+    # unjudged codes are not misses; unsure codes count neither way
+    o = rf.fault_outcome(["feet_apart", "pelvis_roll"], ["too_fast"], ["pelvis_roll"], unsure=["too_fast"])
+    assert o == {"false": [], "missed": ["feet_apart"], "fine_flagged": False, "scored": True}
+    assert rf.fault_outcome("unsure", ["x"], [])["scored"] is False
+
+
+def test_score_and_aggregate_reps_holds_running_near_miss():
+    clam = entry({"movement": "clamshell", "rep_count": 3,
+                  "reps": [{"t": 1.0, "faults": []}, {"t": 3.0, "faults": ["feet_apart"]},
+                           {"t": 5.0, "faults": [], "unsure_codes": ["too_fast"]}]})
+    r1 = rf.mark_fine(rf.score_clip(clam, report([rep(0.5, 1.0, 2.0, ["short_range"]), rep(2.5, 3.0, 3.8),
+                                                  rep(4.5, 5.0, 5.5, ["too_fast"])])), clam)
+    assert r1["count"] == "exact"
+    four = entry({"movement": "figure_four", "holds": [{"start_s": 1.0, "end_s": 9.0, "faults": []}]}, "c2")
+    r2 = rf.mark_fine(rf.score_clip(four, report(holds=[{"start_s": 1.5, "end_s": 9.5, "faults": []}])), four)
+    run = entry({"movement": "running", "running": {"cadence_spm": 170.0}}, "c3")
+    r3 = rf.score_clip(run, report(cadence=173.4, steps=30))
+    assert r3["cadence_err_pct"] == pytest.approx(2.0)
+    squat = entry({"movement": "squat", "near_miss": True}, "c4")
+    r4 = rf.score_clip(squat, report(holds=[{"start_s": 0, "end_s": 3, "faults": []}]))
+    failed = rf.score_clip(entry({"movement": "clamshell", "rep_count": 2}, "c5"), None, "not tracked: boom")
+
+    rows = {r.movement: r for r in rf.aggregate([r1, r2, r3, r4, failed])}
+    c = rows["clamshell"]
+    assert (c.clips, c.exact, c.off1, c.wrong, c.errors) == (2, 1, 0, 0, 1)
+    assert (c.false_faults, c.missed_faults, c.scored_items) == (1, 1, 3)  # short_range false; feet_apart missed
+    assert (c.fine_items, c.fine_flagged) == (2, 1)  # rep 3's too_fast is an unsure code
+    f = rows["figure_four"]
+    assert (f.holds_truth, f.holds_found, f.fine_items, f.fine_flagged) == (1, 1, 1, 0)
+    assert rows["running"].cadence_err == [pytest.approx(2.0)]
+    assert rows["near miss: squat"].phantom == 1
+
+    t = rf.totals(list(rows.values()))
+    assert t == {"counted_clips": 1, "count_within_1": 1, "holds_truth": 1, "holds_found": 1,
+                 "fine_items": 3, "fine_flagged": 1}
+
+    table = rf.render_table(list(rows.values()))
+    assert table[0].startswith("| movement | clips | fps |")
+    line = next(x for x in table if x.startswith("| clamshell "))
+    assert "| 1 / 0 / 0 |" in line and "| 1 / 1 (3) |" in line and "| 1/2 |" in line and "1 clip(s) refused" in line
+    assert "+2.0%" in next(x for x in table if x.startswith("| running "))
+    assert "1 reps/holds reported where there are none" in next(x for x in table if x.startswith("| near miss"))
+
+
+def test_replace_section_keeps_the_rest():
+    doc = "# Accuracy on rendered avatars\n\ntable\n"
+    once = rf.replace_section(doc, "## Real footage\n\nold\n")
+    assert once.startswith(doc.rstrip("\n")) and "old" in once
+    twice = rf.replace_section(once + "\ntrailer\n", "## Real footage\n\nnew\n")
+    assert "old" not in twice and "new" in twice and twice.count(rf.BEGIN) == 1 and twice.endswith("trailer\n")
+
+
+def test_skips_cleanly_without_cache(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("FORMCHECK_REAL_CLIPS", str(tmp_path / "absent"))
+    assert rf.main([]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and "skipped" in out[0]
+
+
+def test_manifest_entries_are_complete():
+    doc = json.loads((REPO / "benchmarks" / "real_footage_clips.json").read_text())
+    ids = [c["id"] for c in doc["clips"]]
+    assert len(ids) == len(set(ids))
+    for c in doc["clips"]:
+        for key in ("repository", "path", "licence", "refetch", "label"):
+            assert c.get(key), (c["id"], key)
+        if not c.get("shared_path"):
+            assert len(c["blob"]) == 40 and len(c["sha256"]) == 64 and len(c["commit"]) == 40, c["id"]
+        lab = c["label"]
+        assert lab["movement"] and lab["analyse_as"], c["id"]
+        if lab.get("rep_count") is not None and lab.get("reps"):
+            assert len(lab["reps"]) == lab["rep_count"], c["id"]
