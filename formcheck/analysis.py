@@ -36,6 +36,7 @@ __all__ = [
     "position_mask",
     "explain_no_hold",
     "clip_warnings",
+    "main_person",
     "analyze_track",
     "MIN_COVERAGE",
     "losses_per_min",
@@ -432,59 +433,131 @@ def position_mask(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.nd
     return np.isfinite(drive)
 
 
-def _longest_run_s(mask: np.ndarray, times: np.ndarray) -> float:
-    runs = _runs(mask)
-    return max((float(times[b - 1] - times[a]) for a, b in runs), default=0.0)
+def _still_mask(times: np.ndarray, drive: np.ndarray, params) -> np.ndarray:
+    """Frames [N] where the driving angle (median over the last smooth_s) moves
+    slower than the hold detector's speed limit."""
+    n = len(times)
+    sm = np.full(n, np.nan)
+    lo = 0
+    for i in range(n):
+        while times[i] - times[lo] >= params.smooth_s:
+            lo += 1
+        w = drive[lo:i + 1]
+        w = w[np.isfinite(w)]
+        if len(w) and np.isfinite(drive[i]):
+            sm[i] = np.median(w)
+    speed = np.full(n, np.inf)
+    if n > 1:
+        with np.errstate(invalid="ignore"):
+            speed[1:] = np.abs(np.diff(sm)) / np.maximum(np.diff(times), 1e-6)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(sm) & (speed <= params.max_speed_dps)
 
 
-# The value a position check "came to": its 95th (or 5th) percentile over the
-# frames where the stretched side is picked, so that a frame or two of noise
-# does not count as reaching the position [own].
-CLOSEST_PCT = 95.0
+def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
+                    times: np.ndarray) -> str:
+    """Why no hold was found, in the user's terms. sides: side -> (features, drive).
 
-
-def explain_no_hold(exercise: Exercise, sides: dict[str, dict[str, np.ndarray]], times: np.ndarray,
-                    min_hold_s: float) -> str:
-    """Why no hold was found, in the user's terms: the position checks the clip
-    never passed and by how much (on the side that came closest), or that the
-    position was reached but not held still long enough."""
+    The stretch the person tried is taken as the longest still period of the
+    clip; over it, the side whose leg is picked as the stretched one is checked,
+    and each position check that failed is named with its median value there and
+    the limit ('your right knee stayed bent: 125°...'). Without a still period of
+    min_hold_s: the person never held still long enough."""
+    params = exercise.hold
     best: tuple | None = None
-    for side, feats in sides.items():
-        n = len(times)
-        pick = np.ones(n, bool)
+    for side, (feats, drive) in sides.items():
+        still = _still_mask(times, drive, params)
+        runs = _runs(still)
+        if not runs:
+            continue
+        a, b = max(runs, key=lambda r: times[r[1] - 1] - times[r[0]])
+        dur = float(times[b - 1] - times[a])
+        pick = np.ones(b - a, bool)
         for c in exercise.position:
             if c.says is None:
-                pick &= c.passes(feats[c.feature])
+                pick &= c.passes(feats[c.feature][a:b])
         failing = []
         for c in exercise.position:
             if c.says is None:
                 continue
-            v = feats[c.feature][pick] if pick.any() else feats[c.feature]
+            v = feats[c.feature][a:b]
             v = v[np.isfinite(v)]
-            if len(v) == 0:
-                failing.append((c, math.nan))
-                continue
-            closest = float(np.percentile(v, CLOSEST_PCT if c.op == ">" else 100 - CLOSEST_PCT))
-            if not c.passes(np.array([closest]))[0]:
-                failing.append((c, closest))
-        key = (len(failing), -int(pick.sum()))
+            val = float(np.median(v)) if len(v) else math.nan
+            if not (math.isfinite(val) and c.passes(np.array([val]))[0]):
+                failing.append((c, val))
+        share = float(pick.mean())
+        key = (-dur, -round(share, 1), len(failing))
         if best is None or key < best[0]:
-            best = (key, side, failing, feats)
+            best = (key, side, dur, share, failing)
     if best is None:
-        return _no_event_warning(exercise)
-    _, side, failing, feats = best
+        return "No held stretch detected: you were not seen holding still at any point."
+    _, side, dur, share, failing = best
+    if dur < params.min_hold_s:
+        return (f"No held stretch detected: you never held still for {params.min_hold_s:.0f} s "
+                f"(longest: {dur:.1f} s). Hold the stretch without moving.")
     if failing:
-        parts = []
-        for c, v in failing:
-            if math.isfinite(v):
-                parts.append(c.says.format(side=side, value=v, limit=c.limit))
-            else:
-                parts.append(f"'{c.feature}' could not be measured on your {side} side (landmarks not seen)")
+        parts = [c.says.format(side=side, value=v, limit=c.limit) if math.isfinite(v)
+                 else f"your {side} side could not be measured for '{c.feature}' (landmarks not seen)"
+                 for c, v in failing]
         return "No held stretch detected: " + "; ".join(parts) + "."
-    inpos = position_mask(exercise, feats, feats[exercise.drive])
-    longest = _longest_run_s(inpos, times)
-    return (f"No held stretch detected: you reached the position on your {side} side, but held it still for "
-            f"{longest:.1f} s at most; a hold counts from {min_hold_s:.0f} s.")
+    return (f"No held stretch detected: you held still for {dur:.0f} s, but were in the stretch position for "
+            f"only {share:.0%} of that time.")
+
+
+# The pose model follows one person. When the largest figure changes (a second
+# person walks in, a mirror image is picked up, the video cuts), the body jumps:
+# its hip centre moves more than one torso length, or its torso changes size
+# by over 40%, from one frame to the next (within 0.25 s) [own]. Stretches of
+# the clip between jumps are grouped by where the body is and how big; only
+# the group seen longest (the exerciser) is analysed.
+JUMP_TORSOS = 1.0
+JUMP_SCALE = 1.4
+JUMP_MAX_DT = 0.25
+
+
+def _body_centre_scale(track: PoseTrack) -> tuple[np.ndarray, np.ndarray]:
+    px = track.px
+    hips = (px[:, 23] + px[:, 24]) / 2
+    shoulders = (px[:, 11] + px[:, 12]) / 2
+    return hips, np.linalg.norm(shoulders - hips, axis=-1)
+
+
+def main_person(track: PoseTrack) -> np.ndarray:
+    """Per frame [N] bool: the frame shows the person seen longest (see JUMP_*);
+    frames with nobody are False."""
+    det = np.asarray(track.detected, bool).copy()
+    centre, scale = _body_centre_scale(track)
+    ok = det & np.isfinite(centre).all(axis=1) & np.isfinite(scale) & (scale > 0)
+    idx = np.flatnonzero(ok)
+    if len(idx) < 2:
+        return det
+    seg = np.zeros(len(track), int) - 1
+    cur = 0
+    seg[idx[0]] = 0
+    for a, b in zip(idx[:-1], idx[1:]):
+        dt = track.times[b] - track.times[a]
+        ratio = scale[b] / scale[a]
+        jump = (np.linalg.norm(centre[b] - centre[a]) > JUMP_TORSOS * scale[a]
+                or not 1 / JUMP_SCALE <= ratio <= JUMP_SCALE)
+        if jump and dt <= JUMP_MAX_DT:
+            cur += 1
+        seg[b] = cur
+    if cur == 0:
+        return det
+    # Group the stretches: one whose median place and size match an earlier group's joins it.
+    groups: list[tuple[np.ndarray, float, list[int]]] = []
+    for k in range(cur + 1):
+        fr = np.flatnonzero(seg == k)
+        c, sc = np.median(centre[fr], axis=0), float(np.median(scale[fr]))
+        for g in groups:
+            if np.linalg.norm(c - g[0]) <= JUMP_TORSOS * g[1] and 1 / JUMP_SCALE <= sc / g[1] <= JUMP_SCALE:
+                g[2].append(k)
+                break
+        else:
+            groups.append((c, sc, [k]))
+    sizes = [sum(int(np.sum(seg == k)) for k in g[2]) for g in groups]
+    keep = groups[int(np.argmax(sizes))][2]
+    return det & np.isin(seg, keep) | (det & ~ok)
 
 
 def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions = AnalysisOptions()) -> dict:
@@ -493,13 +566,19 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     if len(track) == 0 or not track.detected.any():
         raise NoPersonError("no person was found in any frame of the clip")
     coverage = track.coverage
+    clip_notes = clip_warnings(track, exercise)
+    others = track.detected & ~main_person(track)
+    if others.any():
+        xy, world, vis = track.xy.copy(), track.world.copy(), track.vis.copy()
+        xy[others], world[others], vis[others] = np.nan, np.nan, 0.0
+        track = track.replace(xy=xy, world=world, vis=vis, detected=track.detected & ~others)
     if options.clean:
         clean, perm = clean_track_perm(track, cutoff_hz=exercise.smooth_hz, long_swap_s=exercise.long_swap_s)
     else:
         clean, perm = track, np.tile(np.arange(track.xy.shape[1]), (len(track), 1))
     evd = evidence_from(track, perm)
     view = clip_view(clean)
-    warnings: list[str] = clip_warnings(track, exercise)
+    warnings: list[str] = clip_notes
     if coverage < MIN_COVERAGE:
         warnings.append(f"A person was found in only {coverage:.0%} of frames; "
                         "results may miss reps. Keep your whole body in frame.")
@@ -509,7 +588,11 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         warnings.append(f"The pose model kept losing you ({flicker:.0f} times a minute): it cannot follow this "
                         "position from this camera angle, so the count may be wrong and form faults were not "
                         f"judged. {exercise.camera_tip}")
-    if clean.meta.get("multi_person_frames", 0) > 0.1 * len(track):
+    if others.sum() > 0:
+        dt = float(np.median(np.diff(track.times))) if len(track) > 1 else 0.0
+        warnings.append(f"Someone else (a second person, a mirror image or another scene) was in view for "
+                        f"{others.sum() * dt:.0f} s; formcheck followed only the person seen longest.")
+    elif clean.meta.get("multi_person_frames", 0) > 0.1 * len(track):
         warnings.append("More than one person is in the frame; formcheck followed the largest one. "
                         "Film with only the exerciser in view.")
     target = options.hold_target_s
@@ -603,8 +686,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             if options.side == "auto":
                 warnings.append(f"Only the {next(iter(held_sides))} side was held; switch and stretch the {other} side too.")
     if not events and exercise.kind == "hold" and exercise.position:
-        warnings.append(explain_no_hold(exercise, {s: d[0] for s, d in side_data.items()}, clean.times,
-                                        exercise.hold.min_hold_s))
+        warnings.append(explain_no_hold(exercise, side_data, clean.times))
         if view is not None and view not in exercise.views:
             warnings.append(f"Check that the camera sees you {VIEW_LABELS.get(exercise.best_view, '')}.")
     elif not events:

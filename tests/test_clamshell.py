@@ -48,7 +48,8 @@ def test_clean_tracks_exact(view, side):
     assert rep["view"] == view
     assert len(rep["reps"]) == len(truth["reps"]) == 8
     assert {r["side"] for r in rep["reps"]} == {side}
-    judged = {"feet_apart", "short_range", "too_fast"} | ({"pelvis_roll"} if view == "feet_end" else set())
+    # From the front feet_apart is not judged (the pose model drags the top ankle up with the knee).
+    judged = {"short_range", "too_fast"} | ({"pelvis_roll", "feet_apart"} if view == "feet_end" else set())
     assert flagged(rep["reps"]) == truth_flags(truth, judged)
 
 
@@ -59,7 +60,8 @@ def test_realistic_defects(view, seed):
                 low_vis_rate=REALISTIC.low_vis_rate, seed=seed)
     truth, rep, _ = run(view=view, defects=d)
     assert len(rep["reps"]) == 8
-    judged = {"feet_apart", "short_range", "too_fast"} | ({"pelvis_roll"} if view == "feet_end" else set())
+    # From the front feet_apart is not judged (the pose model drags the top ankle up with the knee).
+    judged = {"short_range", "too_fast"} | ({"pelvis_roll", "feet_apart"} if view == "feet_end" else set())
     p, r = precision_recall(flagged(rep["reps"]), truth_flags(truth, judged))
     assert p >= 0.9 and r >= 0.9, (p, r, flagged(rep["reps"]))
 

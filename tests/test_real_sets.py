@@ -195,3 +195,84 @@ def test_title_cards_are_named():
     report = analyze(track.replace(detected=det, xy=xy, world=world, vis=vis), "clamshell")
     msg = [w for w in report["warnings"] if "No person was found in" in w]
     assert msg and "30% of the clip" in msg[0] and "2 stretches" in msg[0]
+
+
+# ---- holds people actually do -------------------------------------------------------------
+
+from formcheck.reps import HoldParams, run_holds  # noqa: E402
+
+
+def test_hold_survives_floor_pose_jumps():
+    """A still figure-four whose driving angle jumps 134 -> 168 -> 154° for a few
+    frames at a time (as the pose model read a real supine figure-four): one hold."""
+    t = np.arange(0, 20, 1 / 30)
+    v = np.where((t > 2) & (t < 17), 134.0, 40.0) + np.random.default_rng(0).normal(0, 1.5, len(t))
+    for t0 in (4.0, 7.3, 11.0, 14.2):
+        v[(t > t0) & (t < t0 + 0.25)] = 168.0
+        v[(t >= t0 + 0.25) & (t < t0 + 0.5)] = 154.0
+    holds = run_holds(t, v, v > 90, HoldParams())
+    assert len(holds) == 1
+    assert holds[0].start_t == pytest.approx(2.0, abs=1.0) and holds[0].end_t == pytest.approx(17.0, abs=1.0)
+
+
+def test_holds_of_a_few_seconds_are_found():
+    t = np.arange(0, 20, 1 / 30)
+    v = np.where(((t > 2) & (t < 6)) | ((t > 10) & (t < 14.5)), 60.0, 5.0)
+    holds = run_holds(t, v, v > 30, HoldParams())
+    assert [round(h.duration_s, 1) for h in holds] == [pytest.approx(4.0, abs=0.2), pytest.approx(4.5, abs=0.2)]
+
+
+def _stretch(name, view, **kw):
+    b = build(Scenario(name, sides=("right",), sets=1, hold_s=8.0, camera=CameraSpec(view=view), **kw))
+    return b, analyze(track_from_motion(b.motion, b.camera, REALISTIC), name)
+
+
+def test_missed_hold_says_which_check_failed_and_by_how_much():
+    """A hamstring 'stretch' with the knee bent 55° (125°): no hold, and the note
+    names the knee and its angle instead of the generic line."""
+    b, report = _stretch("hamstring_stretch", "right", faults={1: {"knee_bent": 55.0}})
+    assert report["holds"] == []
+    note = next(w for w in report["warnings"] if w.startswith("No held stretch detected"))
+    assert "your right knee stayed bent" in note and "above 140°" in note
+    angle = float(note.split("bent: ")[1].split("°")[0])
+    assert angle == pytest.approx(125.0, abs=6.0)
+    assert "Check that the camera" not in " ".join(report["warnings"])  # filmed from the side, as asked
+
+
+def test_missed_figure_four_says_the_ankle_never_rested_on_the_knee():
+    """Lying on the back, one knee bent and the other leg raised and held, but no
+    leg crossed: analysed as a figure-four, the note says the ankle never rested
+    on the knee."""
+    b = build(Scenario("straight_leg_raise", reps=2, top_s=6.0, camera=CameraSpec(view="right")))
+    report = analyze(track_from_motion(b.motion, b.camera, REALISTIC), "figure_four")
+    assert report["holds"] == []
+    note = next(w for w in report["warnings"] if w.startswith("No held stretch detected"))
+    assert "ankle never rested on the other knee" in note
+
+
+@pytest.mark.parametrize("name", ["hamstring_stretch", "running_lunge", "figure_four"])
+def test_stretch_found_on_realistic_tracks(name):
+    b, report = _stretch(name, "right")
+    assert len(report["holds"]) == 1 and report["holds"][0]["side"] == "right"
+    want = b.truth["holds"][0]
+    assert report["holds"][0]["start_s"] == pytest.approx(want["start_s"], abs=1.0)
+    assert report["holds"][0]["end_s"] == pytest.approx(want["end_s"], abs=1.0)
+
+
+def test_second_person_adds_no_reps():
+    """Between two sets of 3 clamshells, someone else (smaller, elsewhere in the
+    frame) is followed by the pose model for 5 s while doing a rep: 6 reps, not 7."""
+    b = build(Scenario("clamshell", reps=3, sets=2, range_deg=50.0, set_pause_s=12.0, camera=CameraSpec(view="front")))
+    track = track_from_motion(b.motion, b.camera)
+    t = track.times
+    pause = (t > b.truth["reps"][2]["end_s"] + 3.0) & (t < b.truth["reps"][3]["start_s"] - 2.0)
+    rep1 = np.flatnonzero(t >= b.truth["reps"][0]["start_s"] - 1.0)[: int(pause.sum())]
+    xy, world = track.xy.copy(), track.world.copy()
+    centre = np.array([0.5, 0.5])
+    xy[pause] = (track.xy[rep1] - centre) * 0.6 + centre + np.array([0.25, -0.2])  # another body, smaller
+    world[pause] = track.world[rep1]
+    other = track.replace(xy=xy, world=world)
+    assert len(analyze(track, "clamshell")["reps"]) == 6
+    report = analyze(other, "clamshell")
+    assert len(report["reps"]) == 6
+    assert any("Someone else" in w for w in report["warnings"])

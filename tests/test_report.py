@@ -13,7 +13,7 @@ from formcheck.synth.scripts import CameraSpec, Scenario
 
 @pytest.fixture(scope="module")
 def report():
-    b = build(Scenario("clamshell", reps=4, faults={2: {"feet_apart": 0.12}}, camera=CameraSpec(view="front")))
+    b = build(Scenario("clamshell", reps=4, faults={2: {"feet_apart": 0.12}}, camera=CameraSpec(view="back")))
     return analyze(track_from_motion(b.motion, b.camera), "clamshell", source="clam.mp4")
 
 
