@@ -184,7 +184,12 @@ def _emit(state: RepState, end_t: float, end_i: int, params: RepParams) -> tuple
     rng, support = set_range(amps, params.agree_ratio)
     base = replace(base, amplitudes=amps)
     if not state.calibrated and support < 2:
-        return replace(base, pending=state.pending + (ev,)), ()
+        # Until the set's range is known, detect with the smallest movement so
+        # far as the scale: the absolute minimum alone let a one-frame dip below
+        # rest hold a rep open until it timed out (kit fire hydrant, REALISTIC).
+        pending = state.pending + (ev,)
+        scale = max(min(e.amplitude for e in pending), params.min_range_deg)
+        return replace(base, pending=pending, range=scale), ()
     queue = state.pending + (ev,)
     dropped = 0
     if not state.calibrated:

@@ -29,8 +29,9 @@ def test_losses_per_min_counts_only_inside_presence():
 
 
 def _track(defects):
+    # From behind, where the feet parting is judged (not from the front).
     sc = Scenario("clamshell", reps=6, faults={2: {"feet_apart": 0.12}, 5: {"too_fast": 0.5}}, range_deg=55.0,
-                  camera=CameraSpec(view="front"))
+                  camera=CameraSpec(view="back"))
     b = build(sc)
     return track_from_motion(b.motion, b.camera, defects)
 
