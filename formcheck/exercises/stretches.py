@@ -139,7 +139,7 @@ def _other(fn, b: Joints) -> np.ndarray:
 # the other one is bent, as in a seated stretch with one foot tucked in), the
 # clearly deeper fold (20°: the leg raised lying down), the foot a half shank
 # ahead (a staggered standing stretch), else the leg nearer the camera (feet
-# together or crossed) [own defaults].
+# together or crossed); where only one leg is seen, that one [own defaults].
 STRETCH_KNEE_MARGIN = 25.0
 STRETCH_FOLD_MARGIN = 20.0
 HS_FOOT_AHEAD = 0.5
@@ -156,7 +156,9 @@ def is_stretched_leg(b: Joints) -> np.ndarray:
         out = np.where(np.abs(dk) > STRETCH_KNEE_MARGIN, dk > 0,
                        np.where(np.abs(df) > STRETCH_FOLD_MARGIN, df > 0,
                                 np.where(np.abs(ahead) > HS_FOOT_AHEAD, ahead > 0, nearer)))
-    return np.where(np.isfinite(knee) & np.isfinite(o_knee), out.astype(float), np.nan)
+    # The other leg hidden behind this one (side-on, feet together): this is the leg seen.
+    out = np.where(np.isfinite(o_knee), out, True)
+    return np.where(np.isfinite(knee), out.astype(float), np.nan)
 
 
 # The position of a hamstring stretch, standing (staggered, feet together or
