@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from formcheck.analysis import (
+    JUMP_SCALE,
+    JUMP_TORSOS,
     Evidence,
     drive_signal,
     event_metrics,
@@ -50,6 +52,8 @@ _KEY = [Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER, Lm.LEFT_HIP, Lm.RIGHT_HIP, Lm.LEFT_
 PIXEL_FILTER = OneEuro()
 READY_S = 1.0  # whole body in view this long before counting starts [own]
 VIEW_WINDOW = 90  # frames used to estimate the camera view live
+# Someone else in view for this long is taken as the person having moved [own].
+OTHER_ADOPT_S = 10.0
 
 
 def body_in_frame(xy: np.ndarray, vis: np.ndarray, margin: float = 0.01) -> bool:
@@ -109,6 +113,8 @@ class LiveSession:
         self.ready = False
         self._views: list[str | None] = []
         self.unjudged: set[str] = set()
+        self._person: tuple[np.ndarray, float] | None = None  # (hip centre px, torso px) followed
+        self._other_since: float | None = None
 
     # -- helpers -----------------------------------------------------------------
 
@@ -120,6 +126,30 @@ class LiveSession:
         one = PoseTrack(times=np.zeros(1), xy=px[None] / [self.width, self.height], vis=vis[None],
                         world=world[None], detected=np.ones(1, bool), width=self.width, height=self.height)
         return frame_views(one)[0]
+
+    def _same_person(self, t: float, det: Detection) -> bool:
+        """Causal version of analysis.main_person: a detection whose body jumps
+        from the person followed so far (JUMP_TORSOS, JUMP_SCALE) is someone
+        else, unless the new body stays for OTHER_ADOPT_S (the person moved)."""
+        px = det.xy * [self.width, self.height]
+        centre = (px[int(Lm.LEFT_HIP)] + px[int(Lm.RIGHT_HIP)]) / 2
+        scale = float(np.linalg.norm((px[int(Lm.LEFT_SHOULDER)] + px[int(Lm.RIGHT_SHOULDER)]) / 2 - centre))
+        if not (np.isfinite(centre).all() and np.isfinite(scale) and scale > 0):
+            return True
+        if self._person is None:
+            self._person = (centre, scale)
+            return True
+        c0, s0 = self._person
+        same = (np.linalg.norm(centre - c0) <= JUMP_TORSOS * s0 and 1 / JUMP_SCALE <= scale / s0 <= JUMP_SCALE)
+        if same:
+            self._person, self._other_since = (centre, scale), None
+            return True
+        if self._other_since is None:
+            self._other_since = t
+        if t - self._other_since >= OTHER_ADOPT_S:
+            self._person, self._other_since = (centre, scale), None
+            return True
+        return False
 
     def _update_ready(self, t: float) -> None:
         """Counting starts once the whole body was in frame in at least 80% of
@@ -145,6 +175,8 @@ class LiveSession:
             t = self.times[-1] + 1e-3
         self.times.append(t)
         self.raw.append(det)
+        if det is not None and not self._same_person(t, det):
+            det = None  # someone else (a second person, a mirror image): not counted
         visible = det is not None
         if visible:
             px = det.xy * [self.width, self.height]

@@ -286,3 +286,5 @@ def test_second_person_adds_no_reps():
     report = analyze(other, "clamshell")
     assert len(report["reps"]) == 6
     assert any("Someone else" in w for w in report["warnings"])
+    live = _live(other, "clamshell")
+    assert len(live.reps) == 6
