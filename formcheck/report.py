@@ -125,8 +125,10 @@ def summary_text(report: dict) -> str:
         sets = ", ".join(f"set {s}: {n} reps ({next(r['side'] for r in reps if r['set'] == s)} side)"
                          for s, n in sorted(by_set.items()))
         summ = report["summary"]
-        if not any(r["faults"] for r in reps) and not any(_judged(r) for r in reps):
-            lines.append(f"{len(reps)} reps counted; form not judged from this view — {sets}")
+        if not any(_judged(r) for r in reps):
+            faulted = sum(1 for r in reps if r["faults"])
+            tail = f"; {faulted} with a fault" if faulted else ""
+            lines.append(f"{len(reps)} reps counted; form not judged from this view — {sets}{tail}")
         else:
             tail = f", {summ['unjudged_reps']} not judged" if summ.get("unjudged_reps") else ""
             lines.append(f"{len(reps)} reps — {sets}; {summ.get('clean_reps', 0)} with good form{tail}")
