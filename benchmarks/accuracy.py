@@ -439,7 +439,16 @@ def write_markdown(results: list[dict], out: Path, command: str, seconds: float)
         "Movements measured: " + ", ".join(movements) + ".",
         "",
     ]
-    out.write_text("\n".join(text))
+    out.write_text("\n".join(text) + _real_footage_block(out))
+
+
+def _real_footage_block(out: Path) -> str:
+    """The "Real footage" section written by benchmarks/real_footage.py, kept when this table is rewritten."""
+    old = out.read_text() if out.exists() else ""
+    begin, end = old.find("<!-- real-footage:begin"), old.find("<!-- real-footage:end -->")
+    if begin < 0 or end < begin:
+        return ""
+    return "\n" + old[begin:end + len("<!-- real-footage:end -->")] + "\n"
 
 
 # ---- driver ---------------------------------------------------------------------------

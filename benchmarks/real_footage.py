@@ -213,7 +213,7 @@ def aggregate(results: list[dict]) -> list[Row]:
             row.scored_items += 1
             row.false_faults += len(o["false"])
             row.missed_faults += len(o["missed"])
-        fine = [x for x in r.get("reps", []) + r.get("holds", []) if x.get("fine_label")]
+        fine = [x for x in r.get("reps", []) + r.get("holds", []) if x.get("fine_label") and x.get("faults")]
         row.fine_items += len(fine)
         row.fine_flagged += sum(1 for x in fine if x.get("faults") and x["faults"]["fine_flagged"])
         for h in r.get("holds", []):
@@ -294,8 +294,8 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
     lines = [
         "## Real footage",
         "",
-        f"Produced by `{command}` on {date}: {len(results)} of the {n_manifest} clips in "
-        "`benchmarks/real_footage_clips.json` were present in the cache. Kind: **real footage** of real people "
+        f"Produced by `{command}` on {date}: {len({r['id'] for r in results})} of the {n_manifest} clips in "
+        f"`benchmarks/real_footage_clips.json` ({len(results)} analyses). Kind: **real footage** of real people "
         "(home, gym, studio and outdoor clips from public GitHub repositories; never committed here). Labels were "
         "made by looking at the frames (contact sheets), not by any pose model; \"unsure\" labels are not scored.",
         "",
@@ -305,8 +305,8 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
         "\"overlapping\" counts any reported hold that overlaps it.",
         "- **false / missed faults**: over the matched reps and holds whose faults were labelled; a fault "
         "formcheck lists as not judged is not counted as missed.",
-        "- **visibly fine but flagged**: reps and holds labelled \"form visibly fine\" on which formcheck "
-        "flagged at least one fault.",
+        "- **visibly fine but flagged**: reps and holds labelled \"form visibly fine\" that formcheck found and "
+        "flagged with at least one fault (codes the labeller marked unsure are ignored).",
         "- **cadence error**: formcheck's cadence against foot contacts counted by eye.",
         "- **near miss**: clips of other movements (squats, bird dogs, lunges, standing) analysed as the movement "
         "they could be mistaken for; every rep or hold reported there is a phantom.",
@@ -408,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", default=None, help="labelled movements to run (default: all)")
     ap.add_argument("--no-write", action="store_true", help="print the section instead of writing docs/accuracy.md")
     ap.add_argument("--check-hashes", action="store_true", help="verify each clip's sha256 against the manifest")
+    ap.add_argument("--tracked-only", action="store_true", help="skip clips whose pose track is not cached yet")
     args = ap.parse_args(argv)
     cache = cache_dir()
     if not cache.is_dir():
@@ -416,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     manifest = json.loads(MANIFEST.read_text())
     entries = [e for e in manifest["clips"] if clip_path(e, cache).exists()
                and (args.only is None or e["label"]["movement"] in args.only)]
+    if args.tracked_only:
+        entries = [e for e in entries if (cache / f"{e['id']}.npz").exists()]
     if not entries:
         print(f"real_footage: none of the {len(manifest['clips'])} manifest clips are in {cache}; skipped")
         return 0

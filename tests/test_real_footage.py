@@ -129,3 +129,15 @@ def test_manifest_entries_are_complete():
         assert lab["movement"] and lab["analyse_as"], c["id"]
         if lab.get("rep_count") is not None and lab.get("reps"):
             assert len(lab["reps"]) == lab["rep_count"], c["id"]
+
+
+def test_rendered_benchmark_keeps_the_real_footage_section(tmp_path):
+    spec = importlib.util.spec_from_file_location("accuracy_bench", REPO / "benchmarks" / "accuracy.py")
+    acc = importlib.util.module_from_spec(spec)
+    sys.modules["accuracy_bench"] = acc
+    spec.loader.exec_module(acc)
+    doc = tmp_path / "accuracy.md"
+    doc.write_text(rf.replace_section("# Accuracy on rendered avatars\n\nold table\n", "## Real footage\n\nkept\n"))
+    acc.write_markdown([], doc, "python benchmarks/accuracy.py", 1.0)
+    text = doc.read_text()
+    assert "old table" not in text and "kept" in text and text.count(rf.BEGIN) == 1
