@@ -124,6 +124,8 @@ def score_clip(entry: dict, report: dict | None, error: str | None = None) -> di
                 "view": report.get("view"), "side": report.get("side"), "unjudged": unjudged,
                 "warnings": report.get("warnings", []),
                 "rep_count": summary.get("rep_count", 0), "hold_count": summary.get("hold_count", 0)})
+    if lab.get("working_side") in ("left", "right") and lab["movement"] != "running":
+        out["side_ok"] = report.get("side") == lab["working_side"]
     if lab.get("near_miss"):
         out["phantom"] = summary.get("rep_count", 0) + summary.get("hold_count", 0)
         return out
@@ -182,6 +184,8 @@ class Row:
     fine_flagged: int = 0
     cadence_err: list = field(default_factory=list)
     phantom: int = 0
+    side_known: int = 0
+    side_ok: int = 0
     errors: int = 0
 
 
@@ -200,6 +204,9 @@ def aggregate(results: list[dict]) -> list[Row]:
         if r.get("near_miss"):
             row.phantom += r.get("phantom", 0)
             continue
+        if "side_ok" in r:
+            row.side_known += 1
+            row.side_ok += r["side_ok"]
         if r.get("cadence_err_pct") is not None:
             row.cadence_err.append(r["cadence_err_pct"])
         c = r.get("count")
@@ -243,8 +250,9 @@ def _fps_text(fps: list) -> str:
 def render_table(rows: list[Row]) -> list[str]:
     """Markdown table, one row per movement."""
     lines = ["| movement | clips | fps | count exact / ±1 / wrong | holds found (ends within 1 s) | "
-             "false / missed faults (items scored) | visibly fine but flagged | cadence error | notes |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "false / missed faults (items scored) | visibly fine but flagged | working side right | cadence error | "
+             "notes |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         counted = r.exact + r.off1 + r.wrong
         cnt = f"{r.exact} / {r.off1} / {r.wrong}" if counted else "–"
@@ -252,13 +260,14 @@ def render_table(rows: list[Row]) -> list[str]:
         faults = f"{r.false_faults} / {r.missed_faults} ({r.scored_items})" if r.scored_items else "–"
         fine = f"{r.fine_flagged}/{r.fine_items}" if r.fine_items else "–"
         cad = (", ".join(f"{e:+.1f}%" for e in r.cadence_err)) if r.cadence_err else "–"
+        side = f"{r.side_ok}/{r.side_known}" if r.side_known else "–"
         notes = []
         if r.movement.startswith("near miss"):
             notes.append(f"{r.phantom} reps/holds reported where there are none")
         if r.errors:
             notes.append(f"{r.errors} clip(s) refused or failed")
         lines.append(f"| {r.movement} | {r.clips} | {_fps_text(r.fps)} | {cnt} | {holds} | {faults} | {fine} | "
-                     f"{cad} | {'; '.join(notes) or ''} |")
+                     f"{side} | {cad} | {'; '.join(notes) or ''} |")
     return lines
 
 
@@ -307,7 +316,10 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
         "formcheck lists as not judged is not counted as missed.",
         "- **visibly fine but flagged**: reps and holds labelled \"form visibly fine\" that formcheck found and "
         "flagged with at least one fault (codes the labeller marked unsure are ignored).",
-        "- **cadence error**: formcheck's cadence against foot contacts counted by eye.",
+        "- **working side right**: clips whose labelled working side (left or right, when sure) is the side the "
+        "report names.",
+        "- **cadence error**: formcheck's cadence against foot contacts counted by eye (slow-motion clips whose "
+        "factor is unknown are not scored).",
         "- **near miss**: clips of other movements (squats, bird dogs, lunges, standing) analysed as the movement "
         "they could be mistaken for; every rep or hold reported there is a phantom.",
         "",
@@ -342,7 +354,7 @@ def per_clip_lines(results: list[dict]) -> list[str]:
             if r.get("holds"):
                 bits.append(f"holds {sum(h['within_tol'] for h in r['holds'])}/{len(r['holds'])} found, "
                             f"{r['hold_count']} reported")
-        out.append(f"- `{r['id']}` ({r['movement']} as {r['analysed_as']}, {r.get('fps') or 0:.0f} fps): "
+        out.append(f"- `{r['id']}` ({r['movement']} as {r['analysed_as']}, {r.get('fps') or 0:.0f} fps{r.get('stride_note', '')}): "
                    + ", ".join(bits))
     return out
 
@@ -365,11 +377,15 @@ def clip_path(entry: dict, cache: Path) -> Path:
     return cache / entry["file"]
 
 
-def ensure_track(clip: Path, npz: Path) -> None:
-    """Run the pose model once per clip (niced); later runs re-use the .npz."""
+def ensure_track(clip: Path, npz: Path, stride: int = 1) -> None:
+    """Run the pose model once per clip (niced); later runs re-use the .npz.
+
+    `stride` 2 is used for 60 fps clips (manifest `track_stride`): every 2nd frame, i.e. a 30 fps webcam's rate,
+    which halves the pose-model time on a shared machine."""
     if npz.exists() and npz.stat().st_mtime >= clip.stat().st_mtime:
         return
-    cmd = ["nice", "-n", "10", str(Path(sys.executable).parent / "formcheck"), "track", str(clip), "--out", str(npz)]
+    cmd = ["nice", "-n", "10", str(Path(sys.executable).parent / "formcheck"), "track", str(clip),
+           "--stride", str(stride), "--out", str(npz)]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -383,7 +399,7 @@ def run_entry(entry: dict, cache: Path) -> list[dict]:
     lab = entry["label"]
     out = []
     try:
-        ensure_track(clip, npz)
+        ensure_track(clip, npz, entry.get("track_stride", 1))
         track = load_track(npz)
     except (subprocess.CalledProcessError, FormCheckError) as e:
         msg = e.stderr.decode().strip().splitlines()[-1] if isinstance(e, subprocess.CalledProcessError) else str(e)
@@ -398,6 +414,8 @@ def run_entry(entry: dict, cache: Path) -> list[dict]:
             out.append(score_clip(e, None, f"refused: {err}"))
             continue
         res = mark_fine(score_clip(e, report), entry)
+        if entry.get("track_stride", 1) > 1:
+            res["stride_note"] = f", every {entry['track_stride']}nd frame of {entry['format']['fps']:.0f}"
         res["report"] = report
         out.append(res)
     return out
