@@ -187,6 +187,7 @@ class Row:
     side_known: int = 0
     side_ok: int = 0
     errors: int = 0
+    ids: set = field(default_factory=set)
 
 
 def aggregate(results: list[dict]) -> list[Row]:
@@ -195,7 +196,9 @@ def aggregate(results: list[dict]) -> list[Row]:
     for r in results:
         key = f"near miss: {r['movement']}" if r.get("near_miss") else r["movement"]
         row = rows.setdefault(key, Row(key))
-        row.clips += 1
+        if r["id"] not in row.ids:
+            row.ids.add(r["id"])
+            row.clips += 1
         if r.get("error"):
             row.errors += 1
             continue
@@ -456,7 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     command = "python benchmarks/real_footage.py" + (" " + " ".join(argv if argv is not None else sys.argv[1:])
                                                     if (argv if argv is not None else sys.argv[1:]) else "")
     section = render_section(results, rows, command.strip(), time.strftime("%Y-%m-%d"), len(manifest["clips"]))
-    (res_dir / "summary.json").write_text(json.dumps({"rows": [r.__dict__ for r in rows], "totals": totals(rows),
+    (res_dir / "summary.json").write_text(json.dumps({"rows": [{k: v for k, v in r.__dict__.items() if k != "ids"}
+                                                                for r in rows], "totals": totals(rows),
                                                        "seconds": round(time.time() - t0, 1)}, indent=1))
     if args.no_write:
         print(section)

@@ -79,7 +79,8 @@ def test_score_and_aggregate_reps_holds_running_near_miss():
     r4 = rf.score_clip(squat, report(holds=[{"start_s": 0, "end_s": 3, "faults": []}]))
     failed = rf.score_clip(entry({"movement": "clamshell", "rep_count": 2}, "c5"), None, "not tracked: boom")
 
-    rows = {r.movement: r for r in rf.aggregate([r1, r2, r3, r4, failed])}
+    r4b = rf.score_clip(squat, report(reps=[rep(1, 2, 3)]))  # the same clip analysed as a second movement
+    rows = {r.movement: r for r in rf.aggregate([r1, r2, r3, r4, r4b, failed])}
     c = rows["clamshell"]
     assert (c.clips, c.exact, c.off1, c.wrong, c.errors) == (2, 1, 0, 0, 1)
     assert (c.false_faults, c.missed_faults, c.scored_items) == (1, 1, 3)  # short_range false; feet_apart missed
@@ -88,7 +89,7 @@ def test_score_and_aggregate_reps_holds_running_near_miss():
     f = rows["figure_four"]
     assert (f.holds_truth, f.holds_found, f.fine_items, f.fine_flagged) == (1, 1, 1, 0)
     assert rows["running"].cadence_err == [pytest.approx(2.0)]
-    assert rows["near miss: squat"].phantom == 1
+    assert (rows["near miss: squat"].clips, rows["near miss: squat"].phantom) == (1, 2)
 
     t = rf.totals(list(rows.values()))
     assert t == {"counted_clips": 1, "count_within_1": 1, "holds_truth": 1, "holds_found": 1,
@@ -100,7 +101,7 @@ def test_score_and_aggregate_reps_holds_running_near_miss():
     assert "| 1 / 0 / 0 |" in line and "| 1 / 1 (3) |" in line and "| 1/2 | 1/1 |" in line
     assert "1 clip(s) refused" in line
     assert "+2.0%" in next(x for x in table if x.startswith("| running "))
-    assert "1 reps/holds reported where there are none" in next(x for x in table if x.startswith("| near miss"))
+    assert "2 reps/holds reported where there are none" in next(x for x in table if x.startswith("| near miss"))
 
 
 def test_replace_section_keeps_the_rest():
