@@ -34,7 +34,6 @@ __all__ = [
     "resolve_overlap",
     "form_judged",
     "position_mask",
-    "event_side",
     "explain_no_hold",
     "clip_warnings",
     "main_person",
@@ -70,10 +69,9 @@ def side_features(exercise: Exercise, joints: Joints) -> dict[str, np.ndarray]:
 
 
 def drive_signal(exercise: Exercise, feats: dict[str, np.ndarray]) -> np.ndarray:
-    """The driving angle [N], NaN where this side is not the working side (for a
-    side-free drive: the drive itself, whatever side works)."""
+    """The driving angle [N], NaN where this side is not the working side."""
     drive = feats[exercise.drive]
-    if exercise.active is not None and not exercise.side_free_drive:
+    if exercise.active is not None:
         act = feats[exercise.active]
         drive = np.where(act > 0.5, drive, np.nan)
     return drive
@@ -421,18 +419,6 @@ def _no_event_warning(exercise: Exercise) -> str:
             f"and that you do the full movement.")
 
 
-def event_side(exercise: Exercise, sides: dict[str, dict[str, np.ndarray]], start: int, end: int) -> str:
-    """The side `active` picks for most frames of start..end (a side-free drive)."""
-    names = list(sides)
-    if len(names) == 1 or exercise.active is None:
-        return names[0]
-    share = []
-    for s in names:
-        a = sides[s][exercise.active][start:end + 1]
-        share.append(float(np.sum(a > 0.5)) if len(a) else 0.0)
-    return names[int(np.argmax(share))]
-
-
 def position_mask(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.ndarray) -> np.ndarray:
     """Per frame [N] bool: the stretch's position is there for this side (every
     position check passes)."""
@@ -461,11 +447,11 @@ def _still_mask(times: np.ndarray, drive: np.ndarray, params) -> np.ndarray:
         if len(w) and np.isfinite(drive[i]):
             sm[i] = np.median(w)
     speed = np.full(n, np.inf)
-    back = np.searchsorted(times, times - params.speed_s, side="left")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dt = times - times[back]
-        speed = np.where(dt > 0, np.abs(sm - sm[back]) / np.where(dt > 0, dt, 1.0), 0.0)
-        return np.isfinite(sm) & np.isfinite(speed) & (speed <= params.max_speed_dps)
+    if n > 1:
+        with np.errstate(invalid="ignore"):
+            speed[1:] = np.abs(np.diff(sm)) / np.maximum(np.diff(times), 1e-6)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(sm) & (speed <= params.max_speed_dps)
 
 
 def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
@@ -602,9 +588,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         warnings.append(f"The pose model kept losing you ({flicker:.0f} times a minute): it cannot follow this "
                         "position from this camera angle, so the count may be wrong and form faults were not "
                         f"judged. {exercise.camera_tip}")
-    dt_others = float(others.sum() * np.median(np.diff(track.times))) if len(track) > 1 else 0.0
-    if dt_others >= 1.0:
-        dt = float(np.median(np.diff(track.times)))
+    if others.sum() > 0:
+        dt = float(np.median(np.diff(track.times))) if len(track) > 1 else 0.0
         warnings.append(f"Someone else (a second person, a mirror image or another scene) was in view for "
                         f"{others.sum() * dt:.0f} s; formcheck followed only the person seen longest.")
     elif clean.meta.get("multi_person_frames", 0) > 0.1 * len(track):
@@ -617,13 +602,10 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     side_data: dict[str, tuple[dict[str, np.ndarray], np.ndarray]] = {}
     rejected = dropped = 0
     px = clean.px
-    side_free = exercise.kind == "reps" and exercise.side_free_drive
     for side in _sides(options):
         feats = side_features(exercise, Joints(px, clean.vis, clean.world, side))
         drive = drive_signal(exercise, feats)
         side_data[side] = (feats, drive)
-        if side_free:
-            continue
         if exercise.kind == "reps":
             evs, state = run_reps(clean.times, drive, exercise.rep)
             rejected += state.rejected
@@ -631,12 +613,6 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         else:
             evs = run_holds(clean.times, drive, position_mask(exercise, feats, drive), exercise.hold)
         found += [(side, ev) for ev in evs]
-    if side_free:
-        feats, drive = next(iter(side_data.values()))
-        evs, state = run_reps(clean.times, drive, exercise.rep)
-        rejected, dropped = state.rejected, state.dropped
-        by_side = {s: d[0] for s, d in side_data.items()}
-        found = [(event_side(exercise, by_side, ev.start_i, ev.end_i), ev) for ev in evs]
     overlapping = 0
     if exercise.kind == "reps":
         kept: list[tuple[str, RepEvent]] = []

@@ -22,7 +22,6 @@ from formcheck.analysis import (
     Evidence,
     drive_signal,
     event_metrics,
-    event_side,
     evidence_gaps,
     form_judged,
     judge,
@@ -220,8 +219,6 @@ class LiveSession:
             self._drive[side].append(d)
             if math.isfinite(d):
                 drives[side] = d
-            if ex.kind == "reps" and ex.side_free_drive:
-                continue  # counted once below
             if ex.kind == "reps":
                 self._rep_state[side], evs = rep_step(self._rep_state[side], t, d, ex.rep)
                 for ev in evs:
@@ -237,13 +234,6 @@ class LiveSession:
                 if hev is not None:
                     h = self._grade_hold(side, hev)
                     cue = h["faults"][0]["message"] if h["faults"] else None
-        if ex.kind == "reps" and ex.side_free_drive:
-            first = self.sides[0]
-            self._rep_state[first], evs = rep_step(self._rep_state[first], t, self._drive[first][-1], ex.rep)
-            for ev in evs:
-                rep = self._grade_rep(self._event_side(ev), ev)
-                if rep is not None:
-                    cue = rep["faults"][0]["message"] if rep["faults"] else None
         last = self.reps[-1] if self.reps else (self.holds[-1] if self.holds else None)
         if cue is None and last is not None and last["faults"] and t - last["end_s"] < 2.5:
             cue = last["faults"][0]["message"]
@@ -268,10 +258,6 @@ class LiveSession:
         faults, unjudged = judge(self.exercise, m, self.view(), target, untrusted)
         self.unjudged |= set(unjudged)
         return faults, sorted(unjudged)
-
-    def _event_side(self, ev) -> str:
-        by_side = {s: {k: np.asarray(v, float) for k, v in self._feats[s].items()} for s in self.sides}
-        return event_side(self.exercise, by_side, ev.start_i, ev.end_i)
 
     def _drop(self, events: list) -> None:
         """Take the reps of these events out of the count."""
@@ -330,12 +316,10 @@ class LiveSession:
                 if hev is not None:
                     self._grade_hold(side, hev)
                 continue
-            if ex.side_free_drive and side != self.sides[0]:
-                continue
             self._rep_state[side], evs = flush_reps(self._rep_state[side], ex.rep)
             for ev in evs:
-                self._grade_rep(self._event_side(ev) if ex.side_free_drive else side, ev)
-            mine = sorted((e for s, e in self._kept if s == side or ex.side_free_drive), key=lambda e: e.start_t)
+                self._grade_rep(side, ev)
+            mine = sorted((e for s, e in self._kept if s == side), key=lambda e: e.start_t)
             keep, n = trim_get_up(mine, self._rep_state[side].range, ex.rep)
             if n:
                 gone = [e for e in mine if not any(e is k for k in keep)]

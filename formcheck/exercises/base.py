@@ -135,11 +135,6 @@ class Exercise:
     in_position: str | None = None
     position: tuple[Check, ...] = ()
     rep_hold: bool = False  # measure a still hold at the top of each rep
-    # The drive reads the same whichever side's labels it is computed with (it
-    # does not trust left/right labels): reps are counted once on it, and each
-    # rep's side is the side `active` picked for most of its frames, so that a
-    # label flicker cannot split a rep between the sides.
-    side_free_drive: bool = False
     set_pause_s: float = 8.0  # a longer pause between reps starts a new set [own]
     target_reps: int = 15  # 3 sets of 15 (the routine in the brief)
     target_sets: int = 3

@@ -167,9 +167,6 @@ STRAIGHT_LEG_RAISE = Exercise(
     # pauses below the top, which must not read as a new rest level [own].
     rep=RepParams(min_range_deg=15.0, max_rep_s=15.0, stall_s=12.0),
     rep_hold=True,
-    # leg_raise reads the far ankle whatever its label (real supine raise: the
-    # raised ankle's label flickered, splitting both reps between the sides).
-    side_free_drive=True,
     summary_metrics=("peak_deg", "knee_lag_deg", "hold_s"),
     # The top hold is timed from the leg's speed (under 10°/s), which landmark
     # jitter inflates: a 0.7 Hz low-pass still passes a 2 s lift [own; on kit
