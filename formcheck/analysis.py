@@ -588,8 +588,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         warnings.append(f"The pose model kept losing you ({flicker:.0f} times a minute): it cannot follow this "
                         "position from this camera angle, so the count may be wrong and form faults were not "
                         f"judged. {exercise.camera_tip}")
-    if others.sum() > 0:
-        dt = float(np.median(np.diff(track.times))) if len(track) > 1 else 0.0
+    dt_others = float(others.sum() * np.median(np.diff(track.times))) if len(track) > 1 else 0.0
+    if dt_others >= 1.0:
+        dt = float(np.median(np.diff(track.times)))
         warnings.append(f"Someone else (a second person, a mirror image or another scene) was in view for "
                         f"{others.sum() * dt:.0f} s; formcheck followed only the person seen longest.")
     elif clean.meta.get("multi_person_frames", 0) > 0.1 * len(track):
