@@ -446,12 +446,11 @@ def _still_mask(times: np.ndarray, drive: np.ndarray, params) -> np.ndarray:
         w = w[np.isfinite(w)]
         if len(w) and np.isfinite(drive[i]):
             sm[i] = np.median(w)
-    speed = np.full(n, np.inf)
-    if n > 1:
-        with np.errstate(invalid="ignore"):
-            speed[1:] = np.abs(np.diff(sm)) / np.maximum(np.diff(times), 1e-6)
-    with np.errstate(invalid="ignore"):
-        return np.isfinite(sm) & (speed <= params.max_speed_dps)
+    back = np.searchsorted(times, times - params.speed_s, side="left")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dt = times - times[back]
+        speed = np.where(dt > 0, np.abs(sm - sm[back]) / np.where(dt > 0, dt, 1.0), 0.0)
+        return np.isfinite(sm) & np.isfinite(speed) & (speed <= params.max_speed_dps)
 
 
 def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],

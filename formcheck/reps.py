@@ -334,6 +334,7 @@ class HoldParams:
     # 154°). Stillness is judged on the median of the last second (causal, so live
     # and offline agree); a jump out of the band shorter than max_gap_s is a gap [own].
     smooth_s: float = 1.0
+    speed_s: float = 0.5  # the speed is the median's change over this long [own]
 
 
 @dataclass(frozen=True)
@@ -362,6 +363,7 @@ class HoldState:
     prev_t: float = math.nan
     prev_v: float = math.nan
     recent: tuple[tuple[float, float], ...] = field(default=(), repr=False)  # (t, value) of the last smooth_s
+    medians: tuple[tuple[float, float], ...] = field(default=(), repr=False)  # (t, median) of the last speed_s
 
 
 def close_hold(state: HoldState, params: HoldParams) -> tuple[HoldState, HoldEvent | None]:
@@ -378,15 +380,15 @@ def hold_step(state: HoldState, t: float, value: float, in_position: bool,
     the driving angle in degrees (NaN when not visible)."""
     i = state.i + 1
     sm = value  # the driving angle's median over the last smooth_s: its speed is the stillness
+    speed = math.inf
     if math.isfinite(value):
         recent = tuple((rt, rv) for rt, rv in state.recent if t - rt < params.smooth_s) + ((t, value),)
-        state = replace(state, recent=recent)
         sm = float(np.median([rv for _, rv in recent]))
-    speed = math.inf
-    if math.isfinite(sm) and math.isfinite(state.prev_v) and t > state.prev_t:
-        speed = abs(sm - state.prev_v) / (t - state.prev_t)
-    elif math.isfinite(sm) and not math.isfinite(state.prev_v):
-        speed = 0.0
+        # Speed over the last speed_s of the median, not frame to frame: a median of
+        # noisy samples steps by a sample's noise from one frame to the next.
+        past = tuple((pt, pv) for pt, pv in state.medians if t - pt <= params.speed_s)
+        speed = abs(sm - past[0][1]) / (t - past[0][0]) if past and t > past[0][0] else 0.0
+        state = replace(state, recent=recent, medians=past + ((t, sm),))
     state = replace(state, i=i, prev_t=t if math.isfinite(sm) else state.prev_t,
                     prev_v=sm if math.isfinite(sm) else state.prev_v)
     ok = bool(in_position) and math.isfinite(value) and speed <= params.max_speed_dps
