@@ -31,7 +31,8 @@ FAULTS = {2: {"feet_apart": 0.12}, 4: {"too_fast": 0.5}}
 @pytest.fixture(scope="module")
 def clam():
     """A synthetic clamshell set with known truth: 5 reps, rep 2 feet apart, rep 4 rushed."""
-    b = build(Scenario("clamshell", reps=5, faults=FAULTS, camera=CameraSpec(view="front")))
+    # From behind: the view that judges the feet parting (not judged from the front).
+    b = build(Scenario("clamshell", reps=5, faults=FAULTS, camera=CameraSpec(view="back")))
     return b.truth, track_from_motion(b.motion, b.camera)
 
 

@@ -153,7 +153,7 @@ def test_npz_upload_shows_a_review_in_the_browser(server, tmp_path):
     from formcheck.synth.kit import track_from_motion
     from formcheck.synth.scripts import CameraSpec, Scenario
 
-    b = build(Scenario("clamshell", reps=5, faults={2: {"feet_apart": 0.12}}, camera=CameraSpec(view="front")))
+    b = build(Scenario("clamshell", reps=5, faults={2: {"feet_apart": 0.12}}, camera=CameraSpec(view="back")))
     npz = tmp_path / "synthetic clamshell.npz"
     track_from_motion(b.motion, b.camera).save_npz(npz)
     with sync_api.sync_playwright() as p:
