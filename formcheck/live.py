@@ -223,8 +223,10 @@ class LiveSession:
                 self._rep_state[side], evs = rep_step(self._rep_state[side], t, d, ex.rep)
                 for ev in evs:
                     rep = self._grade_rep(side, ev)
-                    if rep is not None:
-                        cue = rep["faults"][0]["message"] if rep["faults"] else None
+                    # Reps released together once the set's range is known: show
+                    # the cue of any of them that has a fault.
+                    if rep is not None and rep["faults"]:
+                        cue = rep["faults"][0]["message"]
             else:
                 inpos = bool(position_mask(ex, feats, np.array([d]))[0])
                 self._hold_state[side], hev = hold_step(self._hold_state[side], t, d, bool(inpos), ex.hold)
