@@ -127,7 +127,8 @@ def score_clip(entry: dict, report: dict | None, error: str | None = None) -> di
     if lab.get("working_side") in ("left", "right") and lab["movement"] != "running":
         out["side_ok"] = report.get("side") == lab["working_side"]
     if lab.get("near_miss"):
-        out["phantom"] = summary.get("rep_count", 0) + summary.get("hold_count", 0)
+        # reps or holds of a movement that is not there; for running, every step counted on a non-running clip
+        out["phantom"] = summary.get("rep_count", 0) + summary.get("hold_count", 0) + summary.get("step_count", 0)
         return out
     if lab["movement"] == "running":
         run = lab["running"]
@@ -266,7 +267,7 @@ def render_table(rows: list[Row]) -> list[str]:
         side = f"{r.side_ok}/{r.side_known}" if r.side_known else "–"
         notes = []
         if r.movement.startswith("near miss"):
-            notes.append(f"{r.phantom} reps/holds reported where there are none")
+            notes.append(f"{r.phantom} reps/holds/steps reported where there are none")
         if r.errors:
             notes.append(f"{r.errors} clip(s) refused or failed")
         lines.append(f"| {r.movement} | {r.clips} | {_fps_text(r.fps)} | {cnt} | {holds} | {faults} | {fine} | "
@@ -324,7 +325,7 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
         "- **cadence error**: formcheck's cadence against foot contacts counted by eye (slow-motion clips whose "
         "factor is unknown are not scored).",
         "- **near miss**: clips of other movements (squats, bird dogs, lunges, standing) analysed as the movement "
-        "they could be mistaken for; every rep or hold reported there is a phantom.",
+        "they could be mistaken for; every rep, hold or running step reported there is a phantom.",
         "",
         *render_table(rows),
         "",
@@ -348,7 +349,7 @@ def per_clip_lines(results: list[dict]) -> list[str]:
             continue
         bits = [f"view {r.get('view')}", f"coverage {r.get('pose_coverage', 0):.0%}"]
         if r.get("near_miss"):
-            bits.append(f"{r.get('phantom', 0)} phantom reps/holds")
+            bits.append(f"{r.get('phantom', 0)} phantom reps/holds/steps")
         elif r["movement"] == "running":
             bits.append(f"cadence {r.get('cadence_found')} vs {r.get('cadence_label')} by eye")
         else:

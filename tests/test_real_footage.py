@@ -101,7 +101,7 @@ def test_score_and_aggregate_reps_holds_running_near_miss():
     assert "| 1 / 0 / 0 |" in line and "| 1 / 1 (3) |" in line and "| 1/2 | 1/1 |" in line
     assert "1 clip(s) refused" in line
     assert "+2.0%" in next(x for x in table if x.startswith("| running "))
-    assert "2 reps/holds reported where there are none" in next(x for x in table if x.startswith("| near miss"))
+    assert "2 reps/holds/steps reported where there are none" in next(x for x in table if x.startswith("| near miss"))
 
 
 def test_replace_section_keeps_the_rest():
