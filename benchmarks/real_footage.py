@@ -124,7 +124,7 @@ def score_clip(entry: dict, report: dict | None, error: str | None = None) -> di
                 "view": report.get("view"), "side": report.get("side"), "unjudged": unjudged,
                 "warnings": report.get("warnings", []),
                 "rep_count": summary.get("rep_count", 0), "hold_count": summary.get("hold_count", 0)})
-    if lab.get("working_side") in ("left", "right") and lab["movement"] != "running":
+    if lab.get("working_side") in ("left", "right") and lab["movement"] != "running" and report.get("side"):
         out["side_ok"] = report.get("side") == lab["working_side"]
     if lab.get("near_miss"):
         # reps or holds of a movement that is not there; for running, every step counted on a non-running clip
@@ -134,6 +134,9 @@ def score_clip(entry: dict, report: dict | None, error: str | None = None) -> di
         run = lab["running"]
         cad = (report.get("gait") or {}).get("cadence_spm")
         out["cadence_label"] = run.get("cadence_spm")
+        if not run.get("cadence_spm"):
+            out["cadence_unscored"] = ("slow motion, factor unknown" if run.get("slow_motion") is True
+                                       else "contacts not countable by eye")
         out["cadence_found"] = cad
         if cad is not None and run.get("cadence_spm"):
             out["cadence_err_pct"] = round(100 * (cad - run["cadence_spm"]) / run["cadence_spm"], 1)
@@ -191,8 +194,16 @@ class Row:
     ids: set = field(default_factory=set)
 
 
+ORDER = ("clamshell", "donkey_kick", "fire_hydrant", "straight_leg_raise", "hamstring_stretch", "running_lunge",
+         "figure_four", "running")
+
+
+def _row_key(row: Row) -> tuple:
+    return (row.movement not in ORDER, ORDER.index(row.movement) if row.movement in ORDER else 0, row.movement)
+
+
 def aggregate(results: list[dict]) -> list[Row]:
-    """Per movement (near misses grouped as 'near miss: <name>'), in first-seen order."""
+    """Per movement in the routine's order, then the near misses ('near miss: <name>') by name."""
     rows: dict[str, Row] = {}
     for r in results:
         key = f"near miss: {r['movement']}" if r.get("near_miss") else r["movement"]
@@ -231,7 +242,7 @@ def aggregate(results: list[dict]) -> list[Row]:
             row.holds_truth += 1
             row.holds_found += h["within_tol"]
             row.holds_overlap += h["index"] is not None
-    return list(rows.values())
+    return sorted(rows.values(), key=_row_key)
 
 
 def mark_fine(result: dict, entry: dict) -> dict:
@@ -320,8 +331,8 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
         "formcheck lists as not judged is not counted as missed.",
         "- **visibly fine but flagged**: reps and holds labelled \"form visibly fine\" that formcheck found and "
         "flagged with at least one fault (codes the labeller marked unsure are ignored).",
-        "- **working side right**: clips whose labelled working side (left or right, when sure) is the side the "
-        "report names.",
+        "- **working side right**: among clips with a labelled working side (left or right, when sure) on which "
+        "the report names a side, those where it is the labelled one.",
         "- **cadence error**: formcheck's cadence against foot contacts counted by eye (slow-motion clips whose "
         "factor is unknown are not scored).",
         "- **near miss**: clips of other movements (squats, bird dogs, lunges, standing) analysed as the movement "
@@ -351,7 +362,10 @@ def per_clip_lines(results: list[dict]) -> list[str]:
         if r.get("near_miss"):
             bits.append(f"{r.get('phantom', 0)} phantom reps/holds/steps")
         elif r["movement"] == "running":
-            bits.append(f"cadence {r.get('cadence_found')} vs {r.get('cadence_label')} by eye")
+            found = r.get("cadence_found")
+            bits.append(f"cadence {found if found is not None else 'none'} steps/min"
+                        + (f" vs {r['cadence_label']} counted by eye" if r.get("cadence_label")
+                           else f" (not scored: {r.get('cadence_unscored', 'no label')})"))
         else:
             if "rep_truth" in r:
                 bits.append(f"{r['rep_count']} reps vs {r['rep_truth']}")
