@@ -178,6 +178,8 @@ class Row:
     exact: int = 0
     off1: int = 0
     wrong: int = 0
+    reps_truth: int = 0
+    reps_found: int = 0
     holds_truth: int = 0
     holds_found: int = 0
     holds_overlap: int = 0
@@ -238,6 +240,9 @@ def aggregate(results: list[dict]) -> list[Row]:
         fine = [x for x in r.get("reps", []) + r.get("holds", []) if x.get("fine_label") and x.get("faults")]
         row.fine_items += len(fine)
         row.fine_flagged += sum(1 for x in fine if x.get("faults") and x["faults"]["fine_flagged"])
+        for x in r.get("reps", []):
+            row.reps_truth += 1
+            row.reps_found += x["matched"] is not None
         for h in r.get("holds", []):
             row.holds_truth += 1
             row.holds_found += h["within_tol"]
@@ -264,13 +269,14 @@ def _fps_text(fps: list) -> str:
 
 def render_table(rows: list[Row]) -> list[str]:
     """Markdown table, one row per movement."""
-    lines = ["| movement | clips | fps | count exact / ±1 / wrong | holds found (ends within 1 s) | "
+    lines = ["| movement | clips | fps | count exact / ±1 / wrong | labelled reps found | holds found (ends within 1 s) | "
              "false / missed faults (items scored) | visibly fine but flagged | working side right | cadence error | "
              "notes |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         counted = r.exact + r.off1 + r.wrong
         cnt = f"{r.exact} / {r.off1} / {r.wrong}" if counted else "–"
+        reps = f"{r.reps_found}/{r.reps_truth}" if r.reps_truth else "–"
         holds = f"{r.holds_found}/{r.holds_truth} ({r.holds_overlap} overlapping)" if r.holds_truth else "–"
         faults = f"{r.false_faults} / {r.missed_faults} ({r.scored_items})" if r.scored_items else "–"
         fine = f"{r.fine_flagged}/{r.fine_items}" if r.fine_items else "–"
@@ -281,7 +287,7 @@ def render_table(rows: list[Row]) -> list[str]:
             notes.append(f"{r.phantom} reps/holds/steps reported where there are none")
         if r.errors:
             notes.append(f"{r.errors} clip(s) refused or failed")
-        lines.append(f"| {r.movement} | {r.clips} | {_fps_text(r.fps)} | {cnt} | {holds} | {faults} | {fine} | "
+        lines.append(f"| {r.movement} | {r.clips} | {_fps_text(r.fps)} | {cnt} | {reps} | {holds} | {faults} | {fine} | "
                      f"{side} | {cad} | {'; '.join(notes) or ''} |")
     return lines
 
@@ -325,6 +331,8 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
         "",
         "- **count**: reported reps against the reps counted by eye, per clip (holds-only clips are scored in "
         "the holds column).",
+        "- **labelled reps found**: reps counted by eye that a reported rep covers (its span, ±1 s, holds the "
+        "labelled time; one reported rep per labelled rep).",
         "- **holds found**: a labelled hold is found when a reported hold starts and ends within 1 s of it; "
         "\"overlapping\" counts any reported hold that overlaps it.",
         "- **false / missed faults**: over the matched reps and holds whose faults were labelled; a fault "

@@ -86,6 +86,7 @@ def test_score_and_aggregate_reps_holds_running_near_miss():
     assert (c.false_faults, c.missed_faults, c.scored_items) == (1, 1, 3)  # short_range false; feet_apart missed
     assert (c.fine_items, c.fine_flagged) == (2, 1)  # rep 3's too_fast is an unsure code
     assert (c.side_known, c.side_ok) == (1, 1)
+    assert (c.reps_truth, c.reps_found) == (3, 3)
     f = rows["figure_four"]
     assert (f.holds_truth, f.holds_found, f.fine_items, f.fine_flagged) == (1, 1, 1, 0)
     assert rows["running"].cadence_err == [pytest.approx(2.0)]
@@ -98,7 +99,7 @@ def test_score_and_aggregate_reps_holds_running_near_miss():
     table = rf.render_table(list(rows.values()))
     assert table[0].startswith("| movement | clips | fps |")
     line = next(x for x in table if x.startswith("| clamshell "))
-    assert "| 1 / 0 / 0 |" in line and "| 1 / 1 (3) |" in line and "| 1/2 | 1/1 |" in line
+    assert "| 1 / 0 / 0 | 3/3 |" in line and "| 1 / 1 (3) |" in line and "| 1/2 | 1/1 |" in line
     assert "1 clip(s) refused" in line
     assert "+2.0%" in next(x for x in table if x.startswith("| running "))
     assert "2 reps/holds/steps reported where there are none" in next(x for x in table if x.startswith("| near miss"))
