@@ -17,6 +17,7 @@ ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
 st.set_page_config(page_title="formcheck", page_icon=str(ICON), layout="wide")
 
 pages = [
+    st.Page("app_pages/routine.py", title="Today's routine", icon=":material/checklist:", url_path="routine"),
     st.Page("app_pages/live.py", title="Live", icon=":material/videocam:", url_path="live"),
     st.Page("app_pages/analyze.py", title="Analyze a video", icon=":material/movie:", url_path="analyze", default=True),
     st.Page("app_pages/review.py", title="Review", icon=":material/fact_check:", url_path="review"),

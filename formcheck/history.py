@@ -207,9 +207,28 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE sessions ADD COLUMN stop_reason TEXT")
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    # A guided routine is one run of the programme: its plan and per-set log live here,
+    # each movement's analysed part is an ordinary session pointing at it.
+    conn.execute("""
+        CREATE TABLE routines (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            plan TEXT NOT NULL,
+            log TEXT NOT NULL DEFAULT '[]',
+            summary TEXT NOT NULL DEFAULT '[]'
+        )""")
+    conn.execute("ALTER TABLE sessions ADD COLUMN routine_id INTEGER REFERENCES routines(id) ON DELETE SET NULL")
+    # Left out of trends (a junk recording, a test) but kept.
+    conn.execute("ALTER TABLE sessions ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0")
+    conn.execute("CREATE INDEX sessions_routine ON sessions(routine_id)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and their reps, holds and steps", _v1),
     Migration(2, "why a set stopped", _v2),
+    Migration(3, "guided routines; sessions left out of trends", _v3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -438,7 +457,7 @@ class History:
                      created_at: str | datetime | None = None, notes: str | None = None, pain: int | None = None,
                      stop_reason: str | None = None, video: str | os.PathLike | None = None,
                      track: PoseTrack | str | os.PathLike | None = None,
-                     remove_sources: tuple[str | os.PathLike, ...] = ()) -> int:
+                     remove_sources: tuple[str | os.PathLike, ...] = (), routine_id: int | None = None) -> int:
         """Store one analysed session and return its id.
 
         `video` (annotated H.264) and `track` (a PoseTrack or a .npz path) are
@@ -480,11 +499,11 @@ class History:
                 cur = conn.execute(
                     "INSERT INTO sessions(created_at, exercise, source_kind, source_name, report, rep_count, "
                     "hold_count, step_count, clean_count, faulted_count, fault_total, fault_counts, view, side, "
-                    "duration_s, notes, pain, stop_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "duration_s, notes, pain, stop_reason, routine_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (created_at, report["exercise"], source_kind, source_name, dumps_json(report, indent=None),
                      cols["rep_count"], cols["hold_count"], cols["step_count"], cols["clean_count"],
                      cols["faulted_count"], cols["fault_total"], cols["fault_counts"], cols["view"], cols["side"],
-                     cols["duration_s"], notes, pain, stop_reason))
+                     cols["duration_s"], notes, pain, stop_reason, routine_id))
                 sid = int(cur.lastrowid)
                 conn.executemany(
                     "INSERT INTO events(session_id, kind, idx, set_no, side, start_s, peak_s, end_s, duration_s, "
@@ -548,6 +567,56 @@ class History:
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
         return existed
+
+    def set_excluded(self, session_id: int, excluded: bool) -> None:
+        """Leave a session out of the trends (or bring it back); it stays in the list."""
+        with self.connect() as conn, _tx(conn):
+            cur = conn.execute("UPDATE sessions SET excluded=? WHERE id=?", (int(bool(excluded)), session_id))
+            if cur.rowcount == 0:
+                raise KeyError(f"no session {session_id}")
+
+    # -- guided routines ------------------------------------------------------------------------
+
+    def save_routine(self, name: str, plan: dict, log: list[dict], summary: list[dict], *,
+                     created_at: str | datetime | None = None) -> int:
+        """Store one run of a routine (its plan, per-set log and prescribed-versus-done
+        summary); its movements are saved with save_session(routine_id=...)."""
+        if isinstance(created_at, datetime):
+            created_at = (created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)).astimezone(UTC)
+            created_at = created_at.isoformat(timespec="seconds")
+        created_at = created_at or _now_iso()
+        _parse_time(created_at)
+        with self.connect() as conn, _tx(conn):
+            cur = conn.execute("INSERT INTO routines(created_at, name, plan, log, summary) VALUES (?,?,?,?,?)",
+                               (created_at, name, json.dumps(plan), json.dumps(log), json.dumps(summary)))
+            return int(cur.lastrowid)
+
+    def _routine_row(self, row: sqlite3.Row, conn: sqlite3.Connection) -> dict:
+        d = dict(row)
+        for k in ("plan", "log", "summary"):
+            d[k] = json.loads(d[k])
+        d["sessions"] = [self._row(r, with_report=False) for r in conn.execute(
+            "SELECT * FROM sessions WHERE routine_id=? ORDER BY id", (d["id"],))]
+        return d
+
+    def get_routine(self, routine_id: int) -> dict | None:
+        """One routine run with its plan, log, summary and its sessions (without reports)."""
+        with self.connect() as conn:
+            row = conn.execute("SELECT * FROM routines WHERE id=?", (routine_id,)).fetchone()
+            return self._routine_row(row, conn) if row is not None else None
+
+    def list_routines(self, *, since: str | date | None = None, until: str | date | None = None) -> list[dict]:
+        """Routine runs, newest first, each with its sessions."""
+        where, vals = [], []
+        if since is not None:
+            where.append("created_at>=?")
+            vals.append(_bound(since, end=False))
+        if until is not None:
+            where.append("created_at<?")
+            vals.append(_bound(until, end=True))
+        sql = "SELECT * FROM routines" + (" WHERE " + " AND ".join(where) if where else "")
+        with self.connect() as conn:
+            return [self._routine_row(r, conn) for r in conn.execute(sql + " ORDER BY created_at DESC, id DESC", vals)]
 
     # -- live recordings and kept uploads ---------------------------------------------------
 
@@ -691,11 +760,14 @@ class History:
         sessions: [{id, created_at, week, exercise, reps, fault_rate, pain}] for per-session charts
         """
         where, vals = _session_filter("s.", exercise, None, include_samples, since, until)
-        cond = " AND ".join(["1=1"] + where)
+        cond = " AND ".join(["1=1", "s.excluded=0"] + where)
         with self.connect() as conn:
             sess = [dict(r) for r in conn.execute(
                 f"SELECT s.id, s.created_at, s.exercise, s.rep_count, s.hold_count, s.step_count, s.faulted_count, "
-                f"s.pain FROM sessions s WHERE {cond} ORDER BY s.created_at, s.id", vals)]
+                f"s.pain, s.view, s.report FROM sessions s WHERE {cond} ORDER BY s.created_at, s.id", vals)]
+            evs = [dict(r) for r in conn.execute(
+                f"SELECT e.session_id, e.side, e.fault_codes, e.n_faults FROM events e JOIN sessions s "
+                f"ON s.id=e.session_id WHERE {cond}", vals)]
             steps = [dict(r) for r in conn.execute(
                 f"SELECT e.session_id, e.side, e.fppa_deg FROM events e JOIN sessions s ON s.id=e.session_id "
                 f"WHERE {cond} AND e.kind='step' AND e.fppa_deg IS NOT NULL", vals)]
@@ -728,6 +800,7 @@ class History:
         for w in weekly.values():
             w["fault_rate"] = w["faulted"] / w["events"] if w["events"] else None
             w["clean_rate"] = 1 - w["fault_rate"] if w["fault_rate"] is not None else None
+        by_fault, balance = _fault_and_side_trends(sess, evs, week_of)
 
         by_leg: dict[tuple[str, str], list[float]] = defaultdict(list)
         leg_sessions: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -741,7 +814,7 @@ class History:
                  "steps": len(v), "sessions": len(leg_sessions[(wk, leg)])}
                 for (wk, leg), v in sorted(by_leg.items())]
         return {"weekly": sorted(weekly.values(), key=lambda w: (w["week"], w["exercise"])), "fppa": fppa,
-                "sessions": per_session}
+                "sessions": per_session, "by_fault": by_fault, "balance": balance}
 
     # -- the physiotherapist's page ---------------------------------------------------------
 
@@ -801,6 +874,55 @@ def csv_cell(v):
             v = "'" + v
         return v.replace("\r\n", "\n").replace("\r", "\n")
     return v
+
+
+def _judged_codes(exercise: str, report: dict, seen: set[str]) -> set[str]:
+    """The fault codes a session's analysis could judge (its view saw them)."""
+    from formcheck.exercises import EXERCISES
+
+    unjudged = set(report.get("unjudged") or [])
+    if exercise in EXERCISES:
+        codes = {f.code for f in EXERCISES[exercise].faults}
+    else:  # running: the codes its steps were checked for
+        codes = set(report.get("checked") or []) | seen
+    return (codes - unjudged) | seen
+
+
+def _fault_and_side_trends(sess: list[dict], evs: list[dict], week_of: dict[int, str]) -> tuple[list[dict], list[dict]]:
+    """Like with like: the weekly rate of each fault code per movement and camera
+    view, counted only over sessions whose view could judge that code; and per
+    movement and side (leg), the events and the share with a fault."""
+    per_session: dict[int, list[dict]] = defaultdict(list)
+    for e in evs:
+        per_session[e["session_id"]].append(e)
+    faults: dict[tuple, dict] = {}
+    sides: dict[tuple, dict] = {}
+    for s in sess:
+        rows = per_session.get(s["id"], [])
+        if not rows:
+            continue
+        wk, view = week_of[s["id"]], s.get("view") or "unknown"
+        seen = {c for e in rows for c in (e["fault_codes"] or "").split(",") if c}
+        for code in _judged_codes(s["exercise"], json.loads(s["report"]), seen):
+            f = faults.setdefault((wk, s["exercise"], view, code), {
+                "week": wk, "exercise": s["exercise"], "view": view, "code": code, "events": 0, "with_fault": 0,
+                "sessions": 0})
+            f["sessions"] += 1
+            f["events"] += len(rows)
+            f["with_fault"] += sum(1 for e in rows if code in (e["fault_codes"] or "").split(","))
+        for e in rows:
+            if e["side"] not in ("left", "right"):
+                continue
+            b = sides.setdefault((wk, s["exercise"], e["side"]), {
+                "week": wk, "exercise": s["exercise"], "side": e["side"], "events": 0, "faulted": 0})
+            b["events"] += 1
+            b["faulted"] += int(e["n_faults"] > 0)
+    for f in faults.values():
+        f["rate"] = f["with_fault"] / f["events"]
+    for b in sides.values():
+        b["fault_rate"] = b["faulted"] / b["events"]
+    return (sorted(faults.values(), key=lambda f: (f["exercise"], f["code"], f["view"], f["week"])),
+            sorted(sides.values(), key=lambda b: (b["exercise"], b["week"], b["side"])))
 
 
 def _rel(folder: Path, name: str | None) -> str | None:

@@ -39,7 +39,7 @@ __all__ = [
     "rep_table_help", "fault_overview", "worst_reps", "drive_series", "drive_figure", "hold_figure", "fppa_figure", "step_figure", "step_metric", "gait_cards",
     "flagged_steps", "sessions_table", "session_label", "trend_figures", "frames_at", "skeleton_frames",
     "LiveConfig", "LiveWorker", "LiveRun", "finish_live", "analyze_recording", "CueMemory", "cue_to_speak",
-    "analyze_and_save", "DEFAULT_TARGET_REPS",
+    "analyze_and_save", "DEFAULT_TARGET_REPS", "camera_advice", "cadence_band", "cadence_figure",
 ]
 
 UPLOAD_TYPES = ("mp4", "mov", "avi", "webm", "mkv", "npz")
@@ -81,6 +81,61 @@ def movement_title(name: str) -> str:
 def live_movements() -> list[str]:
     """Movements the live coach can count (exercises; running is analysed from video)."""
     return [m for m in MOVEMENTS if m in EXERCISES]
+
+
+def camera_advice(movement: str) -> list[dict]:
+    """Where to put the camera for `movement`, one row per view it can be analysed
+    from: {view, label, best, answers: [what that view can judge]}; best view first."""
+    if movement == "running":
+        from formcheck.gait import CADENCE_FAULT, STEP_FAULTS
+
+        faults = [(f.label, f.views) for f in (*STEP_FAULTS, CADENCE_FAULT)]
+        views, best = ("back", "front", "side"), "back"
+        extra = {"side": ["Knee and shin angles at contact"]}
+    else:
+        ex = EXERCISES[movement]
+        faults = [(f.label, f.views) for f in ex.faults]
+        views, best, extra = tuple(v for v in ex.views if v != "oblique"), ex.best_view, {}
+        first = "Reps and range" if ex.kind == "reps" else "Hold time"
+        extra = {v: [first] for v in views}
+    from formcheck.views import VIEW_LABELS
+
+    rows = []
+    for v in sorted(views, key=lambda v: v != best):
+        answers = [*extra.get(v, []), *(label for label, vs in faults if vs is None or v in vs)]
+        rows.append({"view": v, "label": VIEW_LABELS[v], "best": v == best, "answers": answers})
+    return rows
+
+
+# Cadence: below 160 steps/min is flagged [own, gait.LOW_CADENCE_SPM]; a 5-10 % higher
+# step rate lowered knee load (Heiderscheit 2011), so that is the band suggested above
+# the runner's own rate.
+def cadence_band(cadence_spm: float | None) -> dict | None:
+    """{value, floor, step_up: (lo, hi), ok} for a measured cadence; None if unmeasured."""
+    if cadence_spm is None or not math.isfinite(cadence_spm):
+        return None
+    from formcheck.gait import LOW_CADENCE_SPM
+
+    return {"value": float(cadence_spm), "floor": LOW_CADENCE_SPM,
+            "step_up": (round(cadence_spm * 1.05), round(cadence_spm * 1.10)), "ok": cadence_spm >= LOW_CADENCE_SPM}
+
+
+def cadence_figure(band: dict) -> go.Figure:
+    """The measured cadence on a scale with the 160 floor and the +5-10 % band."""
+    lo, hi = 120, max(200, band["step_up"][1] + 10)
+    fig = go.Figure()
+    fig.add_vrect(x0=lo, x1=band["floor"], fillcolor=_BAD, opacity=0.12, line_width=0,
+                  annotation_text="below 160: low", annotation_position="top left")
+    fig.add_vrect(x0=band["floor"], x1=hi, fillcolor=_GOOD, opacity=0.10, line_width=0,
+                  annotation_text="160 or more", annotation_position="top right")
+    fig.add_vrect(x0=band["step_up"][0], x1=band["step_up"][1], fillcolor="#1f77b4", opacity=0.25, line_width=0,
+                  annotation_text="+5-10 %", annotation_position="bottom left")
+    fig.add_trace(go.Scatter(x=[band["value"]], y=[0.5], mode="markers+text", marker={"size": 16, "color": "#111"},
+                             text=[f"{band['value']:.0f}"], textposition="top center", name="your cadence",
+                             hoverinfo="skip"))
+    fig.update_layout(height=150, margin={"l": 10, "r": 10, "t": 30, "b": 30}, showlegend=False,
+                      xaxis={"range": [lo, hi], "title": "steps per minute"}, yaxis={"visible": False, "range": [0, 1]})
+    return fig
 
 
 # ---- sample clips -------------------------------------------------------------------------------
