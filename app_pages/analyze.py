@@ -13,6 +13,7 @@ from formcheck.pipeline import Options, available_movements, write_annotated_vid
 from formcheck.ui_data import (
     UPLOAD_TYPES,
     analyze_and_save,
+    camera_advice,
     check_upload,
     find_samples,
     load_precomputed_report,
@@ -116,8 +117,18 @@ if movement in EXERCISES and EXERCISES[movement].kind == "hold":
 elif movement == "running":
     time_scale = c3.number_input("Time scale (real seconds per video second)", 0.05, 1.0, 1.0, 0.05,
                                  help="0.25 for a 120 fps slow-motion clip played back at 30 fps")
-if movement in EXERCISES:
-    st.caption(f"Camera: {EXERCISES[movement].camera_tip}")
+with st.container(border=True):
+    st.markdown(f"**Where to put the camera for {movement_title(movement).lower()}** (before you film: one view "
+                "cannot answer every question)")
+    for row in camera_advice(movement):
+        best = " (best)" if row["best"] else ""
+        st.markdown(f"- **{row['label'].capitalize()}{best}** answers: {', '.join(row['answers'])}")
+    if movement in EXERCISES:
+        st.caption(EXERCISES[movement].camera_tip)
+    else:
+        st.caption("Knee valgus, pelvic drop and crossover need the camera behind (or in front of) the runner; a side "
+                   "view answers overstride and the knee and shin angles. Cadence comes from any view. Film at 60 fps "
+                   "or more if you can.")
 
 options = Options(side=side, hold_target_s=hold_target, time_scale=time_scale)
 

@@ -15,7 +15,16 @@ from streamlit_webrtc import WebRtcMode, webrtc_streamer
 from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
 from formcheck.history import History, default_db_path
-from formcheck.ui_data import CueMemory, LiveConfig, LiveRun, cue_to_speak, finish_live, live_movements, movement_title
+from formcheck.ui_data import (
+    CueMemory,
+    LiveConfig,
+    LiveRun,
+    PresenceWatch,
+    cue_to_speak,
+    finish_live,
+    live_movements,
+    movement_title,
+)
 from formcheck.views import VIEW_LABELS
 
 SIDES = {"auto": "Detect it", "left": "Left", "right": "Right"}
@@ -79,15 +88,20 @@ with video_col:
 @st.fragment(run_every=POLL_S)
 def live_panel() -> None:
     memory: CueMemory = st.session_state.setdefault("live_cue_memory", CueMemory())
+    presence: PresenceWatch = st.session_state.setdefault("live_presence", PresenceWatch())
     spoken = None
     for info in run.drain():
         st.session_state["live_last"] = info
+        presence.update(info)
         spoken = cue_to_speak(memory, info) or spoken
     info = st.session_state.get("live_last")
     if not run.active or info is None:
         st.info("Press **START** and allow the camera. Your rep count and cues appear here.")
         return
-    if not info["in_frame"] and not info["ready"]:
+    if presence.nobody:
+        st.warning(f"Nobody in view: I can't see anyone ({presence.unseen_s:.0f} s). Step into the picture with your "
+                   "whole body in frame. Nothing is saved until someone is seen.", icon=":material/person_off:")
+    elif not info["in_frame"] and not info["ready"]:
         st.warning("Body not fully in view: step back until your head, hips, knees and feet are all visible.")
     elif not info["ready"]:
         st.info("Body in view: hold still, counting starts in a moment.")
@@ -114,9 +128,20 @@ with panel_col:
     live_panel()
 
 # The stream stopped: save each finished recording, then analyse it and open its review.
-for worker in run.take_finished(stream_playing=playing):
+dropped = run.nobody_streams
+finished = run.take_finished(stream_playing=playing)
+if run.nobody_streams > dropped:
+    st.session_state.pop("live_last", None)
+    st.session_state.pop("live_presence", None)
+    st.session_state["live_nobody_note"] = True
+if st.session_state.get("live_nobody_note") and not playing:
+    st.warning("Nothing was saved: nobody was in view during that recording.", icon=":material/person_off:")
+elif playing:
+    st.session_state.pop("live_nobody_note", None)
+for worker in finished:
     st.session_state.pop("live_last", None)
     st.session_state.pop("live_cue_memory", None)
+    st.session_state.pop("live_presence", None)
     try:
         with st.spinner("Saving your set and analysing it..."):
             sid = finish_live(worker, hist)

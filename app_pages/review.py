@@ -9,6 +9,8 @@ from formcheck.history import History, default_db_path
 from formcheck.landmarks import PoseTrack
 from formcheck.report import summary_text
 from formcheck.ui_data import (
+    cadence_band,
+    cadence_figure,
     drive_figure,
     drive_series,
     fault_overview,
@@ -112,8 +114,10 @@ elif rep["steps"]:
     m[0].metric("Steps", summ["step_count"])
     m[1].metric("Flagged", sum(1 for x in rep["steps"] if x["faults"]))
     cad = (rep.get("gait") or {}).get("cadence_spm")
-    if cad:
-        m[2].metric("Cadence", f"{cad:.0f} /min")
+    band = cadence_band(cad)
+    if band:
+        m[2].metric("Cadence", f"{cad:.0f} /min", delta="160 or more: fine" if band["ok"] else "below 160",
+                    delta_color="normal" if band["ok"] else "inverse")
 
 if s["track_path"]:
     series = _series(s["track_path"], _mtime(s["track_path"]), rep["exercise"])
@@ -132,7 +136,7 @@ if rep["reps"]:
         st.markdown("**What to work on**")
         st.dataframe(faults, hide_index=True, width="stretch")
     st.plotly_chart(drive_figure(series, rep), width="stretch", key="drive_chart")
-    worst = worst_reps(rep)
+    worst = sorted(worst_reps(rep), key=lambda r: r["start_s"])  # the clearest ones, shown in time order
     if worst:
         st.markdown("**Reps worth a look**")
         frames = _frames(s["video_path"], s["track_path"], _mtime(s["video_path"] or s["track_path"]),
@@ -164,6 +168,13 @@ if rep["steps"] or rep.get("gait"):
                     st.write(line)
     for a in rep.get("advice", []):
         st.info(a, icon=":material/lightbulb:")
+    band = cadence_band((rep.get("gait") or {}).get("cadence_spm"))
+    if band:
+        st.markdown(f"**Cadence: {band['value']:.0f} steps/min** against the target band")
+        st.plotly_chart(cadence_figure(band), width="stretch", key="cadence_band")
+        st.caption(f"Below {band['floor']:.0f} steps/min is flagged [own default]. Raising your own step rate by "
+                   f"5-10 % ({band['step_up'][0]}-{band['step_up'][1]} steps/min) lowered knee load in "
+                   "Heiderscheit 2011; change it gradually.")
     if rep["steps"]:
         metric = step_metric(rep)
         if metric is not None:
@@ -177,6 +188,7 @@ if rep["steps"] or rep.get("gait"):
         flagged = flagged_steps(rep)
         if flagged:
             st.markdown("**Flagged steps**")
+            flagged = sorted(flagged, key=lambda x: x["contact_s"])  # the clearest ones, shown in time order
             frames = _frames(s["video_path"], s["track_path"], _mtime(s["video_path"] or s["track_path"]),
                              tuple(x["contact_s"] for x in flagged))
             cols = st.columns(6 if portrait else 3)
@@ -215,15 +227,40 @@ with st.expander("Plain-text summary"):
 
 # ---- how it felt -----------------------------------------------------------------------------------
 st.subheader("How did it feel?")
+PAIN_OPTIONS = [None, *range(11)]
+
+
+def _write(field: str, value) -> None:
+    """Write one answer at once; the page says "saved" only after the write succeeded."""
+    try:
+        hist.update_session(sid, **{field: value})
+    except Exception as e:  # noqa: BLE001 - shown to the user; the page goes on
+        st.session_state["feel_error"] = f"Could not save the {field.replace('_', ' ')}: {e}"
+    else:
+        st.session_state.pop("feel_error", None)
+
+
+st.select_slider("Knee pain after this session (0 = none, 10 = worst imaginable). Saved as soon as you set it.",
+                 PAIN_OPTIONS, value=s["pain"], key=f"pain_{sid}",
+                 format_func=lambda v: "not recorded" if v is None else str(v),
+                 on_change=lambda: _write("pain", st.session_state[f"pain_{sid}"]))
+if st.session_state.get("feel_error"):
+    st.error(st.session_state["feel_error"])
+elif s["pain"] is not None:
+    st.success(f"Pain {s['pain']}/10 saved.", icon=":material/check:")
+else:
+    st.caption("Pain not recorded for this session.")
 with st.form(f"feel_{sid}"):
-    has_pain = st.checkbox("Record knee pain for this session", value=s["pain"] is not None)
-    pain = st.slider("Pain (0 = none, 10 = worst imaginable)", 0, 10, s["pain"] or 0)
     reason = st.selectbox("Why did you stop?", STOP_REASONS, format_func=lambda r: r or "(not said)",
                           index=STOP_REASONS.index(s["stop_reason"]) if s["stop_reason"] in STOP_REASONS else 0)
     notes = st.text_area("Notes", value=s["notes"] or "", placeholder="e.g. easier than last week")
-    if st.form_submit_button("Save"):
-        hist.update_session(sid, pain=pain if has_pain else None, stop_reason=reason or None, notes=notes or None)
-        st.toast("Saved")
+    if st.form_submit_button("Save notes"):
+        try:
+            hist.update_session(sid, stop_reason=reason or None, notes=notes or None)
+        except Exception as e:  # noqa: BLE001 - shown to the user
+            st.error(f"Could not save the notes: {e}")
+        else:
+            st.toast("Notes saved")
 
 # ---- downloads -------------------------------------------------------------------------------------
 st.subheader("Download")

@@ -123,21 +123,21 @@ def frame_overlays(report: dict, times: np.ndarray, drive: dict[str, np.ndarray]
     """What to draw on each frame, from the finished report (pure)."""
     drive = drive or {}
     reps, holds, steps = report["reps"], report["holds"], report["steps"]
-    target = 15
+    target = EXERCISES[report["exercise"]].target_reps if report["exercise"] in EXERCISES else 15
     out = []
     for i, t in enumerate(times):
         counter, sub, cue, good, labels = "", "", "", None, []
         if reps:
-            done = [r for r in reps if r["end_s"] <= t]
-            cur = next((r for r in reps if r["start_s"] <= t < r["end_s"]), None)
-            ref = cur or (done[-1] if done else reps[0])
-            set_done = sum(1 for r in done if r["set"] == ref["set"])
-            counter = f"Rep {set_done} / {target}"
-            sub = f"Set {ref['set']} - {ref['side']} side - total {len(done)}"
-            last = done[-1] if done else None
-            if last is not None and t - last["end_s"] <= CUE_SHOW_S:
-                good = not last["faults"]
-                cue = last["faults"][0]["message"] if last["faults"] else "Good rep"
+            # The counter turns over when a rep starts, so a frame inside rep k reads "Rep k"
+            # (within its set); its verdict shows from its top until the next rep starts.
+            started = [r for r in reps if r["start_s"] <= t]
+            ref = started[-1] if started else reps[0]
+            in_set = sum(1 for r in started if r["set"] == ref["set"])
+            counter = f"Rep {in_set} / {target}"
+            sub = f"Set {ref['set']} - {ref['side']} side - total {len(started)}"
+            if started and t >= ref["peak_s"] and t - ref["end_s"] <= CUE_SHOW_S:
+                good = not ref["faults"]
+                cue = ref["faults"][0]["message"] if ref["faults"] else "Good rep"
             side = ref["side"]
             if side in drive and np.isfinite(drive[side][i]):
                 labels.append((int(landmark("knee", side)), f"{drive[side][i]:.0f} deg"))

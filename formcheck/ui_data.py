@@ -36,10 +36,10 @@ from formcheck.report import validate_report
 __all__ = [
     "UPLOAD_TYPES", "MAX_UPLOAD_MB", "max_upload_bytes", "check_upload", "movement_title", "live_movements",
     "SampleClip", "find_samples", "load_precomputed_report", "rep_table", "hold_table", "step_table",
-    "rep_table_help", "fault_overview", "worst_reps", "drive_series", "drive_figure", "hold_figure", "fppa_figure", "step_figure", "step_metric", "gait_cards",
+    "rep_table_help", "unjudged_metrics", "fault_overview", "worst_reps", "drive_series", "drive_figure", "hold_figure", "fppa_figure", "step_figure", "step_metric", "gait_cards",
     "flagged_steps", "sessions_table", "session_label", "trend_figures", "frames_at", "skeleton_frames",
     "LiveConfig", "LiveWorker", "LiveRun", "finish_live", "analyze_recording", "CueMemory", "cue_to_speak",
-    "analyze_and_save", "DEFAULT_TARGET_REPS", "camera_advice", "cadence_band", "cadence_figure",
+    "analyze_and_save", "DEFAULT_TARGET_REPS", "PresenceWatch", "NOBODY_S", "camera_advice", "cadence_band", "cadence_figure",
 ]
 
 UPLOAD_TYPES = ("mp4", "mov", "avi", "webm", "mkv", "npz")
@@ -238,21 +238,38 @@ def _clock(s: float | None) -> str:
 REP_METRICS_SHOWN = ("peak_deg", "range_deg", "up_s", "down_s", "hold_s")
 
 
+def unjudged_metrics(report: dict) -> set[str]:
+    """Metrics that only feed fault checks this clip could not make (its view
+    cannot see them): showing their values would suggest they were judged."""
+    if report["exercise"] not in EXERCISES:
+        return set()
+    ex = EXERCISES[report["exercise"]]
+    unjudged = set(report.get("unjudged") or [])
+    users: dict[str, list[str]] = {}
+    for f in ex.faults:
+        for c in f.when:
+            users.setdefault(c.metric, []).append(f.code)
+    return {m.name for m in ex.metrics if m.name in users and all(code in unjudged for code in users[m.name])}
+
+
 def rep_table(report: dict) -> pd.DataFrame:
-    """One row per rep: when, the key metrics, and the faults with their cues."""
+    """One row per rep: the verdict and cue first, then when, then the key
+    metrics (not those of checks this view could not make)."""
     names = _metric_names(report["exercise"])
-    extra = [m.name for m in EXERCISES[report["exercise"]].metrics] if report["exercise"] in EXERCISES else []
+    hidden = unjudged_metrics(report)
+    extra = ([m.name for m in EXERCISES[report["exercise"]].metrics if m.name not in hidden]
+             if report["exercise"] in EXERCISES else [])
     rows = []
     for r in report["reps"]:
         m = r["metrics"]
-        row = {"Rep": r["index"], "Set": r["set"], "Side": r["side"], "Start": _clock(r["start_s"]),
-               "Top at": _clock(r["peak_s"])}
+        row = {"Rep": r["index"],
+               "Form": ("good" if r.get("form_judged", True) else "not judged") if not r["faults"]
+               else "; ".join(f["code"].replace("_", " ") for f in r["faults"]),
+               "Cue": " / ".join(f["message"] for f in r["faults"]),
+               "Set": r["set"], "Side": r["side"], "Start": _clock(r["start_s"]), "Top at": _clock(r["peak_s"])}
         for k in (*REP_METRICS_SHOWN, *extra):
             if k in m:
                 row[names.get(k, (k, k))[0]] = round(float(m[k]), 2)
-        row["Form"] = ("good" if r.get("form_judged", True) else "not judged") if not r["faults"] \
-            else "; ".join(f["code"].replace("_", " ") for f in r["faults"])
-        row["Cue"] = " / ".join(f["message"] for f in r["faults"])
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -702,7 +719,8 @@ class LiveWorker:
         """(counter, sub line, one short cue, colour) for the frame."""
         kind = EXERCISES[self.config.exercise].kind
         if not upd.ready:
-            cue = "Hold still: getting ready" if in_frame else "Move so your whole body is in view"
+            cue = ("Hold still: getting ready" if in_frame else "Move so your whole body is in view" if upd.visible
+                   else "Nobody in view: step into the picture")
             return "Get into position", "counting starts when your whole body is in view", cue, None
         if kind == "hold":
             target = self.config.hold_target_s or EXERCISES[self.config.exercise].hold.target_s
@@ -766,6 +784,7 @@ class LiveRun:
         self._lock = threading.Lock()
         self._current: LiveWorker | None = None
         self._finished: list[LiveWorker] = []
+        self.nobody_streams = 0  # streams dropped because nobody was ever in view
 
     def on_frame(self, img_bgr: np.ndarray, t: float | None = None) -> np.ndarray:
         with self._lock:
@@ -804,7 +823,9 @@ class LiveRun:
                 self._finished.append(worker)
         if worker is not None:
             worker.close()
-            if self.stash is not None and worker.stashed is None and worker.frames >= MIN_LIVE_FRAMES:
+            # A stream in which nobody was ever found is not a recording worth keeping.
+            if (self.stash is not None and worker.stashed is None and worker.frames >= MIN_LIVE_FRAMES
+                    and worker.detected > 0):
                 track = worker.recorded_track()
                 if track is not None:
                     try:
@@ -824,6 +845,7 @@ class LiveRun:
             self.on_ended()
         with self._lock:
             done, self._finished = self._finished, []
+        self.nobody_streams += sum(1 for w in done if w.frames >= MIN_LIVE_FRAMES and w.detected == 0)
         return [w for w in done if w.frames >= MIN_LIVE_FRAMES and w.detected > 0]
 
 
@@ -855,6 +877,36 @@ def analyze_recording(path: str | Path, history, exercise: str | None = None, si
     created = datetime.fromtimestamp(Path(path).stat().st_mtime).astimezone()
     return history.save_session(report, "live", f"Live {movement_title(exercise).lower()}", created_at=created,
                                 track=path, remove_sources=(path,))
+
+
+NOBODY_S = 2.0  # say "nobody in view" after this long without a person (the brief: within 3 s) [own]
+
+
+@dataclass
+class PresenceWatch:
+    """Seconds since a person was last seen, from the live updates the page polls."""
+
+    first_t: float | None = None
+    seen_t: float | None = None
+    last_t: float | None = None
+
+    def update(self, info: dict) -> None:
+        t = float(info["t"])
+        if self.first_t is None or (self.last_t is not None and t < self.last_t):  # a new stream
+            self.first_t, self.seen_t = t, None
+        self.last_t = t
+        if info.get("visible"):
+            self.seen_t = t
+
+    @property
+    def unseen_s(self) -> float:
+        if self.last_t is None:
+            return 0.0
+        return self.last_t - (self.seen_t if self.seen_t is not None else self.first_t)
+
+    @property
+    def nobody(self) -> bool:
+        return self.unseen_s >= NOBODY_S
 
 
 @dataclass

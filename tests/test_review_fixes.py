@@ -1,0 +1,95 @@
+"""The review fixes of issue 15 that need no browser: the drawn counter in step
+with the reps, the rep table's column order and hidden unjudged metrics, camera
+advice per view, the cadence band, and "nobody in view" on the live path."""
+
+import numpy as np
+import pytest
+
+from formcheck import ui_data
+from formcheck.history import History
+from formcheck.pipeline import analyze, frame_overlays
+from formcheck.pose import ReplayEstimator
+from formcheck.synth.catalog import build
+from formcheck.synth.kit import track_from_motion
+from formcheck.synth.scripts import CameraSpec, Scenario
+
+
+@pytest.fixture(scope="module")
+def clam_report():
+    b = build(Scenario("clamshell", reps=5, faults={2: {"feet_apart": 0.15}}, camera=CameraSpec(view="front")))
+    track = track_from_motion(b.motion, b.camera)
+    return analyze(track, "clamshell"), track
+
+
+def test_drawn_counter_reads_the_rep_it_is_in(clam_report):
+    report, _ = clam_report
+    reps = report["reps"]
+    assert len(reps) == 5
+    times = np.array([r["peak_s"] for r in reps])
+    ovs = frame_overlays(report, times)
+    assert [o.counter for o in ovs] == [f"Rep {k} / 15" for k in range(1, 6)]  # Exercise.target_reps
+    assert ovs[1].cue == "Keep your feet glued together" and ovs[1].good is False  # rep 2's own verdict
+    assert ovs[2].cue == "Good rep" and ovs[2].good is True
+    before = frame_overlays(report, np.array([reps[2]["start_s"] - 0.01, (reps[2]["start_s"] + reps[2]["peak_s"]) / 2]))
+    assert before[0].counter == "Rep 2 / 15" and before[1].counter == "Rep 3 / 15"
+    assert before[1].cue == ""  # rep 3's verdict only once its top is reached
+
+
+def test_rep_table_puts_form_and_cue_first_and_hides_unjudged_metrics(clam_report):
+    report, _ = clam_report
+    assert "pelvis_roll" in report["unjudged"]  # a front view cannot see it
+    table = ui_data.rep_table(report)
+    assert list(table.columns[:3]) == ["Rep", "Form", "Cue"]
+    assert not any(c.lower().startswith("pelvis roll") for c in table.columns), list(table.columns)
+    assert any(c.lower().startswith("feet gap") for c in table.columns), list(table.columns)
+    assert table.loc[1, "Form"] == "feet apart" and table.loc[0, "Form"] == "good"
+    seen = dict(report, unjudged=[])
+    assert any(c.lower().startswith("pelvis roll") for c in ui_data.rep_table(seen).columns)
+
+
+def test_camera_advice_says_which_view_answers_which_question():
+    running = {r["view"]: r for r in ui_data.camera_advice("running")}
+    assert "Knee caves in (dynamic valgus)" in running["back"]["answers"]
+    assert "Knee caves in (dynamic valgus)" not in running["side"]["answers"]
+    assert "Overstriding" in running["side"]["answers"] and running["back"]["best"]
+    clam = ui_data.camera_advice("clamshell")
+    assert clam[0]["best"] and clam[0]["view"] == "front"
+    assert "Pelvis rolls back" in {a for r in clam if r["view"] == "feet_end" for a in r["answers"]}
+    assert "Pelvis rolls back" not in clam[0]["answers"]
+
+
+def test_cadence_band():
+    assert ui_data.cadence_band(None) is None
+    low = ui_data.cadence_band(150.0)
+    assert not low["ok"] and low["floor"] == 160 and low["step_up"] == (158, 165)
+    assert ui_data.cadence_band(172.0)["ok"]
+    assert len(ui_data.cadence_figure(low).data) == 1
+
+
+def test_presence_watch_says_nobody_after_two_seconds():
+    w = ui_data.PresenceWatch()
+    for k in range(70):  # 30 fps, nobody
+        w.update({"t": k / 30, "visible": False})
+        if w.nobody:
+            break
+    assert w.nobody and w.unseen_s == pytest.approx(ui_data.NOBODY_S, abs=0.04)
+    w.update({"t": 2.5, "visible": True})
+    assert not w.nobody
+    w.update({"t": 0.1, "visible": False})  # a new stream starts over
+    assert w.unseen_s == 0.0
+
+
+def test_a_live_stream_with_nobody_is_not_saved(clam_report):
+    _, track = clam_report
+    empty = track.replace(detected=np.zeros(len(track), bool))
+    hist = History()
+    run = ui_data.LiveRun(estimator_factory=lambda: ReplayEstimator(empty), stash=hist.stash_recording)
+    blank = np.zeros((track.height, track.width, 3), np.uint8)
+    infos = []
+    for t in track.times[:90]:
+        run.on_frame(blank, float(t))
+        infos += run.drain()
+    assert infos[-1]["visible"] is False and "Nobody in view" in infos[-1]["cue"]
+    run.on_ended()
+    assert run.take_finished(stream_playing=False) == [] and run.nobody_streams == 1
+    assert hist.pending_recordings() == [] and hist.list_sessions() == []
