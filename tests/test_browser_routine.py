@@ -20,7 +20,8 @@ import time
 
 import numpy as np
 import pytest
-from test_browser import (  # noqa: F401 - `server` is a fixture
+import test_browser
+from test_browser import (
     LEAD_S,
     SAMPLE,
     SHOTS,
@@ -28,9 +29,10 @@ from test_browser import (  # noqa: F401 - `server` is a fixture
     _launch,
     _require_chromium,
     _wait_app,
-    server,
     to_y4m,
 )
+
+server = test_browser.server  # the fixture: `streamlit run app.py` with its own data folder
 
 pytestmark = pytest.mark.browser
 CAMERA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
