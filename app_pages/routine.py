@@ -52,9 +52,9 @@ routine_file = hist.root / "routine.json"
 st.title("Today's routine")
 
 # ---- the programme, editable ----------------------------------------------------------------
-if "routine" not in st.session_state:
-    st.session_state["routine"] = rt.load_routine(routine_file)
-routine: rt.Routine = st.session_state["routine"]
+if "routine_plan" not in st.session_state:
+    st.session_state["routine_plan"] = rt.load_routine(routine_file)
+routine: rt.Routine = st.session_state["routine_plan"]
 holder = st.session_state.setdefault("routine_holder", {"run": None})  # read by the video thread
 saved = st.session_state.get("routine_saved")  # (run, SavedRoutine) of the last run saved
 run: RoutineRun | None = holder["run"]
@@ -84,7 +84,7 @@ with st.expander("The programme (edit sets, reps, holds, rests and sides)", expa
     switch_s = c2.number_input("Time to switch sides (s)", 0, 120, int(routine.switch_s), key="routine_switch_s",
                                disabled=running)
     if c3.button("Back to the standard programme", disabled=running, key="routine_reset"):
-        st.session_state["routine"] = rt.SEED_ROUTINE
+        st.session_state["routine_plan"] = rt.SEED_ROUTINE
         st.session_state.pop("routine_editor", None)
         routine_file.unlink(missing_ok=True)
         st.rerun()
@@ -101,7 +101,7 @@ with st.expander("The programme (edit sets, reps, holds, rests and sides)", expa
             st.error(f"This programme cannot be run: {e}")
         else:
             if new != routine:
-                st.session_state["routine"] = routine = new
+                st.session_state["routine_plan"] = routine = new
                 rt.save_routine(routine_file, routine)
                 st.toast("Programme saved")
 

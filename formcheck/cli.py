@@ -80,6 +80,18 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--time-scale", type=arg_time_scale, default=1.0, metavar="X",
                    help="running: real seconds per video second; 0.25 for 120 fps slow motion played at 30 fps")
 
+    lv = sub.add_parser("live", help="coach a set live from the webcam (or a video file) in a desktop window")
+    lv.add_argument("--exercise", "-e", required=True, metavar="NAME|auto",
+                    help="one of: " + ", ".join(m for m in MOVEMENTS if m != "running"))
+    lv.add_argument("--camera", default="0", metavar="0|PATH",
+                    help="webcam number (default 0) or a video file, played as if it were the camera")
+    lv.add_argument("--side", choices=("auto", "left", "right"), default="auto")
+    lv.add_argument("--hold", type=arg_hold, dest="hold_target", metavar="SECONDS", help="hold target in seconds")
+    lv.add_argument("--no-window", action="store_true",
+                    help="no window (a video file only): print the reps and cues, save the session")
+    lv.add_argument("--max-seconds", type=float, metavar="S", help="stop after this many seconds")
+    lv.add_argument("--screenshot", metavar="OUT.png", help="save the last annotated frame as a PNG")
+
     t = sub.add_parser("track", help="export the cleaned pose landmarks of a video (CSV or NPZ)")
     t.add_argument("video")
     t.add_argument("--out", required=True, help="output .npz (re-analysable) or .csv")
@@ -98,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as e:  # usage errors (exit 2) and --help (exit 0)
         return int(e.code or 0)
+    if args.command == "live":
+        return _live(args)
     bar = _Bar("analysing" if args.command == "analyze" else "tracking")
     try:
         if args.command == "analyze":
@@ -146,6 +160,32 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         bar.clear()
         return _fail("interrupted")
+
+
+def _live(args) -> int:
+    from formcheck.desktop_live import has_display, parse_camera, run_live
+    from formcheck.exercises import EXERCISES
+    from formcheck.history import History
+
+    if args.exercise == "auto":
+        return _fail("--exercise auto is not available in live mode yet: the movement has to be known to count it "
+                     "live; pass one of " + ", ".join(EXERCISES))
+    if args.exercise not in EXERCISES:
+        return _fail(f"live mode counts exercises; expected one of {', '.join(EXERCISES)}, got {args.exercise!r}")
+    if args.max_seconds is not None and args.max_seconds <= 0:
+        return _fail(f"--max-seconds must be positive, got {args.max_seconds}")
+    camera = parse_camera(args.camera)
+    window = not args.no_window
+    if window and not has_display() and not isinstance(camera, int):
+        print("No display: running without a window.", file=sys.stderr)
+    try:
+        res = run_live(args.exercise, camera, History(), side=args.side, hold_target_s=args.hold_target,
+                       window=window, max_seconds=args.max_seconds,
+                       screenshot=Path(args.screenshot) if args.screenshot else None)
+    except FormCheckError as e:
+        return _fail(str(e))
+    print(res.message)
+    return 0 if res.session_id is not None else 1
 
 
 if __name__ == "__main__":

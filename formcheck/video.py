@@ -25,8 +25,8 @@ from formcheck._quiet import StderrCapture, quiet_stderr
 from formcheck.errors import BadVideoError
 from formcheck.safe_io import atomic_path
 
-__all__ = ["VideoInfo", "DecodeStats", "probe", "read_frames", "decode_warnings", "still_image_kind", "H264Writer",
-           "MAX_VIDEO_BYTES"]
+__all__ = ["VideoInfo", "DecodeStats", "probe", "read_frames", "decode_warnings", "still_image_kind", "camera_frames",
+           "write_png", "H264Writer", "MAX_VIDEO_BYTES"]
 
 # Our own default: 2 GiB is far beyond any exercise clip; a bigger file is
 # almost certainly the wrong file and would take very long to analyse.
@@ -241,6 +241,38 @@ def read_frames(path: str | os.PathLike, stride: int = 1,
     finally:
         cap.release()
         stats.decoder_messages = capture.lines()
+
+
+def camera_frames(index: int, width: int = 640, height: int = 480) -> Iterator[tuple[None, np.ndarray]]:
+    """Frames of a webcam (device `index`) as they come; the time is left to the
+    caller (None: take the clock). Raises BadVideoError if the camera cannot be opened."""
+    with quiet_stderr():
+        cap = cv2.VideoCapture(index)
+    try:
+        if not cap.isOpened():
+            raise BadVideoError(f"camera {index} could not be opened: is it connected, allowed, and not in use by "
+                                "another program? (--camera also takes a video file)")
+        cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+        cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        got = False
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                if not got:
+                    raise BadVideoError(f"camera {index} opened but gives no picture")
+                return
+            got = True
+            yield None, frame
+    finally:
+        cap.release()
+
+
+def write_png(path: str | os.PathLike, frame_bgr: np.ndarray) -> Path:
+    """Write one BGR frame as a PNG."""
+    path = Path(path)
+    if not cv2.imwrite(str(path), frame_bgr):
+        raise BadVideoError(f"{path}: could not write the image")
+    return path
 
 
 class H264Writer:

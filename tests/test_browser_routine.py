@@ -86,7 +86,7 @@ def test_routine_runs_sets_rest_and_side_switch_and_is_saved_as_one(server, tmp_
         page.get_by_text("Clamshell", exact=False).first.wait_for()
         _press(page, "start")
         t0 = time.time()
-        status = page.locator('[data-testid="stHeading"] h3')
+        status = page.locator("h3").filter(has_text=re.compile(r" · |^Rest |^Switch |^Get ready"))
         skipped = False
         shot = False
         while time.time() - t0 < 300:
