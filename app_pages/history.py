@@ -2,8 +2,10 @@
 
 from datetime import date, timedelta
 
+import pandas as pd
 import streamlit as st
 
+from formcheck import physio
 from formcheck.errors import FormCheckError
 from formcheck.history import History, default_db_path
 from formcheck.ui_data import analyze_recording, movement_title, session_label, sessions_table, trend_figures
@@ -55,6 +57,9 @@ sessions = hist.list_sessions(exercise, include_samples=show_samples)
 # ---- progress --------------------------------------------------------------------------------------
 st.subheader("Progress over the weeks")
 figs = trend_figures(hist.trends(exercise, include_samples=show_samples))
+st.caption("Faults are charted per movement, fault and camera view, each over the sessions filmed from a view that "
+           "can see it, so a side clip never counts against a rear-view question. Sessions you leave out of the "
+           "trends (below) are not counted.")
 if not figs:
     st.info("Charts appear once you have saved sessions of your own (sample clips are not counted).")
 else:
@@ -73,6 +78,20 @@ st.dataframe(sessions_table(sessions), hide_index=True, width="stretch", key="se
 
 labels = {s["id"]: session_label(s) for s in sessions}
 sid = st.selectbox("Session", list(labels), format_func=labels.get, key="hist_pick")
+picked = next(s for s in sessions if s["id"] == sid)
+
+
+def _exclude() -> None:
+    try:
+        hist.set_excluded(sid, st.session_state[f"excl_{sid}"])
+    except (KeyError, FormCheckError) as e:
+        st.session_state["excl_error"] = str(e)
+
+
+st.toggle("Leave this session out of the trends (a test or a bad recording); it stays in the list",
+          value=bool(picked["excluded"]), key=f"excl_{sid}", on_change=_exclude)
+if st.session_state.get("excl_error"):
+    st.error(f"Could not change it: {st.session_state.pop('excl_error')}")
 a, b, c, d = st.columns(4)
 if a.button("Open in Review", type="primary", key="open_review"):
     st.switch_page("app_pages/review.py", query_params={"session": str(sid)})
@@ -96,19 +115,42 @@ else:
         st.session_state.pop("confirm_delete", None)
         st.rerun()
 
+# ---- routines --------------------------------------------------------------------------------------
+routines = hist.list_routines()
+if routines:
+    st.subheader(f"Guided routines ({len(routines)})")
+    for r in routines[:10]:
+        done = "; ".join(f"{x['title']} {x['sets_done']}/{x['sets_prescribed']} sets" for x in r["summary"])
+        with st.expander(f"{r['created_at'][:16].replace('T', ' ')} · {r['name']} · {done}"):
+            st.dataframe(pd.DataFrame(physio.prescribed_rows([r]), columns=physio.PRESCRIBED_HEAD),
+                         hide_index=True, width="stretch")
+            for sess in r["sessions"]:
+                st.page_link("app_pages/review.py", label=f"Review: {movement_title(sess['exercise'])}",
+                             query_params={"session": str(sess["id"])}, icon=":material/fact_check:")
+
 # ---- exports ---------------------------------------------------------------------------------------
 st.subheader("Export and share")
-e1, e2 = st.columns(2)
-with e1:
-    st.download_button("All sessions (CSV, one row per rep)", hist.export_csv(), file_name="formcheck-history.csv",
-                       mime="text/csv", key="all_csv")
-with e2:
+st.download_button("All sessions (CSV, one row per rep)", hist.export_csv(), file_name="formcheck-history.csv",
+                   mime="text/csv", key="all_csv")
+with st.container(border=True):
+    st.markdown("**Report for your physiotherapist**")
+    p1, p2 = st.columns(2)
+    patient = p1.text_input("Patient name or ID (printed on the report)", key="physio_patient", max_chars=80)
     today = date.today()
-    span = st.date_input("Period for the physio report", (today - timedelta(days=28), today), key="physio_span")
+    span = p2.date_input("Period", (today - timedelta(days=28), today), key="physio_span")
     days = list(span) if isinstance(span, tuple | list) else [span]
     start, end = (days[0], days[-1]) if days else (today, today)
-    physio = hist.physio_report_html(since=start, until=end, exercise=exercise)
-    st.download_button("Printable report for your physio (HTML)", physio, file_name=f"formcheck-physio-{start}-{end}.html",
-                       mime="text/html", key="physio_html")
+    data = physio.collect(hist, start, end, patient=patient)
+    report_html = physio.to_html(data)
+    name = f"formcheck-physio-{start}-{end}"
+    d1, d2 = st.columns(2)
+    d1.download_button("Printable report (HTML)", report_html, file_name=f"{name}.html", mime="text/html",
+                       key="physio_html")
+    try:
+        pdf = physio.to_pdf(data)
+    except Exception as e:  # noqa: BLE001 - the HTML report is still there
+        d2.error(f"The PDF could not be made ({type(e).__name__}); the HTML report has the same content.")
+    else:
+        d2.download_button("Report (PDF)", pdf, file_name=f"{name}.pdf", mime="application/pdf", key="physio_pdf")
 with st.expander("Preview the physio report"):
-    st.iframe(physio, height=700)
+    st.iframe(report_html, height=700)

@@ -392,9 +392,9 @@ def sessions_table(rows: list[dict]) -> pd.DataFrame:
         out.append({"ID": s["id"], "When": _local(s["created_at"]), "Exercise": movement_title(s["exercise"]),
                     "From": s["source_kind"], "Reps": s["rep_count"], "Holds": s["hold_count"],
                     "Steps": s["step_count"], "Good form": f"{s['clean_count']}/{n}" if n else "",
-                    "Pain": s["pain"], "Notes": s["notes"] or ""})
+                    "Pain": s["pain"], "Notes": s["notes"] or "", "In trends": "no" if s.get("excluded") else "yes"})
     return pd.DataFrame(out, columns=["ID", "When", "Exercise", "From", "Reps", "Holds", "Steps", "Good form", "Pain",
-                                      "Notes"])
+                                      "Notes", "In trends"])
 
 
 def _local(iso: str) -> str:
@@ -531,16 +531,42 @@ def trend_figures(trends: dict) -> dict[str, go.Figure]:
             fig.update_layout(title="Reps per week", barmode="stack", xaxis_title="week starting", yaxis_title="reps",
                               height=320, margin={"l": 50, "r": 20, "t": 50, "b": 40}, xaxis_type="category")
             out["reps"] = fig
-        rate = weekly[weekly["fault_rate"].notna()]
-        if not rate.empty:
+    # Like with like: one line per movement, fault and camera view, over the sessions whose
+    # view could judge that fault (a side clip says nothing about valgus).
+    by_fault = pd.DataFrame(trends.get("by_fault", []))
+    if not by_fault.empty:
+        for ex, part in by_fault.groupby("exercise", sort=True):
             fig = go.Figure()
-            for ex, part in rate.groupby("exercise", sort=True):
-                fig.add_trace(go.Scatter(x=part["week"], y=part["fault_rate"] * 100, mode="lines+markers",
-                                         name=movement_title(ex)))
-            fig.update_layout(title="Share of reps, holds or steps with a fault", xaxis_title="week starting",
-                              yaxis_title="% with a fault", yaxis_range=[0, 100], height=320,
-                              margin={"l": 50, "r": 20, "t": 50, "b": 40}, xaxis_type="category")
-            out["fault_rate"] = fig
+            for (code, view), line in part.groupby(["code", "view"], sort=True):
+                fig.add_trace(go.Scatter(
+                    x=line["week"], y=line["rate"] * 100, mode="lines+markers",
+                    name=f"{code.replace('_', ' ')} ({view.replace('_', ' ')} view)",
+                    hovertext=[f"{w}: {f} of {n} with {code.replace('_', ' ')} ({s} session(s), {view} view)"
+                               for w, f, n, s in zip(line["week"], line["with_fault"], line["events"],
+                                                     line["sessions"])], hoverinfo="text"))
+            fig.update_layout(title=f"{movement_title(ex)}: each fault, per camera view", xaxis_title="week starting",
+                              yaxis_title="% of reps/steps with it", yaxis_range=[0, 100], height=340,
+                              margin={"l": 50, "r": 20, "t": 50, "b": 40}, xaxis_type="category",
+                              legend={"orientation": "h", "y": -0.25})
+            out[f"faults_{ex}"] = fig
+    balance = pd.DataFrame(trends.get("balance", []))
+    if not balance.empty:
+        for ex, part in balance.groupby("exercise", sort=True):
+            if part["side"].nunique() < 2:
+                continue
+            fig = go.Figure()
+            for side, line in part.groupby("side", sort=True):
+                fig.add_trace(go.Bar(x=line["week"], y=line["events"], name=f"{side}: done",
+                                     marker_color=_SIDE_COLOURS.get(side), opacity=0.45))
+                fig.add_trace(go.Scatter(x=line["week"], y=line["fault_rate"] * 100, name=f"{side}: % with a fault",
+                                         mode="lines+markers", yaxis="y2", line={"color": _SIDE_COLOURS.get(side)}))
+            leg = "legs" if ex == "running" else "sides"
+            fig.update_layout(title=f"{movement_title(ex)}: left and right {leg}", barmode="group",
+                              xaxis_title="week starting", yaxis_title="reps/steps done", height=340,
+                              yaxis2={"title": "% with a fault", "overlaying": "y", "side": "right", "range": [0, 100]},
+                              margin={"l": 50, "r": 50, "t": 50, "b": 40}, xaxis_type="category",
+                              legend={"orientation": "h", "y": -0.25})
+            out[f"balance_{ex}"] = fig
     pain = [x for x in trends.get("sessions", []) if x.get("pain") is not None]
     if pain:
         fig = go.Figure(go.Scatter(x=[x["created_at"][:10] for x in pain], y=[x["pain"] for x in pain],

@@ -24,7 +24,8 @@ from formcheck.synth.scripts import CameraSpec, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "app.py")
-PAGES = ["app_pages/live.py", "app_pages/analyze.py", "app_pages/review.py", "app_pages/history.py"]
+PAGES = ["app_pages/routine.py", "app_pages/live.py", "app_pages/analyze.py", "app_pages/review.py",
+         "app_pages/history.py"]
 FAULTS = {2: {"feet_apart": 0.12}, 4: {"too_fast": 0.5}}
 
 
@@ -190,12 +191,17 @@ def test_review_shows_the_rep_table_and_saves_feelings(clam):
     assert "Keep your feet glued together" in set(table["Cue"])
     # Worst reps are drawn from the landmarks (no video for a .npz session).
     assert len(at.get("image")) >= 1
-    at.checkbox[0].check()
-    at.slider[0].set_value(3)
+    # Pain is written as soon as the slider is set: no checkbox, no button (issue 15).
+    assert not at.checkbox and "Pain not recorded" in " ".join(c.value for c in at.caption)
+    at.select_slider(key=f"pain_{sid}").set_value(3).run()
+    assert hist.get_session(sid)["pain"] == 3
+    assert any(m.value == "Pain 3/10 saved." for m in at.success)  # said only after the write, read back
+    at.select_slider(key=f"pain_{sid}").set_value(0).run()
+    assert hist.get_session(sid)["pain"] == 0
     at.text_area[0].input("a bit sore")
-    at.button[0].click().run()  # the form's submit button
+    at.button(key="FormSubmitter:feel_" + str(sid) + "-Save notes").click().run()
     s = hist.get_session(sid)
-    assert (s["pain"], s["notes"]) == (3, "a bit sore")
+    assert (s["pain"], s["notes"]) == (0, "a bit sore")
     assert {b.label for b in at.get("download_button")} >= {"Report (JSON)", "Reps (CSV)"}
 
 
@@ -401,10 +407,21 @@ def test_trend_figures_only_for_data_present():
               {"week": "2026-03-09", "exercise": "clamshell", "reps": 12, "fault_rate": 0.1}]
     fppa = [{"week": "2026-03-09", "leg": "left", "fppa_median_deg": 8.0}]
     sessions = [{"id": 1, "created_at": "2026-03-04T18:00:00+00:00", "exercise": "clamshell", "pain": 3}]
-    figs = ui_data.trend_figures({"weekly": weekly, "fppa": fppa, "sessions": sessions})
-    assert set(figs) == {"reps", "fault_rate", "fppa", "pain"}
+    by_fault = [{"week": "2026-03-02", "exercise": "running", "view": "back", "code": "knee_valgus", "events": 10,
+                 "with_fault": 2, "sessions": 1, "rate": 0.2},
+                {"week": "2026-03-09", "exercise": "running", "view": "side", "code": "overstride", "events": 10,
+                 "with_fault": 5, "sessions": 1, "rate": 0.5}]
+    balance = [{"week": "2026-03-02", "exercise": "clamshell", "side": s, "events": 5, "faulted": 1,
+                "fault_rate": 0.2} for s in ("left", "right")]
+    figs = ui_data.trend_figures({"weekly": weekly, "fppa": fppa, "sessions": sessions, "by_fault": by_fault,
+                                  "balance": balance})
+    assert set(figs) == {"reps", "faults_running", "balance_clamshell", "fppa", "pain"}
     assert list(figs["pain"].data[0].y) == [3]
-    assert list(figs["fault_rate"].data[0].y) == pytest.approx([20.0, 10.0])
+    # Like with like: rear-view valgus and side-view overstride are separate lines, never one mixed rate.
+    names = sorted(t.name for t in figs["faults_running"].data)
+    assert names == ["knee valgus (back view)", "overstride (side view)"]
+    assert [list(t.y) for t in figs["faults_running"].data] == [pytest.approx([20.0]), pytest.approx([50.0])]
+    assert {t.name for t in figs["balance_clamshell"].data} >= {"left: done", "right: done"}
 
 
 def test_frames_at_picks_the_nearest_frames(tmp_path):
