@@ -109,7 +109,8 @@ speak = st.toggle("Speak the prompts", value=False, key="routine_speak",
                   help="Your browser reads each prompt out loud (\"Switch to your left side\").")
 
 
-if run is None or (saved and saved[0] is run):
+overview_box = st.container()  # always present, so the camera widget below keeps its place between reruns
+if run is None or run.frames == 0 or (saved and saved[0] is run):
     overview = []
     for s in routine.steps:
         what = f"{s.reps} reps" if s.kind == "reps" else f"hold {s.hold_s:.0f} s"
@@ -117,7 +118,7 @@ if run is None or (saved and saved[0] is run):
             what += f", {s.hold_s:.0f} s at the top"
         overview.append(f"**{s.title}**: {s.sets} × {what}, {' then '.join(s.sides)} side"
                         + (f", rest {s.rest_s:.0f} s" if s.rest_s and s.sets > 1 else ""))
-    st.markdown("  \n".join(overview))
+    overview_box.markdown("  \n".join(overview))
 
 video_col, panel_col = st.columns([3, 2])
 with video_col:

@@ -66,13 +66,14 @@ def _saved_session(server, clam_report=None):
 
 
 def test_routine_runs_sets_rest_and_side_switch_and_is_saved_as_one(server, tmp_path):
-    """Clamshell 2 sets of 2 per side (rest 3 s, switch 3 s), then a donkey kick that is
-    skipped (the fake camera only shows clamshells). Saved as one routine."""
+    """Clamshell 2 sets of 1 rep per side (rest 3 s, switch 3 s; one rep a set keeps the test
+    short on a loaded machine), then a donkey kick that is skipped (the fake camera only shows
+    clamshells). Saved as one routine."""
     sync_api = _require_chromium()
     if not SAMPLE.exists():
         pytest.skip("no sample clip")
     plan = {"name": "Browser test", "get_ready_s": 3, "switch_s": 3, "steps": [
-        {"movement": "clamshell", "sets": 2, "reps": 2, "rest_s": 3, "sides": ["right", "left"]},
+        {"movement": "clamshell", "sets": 2, "reps": 1, "rest_s": 3, "sides": ["right", "left"]},
         {"movement": "donkey_kick", "sets": 1, "reps": 2, "rest_s": 0, "sides": ["right"]}]}
     server["data"].mkdir(parents=True, exist_ok=True)
     (server["data"] / "routine.json").write_text(json.dumps(plan))
@@ -89,7 +90,7 @@ def test_routine_runs_sets_rest_and_side_switch_and_is_saved_as_one(server, tmp_
         status = page.locator("h3").filter(has_text=re.compile(r" · |^Rest |^Switch |^Get ready"))
         skipped = False
         shot = False
-        while time.time() - t0 < 300:
+        while time.time() - t0 < 900:
             if page.get_by_text("Routine saved", exact=False).count():
                 break
             try:
@@ -98,6 +99,7 @@ def test_routine_runs_sets_rest_and_side_switch_and_is_saved_as_one(server, tmp_
                 text = ""
             if text and (not seen or seen[-1] != text):
                 seen.append(text)
+                print(f"{time.time() - t0:6.1f} s  {text}", flush=True)
             if "Rest" in text and not shot:
                 _full_screenshot(page, SHOTS / "page_routine_rest.png")
                 shot = True
@@ -111,9 +113,10 @@ def test_routine_runs_sets_rest_and_side_switch_and_is_saved_as_one(server, tmp_
         browser.close()
     print("\nstatus lines seen:", seen)
     joined = " | ".join(seen)
-    for needed in ("Clamshell · set 1 of 2 · rep 0 of 2 · right side", "Clamshell · set 1 of 2 · rep 1 of 2",
-                   "Rest ", "Clamshell · set 2 of 2", "Switch to your left side",
-                   "Clamshell · set 1 of 2 · rep 0 of 2 · left side", "Get ready: Donkey kick"):
+    for needed in ("Get ready: Clamshell · right side", "Clamshell · set 1 of 2 · rep 0 of 1 · right side",
+                   "Rest ", "Clamshell · set 2 of 2 · rep 0 of 1 · right side", "Switch to your left side",
+                   "Clamshell · set 1 of 2 · rep 0 of 1 · left side", "Clamshell · set 2 of 2 · rep 0 of 1 · left side",
+                   "Get ready: Donkey kick"):
         assert needed in joined, needed
 
     from formcheck.history import History
@@ -121,7 +124,7 @@ def test_routine_runs_sets_rest_and_side_switch_and_is_saved_as_one(server, tmp_
     hist = History(server["data"] / "formcheck.db")
     (r,) = hist.list_routines()
     clam, dk = r["summary"]
-    assert (clam["sets_done"], clam["reps_done"], clam["reps_prescribed"]) == (4, 8, 8)
+    assert (clam["sets_done"], clam["reps_done"], clam["reps_prescribed"]) == (4, 4, 4)
     assert (dk["sets_done"], dk["skipped_sets"]) == (0, 1)
     assert [s["exercise"] for s in r["sessions"]] == ["clamshell"]
     assert len(hist.list_sessions()) == 1 and r["sessions"][0]["routine_id"] == r["id"]
