@@ -138,10 +138,13 @@ with video_col:
             media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480},
                                                 "frameRate": {"ideal": 30}}, "audio": False},
             video_frame_callback=callback,
+            on_video_ended=lambda: holder["run"] is not None and holder["run"].end(),
             async_processing=True,
             video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
         )
-        playing = ctx.state.playing
+        # While the connection is being set up frames may already flow before the component
+        # reports "playing": only a stream that is neither playing nor signalling has stopped.
+        playing = ctx.state.playing or ctx.state.signalling
         st.caption("Press **START** to begin; the routine runs itself from the camera. Press **STOP** to end early: "
                    "what you did is saved.")
 
@@ -224,7 +227,7 @@ def routine_panel() -> None:
 
 if run.frames > 0 and not (saved and saved[0] is run):
     info = run.latest()
-    if info is not None and (info["phase"] == "done" or not playing):
+    if info is not None and (info["phase"] == "done" or run.ended or not playing):
         _save(run)
         saved = st.session_state["routine_saved"]
 

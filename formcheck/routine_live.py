@@ -120,6 +120,8 @@ class RoutineRun:
         from formcheck.draw import Overlay, annotate
 
         with self.lock:
+            if self.ended:  # a late frame after the stream stopped
+                return img_bgr
             now = self._rel(t)
             self.frames += 1
             if self._first_t is None:

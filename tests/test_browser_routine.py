@@ -238,3 +238,39 @@ def test_screenshots_of_every_page_at_desktop_and_phone_width(server):
                 _full_screenshot(page, SHOTS / f"{tag}_{name}.png")
             page.close()
         browser.close()
+
+
+def test_live_counts_all_four_clamshell_reps_with_the_short_range_cue(server, tmp_path):
+    """Issue 15 item 2: the clamshell sample through the live path in the browser counts
+    all 4 reps, the deliberately small rep 3 too, with its cue on rep 3."""
+    sync_api = _require_chromium()
+    if not SAMPLE.exists():
+        pytest.skip("no sample clip")
+    truth = json.loads(SAMPLE.with_suffix(".json").read_text())
+    y4m = tmp_path / "clam.y4m"
+    duration, _ = to_y4m(SAMPLE, y4m, lead_s=LEAD_S)
+    cues: list[tuple[int, str]] = []
+    with sync_api.sync_playwright() as p:
+        browser, page = _camera_page(p, y4m)
+        page.goto(server["url"] + "/live")
+        _wait_app(page)
+        _press(page, "start")
+        page.wait_for_function("[...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+                               ".some(e => e.innerText.includes('Reps counted'))", timeout=120000)
+        t0 = time.time()
+        count = 0
+        while time.time() - t0 < duration + 0.8:  # one pass of the looping fake camera
+            m = page.locator('[data-testid="stMetric"]').filter(has_text="Reps counted")
+            if m.count():
+                count = int(m.first.locator('[data-testid="stMetricValue"]').inner_text())
+            alert = page.locator('[data-testid="stAlert"]').filter(has_text=re.compile("knee|Slow|feet", re.I))
+            if alert.count():
+                text = alert.first.inner_text()
+                if not cues or cues[-1] != (count, text):
+                    cues.append((count, text))
+            time.sleep(0.2)
+        _press(page, "stop")
+        browser.close()
+    print(f"\nlive count {count} (truth {len(truth['reps'])}); cues seen (count, text): {cues}")
+    assert count == len(truth["reps"]) == 4
+    assert any(n == 3 and "Open your knee further" in text for n, text in cues), cues
