@@ -38,6 +38,20 @@ pytestmark = pytest.mark.browser
 CAMERA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
+def _slow_y4m(src, dst, factor: int) -> None:
+    """The same Y4M with each frame shown `factor` times: the person moves `factor` times
+    slower, so a heavily loaded machine that processes only a few frames a second still
+    sees each rep (reps stay under RepParams.max_rep_s = 10 s for factor 2)."""
+    with open(src, "rb") as f:
+        header = f.readline()
+        fields = {x[:1]: x[1:] for x in header.split()[1:]}
+        size = len(b"FRAME\n") + int(fields[b"W"]) * int(fields[b"H"]) * 3 // 2
+        with open(dst, "wb") as out:
+            out.write(header)
+            while frame := f.read(size):
+                out.write(frame * factor)
+
+
 def _camera_page(p, y4m, width=1400):
     browser = _launch(p, [*CAMERA, f"--use-file-for-fake-video-capture={y4m}"])
     ctx = browser.new_context(viewport={"width": width, "height": 1000}, permissions=["camera"])
@@ -78,7 +92,8 @@ def test_routine_runs_sets_rest_and_side_switch_and_is_saved_as_one(server, tmp_
     server["data"].mkdir(parents=True, exist_ok=True)
     (server["data"] / "routine.json").write_text(json.dumps(plan))
     y4m = tmp_path / "clam.y4m"
-    to_y4m(SAMPLE, y4m, lead_s=LEAD_S)
+    to_y4m(SAMPLE, tmp_path / "clam1.y4m", lead_s=LEAD_S)
+    _slow_y4m(tmp_path / "clam1.y4m", y4m, 2)
     seen: list[str] = []
     with sync_api.sync_playwright() as p:
         browser, page = _camera_page(p, y4m)
