@@ -204,7 +204,7 @@ def routine_panel() -> None:
                    icon=":material/person_off:")
     elif info.get("in_frame") is False and info["phase"] == "work":
         st.warning("Body not fully in view: step back until your head, hips, knees and feet are all visible.")
-    if info.get("cue"):
+    if info.get("cue") and info["cue"] != prompt:  # the prompt is already shown above
         show = {"fault": st.error, "good": st.success}.get(info.get("cue_kind"), st.caption)
         show(info["cue"])
     if info["phase"] in ("rest", "switch", "setup") and info["left_s"] is not None:
