@@ -871,7 +871,7 @@ class LiveRun:
             self.on_ended()
         with self._lock:
             done, self._finished = self._finished, []
-        self.nobody_streams += sum(1 for w in done if w.frames >= MIN_LIVE_FRAMES and w.detected == 0)
+        self.nobody_streams += sum(1 for w in done if w.frames > 0 and w.detected == 0)
         return [w for w in done if w.frames >= MIN_LIVE_FRAMES and w.detected > 0]
 
 
