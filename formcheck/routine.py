@@ -166,7 +166,7 @@ def _setup_prompt(st: RoutineState) -> str:
 def _work(st: RoutineState, t: float) -> tuple[RoutineState, list[str]]:
     st = replace(st, phase="work", phase_t=t, reps=0, held_s=0.0, work_t=t)
     step, cur = st.step, st.current
-    what = f"{step.reps} reps" if step.kind == "reps" else f"hold {step.hold_s:.0f} seconds"
+    what = f"{step.reps} rep{'s' if step.reps != 1 else ''}" if step.kind == "reps" else f"hold {step.hold_s:.0f} seconds"
     return st, [f"Set {cur.set_no} of {step.sets}, {cur.side} side: {what}. Go"]
 
 
