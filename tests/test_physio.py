@@ -16,7 +16,7 @@ from formcheck.synth.scripts import CameraSpec, Scenario
 
 
 def fill(hist: History) -> int:
-    """Three weeks of clamshells from two views (front: feet apart judged; feet end:
+    """Three weeks of clamshells from two views (from behind: feet apart judged; feet end:
     pelvis roll judged too), a junk session left out of trends, and one routine run."""
     plan = rt.Routine("p", (rt.Step("clamshell", 1, reps=4, rest_s=0, sides=("right",)),
                             rt.Step("hamstring_stretch", 1, reps=None, hold_s=30, sides=("right", "left"))))
@@ -31,9 +31,9 @@ def fill(hist: History) -> int:
                             rt.prescribed_vs_done(plan, st.log), created_at="2026-11-19T18:00:00+00:00")
     sid = None
     for k, (when, view, faults) in enumerate([
-            ("2026-11-03T18:00:00+00:00", "front", {2: {"feet_apart": 0.15}, 3: {"feet_apart": 0.15}}),
+            ("2026-11-03T18:00:00+00:00", "back", {2: {"feet_apart": 0.15}, 3: {"feet_apart": 0.15}}),
             ("2026-11-11T18:00:00+00:00", "feet_end", {2: {"feet_apart": 0.15}}),
-            ("2026-11-19T18:00:00+00:00", "front", {})]):
+            ("2026-11-19T18:00:00+00:00", "back", {})]):
         b = build(Scenario("clamshell", reps=4, faults=faults, camera=CameraSpec(view=view), seed=k))
         track = track_from_motion(b.motion, b.camera)
         sid = hist.save_session(analyze(track, "clamshell"), "live", "x", created_at=when, track=track, pain=3 - k,
@@ -51,8 +51,8 @@ def test_report_has_patient_prescribed_vs_done_charts_and_key_frames():
     titles = [c["title"] for c in data["charts"]]
     assert "Clamshell: share of reps with each fault" in titles and "Knee pain after sessions" in titles
     faults = [f for f in data["trends"]["by_fault"] if f["code"] == "feet_apart"]
-    assert {f["view"] for f in faults} == {"front", "feet_end"}  # like with like: one line per view
-    assert {f["week"]: f["with_fault"] for f in faults if f["view"] == "front"} == {"2026-11-02": 2, "2026-11-16": 0}
+    assert {f["view"] for f in faults} == {"back", "feet_end"}  # like with like: one line per view
+    assert {f["week"]: f["with_fault"] for f in faults if f["view"] == "back"} == {"2026-11-02": 2, "2026-11-16": 0}
     (kf,) = [k for k in data["key_frames"] if k["code"] == "feet_apart"]
     assert kf["png"][:8] == b"\x89PNG\r\n\x1a\n" and kf["drawn"] and kf["times"] == 3
     html = physio.to_html(data)
