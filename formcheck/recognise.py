@@ -1,0 +1,400 @@
+"""Which movement is this? An explainable recogniser over a pose track.
+
+Pure functions over numpy arrays; no OpenCV, MediaPipe or Streamlit. Three
+kinds of evidence, each a few numbers a person can check:
+
+1. **Posture**: how the body lies relative to gravity. The model's metric 3D
+   landmarks follow the camera's axes (x right, y down, z away), and a camera
+   set up as the tips say stands level, so image-down is gravity. From them,
+   per frame: the trunk's tilt from upright, whether the left-right line points
+   up (side-lying), whether the chest faces the ceiling (lying on the back) or
+   the floor (on all fours, in a plank), and whether knees and hands are under
+   the hips and shoulders (on all fours).
+2. **What moves and how**: each exercise's own driving signal
+   (`analysis.drive_signal`) run through its own rep or hold engine, so a
+   clamshell is "the clamshell's knee opening repeats"; and for running, the
+   two ankles alternating up and down at a running cadence.
+3. **Shape checks** that tell look-alikes apart: the working knee stays bent at
+   the top of a donkey kick (straight in a bird dog), a straight leg raise keeps
+   the knee straight, a squat bends both knees together.
+
+Each movement's score is the product of soft memberships (`_ramp`) of those
+numbers, every one of them named in `Recognition.evidence`. Scores become
+shares with a "none of these" score that rises when no movement fits well.
+Recognition works on a whole clip and on the first seconds of a live stream:
+it only needs one rep, or a few seconds of a held stretch or of running.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from formcheck.analysis import drive_signal, side_features
+from formcheck.cleaning import SMOOTH_HZ, clean_track
+from formcheck.exercises import EXERCISES, MOVEMENTS
+from formcheck.features import SIDES, Joints
+from formcheck.landmarks import Lm, PoseTrack
+from formcheck.reps import run_holds, run_reps
+
+__all__ = ["Recognition", "recognise", "posture_features", "clip_features", "movement_scores",
+           "mismatch", "CONFIDENT", "NONE_LABEL", "movement_title"]
+
+NONE_LABEL = "none of these"
+# A recognition at or above this share is acted on: the clip is analysed as the
+# recognised movement (auto), or a chosen movement that disagrees is not graded.
+# Below it the app asks the user to choose [own default; docs/accuracy.md,
+# "Recognition", gives the margin on renders].
+CONFIDENT = 0.7
+# How strongly "none of these" competes: its score is NONE_PRIOR x (1 - best fit).
+# With a best fit of 0.5 the clip is still recognised (shares 0.5 vs 0.25) [own].
+NONE_PRIOR = 0.5
+MIN_SCORE = 0.02  # floor of a membership, so one bad number lowers a score but does not zero it [own]
+
+
+def movement_title(name: str | None) -> str:
+    """'fire_hydrant' -> 'fire hydrant'; None -> 'none of these'."""
+    return NONE_LABEL if name is None else name.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """movement: the best fit, or None for none of the 8; confidence: its share
+    (0..1); alternatives: the other candidates with their shares, best first
+    (None for "none of these"); evidence: the clip numbers the scores came from;
+    scores: each movement's fit before normalising (0..1)."""
+
+    movement: str | None
+    confidence: float
+    alternatives: list[tuple[str | None, float]]
+    evidence: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def confident(self) -> bool:
+        return self.confidence >= CONFIDENT
+
+    def share(self, movement: str | None) -> float:
+        if movement == self.movement:
+            return self.confidence
+        return dict(self.alternatives).get(movement, 0.0)
+
+    def to_report(self) -> dict:
+        """The report's "recognised" block (docs/report.md)."""
+        return {"movement": self.movement, "confidence": round(self.confidence, 3),
+                "alternatives": [[m, round(p, 3)] for m, p in self.alternatives if p >= 0.005][:4]}
+
+    def label(self) -> str:
+        """'clamshell, 97%' or 'none of these, 88%'."""
+        return f"{movement_title(self.movement)}, {self.confidence:.0%}"
+
+
+# ---- posture (per frame) ------------------------------------------------------------
+
+UP = np.array([0.0, -1.0, 0.0])  # world landmarks: y down, so up is -y
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _pt(world: np.ndarray, lm: Lm) -> np.ndarray:
+    return world[:, int(lm)]
+
+
+def _mid(world: np.ndarray, a: Lm, b: Lm) -> np.ndarray:
+    return (_pt(world, a) + _pt(world, b)) / 2
+
+
+def posture_features(world: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-frame posture numbers [N] from metric landmarks world [N,33,3] (y down):
+
+    tilt: trunk (mid-hip -> mid-shoulder) from upright, 0..180 (°);
+    side_up: |cos| of the left-right line (hips and shoulders) against gravity,
+      1 lying on one side;
+    chest_up: the chest's facing direction against up, +1 lying on the back,
+      -1 facing the floor (on all fours, in a plank);
+    knees_under: knees below the hips along gravity, in thigh lengths (1 with
+      the thighs hanging straight down);
+    hands_under: wrists below the shoulders along gravity, in arm lengths;
+    feet_under: ankles below the hips along gravity, in leg lengths;
+    knee_l, knee_r: 3D knee angles (°), 180 straight;
+    ankle_gap: ankle height difference (left minus right, along gravity) in leg
+      lengths: it alternates in running strides.
+    """
+    w = world
+    lh, rh = _pt(w, Lm.LEFT_HIP), _pt(w, Lm.RIGHT_HIP)
+    ls, rs = _pt(w, Lm.LEFT_SHOULDER), _pt(w, Lm.RIGHT_SHOULDER)
+    mh, ms = (lh + rh) / 2, (ls + rs) / 2
+    trunk = _unit(ms - mh)
+    lr = _unit((lh - rh) + (ls - rs))
+    chest = _unit(np.cross(lr, trunk))
+    with np.errstate(invalid="ignore"):
+        tilt = np.degrees(np.arccos(np.clip(trunk @ UP, -1, 1)))
+    down = -UP
+    lk, rk = _pt(w, Lm.LEFT_KNEE), _pt(w, Lm.RIGHT_KNEE)
+    la, ra = _pt(w, Lm.LEFT_ANKLE), _pt(w, Lm.RIGHT_ANKLE)
+    lw, rw = _pt(w, Lm.LEFT_WRIST), _pt(w, Lm.RIGHT_WRIST)
+    thigh = (np.linalg.norm(lk - lh, axis=-1) + np.linalg.norm(rk - rh, axis=-1)) / 2
+    shank = (np.linalg.norm(la - lk, axis=-1) + np.linalg.norm(ra - rk, axis=-1)) / 2
+    arm = (np.linalg.norm(lw - ls, axis=-1) + np.linalg.norm(rw - rs, axis=-1)) / 2
+    leg = thigh + shank
+
+    def knee_angle(h, k, a):
+        u, v = _unit(h - k), _unit(a - k)
+        return np.degrees(np.arccos(np.clip(np.sum(u * v, axis=-1), -1, 1)))
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "tilt": tilt,
+            "side_up": np.abs(lr @ UP),
+            "chest_up": chest @ UP,
+            "knees_under": (((lk + rk) / 2 - mh) @ down) / thigh,
+            "hands_under": (((lw + rw) / 2 - ms) @ down) / arm,
+            "feet_under": (((la + ra) / 2 - mh) @ down) / leg,
+            "knee_l": knee_angle(lh, lk, la),
+            "knee_r": knee_angle(rh, rk, ra),
+            "ankle_gap": ((la - ra) @ down) / leg,
+        }
+
+
+def _ramp(x: float, lo: float, hi: float) -> float:
+    """Soft membership: MIN_SCORE at or below lo, 1 at or above hi (lo > hi flips
+    it: 1 at or below hi). NaN counts as no evidence (MIN_SCORE)."""
+    if x is None or not math.isfinite(x):
+        return MIN_SCORE
+    if lo > hi:
+        return _ramp(-x, -lo, -hi)
+    f = (x - lo) / (hi - lo)
+    return float(min(1.0, max(MIN_SCORE, f)))
+
+
+def _share(mask: np.ndarray, valid: np.ndarray) -> float:
+    n = int(valid.sum())
+    return float((mask & valid).sum() / n) if n else math.nan
+
+
+def _pct(x: np.ndarray, q: float) -> float:
+    x = x[np.isfinite(x)]
+    return float(np.percentile(x, q)) if len(x) else math.nan
+
+
+# ---- clip evidence ----------------------------------------------------------------------
+
+# Posture classes per frame, from the numbers above [own defaults, checked on the
+# renders and kit tracks in docs/accuracy.md "Recognition"]:
+UPRIGHT_TILT = 35.0  # trunk within 35° of upright: standing or running
+LYING_TILT = 60.0  # trunk past 60° from upright: lying, on all fours or in a plank
+SIDE_UP = 0.7  # left-right line within ~45° of vertical: on one side
+CHEST = 0.5  # chest facing up (supine) or down (all fours) within 60°
+UNDER = 0.5  # knees or hands below hips or shoulders by half a segment: supported on them
+# On all fours the feet lie at knee height, about half a leg below the hips;
+# standing (and hinging forward) they are a whole leg below.
+FEET_OFF_FLOOR = 0.75
+
+# Running: the ankles alternate up and down at a running cadence. Steps of
+# 140-220 a minute are strides of 1.2-1.8 Hz (Heiderscheit 2011 reports 150-190
+# spm for recreational runners; the band is widened for slow jogs and sprints).
+STRIDE_HZ = (1.1, 2.0)
+# A still stretch of 3 s is enough to recognise a held stretch (the hold engine's
+# own minimum is 5 s; a live stream is recognised in its first seconds) [own].
+RECOGNISE_HOLD_S = 3.0
+
+
+def _stride(times: np.ndarray, gap: np.ndarray) -> tuple[float, float, float]:
+    """(stride frequency Hz, share of the signal's power in the running band,
+    peak-to-peak amplitude in leg lengths) of the ankle alternation signal [N]."""
+    ok = np.isfinite(gap)
+    if ok.sum() < 16 or times[-1] - times[0] < 1.5:
+        return math.nan, 0.0, 0.0
+    t = np.arange(times[0], times[-1], 1.0 / 30.0)
+    x = np.interp(t, times[ok], gap[ok])
+    x = x - x.mean()
+    amp = float(np.percentile(x, 95) - np.percentile(x, 5))
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
+    freqs = np.fft.rfftfreq(len(x), 1.0 / 30.0)
+    band = (freqs >= 0.3) & (freqs <= 6.0)
+    if spec[band].sum() <= 0:
+        return math.nan, 0.0, amp
+    f_peak = float(freqs[band][np.argmax(spec[band])])
+    in_run = (freqs >= STRIDE_HZ[0]) & (freqs <= STRIDE_HZ[1])
+    return f_peak, float(spec[in_run].sum() / spec[band].sum()), amp
+
+
+def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
+    """The exercise's own driving signal on each side: most reps counted on one
+    side, the median rep range there (°), and that side's feature medians at the
+    tops of its reps (for shape checks)."""
+    ex = EXERCISES[ex_name]
+    best = {"reps": 0.0, "range": 0.0, "side": None}
+    tops: dict[str, float] = {}
+    for side in SIDES:
+        feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
+        drive = drive_signal(ex, feats)
+        evs, _ = run_reps(clean.times, drive, ex.rep)
+        full = [e for e in evs if not e.partial]
+        rng = float(np.median([e.amplitude for e in evs])) if evs else _pct(drive, 95) - _pct(drive, 5)
+        if len(full) > best["reps"] or (len(full) == best["reps"] and rng > best["range"]):
+            best = {"reps": float(len(full)), "range": rng if math.isfinite(rng) else 0.0, "side": side}
+            idx = np.concatenate([np.arange(e.start_i, e.end_i + 1)[
+                np.nan_to_num(drive[e.start_i:e.end_i + 1], nan=-1e9) >= e.rest_value + 0.75 * e.amplitude]
+                for e in evs]) if evs else np.array([], int)
+            tops = {k: (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
+                    for k, v in feats.items()}
+    return {"reps": best["reps"], "range": best["range"], **{f"top_{k}": v for k, v in tops.items()}}
+
+
+def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:
+    """The exercise's own in-position test on each side: the largest share of
+    frames in position, the longest still stretch found by its hold engine (s),
+    and the longest run in position (s)."""
+    ex = EXERCISES[ex_name]
+    best = {"in_position": 0.0, "held_s": 0.0, "run_s": 0.0}
+    for side in SIDES:
+        feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
+        drive = drive_signal(ex, feats)
+        inpos = feats[ex.in_position] > 0.5
+        share = _share(inpos, valid)
+        params = ex.hold
+        evs = run_holds(clean.times, drive, inpos, replace(params, min_hold_s=RECOGNISE_HOLD_S))
+        held = max((e.duration_s for e in evs), default=0.0)
+        run = _longest_run(clean.times, inpos)
+        if share > best["in_position"] or held > best["held_s"]:
+            best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
+                    "run_s": max(run, best["run_s"])}
+    return best
+
+
+def _longest_run(times: np.ndarray, mask: np.ndarray) -> float:
+    best, start = 0.0, None
+    for i, m in enumerate(mask):
+        if m and start is None:
+            start = i
+        if (not m or i == len(mask) - 1) and start is not None:
+            end = i if m else i - 1
+            best = max(best, float(times[end] - times[start]))
+            start = None
+    return best
+
+
+def clip_features(track: PoseTrack) -> dict[str, float]:
+    """Every number the scores use, for one clip (see the module notes)."""
+    clean = clean_track(track, cutoff_hz=SMOOTH_HZ)
+    pf = posture_features(clean.world)
+    valid = clean.detected & np.isfinite(pf["tilt"])
+    tilt, side_up, chest = pf["tilt"], pf["side_up"], pf["chest_up"]
+    knees, hands = pf["knees_under"], pf["hands_under"]
+    lying = tilt > LYING_TILT
+    ev: dict[str, float] = {
+        "seconds": float(clean.times[valid][-1] - clean.times[valid][0]) if valid.sum() > 1 else 0.0,
+        "upright": _share(tilt < UPRIGHT_TILT, valid),
+        "side_lying": _share(lying & (side_up > SIDE_UP), valid),
+        "supine": _share(lying & (side_up < SIDE_UP) & (chest > CHEST), valid),
+        "all_fours": _share((tilt > LYING_TILT) & (side_up < SIDE_UP) & (chest < -CHEST) & (knees > UNDER)
+                            & (hands > UNDER) & (pf["feet_under"] < FEET_OFF_FLOOR), valid),
+        "hands_down": _share((tilt > 30.0) & (hands > UNDER) & (chest < 0.0), valid),
+        "tilt_p90": _pct(tilt[valid], 90),
+        "tilt_p10": _pct(tilt[valid], 10),
+    }
+    # Both knees bending together (a squat) or in turn (lunges, running).
+    kl, kr = 180.0 - pf["knee_l"], 180.0 - pf["knee_r"]
+    ev["knee_flex_p90"] = _pct(np.fmax(kl, kr)[valid], 90)
+    ev["knee_flex_both_p90"] = _pct(np.fmin(kl, kr)[valid], 90)
+    ev["knee_flex_range"] = _pct(np.fmax(kl, kr)[valid], 95) - _pct(np.fmax(kl, kr)[valid], 5)
+    f, band, amp = _stride(clean.times[valid], pf["ankle_gap"][valid])
+    ev.update(stride_hz=f, stride_band=band, stride_amp=amp)
+    ev["feet_under"] = _pct(pf["feet_under"][valid], 50)
+    for name in ("clamshell", "donkey_kick", "fire_hydrant", "straight_leg_raise"):
+        for k, v in _rep_evidence(name, clean).items():
+            ev[f"{name}.{k}"] = v
+    for name in ("hamstring_stretch", "running_lunge", "figure_four"):
+        for k, v in _hold_evidence(name, clean, valid).items():
+            ev[f"{name}.{k}"] = v
+    return {k: (round(float(v), 4) if v is not None and math.isfinite(float(v)) else math.nan)
+            for k, v in ev.items()}
+
+
+# ---- scores --------------------------------------------------------------------------
+
+
+def _reps_seen(e: dict, name: str) -> float:
+    """One full rep of the movement's own drive is enough; two are convincing."""
+    return _ramp(e[f"{name}.reps"], 0.0, 2.0) if e[f"{name}.reps"] >= 1 else MIN_SCORE
+
+
+def movement_scores(e: dict[str, float]) -> dict[str, float]:
+    """How well the clip fits each movement, 0..1 (a product of memberships)."""
+    s: dict[str, float] = {}
+    lying_side = _ramp(e["side_lying"], 0.2, 0.6)
+    fours = _ramp(e["all_fours"], 0.2, 0.6)
+    supine = _ramp(e["supine"], 0.2, 0.6)
+    upright = _ramp(e["upright"], 0.2, 0.6)
+    # Clamshell: on one side; the top knee opens and closes.
+    s["clamshell"] = lying_side * _reps_seen(e, "clamshell") * _ramp(e["clamshell.range"], 10.0, 20.0)
+    # On all fours, one thigh lifts back (donkey kick) or out (fire hydrant), the knee bent.
+    kick, hyd = e["donkey_kick.range"], e["fire_hydrant.range"]
+    kick_knee = e.get("donkey_kick.top_knee_angle", math.nan)
+    s["donkey_kick"] = (fours * _reps_seen(e, "donkey_kick") * _ramp(kick - hyd, 0.0, 15.0)
+                        * _ramp(kick_knee, 150.0, 125.0))
+    hyd_knee = e.get("fire_hydrant.top_knee_angle", math.nan)
+    s["fire_hydrant"] = (fours * _reps_seen(e, "fire_hydrant") * _ramp(hyd - kick, 0.0, 15.0)
+                         * _ramp(hyd_knee, 150.0, 125.0))
+    # Lying on the back, a straight leg lifts and lowers.
+    lag = e.get("straight_leg_raise.top_knee_flexion", math.nan)
+    s["straight_leg_raise"] = (supine * _reps_seen(e, "straight_leg_raise")
+                               * _ramp(e["straight_leg_raise.range"], 15.0, 30.0) * _ramp(lag, 35.0, 20.0))
+    # Held stretches: in position long enough, and still there.
+    def held(name: str) -> float:
+        return _ramp(e[f"{name}.held_s"], 1.0, 3.0) * _ramp(e[f"{name}.in_position"], 0.1, 0.3)
+
+    # Figure-four: lying on the back, an ankle crossed over the other knee, held.
+    # A straight leg raise that rests between reps can look crossed and still
+    # for a moment; its reps rule the figure-four out.
+    s["figure_four"] = supine * held("figure_four") * max(MIN_SCORE, 1.0 - s["straight_leg_raise"])
+    # Standing hamstring stretch: feet under the hips, the front knee straight
+    # (both knees bend less than 60°; a lunge or a squat bends one 90°).
+    s["hamstring_stretch"] = (_ramp(e["feet_under"], 0.5, 0.7) * held("hamstring_stretch")
+                              * _ramp(e["knee_flex_p90"], 75.0, 60.0) * _ramp(e["stride_band"], 0.6, 0.3))
+    s["running_lunge"] = _ramp(e["hands_down"], 0.1, 0.3) * held("running_lunge") * _ramp(e["all_fours"], 0.5, 0.2)
+    # Running: upright, the ankles alternating at a running cadence.
+    s["running"] = (upright * _ramp(e["stride_band"], 0.3, 0.6) * _ramp(e["stride_amp"], 0.08, 0.2)
+                    * _ramp(e["knee_flex_both_p90"], 70.0, 50.0))
+    return {m: round(float(s[m]), 4) for m in MOVEMENTS}
+
+
+def _normalise(scores: dict[str, float]) -> list[tuple[str | None, float]]:
+    best = max(scores.values()) if scores else 0.0
+    cand: dict[str | None, float] = dict(scores)
+    cand[None] = NONE_PRIOR * (1.0 - best) + 1e-3
+    total = sum(cand.values())
+    return sorted(((m, v / total) for m, v in cand.items()), key=lambda x: -x[1])
+
+
+def recognise(track: PoseTrack, first_s: float | None = None) -> Recognition:
+    """Recognise the movement in a track (or in its first `first_s` seconds)."""
+    if first_s is not None and len(track):
+        n = int(np.searchsorted(track.times, track.times[0] + first_s, side="right"))
+        track = track.slice(0, max(n, 1))
+    if len(track) < 2 or not track.detected.any():
+        return Recognition(None, 0.0, [], {"seconds": 0.0}, {m: 0.0 for m in MOVEMENTS})
+    ev = clip_features(track)
+    scores = movement_scores(ev)
+    ranked = _normalise(scores)
+    (top, p), rest = ranked[0], ranked[1:]
+    return Recognition(top, float(p), [(m, float(q)) for m, q in rest], ev, scores)
+
+
+def mismatch(rec: Recognition, chosen: str) -> str | None:
+    """The warning when a confident recognition disagrees with the chosen
+    movement, else None."""
+    if not rec.confident or rec.movement == chosen:
+        return None
+    if rec.movement is None:
+        return (f"This does not look like a {movement_title(chosen)}, nor like any movement formcheck knows, "
+                "so it was not graded. Check the camera sees your whole body from the view the tips suggest.")
+    return (f"This looks like a {movement_title(rec.movement)}, not a {movement_title(chosen)} "
+            f"(recognised at {rec.confidence:.0%}), so it was not graded as a {movement_title(chosen)}. "
+            f"Analyse it as a {movement_title(rec.movement)} instead.")
