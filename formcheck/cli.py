@@ -11,7 +11,7 @@ from formcheck.errors import FormCheckError
 from formcheck.exercises import MOVEMENTS
 from formcheck.models import MODEL_NAMES
 from formcheck.options import arg_hold, arg_stride, arg_time_scale
-from formcheck.pipeline import Options, analyze_file, load_track
+from formcheck.pipeline import AUTO, Options, analyze_file, load_track
 from formcheck.report import summary_text, write_json
 from formcheck.safe_io import check_output
 
@@ -67,8 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("analyze", help="analyse a video (or a saved .npz track) of one movement")
     a.add_argument("video", help="video file (MP4, MOV, AVI, WEBM, MKV) or a .npz track from 'formcheck track'")
-    a.add_argument("--exercise", "-e", required=True, choices=MOVEMENTS, metavar="NAME",
-                   help="one of: " + ", ".join(MOVEMENTS))
+    a.add_argument("--exercise", "-e", default=AUTO, choices=(AUTO, *MOVEMENTS), metavar="NAME",
+                   help=f"{AUTO} (the default: recognise the movement) or one of: " + ", ".join(MOVEMENTS))
     a.add_argument("--side", choices=("auto", "left", "right"), default="auto",
                    help="working side; auto detects it (and side switches)")
     a.add_argument("--json", dest="json_out", metavar="OUT", help="write the report as JSON")

@@ -558,6 +558,29 @@ class History:
             if cur.rowcount == 0:
                 raise KeyError(f"no session {session_id}")
 
+    def replace_report(self, session_id: int, report: dict) -> None:
+        """Replace a saved session's analysis (a re-analysis, e.g. as another
+        movement): its report, summary columns and events change together; its
+        date, notes, pain score and media stay. KeyError if there is no such session."""
+        validate_report(report)
+        cols = _summary_columns(report)
+        with self.connect() as conn, _tx(conn):
+            cur = conn.execute(
+                "UPDATE sessions SET exercise=?, report=?, rep_count=?, hold_count=?, step_count=?, clean_count=?, "
+                "faulted_count=?, fault_total=?, fault_counts=?, view=?, side=?, duration_s=? WHERE id=?",
+                (report["exercise"], json.dumps(report), cols["rep_count"], cols["hold_count"], cols["step_count"],
+                 cols["clean_count"], cols["faulted_count"], cols["fault_total"], cols["fault_counts"], cols["view"],
+                 cols["side"], cols["duration_s"], session_id))
+            if cur.rowcount == 0:
+                raise KeyError(f"no session {session_id}")
+            conn.execute("DELETE FROM events WHERE session_id=?", (session_id,))
+            conn.executemany(
+                "INSERT INTO events(session_id, kind, idx, set_no, side, start_s, peak_s, end_s, duration_s, "
+                "fault_codes, n_faults, fppa_deg) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(session_id, e["kind"], e["idx"], e["set_no"], e["side"], e["start_s"], e["peak_s"], e["end_s"],
+                  e["duration_s"], ",".join(f["code"] for f in e["faults"]), len(e["faults"]), e["fppa_deg"])
+                 for e in _events(report)])
+
     def delete_session(self, session_id: int) -> bool:
         """Delete a session, its events and its media folder. False if it did not exist."""
         with self.connect() as conn, _tx(conn):

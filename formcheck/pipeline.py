@@ -16,17 +16,20 @@ import numpy as np
 from formcheck.analysis import AnalysisOptions, analyze_track, drive_signal, side_features
 from formcheck.cleaning import SMOOTH_HZ, clean_track
 from formcheck.draw import Overlay, annotate
-from formcheck.errors import BadVideoError, UnknownExerciseError
+from formcheck.errors import BadVideoError, NoPersonError, UnknownExerciseError
 from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
 from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack
+from formcheck.recognise import Recognition, mismatch, movement_title, recognise
 from formcheck.report import finish_report
 from formcheck.video import H264Writer, read_frames
 
-__all__ = ["Options", "available_movements", "load_track", "analyze", "analyze_file", "write_annotated_video",
+__all__ = ["AUTO", "UNRECOGNISED", "Options", "available_movements", "load_track", "analyze", "analyze_file", "write_annotated_video",
            "frame_overlays"]
 
 ProgressFn = Callable[[int, int], None]
+AUTO = "auto"  # --exercise auto: analyse the clip as the movement the recogniser sees
+UNRECOGNISED = "unrecognised"  # the report's exercise when a clip is none of the movements
 CUE_SHOW_S = 2.5  # how long a rep's cue stays on screen after the rep [own]
 MIN_ANALYSIS_FRAMES = 15  # half a second at 30 fps; fewer cannot hold a rep and break the filters [own]
 
@@ -38,6 +41,9 @@ class Options:
     stride: int = 1
     hold_target_s: float | None = None
     time_scale: float = 1.0  # running: real time = video time x time_scale (slow-motion clips)
+    # Recognise the movement and refuse to grade a clip as one it is not (the
+    # report's "recognised" block). Off only for tests of a checker in isolation.
+    recognise: bool = True
 
 
 def _gait():
@@ -54,6 +60,8 @@ def available_movements() -> list[str]:
 
 
 def check_movement(name: str) -> None:
+    if name == AUTO:
+        return
     if name == "running":
         if _gait() is None:
             raise UnknownExerciseError("'running' is not implemented yet in this version of formcheck")
@@ -74,13 +82,7 @@ def load_track(path: str | os.PathLike, model: str = "full", stride: int = 1,
     return extract_track(p, model=model, stride=stride, progress=progress)
 
 
-def analyze(track: PoseTrack, movement: str, options: Options = Options(), source: str | None = None) -> dict:
-    """Analyse a track as `movement` and return the full report."""
-    check_movement(movement)
-    if len(track) < MIN_ANALYSIS_FRAMES:
-        dur = len(track) / track.fps if track.fps > 0 else 0.0
-        raise BadVideoError(f"{source or track.source}: only {len(track)} frame(s) ({dur:.1f} s) could be analysed; "
-                            f"at least {MIN_ANALYSIS_FRAMES} are needed (the file may be damaged or far too short)")
+def _graded(track: PoseTrack, movement: str, options: Options, source: str | None) -> dict:
     if movement == "running":
         gait = _gait()
         body = gait.analyze_running(track, gait.GaitOptions(time_scale=options.time_scale))
@@ -88,6 +90,58 @@ def analyze(track: PoseTrack, movement: str, options: Options = Options(), sourc
         body = analyze_track(track, get_exercise(movement),
                              AnalysisOptions(side=options.side, hold_target_s=options.hold_target_s))
     return finish_report(body, track, source)
+
+
+def _ungraded(track: PoseTrack, exercise: str, rec: Recognition, warning: str, source: str | None) -> dict:
+    """A report that grades nothing: no reps, holds, steps or metrics of a
+    movement the clip is not, and the reason first among the warnings."""
+    from formcheck.views import clip_view
+
+    body = {"exercise": exercise, "pose_coverage": round(track.coverage, 4), "view": clip_view(track),
+            "side": None, "reps": [], "holds": [], "steps": [], "warnings": [warning], "graded": False}
+    if rec.movement is not None and rec.movement != exercise:
+        body["mismatch"] = {"chosen": exercise, "recognised": rec.movement}
+    return finish_report(body, track, source)
+
+
+def analyze(track: PoseTrack, movement: str, options: Options = Options(), source: str | None = None) -> dict:
+    """Analyse a track as `movement` (or as the recognised movement for AUTO) and
+    return the full report. A clip that confidently looks like another movement,
+    or like none of them, is not graded (formcheck.recognise)."""
+    check_movement(movement)
+    if len(track) < MIN_ANALYSIS_FRAMES:
+        dur = len(track) / track.fps if track.fps > 0 else 0.0
+        raise BadVideoError(f"{source or track.source}: only {len(track)} frame(s) ({dur:.1f} s) could be analysed; "
+                            f"at least {MIN_ANALYSIS_FRAMES} are needed (the file may be damaged or far too short)")
+    if not track.detected.any():
+        raise NoPersonError("no person was found in any frame of the clip")
+    rec = recognise(track) if (options.recognise or movement == AUTO) else None
+    note = None
+    if movement == AUTO:
+        if rec.movement is None or rec.movement not in available_movements():
+            report = _ungraded(track, UNRECOGNISED, rec, (
+                f"This does not look like any movement formcheck knows ({rec.label()}), so nothing was graded. "
+                "If it is one of them, choose it and make sure the camera sees your whole body from the view the "
+                "tips suggest."), source)
+            report["recognised"] = rec.to_report()
+            return report
+        movement = rec.movement
+        if not rec.confident:
+            note = (f"formcheck is not sure this is a {movement_title(movement)} ({rec.confidence:.0%}). "
+                    "If it is another movement, choose it and analyse the clip again.")
+    elif rec is not None:
+        warning = mismatch(rec, movement)
+        if warning is not None:
+            report = _ungraded(track, movement, rec, warning, source)
+            report["recognised"] = rec.to_report()
+            return report
+    report = _graded(track, movement, options, source)
+    if rec is not None:
+        report["recognised"] = rec.to_report()
+        report["graded"] = True
+    if note:
+        report["warnings"].insert(0, note)
+    return report
 
 
 def analyze_file(path: str | os.PathLike, movement: str, options: Options = Options(),

@@ -117,9 +117,11 @@ def posture_features(world: np.ndarray) -> dict[str, np.ndarray]:
       1 lying on one side;
     chest_up: the chest's facing direction against up, +1 lying on the back,
       -1 facing the floor (on all fours, in a plank);
-    knees_under: knees below the hips along gravity, in thigh lengths (1 with
-      the thighs hanging straight down);
-    hands_under: wrists below the shoulders along gravity, in arm lengths;
+    knees_under: the lower knee below the hips along gravity, in thigh lengths
+      (1 with a thigh hanging straight down, as on all fours while the other
+      leg lifts; less in a plank);
+    hands_under: the lower wrist below the shoulders along gravity, in arm
+      lengths (a bird dog or a wave lifts one hand, the other stays down);
     feet_under: ankles below the hips along gravity, in leg lengths;
     knee_l, knee_r: 3D knee angles (°), 180 straight;
     ankle_gap: ankle height difference (left minus right, along gravity) in leg
@@ -152,8 +154,8 @@ def posture_features(world: np.ndarray) -> dict[str, np.ndarray]:
             "tilt": tilt,
             "side_up": np.abs(lr @ UP),
             "chest_up": chest @ UP,
-            "knees_under": (((lk + rk) / 2 - mh) @ down) / thigh,
-            "hands_under": (((lw + rw) / 2 - ms) @ down) / arm,
+            "knees_under": np.fmax((lk - mh) @ down, (rk - mh) @ down) / thigh,
+            "hands_under": np.fmax((lw - ms) @ down, (rw - ms) @ down) / arm,
             "feet_under": (((la + ra) / 2 - mh) @ down) / leg,
             "knee_l": knee_angle(lh, lk, la),
             "knee_r": knee_angle(rh, rk, ra),
@@ -188,12 +190,13 @@ def _pct(x: np.ndarray, q: float) -> float:
 # renders and kit tracks in docs/accuracy.md "Recognition"]:
 UPRIGHT_TILT = 35.0  # trunk within 35° of upright: standing or running
 LYING_TILT = 60.0  # trunk past 60° from upright: lying, on all fours or in a plank
+FOURS_TILT = 50.0  # on all fours the trunk slopes up to the shoulders: 60-80° from upright on renders
 SIDE_UP = 0.7  # left-right line within ~45° of vertical: on one side
 CHEST = 0.5  # chest facing up (supine) or down (all fours) within 60°
-UNDER = 0.5  # knees or hands below hips or shoulders by half a segment: supported on them
+UNDER = 0.5  # a knee or the hands below hips or shoulders by half a segment: supported on them
 # On all fours the feet lie at knee height, about half a leg below the hips;
 # standing (and hinging forward) they are a whole leg below.
-FEET_OFF_FLOOR = 0.75
+FEET_OFF_FLOOR = 0.8
 
 # Running: the ankles alternate up and down at a running cadence. Steps of
 # 140-220 a minute are strides of 1.2-1.8 Hz (Heiderscheit 2011 reports 150-190
@@ -280,10 +283,63 @@ def _longest_run(times: np.ndarray, mask: np.ndarray) -> float:
     return best
 
 
+def thigh_swing(world: np.ndarray) -> dict[str, float]:
+    """Which way the working thigh swings on all fours, from metric landmarks
+    world [N,33,3] (hidden points included): the knee's travel from its lowest
+    to its highest place, relative to its hip, along the body's back axis and its
+    out axis (both made horizontal), in thigh lengths.
+
+    The model's depth (z) is its weakest axis, so travel is measured in the image
+    plane (x, y) only, along whichever body axis lies closer to that plane: the
+    back axis from the side, the out axis from the feet or head end. A donkey
+    kick travels along the back axis (about sin(lift) thigh lengths), a fire
+    hydrant along the out axis; each travels little along the other's axis.
+    Returns back_travel, out_travel (NaN for the axis not used) and axis_in_plane
+    (the in-plane share of the axis used, 0..1)."""
+    nan = {"back_travel": math.nan, "out_travel": math.nan, "axis_in_plane": math.nan}
+    lh, rh = _pt(world, Lm.LEFT_HIP), _pt(world, Lm.RIGHT_HIP)
+    ls, rs = _pt(world, Lm.LEFT_SHOULDER), _pt(world, Lm.RIGHT_SHOULDER)
+    down = -UP
+    line = lh - rh
+    out = _unit(line - (line @ down)[:, None] * down)
+    back = np.cross(out, down)
+    trunk = (lh + rh - ls - rs) / 2
+    back = back * np.where(np.sum(back * trunk, axis=-1) < 0, -1.0, 1.0)[:, None]
+    best = None
+    for hip, knee in ((lh, _pt(world, Lm.LEFT_KNEE)), (rh, _pt(world, Lm.RIGHT_KNEE))):
+        rel = knee - hip
+        height = -(rel @ down)
+        ok = np.isfinite(height)
+        if ok.sum() < 10:
+            continue
+        lo, hi = np.nanpercentile(height, 30), np.nanpercentile(height, 90)
+        rest, top = ok & (height <= lo), ok & (height >= hi)
+        d = np.nanmedian(rel[top], axis=0) - np.nanmedian(rel[rest], axis=0)
+        thigh = float(np.nanmedian(np.linalg.norm(rel[rest], axis=-1)))
+        if best is None or np.linalg.norm(d) > np.linalg.norm(best[0]):
+            best = (d, thigh, rest | top)
+    if best is None or not np.isfinite(best[0]).all() or not best[1] > 0:
+        return nan
+    d, thigh, frames = best
+    axes = {"back_travel": np.nanmedian(back[frames], axis=0), "out_travel": np.nanmedian(out[frames], axis=0)}
+    in_plane = {k: float(np.linalg.norm(a[:2]) / max(np.linalg.norm(a), 1e-9)) for k, a in axes.items()}
+    use = max(in_plane, key=in_plane.get)
+    a = axes[use][:2] / max(np.linalg.norm(axes[use][:2]), 1e-9)
+    res = dict(nan)
+    res[use] = abs(float(d[:2] @ a)) / thigh
+    res["axis_in_plane"] = in_plane[use]
+    return res
+
+
 def clip_features(track: PoseTrack) -> dict[str, float]:
     """Every number the scores use, for one clip (see the module notes)."""
     clean = clean_track(track, cutoff_hz=SMOOTH_HZ)
-    pf = posture_features(clean.world)
+    # Posture from every landmark the model places, hidden ones included: a limb
+    # hidden behind the body is still put roughly where it is, which is all
+    # "is the hand under the shoulder" needs (the checkers use visible points only).
+    seen = track.replace(vis=np.where(track.detected[:, None], 1.0, np.zeros_like(track.vis)))
+    seen_world = clean_track(seen, cutoff_hz=SMOOTH_HZ).world
+    pf = posture_features(seen_world)
     valid = clean.detected & np.isfinite(pf["tilt"])
     tilt, side_up, chest = pf["tilt"], pf["side_up"], pf["chest_up"]
     knees, hands = pf["knees_under"], pf["hands_under"]
@@ -293,7 +349,7 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
         "upright": _share(tilt < UPRIGHT_TILT, valid),
         "side_lying": _share(lying & (side_up > SIDE_UP), valid),
         "supine": _share(lying & (side_up < SIDE_UP) & (chest > CHEST), valid),
-        "all_fours": _share((tilt > LYING_TILT) & (side_up < SIDE_UP) & (chest < -CHEST) & (knees > UNDER)
+        "all_fours": _share((tilt > FOURS_TILT) & (side_up < SIDE_UP) & (chest < -CHEST) & (knees > UNDER)
                             & (hands > UNDER) & (pf["feet_under"] < FEET_OFF_FLOOR), valid),
         "hands_down": _share((tilt > 30.0) & (hands > UNDER) & (chest < 0.0), valid),
         "tilt_p90": _pct(tilt[valid], 90),
@@ -307,6 +363,11 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     f, band, amp = _stride(clean.times[valid], pf["ankle_gap"][valid])
     ev.update(stride_hz=f, stride_band=band, stride_amp=amp)
     ev["feet_under"] = _pct(pf["feet_under"][valid], 50)
+    fours = valid & (pf["tilt"] > FOURS_TILT)
+    if fours.sum() >= 10:
+        ev.update({f"swing.{k}": v for k, v in thigh_swing(seen_world[fours]).items()})
+    else:
+        ev.update({"swing.back_travel": math.nan, "swing.out_travel": math.nan, "swing.axis_in_plane": math.nan})
     for name in ("clamshell", "donkey_kick", "fire_hydrant", "straight_leg_raise"):
         for k, v in _rep_evidence(name, clean).items():
             ev[f"{name}.{k}"] = v
@@ -335,13 +396,16 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # Clamshell: on one side; the top knee opens and closes.
     s["clamshell"] = lying_side * _reps_seen(e, "clamshell") * _ramp(e["clamshell.range"], 10.0, 20.0)
     # On all fours, one thigh lifts back (donkey kick) or out (fire hydrant), the knee bent.
-    kick, hyd = e["donkey_kick.range"], e["fire_hydrant.range"]
+    # Which way the thigh swings (thigh_swing): along the back axis for a kick,
+    # along the out axis for a hydrant; the axis the camera sees decides which
+    # number is measured, and each movement travels little along the other's axis.
+    back, out = e["swing.back_travel"], e["swing.out_travel"]
+    kick_way = _ramp(back, 0.2, 0.4) if math.isfinite(back) else _ramp(out, 0.35, 0.15)
+    hyd_way = _ramp(out, 0.15, 0.35) if math.isfinite(out) else _ramp(back, 0.4, 0.2)
     kick_knee = e.get("donkey_kick.top_knee_angle", math.nan)
-    s["donkey_kick"] = (fours * _reps_seen(e, "donkey_kick") * _ramp(kick - hyd, 0.0, 15.0)
-                        * _ramp(kick_knee, 150.0, 125.0))
+    s["donkey_kick"] = (fours * _reps_seen(e, "donkey_kick") * kick_way * _ramp(kick_knee, 150.0, 125.0))
     hyd_knee = e.get("fire_hydrant.top_knee_angle", math.nan)
-    s["fire_hydrant"] = (fours * _reps_seen(e, "fire_hydrant") * _ramp(hyd - kick, 0.0, 15.0)
-                         * _ramp(hyd_knee, 150.0, 125.0))
+    s["fire_hydrant"] = (fours * _reps_seen(e, "fire_hydrant") * hyd_way * _ramp(hyd_knee, 150.0, 125.0))
     # Lying on the back, a straight leg lifts and lowers.
     lag = e.get("straight_leg_raise.top_knee_flexion", math.nan)
     s["straight_leg_raise"] = (supine * _reps_seen(e, "straight_leg_raise")

@@ -49,7 +49,7 @@ def finish_report(body: dict, track: PoseTrack, source_path: str | None = None) 
         },
         "warnings": list(track.meta.get("decode_warnings", [])) + list(body.get("warnings", [])),
     }
-    for extra in ("unjudged", "unjudged_reasons", "gait", "advice", "sets"):
+    for extra in ("unjudged", "unjudged_reasons", "gait", "advice", "sets", "graded", "mismatch", "recognised"):
         if extra in body:
             report[extra] = body[extra]
     if report["reps"]:
@@ -119,6 +119,19 @@ def summary_text(report: dict) -> str:
     lines.append(f"{_title(report['exercise'])} — {Path(src['path']).name}, {src['duration_s']:.1f} s")
     view = report.get("view") or "unknown"
     lines.append(f"Camera view: {view.replace('_', ' ')}; person visible in {report['pose_coverage']:.0%} of frames")
+    rec = report.get("recognised")
+    if rec:
+        what = (rec["movement"] or "none of these").replace("_", " ")
+        lines.append(f"Recognised: {what}, {rec['confidence']:.0%}")
+    if report.get("graded") is False:
+        lines.append("")
+        lines.append("Not graded: " + (report["warnings"][0] if report["warnings"] else "the movement was not recognised."))
+        mis = report.get("mismatch")
+        if mis:
+            src = Path(report["source"]["path"]).name
+            lines.append(f"To analyse it as a {mis['recognised'].replace('_', ' ')}: "
+                         f"formcheck analyze {src} --exercise {mis['recognised']}")
+        return "\n".join(lines)
     reps, holds = report["reps"], report["holds"]
     if reps:
         by_set = Counter(r["set"] for r in reps)

@@ -75,6 +75,8 @@ def check_upload(name: str, size: int) -> str | None:
 def movement_title(name: str) -> str:
     if name in EXERCISES:
         return EXERCISES[name].title
+    if name == "auto":
+        return "Auto-detect"
     return name.replace("_", " ").capitalize()
 
 
@@ -998,3 +1000,34 @@ def analyze_and_save(path: str | Path, movement: str, options, history, source_k
         return history.save_session(report, source_kind, source_name, video=video, track=track)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+# ---- correcting a saved session ---------------------------------------------------------------
+
+
+def reanalyse_session(history, session_id: int, movement: str) -> dict:
+    """Analyse a saved session again as `movement` (e.g. after it was saved under
+    the wrong one) from its stored landmarks, and replace its report. Its date,
+    notes and pain score stay. Returns the new report."""
+    from formcheck.errors import FormCheckError
+    from formcheck.pipeline import Options, analyze, check_movement
+
+    check_movement(movement)
+    s = history.get_session(session_id)
+    if s is None:
+        raise FormCheckError(f"session #{session_id} does not exist (it may have been deleted)")
+    if not s["track_path"]:
+        raise FormCheckError(f"session #{session_id} has no saved body landmarks, so it cannot be analysed again")
+    old = s["report"]
+    track = PoseTrack.load_npz(s["track_path"])
+    holds = [h.get("target_s") for h in old.get("holds", []) if h.get("target_s")]
+    hold = holds[0] if holds and old["exercise"] == movement else track.meta.get("hold_target_s")
+    report = analyze(track, movement, Options(hold_target_s=hold), source=old["source"]["path"])
+    for key in ("live",):
+        if key in old:
+            report[key] = old[key]
+    if s["video_path"] and report["exercise"] != old["exercise"]:
+        report["warnings"].append(f"The annotated video still shows the earlier analysis as "
+                                  f"{movement_title(old['exercise']).lower()}; the results above are new.")
+    history.replace_report(session_id, report)
+    return report
