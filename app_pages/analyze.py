@@ -9,7 +9,7 @@ import streamlit as st
 from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
 from formcheck.history import History, HistoryError, default_db_path
-from formcheck.pipeline import Options, available_movements, write_annotated_video
+from formcheck.pipeline import AUTO, Options, available_movements, write_annotated_video
 from formcheck.ui_data import (
     UPLOAD_TYPES,
     analyze_and_save,
@@ -108,7 +108,9 @@ limit_mb = max_upload_bytes() // 1024**2
 upload = st.file_uploader(f"Video (MP4, MOV, AVI, WEBM, MKV) or a formcheck pose track (.npz), up to {limit_mb} MB",
                           type=list(UPLOAD_TYPES), key="upload")
 c1, c2, c3 = st.columns(3)
-movement = c1.selectbox("Movement", movements, format_func=movement_title, key="movement")
+movement = c1.selectbox("Movement", [AUTO, *movements], format_func=movement_title, key="movement",
+                        help="Auto-detect recognises which of the movements the clip shows. If you choose one and "
+                             "the clip clearly shows another, it is not graded and you are offered the right one.")
 side = c2.selectbox("Working side", list(SIDES), format_func=SIDES.get, key="side")
 hold_target = None
 time_scale = 1.0
@@ -117,18 +119,23 @@ if movement in EXERCISES and EXERCISES[movement].kind == "hold":
 elif movement == "running":
     time_scale = c3.number_input("Time scale (real seconds per video second)", 0.05, 1.0, 1.0, 0.05,
                                  help="0.25 for a 120 fps slow-motion clip played back at 30 fps")
-with st.container(border=True):
-    st.markdown(f"**Where to put the camera for {movement_title(movement).lower()}** (before you film: one view "
-                "cannot answer every question)")
-    for row in camera_advice(movement):
-        best = " (best)" if row["best"] else ""
-        st.markdown(f"- **{row['label'].capitalize()}{best}** answers: {', '.join(row['answers'])}")
-    if movement in EXERCISES:
-        st.caption(EXERCISES[movement].camera_tip)
-    else:
-        st.caption("Knee valgus, pelvic drop and crossover need the camera behind (or in front of) the runner; a side "
-                   "view answers overstride and the knee and shin angles. Cadence comes from any view. Film at 60 fps "
-                   "or more if you can.")
+if movement == AUTO:
+    st.caption("formcheck recognises the movement from the clip and says how sure it is. Hold targets are the "
+               "defaults (30 s for stretches); choose the movement to change them and to see where to put "
+               "the camera.")
+else:
+    with st.container(border=True):
+        st.markdown(f"**Where to put the camera for {movement_title(movement).lower()}** (before you film: one view "
+                    "cannot answer every question)")
+        for row in camera_advice(movement):
+            best = " (best)" if row["best"] else ""
+            st.markdown(f"- **{row['label'].capitalize()}{best}** answers: {', '.join(row['answers'])}")
+        if movement in EXERCISES:
+            st.caption(EXERCISES[movement].camera_tip)
+        else:
+            st.caption("Knee valgus, pelvic drop and crossover need the camera behind (or in front of) the runner; a side "
+                       "view answers overstride and the knee and shin angles. Cadence comes from any view. Film at 60 fps "
+                       "or more if you can.")
 
 options = Options(side=side, hold_target_s=hold_target, time_scale=time_scale)
 

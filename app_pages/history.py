@@ -8,7 +8,15 @@ import streamlit as st
 from formcheck import physio
 from formcheck.errors import FormCheckError
 from formcheck.history import History, default_db_path
-from formcheck.ui_data import analyze_recording, movement_title, session_label, sessions_table, trend_figures
+from formcheck.pipeline import available_movements
+from formcheck.ui_data import (
+    analyze_recording,
+    movement_title,
+    reanalyse_session,
+    session_label,
+    sessions_table,
+    trend_figures,
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -113,6 +121,22 @@ else:
         st.rerun()
     if n.button("Cancel", key="confirm_delete_no"):
         st.session_state.pop("confirm_delete", None)
+        st.rerun()
+
+chosen = next(x for x in sessions if x["id"] == sid)
+r1, r2 = st.columns([3, 1])
+others = [m for m in available_movements() if m != chosen["exercise"]]
+again = r1.selectbox(f"Saved under the wrong movement? Analyse session #{sid} again as", others,
+                     format_func=movement_title, key=f"hist_again_{sid}", disabled=not chosen["track_path"],
+                     help=None if chosen["track_path"] else "This session has no saved landmarks to analyse again.")
+if r2.button("Analyse again", key="hist_reanalyse", disabled=not chosen["track_path"]):
+    try:
+        with st.spinner("Analysing again..."):
+            reanalyse_session(hist, sid, again)
+    except FormCheckError as e:
+        st.error(str(e))
+    else:
+        st.toast(f"Session #{sid} analysed again as {movement_title(again).lower()}")
         st.rerun()
 
 # ---- routines --------------------------------------------------------------------------------------

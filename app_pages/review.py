@@ -5,8 +5,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from formcheck.errors import FormCheckError
 from formcheck.history import History, default_db_path
 from formcheck.landmarks import PoseTrack
+from formcheck.pipeline import available_movements
 from formcheck.report import summary_text
 from formcheck.ui_data import (
     cadence_band,
@@ -20,6 +22,8 @@ from formcheck.ui_data import (
     hold_figure,
     hold_table,
     movement_title,
+    reanalyse_session,
+    recognised_label,
     rep_table,
     rep_table_help,
     session_label,
@@ -89,7 +93,21 @@ st.title(f"{movement_title(rep['exercise'])}: review")
 view = VIEW_LABELS.get(rep.get("view") or "", "unknown view")
 st.caption(f"{labels[sid]} · {src['duration_s']:.0f} s · filmed {view} · person visible in "
            f"{rep['pose_coverage']:.0%} of frames")
-for w in rep["warnings"]:
+rec = rep.get("recognised")
+if rec:
+    st.markdown(f"**Recognised: {recognised_label(rec)}**")
+mis = rep.get("mismatch")
+if rep.get("graded") is False:
+    st.error(rep["warnings"][0] if rep["warnings"] else "This clip was not graded.", icon=":material/block:")
+    if mis and st.button(f"Analyse as {mis['recognised'].replace('_', ' ')}", type="primary", key="fix_mismatch"):
+        try:
+            with st.spinner("Analysing again..."):
+                reanalyse_session(hist, sid, mis["recognised"])
+        except FormCheckError as e:
+            st.error(str(e))
+        else:
+            st.rerun()
+for w in rep["warnings"][1 if rep.get("graded") is False else 0:]:
     st.warning(w, icon=":material/warning:")
 
 live = rep.get("live")
@@ -261,6 +279,37 @@ with st.form(f"feel_{sid}"):
             st.error(f"Could not save the notes: {e}")
         else:
             st.toast("Notes saved")
+
+# ---- correct the session ----------------------------------------------------------------------------
+st.subheader("Wrong movement?")
+others = [m for m in available_movements() if m != rep["exercise"]]
+fix = st.columns([2, 1, 1])
+again = fix[0].selectbox("Analyse this session again as", others, format_func=movement_title, key=f"again_{sid}",
+                         disabled=not s["track_path"],
+                         help=None if s["track_path"] else "This session has no saved landmarks to analyse again.")
+if fix[1].button("Analyse again", key="reanalyse", disabled=not s["track_path"]):
+    try:
+        with st.spinner("Analysing again..."):
+            reanalyse_session(hist, sid, again)
+    except FormCheckError as e:
+        st.error(str(e))
+    else:
+        st.rerun()
+if st.session_state.get("review_confirm_delete") != sid:
+    if fix[2].button("Delete session…", key="review_delete"):
+        st.session_state["review_confirm_delete"] = sid
+        st.rerun()
+else:
+    st.warning(f"Delete {labels[sid]}? Its report, landmarks and video are removed for good.")
+    y, n = st.columns(2)
+    if y.button("Yes, delete it", type="primary", key="review_delete_yes"):
+        hist.delete_session(sid)
+        st.session_state.pop("review_confirm_delete", None)
+        st.query_params.clear()
+        st.rerun()
+    if n.button("Cancel", key="review_delete_no"):
+        st.session_state.pop("review_confirm_delete", None)
+        st.rerun()
 
 # ---- downloads -------------------------------------------------------------------------------------
 st.subheader("Download")

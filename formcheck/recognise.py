@@ -197,6 +197,7 @@ UNDER = 0.5  # a knee or the hands below hips or shoulders by half a segment: su
 # On all fours the feet lie at knee height, about half a leg below the hips;
 # standing (and hinging forward) they are a whole leg below.
 FEET_OFF_FLOOR = 0.8
+FOURS_KNEE_FLEX = 45.0  # on all fours both knees bend well past 45° (about 90°)
 
 # Running: the ankles alternate up and down at a running cadence. Steps of
 # 140-220 a minute are strides of 1.2-1.8 Hz (Heiderscheit 2011 reports 150-190
@@ -344,19 +345,22 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     tilt, side_up, chest = pf["tilt"], pf["side_up"], pf["chest_up"]
     knees, hands = pf["knees_under"], pf["hands_under"]
     lying = tilt > LYING_TILT
+    # Knee flexion (°) of each leg: on all fours both knees are bent about 90°,
+    # in a plank or a lunge the back leg is straight.
+    kl, kr = 180.0 - pf["knee_l"], 180.0 - pf["knee_r"]
     ev: dict[str, float] = {
         "seconds": float(clean.times[valid][-1] - clean.times[valid][0]) if valid.sum() > 1 else 0.0,
         "upright": _share(tilt < UPRIGHT_TILT, valid),
         "side_lying": _share(lying & (side_up > SIDE_UP), valid),
         "supine": _share(lying & (side_up < SIDE_UP) & (chest > CHEST), valid),
         "all_fours": _share((tilt > FOURS_TILT) & (side_up < SIDE_UP) & (chest < -CHEST) & (knees > UNDER)
-                            & (hands > UNDER) & (pf["feet_under"] < FEET_OFF_FLOOR), valid),
+                            & (hands > UNDER) & (pf["feet_under"] < FEET_OFF_FLOOR)
+                            & (np.fmin(kl, kr) > FOURS_KNEE_FLEX), valid),
         "hands_down": _share((tilt > 30.0) & (hands > UNDER) & (chest < 0.0), valid),
         "tilt_p90": _pct(tilt[valid], 90),
         "tilt_p10": _pct(tilt[valid], 10),
     }
     # Both knees bending together (a squat) or in turn (lunges, running).
-    kl, kr = 180.0 - pf["knee_l"], 180.0 - pf["knee_r"]
     ev["knee_flex_p90"] = _pct(np.fmax(kl, kr)[valid], 90)
     ev["knee_flex_both_p90"] = _pct(np.fmin(kl, kr)[valid], 90)
     ev["knee_flex_range"] = _pct(np.fmax(kl, kr)[valid], 95) - _pct(np.fmax(kl, kr)[valid], 5)

@@ -80,6 +80,12 @@ def movement_title(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+def recognised_label(rec: dict) -> str:
+    """The report's "recognised" block as 'clamshell, 97%' (or 'none of these, 88%')."""
+    what = (rec.get("movement") or "none of these").replace("_", " ")
+    return f"{what}, {rec.get('confidence', 0.0):.0%}"
+
+
 def live_movements() -> list[str]:
     """Movements the live coach can count (exercises; running is analysed from video)."""
     return [m for m in MOVEMENTS if m in EXERCISES]

@@ -19,15 +19,18 @@ exercise = the near miss and movement = None. No faults are scripted.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
+from formcheck.landmarks import PoseTrack
+from formcheck.synth.kit import REALISTIC, track_from_motion
 from formcheck.synth.motion import Body, Pose, forward_kinematics, rot_x
 from formcheck.synth.quadruped import KNEE_Z, quadruped_base
-from formcheck.synth.scripts import Built, Scenario, camera_for, rep_timeline, view_label
+from formcheck.synth.scripts import Built, CameraSpec, Scenario, camera_for, rep_timeline, view_label
 from formcheck.synth.stretches import _plant
 
-__all__ = ["OTHERS", "squat", "bird_dog", "walking_lunge", "standing"]
+__all__ = ["OTHERS", "squat", "bird_dog", "walking_lunge", "standing", "KIT", "NEAR", "HEIGHTS", "kit_track", "cases"]
 
 _ANGLES = ("hip_flex", "hip_abd", "hip_rot", "knee_flex", "ankle_dorsi", "sh_flex", "sh_abd", "elbow_flex")
 
@@ -162,3 +165,60 @@ OTHERS: dict[str, Callable[[Scenario], Built]] = {
     "walking_lunge": walking_lunge,
     "standing": standing,
 }
+
+
+# ---- recognition test set ------------------------------------------------------------------------
+# Every movement and every near miss, filmed by 3 bodies x 3 views (the kit's
+# skeleton scaled to each height); used by tests/test_recognise.py and
+# benchmarks/recognition.py.
+
+HEIGHTS = {"short 1.55 m": 1.55, "mid 1.75 m": 1.75, "tall 1.92 m": 1.92}
+
+# Scenario per movement: short clips (2-3 reps or holds) in the views the camera
+# tips allow (and one they do not, for the stretches), as benchmarks/accuracy.py.
+KIT: dict[str, tuple[Scenario, tuple[str, ...]]] = {
+    "clamshell": (Scenario("clamshell", reps=4, range_deg=50.0, camera=CameraSpec(distance=2.2)),
+                  ("front", "back", "front_left")),
+    "donkey_kick": (Scenario("donkey_kick", reps=4, range_deg=85.0), ("left", "right", "back_left")),
+    "fire_hydrant": (Scenario("fire_hydrant", reps=4, range_deg=50.0), ("feet_end", "head_end", "back_left")),
+    "straight_leg_raise": (Scenario("straight_leg_raise", reps=3, up_s=1.8, top_s=3.5, down_s=1.8),
+                           ("left", "right", "front_left")),
+    "hamstring_stretch": (Scenario("hamstring_stretch", sides=("left", "right"), hold_s=8.0, up_s=1.5,
+                                   down_s=1.5, camera=CameraSpec(distance=2.8)), ("left", "right", "front_left")),
+    "running_lunge": (Scenario("running_lunge", sides=("left", "right"), hold_s=8.0, up_s=1.2, down_s=1.2),
+                      ("left", "right", "front_left")),
+    "figure_four": (Scenario("figure_four", sides=("right", "left"), hold_s=8.0, up_s=1.2, down_s=1.2,
+                             camera=CameraSpec(elevation=1.0)), ("left", "right", "front_left")),
+    "running": (Scenario("running", reps=24, sides=("left",), lead_s=1.0,
+                         camera=CameraSpec(distance=3.0, elevation=0.15)), ("front", "back", "left")),
+}
+NEAR: dict[str, tuple[Scenario, tuple[str, ...]]] = {
+    "squat": (Scenario("squat", reps=4, up_s=1.5, top_s=0.3, down_s=1.5, camera=CameraSpec(distance=3.0)),
+              ("front", "left", "front_left")),
+    "bird_dog": (Scenario("bird_dog", reps=4, up_s=1.5, top_s=1.0, down_s=1.5), ("left", "feet_end", "back_left")),
+    "walking_lunge": (Scenario("walking_lunge", reps=4, up_s=1.2, top_s=0.3, down_s=1.2,
+                               camera=CameraSpec(distance=3.5)), ("left", "front", "front_left")),
+    "standing": (Scenario("standing", hold_s=10.0, camera=CameraSpec(distance=3.0)), ("front", "left", "back")),
+}
+
+
+def kit_track(sc: Scenario, view: str, height: float, seed: int) -> PoseTrack:
+    """A scenario filmed from `view` with a body `height` m tall, as a kit track
+    with realistic defects (noise, dropouts, swaps; `seed` varies them)."""
+    from formcheck.synth.catalog import build
+
+    sc = replace(sc, camera=replace(sc.camera, view=view), height_m=height)
+    built = OTHERS[sc.exercise](sc) if sc.exercise in OTHERS else build(sc)
+    return track_from_motion(built.motion, built.camera, replace(REALISTIC, seed=seed))
+
+
+def cases(table: dict) -> list[tuple[str, str, Scenario, str, float, int]]:
+    """(movement, 'body, view', scenario, view, height, seed) for every body and
+    view of every scenario in KIT or NEAR."""
+    out, seed = [], 0
+    for name, (sc, views) in table.items():
+        for body, h in HEIGHTS.items():
+            for v in views:
+                seed += 1
+                out.append((name, f"{body}, {v}", sc, v, h, seed))
+    return out
