@@ -125,7 +125,7 @@ def posture_features(world: np.ndarray) -> dict[str, np.ndarray]:
     feet_under: ankles below the hips along gravity, in leg lengths;
     knee_l, knee_r: 3D knee angles (°), 180 straight;
     ankle_gap: ankle height difference (left minus right, along gravity) in leg
-      lengths: it alternates in running strides.
+      lengths: its size rises with every running step.
     """
     w = world
     lh, rh = _pt(w, Lm.LEFT_HIP), _pt(w, Lm.RIGHT_HIP)
@@ -163,6 +163,23 @@ def posture_features(world: np.ndarray) -> dict[str, np.ndarray]:
         }
 
 
+def side_lying_on_screen(px: np.ndarray) -> np.ndarray:
+    """Per frame [N] bool, from image points px [N,33,2]: lying on one side, seen
+    from the front or the back: the trunk within 35° of horizontal on screen and
+    the hips stacked, their line within 35° of vertical and at least a quarter of
+    the trunk's length (seen side-on, an all-fours or supine body shows a short
+    hip line, one hip behind the other) [own defaults]."""
+    lh, rh = px[:, Lm.LEFT_HIP], px[:, Lm.RIGHT_HIP]
+    ms = (px[:, Lm.LEFT_SHOULDER] + px[:, Lm.RIGHT_SHOULDER]) / 2
+    trunk = ms - (lh + rh) / 2
+    hips = lh - rh
+    with np.errstate(invalid="ignore", divide="ignore"):
+        flat = np.abs(trunk[:, 1]) < np.tan(np.radians(35.0)) * np.abs(trunk[:, 0])
+        stacked = np.abs(hips[:, 0]) < np.tan(np.radians(35.0)) * np.abs(hips[:, 1])
+        wide = np.linalg.norm(hips, axis=-1) > 0.25 * np.linalg.norm(trunk, axis=-1)
+    return flat & stacked & wide
+
+
 def _ramp(x: float, lo: float, hi: float) -> float:
     """Soft membership: MIN_SCORE at or below lo, 1 at or above hi (lo > hi flips
     it: 1 at or below hi). NaN counts as no evidence (MIN_SCORE)."""
@@ -191,7 +208,10 @@ def _pct(x: np.ndarray, q: float) -> float:
 UPRIGHT_TILT = 35.0  # trunk within 35° of upright: standing or running
 LYING_TILT = 60.0  # trunk past 60° from upright: lying, on all fours or in a plank
 FOURS_TILT = 50.0  # on all fours the trunk slopes up to the shoulders: 60-80° from upright on renders
-SIDE_UP = 0.7  # left-right line within ~45° of vertical: on one side
+SIDE_UP = 0.6  # left-right line within ~50° of vertical: on one side
+# The model's 3D landmarks pull a lying body part way upright (a real side-lying
+# clamshell read 55° of trunk tilt), so on one side needs only 50° of it [own].
+SIDE_LYING_TILT = 50.0
 CHEST = 0.5  # chest facing up (supine) or down (all fours) within 60°
 UNDER = 0.5  # a knee or the hands below hips or shoulders by half a segment: supported on them
 # On all fours the feet lie at knee height, about half a leg below the hips;
@@ -199,33 +219,67 @@ UNDER = 0.5  # a knee or the hands below hips or shoulders by half a segment: su
 FEET_OFF_FLOOR = 0.8
 FOURS_KNEE_FLEX = 45.0  # on all fours both knees bend well past 45° (about 90°)
 
-# Running: the ankles alternate up and down at a running cadence. Steps of
-# 140-220 a minute are strides of 1.2-1.8 Hz (Heiderscheit 2011 reports 150-190
-# spm for recreational runners; the band is widened for slow jogs and sprints).
-STRIDE_HZ = (1.1, 2.0)
+# Running: the feet take turns in the air. The height of the higher ankle over
+# the lower one, |ankle_gap|, rises once per step whichever leg swings (and
+# whatever left/right label the pose model gives each leg), so its main
+# frequency is the cadence. Running cadences lie around 150-190 steps a minute
+# (Heiderscheit 2011); the band, 132-234 steps a minute, is widened for slow
+# jogs and sprints and stays above walking (100-125) and any lunge or squat [own].
+STEP_HZ = (2.2, 3.9)
+# A running stride: the swing knee bends past 80° (running swing-phase knee
+# flexion is 90-130°, walking about 60-70°: Novacheck 1998) while the stance knee
+# stays under 45° (peak stance flexion in running is about 40-45°: Novacheck 1998).
+SWING_KNEE_FLEX = 80.0
+STANCE_KNEE_FLEX = 45.0
 # A still stretch of 3 s is enough to recognise a held stretch (the hold engine's
 # own minimum is 5 s; a live stream is recognised in its first seconds) [own].
 RECOGNISE_HOLD_S = 3.0
 
 
-def _stride(times: np.ndarray, gap: np.ndarray) -> tuple[float, float, float]:
-    """(stride frequency Hz, share of the signal's power in the running band,
-    peak-to-peak amplitude in leg lengths) of the ankle alternation signal [N]."""
-    ok = np.isfinite(gap)
-    if ok.sum() < 16 or times[-1] - times[0] < 1.5:
-        return math.nan, 0.0, 0.0
-    t = np.arange(times[0], times[-1], 1.0 / 30.0)
-    x = np.interp(t, times[ok], gap[ok])
-    x = x - x.mean()
-    amp = float(np.percentile(x, 95) - np.percentile(x, 5))
-    spec = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
-    freqs = np.fft.rfftfreq(len(x), 1.0 / 30.0)
-    band = (freqs >= 0.3) & (freqs <= 6.0)
-    if spec[band].sum() <= 0:
-        return math.nan, 0.0, amp
-    f_peak = float(freqs[band][np.argmax(spec[band])])
-    in_run = (freqs >= STRIDE_HZ[0]) & (freqs <= STRIDE_HZ[1])
-    return f_peak, float(spec[in_run].sum() / spec[band].sum()), amp
+def _band(times: np.ndarray, x: np.ndarray, band: tuple[float, float]) -> tuple[float, float]:
+    """(share of the power of x [N] between 0.3 and 6 Hz that lies in `band`,
+    5-95% range of x band-passed to `band`), resampled at 30 Hz."""
+    ok = np.isfinite(x)
+    if ok.sum() < 16 or times[ok][-1] - times[ok][0] < 1.5:
+        return 0.0, 0.0
+    t = np.arange(times[ok][0], times[ok][-1], 1.0 / 30.0)
+    y = np.interp(t, times[ok], x[ok])
+    y = (y - y.mean()) * np.hanning(len(y))
+    spec = np.fft.rfft(y)
+    freqs = np.fft.rfftfreq(len(y), 1.0 / 30.0)
+    whole = (freqs >= 0.3) & (freqs <= 6.0)
+    inside = (freqs >= band[0]) & (freqs <= band[1])
+    power = np.abs(spec) ** 2
+    if power[whole].sum() <= 0:
+        return 0.0, 0.0
+    passed = np.fft.irfft(np.where(inside, spec, 0), len(y))
+    core = passed[len(y) // 8: len(y) - len(y) // 8]  # away from the window's tapered ends
+    rng = float(np.percentile(core, 95) - np.percentile(core, 5)) if len(core) else 0.0
+    return float(power[inside].sum() / power[whole].sum()), rng
+
+
+def step_rhythm(times: np.ndarray, px: np.ndarray) -> dict[str, float]:
+    """How strongly the legs move at a running cadence, from image points px
+    [N,33,2] (pixels, hidden points included): for each left/right gap that opens
+    and closes once per step whichever leg leads (and whatever left/right label
+    the pose model gives each leg): ankle heights, ankle and knee separations
+    across the image, wrist separation (the arms swing with the legs), the share
+    of its power in STEP_HZ and its band-passed range in leg lengths. Returns the
+    best signal's share and range."""
+    leg = np.nanmedian(np.linalg.norm(px[:, Lm.LEFT_HIP] - px[:, Lm.LEFT_KNEE], axis=-1)
+                       + np.linalg.norm(px[:, Lm.LEFT_KNEE] - px[:, Lm.LEFT_ANKLE], axis=-1))
+    if not np.isfinite(leg) or leg <= 0:
+        return {"step_band": 0.0, "step_amp": 0.0}
+    gaps = [np.abs(px[:, Lm.LEFT_ANKLE, 1] - px[:, Lm.RIGHT_ANKLE, 1]),
+            np.abs(px[:, Lm.LEFT_ANKLE, 0] - px[:, Lm.RIGHT_ANKLE, 0]),
+            np.abs(px[:, Lm.LEFT_KNEE, 0] - px[:, Lm.RIGHT_KNEE, 0]),
+            np.abs(px[:, Lm.LEFT_WRIST, 0] - px[:, Lm.RIGHT_WRIST, 0])]
+    best = (0.0, 0.0)
+    for g in gaps:
+        share, rng = _band(times, g / leg, STEP_HZ)
+        if min(share / 0.4, rng / 0.12) > min(best[0] / 0.4, best[1] / 0.12):
+            best = (share, rng)
+    return {"step_band": best[0], "step_amp": best[1]}
 
 
 def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
@@ -339,7 +393,8 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     # hidden behind the body is still put roughly where it is, which is all
     # "is the hand under the shoulder" needs (the checkers use visible points only).
     seen = track.replace(vis=np.where(track.detected[:, None], 1.0, np.zeros_like(track.vis)))
-    seen_world = clean_track(seen, cutoff_hz=SMOOTH_HZ).world
+    seen_clean = clean_track(seen, cutoff_hz=SMOOTH_HZ)
+    seen_world = seen_clean.world
     pf = posture_features(seen_world)
     valid = clean.detected & np.isfinite(pf["tilt"])
     tilt, side_up, chest = pf["tilt"], pf["side_up"], pf["chest_up"]
@@ -351,7 +406,8 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     ev: dict[str, float] = {
         "seconds": float(clean.times[valid][-1] - clean.times[valid][0]) if valid.sum() > 1 else 0.0,
         "upright": _share(tilt < UPRIGHT_TILT, valid),
-        "side_lying": _share(lying & (side_up > SIDE_UP), valid),
+        "side_lying": _share(((tilt > SIDE_LYING_TILT) & (side_up > SIDE_UP)) | side_lying_on_screen(seen_clean.px),
+                             valid),
         "supine": _share(lying & (side_up < SIDE_UP) & (chest > CHEST), valid),
         "all_fours": _share((tilt > FOURS_TILT) & (side_up < SIDE_UP) & (chest < -CHEST) & (knees > UNDER)
                             & (hands > UNDER) & (pf["feet_under"] < FEET_OFF_FLOOR)
@@ -364,8 +420,14 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     ev["knee_flex_p90"] = _pct(np.fmax(kl, kr)[valid], 90)
     ev["knee_flex_both_p90"] = _pct(np.fmin(kl, kr)[valid], 90)
     ev["knee_flex_range"] = _pct(np.fmax(kl, kr)[valid], 95) - _pct(np.fmax(kl, kr)[valid], 5)
-    f, band, amp = _stride(clean.times[valid], pf["ankle_gap"][valid])
-    ev.update(stride_hz=f, stride_band=band, stride_amp=amp)
+    # Running strides: one knee deeply bent (the swing leg) while the other is
+    # near straight (the stance leg), the legs taking turns. True at any playback
+    # speed, so slow-motion clips of running count too.
+    alt = valid & (np.fmax(kl, kr) > SWING_KNEE_FLEX) & (np.fmin(kl, kr) < STANCE_KNEE_FLEX)
+    lead = np.sign(kl - kr)[alt]
+    ev["stride_share"] = _share(alt, valid)
+    ev["stride_turns"] = float(np.sum(np.diff(lead) != 0)) if len(lead) > 1 else 0.0
+    ev.update(step_rhythm(seen_clean.times[valid], seen_clean.px[valid]))
     ev["feet_under"] = _pct(pf["feet_under"][valid], 50)
     fours = valid & (pf["tilt"] > FOURS_TILT)
     if fours.sum() >= 10:
@@ -425,11 +487,13 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # Standing hamstring stretch: feet under the hips, the front knee straight
     # (both knees bend less than 60°; a lunge or a squat bends one 90°).
     s["hamstring_stretch"] = (_ramp(e["feet_under"], 0.5, 0.7) * held("hamstring_stretch")
-                              * _ramp(e["knee_flex_p90"], 75.0, 60.0) * _ramp(e["stride_band"], 0.6, 0.3))
+                              * _ramp(e["knee_flex_p90"], 75.0, 60.0) * _ramp(e["step_band"], 0.5, 0.25))
     s["running_lunge"] = _ramp(e["hands_down"], 0.1, 0.3) * held("running_lunge") * _ramp(e["all_fours"], 0.5, 0.2)
-    # Running: upright, the ankles alternating at a running cadence.
-    s["running"] = (upright * _ramp(e["stride_band"], 0.3, 0.6) * _ramp(e["stride_amp"], 0.08, 0.2)
-                    * _ramp(e["knee_flex_both_p90"], 70.0, 50.0))
+    # Running: upright, the legs taking turns in running strides, at a running
+    # cadence (a slow-motion clip keeps the strides but not the cadence: it scores
+    # 0.7 of a real-time one).
+    cadence = max(0.7, _ramp(e["step_band"], 0.2, 0.4) * _ramp(e["step_amp"], 0.05, 0.12))
+    s["running"] = (upright * _ramp(e["stride_share"], 0.04, 0.1) * _ramp(e["stride_turns"], 1.5, 3.5) * cadence)
     return {m: round(float(s[m]), 4) for m in MOVEMENTS}
 
 
