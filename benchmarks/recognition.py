@@ -71,11 +71,12 @@ def render_cases() -> list[tuple[str, str, PoseTrack]]:
     return out
 
 
-def real_cases(cache: Path, track_missing: bool = True) -> list[tuple[str | None, str, PoseTrack]]:
+def real_cases(cache: Path, track_missing: bool = True, manifest: Path | None = None
+               ) -> list[tuple[str | None, str, PoseTrack]]:
     """The labelled real clips: truth = the label's movement if it is one of the
     eight, else None (a near miss). The real-footage benchmark's own track
     (<id>.npz beside the clip) is used where it exists."""
-    manifest = REPO / "benchmarks" / "real_footage_clips.json"
+    manifest = manifest or REPO / "benchmarks" / "real_footage_clips.json"
     root = Path(os.environ.get("FORMCHECK_REAL_CLIPS", Path.home() / ".cache" / "formcheck" / "real_clips"))
     if not manifest.exists():
         return []
@@ -156,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/accuracy.md alone")
     ap.add_argument("--only", choices=("samples", "renders", "kit", "near", "real"), nargs="*")
     ap.add_argument("--tracked-only", action="store_true", help="real footage: skip clips without a cached track")
+    ap.add_argument("--manifest", type=Path, default=None,
+                    help="real footage labels (default benchmarks/real_footage_clips.json)")
     args = ap.parse_args(argv)
     only = set(args.only or ("samples", "renders", "kit", "near", "real"))
     sets = []
@@ -170,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     if "near" in only:
         sets.append(("near misses x 3 bodies x 3 views", "kit tracks (no pose model)", run(kit_cases(NEAR))))
     if "real" in only:
-        sets.append(("real footage", "real footage, real pose model", run(real_cases(args.cache, not args.tracked_only))))
+        sets.append(("real footage", "real footage, real pose model", run(real_cases(args.cache, not args.tracked_only, args.manifest))))
     text = markdown(sets, "python benchmarks/recognition.py")
     print(text)
     if not args.no_write and only == {"samples", "renders", "kit", "near", "real"}:
