@@ -132,6 +132,13 @@ def markdown(sets: list[tuple[str, str, list[dict]]], command: str) -> str:
         "| set | kind | clips | top-1 | lowest right share |", "|---|---|---|---|---|",
     ]
     lines += [summary(label, kind, rows) for label, kind, rows in sets]
+    lines += ["", "How it decides (formcheck/recognise.py): posture against gravity from the model's 3D landmarks "
+              "(and, for lying on one side, from the image), each exercise's own driving signal through its own rep or "
+              "hold engine, which way the thigh swings on all fours (along the body axis the camera sees), a straight "
+              "knee at the top of a straight leg raise and a bent one at the top of a donkey kick, and running strides "
+              "(one knee deeply bent while the other is near straight, the legs taking turns; a real-time running "
+              "cadence adds confidence, so slow-motion running is still running). Near misses are scripted with "
+              "`formcheck.synth.others` (squat, bird dog, walking lunge, standing still)."]
     wrong = [(label, r) for label, _k, rows in sets for r in rows if not r["ok"]]
     lines += ["", "Wrong answers:" if wrong else "No wrong answers.", ""]
     for label, r in wrong:

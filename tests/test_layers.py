@@ -10,7 +10,7 @@ import pytest
 PKG = Path(__file__).resolve().parent.parent / "formcheck"
 CORE = ["formcheck.geometry", "formcheck.cleaning", "formcheck.reps", "formcheck.features", "formcheck.views",
         "formcheck.exercises", "formcheck.analysis", "formcheck.live", "formcheck.report", "formcheck.landmarks",
-        "formcheck.synth.kit", "formcheck.synth.catalog"]
+        "formcheck.synth.kit", "formcheck.synth.catalog", "formcheck.recognise", "formcheck.synth.others"]
 
 
 @pytest.mark.parametrize("module", CORE)

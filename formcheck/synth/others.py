@@ -105,7 +105,7 @@ def bird_dog(sc: Scenario) -> Built:
     return Built(motion, camera, _truth("bird_dog", sc, reps))
 
 
-LUNGE_STEP_M = 0.45  # forward travel per lunge (m) [own]
+LUNGE_STEP_M = 0.3  # forward travel per lunge (m), short enough to stay in frame [own]
 
 
 def walking_lunge(sc: Scenario) -> Built:
