@@ -783,7 +783,9 @@ class History:
         sessions: [{id, created_at, week, exercise, reps, fault_rate, pain}] for per-session charts
         """
         where, vals = _session_filter("s.", exercise, None, include_samples, since, until)
-        cond = " AND ".join(["1=1", "s.excluded=0"] + where)
+        # Left out: sessions the user excluded, and ones that were not graded (the
+        # clip was another movement, or none of them): no progress either way.
+        cond = " AND ".join(["1=1", "s.excluded=0", "COALESCE(json_extract(s.report, '$.graded'), 1) != 0"] + where)
         with self.connect() as conn:
             sess = [dict(r) for r in conn.execute(
                 f"SELECT s.id, s.created_at, s.exercise, s.rep_count, s.hold_count, s.step_count, s.faulted_count, "

@@ -167,6 +167,11 @@ def test_session_saved_under_the_wrong_movement_is_analysed_again(clam_kit):
     hist.delete_session(sid)
     weekly = hist.trends()["weekly"]
     assert [(w["exercise"], w["sessions"], w["reps"]) for w in weekly] == [("clamshell", 1, 4)]
+    # A session that was not graded (a mismatch) is not progress either.
+    hist.save_session(analyze(clam_kit, "fire_hydrant"), "upload", "clam3.npz", track=clam_kit)
+    weekly = hist.trends()["weekly"]
+    assert [(w["exercise"], w["sessions"], w["reps"]) for w in weekly] == [("clamshell", 1, 4)]
+    assert len(hist.list_sessions()) == 2  # but it is listed, to be corrected
 
 
 def test_reanalyse_needs_saved_landmarks(clam_kit):
