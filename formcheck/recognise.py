@@ -472,10 +472,11 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     s["donkey_kick"] = (fours * _reps_seen(e, "donkey_kick") * kick_way * _ramp(kick_knee, 150.0, 125.0))
     hyd_knee = e.get("fire_hydrant.top_knee_angle", math.nan)
     s["fire_hydrant"] = (fours * _reps_seen(e, "fire_hydrant") * hyd_way * _ramp(hyd_knee, 150.0, 125.0))
-    # Lying on the back, a straight leg lifts and lowers.
+    # Lying on the back, a straight leg lifts and lowers (the image reads a real
+    # straight knee as bent by up to ~35°, so only a clearly bent one counts against).
     lag = e.get("straight_leg_raise.top_knee_flexion", math.nan)
     s["straight_leg_raise"] = (supine * _reps_seen(e, "straight_leg_raise")
-                               * _ramp(e["straight_leg_raise.range"], 15.0, 30.0) * _ramp(lag, 35.0, 20.0))
+                               * _ramp(e["straight_leg_raise.range"], 10.0, 25.0) * _ramp(lag, 45.0, 25.0))
     # Held stretches: in position long enough, and still there.
     def held(name: str) -> float:
         return _ramp(e[f"{name}.held_s"], 1.0, 3.0) * _ramp(e[f"{name}.in_position"], 0.1, 0.3)
@@ -490,10 +491,14 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
                               * _ramp(e["knee_flex_p90"], 75.0, 60.0) * _ramp(e["step_band"], 0.5, 0.25))
     s["running_lunge"] = _ramp(e["hands_down"], 0.1, 0.3) * held("running_lunge") * _ramp(e["all_fours"], 0.5, 0.2)
     # Running: upright, the legs taking turns in running strides, at a running
-    # cadence (a slow-motion clip keeps the strides but not the cadence: it scores
-    # 0.7 of a real-time one).
-    cadence = max(0.7, _ramp(e["step_band"], 0.2, 0.4) * _ramp(e["step_amp"], 0.05, 0.12))
-    s["running"] = (upright * _ramp(e["stride_share"], 0.04, 0.1) * _ramp(e["stride_turns"], 1.5, 3.5) * cadence)
+    # cadence. Either is enough on its own when strong: a slow-motion clip keeps
+    # the strides but not the cadence (it scores 0.7 of a real-time one), and the
+    # model sometimes mixes up which knee is which while the cadence stays plain.
+    # The swing knee must bend well past walking's 60-70° either way.
+    cadence = _ramp(e["step_band"], 0.2, 0.4) * _ramp(e["step_amp"], 0.05, 0.12)
+    strides = _ramp(e["stride_share"], 0.04, 0.1) * _ramp(e["stride_turns"], 1.5, 3.5)
+    s["running"] = (upright * max(strides * max(0.7, cadence), cadence * _ramp(e["stride_share"], 0.0, 0.04))
+                    * _ramp(e["knee_flex_p90"], 60.0, 75.0))
     return {m: round(float(s[m]), 4) for m in MOVEMENTS}
 
 
