@@ -240,7 +240,9 @@ def run_clip(clip: Clip, cache: Path) -> dict:
 
     cache.mkdir(parents=True, exist_ok=True)
     built, track_path, render_s = _render(clip, cache)
-    opts = Options(hold_target_s=clip.hold_target_s)
+    # The checkers' own accuracy: the movement is given, not recognised (the
+    # recogniser has its own section, written by benchmarks/recognition.py).
+    opts = Options(hold_target_s=clip.hold_target_s, recognise=False)
     t0 = time.perf_counter()
     real = analyze(PoseTrack.load_npz(track_path), clip.movement, opts)
     analyze_s = time.perf_counter() - t0
@@ -439,16 +441,23 @@ def write_markdown(results: list[dict], out: Path, command: str, seconds: float)
         "Movements measured: " + ", ".join(movements) + ".",
         "",
     ]
-    out.write_text("\n".join(text) + _real_footage_block(out))
+    out.write_text("\n".join(text) + _real_footage_block(out) + _kept_block(out, "recognition"))
 
 
 def _real_footage_block(out: Path) -> str:
     """The "Real footage" section written by benchmarks/real_footage.py, kept when this table is rewritten."""
+    return _kept_block(out, "real-footage")
+
+
+def _kept_block(out: Path, name: str) -> str:
+    """A section another benchmark writes between <!-- name:begin ... --> and
+    <!-- name:end --> (benchmarks/real_footage.py, benchmarks/recognition.py), kept
+    when this table is rewritten."""
     old = out.read_text() if out.exists() else ""
-    begin, end = old.find("<!-- real-footage:begin"), old.find("<!-- real-footage:end -->")
+    begin, end = old.find(f"<!-- {name}:begin"), old.find(f"<!-- {name}:end -->")
     if begin < 0 or end < begin:
         return ""
-    return "\n" + old[begin:end + len("<!-- real-footage:end -->")] + "\n"
+    return "\n" + old[begin:end + len(f"<!-- {name}:end -->")] + "\n"
 
 
 # ---- driver ---------------------------------------------------------------------------
