@@ -412,7 +412,7 @@ def _local(iso: str) -> str:
 
 def session_label(s: dict) -> str:
     what = (f"{s['rep_count']} reps" if s["rep_count"] else f"{s['hold_count']} holds" if s["hold_count"]
-            else f"{s['step_count']} steps")
+            else f"{s['step_count']} steps" if s["step_count"] else "nothing counted")
     return f"#{s['id']} · {_local(s['created_at'])} · {movement_title(s['exercise'])} · {what} ({s['source_kind']})"
 
 
