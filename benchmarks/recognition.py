@@ -7,7 +7,7 @@ Sets, each said for what it is:
   (~/.cache/formcheck/accuracy/*.track.npz; own renders, real pose model);
 - kit: every movement's script across 3 bodies x 3 camera views, projected by the
   synthetic pose kit with realistic defects (own skeleton, no pose model); the
-  same clips cut to their first 8 s (a live stream's first seconds);
+  same clips cut to their first 10 s (a live stream's first seconds);
 - near misses: squats, bird dogs, walking lunges and standing still (kit tracks),
   which must come out "none of these";
 - real: the real-footage clips listed in benchmarks/real_footage_clips.json,
