@@ -308,9 +308,11 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
 def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:
     """The exercise's own in-position test on each side: the largest share of
     frames in position, the longest still stretch found by its hold engine (s),
-    and the longest run in position (s)."""
+    the longest run in position (s), and the side with the most frames in
+    position's feature medians over them (hold_<feature>, for shape checks)."""
     ex = EXERCISES[ex_name]
     best = {"in_position": 0.0, "held_s": 0.0, "run_s": 0.0}
+    shape: dict[str, float] = {f"hold_{k}": math.nan for k in ex.features}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
@@ -320,10 +322,12 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
         evs = run_holds(clean.times, drive, inpos, replace(params, min_hold_s=RECOGNISE_HOLD_S))
         held = max((e.duration_s for e in evs), default=0.0)
         run = _longest_run(clean.times, inpos)
-        if share > best["in_position"] or held > best["held_s"]:
-            best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
-                    "run_s": max(run, best["run_s"])}
-    return best
+        if share > best["in_position"] and inpos.any():
+            shape = {f"hold_{k}": (float(np.nanmedian(v[inpos])) if np.isfinite(v[inpos]).any() else math.nan)
+                     for k, v in feats.items()}
+        best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
+                "run_s": max(run, best["run_s"])}
+    return {**best, **shape}
 
 
 def _longest_run(times: np.ndarray, mask: np.ndarray) -> float:
@@ -478,18 +482,26 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     s["straight_leg_raise"] = (supine * _reps_seen(e, "straight_leg_raise")
                                * _ramp(e["straight_leg_raise.range"], 10.0, 25.0) * _ramp(lag, 45.0, 25.0))
     # Held stretches: in position long enough, and still there.
-    def held(name: str) -> float:
-        return _ramp(e[f"{name}.held_s"], 1.0, 3.0) * _ramp(e[f"{name}.in_position"], 0.1, 0.3)
+    def held(name: str, in_position_is_enough: bool = False) -> float:
+        # Still in position for 3 s (the hold engine); for the standing stretches,
+        # whose in-position tests are specific, also in position at all for 6 s
+        # (a real body jitters more than the engine's stillness band allows). The
+        # figure-four's crossed-ankle test also passes a knee hugged to the chest.
+        run = _ramp(e[f"{name}.run_s"], 3.0, 6.0) if in_position_is_enough else 0.0
+        return max(_ramp(e[f"{name}.held_s"], 1.0, 3.0), run) * _ramp(e[f"{name}.in_position"], 0.1, 0.3)
 
     # Figure-four: lying on the back, an ankle crossed over the other knee, held.
     # A straight leg raise that rests between reps can look crossed and still
     # for a moment; its reps rule the figure-four out.
-    s["figure_four"] = supine * held("figure_four") * max(MIN_SCORE, 1.0 - s["straight_leg_raise"])
+    # The supporting thigh is up (hip flexed about 90° or more); hugging one knee
+    # to the chest leaves the other leg flat on the floor.
+    s["figure_four"] = (supine * held("figure_four") * max(MIN_SCORE, 1.0 - s["straight_leg_raise"])
+                        * _ramp(e.get("figure_four.hold_support_hip_flexion", math.nan), 45.0, 70.0))
     # Standing hamstring stretch: feet under the hips, the front knee straight
     # (both knees bend less than 60°; a lunge or a squat bends one 90°).
-    s["hamstring_stretch"] = (_ramp(e["feet_under"], 0.5, 0.7) * held("hamstring_stretch")
+    s["hamstring_stretch"] = (_ramp(e["feet_under"], 0.5, 0.7) * held("hamstring_stretch", True)
                               * _ramp(e["knee_flex_p90"], 75.0, 60.0) * _ramp(e["step_band"], 0.5, 0.25))
-    s["running_lunge"] = _ramp(e["hands_down"], 0.1, 0.3) * held("running_lunge") * _ramp(e["all_fours"], 0.5, 0.2)
+    s["running_lunge"] = _ramp(e["hands_down"], 0.1, 0.3) * held("running_lunge", True) * _ramp(e["all_fours"], 0.5, 0.2)
     # Running: upright, the legs taking turns in running strides, at a running
     # cadence. Either is enough on its own when strong: a slow-motion clip keeps
     # the strides but not the cadence (it scores 0.7 of a real-time one), and the
