@@ -98,7 +98,8 @@ if rec:
     st.markdown(f"**Recognised: {recognised_label(rec)}**")
 mis = rep.get("mismatch")
 if rep.get("graded") is False:
-    st.error(rep["warnings"][0] if rep["warnings"] else "This clip was not graded.", icon=":material/block:")
+    reason = rep.get("ungraded_reason") or "This clip was not graded."
+    st.error(reason, icon=":material/block:")
     if mis and st.button(f"Analyse as {mis['recognised'].replace('_', ' ')}", type="primary", key="fix_mismatch"):
         try:
             with st.spinner("Analysing again..."):
@@ -107,8 +108,9 @@ if rep.get("graded") is False:
             st.error(str(e))
         else:
             st.rerun()
-for w in rep["warnings"][1 if rep.get("graded") is False else 0:]:
-    st.warning(w, icon=":material/warning:")
+for w in rep["warnings"]:
+    if w != rep.get("ungraded_reason"):
+        st.warning(w, icon=":material/warning:")
 
 live = rep.get("live")
 if live:

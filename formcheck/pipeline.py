@@ -98,7 +98,8 @@ def _ungraded(track: PoseTrack, exercise: str, rec: Recognition, warning: str, s
     from formcheck.views import clip_view
 
     body = {"exercise": exercise, "pose_coverage": round(track.coverage, 4), "view": clip_view(track),
-            "side": None, "reps": [], "holds": [], "steps": [], "warnings": [warning], "graded": False}
+            "side": None, "reps": [], "holds": [], "steps": [], "warnings": [warning], "graded": False,
+            "ungraded_reason": warning}
     if rec.movement is not None and rec.movement != exercise:
         body["mismatch"] = {"chosen": exercise, "recognised": rec.movement}
     return finish_report(body, track, source)

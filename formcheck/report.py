@@ -49,7 +49,8 @@ def finish_report(body: dict, track: PoseTrack, source_path: str | None = None) 
         },
         "warnings": list(track.meta.get("decode_warnings", [])) + list(body.get("warnings", [])),
     }
-    for extra in ("unjudged", "unjudged_reasons", "gait", "advice", "sets", "graded", "mismatch", "recognised"):
+    for extra in ("unjudged", "unjudged_reasons", "gait", "advice", "sets", "graded", "ungraded_reason", "mismatch",
+                  "recognised"):
         if extra in body:
             report[extra] = body[extra]
     if report["reps"]:
@@ -125,7 +126,7 @@ def summary_text(report: dict) -> str:
         lines.append(f"Recognised: {what}, {rec['confidence']:.0%}")
     if report.get("graded") is False:
         lines.append("")
-        lines.append("Not graded: " + (report["warnings"][0] if report["warnings"] else "the movement was not recognised."))
+        lines.append("Not graded: " + (report.get("ungraded_reason") or "the movement was not recognised."))
         mis = report.get("mismatch")
         if mis:
             src = Path(report["source"]["path"]).name
