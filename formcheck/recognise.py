@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from formcheck.analysis import drive_signal, side_features
+from formcheck.analysis import drive_signal, position_mask, side_features
 from formcheck.cleaning import SMOOTH_HZ, clean_track
 from formcheck.exercises import EXERCISES, MOVEMENTS
 from formcheck.features import SIDES, Joints
@@ -316,7 +316,7 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
-        inpos = feats[ex.in_position] > 0.5
+        inpos = position_mask(ex, feats, drive)
         share = _share(inpos, valid)
         params = ex.hold
         evs = run_holds(clean.times, drive, inpos, replace(params, min_hold_s=RECOGNISE_HOLD_S))
@@ -462,6 +462,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     lying_side = _ramp(e["side_lying"], 0.2, 0.6)
     fours = _ramp(e["all_fours"], 0.2, 0.6)
     supine = _ramp(e["supine"], 0.2, 0.6)
+    supine_share = e["supine"]
     upright = _ramp(e["upright"], 0.2, 0.6)
     # Clamshell: on one side; the top knee opens and closes.
     s["clamshell"] = lying_side * _reps_seen(e, "clamshell") * _ramp(e["clamshell.range"], 10.0, 20.0)
@@ -497,11 +498,18 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # to the chest leaves the other leg flat on the floor.
     s["figure_four"] = (supine * held("figure_four") * max(MIN_SCORE, 1.0 - s["straight_leg_raise"])
                         * _ramp(e.get("figure_four.hold_support_hip_flexion", math.nan), 45.0, 70.0))
-    # Standing hamstring stretch: feet under the hips, the front knee straight
-    # (both knees bend less than 60°; a lunge or a squat bends one 90°).
-    s["hamstring_stretch"] = (_ramp(e["feet_under"], 0.5, 0.7) * held("hamstring_stretch", True)
-                              * _ramp(e["knee_flex_p90"], 75.0, 60.0) * _ramp(e["step_band"], 0.5, 0.25))
-    s["running_lunge"] = _ramp(e["hands_down"], 0.1, 0.3) * held("running_lunge", True) * _ramp(e["all_fours"], 0.5, 0.2)
+    # Running lunge (hands down, kneeling or upright: a foot well ahead, its knee
+    # bent): held, not on all fours, not lying on the back (a figure-four's legs
+    # pass the same checks). Lunges done as reps rarely stay in position long
+    # enough; a pigeon pose does (docs/accuracy.md lists it).
+    s["running_lunge"] = held("running_lunge", True) * _ramp(e["all_fours"], 0.5, 0.2) * _ramp(supine_share, 0.5, 0.2)
+    # Hamstring stretch (standing, seated or lying: the checker's own position
+    # checks, a straight stretched knee and the hips folded): held, not on all
+    # fours, not running. A lunge's back leg and a raised straight leg pass the
+    # same checks, so a running lunge or a straight leg raise rules it out.
+    s["hamstring_stretch"] = (held("hamstring_stretch", True) * _ramp(e["all_fours"], 0.5, 0.2)
+                              * _ramp(e["step_band"], 0.5, 0.25)
+                              * max(MIN_SCORE, 1.0 - max(s["running_lunge"], s["straight_leg_raise"])))
     # Running: upright, the legs taking turns in running strides, at a running
     # cadence. Either is enough on its own when strong: a slow-motion clip keeps
     # the strides but not the cadence (it scores 0.7 of a real-time one), and the
