@@ -144,7 +144,7 @@ def test_cli_defaults_to_auto_and_warns_on_a_mismatch(clam_kit, tmp_path, capsys
     assert main(["analyze", str(npz), "--json", str(out)]) == 0
     text = capsys.readouterr().out
     assert json.loads(out.read_text())["exercise"] == "clamshell"
-    assert "Recognised: clamshell" in text and "good form" in text
+    assert "Recognised: clamshell" in text and "4 reps" in text and "Not graded" not in text
     assert main(["analyze", str(npz), "--exercise", "fire_hydrant"]) == 0
     text = capsys.readouterr().out
     assert "This looks like a clamshell, not a fire hydrant" in text and "good form" not in text
