@@ -33,7 +33,7 @@ def test_wrong_movement_session_is_reanalysed_from_history(server, tmp_path):  #
         page.goto(server["url"] + "/history")
         _wait_app(page)
         box = page.locator('[data-testid="stSelectbox"]').filter(has_text=f"Analyse session #{sid} again as")
-        box.wait_for(timeout=30000)
+        box.wait_for(timeout=120000)
         box.click()
         page.get_by_role("option", name="Clamshell", exact=True).click()
         page.get_by_role("button", name="Analyse again", exact=True).click()
@@ -43,7 +43,7 @@ def test_wrong_movement_session_is_reanalysed_from_history(server, tmp_path):  #
         _wait_app(page)
         assert page.locator('[data-testid="stException"]').count() == 0
         page.get_by_role("button", name="Open in Review", exact=True).click()
-        page.get_by_role("heading", name="Clamshell: review").wait_for(timeout=60000)
+        page.get_by_role("heading", name="Clamshell: review").wait_for(timeout=180000)
         _wait_app(page)
         assert _grid_rows(page) == 4
         assert page.get_by_text("Recognised: clamshell", exact=False).count() >= 1
