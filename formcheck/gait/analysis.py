@@ -287,11 +287,11 @@ def _speed_sentence(kind: str, suggest: float | None, cad: float | None, ts: flo
         seen = f" The file says it was filmed at {capture:.0f} fps and plays at {play_fps:.0f} fps."
     elif cad is not None:
         lo, hi = R.RUNNING_CADENCE_SPM
-        seen += f", and running is {lo:.0f}-{hi:.0f}." if ts == 1.0 else f" with time scale {ts:g}."
+        seen += f", and running is {lo:.0f}-{hi:.0f} steps per minute." if ts == 1.0 else f" with time scale {ts:g}."
     how = (f" If it was filmed at {1 / suggest:g}x speed, analyse it again with --time-scale {suggest:g} "
-           "(in the app: 'Slow-motion clip: real seconds per video second')." if suggest else
+           "(in the app: 'Time scale (real seconds per video second)')." if suggest else
            " Analyse it again with --time-scale set to real seconds per video second (0.25 for 120 fps "
-           "played at 30; in the app: 'Slow-motion clip').")
+           "played at 30; in the app: 'Time scale').")
     return q + seen + how + " No cadence or knee verdicts were given until then."
 
 
