@@ -75,10 +75,14 @@ class RunClip:
     fps: float
     valgus_side: str
     valgus_deg: float
+    normal_deg: float = 4.0  # asked FPPA of the other leg (the skeleton's; the avatar reads ~4-5° more)
 
     @property
     def key(self) -> str:
-        blob = json.dumps([CACHE_VERSION, asdict(self), BODIES[self.body]], sort_keys=True)
+        spec = asdict(self)
+        if spec["normal_deg"] == 4.0:
+            spec.pop("normal_deg")
+        blob = json.dumps([CACHE_VERSION, spec, BODIES[self.body]], sort_keys=True)
         return f"{self.name}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
 
 
@@ -91,16 +95,19 @@ FIT: tuple[RunClip, ...] = (
     RunClip("fit6", "F41", "back", 0.9, 3.0, 14.0, 30, "left", 16.0),
 )
 
+# The avatar's knees read about 4-5° more FPPA than the skeleton the motion was
+# asked for (measured on fit1), so test clips ask 0° on the normal leg and
+# 14-17° on the valgus one: the rendered truth is then about 4-5° and 18-22°.
 TEST: tuple[RunClip, ...] = (
-    RunClip("back30a", "F34", "back", 0.5, 3.0, 0.0, 30, "left", 18.0),
-    RunClip("back30b", "M45", "back", 1.5, 8.0, 15.0, 30, "right", 20.0),
-    RunClip("back30c", "F62", "back", 1.0, 5.0, -10.0, 30, "left", 22.0),
-    RunClip("front30a", "M45", "front", 0.7, 4.0, -15.0, 30, "left", 19.0),
-    RunClip("front30b", "F34", "front", 1.2, 6.5, 7.0, 30, "right", 18.0),
-    RunClip("front30c", "F62", "front", 1.4, 3.2, 12.0, 30, "right", 21.0),
-    RunClip("back60", "M45", "back", 0.9, 5.5, 5.0, 60, "left", 18.0),
-    RunClip("front60", "F62", "front", 1.0, 7.5, -5.0, 60, "left", 20.0),
-    RunClip("back120", "F34", "back", 1.1, 4.5, -7.0, 120, "right", 19.0),
+    RunClip("back30a", "F34", "back", 0.5, 3.0, 0.0, 30, "left", 14.0, 0.0),
+    RunClip("back30b", "M45", "back", 1.5, 8.0, 15.0, 30, "right", 16.0, 0.0),
+    RunClip("back30c", "F62", "back", 1.0, 5.0, -10.0, 30, "left", 17.0, 0.0),
+    RunClip("front30a", "M45", "front", 0.7, 4.0, -15.0, 30, "left", 15.0, 0.0),
+    RunClip("front30b", "F34", "front", 1.2, 6.5, 7.0, 30, "right", 14.0, 0.0),
+    RunClip("front30c", "F62", "front", 1.4, 3.2, 12.0, 30, "right", 16.0, 0.0),
+    RunClip("back60", "M45", "back", 0.9, 5.5, 5.0, 60, "left", 14.0, 0.0),
+    RunClip("front60", "F62", "front", 1.0, 7.5, -5.0, 60, "left", 16.0, 0.0),
+    RunClip("back120", "F34", "back", 1.1, 4.5, -7.0, 120, "right", 15.0, 0.0),
 )
 
 SETS = {"fit": FIT, "test": TEST}
@@ -141,9 +148,9 @@ def _appearance(body: str):
 
 
 def built(clip: RunClip):
-    from formcheck.synth.running import running
+    from formcheck.synth.running import RunParams, running
 
-    return running(scenario(clip))
+    return running(scenario(clip), RunParams(fppa_deg=clip.normal_deg))
 
 
 def truth_steps(clip: RunClip, b, joints: np.ndarray, cam) -> list[dict]:
@@ -223,3 +230,59 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---- scoring (pure over reports and truth) ------------------------------------------------
+
+def match_steps(truth: list[dict], got: list[dict], tol_s: float = 0.12) -> list[tuple[dict, dict]]:
+    """(truth step, reported step) pairs: same side, midstances within tol_s, each
+    reported step used once (nearest first)."""
+    pairs, used = [], set()
+    for s in truth:
+        near = [(abs(d["midstance_s"] - s["midstance_s"]), k) for k, d in enumerate(got)
+                if d["side"] == s["side"] and k not in used and abs(d["midstance_s"] - s["midstance_s"]) < tol_s]
+        if near:
+            k = min(near)[1]
+            used.add(k)
+            pairs.append((s, got[k]))
+    return pairs
+
+
+def score_clip(clip: RunClip, truth: dict, report: dict, limit: float = 15.0) -> dict:
+    """Per-step knee_valgus (truth: FPPA > limit) tp/fp/fn, FPPA errors, per-leg
+    verdicts against the truth (the valgus leg caves in, the other does not), cadence error."""
+    steps = truth["steps"]
+    got = report["steps"]
+    pairs = match_steps(steps, got)
+    flagged = {id(d) for d in got if any(f["code"] == "knee_valgus" for f in d["faults"])}
+    tp = sum(1 for s, d in pairs if s["fppa_deg"] > limit and id(d) in flagged)
+    fn = sum(1 for s in steps if s["fppa_deg"] > limit) - tp
+    fp = len(flagged) - tp
+    err = [d["metrics"]["fppa_deg"] - s["fppa_deg"] for s, d in pairs if "fppa_deg" in d["metrics"]]
+    legs = report["gait"]["legs"]
+    want = {clip.valgus_side: "knee_valgus", ("right" if clip.valgus_side == "left" else "left"): "ok"}
+    verdicts = {side: legs[side].get("verdict") for side in ("left", "right")}
+    bands = {side: legs[side].get("fppa_band_deg") for side in ("left", "right")}
+    true_med = {side: float(np.median([s["fppa_deg"] for s in steps if s["side"] == side])) for side in want}
+    cad = report["gait"].get("cadence_spm")
+    return {
+        "name": clip.name, "view": clip.view, "fps": clip.fps, "body": clip.body, "cam_h": clip.cam_h,
+        "dist": clip.dist, "yaw": clip.yaw, "status": report["gait"].get("status"),
+        "steps_true": len(steps), "steps_found": len(got), "matched": len(pairs),
+        "tp": tp, "fp": fp, "fn": fn, "fppa_errors": [round(e, 2) for e in err],
+        "verdicts": verdicts, "want": want, "verdict_ok": verdicts == want,
+        "true_median": {k: round(v, 1) for k, v in true_med.items()},
+        "read_median": {side: legs[side].get("fppa_median_deg") for side in want},
+        "band_covers": {side: (bands[side] is not None and bands[side][0] <= true_med[side] <= bands[side][1])
+                        for side in want},
+        "cadence_err": None if cad is None else round(abs(cad - truth["cadence_spm"]) / truth["cadence_spm"], 4),
+    }
+
+
+def analyse(clip: RunClip, calibration="auto", perfect: bool = False) -> tuple[dict, dict]:
+    """(truth, report) of a cached clip with the real model's track (or perfect landmarks)."""
+    from formcheck.gait import GaitOptions, analyze_running
+
+    r = render(clip)
+    track = perfect_track(r) if perfect else PoseTrack.load_npz(r["track"])
+    return r["truth"], analyze_running(track, GaitOptions(calibration=calibration))

@@ -349,7 +349,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
 
     # ---- sanity before advice ----
     clearance = swing_clearance(fr, t, steps_raw, leg) if math.isfinite(leg) and leg > 0 else math.nan
-    not_running = running_like(clearance, duty, len(steps_raw))
+    not_running = running_like(clearance, duty, len(steps_raw), cad)
     capture = track.meta.get("capture_fps")
     speed = None if not_running else speed_question(cad, stance_med, ts, capture, float(track.fps))
     status = "not_running" if not_running else (speed[0] if speed else "running")

@@ -33,6 +33,10 @@ MAX_DUTY = 1.0
 # Longest stance running has [own: 0.2-0.3 s at a jog, clinical-criteria.md §2; a
 # 2x slowed clip doubles it].
 MAX_RUN_STANCE_S = 0.45
+# Fewer steps per minute than this is not even walking at real speed [own: adult walking
+# is about 90-130 steps/min, Tudor-Locke 2018]: the clip is slowed down, whatever its stances say
+# (a panning camera or slow-motion blur makes stance times unreliable).
+MIN_WALK_CADENCE_SPM = 80.0
 # Slow-motion factors a phone writes (240, 120 or 60 fps played at 30) [own].
 _FACTORS = (2, 4, 8)
 
@@ -50,13 +54,15 @@ def swing_clearance(fr: Frames, t: np.ndarray, steps: list[Step], leg: float) ->
     return float(np.median(vals)) if vals else math.nan
 
 
-def running_like(clearance: float, duty: float | None, n_steps: int) -> str | None:
-    """None if the motion looks like running, else why not (one sentence)."""
+def running_like(clearance: float, duty: float | None, n_steps: int, cadence_spm: float | None = None) -> str | None:
+    """None if the motion looks like running (or like slowed-down running: that is
+    asked about by `speed_question`), else why not (one sentence)."""
     if n_steps < 4:
         return "no regular running steps were found"
     if not math.isfinite(clearance) or clearance < MIN_SWING_CLEARANCE:
         return "both feet stay on the ground; running lifts one foot well clear while the other is down"
-    if duty is not None and duty > MAX_DUTY:
+    slowed = cadence_spm is not None and cadence_spm < MIN_WALK_CADENCE_SPM
+    if duty is not None and duty > MAX_DUTY and not slowed:
         return "each foot stays down longer than a step, so both feet are down together: that is walking"
     return None
 
