@@ -26,7 +26,7 @@ from formcheck.gait.metrics import (
     frontal_metrics,
     sagittal_metrics,
 )
-from formcheck.gait.sanity import running_like, speed_question, swing_clearance
+from formcheck.gait.sanity import alternation, running_like, speed_question, swing_clearance
 from formcheck.gait.steps import Step, detect_steps, standing_baseline
 from formcheck.landmarks import PoseTrack
 from formcheck.views import VIEW_LABELS, clip_view
@@ -348,13 +348,17 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     duty = stance_med / period if stance_med is not None and period else None
 
     # ---- sanity before advice ----
-    clearance = swing_clearance(fr, t, steps_raw, leg) if math.isfinite(leg) and leg > 0 else math.nan
-    not_running = running_like(clearance, duty, len(steps_raw), cad)
+    clearance = swing_clearance(fr, t, steps_raw, leg, period) if math.isfinite(leg) and leg > 0 else math.nan
+    # Which foot is up is read from the labels, which are repaired over the whole clip
+    # only from behind or in front (from the side BlazePose swaps them too often).
+    alt = alternation(fr, t, period) if view in R.FRONTAL else math.nan
+    not_running = running_like(clearance, duty, len(steps_raw), cad, alt)
     capture = track.meta.get("capture_fps")
     speed = None if not_running else speed_question(cad, stance_med, ts, capture, float(track.fps))
     status = "not_running" if not_running else (speed[0] if speed else "running")
     sanity = {"status": status, "swing_clearance_legs": None if not math.isfinite(clearance) else round(clearance, 3),
               "duty_factor": None if duty is None else round(duty, 3),
+              "alternation": None if not math.isfinite(alt) else round(alt, 3),
               "cadence_measured_spm": None if cad is None else round(cad, 1),
               "capture_fps": capture, "suggested_time_scale": speed[1] if speed else None, "question": None}
 

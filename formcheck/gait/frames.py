@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from formcheck.cleaning import VIS_MIN, apply_permutation, gate_visibility, interpolate_gaps, smooth_zero_phase
+from formcheck.gait.signals import local_trend
 from formcheck.geometry import fppa, joint_angle
 from formcheck.landmarks import Lm, PoseTrack
 
@@ -47,6 +48,39 @@ class Frames:
             vals.append(leg[np.isfinite(leg)])
         v = np.concatenate(vals)
         return float(np.median(v)) if len(v) else math.nan
+
+    def leg_scale(self, window_s: float = 1.0) -> np.ndarray:
+        """Leg length on screen per frame [N] (pixels): thigh + shank, both legs'
+        mean, running median over `window_s`; the clip's median where unseen. Divides
+        image distances so that a runner coming toward or going away from the
+        camera keeps the same numbers."""
+        per = []
+        for s in SIDES:
+            per.append(np.linalg.norm(self.p(s, "hip") - self.p(s, "knee"), axis=-1)
+                       + np.linalg.norm(self.p(s, "knee") - self.p(s, "ankle"), axis=-1))
+        both = np.stack(per)
+        n = np.isfinite(both).sum(axis=0)
+        leg = np.where(n > 0, np.nansum(both, axis=0) / np.maximum(n, 1), np.nan)
+        whole = self.leg_px()
+        if len(self.t) < 2 or not math.isfinite(whole):
+            return np.full(len(self.t), whole)
+        dt = float(np.median(np.diff(self.t)))
+        half = max(1, int(round(0.5 * window_s / dt)))
+        out = np.array([np.nanmedian(leg[max(0, i - half):i + half + 1])
+                        if np.isfinite(leg[max(0, i - half):i + half + 1]).any() else whole
+                        for i in range(len(leg))])
+        return out
+
+    def pelvis_bounce(self, trend_s: float = 1.5) -> np.ndarray:
+        """Mid-hip image height [N] in leg lengths (per-frame scale), minus its own
+        moving average over `trend_s` (a camera that tilts, pans or a runner who
+        nears the camera moves the whole body on screen; the bounce stays)."""
+        y = self.mid("hip")[:, 1] / self.leg_scale()
+        ok = np.isfinite(y)
+        if ok.sum() < 2:
+            return y
+        yf = np.interp(self.t, self.t[ok], y[ok])
+        return np.where(ok, yf - local_trend(self.t, yf, trend_s), np.nan)
 
     def foot_low_y(self, side: str) -> np.ndarray:
         """Image y of the lowest foot point (heel or toe) [N], pixels, y down."""

@@ -147,3 +147,23 @@ def gauss_smooth(t: np.ndarray, x: np.ndarray, sigma_s: float) -> np.ndarray:
     y = fill(t, x)
     return np.convolve(np.pad(y, len(k) // 2, mode="edge"), k / k.sum(), mode="valid")
 
+
+
+def local_trend(t: np.ndarray, y: np.ndarray, window_s: float) -> np.ndarray:
+    """The slow part of y [N] (no NaNs): at each sample, the value of a least-squares
+    line through the samples within window_s/2 either side (the window shrinks at
+    the clip's ends instead of padding, so a steady drift is followed to the end)."""
+    n = len(y)
+    if n < 3:
+        return y.copy()
+    half = window_s / 2
+    lo = np.searchsorted(t, t - half, side="left")
+    hi = np.searchsorted(t, t + half, side="right")
+    tc = t - t[0]
+    c = [np.concatenate([[0.0], np.cumsum(v)]) for v in (np.ones(n), tc, tc * tc, y, tc * y)]
+    s0, s1, s2, sy, sty = (ci[hi] - ci[lo] for ci in c)
+    den = s0 * s2 - s1 * s1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = np.where(den > 1e-12, (s0 * sty - s1 * sy) / den, 0.0)
+        icept = (sy - slope * s1) / s0
+    return icept + slope * tc

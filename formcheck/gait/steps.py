@@ -161,7 +161,7 @@ def _alternate(times: list[float], labels: list[str], period: float) -> tuple[li
 def _pelvis_lows(fr: Frames, t: np.ndarray, leg: float, period: float) -> tuple[np.ndarray, np.ndarray]:
     """The pelvis' lowest points, one per step: sample indices and refined times."""
     dt = float(np.median(np.diff(t)))
-    pel = gauss_smooth(t, fr.mid("hip")[:, 1] / leg, period / 8)
+    pel = gauss_smooth(t, fr.pelvis_bounce(), period / 8)
     span = float(np.percentile(pel, 95) - np.percentile(pel, 5))
     idx = peaks(pel, max(1, int(0.6 * period / dt)), max(0.01, 0.25 * span))
     return idx, np.array([refine(t, pel, i) for i in idx])
@@ -324,9 +324,9 @@ def detect_steps(track: PoseTrack, view: str | None) -> tuple[list[Step], float 
     info: dict = {"label_disagreements": 0, "method": None}
     if not math.isfinite(leg) or leg <= 0 or len(t) < 8:
         return [], None, info
-    period = step_period(t, fr.mid("hip")[:, 1])
+    period = step_period(t, fr.pelvis_bounce())
     if period is None:  # no pelvis bounce: try the feet (one bounce per stride each)
-        sp = step_period(t, fr.foot_low_y("left") - fr.foot_low_y("right"))
+        sp = step_period(t, (fr.foot_low_y("left") - fr.foot_low_y("right")) / fr.leg_scale())
         period = sp / 2 if sp else None
     if period is None:
         return [], None, info
