@@ -466,12 +466,15 @@ def gait_markdown(scores: list[dict], command: str) -> list[str]:
     return lines
 
 
-def run_gait(out: Path, command: str) -> int:
+def run_gait(out: Path, command: str, cached_only: bool = False) -> int:
     """Score the held-out rendered runners, print and write the section into `out`."""
     import gait_renders as G
 
     scores = []
     for clip in G.TEST:
+        if cached_only and not G.cached(clip):
+            print(f"{clip.name}: not rendered yet, left out", file=sys.stderr)
+            continue
         truth, rep = G.analyse(clip)
         s = G.score_clip(clip, truth, rep)
         scores.append(s)
@@ -552,10 +555,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--results", type=Path, default=None, help="also write every clip's result as JSON")
     ap.add_argument("--gait", action="store_true",
                     help="running only: the held-out rendered runners of benchmarks/gait_renders.py")
+    ap.add_argument("--cached-only", action="store_true", help="with --gait: score only clips already rendered")
     args = ap.parse_args(argv)
     if args.gait:
         sys.path.insert(0, str(REPO / "benchmarks"))
-        return run_gait(args.out, "python benchmarks/accuracy.py --gait")
+        cmd = "python benchmarks/accuracy.py --gait" + (" --cached-only" if args.cached_only else "")
+        return run_gait(args.out, cmd, args.cached_only)
     movements = args.only or [m for m in ("clamshell", "donkey_kick", "fire_hydrant", "straight_leg_raise",
                                           "hamstring_stretch", "running_lunge", "figure_four", "running")
                               if m in SCRIPTS and (m in CASES or m == "running")]

@@ -53,7 +53,11 @@ def leg_medians(rows, slope, offset) -> list[float]:
 
 def main() -> int:
     rows = []
-    for clip in G.FIT:
+    fit_clips = [c for c in G.FIT if G.cached(c)]
+    missing = [c.name for c in G.FIT if not G.cached(c)]
+    if missing:
+        print(f"not rendered yet (run benchmarks/gait_renders.py --set fit): {', '.join(missing)}")
+    for clip in fit_clips:
         got = pairs_of(clip)
         rows += [(clip.name, side, read, true) for side, read, true in got]
         print(f"{clip.name}: {len(got)} steps, read - true median "
@@ -63,16 +67,21 @@ def main() -> int:
     res = leg_medians(rows, slope, offset)
     sd = float(np.sqrt(np.mean(np.square(res))))
     step_err = [abs(offset + slope * r[2] - r[3]) for r in rows]
-    print(f"\nfit over {len(rows)} steps of {len(G.FIT)} clips: true = {offset:.2f} + {slope:.3f} x read")
+    print(f"\nfit over {len(rows)} steps of {len(fit_clips)} clips: true = {offset:.2f} + {slope:.3f} x read")
     print(f"per-step MAE after the fit {np.mean(step_err):.2f}°, before {np.mean([abs(r[2] - r[3]) for r in rows]):.2f}°")
     print(f"per-leg median error after the fit: RMS {sd:.2f}° (sd_deg), worst {max(map(abs, res)):.2f}°")
-    loo = []
-    for name in sorted({r[0] for r in rows}):
+    loo, loo_leg = [], []
+    names = sorted({r[0] for r in rows})
+    for name in names if len(names) > 1 else []:
         s, o = fit([r for r in rows if r[0] != name])
         loo += [abs(o + s * r[2] - r[3]) for r in rows if r[0] == name]
-    print(f"leave-one-clip-out per-step MAE {np.mean(loo):.2f}°")
+        loo_leg += [abs(m) for m in leg_medians([r for r in rows if r[0] == name], s, o)]
+    if loo:
+        print(f"leave-one-clip-out: per-step MAE {np.mean(loo):.2f}°, per-leg median error mean {np.mean(loo_leg):.2f}°, "
+              f"worst {max(loo_leg):.2f}°")
     print(f"\nFppaCalibration(slope={slope:.3f}, offset={offset:.2f}, sd_deg={max(sd, 1.0):.1f}, "
-          f'fitted_on="{len(G.FIT)} rendered runners (bodies M27, F41), benchmarks/gait_calibration.py")')
+          f'fitted_on="{len(fit_clips)} rendered runners ({", ".join(c.name for c in fit_clips)}), '
+          'benchmarks/gait_calibration.py")')
     return 0
 
 

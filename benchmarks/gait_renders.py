@@ -195,6 +195,11 @@ def render(clip: RunClip, cache: Path = CACHE) -> dict:
             "camera": cam, "times": b.motion.times}
 
 
+def cached(clip: RunClip, cache: Path = CACHE) -> bool:
+    """Whether the clip's render, joints and track are all in the cache."""
+    return all((cache / f"{clip.key}{ext}").exists() for ext in (".mp4", ".joints.npy", ".track.npz"))
+
+
 def perfect_track(r: dict) -> PoseTrack:
     """The rendered body's exact joints as a track (no pose model)."""
     from formcheck.synth.kit import track_from_points
@@ -216,8 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     clips = [c for s in (("fit", "test") if a.set == "all" else (a.set,)) for c in SETS[s]]
     if a.only:
         clips = [c for c in clips if c.name in a.only]
-    # Cheapest first: 30 fps clips before 60 and 120.
-    clips.sort(key=lambda c: c.fps)
+    # Cheapest first (30 fps clips before 60 and 120), unless named in order.
+    if not a.only:
+        clips.sort(key=lambda c: c.fps)
     if a.jobs > 1:
         with ProcessPoolExecutor(a.jobs) as ex:
             for name in ex.map(_job, clips):
