@@ -9,7 +9,7 @@ import numpy as np
 
 from formcheck.cleaning import VIS_MIN, apply_permutation, gate_visibility, interpolate_gaps, smooth_zero_phase
 from formcheck.gait.signals import local_trend
-from formcheck.geometry import fppa, joint_angle
+from formcheck.geometry import fppa
 from formcheck.landmarks import Lm, PoseTrack
 
 SIDES = ("left", "right")
@@ -19,7 +19,6 @@ IDX = {
     "right": dict(hip=Lm.RIGHT_HIP, knee=Lm.RIGHT_KNEE, ankle=Lm.RIGHT_ANKLE, heel=Lm.RIGHT_HEEL,
                   toe=Lm.RIGHT_FOOT_INDEX, sh=Lm.RIGHT_SHOULDER),
 }
-
 
 
 def _pt(px: np.ndarray, vis: np.ndarray, lm: Lm) -> np.ndarray:
@@ -90,24 +89,12 @@ class Frames:
         mid = self.mid("hip")[:, 0]
         return fppa(self.p(side, "hip"), self.p(side, "knee"), self.p(side, "ankle"), mid)
 
-    def hip_drop(self, stance_side: str) -> np.ndarray:
-        """Swing-side hip below the stance-side hip, as an angle (°) [N]."""
-        other = "right" if stance_side == "left" else "left"
-        d = self.p(other, "hip") - self.p(stance_side, "hip")
-        return np.degrees(np.arctan2(d[:, 1], np.abs(d[:, 0])))
-
-    def knee_flexion(self, side: str) -> np.ndarray:
-        return 180.0 - joint_angle(self.p(side, "hip"), self.p(side, "knee"), self.p(side, "ankle"))
-
-
 
 def facing(fr: Frames) -> float:
     """+1 if the runner faces image-right (toes to the right of heels), else -1."""
     d = np.concatenate([fr.p(s, "toe")[:, 0] - fr.p(s, "heel")[:, 0] for s in SIDES])
     d = d[np.isfinite(d)]
     return 1.0 if len(d) == 0 or np.median(d) >= 0 else -1.0
-
-
 
 
 # ---- leg labels from behind or in front -----------------------------------------------
