@@ -384,3 +384,30 @@ def test_real_treadmill_side_clip(treadmill_track):
     sides = [s["side"] for s in rep["steps"]]
     assert all(a != b for a, b in zip(sides, sides[1:]))  # steps alternate
     assert any("frames per real second" in w for w in rep["warnings"])  # 30 fps is coarse
+
+
+def test_fppa_bias_correction_applies_to_video_tracks_only():
+    from formcheck.gait import FPPA_CALIBRATION, FppaCalibration
+
+    b = built("back", 60, faults=frozen({5: {"knee_valgus": 18.0}}))
+    synthetic = track_from_motion(b.motion, b.camera)
+    video = synthetic.replace(meta={})  # as if from the pose model
+    for s in analyze_running(synthetic)["steps"]:
+        assert s["metrics"]["fppa_deg"] == pytest.approx(s["metrics"]["fppa_raw_deg"], abs=1e-3)
+    rep = analyze_running(video)
+    cal = rep["gait"]["fppa_calibration"]
+    assert cal["slope"] == FPPA_CALIBRATION.slope and cal["offset"] == FPPA_CALIBRATION.offset
+    for s in rep["steps"]:
+        m = s["metrics"]
+        assert m["fppa_deg"] == pytest.approx(FPPA_CALIBRATION(m["fppa_raw_deg"]), abs=2e-3)
+    mine = FppaCalibration(slope=2.0, offset=1.0, sd_deg=2.0)
+    rep = analyze_running(video, GaitOptions(calibration=mine))
+    for s in rep["steps"]:
+        assert s["metrics"]["fppa_deg"] == pytest.approx(1.0 + 2.0 * s["metrics"]["fppa_raw_deg"], abs=2e-3)
+    # Every leg with a verdict carries a 95% band around its median, at least +-1.96 sd_deg wide.
+    for side in ("left", "right"):
+        leg = rep["gait"]["legs"][side]
+        lo, hi = leg["fppa_band_deg"]
+        assert lo < leg["fppa_median_deg"] < hi and hi - lo >= 2 * 1.96 * 2.0 - 0.2
+    with pytest.raises(ValueError, match="calibration"):
+        GaitOptions(calibration="maybe")
