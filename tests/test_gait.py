@@ -207,6 +207,7 @@ def test_slow_motion_clip_gets_a_question_not_advice(noisy):
     assert gait["status"] == "slow_motion"
     assert gait["summary_lines"][0].startswith(SLOW_MOTION_QUESTION)
     assert "--time-scale 0.25" in gait["question"] and gait["sanity"]["suggested_time_scale"] == 0.25
+    assert gait["question"].index("0.25") < gait["question"].index("0.5")  # the likeliest factor first
     assert gait["cadence_spm"] is None and gait["faults"] == [] and rep["advice"] == []
     assert gait["sanity"]["cadence_measured_spm"] == pytest.approx(37.5, rel=0.03)
     assert all(gait["legs"][s]["verdict"] is None for s in ("left", "right"))

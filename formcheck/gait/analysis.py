@@ -288,10 +288,19 @@ def _speed_sentence(kind: str, suggest: float | None, cad: float | None, ts: flo
     elif cad is not None:
         lo, hi = R.RUNNING_CADENCE_SPM
         seen += f", and running is {lo:.0f}-{hi:.0f} steps per minute." if ts == 1.0 else f" with time scale {ts:g}."
-    how = (f" If it was filmed at {1 / suggest:g}x speed, analyse it again with --time-scale {suggest:g} "
-           "(in the app: 'Time scale (real seconds per video second)')." if suggest else
-           " Analyse it again with --time-scale set to real seconds per video second (0.25 for 120 fps "
-           "played at 30; in the app: 'Time scale').")
+    if suggest and capture:
+        how = (f" If so, analyse it again with --time-scale {suggest:g} "
+               "(in the app: 'Time scale (real seconds per video second)').")
+    else:
+        # The rhythm alone cannot tell a step from a stride on every clip: the likeliest
+        # factor first, then the other usual ones.
+        scales = [0.25, 0.5, 0.125]
+        if suggest in scales:
+            scales.remove(suggest)
+            scales.insert(0, suggest)
+        opts = "; ".join(f"filmed at {1 / x:g}x speed: --time-scale {x:g}" for x in scales)
+        how = (f" Analyse it again with the real seconds per video second ({opts}; in the app: "
+               "'Time scale (real seconds per video second)').")
     return q + seen + how + " No cadence or knee verdicts were given until then."
 
 

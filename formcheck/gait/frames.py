@@ -48,9 +48,11 @@ class Frames:
         v = np.concatenate(vals)
         return float(np.median(v)) if len(v) else math.nan
 
-    def leg_scale(self, window_s: float = 1.0) -> np.ndarray:
+    def leg_scale(self, window_s: float = 3.0) -> np.ndarray:
         """Leg length on screen per frame [N] (pixels): thigh + shank, both legs'
-        mean, running median over `window_s`; the clip's median where unseen. Divides
+        mean, running median over `window_s` (long enough to ignore the legs' swing and
+        landmark noise, short enough to follow a runner nearing the camera); the
+        clip's median where unseen. Divides
         image distances so that a runner coming toward or going away from the
         camera keeps the same numbers."""
         per = []

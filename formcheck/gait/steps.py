@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.gait.frames import SIDES, Frames, facing
-from formcheck.gait.rules import SAGITTAL
+from formcheck.gait.rules import FRONTAL, RUNNING_CADENCE_SPM, SAGITTAL
 from formcheck.gait.signals import fill, gauss_smooth, noise_sd, peaks, refine, step_period
 from formcheck.landmarks import PoseTrack
 
@@ -315,6 +315,14 @@ def _steps_vertical(fr: Frames, t: np.ndarray, leg: float, period: float,
 
 
 
+def _front_heel(fr: Frames) -> np.ndarray:
+    """How far the forward-most heel is ahead of the hips [N], in leg lengths (per
+    frame), whichever label it has."""
+    hip_x = fr.mid("hip")[:, 0]
+    ahead = [facing(fr) * (fr.p(s, "heel")[:, 0] - hip_x) for s in SIDES]
+    return np.fmax(*ahead) / fr.leg_scale()
+
+
 def detect_steps(track: PoseTrack, view: str | None) -> tuple[list[Step], float | None, dict]:
     """Steps of a cleaned track whose times are real time. Returns (steps sorted by
     contact, step period in s or None, info {"label_disagreements": n, "method": ...})."""
@@ -330,6 +338,14 @@ def detect_steps(track: PoseTrack, view: str | None) -> tuple[list[Step], float 
         period = sp / 2 if sp else None
     if period is None:
         return [], None, info
+    # From the side or at an angle the two legs' bounces differ, and the pelvis can
+    # repeat per stride rather than per step. Each step brings a foot forward, so the
+    # forward-most heel (either label) repeats once per step: if it repeats twice
+    # per pelvis period, and that makes a running cadence, the period was a stride.
+    reach = step_period(t, _front_heel(fr)) if view not in FRONTAL else None
+    lo, hi = RUNNING_CADENCE_SPM
+    if reach is not None and 1.7 <= period / reach <= 2.3 and lo <= 120.0 / period <= hi:
+        period = period / 2
     steps, disagree = _steps_vertical(fr, t, leg, period, view)
     info.update(method="pelvis bounce and vertical foot motion", label_disagreements=disagree)
     return steps, period, info
