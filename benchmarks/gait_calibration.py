@@ -34,9 +34,15 @@ def pairs_of(clip: G.RunClip) -> list[tuple[str, float, float]]:
 
 
 def fit(rows: list[tuple[str, str, float, float]]) -> tuple[float, float]:
-    read = np.array([r[2] for r in rows])
-    true = np.array([r[3] for r in rows])
-    slope, offset = np.polyfit(read, true, 1)
+    """(slope, offset) of true on read through the per-clip, per-leg medians."""
+    pts = []
+    for name in sorted({r[0] for r in rows}):
+        for side in ("left", "right"):
+            mine = [r for r in rows if r[0] == name and r[1] == side]
+            if mine:
+                pts.append((np.median([r[2] for r in mine]), np.median([r[3] for r in mine])))
+    p = np.array(pts)
+    slope, offset = np.polyfit(p[:, 0], p[:, 1], 1)
     return float(slope), float(offset)
 
 
@@ -67,7 +73,7 @@ def main() -> int:
     res = leg_medians(rows, slope, offset)
     sd = float(np.sqrt(np.mean(np.square(res))))
     step_err = [abs(offset + slope * r[2] - r[3]) for r in rows]
-    print(f"\nfit over {len(rows)} steps of {len(fit_clips)} clips: true = {offset:.2f} + {slope:.3f} x read")
+    print(f"\nfit through the leg medians of {len(rows)} steps of {len(fit_clips)} clips: true = {offset:.2f} + {slope:.3f} x read")
     print(f"per-step MAE after the fit {np.mean(step_err):.2f}°, before {np.mean([abs(r[2] - r[3]) for r in rows]):.2f}°")
     print(f"per-leg median error after the fit: RMS {sd:.2f}° (sd_deg), worst {max(map(abs, res)):.2f}°")
     loo, loo_leg = [], []

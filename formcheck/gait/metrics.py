@@ -40,7 +40,9 @@ class FppaCalibration:
 NO_CALIBRATION = FppaCalibration()
 # Fitted by benchmarks/gait_calibration.py on rendered runners (bodies and cameras
 # held out of benchmarks/accuracy.py's running clips); see docs/gait.md.
-FPPA_CALIBRATION = FppaCalibration(slope=1.0, offset=0.0, sd_deg=3.0, fitted_on="not fitted yet")
+FPPA_CALIBRATION = FppaCalibration(slope=1.365, offset=1.96, sd_deg=3.3,
+                                   fitted_on="6 rendered runners (benchmarks/gait_renders.py FIT: bodies M27, F41), "
+                                             "benchmarks/gait_calibration.py")
 
 
 def frontal_metrics(fr: Frames, t: np.ndarray, st: Step, base: dict | None,

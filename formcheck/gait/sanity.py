@@ -96,8 +96,9 @@ def running_like(clearance: float, duty: float | None, n_steps: int, cadence_spm
         return "both feet stay on the ground; running lifts one foot well clear while the other is down"
     if math.isfinite(alternating) and alternating < MIN_ALTERNATION:
         return "the feet do not take turns; in running one foot is up while the other is down, then they swap"
-    slowed = cadence_spm is not None and cadence_spm < MIN_WALK_CADENCE_SPM
-    if duty is not None and duty > MAX_DUTY and not slowed:
+    # Walking pace only: stance times at 30 fps are rough, and nobody walks at a running cadence.
+    walking_pace = cadence_spm is not None and MIN_WALK_CADENCE_SPM <= cadence_spm < RUNNING_CADENCE_SPM[0]
+    if duty is not None and duty > MAX_DUTY and walking_pace:
         return "each foot stays down longer than a step, so both feet are down together: that is walking"
     return None
 

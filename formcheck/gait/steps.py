@@ -342,9 +342,16 @@ def detect_steps(track: PoseTrack, view: str | None) -> tuple[list[Step], float 
     # repeat per stride rather than per step. Each step brings a foot forward, so the
     # forward-most heel (either label) repeats once per step: if it repeats twice
     # per pelvis period, and that makes a running cadence, the period was a stride.
-    reach = step_period(t, _front_heel(fr)) if view not in FRONTAL else None
+    # From behind or in front the labels are repaired, and the difference in height
+    # of the two feet repeats once per stride: a pelvis period that long is a stride.
     lo, hi = RUNNING_CADENCE_SPM
-    if reach is not None and 1.7 <= period / reach <= 2.3 and lo <= 120.0 / period <= hi:
+    if view in FRONTAL:
+        stride = step_period(t, (fr.foot_low_y("left") - fr.foot_low_y("right")) / fr.leg_scale())
+        halve = stride is not None and 0.85 <= period / stride <= 1.15
+    else:
+        reach = step_period(t, _front_heel(fr))
+        halve = reach is not None and 1.7 <= period / reach <= 2.3
+    if halve and lo <= 120.0 / period <= hi:
         period = period / 2
     steps, disagree = _steps_vertical(fr, t, leg, period, view)
     info.update(method="pelvis bounce and vertical foot motion", label_disagreements=disagree)
