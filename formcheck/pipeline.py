@@ -78,8 +78,13 @@ def load_track(path: str | os.PathLike, model: str = "full", stride: int = 1,
             raise BadVideoError(f"{p}: no such file")
         return PoseTrack.load_npz(p)
     from formcheck.pose import extract_track
+    from formcheck.video import capture_fps
 
-    return extract_track(p, model=model, stride=stride, progress=progress)
+    track = extract_track(p, model=model, stride=stride, progress=progress)
+    capture = capture_fps(p)  # a phone's slow-motion tag, for running's sanity check
+    if capture is not None:
+        track.meta["capture_fps"] = capture
+    return track
 
 
 def _graded(track: PoseTrack, movement: str, options: Options, source: str | None) -> dict:

@@ -385,8 +385,11 @@ def gait_cards(report: dict) -> list[dict]:
                 words.append(f"Typical knee angle seen from the front (FPPA): {med:.0f}° "
                              f"(±{FPPA_UNCERTAINTY_DEG:.0f}° measurement uncertainty).")
             words.append(f"{flagged} of {len(steps)} steps flagged." if steps else "No steps measured.")
+        unmeasured = (gait.get("legs", {}).get(leg) or {}).get("pelvic_drop")
+        if unmeasured:  # said on each leg's card, never as a count of 0
+            words.append(unmeasured[0].upper() + unmeasured[1:] + ".")
         cards.append({"leg": leg, "lines": words, "steps": len(steps), "flagged": flagged, "fppa_median_deg": med})
-    general = [x for x in lines if not any(leg in x.lower() for leg in SIDES)]
+    general = [x for x in lines if not any(leg in x.lower() for leg in SIDES) and not x.startswith("Pelvic drop")]
     if general:
         cards.append({"leg": "both", "lines": general, "steps": len(report["steps"]),
                       "flagged": sum(1 for s in report["steps"] if s["faults"]), "fppa_median_deg": None})

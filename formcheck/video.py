@@ -26,7 +26,7 @@ from formcheck.errors import BadVideoError
 from formcheck.safe_io import atomic_path
 
 __all__ = ["VideoInfo", "DecodeStats", "probe", "read_frames", "decode_warnings", "still_image_kind", "camera_frames",
-           "write_png", "H264Writer", "MAX_VIDEO_BYTES"]
+           "write_png", "capture_fps", "H264Writer", "MAX_VIDEO_BYTES"]
 
 # Our own default: 2 GiB is far beyond any exercise clip; a bigger file is
 # almost certainly the wrong file and would take very long to analyse.
@@ -273,6 +273,32 @@ def write_png(path: str | os.PathLike, frame_bgr: np.ndarray) -> Path:
     if not cv2.imwrite(str(path), frame_bgr):
         raise BadVideoError(f"{path}: could not write the image")
     return path
+
+
+def capture_fps(path: str | os.PathLike) -> float | None:
+    """The frame rate a phone says it captured at, if the file carries such a tag
+    (Android writes `com.android.capture.fps` in the MP4's metadata for slow
+    motion; any container or stream tag ending in `capture.fps` is read), else
+    None. A slow-motion clip captured at 120 fps and played at 30 fps has 120
+    here and 30 as its frame rate. Never raises: unreadable metadata is None."""
+    import av
+
+    try:
+        with av.open(str(path)) as c:
+            tags = dict(c.metadata)
+            for s in c.streams.video:
+                tags.update(s.metadata)
+    except (av.FFmpegError, OSError, ValueError):
+        return None
+    for key, value in tags.items():
+        if key.lower().endswith("capture.fps"):
+            try:
+                fps = float(value)
+            except ValueError:
+                continue
+            if 0 < fps < 10000:
+                return fps
+    return None
 
 
 class H264Writer:

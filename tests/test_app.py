@@ -396,6 +396,17 @@ def test_running_cards_and_fppa_chart_with_and_without_gait_block():
     cards = {c["leg"]: c for c in ui_data.gait_cards(with_gait)}
     assert cards["left"]["lines"] == ["Left knee: stays in line."]
     assert cards["both"]["lines"] == ["Cadence 168 steps/min."]
+    # Pelvic drop cannot be measured: each leg card says so, never "0 steps".
+    legs = {leg: {"pelvic_drop_steps": None, "pelvic_drop": "pelvic drop could not be measured from this clip"}
+            for leg in ("left", "right")}
+    unmeasured = dict(RUNNING, gait={"summary_lines": ["Left knee: stays in line.",
+                                                       "Pelvic drop could not be measured from this clip."],
+                                     "legs": legs})
+    cards = {c["leg"]: c for c in ui_data.gait_cards(unmeasured)}
+    for leg in ("left", "right"):
+        assert "Pelvic drop could not be measured from this clip." in cards[leg]["lines"]
+        assert not any("0 " in x and "pelvic" in x.lower() for x in cards[leg]["lines"])
+    assert "both" not in cards
     fig = ui_data.fppa_figure(RUNNING)
     assert [t.name for t in fig.data] == ["left leg", "right leg"]
     assert [s["number"] for s in ui_data.flagged_steps(RUNNING)] == [2]

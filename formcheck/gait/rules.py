@@ -1,0 +1,162 @@
+"""Running's thresholds and fault rules, as data.
+
+The same `Fault` / `Cond` rules the exercises use (formcheck.exercises.base):
+per-step faults over the metrics of one stance (`STEP_FAULTS`, with a
+`BASELINE_FAULTS` variant used when the runner's standing baseline is known),
+and clip-level faults over the whole run (`CLIP_FAULTS`). `judge` applies them;
+`threshold_table` renders them for docs/gait.md. Every number carries its
+source, or `[own]` for our own default (clinical-criteria.md §1, §2, §5).
+"""
+
+from __future__ import annotations
+
+import math
+
+from formcheck.exercises.base import Cond, Fault
+
+__all__ = [
+    "FRONTAL", "SAGITTAL", "ANY_VIEW", "STEP_FAULTS", "BASELINE_FAULTS", "CLIP_FAULTS", "UNMEASURED",
+    "METRIC_LABELS", "judge", "rules_for", "threshold_table",
+    "FPPA_ABS_DEG", "FPPA_OVER_BASELINE_DEG", "FPPA_OVER_OTHER_LEG_DEG", "FPPA_BORDERLINE_DEG",
+    "PELVIC_DROP_DEG", "CROSSOVER_OFFSET", "OVERSTRIDE_RATIO", "TIBIA_DEG", "LOW_CADENCE_SPM",
+    "MIN_STEPS_PER_LEG", "ASYMMETRY_DEG", "RUNNING_CADENCE_SPM",
+]
+
+FRONTAL = ("front", "back")
+SAGITTAL = ("side",)
+ANY_VIEW = FRONTAL + SAGITTAL + ("oblique",)
+
+# ---- limits the rules use ---------------------------------------------------------------
+
+# FPPA at midstance: >15° absolute or >10° above the runner's standing baseline
+# [own ≈ SDD 7.5-8.9° (Munro 2012) + estimator error; clinical-criteria.md 1.2 table].
+FPPA_ABS_DEG = 15.0
+FPPA_OVER_BASELINE_DEG = 10.0
+# A step more than this above the other leg's median FPPA [own ≈ SDD 7.5-8.9°, Munro 2012]:
+# the runner's own other knee is the reference when no standing baseline was filmed.
+FPPA_OVER_OTHER_LEG_DEG = 10.0
+# A leg whose median is within this of the limit is "borderline" [own ≈ SEM 2.7-3.0°, Munro 2012].
+FPPA_BORDERLINE_DEG = 3.0
+# Contralateral pelvic drop >8° [own; CPD linked to injury, Bramah 2018]. Not judged from
+# pose landmarks: see UNMEASURED.
+PELVIC_DROP_DEG = 8.0
+# Crossover: the heel lands across the body midline (heel x vs mid-hip x) [Souza 2016 rule].
+CROSSOVER_OFFSET = 0.0
+# Overstride: heel ahead of the hip at contact >0.15 leg lengths [own]; shin (knee->ankle)
+# leaning >10° forward at contact [own; Souza judges overstride from tibia alignment].
+OVERSTRIDE_RATIO = 0.15
+TIBIA_DEG = 10.0
+# Cadence <160 steps/min -> suggest +5-10% [160: own; +5/+10%: Heiderscheit 2011].
+LOW_CADENCE_SPM = 160.0
+# Average at least 7 steps per leg before judging it or comparing it with the other
+# leg [Dingenen 2018].
+MIN_STEPS_PER_LEG = 7
+# Left-right FPPA difference worth mentioning [own ≈ SDD 7.5-8.9°, Munro 2012].
+ASYMMETRY_DEG = 8.0
+# What running looks like: about 130-230 steps/min [own: below ~130 is walking pace
+# for adults, above ~230 is beyond sprinting]. Outside it, the clip is asked about
+# (slow motion?) and no running advice is given.
+RUNNING_CADENCE_SPM = (130.0, 230.0)
+
+# ---- the rules ---------------------------------------------------------------------------
+
+_VALGUS_CUE = "Your knee caves in as you land: keep it in line over your foot"
+_VALGUS_LABEL = "Knee caves in (dynamic valgus)"
+_OTHER_LEG = Cond("fppa_over_other_leg_deg", ">", FPPA_OVER_OTHER_LEG_DEG)
+
+STEP_FAULTS: tuple[Fault, ...] = (
+    Fault("knee_valgus", (Cond("fppa_deg", ">", FPPA_ABS_DEG), _OTHER_LEG), cue=_VALGUS_CUE, label=_VALGUS_LABEL,
+          source="own: >15° absolute (≈ SDD 7.5-8.9°, Munro 2012, + estimator error), or >10° above the "
+                 "other leg's median (needs 7 steps on it, Dingenen 2018)",
+          views=FRONTAL),
+    Fault("crossover", (Cond("heel_offset", "<", CROSSOVER_OFFSET),),
+          cue="Your foot lands across your midline: land a little wider",
+          label="Foot crosses the midline", source="heel crosses the midline (Souza 2016)", views=FRONTAL),
+    Fault("overstride", (Cond("overstride", ">", OVERSTRIDE_RATIO), Cond("tibia_angle_deg", ">", TIBIA_DEG)),
+          cue="Your foot lands far ahead of you: take shorter, quicker steps", label="Overstriding",
+          source="own: heel >0.15 leg lengths ahead of the hip, or shin >10° forward at contact "
+                 "(Souza judges overstride from tibia alignment)",
+          views=SAGITTAL),
+)
+
+# With a standing baseline the knee is judged against it instead of the absolute limit.
+BASELINE_FAULTS: dict[str, Fault] = {
+    "knee_valgus": Fault("knee_valgus", (Cond("fppa_over_baseline_deg", ">", FPPA_OVER_BASELINE_DEG), _OTHER_LEG),
+                         cue=_VALGUS_CUE, label=_VALGUS_LABEL + ", against the standing baseline",
+                         source="own: >10° above the runner's standing FPPA (≈ SDD 7.5-8.9°, Munro 2012), or "
+                                ">10° above the other leg's median",
+                         views=FRONTAL),
+}
+
+CLIP_FAULTS: tuple[Fault, ...] = (
+    Fault("low_cadence", (Cond("cadence_spm", "<", LOW_CADENCE_SPM),),
+          cue="Your step rate is low: take 5-10% quicker, shorter steps", label="Low cadence",
+          source="160 own; +5-10% step rate cut knee load (Heiderscheit 2011)", views=ANY_VIEW),
+)
+
+# Faults the clinical criteria name that pose landmarks cannot measure: code -> why.
+UNMEASURED: dict[str, str] = {
+    "pelvic_drop": ("pelvic drop could not be measured from this clip: the pose model's hip points are "
+                    "joint centres that barely tilt with the pelvis (a true 8° drop reads about 1° on rendered "
+                    f"runners), so a drop over the {PELVIC_DROP_DEG:.0f}° limit (Bramah 2018) can be neither "
+                    "seen nor ruled out"),
+}
+
+METRIC_LABELS = {
+    "fppa_deg": "knee valgus (FPPA), peak over the middle of the stance (°; + = knee in; corrected for the "
+                "pose model's bias on video)",
+    "fppa_raw_deg": "FPPA as the pose landmarks show it, before the bias correction (°)",
+    "fppa_mid_deg": "FPPA at midstance (°)",
+    "fppa_over_baseline_deg": "FPPA above your standing baseline (°)",
+    "fppa_over_other_leg_deg": "FPPA above the other leg's median (°)",
+    "heel_offset": "heel distance from the midline at contact (hip widths; below 0 = crossed over)",
+    "step_width": "distance between the two feet's landing points (hip widths)",
+    "overstride": "heel ahead of the hip at contact (leg lengths)",
+    "tibia_angle_deg": "shin angle from vertical at contact (°; + = ankle ahead of knee)",
+    "knee_flex_contact_deg": "knee bend at contact (°)",
+    "knee_flex_mid_deg": "knee bend at midstance (°)",
+    "trunk_lean_deg": "forward trunk lean during stance (°)",
+    "stance_s": "ground contact time (s, real time)",
+    "cadence_spm": "steps per minute (real time)",
+}
+
+
+def rules_for(view: str | None, has_baseline: bool) -> tuple[Fault, ...]:
+    """The per-step rules that apply in this view (baseline variants when known)."""
+    out = []
+    for f in STEP_FAULTS:
+        if view not in (f.views or ANY_VIEW):
+            continue
+        out.append(BASELINE_FAULTS.get(f.code, f) if has_baseline else f)
+    return tuple(out)
+
+
+def judge(metrics: dict[str, float], rules: tuple[Fault, ...]) -> list[dict]:
+    """Faults (report dicts) of one step or clip: a rule fires on its first
+    condition that holds; a missing or non-finite metric never fires."""
+    out = []
+    for f in rules:
+        for c in f.when:
+            v = metrics.get(c.metric, math.nan)
+            if v is None or not math.isfinite(v):
+                continue
+            if c.holds(v):
+                out.append({"code": f.code, "message": f.cue, "severity": f.severity,
+                            "value": round(float(v), 3), "limit": c.limit})
+                break
+    return out
+
+
+def threshold_table() -> str:
+    """Markdown table of every running rule (for docs/gait.md)."""
+    rows = ["| code | scope | flagged when | views that can see it | source of the limit | cue |",
+            "|---|---|---|---|---|---|"]
+    entries = [(f, "step") for f in STEP_FAULTS]
+    entries += [(f, "step, with a standing baseline") for f in BASELINE_FAULTS.values()]
+    entries += [(f, "clip") for f in CLIP_FAULTS]
+    for f, scope in entries:
+        when = " or ".join(f"`{c.metric}` {c.op} {c.limit:g}" for c in f.when)
+        rows.append(f"| `{f.code}` | {scope} | {when} | {', '.join(f.views or ANY_VIEW)} | {f.source} | {f.cue} |")
+    for code, why in UNMEASURED.items():
+        rows.append(f"| `{code}` | not judged | never (listed in `unjudged`) | none | {why} | – |")
+    return "\n".join(rows) + "\n"
