@@ -2,7 +2,7 @@
 live engine, overlay, counter and cues as the app, shown in an OpenCV window,
 and the session saved to the same history.
 
-This is the one module that opens a window (cv2.imshow). Without a display (no
+The window itself is `video.PreviewWindow` (cv2 stays in the video adapter). Without a display (no
 $DISPLAY / $WAYLAND_DISPLAY on Linux) or with `window=False` it runs headless;
 a webcam without a display is refused, since nobody could see the coaching.
 """
@@ -78,13 +78,11 @@ def run_live(exercise: str, camera: int | Path, history, *, side: str = "auto", 
         raise BadVideoError("a webcam needs a window to coach you, and there is no display here "
                             "(use --camera FILE to analyse a recording headless)")
     worker = LiveWorker(LiveConfig(exercise, side, hold_target_s, ex.target_reps), estimator_factory)
-    cv2 = None
+    view = None
     if windowed:
-        import cv2
+        from formcheck.video import PreviewWindow
 
-        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO)
-        h, w = first[1].shape[:2]
-        cv2.resizeWindow(WINDOW, max(w, 800), round(max(w, 800) * h / w))
+        view = PreviewWindow(WINDOW, first[1])
     last_reps, last_cue, last_out = 0, None, None
     t_start = time.monotonic()
     try:
@@ -101,22 +99,16 @@ def run_live(exercise: str, camera: int | Path, history, *, side: str = "auto", 
             elif info["cue_is_fault"] and info["cue"] != last_cue:
                 say(f"{info['t']:6.1f} s  {info['cue']}")
             last_cue = info["cue"] if info["cue_is_fault"] else None
-            if windowed:
-                cv2.imshow(WINDOW, out)
-                key = cv2.waitKey(1) & 0xFF
-                if key in (ord("q"), 27):
-                    break
-                if cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
-                    break
+            if view is not None and not view.show(out):
+                break
             elapsed = info["t"] if t is not None else time.monotonic() - t_start
             if max_seconds is not None and elapsed >= max_seconds:
                 break
     except KeyboardInterrupt:
         pass
     finally:
-        if windowed:
-            cv2.destroyAllWindows()
-            cv2.waitKey(1)
+        if view is not None:
+            view.close()
         frames.close()
         with quiet_stderr():  # MediaPipe logs its shutdown on stderr
             worker.close()

@@ -267,6 +267,29 @@ def camera_frames(index: int, width: int = 640, height: int = 480) -> Iterator[t
         cap.release()
 
 
+class PreviewWindow:
+    """An OpenCV window showing frames (desktop live mode); q or Esc, or closing it, stops.
+
+    `show(frame)` returns False once the person asked to stop."""
+
+    def __init__(self, title: str, first_frame: np.ndarray, min_width: int = 800):
+        self.title = title
+        cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO)
+        h, w = first_frame.shape[:2]
+        width = max(w, min_width)
+        cv2.resizeWindow(title, width, round(width * h / w))
+
+    def show(self, frame_bgr: np.ndarray) -> bool:
+        cv2.imshow(self.title, frame_bgr)
+        if (cv2.waitKey(1) & 0xFF) in (ord("q"), 27):
+            return False
+        return cv2.getWindowProperty(self.title, cv2.WND_PROP_VISIBLE) >= 1
+
+    def close(self) -> None:
+        cv2.destroyAllWindows()
+        cv2.waitKey(1)
+
+
 def write_png(path: str | os.PathLike, frame_bgr: np.ndarray) -> Path:
     """Write one BGR frame as a PNG."""
     path = Path(path)
