@@ -94,7 +94,8 @@ def test_annotated_video_plays_in_chromium(annotated_clip, tmp_path):
                                   " return [v.readyState, v.videoWidth, v.videoHeight, v.error === null]})()")
             assert state[0] >= 2 and state[1:3] == [720, 1280] and state[3]
             page.evaluate("document.getElementById('v').pause()")
-            shots = REPO / "docs" / "screenshots"
+            from tests.test_browser import SHOTS as shots
+
             shots.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(shots / "annotated_video_chromium.png"))
             browser.close()
