@@ -38,6 +38,8 @@ class Options:
     stride: int = 1
     hold_target_s: float | None = None
     time_scale: float = 1.0  # running: real time = video time x time_scale (slow-motion clips)
+    jobs: int = 1  # worker processes for the pose model (formcheck.parallel); 0 = all cores
+    fast_tracking: bool = False  # track one person (num_poses=1): faster, less accurate (pose.DEFAULT_NUM_POSES)
 
 
 def _gait():
@@ -62,16 +64,23 @@ def check_movement(name: str) -> None:
 
 
 def load_track(path: str | os.PathLike, model: str = "full", stride: int = 1,
-               progress: ProgressFn | None = None) -> PoseTrack:
-    """A saved .npz track, or a video run through the pose model."""
+               progress: ProgressFn | None = None, jobs: int = 1, fast_tracking: bool = False) -> PoseTrack:
+    """A saved .npz track, or a video run through the pose model (over `jobs`
+    worker processes if more than 1; 0 = all cores)."""
     p = Path(path)
     if p.suffix.lower() == ".npz":
         if not p.exists():
             raise BadVideoError(f"{p}: no such file")
         return PoseTrack.load_npz(p)
-    from formcheck.pose import extract_track
+    num_poses = 1 if fast_tracking else None
+    if jobs != 1:
+        from formcheck.parallel import extract_track_parallel
 
-    return extract_track(p, model=model, stride=stride, progress=progress)
+        return extract_track_parallel(p, jobs or None, model=model, stride=stride, progress=progress,
+                                      num_poses=num_poses)
+    from formcheck.pose import DEFAULT_NUM_POSES, extract_track
+
+    return extract_track(p, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
 
 
 def analyze(track: PoseTrack, movement: str, options: Options = Options(), source: str | None = None) -> dict:
@@ -94,7 +103,7 @@ def analyze_file(path: str | os.PathLike, movement: str, options: Options = Opti
                  video_out: str | os.PathLike | None = None, progress: ProgressFn | None = None) -> dict:
     """Video or .npz -> report (and an annotated video if asked and the input is a video)."""
     check_movement(movement)  # refuse an unknown movement before any slow work
-    track = load_track(path, options.model, options.stride, progress)
+    track = load_track(path, options.model, options.stride, progress, options.jobs, options.fast_tracking)
     report = analyze(track, movement, options, str(path))
     if video_out is not None:
         if Path(path).suffix.lower() == ".npz":
