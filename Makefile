@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint samples clean
+.PHONY: setup run test lint samples sample-reports clean
 
 setup: $(STAMP)
 
@@ -22,8 +22,14 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check formcheck app.py tests benchmarks
 
+# Renders the sample clips (needs the [synth] extra), then precomputes their reports.
 samples: setup
 	$(PY) -m formcheck.synth.samples sample_videos
+	$(PY) -m formcheck.sample_reports sample_videos
+
+# Only the precomputed reports, tracks and annotated videos of the clips already in sample_videos/.
+sample-reports: setup
+	$(PY) -m formcheck.sample_reports sample_videos
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -59,6 +59,8 @@ def open_sample(clip) -> int:
     is one, else the (cached) analysis plus a freshly drawn annotated video."""
     pre = load_precomputed_report(clip)
     hold = sample_hold_target(clip)
+    if pre is not None and clip.track is not None:  # formcheck.sample_reports: opens at once
+        return hist.save_session(pre, "sample", clip.key, video=clip.annotated or clip.video, track=clip.track)
     if pre is not None:
         return analyze_and_save(clip.video, clip.movement, Options(hold_target_s=hold), hist, "sample", clip.key,
                                 report=pre)

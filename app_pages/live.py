@@ -54,13 +54,14 @@ with st.expander("Camera set-up", expanded=True):
                 f"whole body has been in view for a moment. Target: {ex.target_reps} reps per set.")
 
 if "live_run" not in st.session_state:
-    st.session_state["live_run"] = LiveRun(stash=hist.stash_recording)
+    st.session_state["live_run"] = LiveRun(stash=hist.stash_recording, threaded=True)
 run: LiveRun = st.session_state["live_run"]
 run.config = LiveConfig(exercise, side, hold_target, ex.target_reps)
 
 
 def callback(frame: av.VideoFrame) -> av.VideoFrame:
-    """webrtc worker thread: no st.* here."""
+    """webrtc thread, no st.* here. Returns at once: the frame goes to the newest-frame
+    loop and comes back with the newest overlay drawn on it."""
     out = run.on_frame(frame.to_ndarray(format="bgr24"), frame.time)
     return av.VideoFrame.from_ndarray(out, format="bgr24")
 
@@ -79,7 +80,7 @@ with video_col:
                                                 "frameRate": {"ideal": 30}}, "audio": False},
             video_frame_callback=callback,
             on_video_ended=run.on_ended,
-            async_processing=True,  # the latest frame is processed, stale ones are dropped
+            async_processing=False,  # the callback never blocks: LiveRun's own loop drops stale frames
             video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
         )
         playing = ctx.state.playing
@@ -117,7 +118,8 @@ def live_panel() -> None:
     if info["cue"]:
         show = {"fault": st.error, "good": st.success}.get(info["cue_kind"], st.info)
         show(info["cue"])
-    st.caption(f"Processing: {info['latency_median_ms']:.0f} ms per frame (median), {info['fps']:.0f} frames/s"
+    st.caption(f"Processing: {info['latency_median_ms']:.0f} ms per frame (median), {info['fps']:.0f} frames/s, "
+               f"{info.get('dropped', 0)} frames skipped to keep up"
                + (f" · view: {info['view'].replace('_', ' ')}" if info.get("view") else ""))
     if speak and spoken:
         st.html(f"<script>window.speechSynthesis && speechSynthesis.speak(new SpeechSynthesisUtterance("

@@ -1,4 +1,4 @@
-"""The `formcheck` command line: analyze a clip, or export its pose track."""
+"""The `formcheck` command line: analyze a clip, export its pose track, or analyse a batch of clips."""
 
 from __future__ import annotations
 
@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="hold target in seconds (stretches: 30, straight leg raise: 3)")
     a.add_argument("--time-scale", type=arg_time_scale, default=1.0, metavar="X",
                    help="running: real seconds per video second; 0.25 for 120 fps slow motion played at 30 fps")
+    a.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                   help="worker processes for the pose model (default: all cores; 1 = sequential)")
+    a.add_argument("--fast-tracking", action="store_true",
+                   help="track one person from frame to frame: ~1.5x faster, less accurate (off by default)")
 
     lv = sub.add_parser("live", help="coach a set live from the webcam (or a video file) in a desktop window")
     lv.add_argument("--exercise", "-e", required=True, metavar="NAME|auto",
@@ -97,7 +101,56 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True, help="output .npz (re-analysable) or .csv")
     t.add_argument("--model", type=_model, default="full")
     t.add_argument("--stride", type=arg_stride, default=1)
+    t.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                   help="worker processes for the pose model (default: all cores; 1 = sequential)")
+    t.add_argument("--fast-tracking", action="store_true",
+                   help="track one person from frame to frame: ~1.5x faster, less accurate (off by default)")
+
+    b = sub.add_parser("batch", help="analyse many clips: a folder, a glob or a CSV manifest; a report each and "
+                                     "a summary table")
+    b.add_argument("source", help="folder, glob pattern (quote it) or .csv manifest (path, movement, side, "
+                                  "hold_target_s, time_scale)")
+    b.add_argument("--out", "-o", default="formcheck-batch", help="output folder (default: formcheck-batch)")
+    b.add_argument("--exercise", "-e", default="auto", choices=("auto", *MOVEMENTS), metavar="NAME",
+                   help="movement of clips the manifest does not name; auto: from the file name")
+    b.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                   help="clips analysed at once (default: all cores, or all CPUs of the Ray cluster)")
+    b.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="run on Ray: a new local instance, or the cluster at ADDRESS (pip install formcheck[scale]); "
+                        "put it after the source")
+    b.add_argument("--model", type=_model, default="full")
+    b.add_argument("--fast-tracking", action="store_true",
+                   help="track one person from frame to frame: ~1.5x faster, less accurate (off by default)")
     return p
+
+
+def _batch(args) -> int:
+    from formcheck.batch import collect, run_batch
+
+    items = collect(args.source, args.exercise)
+    t0 = time.monotonic()
+
+    def progress(done: int, total: int, failed: int) -> None:
+        frac = done / max(total, 1)
+        el = time.monotonic() - t0
+        eta = f", ~{el / frac - el:.0f} s left" if 0 < frac < 1 else ""
+        sys.stderr.write(f"\rbatch [{'#' * int(30 * frac):<30}] {done}/{total} clips"
+                         + (f", {failed} failed" if failed else "") + eta + "   ")
+        sys.stderr.flush()
+
+    rows = run_batch(items, args.out, jobs=args.jobs or None, model=args.model,
+                     ray_address=args.ray or None, use_ray=args.ray is not None, progress=progress,
+                     fast_tracking=args.fast_tracking)
+    sys.stderr.write("\n")
+    ok = [r for r in rows if r["status"] == "ok"]
+    bad = [r for r in rows if r["status"] != "ok"]
+    print(f"{len(ok)} of {len(rows)} clips analysed -> {Path(args.out) / 'reports'}; summary: "
+          f"{Path(args.out) / 'summary.csv'} and summary.parquet")
+    if bad:
+        print(f"{len(bad)} clip(s) could not be analysed:")
+        for r in bad:
+            print(f"  {r['error']}")
+    return 1 if bad else 0
 
 
 def _fail(msg: str) -> int:
@@ -112,8 +165,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     if args.command == "live":
         return _live(args)
+    if getattr(args, "jobs", 0) < 0:
+        return _fail(f"--jobs must be 0 (all cores) or more, got {args.jobs}")
     bar = _Bar("analysing" if args.command == "analyze" else "tracking")
     try:
+        if args.command == "batch":
+            return _batch(args)
         if args.command == "analyze":
             # Outputs are checked before the slow work: never the input, never a folder, right extension.
             if args.json_out:
@@ -123,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.json_out and args.video_out and Path(args.json_out).resolve() == Path(args.video_out).resolve():
                 return _fail("--json and --video name the same file; give each its own")
             opts = Options(side=args.side, model=args.model, stride=args.stride,
-                           hold_target_s=args.hold_target, time_scale=args.time_scale)
+                           hold_target_s=args.hold_target, time_scale=args.time_scale, jobs=args.jobs,
+                           fast_tracking=args.fast_tracking)
             report = analyze_file(args.video, args.exercise, opts, video_out=args.video_out, progress=bar)
             bar.end()
             print(summary_text(report))  # printed first: a failing write below never loses the result
@@ -138,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Annotated video written to {args.video_out}")
             return 0
         out = check_output(args.out, (".npz", ".csv"), "--out", inputs=(args.video,))
-        track = load_track(args.video, args.model, args.stride, progress=bar)
+        track = load_track(args.video, args.model, args.stride, progress=bar, jobs=args.jobs,
+                           fast_tracking=args.fast_tracking)
         bar.end()
         from formcheck.cleaning import clean_track
 

@@ -44,6 +44,8 @@ class Options:
     # Recognise the movement and refuse to grade a clip as one it is not (the
     # report's "recognised" block). Off only for tests of a checker in isolation.
     recognise: bool = True
+    jobs: int = 1  # worker processes for the pose model (formcheck.parallel); 0 = all cores
+    fast_tracking: bool = False  # track one person (num_poses=1): faster, less accurate (pose.DEFAULT_NUM_POSES)
 
 
 def _gait():
@@ -70,17 +72,27 @@ def check_movement(name: str) -> None:
 
 
 def load_track(path: str | os.PathLike, model: str = "full", stride: int = 1,
-               progress: ProgressFn | None = None) -> PoseTrack:
-    """A saved .npz track, or a video run through the pose model."""
+               progress: ProgressFn | None = None, jobs: int = 1, fast_tracking: bool = False) -> PoseTrack:
+    """A saved .npz track, or a video run through the pose model (over `jobs`
+    worker processes if more than 1; 0 = all cores)."""
     p = Path(path)
     if p.suffix.lower() == ".npz":
         if not p.exists():
             raise BadVideoError(f"{p}: no such file")
         return PoseTrack.load_npz(p)
-    from formcheck.pose import extract_track
     from formcheck.video import capture_fps
 
-    track = extract_track(p, model=model, stride=stride, progress=progress)
+    num_poses = 1 if fast_tracking else None
+    if jobs != 1:
+        from formcheck.parallel import extract_track_parallel
+
+        track = extract_track_parallel(p, jobs or None, model=model, stride=stride, progress=progress,
+                                       num_poses=num_poses)
+    else:
+        from formcheck.pose import DEFAULT_NUM_POSES, extract_track
+
+        track = extract_track(p, model=model, stride=stride, progress=progress,
+                              num_poses=num_poses or DEFAULT_NUM_POSES)
     capture = capture_fps(p)  # a phone's slow-motion tag, for running's sanity check
     if capture is not None:
         track.meta["capture_fps"] = capture
@@ -154,7 +166,7 @@ def analyze_file(path: str | os.PathLike, movement: str, options: Options = Opti
                  video_out: str | os.PathLike | None = None, progress: ProgressFn | None = None) -> dict:
     """Video or .npz -> report (and an annotated video if asked and the input is a video)."""
     check_movement(movement)  # refuse an unknown movement before any slow work
-    track = load_track(path, options.model, options.stride, progress)
+    track = load_track(path, options.model, options.stride, progress, options.jobs, options.fast_tracking)
     report = analyze(track, movement, options, str(path))
     if video_out is not None:
         if Path(path).suffix.lower() == ".npz":

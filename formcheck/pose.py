@@ -2,15 +2,18 @@
 
 `Estimator` is a protocol: `detect(frame_bgr, t_s) -> Detection | None`.
 `MediaPipeEstimator` wraps the Tasks `PoseLandmarker` in VIDEO mode (tracking
-across frames, timestamps in ms from the container). `ReplayEstimator` replays
+across frames, timestamps in ms from the container) following one person, and
+checks for a second person now and then with a separate IMAGE-mode pass. `ReplayEstimator` replays
 a recorded PoseTrack, so most tests need neither a model nor a video.
 `extract_track` streams a video through an estimator into one PoseTrack.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -34,11 +37,42 @@ def _area(xy: np.ndarray) -> float:
     return float(np.prod(hi - lo))
 
 
-class MediaPipeEstimator:
-    """MediaPipe Tasks PoseLandmarker in VIDEO mode. Looks for up to two people
-    and keeps the larger one (so a second person in view is noticed, not followed)."""
+# How often the second-person check runs (seconds of video) [own]. One check (an
+# IMAGE-mode pass: person detector + up to two landmark passes) costs about 1.7
+# tracked frames, so every 2 s at 30 fps adds ~3% to the inference time. People
+# walk into view over seconds, and the warning needs 10% of frames, so this is fine-grained enough.
+PEOPLE_CHECK_EVERY_S = 2.0
+PEOPLE_CHECK_MAX_SIDE = 640  # the check runs on a copy no larger than this [own]
 
-    def __init__(self, model_path: str | os.PathLike, num_poses: int = 2, min_confidence: float = 0.5):
+# Offline analysis looks for two people on every frame (num_poses=2), which runs
+# the person detector on every frame. Tracking one person (num_poses=1: the
+# landmarker crops each frame around the last frame's landmarks and runs its
+# detector only when it loses the person) is ~1.5x faster, but measured on the
+# eight sample clips (own renders) its landmarks turned 6 of the end-to-end checks
+# wrong: figure-four ankle-to-knee 0.34 instead of 0.59 (truth 0.56), a missed
+# fire-hydrant hip drop, right steps' valgus missed, a lunge side swapped, an
+# extra short-range flag on the leg raise (tests/test_e2e_samples.py). Spacing the
+# timestamps far apart (no landmark smoothing) did not help, so it is the tracked
+# crop. Tracking stays available (fast_tracking / --fast-tracking) and is what
+# the bare-loop "single-stream limit" in benchmarks/throughput.py measures.
+DEFAULT_NUM_POSES = 2
+
+
+class MediaPipeEstimator:
+    """MediaPipe Tasks PoseLandmarker in VIDEO mode.
+
+    `num_poses=2` (the default, see DEFAULT_NUM_POSES): up to two people on every
+    frame, the larger one kept, `n_people` as seen. `num_poses=1`: one person
+    tracked from frame to frame, the detector runs only when the track is lost
+    (~1.5x faster, less accurate on our samples); a second person is then noticed
+    by a separate check, an IMAGE-mode landmarker with `num_poses=2` on the first
+    frame, every `people_check_s` seconds, and on every frame where the tracked
+    person is lost. Each frame's `Detection.n_people` is the latest check's count
+    (so a stretch with two people in view is marked as such). `people_check_s=None`
+    turns the check off."""
+
+    def __init__(self, model_path: str | os.PathLike, num_poses: int = DEFAULT_NUM_POSES, min_confidence: float = 0.5,
+                 people_check_s: float | None = PEOPLE_CHECK_EVERY_S):
         # Keep MediaPipe's C++ start-up chatter off the user's terminal.
         os.environ.setdefault("GLOG_minloglevel", "2")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -47,21 +81,70 @@ class MediaPipeEstimator:
         except ImportError as e:  # pragma: no cover - mediapipe is a hard dependency
             raise ModelError(f"mediapipe is not installed ({e})") from None
         self._mp = __import__("mediapipe")
+        self._vision, self._base = vision, BaseOptions
+        self._model_path = str(model_path)
+        try:
+            self._model_bytes = Path(model_path).read_bytes()  # read once; restart() reuses it
+        except OSError as e:
+            raise ModelError(f"could not read the pose model {model_path}: {e}") from None
+        self._min_conf = min_confidence
+        self.num_poses = num_poses
+        self._lm = self._landmarker(vision.RunningMode.VIDEO, num_poses)
+        self._checker = None  # the IMAGE-mode landmarker of the second-person check, made on first use
+        self.people_check_s = people_check_s if num_poses == 1 else None
+        self.checks = 0
+        self._people = 0
+        self._next_check_t = -math.inf
+        self._tracking = False
+        self._last_ms = -1
+        self._warm = False
+
+    def _landmarker(self, mode, num_poses: int):
+        vision, BaseOptions = self._vision, self._base
         opts = vision.PoseLandmarkerOptions(
-            base_options=BaseOptions(model_asset_path=str(model_path)),
-            running_mode=vision.RunningMode.VIDEO,
+            base_options=BaseOptions(model_asset_buffer=self._model_bytes),
+            running_mode=mode,
             num_poses=num_poses,
-            min_pose_detection_confidence=min_confidence,
-            min_pose_presence_confidence=min_confidence,
-            min_tracking_confidence=min_confidence,
+            min_pose_detection_confidence=self._min_conf,
+            min_pose_presence_confidence=self._min_conf,
+            min_tracking_confidence=self._min_conf,
         )
         try:
             with _quiet_stderr():
-                self._lm = vision.PoseLandmarker.create_from_options(opts)
+                return vision.PoseLandmarker.create_from_options(opts)
         except (RuntimeError, ValueError) as e:
-            raise ModelError(f"could not load the pose model {model_path}: {e}") from None
+            raise ModelError(f"could not load the pose model {self._model_path}: {e}") from None
+
+    def restart(self) -> None:
+        """Start a new stream (another clip, or another chunk of one): a fresh
+        VIDEO-mode tracker, so timestamps may start again from 0 and nothing is
+        carried over from the last stream. The model bytes and the second-person
+        checker are kept."""
+        old, self._lm = self._lm, None
+        if old is not None:
+            old.close()
+        self._lm = self._landmarker(self._vision.RunningMode.VIDEO, self.num_poses)
+        self._people = 0
+        self._next_check_t = -math.inf
+        self._tracking = False
         self._last_ms = -1
         self._warm = False
+
+    def _count_people(self, rgb: np.ndarray) -> int:
+        """How many people (0, 1, 2) one IMAGE-mode pass with num_poses=2 finds."""
+        import cv2
+
+        if self._checker is None:
+            self._checker = self._landmarker(self._vision.RunningMode.IMAGE, 2)
+        h, w = rgb.shape[:2]
+        scale = PEOPLE_CHECK_MAX_SIDE / max(h, w)
+        if scale < 1:
+            rgb = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+        with _quiet_stderr():
+            res = self._checker.detect(self._mp.Image(image_format=self._mp.ImageFormat.SRGB,
+                                                      data=np.ascontiguousarray(rgb)))
+        self.checks += 1
+        return len(res.pose_landmarks)
 
     def detect(self, frame_bgr: np.ndarray, t_s: float) -> Detection | None:
         import cv2
@@ -76,7 +159,14 @@ class MediaPipeEstimator:
             with _quiet_stderr():
                 res = self._lm.detect_for_video(img, ms)
             self._warm = True
-        if not res.pose_landmarks:
+        found = bool(res.pose_landmarks)
+        if self.people_check_s is not None:
+            lost = self._tracking and not found
+            if lost or t_s >= self._next_check_t:
+                self._people = self._count_people(rgb)
+                self._next_check_t = t_s + self.people_check_s
+        self._tracking = found
+        if not found:
             return None
         people = []
         for lms, wl in zip(res.pose_landmarks, res.pose_world_landmarks):
@@ -85,13 +175,18 @@ class MediaPipeEstimator:
             world = np.array([[p.x, p.y, p.z] for p in wl], float)
             people.append((xy, vis, world))
         xy, vis, world = max(people, key=lambda p: _area(p[0]))
-        return Detection(xy, vis, world, n_people=len(people))
+        n = len(people) if self.people_check_s is None else max(1, self._people)
+        return Detection(xy, vis, world, n_people=n)
 
     def close(self) -> None:
         lm, self._lm = getattr(self, "_lm", None), None
         if lm is not None:
             with _quiet_stderr():  # some MediaPipe builds log an INFO line per accelerator on close
                 lm.close()
+        checker, self._checker = getattr(self, "_checker", None), None
+        if checker is not None:
+            with _quiet_stderr():
+                checker.close()
 
     def __enter__(self) -> MediaPipeEstimator:
         return self
@@ -127,7 +222,7 @@ ProgressFn = Callable[[int, int], None]
 
 
 def extract_track(path: str | os.PathLike, estimator: Estimator | None = None, model: str = "full",
-                  stride: int = 1, progress: ProgressFn | None = None,
+                  stride: int = 1, progress: ProgressFn | None = None, num_poses: int = DEFAULT_NUM_POSES,
                   on_frame: Callable[[int, float, np.ndarray, Detection | None], None] | None = None) -> PoseTrack:
     """Stream a video through the pose estimator into a raw PoseTrack.
 
@@ -142,7 +237,7 @@ def extract_track(path: str | os.PathLike, estimator: Estimator | None = None, m
     if own:
         from formcheck.models import resolve_model
 
-        estimator = MediaPipeEstimator(resolve_model(model))
+        estimator = MediaPipeEstimator(resolve_model(model), num_poses=num_poses)
     times: list[float] = []
     dets: list[Detection | None] = []
     total = max(1, info.frames // stride)

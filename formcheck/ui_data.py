@@ -152,12 +152,15 @@ def cadence_figure(band: dict) -> go.Figure:
 @dataclass(frozen=True)
 class SampleClip:
     """sample_videos/<movement>.mp4 with its sidecar <movement>.json (the truth),
-    and optionally a precomputed <movement>.report.json."""
+    and optionally what formcheck.sample_reports precomputed: <movement>.report.json,
+    .track.npz (raw pose track) and .annotated.mp4."""
 
     movement: str
     video: Path
     sidecar: Path | None = None
     report: Path | None = None
+    track: Path | None = None
+    annotated: Path | None = None
 
     @property
     def truth(self) -> dict:
@@ -188,8 +191,8 @@ def find_samples(folder: str | Path, movements: list[str] | None = None) -> list
         if not video.is_file():
             continue
         side = folder / f"{m}.json"
-        rep = folder / f"{m}.report.json"
-        out.append(SampleClip(m, video, side if side.is_file() else None, rep if rep.is_file() else None))
+        rep, track, ann = (folder / f"{m}{suffix}" for suffix in (".report.json", ".track.npz", ".annotated.mp4"))
+        out.append(SampleClip(m, video, *(p if p.is_file() else None for p in (side, rep, track, ann))))
     return out
 
 
@@ -206,13 +209,22 @@ def sample_hold_target(clip: SampleClip) -> float | None:
 
 
 def load_precomputed_report(clip: SampleClip) -> dict | None:
-    """The clip's precomputed report, if it exists, is valid and not older than the clip."""
-    if clip.report is None or clip.report.stat().st_mtime < clip.video.stat().st_mtime:
+    """The clip's precomputed report, if it exists, is valid and was made from this
+    very clip (the SHA-256 it records; a report without one must not be older than the clip)."""
+    if clip.report is None:
         return None
     try:
         rep = json.loads(clip.report.read_text())
         validate_report(rep)
-    except (OSError, ValueError, KeyError, TypeError):
+        made_from = (rep.get("precomputed") or {}).get("video_sha256")
+        if made_from is not None:
+            from formcheck.sample_reports import file_sha256
+
+            if made_from != file_sha256(clip.video):
+                return None
+        elif clip.report.stat().st_mtime < clip.video.stat().st_mtime:
+            return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return rep if rep.get("exercise") == clip.movement else None
 
@@ -699,6 +711,8 @@ class LiveWorker:
         self._good_until = -1.0
         self._reps_seen = 0
         self.stashed: Path | None = None  # where the recording was saved once the stream ended
+        self.drawing: tuple | None = None  # (px, vis, Overlay) of the newest processed frame
+        self.loop = None  # NewestFrameLoop, when frames are submitted rather than processed in line
 
     def _time(self, t: float | None) -> float:
         """Seconds since the stream's first frame, strictly increasing."""
@@ -712,8 +726,10 @@ class LiveWorker:
         self._last_t = rel
         return rel
 
-    def process(self, img_bgr: np.ndarray, t: float | None = None) -> tuple[np.ndarray, dict | None]:
-        """Detect, count and draw one frame; returns (frame to show, update dict)."""
+    def process(self, img_bgr: np.ndarray, t: float | None = None,
+                draw: bool = True) -> tuple[np.ndarray | None, dict | None]:
+        """Detect, count and draw one frame; returns (frame to show, update dict).
+        With draw=False only the overlay is kept (in `drawing`) and no frame is returned."""
         from formcheck.draw import Overlay, annotate
 
         start = time.perf_counter()
@@ -734,8 +750,9 @@ class LiveWorker:
         counter, sub, cue, good = self._texts(upd, in_frame, ts)
         px = det.xy * [w, h] if det is not None else None
         # On the frame the counter turns green for a good rep; the cue band is kept for what to change.
-        out = annotate(img_bgr, px, det.vis if det is not None else None,
-                       Overlay(counter=counter, sub=sub, cue="" if good else cue, good=good))
+        self.drawing = (px, det.vis if det is not None else None,
+                        Overlay(counter=counter, sub=sub, cue="" if good else cue, good=good))
+        out = annotate(img_bgr, *self.drawing) if draw else None
         now = time.perf_counter()
         ms = (now - start) * 1000.0
         self._latency.append(ms)
@@ -749,8 +766,34 @@ class LiveWorker:
                 "cue_kind": None if not cue else "fault" if good is False else "good" if good else "setup",
                 "counter": counter,
                 "latency_ms": round(ms, 1), "latency_median_ms": round(float(np.median(self._latency)), 1),
-                "fps": round(fps, 1), "frames": self.frames}
+                "fps": round(fps, 1), "frames": self.frames,
+                "dropped": self.loop.dropped if self.loop is not None else 0}
+        if self.loop is not None:  # the newest-frame loop's own rate and latency (arrival -> overlay)
+            info["fps"] = round(self.loop.fps(), 1)
+            if self.loop.latency_ms:
+                info["latency_median_ms"] = round(float(np.median(self.loop.latency_ms[-120:])), 1)
         return out, info
+
+    def submit(self, img_bgr: np.ndarray, t: float | None, publish: Callable[[dict], None]) -> None:
+        """Hand a frame to this stream's newest-frame loop (formcheck.live_loop): never
+        blocks; a frame still waiting when a newer one arrives is dropped and counted."""
+        if self.loop is None:
+            from formcheck.live_loop import NewestFrameLoop
+
+            def handle(frame: np.ndarray, ft: float | None) -> None:
+                _, info = self.process(frame, ft, draw=False)
+                if info is not None:
+                    publish(info)
+
+            self.loop = NewestFrameLoop(handle)
+        self.loop.submit(img_bgr, t)
+
+    def draw(self, img_bgr: np.ndarray) -> np.ndarray:
+        """The frame with the newest processed frame's skeleton, counter and cue."""
+        from formcheck.draw import annotate
+
+        drawing = self.drawing
+        return annotate(img_bgr, *drawing) if drawing is not None else img_bgr.copy()
 
     def _texts(self, upd, in_frame: bool, t: float) -> tuple[str, str, str, bool | None]:
         """(counter, sub line, one short cue, colour) for the frame."""
@@ -792,12 +835,20 @@ class LiveWorker:
     def stats(self) -> dict:
         lat = np.asarray(self.latency_all or [math.nan])
         span = self.session.times[-1] - self.session.times[0] if self.session and len(self.session.times) > 1 else 0
-        return {"frames": self.frames, "live_rep_count": len(self.session.reps) if self.session else 0,
-                "latency_median_ms": round(float(np.median(lat)), 1),
-                "latency_p95_ms": round(float(np.percentile(lat, 95)), 1),
-                "fps": round((self.frames - 1) / span, 1) if span > 0 else 0.0}
+        out = {"frames": self.frames, "live_rep_count": len(self.session.reps) if self.session else 0,
+               "latency_median_ms": round(float(np.median(lat)), 1),
+               "latency_p95_ms": round(float(np.percentile(lat, 95)), 1),
+               "fps": round((self.frames - 1) / span, 1) if span > 0 else 0.0}
+        if self.loop is not None:  # arrival -> overlay, and the frames dropped to keep up
+            ls = self.loop.stats()
+            out.update(submitted=ls["submitted"], dropped=ls["dropped"], latency_median_ms=ls["latency_p50_ms"],
+                       latency_p95_ms=ls["latency_p95_ms"])
+        return out
 
     def close(self) -> None:
+        loop = self.loop
+        if loop is not None:
+            loop.close()  # finish the frame in hand first; the one waiting (if any) is dropped
         with self.lock:
             self.closed = True
             est, self.estimator = self.estimator, None
@@ -811,10 +862,13 @@ class LiveRun:
     `on_frame` and `on_ended` are called on the webrtc threads, never st.*."""
 
     def __init__(self, estimator_factory: Callable[[], object] = default_estimator, maxsize: int = 64,
-                 stash: Callable[[PoseTrack], Path] | None = None):
+                 stash: Callable[[PoseTrack], Path] | None = None, threaded: bool = False):
         """`stash(track) -> path` writes a finished recording to disk at once (History.stash_recording),
-        so it survives even if the page never runs again."""
+        so it survives even if the page never runs again. `threaded`: frames go to a newest-frame
+        loop (formcheck.live_loop) and `on_frame` returns at once with the newest overlay drawn;
+        otherwise each frame is processed in the caller's thread."""
         self.stash = stash
+        self.threaded = threaded
         self.config = LiveConfig()
         self.updates: queue.Queue[dict] = queue.Queue(maxsize=maxsize)
         self._factory = estimator_factory
@@ -828,6 +882,9 @@ class LiveRun:
             worker = self._current
             if worker is None:
                 worker = self._current = LiveWorker(self.config, self._factory)
+        if self.threaded:
+            worker.submit(img_bgr, t, self._publish)
+            return worker.draw(img_bgr)
         out, info = worker.process(img_bgr, t)
         if info is not None:
             self._publish(info)

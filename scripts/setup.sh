@@ -8,7 +8,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 # torch is pinned to the CPU build (2.13.0); the [synth] extra must never pull a CUDA build.
-"$VENV/bin/python" -m pip install -q -e ".[test,synth]"
+# [scale] (Ray) is there for the batch tests (tests/test_batch.py runs a small batch on a local Ray instance).
+"$VENV/bin/python" -m pip install -q -e ".[test,synth,scale]"
 # Debian's Chromium for the real-browser tests (Playwright's own browser download does not work offline).
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

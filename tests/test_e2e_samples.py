@@ -85,3 +85,35 @@ def test_running_steps_fppa_and_cadence(case):
     for side in ("left", "right"):
         raw = [s["metrics"]["fppa_raw_deg"] for s in report["steps"] if s["side"] == side]
         assert float(np.median(raw)) == pytest.approx(perfect[side], abs=3.0)
+
+
+# ---- the precomputed sample reports (formcheck.sample_reports) -------------------------------------
+# Each committed <movement>.report.json must equal a fresh analysis of its clip: same counts, sides and
+# fault codes; event times within 0.05 s; metrics within 0.5 + 2% of the value [own] (the pose model's
+# float results may differ in the last digits between CPUs). Regenerate with `make sample-reports`.
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.5 + 0.02 * abs(b)
+
+
+def test_precomputed_report_equals_the_live_analysis(case):
+    from formcheck.sample_reports import file_sha256
+
+    name, _, live = case
+    path = SAMPLES / f"{name}.report.json"
+    assert path.exists(), f"{path.name} missing: run `make sample-reports`"
+    pre = json.loads(path.read_text())
+    assert pre["precomputed"]["video_sha256"] == file_sha256(SAMPLES / f"{name}.mp4"), "stale: the clip changed"
+    assert (SAMPLES / f"{name}.track.npz").exists() and (SAMPLES / f"{name}.annotated.mp4").exists()
+    assert pre["exercise"] == live["exercise"] and pre.get("view") == live.get("view")
+    assert pre.get("side") == live.get("side") and pre["warnings"] == live["warnings"]
+    for kind, t_key in (("reps", "peak_s"), ("holds", "start_s"), ("steps", "contact_s")):
+        assert len(pre[kind]) == len(live[kind]), kind
+        for p, q in zip(pre[kind], live[kind]):
+            assert p["side"] == q["side"] and p[t_key] == pytest.approx(q[t_key], abs=0.05)
+            assert sorted(f["code"] for f in p["faults"]) == sorted(f["code"] for f in q["faults"])
+            assert p["metrics"].keys() == q["metrics"].keys()
+            bad = {k: (p["metrics"][k], q["metrics"][k]) for k in p["metrics"]
+                   if not _close(p["metrics"][k], q["metrics"][k])}
+            assert not bad, f"{name} {kind}: precomputed vs live metrics differ: {bad}"

@@ -179,7 +179,7 @@ def contact_sheet(clips_dir: Path, out_png: Path, per_clip: int = 4, width: int 
     from formcheck.video import probe, read_frames
 
     rows = []
-    for video in sorted(clips_dir.glob("*.mp4")):
+    for video in sorted(p for p in clips_dir.glob("*.mp4") if "." not in p.stem):  # not the .annotated.mp4
         n = probe(video).frames
         picks = {int(n * (k + 0.5) / per_clip) for k in range(per_clip)}
         frames = [f for i, (_t, f) in enumerate(read_frames(video)) if i in picks]

@@ -1,0 +1,251 @@
+"""Both cores for one clip: overlapping time chunks tracked in worker processes,
+stitched into one PoseTrack.
+
+The clip is cut into `jobs` spans of frames. Each worker process seeks to the
+start of its span minus `WARMUP_FRAMES`, runs its own pose tracker over the
+warm-up and the span, and keeps only the span; the warm-up lets the tracker and
+MediaPipe's landmark smoothing settle, so the kept frames match a sequential run
+(tests/test_parallel.py states the tolerance). The warm-up frames are also
+decoded by the previous worker, so their timestamps prove that the seek landed
+on the right frame; if they disagree the clip is tracked sequentially instead.
+
+Measured on this 2-core machine, the inference dominates (decode is ~10% of a
+frame), so chunking beats a decode/inference pipeline, which can hide only the
+decode; benchmarks/throughput.py prints both 1-job and all-core ratios.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.errors import BadVideoError, FormCheckError, NoPersonError
+from formcheck.landmarks import Detection, PoseTrack, detections_to_track
+
+__all__ = ["Chunk", "plan_chunks", "default_jobs", "extract_track_parallel", "WARMUP_FRAMES", "MIN_CHUNK_FRAMES"]
+
+WARMUP_FRAMES = 15  # frames a later chunk tracks before its kept span [own]: the tracker locks on in 1-3 frames
+MIN_CHUNK_FRAMES = 90  # no chunk shorter than 3 s at 30 fps [own]: below that, process start-up eats the gain
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    start: int  # first frame the worker decodes and tracks (warm-up included)
+    keep: int  # first frame it keeps
+    stop: int | None  # first frame of the next chunk (None: to the end of the clip)
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def plan_chunks(n_frames: int, jobs: int, warmup: int = WARMUP_FRAMES,
+                min_frames: int = MIN_CHUNK_FRAMES) -> list[Chunk]:
+    """Equal spans of frames, one per job, each later one starting `warmup` frames early.
+    Fewer chunks when the clip is too short for `jobs` spans of `min_frames`."""
+    n = max(1, min(jobs, n_frames // max(min_frames, 1)))
+    bounds = [round(k * n_frames / n) for k in range(n + 1)]
+    return [Chunk(start=max(0, a - warmup) if k else 0, keep=a, stop=bounds[k + 1] if k < n - 1 else None)
+            for k, a in enumerate(bounds[:-1])]
+
+
+# ---- the worker -------------------------------------------------------------------------------
+
+_ESTIMATORS: dict = {}  # per worker process: the model is read once, each chunk or clip gets a fresh tracker
+
+
+def worker_estimator(model_path: str, num_poses: int | None = None):
+    """This process's estimator for the model, restarted for a new stream."""
+    from formcheck.pose import DEFAULT_NUM_POSES, MediaPipeEstimator
+
+    key = (model_path, num_poses or DEFAULT_NUM_POSES)
+    est = _ESTIMATORS.get(key)
+    if est is None:
+        est = _ESTIMATORS[key] = MediaPipeEstimator(model_path, num_poses=key[1])
+    else:
+        est.restart()
+    return est
+
+
+def _frames_from(path: str, start: int):
+    """(index, time_s, frame) from frame `start` on, with read_frames' timestamp rules."""
+    import cv2
+
+    from formcheck.video import _open
+
+    cap = _open(path)
+    try:
+        raw_fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        fps = raw_fps if np.isfinite(raw_fps) and 0 < raw_fps <= 1000 else 30.0  # as video.read_frames
+        if start > 0:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, start)
+        i, last_t = start, -1.0
+        while True:
+            ok, frame = cap.read()
+            if not ok or frame is None:
+                return
+            t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+            if not np.isfinite(t) or t <= last_t:
+                t = last_t + 1.0 / fps if last_t >= 0 else i / fps
+            last_t = t
+            yield i, t, frame
+            i += 1
+    finally:
+        cap.release()
+
+
+def track_chunk(path: str, chunk: Chunk, model_path: str, stride: int = 1,
+                tick: Callable[[int], None] | None = None,
+                num_poses: int | None = None) -> tuple[list[int], list[float], list[Detection | None]]:
+    """Track one chunk: (frame indices, times, detections) of every `stride`-th frame from
+    chunk.start to chunk.stop (warm-up included; the caller drops it)."""
+    est = worker_estimator(model_path, num_poses)
+    idx, times, dets = [], [], []
+    for i, t, frame in _frames_from(path, chunk.start):
+        if chunk.stop is not None and i >= chunk.stop:
+            break
+        if i % stride:
+            continue
+        idx.append(i)
+        times.append(t)
+        dets.append(est.detect(frame, t))
+        if tick is not None:
+            tick(1)
+    return idx, times, dets
+
+
+def _worker(k: int, path: str, chunk: Chunk, model_path: str, stride: int, num_poses: int | None, out) -> None:
+    """Process entry: progress ticks as ("tick", k, n), then ("done", k, result) or ("error", k, message)."""
+    pending = [0]
+
+    def tick(n: int) -> None:
+        pending[0] += n
+        if pending[0] >= 10:
+            out.put(("tick", k, pending[0]))
+            pending[0] = 0
+
+    try:
+        res = track_chunk(path, chunk, model_path, stride, tick, num_poses)
+        out.put(("done", k, res))
+    except FormCheckError as e:
+        out.put(("error", k, f"{type(e).__name__}:{e}"))
+    except Exception as e:  # noqa: BLE001 - reported to the parent, which falls back or raises
+        out.put(("error", k, f"{type(e).__name__}:{e}"))
+
+
+def _context():
+    """fork while this process has no other threads (fast: nothing is re-imported);
+    forkserver otherwise (forking a threaded process, e.g. the app's server, is unsafe)."""
+    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        return mp.get_context("fork")
+    return mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+
+
+class SeekMismatch(RuntimeError):
+    """A worker's seek did not land where the chunk plan expected."""
+
+
+def stitch(chunks: list[Chunk], results: list[tuple[list[int], list[float], list[Detection | None]]]):
+    """Concatenate the kept frames of each chunk in order; check each warm-up against
+    the frames the previous chunk decoded (same indices, same timestamps)."""
+    times: list[float] = []
+    dets: list[Detection | None] = []
+    seen: dict[int, float] = {}
+    for c, (idx, ts, ds) in zip(chunks, results):
+        for i, t, d in zip(idx, ts, ds):
+            if i < c.keep:
+                if i in seen and abs(seen[i] - t) > 1e-6:
+                    raise SeekMismatch(f"frame {i}: {t:.4f} s after the seek, {seen[i]:.4f} s before it")
+                continue
+            seen[i] = t
+            times.append(t)
+            dets.append(d)
+    if any(b <= a for a, b in zip(times, times[1:])):
+        raise SeekMismatch("stitched timestamps are not increasing")
+    return times, dets
+
+
+def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, model: str = "full",
+                           stride: int = 1, progress: ProgressFn | None = None,
+                           num_poses: int | None = None) -> PoseTrack:
+    """Like pose.extract_track, with the clip split over `jobs` worker processes
+    (None: all cores). Falls back to the sequential path for one job, a short clip,
+    or a container whose frames cannot be sought exactly."""
+    from formcheck.models import resolve_model
+    from formcheck.pose import DEFAULT_NUM_POSES, extract_track
+    from formcheck.video import probe
+
+    info = probe(path)
+    jobs = default_jobs() if jobs is None or jobs < 1 else jobs
+    chunks = plan_chunks(info.frames, jobs)
+    if len(chunks) < 2:
+        return extract_track(path, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
+    model_path = str(resolve_model(model))
+    ctx = _context()
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(k, str(path), c, model_path, stride, num_poses, out), daemon=True)
+             for k, c in enumerate(chunks)]
+    for p in procs:
+        p.start()
+    total = max(1, sum(((c.stop or info.frames) - c.start) for c in chunks) // stride)
+    done, results, errors = 0, [None] * len(chunks), []
+    pending = set(range(len(chunks)))
+    try:
+        while pending and not errors:
+            try:
+                kind, k, payload = out.get(timeout=1.0)
+            except queue.Empty:
+                dead = [k for k in pending if not procs[k].is_alive()]
+                if dead:  # a worker that ended without a result (e.g. killed): one last look, then give up
+                    try:
+                        kind, k, payload = out.get(timeout=2.0)
+                    except queue.Empty:
+                        errors.append(f"RuntimeError:worker {dead[0]} ended with exit code {procs[dead[0]].exitcode}")
+                        break
+                else:
+                    continue
+            if kind == "tick":
+                done += payload
+                if progress is not None:
+                    progress(min(done, total), total)
+            elif kind == "done":
+                results[k] = payload
+                pending.discard(k)
+            else:
+                errors.append(payload)
+    finally:
+        for p in procs:
+            if errors:
+                p.terminate()
+            p.join(timeout=10)
+            if p.is_alive():
+                p.kill()
+        out.close()
+    if errors:
+        name, _, msg = errors[0].partition(":")
+        if name == "BadVideoError":
+            raise BadVideoError(msg)
+        return extract_track(path, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
+    try:
+        times, dets = stitch(chunks, results)
+    except SeekMismatch:
+        return extract_track(path, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
+    if progress is not None:
+        progress(total, total)
+    track = detections_to_track(times, dets, info.width, info.height, info.fps / stride, str(path))
+    if not track.detected.any():
+        raise NoPersonError(f"{path}: no person was found in any of its {len(times)} frames "
+                            "(is the whole body in view and lit?)")
+    return track
