@@ -19,7 +19,7 @@ from formcheck.exercises import Exercise
 from formcheck.exercises.base import EVENT_METRICS, Fault
 from formcheck.features import SIDES, Joints, landmark
 from formcheck.landmarks import PoseTrack
-from formcheck.reps import HoldEvent, RepEvent, run_holds, run_reps, split_sets
+from formcheck.reps import HoldEvent, RepEvent, refine_holds, run_holds, run_reps, split_sets
 from formcheck.views import VIEW_LABELS, clip_view
 
 __all__ = [
@@ -611,7 +611,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             rejected += state.rejected
             dropped += state.dropped
         else:
-            evs = run_holds(clean.times, drive, position_mask(exercise, feats, drive), exercise.hold)
+            pos = position_mask(exercise, feats, drive)
+            evs = refine_holds(clean.times, drive, pos, run_holds(clean.times, drive, pos, exercise.hold),
+                               exercise.hold)
         found += [(side, ev) for ev in evs]
     overlapping = 0
     if exercise.kind == "reps":

@@ -288,3 +288,38 @@ def test_second_person_adds_no_reps():
     assert any("Someone else" in w for w in report["warnings"])
     live = _live(other, "clamshell")
     assert len(live.reps) == 6
+
+
+def _settle_hold_signal(fps: float = 30.0):
+    """0-2 s moving into the stretch (60 -> 120°), held at 120° until 8 s, a
+    1.5 s break (a camera cut: angle unseen), held again 9.5-12 s, then out."""
+    t = np.arange(0, 14, 1 / fps)
+    v = np.where(t < 2, 60 + 30 * t, 120.0) + 0.0
+    v = np.where(t > 12, 120 - 40 * (t - 12), v)
+    v[(t >= 8.0) & (t < 9.5)] = np.nan
+    pos = np.isfinite(v) & (v > 100)
+    return t, v, pos
+
+
+def test_refined_hold_starts_when_the_held_angle_is_reached_and_bridges_a_cut():
+    from formcheck.reps import refine_holds
+    t, v, pos = _settle_hold_signal()
+    params = HoldParams(min_hold_s=2.0)
+    raw = run_holds(t, v, pos, params)
+    assert len(raw) == 2 and raw[0].start_t > 2.5  # the live detector starts late and splits at the cut
+    out = refine_holds(t, v, pos, raw, params)
+    assert len(out) == 1
+    # Within band (10°) of 120 from 1.67 s (60 + 30 t = 110) to 12.25 s (120 - 40 (t - 12) = 110).
+    assert out[0].start_t == pytest.approx(1.67, abs=0.05)
+    assert out[0].end_t == pytest.approx(12.25, abs=0.05)
+
+
+def test_refine_never_merges_holds_split_by_a_long_break():
+    from formcheck.reps import refine_holds
+    t, v, pos = _settle_hold_signal()
+    v[(t >= 7.0) & (t < 10.0)] = 80.0  # out of position for 3 s
+    pos = np.isfinite(v) & (v > 100)
+    params = HoldParams(min_hold_s=1.5)
+    out = refine_holds(t, v, pos, run_holds(t, v, pos, params), params)
+    assert len(out) == 2
+    assert out[0].end_t < 7.0 and out[1].start_t >= 10.0
