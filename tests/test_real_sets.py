@@ -323,3 +323,22 @@ def test_refine_never_merges_holds_split_by_a_long_break():
     out = refine_holds(t, v, pos, run_holds(t, v, pos, params), params)
     assert len(out) == 2
     assert out[0].end_t < 7.0 and out[1].start_t >= 10.0
+
+
+def test_missed_hold_names_the_landmark_the_model_could_not_see():
+    from formcheck.analysis import explain_no_hold
+    from formcheck.exercises import EXERCISES
+    from formcheck.landmarks import Lm
+    ex = EXERCISES["figure_four"]
+    t = np.arange(0, 8, 1 / 30)
+    n = len(t)
+    vis = np.ones((n, 33))
+    vis[:, int(Lm.RIGHT_ANKLE)] = 0.1  # the far, crossing leg's ankle hidden behind the body
+    feats = {"crossing_side": np.ones(n), "ankle_on_knee_3d": np.full(n, np.nan)}
+    msg = explain_no_hold(ex, {"right": (feats, np.full(n, 90.0))}, t, vis)
+    assert "could not see your right ankle (visibility 0.1)" in msg
+    assert "never rested" not in msg  # no position verdict on what was not seen
+    vis[:, int(Lm.RIGHT_ANKLE)] = 1.0
+    feats["ankle_on_knee_3d"] = np.full(n, 2.0)
+    msg = explain_no_hold(ex, {"right": (feats, np.full(n, 90.0))}, t, vis)
+    assert "your right ankle never rested on the other knee: it came within 2.0 shank lengths" in msg

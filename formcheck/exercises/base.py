@@ -64,12 +64,15 @@ class Check:
     A hold needs every check of its exercise to pass. `says` tells the user what
     was missing when no hold was found, formatted with {side}, {value} (the
     closest the clip came) and {limit}; None for a check that only picks the
-    stretched side (nothing for the user to fix)."""
+    stretched side (nothing for the user to fix). `needs` names the landmarks
+    the feature is read from (side-relative: 'knee', 'o_knee'), so that a check
+    that failed because the pose model could not see them says so instead."""
 
     feature: str
     op: str
     limit: float
     says: str | None = None
+    needs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.op not in (">", "<"):

@@ -244,7 +244,7 @@ FIGURE_FOUR = Exercise(
         Check("crossing_side", ">", 0.5),
         Check("ankle_on_knee_3d", "<", F4_CROSSED_MAX,
               "your {side} ankle never rested on the other knee: it came within {value:.1f} shank lengths of it "
-              "(resting on it is under {limit:.1f})"),
+              "(resting on it is under {limit:.1f})", needs=("ankle", "o_knee", "o_ankle")),
     ),
     metrics=(
         Metric("support_hip_flexion_deg", "support_hip_flexion", "hold_median",
