@@ -650,9 +650,13 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     events: list[tuple[str, RepEvent | HoldEvent, dict]] = []
     unjudged_all: dict[str, str] = {}
     what = "rep" if exercise.kind == "reps" else "hold"
+    other_movement = 0
     for side, ev in found:
         feats, drive = side_data[side]
         m = event_metrics(exercise, feats, drive, clean.times, ev)
+        if any(c.holds(m.get(c.metric, math.nan)) for c in exercise.not_a_rep):
+            other_movement += 1
+            continue
         untrusted = evidence_gaps(exercise.faults, side, ev.start_i, ev.end_i, evd, what)
         faults, unjudged = judge(exercise, m, view, target, untrusted)
         if unreliable:
@@ -690,6 +694,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         if dropped:
             warnings.append(f"{dropped} movement(s) did not match the size of your reps (settling in, getting up "
                             "or fidgeting before or after the set) and were not counted.")
+        if other_movement:
+            warnings.append(f"{other_movement} movement(s) were {exercise.other_movement or 'another movement'}, "
+                            f"not a {exercise.title.lower()}, and were not counted.")
         if overlapping:
             warnings.append(f"{overlapping} movement(s) of the other leg at the same time as your reps (the support "
                             "leg, or a mirror image) were not counted.")

@@ -138,6 +138,11 @@ class Exercise:
     in_position: str | None = None
     position: tuple[Check, ...] = ()
     rep_hold: bool = False  # measure a still hold at the top of each rep
+    # A rep meeting any of these is another movement (e.g. a knee folded to the
+    # chest is not a straight leg raise): not counted, and said so. `other_movement`
+    # names it for the user.
+    not_a_rep: tuple[Cond, ...] = ()
+    other_movement: str = ""
     set_pause_s: float = 8.0  # a longer pause between reps starts a new set [own]
     target_reps: int = 15  # 3 sets of 15 (the routine in the brief)
     target_sets: int = 3
@@ -157,6 +162,9 @@ class Exercise:
             if m.feature not in names:
                 raise ValueError(f"Exercise {self.name}: metric {m.name} uses unknown feature {m.feature!r}")
         known = {m.name for m in self.metrics} | set(EVENT_METRICS)
+        for c in self.not_a_rep:
+            if c.metric not in known:
+                raise ValueError(f"Exercise {self.name}: not_a_rep uses unknown metric {c.metric!r}")
         for f in self.faults:
             for c in f.when:
                 if c.metric not in known:
