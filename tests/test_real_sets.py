@@ -342,3 +342,39 @@ def test_missed_hold_names_the_landmark_the_model_could_not_see():
     feats["ankle_on_knee_3d"] = np.full(n, 2.0)
     msg = explain_no_hold(ex, {"right": (feats, np.full(n, 90.0))}, t, vis)
     assert "your right ankle never rested on the other knee: it came within 2.0 shank lengths" in msg
+
+
+def _lying(raised_ankle: tuple[float, float], rest_ankle: tuple[float, float]):
+    """One frame of a body lying head to screen-left (pixels, y down), hips at
+    (500, 400): the left leg raised to `raised_ankle`, the right one resting."""
+    from formcheck.features import Joints
+    from formcheck.landmarks import Lm
+    px = np.full((1, 33, 2), np.nan)
+    pts = {Lm.LEFT_SHOULDER: (200, 400), Lm.RIGHT_SHOULDER: (200, 402), Lm.LEFT_HIP: (500, 400),
+           Lm.RIGHT_HIP: (500, 402), Lm.LEFT_ANKLE: raised_ankle, Lm.RIGHT_ANKLE: rest_ankle,
+           Lm.LEFT_KNEE: ((500 + raised_ankle[0]) / 2, (400 + raised_ankle[1]) / 2),
+           Lm.RIGHT_KNEE: ((500 + rest_ankle[0]) / 2, (402 + rest_ankle[1]) / 2)}
+    for lm, xy in pts.items():
+        px[0, int(lm)] = xy
+    vis = np.ones((1, 33))
+    return lambda side: Joints(px, vis, np.zeros((1, 33, 3)), side)
+
+
+def test_raised_leg_is_the_higher_ankle_when_both_legs_lie_straight():
+    from formcheck.exercises.supine import is_raised_leg, leg_raise
+    # Raised 40° but foreshortened on screen (nearer the hips than the straight
+    # resting ankle): further-from-the-hips would pick the resting leg.
+    a = np.radians(40)
+    j = _lying((500 + 300 * np.cos(a), 400 - 300 * np.sin(a)), (850, 405))
+    assert is_raised_leg(j("left"))[0] == 1.0 and is_raised_leg(j("right"))[0] == 0.0
+    assert leg_raise(j("right"))[0] == pytest.approx(40.0, abs=1.0)  # label-free: either side reads the raise
+    # Both ankles on the floor line: the one further from the hips (the straight leg).
+    j = _lying((880, 403), (700, 404))
+    assert is_raised_leg(j("left"))[0] == 1.0
+
+
+def test_a_lift_with_the_knee_folded_past_a_right_angle_is_not_a_straight_leg_raise():
+    from formcheck.exercises import EXERCISES
+    ex = EXERCISES["straight_leg_raise"]
+    assert any(c.holds(108.0) for c in ex.not_a_rep if c.metric == "knee_lag_deg")  # real knee-to-chest: 108°
+    assert not any(c.holds(20.0) for c in ex.not_a_rep if c.metric == "knee_lag_deg")  # a bent raise is a fault
