@@ -13,7 +13,7 @@ import pytest
 from formcheck.analysis import resolve_overlap
 from formcheck.landmarks import Detection, Lm
 from formcheck.live import LiveSession
-from formcheck.pipeline import analyze
+from formcheck.pipeline import Options, analyze
 from formcheck.report import summary_text
 from formcheck.reps import RepEvent, RepParams, run_reps, set_range
 from formcheck.synth.catalog import build
@@ -240,7 +240,12 @@ def _stretch(name, view, **kw):
 def test_missed_hold_says_which_check_failed_and_by_how_much():
     """A hamstring 'stretch' with the knee bent 55° (125°): no hold, and the note
     names the knee and its angle instead of the generic line."""
-    b, report = _stretch("hamstring_stretch", "right", faults={1: {"knee_bent": 55.0}})
+    # The checker in isolation: the recogniser (on by default) would refuse to grade
+    # a 'stretch' this far off and replace the note.
+    b = build(Scenario("hamstring_stretch", sides=("right",), sets=1, hold_s=8.0, camera=CameraSpec(view="right"),
+                       faults={1: {"knee_bent": 55.0}}))
+    report = analyze(track_from_motion(b.motion, b.camera, REALISTIC), "hamstring_stretch",
+                     Options(recognise=False))
     assert report["holds"] == []
     note = next(w for w in report["warnings"] if w.startswith("No held stretch detected"))
     assert "your right knee stayed bent" in note and "above 140°" in note
@@ -254,7 +259,7 @@ def test_missed_figure_four_says_the_ankle_never_rested_on_the_knee():
     leg crossed: analysed as a figure-four, the note says the ankle never rested
     on the knee."""
     b = build(Scenario("straight_leg_raise", reps=2, top_s=6.0, camera=CameraSpec(view="right")))
-    report = analyze(track_from_motion(b.motion, b.camera, REALISTIC), "figure_four")
+    report = analyze(track_from_motion(b.motion, b.camera, REALISTIC), "figure_four", Options(recognise=False))
     assert report["holds"] == []
     note = next(w for w in report["warnings"] if w.startswith("No held stretch detected"))
     assert "ankle never rested on the other knee" in note
