@@ -19,7 +19,7 @@ from formcheck.exercises import Exercise
 from formcheck.exercises.base import EVENT_METRICS, Fault
 from formcheck.features import SIDES, Joints, landmark
 from formcheck.landmarks import PoseTrack
-from formcheck.reps import HoldEvent, RepEvent, run_holds, run_reps, split_sets
+from formcheck.reps import HoldEvent, RepEvent, refine_holds, run_holds, run_reps, split_sets
 from formcheck.views import VIEW_LABELS, clip_view
 
 __all__ = [
@@ -453,14 +453,31 @@ def _still_mask(times: np.ndarray, drive: np.ndarray, params) -> np.ndarray:
         return np.isfinite(sm) & np.isfinite(speed) & (speed <= params.max_speed_dps)
 
 
+def _unseen(check, side: str, vis: np.ndarray | None, a: int, b: int) -> list[tuple[str, float]]:
+    """The landmarks a position check reads that the pose model hardly saw over
+    frames a:b (median visibility at or below cleaning.VIS_MIN), with that
+    visibility: the check failed for want of them, not for the body's position."""
+    if vis is None or not check.needs:
+        return []
+    out = []
+    for name in check.needs:
+        lm = landmark(name, side)
+        v = float(np.median(vis[a:b, int(lm)]))
+        if v <= VIS_MIN:
+            out.append((lm.name.lower().replace("_", " ").replace("foot index", "toes"), v))
+    return out
+
+
 def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
-                    times: np.ndarray) -> str:
+                    times: np.ndarray, vis: np.ndarray | None = None) -> str:
     """Why no hold was found, in the user's terms. sides: side -> (features, drive).
 
     The stretch the person tried is taken as the longest still period of the
     clip; over it, the side whose leg is picked as the stretched one is checked,
     and each position check that failed is named with its median value there and
-    the limit ('your right knee stayed bent: 125°...'). Without a still period of
+    the limit ('your right knee stayed bent: 125°...'); where the landmarks a
+    check reads were hardly seen (vis [N,33], optional), it names them and how
+    badly they were seen instead of a position verdict. Without a still period of
     min_hold_s: the person never held still long enough."""
     params = exercise.hold
     best: tuple | None = None
@@ -483,7 +500,7 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
             v = v[np.isfinite(v)]
             val = float(np.median(v)) if len(v) else math.nan
             if not (math.isfinite(val) and c.passes(np.array([val]))[0]):
-                failing.append((c, val))
+                failing.append((c, val, _unseen(c, side, vis, a, b)))
         share = float(pick.mean())
         key = (-dur, -round(share, 1), len(failing))
         if best is None or key < best[0]:
@@ -495,9 +512,17 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
         return (f"No held stretch detected: you never held still for {params.min_hold_s:.0f} s "
                 f"(longest: {dur:.1f} s). Hold the stretch without moving.")
     if failing:
-        parts = [c.says.format(side=side, value=v, limit=c.limit) if math.isfinite(v)
-                 else f"your {side} side could not be measured for '{c.feature}' (landmarks not seen)"
-                 for c, v in failing]
+        parts = []
+        for c, v, unseen in failing:
+            if unseen:
+                names = ", ".join(f"{n} (visibility {vv:.1f})" for n, vv in unseen)
+                parts.append(f"the pose model could not see your {names}; above {VIS_MIN:.1f} is needed to "
+                             f"check '{c.feature}', so this camera angle cannot tell whether you were in position "
+                             "(film with that leg nearer the camera)")
+            elif math.isfinite(v):
+                parts.append(c.says.format(side=side, value=v, limit=c.limit))
+            else:
+                parts.append(f"your {side} side could not be measured for '{c.feature}' (landmarks not seen)")
         return "No held stretch detected: " + "; ".join(parts) + "."
     return (f"No held stretch detected: you held still for {dur:.0f} s, but were in the stretch position for "
             f"only {share:.0%} of that time.")
@@ -611,7 +636,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             rejected += state.rejected
             dropped += state.dropped
         else:
-            evs = run_holds(clean.times, drive, position_mask(exercise, feats, drive), exercise.hold)
+            pos = position_mask(exercise, feats, drive)
+            evs = refine_holds(clean.times, drive, pos, run_holds(clean.times, drive, pos, exercise.hold),
+                               exercise.hold)
         found += [(side, ev) for ev in evs]
     overlapping = 0
     if exercise.kind == "reps":
@@ -623,9 +650,13 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     events: list[tuple[str, RepEvent | HoldEvent, dict]] = []
     unjudged_all: dict[str, str] = {}
     what = "rep" if exercise.kind == "reps" else "hold"
+    other_movement = 0
     for side, ev in found:
         feats, drive = side_data[side]
         m = event_metrics(exercise, feats, drive, clean.times, ev)
+        if any(c.holds(m.get(c.metric, math.nan)) for c in exercise.not_a_rep):
+            other_movement += 1
+            continue
         untrusted = evidence_gaps(exercise.faults, side, ev.start_i, ev.end_i, evd, what)
         faults, unjudged = judge(exercise, m, view, target, untrusted)
         if unreliable:
@@ -663,6 +694,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         if dropped:
             warnings.append(f"{dropped} movement(s) did not match the size of your reps (settling in, getting up "
                             "or fidgeting before or after the set) and were not counted.")
+        if other_movement:
+            warnings.append(f"{other_movement} movement(s) were {exercise.other_movement or 'another movement'}, "
+                            f"not a {exercise.title.lower()}, and were not counted.")
         if overlapping:
             warnings.append(f"{overlapping} movement(s) of the other leg at the same time as your reps (the support "
                             "leg, or a mirror image) were not counted.")
@@ -686,7 +720,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             if options.side == "auto":
                 warnings.append(f"Only the {next(iter(held_sides))} side was held; switch and stretch the {other} side too.")
     if not events and exercise.kind == "hold" and exercise.position:
-        warnings.append(explain_no_hold(exercise, side_data, clean.times))
+        warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis))
         if view is not None and view not in exercise.views:
             warnings.append(f"Check that the camera sees you {VIEW_LABELS.get(exercise.best_view, '')}.")
     elif not events:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 __all__ = [
+    "refine_holds",
     "RepParams",
     "RepState",
     "RepEvent",
@@ -432,3 +433,55 @@ def split_sets(starts: list[float], ends: list[float], sides: list[str | None], 
             cur += 1
         sets.append(cur)
     return sets
+
+
+# Offline, a hold's ends are re-timed on the whole signal. The live detector
+# starts a hold only once the last smooth_s + speed_s of the driving angle are
+# still, so it starts about a second late and ends at its last still frame;
+# a real hold starts as soon as the angle reaches the held value. Each end moves
+# out over frames in position whose angle is within band_deg of the hold's
+# value, bridging jumps shorter than max_gap_s (floor-pose jitter) [own].
+# Two holds of one side split by a shorter break than MERGE_GAP_S (a camera cut,
+# a fidget, lost tracking), in position or unseen for most of the break, are
+# one hold [own: 2 x max_gap_s].
+MERGE_GAP_FACTOR = 2.0
+
+
+def _walk(times: np.ndarray, good: np.ndarray, i: int, step: int, max_gap_s: float) -> int:
+    """From index i, the last index in direction `step` reached through `good`
+    frames with no run of bad frames longer than max_gap_s."""
+    last = i
+    j = i + step
+    while 0 <= j < len(times):
+        if good[j]:
+            last = j
+        elif abs(times[j] - times[last]) > max_gap_s:
+            break
+        j += step
+    return last
+
+
+def refine_holds(times: np.ndarray, values: np.ndarray, in_position: np.ndarray, events: list[HoldEvent],
+                 params: HoldParams) -> list[HoldEvent]:
+    """Offline re-timing of holds found by run_holds (see above): ends extended
+    to where the held value was reached and left, then same-side holds split by
+    a short break merged. Never adds a hold."""
+    out: list[HoldEvent] = []
+    for ev in events:
+        with np.errstate(invalid="ignore"):
+            good = in_position & np.isfinite(values) & (np.abs(values - ev.value) <= params.band_deg)
+        a = _walk(times, good, ev.start_i, -1, params.max_gap_s)
+        b = _walk(times, good, ev.end_i, 1, params.max_gap_s)
+        if out and a <= out[-1].end_i:
+            a = out[-1].start_i  # the extended holds now overlap: one hold
+            b = max(b, out[-1].end_i)
+            out.pop()
+        elif out and times[a] - out[-1].end_t <= MERGE_GAP_FACTOR * params.max_gap_s \
+                and (in_position | ~np.isfinite(values))[out[-1].end_i:a + 1].mean() >= 0.5:
+            a = out[-1].start_i
+            out.pop()
+        seg = values[a:b + 1]
+        seg = seg[np.isfinite(seg)]
+        out.append(HoldEvent(float(times[a]), float(times[b]), int(a), int(b),
+                             float(np.median(seg)) if len(seg) else ev.value))
+    return out

@@ -13,7 +13,7 @@ import pytest
 from formcheck.analysis import resolve_overlap
 from formcheck.landmarks import Detection, Lm
 from formcheck.live import LiveSession
-from formcheck.pipeline import analyze
+from formcheck.pipeline import Options, analyze
 from formcheck.report import summary_text
 from formcheck.reps import RepEvent, RepParams, run_reps, set_range
 from formcheck.synth.catalog import build
@@ -240,7 +240,12 @@ def _stretch(name, view, **kw):
 def test_missed_hold_says_which_check_failed_and_by_how_much():
     """A hamstring 'stretch' with the knee bent 55° (125°): no hold, and the note
     names the knee and its angle instead of the generic line."""
-    b, report = _stretch("hamstring_stretch", "right", faults={1: {"knee_bent": 55.0}})
+    # The checker in isolation: the recogniser (on by default) would refuse to grade
+    # a 'stretch' this far off and replace the note.
+    b = build(Scenario("hamstring_stretch", sides=("right",), sets=1, hold_s=8.0, camera=CameraSpec(view="right"),
+                       faults={1: {"knee_bent": 55.0}}))
+    report = analyze(track_from_motion(b.motion, b.camera, REALISTIC), "hamstring_stretch",
+                     Options(recognise=False))
     assert report["holds"] == []
     note = next(w for w in report["warnings"] if w.startswith("No held stretch detected"))
     assert "your right knee stayed bent" in note and "above 140°" in note
@@ -254,7 +259,7 @@ def test_missed_figure_four_says_the_ankle_never_rested_on_the_knee():
     leg crossed: analysed as a figure-four, the note says the ankle never rested
     on the knee."""
     b = build(Scenario("straight_leg_raise", reps=2, top_s=6.0, camera=CameraSpec(view="right")))
-    report = analyze(track_from_motion(b.motion, b.camera, REALISTIC), "figure_four")
+    report = analyze(track_from_motion(b.motion, b.camera, REALISTIC), "figure_four", Options(recognise=False))
     assert report["holds"] == []
     note = next(w for w in report["warnings"] if w.startswith("No held stretch detected"))
     assert "ankle never rested on the other knee" in note
@@ -288,3 +293,93 @@ def test_second_person_adds_no_reps():
     assert any("Someone else" in w for w in report["warnings"])
     live = _live(other, "clamshell")
     assert len(live.reps) == 6
+
+
+def _settle_hold_signal(fps: float = 30.0):
+    """0-2 s moving into the stretch (60 -> 120°), held at 120° until 8 s, a
+    1.5 s break (a camera cut: angle unseen), held again 9.5-12 s, then out."""
+    t = np.arange(0, 14, 1 / fps)
+    v = np.where(t < 2, 60 + 30 * t, 120.0) + 0.0
+    v = np.where(t > 12, 120 - 40 * (t - 12), v)
+    v[(t >= 8.0) & (t < 9.5)] = np.nan
+    pos = np.isfinite(v) & (v > 100)
+    return t, v, pos
+
+
+def test_refined_hold_starts_when_the_held_angle_is_reached_and_bridges_a_cut():
+    from formcheck.reps import refine_holds
+    t, v, pos = _settle_hold_signal()
+    params = HoldParams(min_hold_s=2.0)
+    raw = run_holds(t, v, pos, params)
+    assert len(raw) == 2 and raw[0].start_t > 2.5  # the live detector starts late and splits at the cut
+    out = refine_holds(t, v, pos, raw, params)
+    assert len(out) == 1
+    # Within band (10°) of 120 from 1.67 s (60 + 30 t = 110) to 12.25 s (120 - 40 (t - 12) = 110).
+    assert out[0].start_t == pytest.approx(1.67, abs=0.05)
+    assert out[0].end_t == pytest.approx(12.25, abs=0.05)
+
+
+def test_refine_never_merges_holds_split_by_a_long_break():
+    from formcheck.reps import refine_holds
+    t, v, pos = _settle_hold_signal()
+    v[(t >= 7.0) & (t < 10.0)] = 80.0  # out of position for 3 s
+    pos = np.isfinite(v) & (v > 100)
+    params = HoldParams(min_hold_s=1.5)
+    out = refine_holds(t, v, pos, run_holds(t, v, pos, params), params)
+    assert len(out) == 2
+    assert out[0].end_t < 7.0 and out[1].start_t >= 10.0
+
+
+def test_missed_hold_names_the_landmark_the_model_could_not_see():
+    from formcheck.analysis import explain_no_hold
+    from formcheck.exercises import EXERCISES
+    from formcheck.landmarks import Lm
+    ex = EXERCISES["figure_four"]
+    t = np.arange(0, 8, 1 / 30)
+    n = len(t)
+    vis = np.ones((n, 33))
+    vis[:, int(Lm.RIGHT_ANKLE)] = 0.1  # the far, crossing leg's ankle hidden behind the body
+    feats = {"crossing_side": np.ones(n), "ankle_on_knee_3d": np.full(n, np.nan)}
+    msg = explain_no_hold(ex, {"right": (feats, np.full(n, 90.0))}, t, vis)
+    assert "could not see your right ankle (visibility 0.1)" in msg
+    assert "never rested" not in msg  # no position verdict on what was not seen
+    vis[:, int(Lm.RIGHT_ANKLE)] = 1.0
+    feats["ankle_on_knee_3d"] = np.full(n, 2.0)
+    msg = explain_no_hold(ex, {"right": (feats, np.full(n, 90.0))}, t, vis)
+    assert "your right ankle never rested on the other knee: it came within 2.0 shank lengths" in msg
+
+
+def _lying(raised_ankle: tuple[float, float], rest_ankle: tuple[float, float]):
+    """One frame of a body lying head to screen-left (pixels, y down), hips at
+    (500, 400): the left leg raised to `raised_ankle`, the right one resting."""
+    from formcheck.features import Joints
+    from formcheck.landmarks import Lm
+    px = np.full((1, 33, 2), np.nan)
+    pts = {Lm.LEFT_SHOULDER: (200, 400), Lm.RIGHT_SHOULDER: (200, 402), Lm.LEFT_HIP: (500, 400),
+           Lm.RIGHT_HIP: (500, 402), Lm.LEFT_ANKLE: raised_ankle, Lm.RIGHT_ANKLE: rest_ankle,
+           Lm.LEFT_KNEE: ((500 + raised_ankle[0]) / 2, (400 + raised_ankle[1]) / 2),
+           Lm.RIGHT_KNEE: ((500 + rest_ankle[0]) / 2, (402 + rest_ankle[1]) / 2)}
+    for lm, xy in pts.items():
+        px[0, int(lm)] = xy
+    vis = np.ones((1, 33))
+    return lambda side: Joints(px, vis, np.zeros((1, 33, 3)), side)
+
+
+def test_raised_leg_is_the_higher_ankle_when_both_legs_lie_straight():
+    from formcheck.exercises.supine import is_raised_leg, leg_raise
+    # Raised 40° but foreshortened on screen (nearer the hips than the straight
+    # resting ankle): further-from-the-hips would pick the resting leg.
+    a = np.radians(40)
+    j = _lying((500 + 300 * np.cos(a), 400 - 300 * np.sin(a)), (850, 405))
+    assert is_raised_leg(j("left"))[0] == 1.0 and is_raised_leg(j("right"))[0] == 0.0
+    assert leg_raise(j("right"))[0] == pytest.approx(40.0, abs=1.0)  # label-free: either side reads the raise
+    # Both ankles on the floor line: the one further from the hips (the straight leg).
+    j = _lying((880, 403), (700, 404))
+    assert is_raised_leg(j("left"))[0] == 1.0
+
+
+def test_a_lift_with_the_knee_folded_past_a_right_angle_is_not_a_straight_leg_raise():
+    from formcheck.exercises import EXERCISES
+    ex = EXERCISES["straight_leg_raise"]
+    assert any(c.holds(108.0) for c in ex.not_a_rep if c.metric == "knee_lag_deg")  # real knee-to-chest: 108°
+    assert not any(c.holds(20.0) for c in ex.not_a_rep if c.metric == "knee_lag_deg")  # a bent raise is a fault

@@ -64,12 +64,15 @@ class Check:
     A hold needs every check of its exercise to pass. `says` tells the user what
     was missing when no hold was found, formatted with {side}, {value} (the
     closest the clip came) and {limit}; None for a check that only picks the
-    stretched side (nothing for the user to fix)."""
+    stretched side (nothing for the user to fix). `needs` names the landmarks
+    the feature is read from (side-relative: 'knee', 'o_knee'), so that a check
+    that failed because the pose model could not see them says so instead."""
 
     feature: str
     op: str
     limit: float
     says: str | None = None
+    needs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.op not in (">", "<"):
@@ -135,6 +138,11 @@ class Exercise:
     in_position: str | None = None
     position: tuple[Check, ...] = ()
     rep_hold: bool = False  # measure a still hold at the top of each rep
+    # A rep meeting any of these is another movement (e.g. a knee folded to the
+    # chest is not a straight leg raise): not counted, and said so. `other_movement`
+    # names it for the user.
+    not_a_rep: tuple[Cond, ...] = ()
+    other_movement: str = ""
     set_pause_s: float = 8.0  # a longer pause between reps starts a new set [own]
     target_reps: int = 15  # 3 sets of 15 (the routine in the brief)
     target_sets: int = 3
@@ -154,6 +162,9 @@ class Exercise:
             if m.feature not in names:
                 raise ValueError(f"Exercise {self.name}: metric {m.name} uses unknown feature {m.feature!r}")
         known = {m.name for m in self.metrics} | set(EVENT_METRICS)
+        for c in self.not_a_rep:
+            if c.metric not in known:
+                raise ValueError(f"Exercise {self.name}: not_a_rep uses unknown metric {c.metric!r}")
         for f in self.faults:
             for c in f.when:
                 if c.metric not in known:

@@ -190,10 +190,10 @@ HAMSTRING_STRETCH = Exercise(
         Check("stretched_leg", ">", 0.5),
         Check("knee_angle_3d", ">", HS_KNEE_MIN,
               "your {side} knee stayed bent: {value:.0f}°, and the stretched knee should be nearly straight "
-              "(above {limit:.0f}°)"),
+              "(above {limit:.0f}°)", needs=("hip", "knee", "ankle")),
         Check("hip_fold_3d", "<", HS_FOLD_MAX,
               "you did not fold forward at the hips: your trunk and {side} thigh stayed at {value:.0f}° "
-              "(folding brings them under {limit:.0f}°)"),
+              "(folding brings them under {limit:.0f}°)", needs=("shoulder", "hip", "knee")),
     ),
     metrics=(
         Metric("knee_angle_deg", "knee_angle", "hold_median", label="stretched knee angle (180 = straight)"),
@@ -260,9 +260,10 @@ RUNNING_LUNGE = Exercise(
     position=(
         Check("foot_ahead", ">", RL_FOOT_AHEAD,
               "your {side} foot never stepped far enough forward: {value:.1f} shank lengths ahead of the other "
-              "foot (a lunge needs more than {limit:.1f})"),
+              "foot (a lunge needs more than {limit:.1f})", needs=("knee", "ankle", "o_ankle")),
         Check("knee_angle", "<", RL_MAX_KNEE_DEG,
-              "your front knee stayed straight: {value:.0f}°, and a lunge bends it below {limit:.0f}°"),
+              "your front knee stayed straight: {value:.0f}°, and a lunge bends it below {limit:.0f}°",
+              needs=("hip", "knee", "ankle")),
     ),
     metrics=(
         Metric("shin_forward_deg", "shin_forward", "hold_median", label="front shin ahead of vertical"),

@@ -51,21 +51,35 @@ def _thigh(b: Joints, o: str) -> np.ndarray:
     return vector_angle(trunk, b.p(o + "knee") - b.p(o + "hip"))
 
 
+# Which ankle is the raised leg's: the clearly higher one (its line from the
+# mid-hip 10° or more further from the trunk line than the other's), else the
+# one further from the hips. Further-from-the-hips alone fails where the resting
+# leg lies straight too (a raise in bed, real footage): both ankles are about as
+# far, and the choice flickered between the legs mid-raise; the resting ankle
+# stays near the floor line either way, bent knee or straight [own].
+RAISED_MARGIN_DEG = 10.0
+
+
+def _mine_raised(b: Joints) -> np.ndarray:
+    """[N] bool: this ankle is the raised leg's (see RAISED_MARGIN_DEG)."""
+    trunk, hp = _trunk_and_hip(b)
+    a, oa = b.p("ankle"), b.p("o_ankle")
+    el, o_el = vector_angle(trunk, a - hp), vector_angle(trunk, oa - hp)
+    far = np.linalg.norm(a - hp, axis=-1) >= np.linalg.norm(oa - hp, axis=-1)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.abs(el - o_el) >= RAISED_MARGIN_DEG, el > o_el, far)
+
+
 def is_raised_leg(b: Joints) -> np.ndarray:
-    """1 where this ankle is the one further from the hips (this is the straight,
-    working leg), else 0; NaN where not visible."""
-    _, hp = _trunk_and_hip(b)
-    mine = np.linalg.norm(b.p("ankle") - hp, axis=-1)
-    other = np.linalg.norm(b.p("o_ankle") - hp, axis=-1)
-    ok = np.isfinite(mine) & np.isfinite(other)
-    return np.where(ok, (mine > other).astype(float), np.nan)
+    """1 where this ankle is the raised one (this is the straight, working leg),
+    else 0; NaN where not visible."""
+    ok = np.isfinite(b.p("ankle")[:, 0]) & np.isfinite(b.p("o_ankle")[:, 0])
+    return np.where(ok, _mine_raised(b).astype(float), np.nan)
 
 
 def _far_ankle(b: Joints) -> np.ndarray:
-    """The ankle further from the mid-hip on screen [N,2]: the raised leg's."""
-    _, hp = _trunk_and_hip(b)
-    far = (np.linalg.norm(b.p("ankle") - hp, axis=-1) >= np.linalg.norm(b.p("o_ankle") - hp, axis=-1))[:, None]
-    return np.where(far, b.p("ankle"), b.p("o_ankle"))
+    """The raised leg's ankle on screen [N,2] (see _mine_raised)."""
+    return np.where(_mine_raised(b)[:, None], b.p("ankle"), b.p("o_ankle"))
 
 
 def leg_raise(b: Joints) -> np.ndarray:
@@ -95,9 +109,8 @@ def _raised_knee(b: Joints) -> np.ndarray:
     lag on straight legs). The far ankle's own knee is used, unless the other
     pairing of knees and ankles fits equal shank lengths much better (a knee
     label swap)."""
-    _, hp = _trunk_and_hip(b)
     a, oa = b.p("ankle"), b.p("o_ankle")
-    mine_far = np.linalg.norm(a - hp, axis=-1) >= np.linalg.norm(oa - hp, axis=-1)
+    mine_far = _mine_raised(b)
     k, ok = b.p("knee"), b.p("o_knee")
     d = lambda u, v: np.linalg.norm(u - v, axis=-1)  # noqa: E731
     far, near = np.where(mine_far[:, None], a, oa), np.where(mine_far[:, None], oa, a)
@@ -167,6 +180,11 @@ STRAIGHT_LEG_RAISE = Exercise(
     # pauses below the top, which must not read as a new rest level [own].
     rep=RepParams(min_range_deg=15.0, max_rep_s=15.0, stall_s=12.0),
     rep_hold=True,
+    # A raise with the knee folded past a right angle at the top is a knee-to-chest
+    # or a bent-knee hip flexion, not a straight leg raise with a knee lag; the
+    # knee_bent fault (lag over 10°) covers the bends people do in a raise [own].
+    not_a_rep=(Cond("knee_lag_deg", ">", 90.0),),
+    other_movement="a bent-knee lift (the knee folded past a right angle)",
     summary_metrics=("peak_deg", "knee_lag_deg", "hold_s"),
     # The top hold is timed from the leg's speed (under 10°/s), which landmark
     # jitter inflates: a 0.7 Hz low-pass still passes a 2 s lift [own; on kit
@@ -244,7 +262,7 @@ FIGURE_FOUR = Exercise(
         Check("crossing_side", ">", 0.5),
         Check("ankle_on_knee_3d", "<", F4_CROSSED_MAX,
               "your {side} ankle never rested on the other knee: it came within {value:.1f} shank lengths of it "
-              "(resting on it is under {limit:.1f})"),
+              "(resting on it is under {limit:.1f})", needs=("ankle", "o_knee", "o_ankle")),
     ),
     metrics=(
         Metric("support_hip_flexion_deg", "support_hip_flexion", "hold_median",
