@@ -132,6 +132,11 @@ def summary_text(report: dict) -> str:
             src = Path(report["source"]["path"]).name
             lines.append(f"To analyse it as a {mis['recognised'].replace('_', ' ')}: "
                          f"formcheck analyze {src} --exercise {mis['recognised']}")
+        # Every other warning (a damaged or cut clip, nobody in view...) still reaches the person.
+        others = [w for w in report["warnings"] if w != report.get("ungraded_reason")]
+        if others:
+            lines.append("")
+            lines.extend(f"Note: {w}" for w in others)
         return "\n".join(lines)
     reps, holds = report["reps"], report["holds"]
     if reps:
