@@ -233,6 +233,8 @@ def _run_ray(items: list[BatchItem], jobs: int | None, model: str, address: str 
         raise BatchError("--ray needs Ray: pip install 'formcheck[scale]'") from None
     started = False
     if not ray.is_initialized():
+        # Ray reports usage statistics by default; formcheck sends nothing anywhere (docs/security.md).
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         kw = {"address": address} if address else {"include_dashboard": False}
         try:
             ray.init(logging_level="ERROR", log_to_driver=False, **kw)

@@ -130,8 +130,9 @@ def test_local_batch_matches_analyze_and_resumes(clips, tmp_path, monkeypatch, c
 
 
 @pytest.mark.e2e
-def test_ray_batch_matches_analyze(clips, tmp_path):
+def test_ray_batch_matches_analyze(clips, tmp_path, monkeypatch):
     ray = pytest.importorskip("ray", reason="the [scale] extra (Ray) is not installed")
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")  # as formcheck.batch does: nothing leaves this machine
     d, expected = clips
     ray.init(num_cpus=2, include_dashboard=False, _node_ip_address="127.0.0.1", logging_level="ERROR",
              log_to_driver=False)
