@@ -23,8 +23,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from formcheck.errors import BadVideoError, FormCheckError, NoPersonError
 from formcheck.landmarks import Detection, PoseTrack, detections_to_track
 
@@ -79,41 +77,16 @@ def worker_estimator(model_path: str, num_poses: int | None = None):
     return est
 
 
-def _frames_from(path: str, start: int):
-    """(index, time_s, frame) from frame `start` on, with read_frames' timestamp rules."""
-    import cv2
-
-    from formcheck.video import _open
-
-    cap = _open(path)
-    try:
-        raw_fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-        fps = raw_fps if np.isfinite(raw_fps) and 0 < raw_fps <= 1000 else 30.0  # as video.read_frames
-        if start > 0:
-            cap.set(cv2.CAP_PROP_POS_FRAMES, start)
-        i, last_t = start, -1.0
-        while True:
-            ok, frame = cap.read()
-            if not ok or frame is None:
-                return
-            t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
-            if not np.isfinite(t) or t <= last_t:
-                t = last_t + 1.0 / fps if last_t >= 0 else i / fps
-            last_t = t
-            yield i, t, frame
-            i += 1
-    finally:
-        cap.release()
-
-
 def track_chunk(path: str, chunk: Chunk, model_path: str, stride: int = 1,
                 tick: Callable[[int], None] | None = None,
                 num_poses: int | None = None) -> tuple[list[int], list[float], list[Detection | None]]:
     """Track one chunk: (frame indices, times, detections) of every `stride`-th frame from
     chunk.start to chunk.stop (warm-up included; the caller drops it)."""
+    from formcheck.video import read_frames_from
+
     est = worker_estimator(model_path, num_poses)
     idx, times, dets = [], [], []
-    for i, t, frame in _frames_from(path, chunk.start):
+    for i, t, frame in read_frames_from(path, chunk.start):
         if chunk.stop is not None and i >= chunk.stop:
             break
         if i % stride:

@@ -95,9 +95,9 @@ def camera_advice(movement: str) -> list[dict]:
     """Where to put the camera for `movement`, one row per view it can be analysed
     from: {view, label, best, answers: [what that view can judge]}; best view first."""
     if movement == "running":
-        from formcheck.gait import CADENCE_FAULT, STEP_FAULTS
+        from formcheck.gait import CLIP_FAULTS, STEP_FAULTS
 
-        faults = [(f.label, f.views) for f in (*STEP_FAULTS, CADENCE_FAULT)]
+        faults = [(f.label, f.views) for f in (*STEP_FAULTS, *CLIP_FAULTS)]
         views, best = ("back", "front", "side"), "back"
         extra = {"side": ["Knee and shin angles at contact"]}
     else:

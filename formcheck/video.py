@@ -267,6 +267,30 @@ def camera_frames(index: int, width: int = 640, height: int = 480) -> Iterator[t
         cap.release()
 
 
+def read_frames_from(path: str | os.PathLike, start: int) -> Iterator[tuple[int, float, np.ndarray]]:
+    """(index, time_s, frame) from frame `start` on (a seek), with read_frames' timestamp rules;
+    for a worker tracking one chunk of a clip (formcheck.parallel)."""
+    cap = _open(path)
+    try:
+        raw_fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        fps = raw_fps if np.isfinite(raw_fps) and 0 < raw_fps <= 1000 else 30.0  # as video.read_frames
+        if start > 0:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, start)
+        i, last_t = start, -1.0
+        while True:
+            ok, frame = cap.read()
+            if not ok or frame is None:
+                return
+            t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+            if not np.isfinite(t) or t <= last_t:
+                t = last_t + 1.0 / fps if last_t >= 0 else i / fps
+            last_t = t
+            yield i, t, frame
+            i += 1
+    finally:
+        cap.release()
+
+
 class PreviewWindow:
     """An OpenCV window showing frames (desktop live mode); q or Esc, or closing it, stops.
 
