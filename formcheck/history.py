@@ -1007,7 +1007,8 @@ def _esc(x) -> str:
     return html.escape("" if x is None else str(x))
 
 
-_CSS = """
+# The printable reports' shared A4 page style (this report and formcheck.physio's).
+REPORT_CSS = """
 @page { size: A4; margin: 14mm; }
 body { font: 10.5pt/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111; max-width: 190mm;
        margin: 0 auto; }
@@ -1015,7 +1016,11 @@ h1 { font-size: 16pt; margin: 0 0 2mm; } h2 { font-size: 12pt; margin: 5mm 0 2mm
 .meta { color: #444; font-size: 9pt; margin-bottom: 3mm; }
 table { border-collapse: collapse; width: 100%; font-size: 9pt; }
 th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
-th { background: #eee; } .num { text-align: right; } .bad { color: #a00; } .ok { color: #060; }
+th { background: #eee; }
+"""
+
+_CSS = REPORT_CSS + """
+.num { text-align: right; } .bad { color: #a00; } .ok { color: #060; }
 .warn { background: #fff4d6; border: 1px solid #e0b84c; padding: 1.5mm; margin: 1mm 0; font-size: 9pt; }
 .foot { color: #666; font-size: 8pt; margin-top: 5mm; }
 @media print { .warn { break-inside: avoid; } tr { break-inside: avoid; } }

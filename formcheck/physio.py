@@ -17,7 +17,7 @@ import math
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
 
-from formcheck.history import History
+from formcheck.history import REPORT_CSS, History
 
 __all__ = ["collect", "to_html", "to_pdf", "svg_chart", "KEY_FRAMES_MAX"]
 
@@ -258,15 +258,8 @@ def _period(data: dict) -> str:
 
 # ---- HTML -------------------------------------------------------------------------------------------
 
-_CSS = """
-@page { size: A4; margin: 14mm; }
-body { font: 10.5pt/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111; max-width: 190mm;
-       margin: 0 auto; }
-h1 { font-size: 16pt; margin: 0 0 2mm; } h2 { font-size: 12pt; margin: 5mm 0 2mm; border-bottom: 1px solid #999; }
-.meta { color: #444; font-size: 9pt; margin-bottom: 3mm; }
-table { border-collapse: collapse; width: 100%; font-size: 9pt; }
-th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
-th { background: #eee; } .charts svg { max-width: 100%; height: auto; margin: 2mm 0; }
+_CSS = REPORT_CSS + """
+.charts svg { max-width: 100%; height: auto; margin: 2mm 0; }
 .frames { display: flex; flex-wrap: wrap; gap: 3mm; } .frame { width: 58mm; font-size: 8.5pt; break-inside: avoid; }
 .frame img { width: 100%; border: 1px solid #bbb; } .note { color: #555; font-size: 8.5pt; }
 .foot { color: #666; font-size: 8pt; margin-top: 5mm; }
