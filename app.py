@@ -5,15 +5,22 @@ pages; each page lives in app_pages/ (a folder named pages/ would switch Streaml
 its legacy multipage mode, which bypasses st.navigation) and the logic behind them in formcheck/.
 """
 
+import sys
 from pathlib import Path
 
 import streamlit as st
 
 from formcheck.history import HistoryError
 
+# The pages share widgets (app_pages/widgets.py): make this folder importable, as
+# `streamlit run` does itself, also when the app runs under AppTest.
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
 # The page icon is a file served by this app: a ":material/...:" icon would make every
 # browser fetch it from a font server (see docs/security.md).
-ICON = Path(__file__).resolve().parent / "assets" / "icon.png"
+ICON = HERE / "assets" / "icon.png"
 st.set_page_config(page_title="formcheck", page_icon=str(ICON), layout="wide")
 
 pages = [

@@ -6,29 +6,18 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_pages.widgets import open_history
 from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
-from formcheck.history import History, HistoryError, default_db_path
+from formcheck.history import HistoryError, default_db_path
 from formcheck.pipeline import AUTO, Options, available_movements, write_annotated_video
-from formcheck.ui_data import (
-    UPLOAD_TYPES,
-    analyze_and_save,
-    camera_advice,
-    check_upload,
-    find_samples,
-    load_precomputed_report,
-    max_upload_bytes,
-    movement_title,
-    sample_hold_target,
-)
+from formcheck.ui.labels import camera_advice, movement_title
+from formcheck.ui.samples import find_samples, load_precomputed_report, sample_hold_target
+from formcheck.ui.saving import analyze_and_save
+from formcheck.ui.uploads import UPLOAD_TYPES, check_upload, max_upload_bytes
 
 SAMPLES = Path(os.environ.get("FORMCHECK_SAMPLES_DIR") or Path(__file__).resolve().parent.parent / "sample_videos")
 SIDES = {"auto": "Detect it", "left": "Left", "right": "Right"}
-
-
-@st.cache_resource(show_spinner=False)
-def _history(db: str) -> History:
-    return History(db)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -40,7 +29,7 @@ def _sample_analysis(video: str, mtime: float, movement: str, hold_target_s: flo
     return track, analyze(track, movement, Options(hold_target_s=hold_target_s), Path(video).name)
 
 
-hist = _history(str(default_db_path()))
+hist = open_history(str(default_db_path()))
 
 
 def open_review(session_id: int) -> None:

@@ -5,26 +5,16 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from app_pages.widgets import analyse_again, delete_session, open_history
 from formcheck import physio
 from formcheck.errors import FormCheckError
-from formcheck.history import History, default_db_path
-from formcheck.pipeline import available_movements
-from formcheck.ui_data import (
-    analyze_recording,
-    movement_title,
-    reanalyse_session,
-    session_label,
-    sessions_table,
-    trend_figures,
-)
+from formcheck.history import default_db_path
+from formcheck.ui.figures import trend_figures
+from formcheck.ui.labels import movement_title, session_label
+from formcheck.ui.saving import analyze_recording
+from formcheck.ui.tables import sessions_table
 
-
-@st.cache_resource(show_spinner=False)
-def _history(db: str) -> History:
-    return History(db)
-
-
-hist = _history(str(default_db_path()))
+hist = open_history(str(default_db_path()))
 st.title("History")
 st.caption(f"Saved on this computer in {hist.root}")
 
@@ -107,37 +97,13 @@ b.download_button("JSON", hist.export_json(sid), file_name=f"formcheck-session-{
                   key="hist_json")
 c.download_button("CSV", hist.export_csv(sid), file_name=f"formcheck-session-{sid}.csv", mime="text/csv",
                   key="hist_csv")
-if st.session_state.get("confirm_delete") != sid:
-    if d.button("Delete…", key="delete"):
-        st.session_state["confirm_delete"] = sid
-        st.rerun()
-else:
-    st.warning(f"Delete {labels[sid]}? Its report, landmarks and video are removed for good.")
-    y, n = st.columns(2)
-    if y.button("Yes, delete it", type="primary", key="confirm_delete_yes"):
-        hist.delete_session(sid)
-        st.session_state.pop("confirm_delete", None)
-        st.toast(f"Deleted session #{sid}")
-        st.rerun()
-    if n.button("Cancel", key="confirm_delete_no"):
-        st.session_state.pop("confirm_delete", None)
-        st.rerun()
+delete_session(hist, sid, labels[sid], d, button="Delete…", key="delete", yes_key="confirm_delete_yes",
+               no_key="confirm_delete_no", state_key="confirm_delete", on_deleted=lambda: st.toast(f"Deleted session #{sid}"))
 
-chosen = next(x for x in sessions if x["id"] == sid)
 r1, r2 = st.columns([3, 1])
-others = [m for m in available_movements() if m != chosen["exercise"]]
-again = r1.selectbox(f"Saved under the wrong movement? Analyse session #{sid} again as", others,
-                     format_func=movement_title, key=f"hist_again_{sid}", disabled=not chosen["track_path"],
-                     help=None if chosen["track_path"] else "This session has no saved landmarks to analyse again.")
-if r2.button("Analyse again", key="hist_reanalyse", disabled=not chosen["track_path"]):
-    try:
-        with st.spinner("Analysing again..."):
-            reanalyse_session(hist, sid, again)
-    except FormCheckError as e:
-        st.error(str(e))
-    else:
-        st.toast(f"Session #{sid} analysed again as {movement_title(again).lower()}")
-        st.rerun()
+analyse_again(hist, picked, r1, r2, label=f"Saved under the wrong movement? Analyse session #{sid} again as",
+              key="hist_reanalyse", pick_key=f"hist_again_{sid}",
+              on_done=lambda again: st.toast(f"Session #{sid} analysed again as {movement_title(again).lower()}"))
 
 # ---- routines --------------------------------------------------------------------------------------
 routines = hist.list_routines()

@@ -1,42 +1,29 @@
 """Live coaching from the webcam: skeleton, rep counter and one cue at a time.
 
-Frames are processed in streamlit-webrtc's worker thread (`callback`); results
+Frames are processed in streamlit-webrtc's worker thread (`LiveRun.on_frame`); results
 reach this script only through `LiveRun.updates`, a queue polled by a fragment.
 When the stream stops, the recording is saved first, then analysed offline.
 """
 
 import json
 
-import av
 import streamlit as st
-from streamlit import config
-from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from app_pages.widgets import camera, open_history
 from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
-from formcheck.history import History, default_db_path
-from formcheck.ui_data import (
-    CueMemory,
-    LiveConfig,
-    LiveRun,
-    PresenceWatch,
-    cue_to_speak,
-    finish_live,
-    live_movements,
-    movement_title,
-)
+from formcheck.history import default_db_path
+from formcheck.ui.labels import live_movements, movement_title
+from formcheck.ui.live_worker import LiveConfig, LiveRun, PresenceWatch
+from formcheck.ui.saving import finish_live
+from formcheck.ui.speech import CueMemory, cue_to_speak
 from formcheck.views import VIEW_LABELS
 
 SIDES = {"auto": "Detect it", "left": "Left", "right": "Right"}
 POLL_S = 0.4
 
 
-@st.cache_resource(show_spinner=False)
-def _history(db: str) -> History:
-    return History(db)
-
-
-hist = _history(str(default_db_path()))
+hist = open_history(str(default_db_path()))
 st.title("Live coaching")
 
 c1, c2, c3 = st.columns([2, 1, 1])
@@ -58,32 +45,12 @@ if "live_run" not in st.session_state:
 run: LiveRun = st.session_state["live_run"]
 run.config = LiveConfig(exercise, side, hold_target, ex.target_reps)
 
-
-def callback(frame: av.VideoFrame) -> av.VideoFrame:
-    """webrtc thread, no st.* here. Returns at once: the frame goes to the newest-frame
-    loop and comes back with the newest overlay drawn on it."""
-    out = run.on_frame(frame.to_ndarray(format="bgr24"), frame.time)
-    return av.VideoFrame.from_ndarray(out, format="bgr24")
-
-
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    if config.get_option("global.appTest"):  # streamlit-webrtc needs a real server session
-        st.info("The camera is not available in this test run.")
-        playing = False
-    else:
-        ctx = webrtc_streamer(
-            key="live",
-            mode=WebRtcMode.SENDRECV,
-            rtc_configuration={"iceServers": []},  # localhost only: no STUN/TURN server is contacted
-            media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480},
-                                                "frameRate": {"ideal": 30}}, "audio": False},
-            video_frame_callback=callback,
-            on_video_ended=run.on_ended,
-            async_processing=False,  # the callback never blocks: LiveRun's own loop drops stale frames
-            video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
-        )
-        playing = ctx.state.playing
+    # on_frame returns at once: the frame goes to the newest-frame loop and comes back
+    # with the newest overlay drawn on it (LiveRun's own loop drops stale frames).
+    ctx = camera("live", run.on_frame, run.on_ended, async_processing=False)
+    playing = ctx is not None and ctx.state.playing
 
 
 @st.fragment(run_every=POLL_S)

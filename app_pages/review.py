@@ -5,42 +5,30 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app_pages.widgets import analyse_again, delete_session, open_history
 from formcheck.errors import FormCheckError
-from formcheck.history import History, default_db_path
+from formcheck.history import default_db_path
 from formcheck.landmarks import PoseTrack
-from formcheck.pipeline import available_movements
 from formcheck.report import summary_text
-from formcheck.ui_data import (
+from formcheck.ui.figures import cadence_figure, drive_figure, drive_series, hold_figure, step_figure
+from formcheck.ui.labels import movement_title, recognised_label, session_label
+from formcheck.ui.saving import reanalyse_session
+from formcheck.ui.tables import (
     cadence_band,
-    cadence_figure,
-    drive_figure,
-    drive_series,
     fault_overview,
     flagged_steps,
-    frames_at,
     gait_cards,
-    hold_figure,
     hold_table,
-    movement_title,
-    reanalyse_session,
-    recognised_label,
     rep_table,
     rep_table_help,
-    session_label,
-    skeleton_frames,
-    step_figure,
     step_metric,
     step_table,
     worst_reps,
 )
+from formcheck.ui.thumbnails import frames_at, skeleton_frames
 from formcheck.views import VIEW_LABELS
 
 STOP_REASONS = ["", "Finished the set", "Pain", "Tired", "Technique broke down", "Interrupted", "Other"]
-
-
-@st.cache_resource(show_spinner=False)
-def _history(db: str) -> History:
-    return History(db)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -61,7 +49,7 @@ def _mtime(p: str | None) -> float:
     return Path(p).stat().st_mtime if p else 0.0
 
 
-hist = _history(str(default_db_path()))
+hist = open_history(str(default_db_path()))
 sessions = hist.list_sessions(limit=500)
 if not sessions:
     st.title("Review")
@@ -284,34 +272,10 @@ with st.form(f"feel_{sid}"):
 
 # ---- correct the session ----------------------------------------------------------------------------
 st.subheader("Wrong movement?")
-others = [m for m in available_movements() if m != rep["exercise"]]
 fix = st.columns([2, 1, 1])
-again = fix[0].selectbox("Analyse this session again as", others, format_func=movement_title, key=f"again_{sid}",
-                         disabled=not s["track_path"],
-                         help=None if s["track_path"] else "This session has no saved landmarks to analyse again.")
-if fix[1].button("Analyse again", key="reanalyse", disabled=not s["track_path"]):
-    try:
-        with st.spinner("Analysing again..."):
-            reanalyse_session(hist, sid, again)
-    except FormCheckError as e:
-        st.error(str(e))
-    else:
-        st.rerun()
-if st.session_state.get("review_confirm_delete") != sid:
-    if fix[2].button("Delete session…", key="review_delete"):
-        st.session_state["review_confirm_delete"] = sid
-        st.rerun()
-else:
-    st.warning(f"Delete {labels[sid]}? Its report, landmarks and video are removed for good.")
-    y, n = st.columns(2)
-    if y.button("Yes, delete it", type="primary", key="review_delete_yes"):
-        hist.delete_session(sid)
-        st.session_state.pop("review_confirm_delete", None)
-        st.query_params.clear()
-        st.rerun()
-    if n.button("Cancel", key="review_delete_no"):
-        st.session_state.pop("review_confirm_delete", None)
-        st.rerun()
+analyse_again(hist, s, fix[0], fix[1], label="Analyse this session again as", key="reanalyse", pick_key=f"again_{sid}")
+delete_session(hist, sid, labels[sid], fix[2], button="Delete session…", key="review_delete", yes_key="review_delete_yes",
+               no_key="review_delete_no", state_key="review_confirm_delete", on_deleted=st.query_params.clear)
 
 # ---- downloads -------------------------------------------------------------------------------------
 st.subheader("Download")

@@ -9,27 +9,22 @@ import json
 import os
 from pathlib import Path
 
-import av
 import pandas as pd
 import streamlit as st
-from streamlit import config
-from streamlit_webrtc import WebRtcMode, webrtc_streamer
 
+from app_pages.widgets import camera, open_history
 from formcheck import routine as rt
 from formcheck.exercises import EXERCISES
-from formcheck.history import History, default_db_path
+from formcheck.history import default_db_path
 from formcheck.routine_live import RoutineRun, save_routine_run
-from formcheck.ui_data import camera_advice, find_samples, frames_at, live_movements, movement_title
+from formcheck.ui.labels import camera_advice, live_movements, movement_title
+from formcheck.ui.samples import find_samples
+from formcheck.ui.thumbnails import frames_at
 
 SAMPLES = Path(os.environ.get("FORMCHECK_SAMPLES_DIR") or Path(__file__).resolve().parent.parent / "sample_videos")
 POLL_S = 0.4
 SIDE_CHOICES = {"right,left": "Right, then left", "left,right": "Left, then right", "right": "Right only",
                 "left": "Left only"}
-
-
-@st.cache_resource(show_spinner=False)
-def _history(db: str) -> History:
-    return History(db)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -47,7 +42,7 @@ def _demo(movement: str) -> list:
             if f is not None]
 
 
-hist = _history(str(default_db_path()))
+hist = open_history(str(default_db_path()))
 routine_file = hist.root / "routine.json"
 st.title("Today's routine")
 
@@ -122,29 +117,15 @@ if run is None or run.frames == 0 or (saved and saved[0] is run):
 
 video_col, panel_col = st.columns([3, 2])
 with video_col:
-    if config.get_option("global.appTest"):  # streamlit-webrtc needs a real server session
-        st.info("The camera is not available in this test run.")
-        playing = False
-    else:
-        def callback(frame: av.VideoFrame) -> av.VideoFrame:  # webrtc worker thread: no st.* here
-            img = frame.to_ndarray(format="bgr24")
-            r = holder["run"]
-            return av.VideoFrame.from_ndarray(r.on_frame(img, frame.time) if r is not None else img, format="bgr24")
+    def on_frame(img, t):  # webrtc worker thread: no st.* here
+        r = holder["run"]
+        return r.on_frame(img, t) if r is not None else img
 
-        ctx = webrtc_streamer(
-            key="routine",
-            mode=WebRtcMode.SENDRECV,
-            rtc_configuration={"iceServers": []},  # localhost only: no STUN/TURN server is contacted
-            media_stream_constraints={"video": {"width": {"ideal": 640}, "height": {"ideal": 480},
-                                                "frameRate": {"ideal": 30}}, "audio": False},
-            video_frame_callback=callback,
-            on_video_ended=lambda: holder["run"] is not None and holder["run"].end(),
-            async_processing=True,
-            video_html_attrs={"autoPlay": True, "controls": False, "muted": True, "style": {"width": "100%"}},
-        )
-        # While the connection is being set up frames may already flow before the component
-        # reports "playing": only a stream that is neither playing nor signalling has stopped.
-        playing = ctx.state.playing or ctx.state.signalling
+    ctx = camera("routine", on_frame, lambda: holder["run"] is not None and holder["run"].end(), async_processing=True)
+    # While the connection is being set up frames may already flow before the component
+    # reports "playing": only a stream that is neither playing nor signalling has stopped.
+    playing = ctx is not None and (ctx.state.playing or ctx.state.signalling)
+    if ctx is not None:
         st.caption("Press **START** to begin; the routine runs itself from the camera. Press **STOP** to end early: "
                    "what you did is saved.")
 

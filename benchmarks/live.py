@@ -27,7 +27,9 @@ sys.path.insert(0, str(REPO))
 
 
 def main() -> int:
-    from formcheck import ui_data
+    from formcheck.live import LiveSession
+    from formcheck.ui.labels import live_movements
+    from formcheck.ui.live_worker import LiveConfig, LiveRun, LiveWorker, default_estimator
     from formcheck.video import read_frames
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -38,22 +40,22 @@ def main() -> int:
     args = ap.parse_args()
     if not args.clip.exists():
         raise SystemExit(f"clip not found: {args.clip}")
-    exercise = args.exercise or (args.clip.stem if args.clip.stem in ui_data.live_movements() else "clamshell")
+    exercise = args.exercise or (args.clip.stem if args.clip.stem in live_movements() else "clamshell")
     frames = [f for _t, f in read_frames(args.clip)]  # decoded up front: decoding is not the webcam's cost
-    run = ui_data.LiveRun(threaded=True)
-    run.config = ui_data.LiveConfig(exercise)
+    run = LiveRun(threaded=True)
+    run.config = LiveConfig(exercise)
     # Load the model before the clock starts, as the page does when the camera is switched on.
-    run._current = ui_data.LiveWorker(run.config)
+    run._current = LiveWorker(run.config)
     if args.fast_tracking:
         from formcheck.models import resolve_model
         from formcheck.pose import MediaPipeEstimator
 
         run._current.estimator = MediaPipeEstimator(resolve_model("full"), num_poses=1)
     else:
-        run._current.estimator = ui_data.default_estimator()
+        run._current.estimator = default_estimator()
     num_poses = run._current.estimator.num_poses
     h, w = frames[0].shape[:2]
-    run._current.session = ui_data.LiveSession(exercise, "auto", None, width=w, height=h)
+    run._current.session = LiveSession(exercise, "auto", None, width=w, height=h)
     period = 1.0 / args.fps
     block_ms = []
     start = time.perf_counter()

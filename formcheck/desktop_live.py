@@ -21,7 +21,8 @@ import numpy as np
 
 from formcheck._quiet import quiet_stderr
 from formcheck.errors import BadVideoError, NoPersonError
-from formcheck.ui_data import MIN_LIVE_FRAMES, LiveConfig, LiveWorker, default_estimator, finish_live
+from formcheck.ui.live_worker import MIN_LIVE_FRAMES, LiveConfig, LiveWorker, default_estimator
+from formcheck.ui.saving import finish_live
 
 __all__ = ["LiveResult", "run_live", "has_display", "parse_camera"]
 

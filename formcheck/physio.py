@@ -17,7 +17,8 @@ import math
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
 
-from formcheck.history import REPORT_CSS, History
+from formcheck.history import History
+from formcheck.history.printable import REPORT_CSS
 
 __all__ = ["collect", "to_html", "to_pdf", "svg_chart", "KEY_FRAMES_MAX"]
 
@@ -27,7 +28,7 @@ SIDE_COLOURS = {"left": "#1f77b4", "right": "#ff7f0e"}
 
 
 def _title(name: str) -> str:
-    from formcheck.ui_data import movement_title
+    from formcheck.ui.labels import movement_title
 
     return movement_title(name)
 
@@ -83,7 +84,7 @@ def _frame_png(s: dict, t: float) -> bytes | None:
     from PIL import Image
 
     from formcheck.landmarks import PoseTrack
-    from formcheck.ui_data import frames_at, skeleton_frames
+    from formcheck.ui.thumbnails import frames_at, skeleton_frames
 
     try:
         if s["video_path"]:

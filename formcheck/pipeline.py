@@ -20,6 +20,7 @@ from formcheck.errors import BadVideoError, NoPersonError, UnknownExerciseError
 from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
 from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack
+from formcheck.overlay_text import GOOD_REP, hold_counter, rep_counter, rep_sub
 from formcheck.recognise import Recognition, mismatch, movement_title, recognise
 from formcheck.report import finish_report
 from formcheck.video import H264Writer, read_frames
@@ -195,7 +196,7 @@ def frame_overlays(report: dict, times: np.ndarray, drive: dict[str, np.ndarray]
     """What to draw on each frame, from the finished report (pure)."""
     drive = drive or {}
     reps, holds, steps = report["reps"], report["holds"], report["steps"]
-    target = EXERCISES[report["exercise"]].target_reps if report["exercise"] in EXERCISES else 15
+    exercise = EXERCISES.get(report["exercise"])
     out = []
     for i, t in enumerate(times):
         counter, sub, cue, good, labels = "", "", "", None, []
@@ -205,11 +206,11 @@ def frame_overlays(report: dict, times: np.ndarray, drive: dict[str, np.ndarray]
             started = [r for r in reps if r["start_s"] <= t]
             ref = started[-1] if started else reps[0]
             in_set = sum(1 for r in started if r["set"] == ref["set"])
-            counter = f"Rep {in_set} / {target}"
-            sub = f"Set {ref['set']} - {ref['side']} side - total {len(started)}"
+            counter = rep_counter(in_set, exercise.target_reps if exercise else None)
+            sub = rep_sub(ref["set"], ref["side"], len(started))
             if started and t >= ref["peak_s"] and t - ref["end_s"] <= CUE_SHOW_S:
                 good = not ref["faults"]
-                cue = ref["faults"][0]["message"] if ref["faults"] else "Good rep"
+                cue = ref["faults"][0]["message"] if ref["faults"] else GOOD_REP
             side = ref["side"]
             if side in drive and np.isfinite(drive[side][i]):
                 labels.append((int(landmark("knee", side)), f"{drive[side][i]:.0f} deg"))
@@ -218,10 +219,10 @@ def frame_overlays(report: dict, times: np.ndarray, drive: dict[str, np.ndarray]
             done = [h for h in holds if h["end_s"] < t]
             if cur is not None:
                 held = t - cur["start_s"]
-                tgt = cur.get("target_s") or 30
-                counter = f"Hold {held:4.0f} s / {tgt:.0f}"
+                tgt = cur.get("target_s") or (exercise.hold.target_s if exercise and exercise.hold else None)
+                counter = hold_counter(held, tgt)
                 sub = f"{cur['side']} side"
-                good = held >= tgt
+                good = held >= tgt if tgt else None
             else:
                 counter = f"Holds done: {len(done)}"
             if done and t - done[-1]["end_s"] <= CUE_SHOW_S and done[-1]["faults"]:

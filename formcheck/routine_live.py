@@ -25,7 +25,9 @@ from formcheck import routine as rt
 from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
 from formcheck.landmarks import PoseTrack
-from formcheck.ui_data import MIN_LIVE_FRAMES, LiveConfig, LiveWorker, default_estimator, movement_title
+from formcheck.overlay_text import hold_counter, rep_counter
+from formcheck.ui.labels import movement_title
+from formcheck.ui.live_worker import MIN_LIVE_FRAMES, LiveConfig, LiveWorker, default_estimator
 
 __all__ = ["RoutineRun", "RoutineWorker", "SavedRoutine", "save_routine_run", "PROMPT_SHOW_S", "NOBODY_S"]
 
@@ -184,8 +186,7 @@ class RoutineRun:
         else:
             cue = upd.cue or prompt
         if st.phase == "work":
-            counter = (f"Rep {st.reps} / {step.reps}" if step.kind == "reps"
-                       else f"Hold {st.held_s:.0f} / {step.hold_s:.0f} s")
+            counter = rep_counter(st.reps, step.reps) if step.kind == "reps" else hold_counter(st.held_s, step.hold_s)
             good = False if upd.cue else None
         else:
             counter = {"setup": "Get ready", "rest": "Rest", "switch": "Switch sides"}[st.phase] + f" {left:.0f} s"

@@ -1,5 +1,5 @@
 """The Streamlit app through AppTest (no browser), and the plain helpers behind it
-(formcheck.ui_data), including the live worker driven by a replayed track.
+(formcheck.ui), including the live worker driven by a replayed track.
 
 Every test gets its own FORMCHECK_DATA_DIR (tests/conftest.py), so the
 history database starts empty."""
@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from formcheck import ui_data
 from formcheck.history import History
 from formcheck.landmarks import PoseTrack
 from formcheck.pipeline import analyze
@@ -21,6 +20,14 @@ from formcheck.pose import ReplayEstimator
 from formcheck.synth.catalog import build
 from formcheck.synth.kit import track_from_motion
 from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck.ui.figures import drive_series, fppa_figure, trend_figures
+from formcheck.ui.live_worker import LiveConfig, LiveRun
+from formcheck.ui.samples import find_samples, load_precomputed_report, sample_hold_target
+from formcheck.ui.saving import analyze_recording, finish_live
+from formcheck.ui.speech import CueMemory, cue_to_speak
+from formcheck.ui.tables import fault_overview, flagged_steps, gait_cards, worst_reps
+from formcheck.ui.thumbnails import frames_at
+from formcheck.ui.uploads import MAX_UPLOAD_MB, check_upload
 
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "app.py")
@@ -71,7 +78,7 @@ def test_every_page_loads_without_exception(page):
 
 def test_analyze_page_says_when_no_sample_clips(monkeypatch):
     at = app("app_pages/analyze.py")
-    samples = ui_data.find_samples(REPO / "sample_videos")
+    samples = find_samples(REPO / "sample_videos")
     if samples:
         labels = [b.label for b in at.button]
         assert any("sample" in label for label in labels)
@@ -258,8 +265,8 @@ def live_frames(track: PoseTrack):
 
 def test_live_worker_counts_reps_and_the_session_lands_in_history(clam):
     truth, track = clam
-    run = ui_data.LiveRun(estimator_factory=lambda: ReplayEstimator(track))  # sees times from the first frame
-    run.config = ui_data.LiveConfig("clamshell", "auto", None, 15)
+    run = LiveRun(estimator_factory=lambda: ReplayEstimator(track))  # sees times from the first frame
+    run.config = LiveConfig("clamshell", "auto", None, 15)
     infos = []
     for img, t in live_frames(track):
         out = run.on_frame(img, t)
@@ -277,7 +284,7 @@ def test_live_worker_counts_reps_and_the_session_lands_in_history(clam):
     (pending,) = hist.pending_recordings()
     assert len(PoseTrack.load_npz(pending)) == len(track)
     (worker,) = run.take_finished(stream_playing=False)
-    sid = ui_data.finish_live(worker, hist)
+    sid = finish_live(worker, hist)
     s = hist.get_session(sid)
     assert s["source_kind"] == "live" and s["rep_count"] == 5
     assert s["report"]["live"]["live_rep_count"] == 5 and s["report"]["live"]["frames"] == len(track)
@@ -290,7 +297,7 @@ def test_live_recording_is_kept_when_the_analysis_fails(clam, monkeypatch):
     from formcheck.errors import NoPersonError
 
     truth, track = clam
-    run = ui_data.LiveRun(estimator_factory=lambda: ReplayEstimator(track))
+    run = LiveRun(estimator_factory=lambda: ReplayEstimator(track))
     for img, t in live_frames(track.slice(0, 60)):
         run.on_frame(img, t - 1000.0)
     (worker,) = run.take_finished(stream_playing=False)
@@ -301,40 +308,40 @@ def test_live_recording_is_kept_when_the_analysis_fails(clam, monkeypatch):
     monkeypatch.setattr("formcheck.pipeline.analyze", fail)
     hist = History()
     with pytest.raises(NoPersonError):
-        ui_data.finish_live(worker, hist)
+        finish_live(worker, hist)
     (pending,) = hist.pending_recordings()
     assert len(PoseTrack.load_npz(pending)) == 60
     monkeypatch.undo()
-    sid = ui_data.analyze_recording(pending, hist)  # "Analyse" on the History page
+    sid = analyze_recording(pending, hist)  # "Analyse" on the History page
     assert hist.get_session(sid)["source_kind"] == "live" and hist.pending_recordings() == []
 
 
 def test_a_late_frame_after_stop_is_not_a_session(clam):
     _, track = clam
-    run = ui_data.LiveRun(estimator_factory=lambda: ReplayEstimator(track))
+    run = LiveRun(estimator_factory=lambda: ReplayEstimator(track))
     run.on_frame(np.zeros((480, 640, 3), np.uint8), 0.0)
     assert run.take_finished(stream_playing=False) == []
 
 
 def test_cues_are_spoken_once():
-    mem = ui_data.CueMemory()
+    mem = CueMemory()
     base = {"ready": True, "rep_count": 0, "set_reps": 0, "cue": None, "cue_is_fault": False}
-    assert ui_data.cue_to_speak(mem, dict(base, ready=False)) is None
-    assert ui_data.cue_to_speak(mem, base) is None
-    assert ui_data.cue_to_speak(mem, dict(base, rep_count=1, set_reps=1, cue="Good rep")) == "1"
+    assert cue_to_speak(mem, dict(base, ready=False)) is None
+    assert cue_to_speak(mem, base) is None
+    assert cue_to_speak(mem, dict(base, rep_count=1, set_reps=1, cue="Good rep")) == "1"
     fault = dict(base, rep_count=2, set_reps=2, cue="Keep your feet glued together", cue_is_fault=True)
-    assert ui_data.cue_to_speak(mem, fault) == "2. Keep your feet glued together"
-    assert ui_data.cue_to_speak(mem, fault) is None  # still on screen: not repeated
+    assert cue_to_speak(mem, fault) == "2. Keep your feet glued together"
+    assert cue_to_speak(mem, fault) is None  # still on screen: not repeated
 
 
 # ---- helpers ---------------------------------------------------------------------------------------
 
 
 def test_check_upload_messages():
-    assert ui_data.check_upload("a.mp4", 10) is None and ui_data.check_upload("A.MOV", 10) is None
-    assert "not a supported file" in ui_data.check_upload("a.gif", 10)
-    assert "empty" in ui_data.check_upload("a.mp4", 0)
-    big = ui_data.check_upload("a.mp4", 600 * 1024**2)
+    assert check_upload("a.mp4", 10) is None and check_upload("A.MOV", 10) is None
+    assert "not a supported file" in check_upload("a.gif", 10)
+    assert "empty" in check_upload("a.mp4", 0)
+    big = check_upload("a.mp4", 600 * 1024**2)
     assert "limit is 500 MB" in big and "Trim" in big
 
 
@@ -342,40 +349,40 @@ def test_upload_limit_matches_streamlit_config():
     import tomllib
 
     cfg = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
-    assert cfg["server"]["maxUploadSize"] == ui_data.MAX_UPLOAD_MB
+    assert cfg["server"]["maxUploadSize"] == MAX_UPLOAD_MB
     assert cfg["server"]["address"] == "127.0.0.1" and cfg["browser"]["gatherUsageStats"] is False
     assert cfg["server"]["headless"] is True
 
 
 def test_find_samples_and_precomputed_reports(tmp_path, clam):
-    assert ui_data.find_samples(tmp_path) == []
+    assert find_samples(tmp_path) == []
     (tmp_path / "clamshell.mp4").write_bytes(b"video")
     (tmp_path / "clamshell.json").write_text(json.dumps({"reps": [{}, {}, {}]}))
     (tmp_path / "notes.mp4").write_bytes(b"not a movement")
-    (clip,) = ui_data.find_samples(tmp_path)
+    (clip,) = find_samples(tmp_path)
     assert clip.movement == "clamshell" and clip.truth_reps == 3 and clip.report is None
     report = analyze(clam[1], "clamshell")
     (tmp_path / "clamshell.report.json").write_text(json.dumps(report))
-    (clip,) = ui_data.find_samples(tmp_path)
-    assert ui_data.load_precomputed_report(clip) == report
+    (clip,) = find_samples(tmp_path)
+    assert load_precomputed_report(clip) == report
     (tmp_path / "clamshell.report.json").write_text("{broken")
-    assert ui_data.load_precomputed_report(ui_data.find_samples(tmp_path)[0]) is None
+    assert load_precomputed_report(find_samples(tmp_path)[0]) is None
     # A sample's hold target comes from its sidecar; none, or a broken one, means the default.
-    assert ui_data.sample_hold_target(clip) is None
+    assert sample_hold_target(clip) is None
     (tmp_path / "clamshell.json").write_text(json.dumps({"analysis_options": {"hold_target_s": 5}}))
-    assert ui_data.sample_hold_target(clip) == 5.0
+    assert sample_hold_target(clip) == 5.0
     (tmp_path / "clamshell.json").write_text("[1, 2]")
-    assert ui_data.sample_hold_target(clip) is None
+    assert sample_hold_target(clip) is None
 
 
 def test_worst_reps_and_tables(clam):
     report = analyze(clam[1], "clamshell")
-    assert [r["index"] for r in ui_data.worst_reps(report)] == [4, 2]  # one fault each; the smaller rep first
-    over = ui_data.fault_overview(report)
+    assert [r["index"] for r in worst_reps(report)] == [4, 2]  # one fault each; the smaller rep first
+    over = fault_overview(report)
     assert set(over["Fault"]) == {"feet apart", "too fast"}
-    series = ui_data.drive_series(clam[1], "clamshell")
+    series = drive_series(clam[1], "clamshell")
     assert set(series["side"]) == {"right"} and series["angle_deg"].max() > 30
-    assert ui_data.drive_series(clam[1], "running").empty
+    assert drive_series(clam[1], "running").empty
 
 
 RUNNING = {
@@ -389,11 +396,11 @@ RUNNING = {
 
 
 def test_running_cards_and_fppa_chart_with_and_without_gait_block():
-    cards = {c["leg"]: c for c in ui_data.gait_cards(RUNNING)}
+    cards = {c["leg"]: c for c in gait_cards(RUNNING)}
     assert cards["left"]["fppa_median_deg"] == pytest.approx(7.0) and cards["right"]["flagged"] == 1
     assert "1 of 1 steps flagged." in cards["right"]["lines"]
     with_gait = dict(RUNNING, gait={"summary_lines": ["Left knee: stays in line.", "Cadence 168 steps/min."]})
-    cards = {c["leg"]: c for c in ui_data.gait_cards(with_gait)}
+    cards = {c["leg"]: c for c in gait_cards(with_gait)}
     assert cards["left"]["lines"] == ["Left knee: stays in line."]
     assert cards["both"]["lines"] == ["Cadence 168 steps/min."]
     # Pelvic drop cannot be measured: each leg card says so, never "0 steps".
@@ -402,18 +409,18 @@ def test_running_cards_and_fppa_chart_with_and_without_gait_block():
     unmeasured = dict(RUNNING, gait={"summary_lines": ["Left knee: stays in line.",
                                                        "Pelvic drop could not be measured from this clip."],
                                      "legs": legs})
-    cards = {c["leg"]: c for c in ui_data.gait_cards(unmeasured)}
+    cards = {c["leg"]: c for c in gait_cards(unmeasured)}
     for leg in ("left", "right"):
         assert "Pelvic drop could not be measured from this clip." in cards[leg]["lines"]
         assert not any("0 " in x and "pelvic" in x.lower() for x in cards[leg]["lines"])
     assert "both" not in cards
-    fig = ui_data.fppa_figure(RUNNING)
+    fig = fppa_figure(RUNNING)
     assert [t.name for t in fig.data] == ["left leg", "right leg"]
-    assert [s["number"] for s in ui_data.flagged_steps(RUNNING)] == [2]
+    assert [s["number"] for s in flagged_steps(RUNNING)] == [2]
 
 
 def test_trend_figures_only_for_data_present():
-    assert ui_data.trend_figures({"weekly": [], "fppa": [], "sessions": [{"pain": None}]}) == {}
+    assert trend_figures({"weekly": [], "fppa": [], "sessions": [{"pain": None}]}) == {}
     weekly = [{"week": "2026-03-02", "exercise": "clamshell", "reps": 10, "fault_rate": 0.2},
               {"week": "2026-03-09", "exercise": "clamshell", "reps": 12, "fault_rate": 0.1}]
     fppa = [{"week": "2026-03-09", "leg": "left", "fppa_median_deg": 8.0}]
@@ -424,7 +431,7 @@ def test_trend_figures_only_for_data_present():
                  "with_fault": 5, "sessions": 1, "rate": 0.5}]
     balance = [{"week": "2026-03-02", "exercise": "clamshell", "side": s, "events": 5, "faulted": 1,
                 "fault_rate": 0.2} for s in ("left", "right")]
-    figs = ui_data.trend_figures({"weekly": weekly, "fppa": fppa, "sessions": sessions, "by_fault": by_fault,
+    figs = trend_figures({"weekly": weekly, "fppa": fppa, "sessions": sessions, "by_fault": by_fault,
                                   "balance": balance})
     assert set(figs) == {"reps", "faults_running", "balance_clamshell", "fppa", "pain"}
     assert list(figs["pain"].data[0].y) == [3]
@@ -442,13 +449,14 @@ def test_frames_at_picks_the_nearest_frames(tmp_path):
     with H264Writer(path, 10) as w:
         for i in range(20):
             w.write(np.full((64, 96, 3), i * 12, np.uint8))
-    frames = ui_data.frames_at(path, [1.0, 0.0, 5.0])
+    frames = frames_at(path, [1.0, 0.0, 5.0])
     assert frames[0].shape == (64, 96, 3)
     assert abs(int(frames[0].mean()) - 120) <= 6 and int(frames[1].mean()) <= 6
     assert abs(int(frames[2].mean()) - 19 * 12) <= 6  # past the end: the last frame
 
 
-def test_ui_data_imports_no_streamlit():
-    code = "import sys, formcheck.ui_data, formcheck.history; print('streamlit' in sys.modules, 'cv2' in sys.modules)"
+def test_ui_modules_import_no_streamlit():
+    mods = ", ".join(f"formcheck.ui.{p.stem}" for p in sorted((REPO / "formcheck" / "ui").glob("*.py")))
+    code = f"import sys, {mods}, formcheck.history; print('streamlit' in sys.modules, 'cv2' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import formcheck.history as history_mod
+import formcheck.history.db as history_db
 from formcheck.history import History, HistoryUnavailable, default_db_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,7 +69,7 @@ def test_every_page_explains_an_unusable_database(case):
 
 
 def test_locked_database_waits_a_bounded_time_and_says_so(monkeypatch):
-    monkeypatch.setattr(history_mod, "LOCK_WAIT_S", 0.3)
+    monkeypatch.setattr(history_db, "LOCK_WAIT_S", 0.3)
     db = default_db_path()
     History(db)
     holder = sqlite3.connect(db, isolation_level=None)

@@ -252,7 +252,8 @@ def test_sample_buttons_open_their_review_quickly(server):
     from the click to the finished review page is measured and printed (issue 13's
     target: under 3 s), not asserted."""
     sync_api = _require_chromium()
-    from formcheck.ui_data import find_samples, load_precomputed_report, movement_title
+    from formcheck.ui.labels import movement_title
+    from formcheck.ui.samples import find_samples, load_precomputed_report
 
     clips = {c.movement: c for c in find_samples(REPO / "sample_videos")}
     names = [m for m in ("clamshell", "hamstring_stretch", "running") if m in clips]

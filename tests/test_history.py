@@ -212,7 +212,7 @@ def test_bad_input_is_refused_and_nothing_is_written(hist, tmp_path):
 
 def test_failure_inside_the_transaction_keeps_earlier_sessions_and_leaves_no_media(hist, tmp_path, monkeypatch):
     first = hist.save_session(make_report(reps=[rep(1)]), "upload", "a", track=small_track())
-    import formcheck.history as mod
+    import formcheck.history.store as mod
 
     real = mod.os.replace
 

@@ -9,12 +9,12 @@ import time
 import numpy as np
 import pytest
 
-from formcheck import ui_data
 from formcheck.live_loop import NewestFrameLoop
 from formcheck.pose import ReplayEstimator
 from formcheck.synth.catalog import build
 from formcheck.synth.kit import track_from_motion
 from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck.ui.live_worker import LiveConfig, LiveRun
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +71,8 @@ def test_threaded_live_run_counts_like_the_inline_one(clam):
     blank = np.zeros((track.height, track.width, 3), np.uint8)
 
     def run_all(threaded: bool):
-        run = ui_data.LiveRun(estimator_factory=lambda: ReplayEstimator(track), threaded=threaded)
-        run.config = ui_data.LiveConfig("clamshell", "auto", None, 15)
+        run = LiveRun(estimator_factory=lambda: ReplayEstimator(track), threaded=threaded)
+        run.config = LiveConfig("clamshell", "auto", None, 15)
         infos = []
         for t in track.times:
             out = run.on_frame(blank, float(t) + 1000.0)
@@ -97,7 +97,7 @@ def test_threaded_live_run_drops_when_frames_come_too_fast(clam):
             time.sleep(0.01)
             return super().detect(frame, t)
 
-    run = ui_data.LiveRun(estimator_factory=lambda: Slow(track), threaded=True)
+    run = LiveRun(estimator_factory=lambda: Slow(track), threaded=True)
     blank = np.zeros((track.height, track.width, 3), np.uint8)
     for t in track.times[:100]:
         run.on_frame(blank, float(t))  # as fast as the caller can: far faster than 10 ms a frame

@@ -30,7 +30,7 @@ from formcheck.synth.catalog import build
 from formcheck.synth.kit import track_from_motion
 from formcheck.synth.others import KIT, NEAR, cases, kit_track
 from formcheck.synth.samples import SAMPLE_OPTIONS, SAMPLES
-from formcheck.ui_data import reanalyse_session
+from formcheck.ui.saving import reanalyse_session
 
 REPO = Path(__file__).resolve().parent.parent
 # One body per view (3 bodies x 3 views each once), to keep the run short; the

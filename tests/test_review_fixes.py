@@ -5,13 +5,16 @@ advice per view, the cadence band, and "nobody in view" on the live path."""
 import numpy as np
 import pytest
 
-from formcheck import ui_data
 from formcheck.history import History
 from formcheck.pipeline import analyze, frame_overlays
 from formcheck.pose import ReplayEstimator
 from formcheck.synth.catalog import build
 from formcheck.synth.kit import track_from_motion
 from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck.ui.figures import cadence_figure
+from formcheck.ui.labels import camera_advice
+from formcheck.ui.live_worker import NOBODY_S, LiveRun, PresenceWatch
+from formcheck.ui.tables import cadence_band, rep_table
 
 
 @pytest.fixture(scope="module")
@@ -39,21 +42,21 @@ def test_drawn_counter_reads_the_rep_it_is_in(clam_report):
 def test_rep_table_puts_form_and_cue_first_and_hides_unjudged_metrics(clam_report):
     report, _ = clam_report
     assert "pelvis_roll" in report["unjudged"]  # a view from behind cannot see it
-    table = ui_data.rep_table(report)
+    table = rep_table(report)
     assert list(table.columns[:3]) == ["Rep", "Form", "Cue"]
     assert not any(c.lower().startswith("pelvis roll") for c in table.columns), list(table.columns)
     assert any(c.lower().startswith("feet gap") for c in table.columns), list(table.columns)
     assert table.loc[1, "Form"] == "feet apart" and table.loc[0, "Form"] == "good"
     seen = dict(report, unjudged=[])
-    assert any(c.lower().startswith("pelvis roll") for c in ui_data.rep_table(seen).columns)
+    assert any(c.lower().startswith("pelvis roll") for c in rep_table(seen).columns)
 
 
 def test_camera_advice_says_which_view_answers_which_question():
-    running = {r["view"]: r for r in ui_data.camera_advice("running")}
+    running = {r["view"]: r for r in camera_advice("running")}
     assert "Knee caves in (dynamic valgus)" in running["back"]["answers"]
     assert "Knee caves in (dynamic valgus)" not in running["side"]["answers"]
     assert "Overstriding" in running["side"]["answers"] and running["back"]["best"]
-    clam = ui_data.camera_advice("clamshell")
+    clam = camera_advice("clamshell")
     assert clam[0]["best"]
     by_view = {r["view"]: r["answers"] for r in clam}
     assert "Pelvis rolls back" in by_view["feet_end"] and "Pelvis rolls back" not in by_view["back"]
@@ -61,20 +64,20 @@ def test_camera_advice_says_which_view_answers_which_question():
 
 
 def test_cadence_band():
-    assert ui_data.cadence_band(None) is None
-    low = ui_data.cadence_band(150.0)
+    assert cadence_band(None) is None
+    low = cadence_band(150.0)
     assert not low["ok"] and low["floor"] == 160 and low["step_up"] == (158, 165)
-    assert ui_data.cadence_band(172.0)["ok"]
-    assert len(ui_data.cadence_figure(low).data) == 1
+    assert cadence_band(172.0)["ok"]
+    assert len(cadence_figure(low).data) == 1
 
 
 def test_presence_watch_says_nobody_after_two_seconds():
-    w = ui_data.PresenceWatch()
+    w = PresenceWatch()
     for k in range(70):  # 30 fps, nobody
         w.update({"t": k / 30, "visible": False})
         if w.nobody:
             break
-    assert w.nobody and w.unseen_s == pytest.approx(ui_data.NOBODY_S, abs=0.04)
+    assert w.nobody and w.unseen_s == pytest.approx(NOBODY_S, abs=0.04)
     w.update({"t": 2.5, "visible": True})
     assert not w.nobody
     w.update({"t": 0.1, "visible": False})  # a new stream starts over
@@ -85,7 +88,7 @@ def test_a_live_stream_with_nobody_is_not_saved(clam_report):
     _, track = clam_report
     empty = track.replace(detected=np.zeros(len(track), bool))
     hist = History()
-    run = ui_data.LiveRun(estimator_factory=lambda: ReplayEstimator(empty), stash=hist.stash_recording)
+    run = LiveRun(estimator_factory=lambda: ReplayEstimator(empty), stash=hist.stash_recording)
     blank = np.zeros((track.height, track.width, 3), np.uint8)
     infos = []
     for t in track.times[:90]:

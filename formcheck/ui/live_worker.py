@@ -1,0 +1,334 @@
+"""The live coach's worker: one pose estimator and LiveSession per webrtc
+stream, run on the stream's thread (or a newest-frame loop), and what the page
+keeps between reruns (LiveRun). No Streamlit here: the pages poll `LiveRun.drain`."""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.exercises import EXERCISES
+from formcheck.landmarks import Detection, PoseTrack
+from formcheck.live import LiveSession, body_in_frame
+from formcheck.overlay_text import GOOD_REP, hold_counter, rep_counter, rep_sub
+
+__all__ = ["LiveConfig", "LiveWorker", "LiveRun", "PresenceWatch", "default_estimator",
+           "MIN_LIVE_FRAMES", "NOBODY_S"]
+
+
+GOOD_REP_SHOW_S = 1.5  # how long "Good rep" stays on the live frame [own]
+MIN_LIVE_FRAMES = 15  # shorter live streams (or a late frame after stop) are not sessions [own]
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    exercise: str = "clamshell"
+    side: str = "auto"
+    hold_target_s: float | None = None
+    target_reps: int | None = None  # reps per set; None: the exercise's own (Exercise.target_reps)
+
+    @property
+    def target(self) -> int | None:
+        """Reps per set to count towards."""
+        ex = EXERCISES.get(self.exercise)
+        return self.target_reps or (ex.target_reps if ex is not None else None)
+
+
+def default_estimator():
+    from formcheck.models import resolve_model
+    from formcheck.pose import MediaPipeEstimator
+
+    return MediaPipeEstimator(resolve_model("full"))
+
+
+class LiveWorker:
+    """One live stream: its own pose estimator (VIDEO mode needs increasing
+    timestamps) and LiveSession. `process` runs on the webrtc worker thread;
+    `close`/`recorded_track` may be called from the script thread (locked)."""
+
+    def __init__(self, config: LiveConfig, estimator_factory: Callable[[], object] = default_estimator):
+        self.config = config
+        self._factory = estimator_factory
+        self.estimator = None
+        self.session: LiveSession | None = None
+        self.lock = threading.Lock()
+        self.closed = False
+        self.frames = 0
+        self.detected = 0
+        self.started = time.time()
+        self._t0: float | None = None
+        self._last_t = -1.0
+        self._latency: deque[float] = deque(maxlen=120)
+        self._stamps: deque[float] = deque(maxlen=60)
+        self.latency_all: list[float] = []
+        self._good_until = -1.0
+        self._reps_seen = 0
+        self.stashed: Path | None = None  # where the recording was saved once the stream ended
+        self.drawing: tuple | None = None  # (px, vis, Overlay) of the newest processed frame
+        self.loop = None  # NewestFrameLoop, when frames are submitted rather than processed in line
+
+    def _time(self, t: float | None) -> float:
+        """Seconds since the stream's first frame, strictly increasing."""
+        if t is None or not math.isfinite(t):
+            t = time.monotonic()
+        if self._t0 is None:
+            self._t0 = t
+        rel = t - self._t0
+        if rel <= self._last_t:
+            rel = self._last_t + 1e-3
+        self._last_t = rel
+        return rel
+
+    def process(self, img_bgr: np.ndarray, t: float | None = None,
+                draw: bool = True) -> tuple[np.ndarray | None, dict | None]:
+        """Detect, count and draw one frame; returns (frame to show, update dict).
+        With draw=False only the overlay is kept (in `drawing`) and no frame is returned."""
+        from formcheck.draw import Overlay, annotate
+
+        start = time.perf_counter()
+        with self.lock:
+            if self.closed:
+                return img_bgr, None
+            h, w = img_bgr.shape[:2]
+            if self.session is None:
+                self.estimator = self._factory()
+                c = self.config
+                self.session = LiveSession(c.exercise, c.side, c.hold_target_s, width=w, height=h)
+            ts = self._time(t)
+            det: Detection | None = self.estimator.detect(img_bgr, ts)
+            upd = self.session.push(ts, det)
+            self.frames += 1
+            self.detected += det is not None
+            in_frame = det is not None and body_in_frame(det.xy, det.vis)
+        counter, sub, cue, good = self._texts(upd, in_frame, ts)
+        px = det.xy * [w, h] if det is not None else None
+        # On the frame the counter turns green for a good rep; the cue band is kept for what to change.
+        self.drawing = (px, det.vis if det is not None else None,
+                        Overlay(counter=counter, sub=sub, cue="" if good else cue, good=good))
+        out = annotate(img_bgr, *self.drawing) if draw else None
+        now = time.perf_counter()
+        ms = (now - start) * 1000.0
+        self._latency.append(ms)
+        self.latency_all.append(ms)
+        self._stamps.append(now)
+        fps = (len(self._stamps) - 1) / (self._stamps[-1] - self._stamps[0]) if len(self._stamps) > 2 else 0.0
+        info = {"t": round(ts, 3), "visible": upd.visible, "in_frame": in_frame, "ready": upd.ready,
+                "rep_count": upd.rep_count, "set_number": upd.set_number, "set_reps": upd.set_reps,
+                "target": self.config.target, "side": upd.side, "hold_s": upd.hold_s, "view": upd.view,
+                "cue": cue or None, "cue_is_fault": good is False and bool(cue),
+                "cue_kind": None if not cue else "fault" if good is False else "good" if good else "setup",
+                "counter": counter,
+                "latency_ms": round(ms, 1), "latency_median_ms": round(float(np.median(self._latency)), 1),
+                "fps": round(fps, 1), "frames": self.frames,
+                "dropped": self.loop.dropped if self.loop is not None else 0}
+        if self.loop is not None:  # the newest-frame loop's own rate and latency (arrival -> overlay)
+            info["fps"] = round(self.loop.fps(), 1)
+            if self.loop.latency_ms:
+                info["latency_median_ms"] = round(float(np.median(self.loop.latency_ms[-120:])), 1)
+        return out, info
+
+    def submit(self, img_bgr: np.ndarray, t: float | None, publish: Callable[[dict], None]) -> None:
+        """Hand a frame to this stream's newest-frame loop (formcheck.live_loop): never
+        blocks; a frame still waiting when a newer one arrives is dropped and counted."""
+        if self.loop is None:
+            from formcheck.live_loop import NewestFrameLoop
+
+            def handle(frame: np.ndarray, ft: float | None) -> None:
+                _, info = self.process(frame, ft, draw=False)
+                if info is not None:
+                    publish(info)
+
+            self.loop = NewestFrameLoop(handle)
+        self.loop.submit(img_bgr, t)
+
+    def draw(self, img_bgr: np.ndarray) -> np.ndarray:
+        """The frame with the newest processed frame's skeleton, counter and cue."""
+        from formcheck.draw import annotate
+
+        drawing = self.drawing
+        return annotate(img_bgr, *drawing) if drawing is not None else img_bgr.copy()
+
+    def _texts(self, upd, in_frame: bool, t: float) -> tuple[str, str, str, bool | None]:
+        """(counter, sub line, one short cue, colour) for the frame."""
+        kind = EXERCISES[self.config.exercise].kind
+        if not upd.ready:
+            cue = ("Hold still: getting ready" if in_frame else "Move so your whole body is in view" if upd.visible
+                   else "Nobody in view: step into the picture")
+            return "Get into position", "counting starts when your whole body is in view", cue, None
+        if kind == "hold":
+            target = self.config.hold_target_s or EXERCISES[self.config.exercise].hold.target_s
+            held = upd.hold_s or 0.0
+            counter = hold_counter(held, target) if upd.hold_s is not None else "Get into the stretch"
+            sub = f"{len(self.session.holds)} holds done"
+            if upd.cue:
+                return counter, sub, upd.cue, False
+            return counter, sub, "", (held >= target) or None
+        counter = rep_counter(upd.set_reps, self.config.target)
+        sub = rep_sub(upd.set_number, upd.side, upd.rep_count)
+        if upd.rep_count > self._reps_seen:
+            self._reps_seen = upd.rep_count
+            if upd.last_rep is not None and not upd.last_rep["faults"]:
+                self._good_until = t + GOOD_REP_SHOW_S
+        if upd.cue:
+            return counter, sub, upd.cue, False
+        if t <= self._good_until:
+            return counter, sub, GOOD_REP, True
+        return counter, sub, "", None
+
+    def recorded_track(self) -> PoseTrack | None:
+        with self.lock:
+            if self.session is None or not self.session.times:
+                return None
+            if self.config.exercise in EXERCISES and EXERCISES[self.config.exercise].kind == "hold":
+                self.session.finish()
+            tr = self.session.recorded_track()
+        return tr.replace(meta={**tr.meta, "exercise": self.config.exercise, "side": self.config.side,
+                                "hold_target_s": self.config.hold_target_s, "live_reps": len(self.session.reps)})
+
+    def stats(self) -> dict:
+        lat = np.asarray(self.latency_all or [math.nan])
+        span = self.session.times[-1] - self.session.times[0] if self.session and len(self.session.times) > 1 else 0
+        out = {"frames": self.frames, "live_rep_count": len(self.session.reps) if self.session else 0,
+               "latency_median_ms": round(float(np.median(lat)), 1),
+               "latency_p95_ms": round(float(np.percentile(lat, 95)), 1),
+               "fps": round((self.frames - 1) / span, 1) if span > 0 else 0.0}
+        if self.loop is not None:  # arrival -> overlay, and the frames dropped to keep up
+            ls = self.loop.stats()
+            out.update(submitted=ls["submitted"], dropped=ls["dropped"], latency_median_ms=ls["latency_p50_ms"],
+                       latency_p95_ms=ls["latency_p95_ms"])
+        return out
+
+    def close(self) -> None:
+        loop = self.loop
+        if loop is not None:
+            loop.close()  # finish the frame in hand first; the one waiting (if any) is dropped
+        with self.lock:
+            self.closed = True
+            est, self.estimator = self.estimator, None
+        if est is not None and hasattr(est, "close"):
+            est.close()
+
+
+class LiveRun:
+    """What the Live page keeps in st.session_state: the current stream's worker,
+    the finished ones waiting to be saved, and the queue of updates the page polls.
+    `on_frame` and `on_ended` are called on the webrtc threads, never st.*."""
+
+    def __init__(self, estimator_factory: Callable[[], object] = default_estimator, maxsize: int = 64,
+                 stash: Callable[[PoseTrack], Path] | None = None, threaded: bool = False):
+        """`stash(track) -> path` writes a finished recording to disk at once (History.stash_recording),
+        so it survives even if the page never runs again. `threaded`: frames go to a newest-frame
+        loop (formcheck.live_loop) and `on_frame` returns at once with the newest overlay drawn;
+        otherwise each frame is processed in the caller's thread."""
+        self.stash = stash
+        self.threaded = threaded
+        self.config = LiveConfig()
+        self.updates: queue.Queue[dict] = queue.Queue(maxsize=maxsize)
+        self._factory = estimator_factory
+        self._lock = threading.Lock()
+        self._current: LiveWorker | None = None
+        self._finished: list[LiveWorker] = []
+        self.nobody_streams = 0  # streams dropped because nobody was ever in view
+
+    def on_frame(self, img_bgr: np.ndarray, t: float | None = None) -> np.ndarray:
+        with self._lock:
+            worker = self._current
+            if worker is None:
+                worker = self._current = LiveWorker(self.config, self._factory)
+        if self.threaded:
+            worker.submit(img_bgr, t, self._publish)
+            return worker.draw(img_bgr)
+        out, info = worker.process(img_bgr, t)
+        if info is not None:
+            self._publish(info)
+        return out
+
+    def _publish(self, info: dict) -> None:
+        while True:
+            try:
+                self.updates.put_nowait(info)
+                return
+            except queue.Full:  # the page is not polling: drop the oldest update
+                try:
+                    self.updates.get_nowait()
+                except queue.Empty:
+                    pass
+
+    def drain(self) -> list[dict]:
+        out = []
+        while True:
+            try:
+                out.append(self.updates.get_nowait())
+            except queue.Empty:
+                return out
+
+    def on_ended(self) -> None:
+        """The stream stopped (webrtc thread): park the worker until the page saves it."""
+        with self._lock:
+            worker, self._current = self._current, None
+            if worker is not None:
+                self._finished.append(worker)
+        if worker is not None:
+            worker.close()
+            # A stream in which nobody was ever found is not a recording worth keeping.
+            if (self.stash is not None and worker.stashed is None and worker.frames >= MIN_LIVE_FRAMES
+                    and worker.detected > 0):
+                track = worker.recorded_track()
+                if track is not None:
+                    try:
+                        worker.stashed = self.stash(track)
+                    except OSError:  # finish_live tries again from the page
+                        worker.stashed = None
+
+    @property
+    def active(self) -> bool:
+        with self._lock:
+            return self._current is not None
+
+    def take_finished(self, stream_playing: bool) -> list[LiveWorker]:
+        """Workers whose stream has ended (the current one too if the stream is
+        no longer playing), dropping ones too short to be a session."""
+        if not stream_playing:
+            self.on_ended()
+        with self._lock:
+            done, self._finished = self._finished, []
+        self.nobody_streams += sum(1 for w in done if w.frames > 0 and w.detected == 0)
+        return [w for w in done if w.frames >= MIN_LIVE_FRAMES and w.detected > 0]
+
+
+NOBODY_S = 2.0  # say "nobody in view" after this long without a person (the brief: within 3 s) [own]
+
+
+@dataclass
+class PresenceWatch:
+    """Seconds since a person was last seen, from the live updates the page polls."""
+
+    first_t: float | None = None
+    seen_t: float | None = None
+    last_t: float | None = None
+
+    def update(self, info: dict) -> None:
+        t = float(info["t"])
+        if self.first_t is None or (self.last_t is not None and t < self.last_t):  # a new stream
+            self.first_t, self.seen_t = t, None
+        self.last_t = t
+        if info.get("visible"):
+            self.seen_t = t
+
+    @property
+    def unseen_s(self) -> float:
+        if self.last_t is None:
+            return 0.0
+        return self.last_t - (self.seen_t if self.seen_t is not None else self.first_t)
+
+    @property
+    def nobody(self) -> bool:
+        return self.unseen_s >= NOBODY_S
