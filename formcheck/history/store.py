@@ -176,12 +176,7 @@ class History:
                      cols["faulted_count"], cols["fault_total"], cols["fault_counts"], cols["view"], cols["side"],
                      cols["duration_s"], notes, pain, stop_reason, routine_id))
                 sid = int(cur.lastrowid)
-                conn.executemany(
-                    "INSERT INTO events(session_id, kind, idx, set_no, side, start_s, peak_s, end_s, duration_s, "
-                    "fault_codes, n_faults, fppa_deg) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [(sid, e["kind"], e["idx"], e["set_no"], e["side"], e["start_s"], e["peak_s"], e["end_s"],
-                      e["duration_s"], ",".join(f["code"] for f in e["faults"]), len(e["faults"]), e["fppa_deg"])
-                     for e in event_rows(report)])
+                _insert_events(conn, sid, report)
                 if staged:
                     final = self.media_dir / str(sid)
                     if final.exists():  # left by a save that crashed before its commit: a copy, not an original
@@ -245,12 +240,7 @@ class History:
             if cur.rowcount == 0:
                 raise KeyError(f"no session {session_id}")
             conn.execute("DELETE FROM events WHERE session_id=?", (session_id,))
-            conn.executemany(
-                "INSERT INTO events(session_id, kind, idx, set_no, side, start_s, peak_s, end_s, duration_s, "
-                "fault_codes, n_faults, fppa_deg) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(session_id, e["kind"], e["idx"], e["set_no"], e["side"], e["start_s"], e["peak_s"], e["end_s"],
-                  e["duration_s"], ",".join(f["code"] for f in e["faults"]), len(e["faults"]), e["fppa_deg"])
-                 for e in event_rows(report)])
+            _insert_events(conn, session_id, report)
 
     def delete_session(self, session_id: int) -> bool:
         """Delete a session, its events and its media folder. False if it did not exist."""
@@ -409,6 +399,16 @@ class History:
                            until: str | date | None = None, exercise: str | None = None) -> str:
         """The printable one-page HTML report (formcheck.history.printable)."""
         return physio_report_html(self, session_id, since=since, until=until, exercise=exercise)
+
+
+def _insert_events(conn: sqlite3.Connection, session_id: int, report: dict) -> None:
+    """The events table's rows of one session's report (inside the caller's transaction)."""
+    conn.executemany(
+        "INSERT INTO events(session_id, kind, idx, set_no, side, start_s, peak_s, end_s, duration_s, "
+        "fault_codes, n_faults, fppa_deg) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(session_id, e["kind"], e["idx"], e["set_no"], e["side"], e["start_s"], e["peak_s"], e["end_s"],
+          e["duration_s"], ",".join(f["code"] for f in e["faults"]), len(e["faults"]), e["fppa_deg"])
+         for e in event_rows(report)])
 
 
 def _pid_alive(pid: int) -> bool:
