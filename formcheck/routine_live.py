@@ -27,12 +27,11 @@ from formcheck.exercises import EXERCISES
 from formcheck.landmarks import PoseTrack
 from formcheck.overlay_text import hold_counter, rep_counter
 from formcheck.ui.labels import movement_title
-from formcheck.ui.live_worker import MIN_LIVE_FRAMES, LiveConfig, LiveWorker, default_estimator
+from formcheck.ui.live_worker import MIN_LIVE_FRAMES, NOBODY_S, LiveConfig, LiveWorker, default_estimator
 
 __all__ = ["RoutineRun", "RoutineWorker", "SavedRoutine", "save_routine_run", "PROMPT_SHOW_S", "NOBODY_S"]
 
 PROMPT_SHOW_S = 3.0  # a routine prompt stays on the frame this long [own]
-NOBODY_S = 2.0  # "nobody in view" once no person was found for this long (the brief asks within 3 s) [own]
 
 
 class RoutineWorker(LiveWorker):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from formcheck.history import History
+from formcheck.overlay_text import hold_counter, rep_counter
 from formcheck.pipeline import analyze, frame_overlays
 from formcheck.pose import ReplayEstimator
 from formcheck.synth.catalog import build
@@ -37,6 +38,23 @@ def test_drawn_counter_reads_the_rep_it_is_in(clam_report):
     before = frame_overlays(report, np.array([reps[2]["start_s"] - 0.01, (reps[2]["start_s"] + reps[2]["peak_s"]) / 2]))
     assert before[0].counter == "Rep 2 / 15" and before[1].counter == "Rep 3 / 15"
     assert before[1].cue == ""  # rep 3's verdict only once its top is reached
+
+
+def test_counter_target_is_the_exercises_own_offline_and_live(clam_report, monkeypatch):
+    """One overlay text for the annotated video and the live coach, counting towards
+    Exercise.target_reps (no constant of its own)."""
+    import dataclasses
+
+    from formcheck import exercises
+    from formcheck.ui.live_worker import LiveConfig
+
+    report, _ = clam_report
+    monkeypatch.setitem(exercises.EXERCISES, "clamshell",
+                        dataclasses.replace(exercises.EXERCISES["clamshell"], target_reps=12))
+    (ov,) = frame_overlays(report, np.array([report["reps"][0]["peak_s"]]))
+    assert ov.counter == "Rep 1 / 12" and ov.sub == f"Set 1 - {report['reps'][0]['side']} side - total 1"
+    assert LiveConfig("clamshell").target == 12 and LiveConfig("clamshell", target_reps=8).target == 8
+    assert hold_counter(12.4, 30) == "Hold   12 s / 30" and rep_counter(3, None) == "Rep 3"
 
 
 def test_rep_table_puts_form_and_cue_first_and_hides_unjudged_metrics(clam_report):

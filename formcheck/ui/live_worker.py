@@ -20,8 +20,7 @@ from formcheck.landmarks import Detection, PoseTrack
 from formcheck.live import LiveSession, body_in_frame
 from formcheck.overlay_text import GOOD_REP, hold_counter, rep_counter, rep_sub
 
-__all__ = ["LiveConfig", "LiveWorker", "LiveRun", "PresenceWatch", "default_estimator",
-           "MIN_LIVE_FRAMES", "NOBODY_S"]
+__all__ = ["LiveConfig", "LiveWorker", "LiveRun", "PresenceWatch", "default_estimator", "MIN_LIVE_FRAMES", "NOBODY_S"]
 
 
 GOOD_REP_SHOW_S = 1.5  # how long "Good rep" stays on the live frame [own]
