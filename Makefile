@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/setup.sh
+$(STAMP): pyproject.toml formcheck_synth/pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh $(VENV)
 	touch $(STAMP)
 
@@ -24,7 +24,7 @@ lint: setup
 
 # Renders the sample clips (needs the [synth] extra), then precomputes their reports.
 samples: setup
-	$(PY) -m formcheck.synth.samples sample_videos
+	$(PY) -m formcheck_synth.samples sample_videos
 	$(PY) -m formcheck.sample_reports sample_videos
 
 # Only the precomputed reports, tracks and annotated videos of the clips already in sample_videos/.

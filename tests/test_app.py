@@ -18,9 +18,9 @@ from formcheck.history import History
 from formcheck.landmarks import PoseTrack
 from formcheck.pipeline import analyze
 from formcheck.pose import ReplayEstimator
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "app.py")

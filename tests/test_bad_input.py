@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from formcheck.cli import main
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import REALISTIC, track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 from tests.conftest import write_test_video
 
 REPO = Path(__file__).resolve().parent.parent

@@ -13,9 +13,9 @@ from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
 from formcheck.landmarks import Detection
 from formcheck.live import LiveSession
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import REALISTIC, Defects, track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 EX = get_exercise("clamshell")
 FAULTS = {2: {"feet_apart": 0.12}, 5: {"pelvis_roll": 20.0}, 6: {"short_range": 0.45}, 7: {"too_fast": 0.5}}

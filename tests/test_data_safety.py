@@ -17,9 +17,9 @@ import pytest
 
 from formcheck.history import History, csv_cell
 from formcheck.pipeline import analyze
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 
 def _mode(p: Path) -> int:

@@ -10,9 +10,9 @@ from scoring import precision_recall
 
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import REALISTIC, Defects, track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 EX = get_exercise("donkey_kick")
 # Relative short_range only from rep 4 (the range calibrates on the first 3 full reps).

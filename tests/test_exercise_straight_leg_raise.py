@@ -12,9 +12,9 @@ from scoring import precision_recall
 
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import REALISTIC, Defects, track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 NAME = "straight_leg_raise"
 EX = get_exercise(NAME)
@@ -155,7 +155,7 @@ def test_leg_raised_past_the_resting_thigh_reads_straight(monkeypatch, raise_deg
     read with the raised ankle's own knee, not the resting one: straight legs read
     under 5° of lag at every height (the old 'lower thigh' rule read 27-73°, the
     false 57-97° of issue 10), and the 25° bend of rep 2 is still found."""
-    import formcheck.synth.supine as sup
+    import formcheck_synth.supine as sup
 
     monkeypatch.setattr(sup, "SLR_RAISE_DEG", raise_deg)
     truth, rep = run(reps=4, faults={2: {"knee_bent": 25.0}}, defects=REALISTIC)

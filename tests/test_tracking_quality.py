@@ -13,9 +13,9 @@ import pytest
 
 from formcheck.analysis import analyze_track, losses_per_min
 from formcheck.exercises import get_exercise
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import REALISTIC, Defects, track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 
 def test_losses_per_min_counts_only_inside_presence():
