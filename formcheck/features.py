@@ -16,21 +16,15 @@ import numpy as np
 
 from formcheck.cleaning import VIS_MIN
 from formcheck.geometry import joint_angle, normalized_distance, vector_angle
-from formcheck.landmarks import Lm
+from formcheck.landmarks import SIDES, Lm, other_side
 
 __all__ = ["Joints", "SIDES", "other_side", "thigh_from_down", "hip_flexion", "knee_angle",
            "knee_flexion", "inter_thigh_angle", "hip_line_angle"]
-
-SIDES = ("left", "right")
 
 _NAMES = {
     "shoulder": "SHOULDER", "elbow": "ELBOW", "wrist": "WRIST", "hip": "HIP", "knee": "KNEE",
     "ankle": "ANKLE", "heel": "HEEL", "toe": "FOOT_INDEX", "ear": "EAR", "eye": "EYE", "index": "INDEX",
 }
-
-
-def other_side(side: str) -> str:
-    return "right" if side == "left" else "left"
 
 
 def landmark(name: str, side: str) -> Lm:

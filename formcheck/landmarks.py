@@ -20,7 +20,7 @@ import numpy as np
 from formcheck.errors import TrackFormatError
 from formcheck.safe_io import atomic_path
 
-__all__ = ["Lm", "PoseTrack", "Detection", "detections_to_track", "SKELETON_EDGES", "LEFT_RIGHT_PAIRS", "TRACK_SCHEMA"]
+__all__ = ["Lm", "SIDES", "other_side", "PoseTrack", "Detection", "detections_to_track", "SKELETON_EDGES", "LEFT_RIGHT_PAIRS", "TRACK_SCHEMA"]
 
 TRACK_SCHEMA = "formcheck.track/1"
 
@@ -62,6 +62,18 @@ class Lm(IntEnum):
 
 
 N_LANDMARKS = 33
+
+# The body's two sides, as every module names them (working side, leg of a step).
+SIDES = ("left", "right")
+_OTHER = {"left": "right", "right": "left"}
+
+
+def other_side(side: str) -> str:
+    """'left' -> 'right' and back (the one place this is written)."""
+    try:
+        return _OTHER[side]
+    except KeyError:
+        raise ValueError(f"side must be 'left' or 'right', got {side!r}") from None
 
 # (left, right) index pairs: swapping these repairs a left/right label swap.
 LEFT_RIGHT_PAIRS: tuple[tuple[int, int], ...] = tuple(

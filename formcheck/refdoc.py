@@ -34,7 +34,7 @@ def fault_reference() -> str:
     for name in (m for m in MOVEMENTS if m in EXERCISES):
         ex = EXERCISES[name]
         out.append(f"### {name}\n")
-        kind = "reps" if ex.kind == "reps" else f"held stretch, target {ex.hold.target_s:.0f} s"
+        kind = "reps" if ex.kind == "reps" else f"held stretch, target {ex.hold_target_s:.0f} s"
         out.append(f"{ex.title}: {kind}. Best camera view: {VIEW_LABELS.get(ex.best_view, ex.best_view)}. "
                    f"Driving signal: `{ex.drive}`.\n")
         out.append("| code | flagged when | metric | views that can see it | source of the limit | cue |")
