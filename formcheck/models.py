@@ -156,13 +156,3 @@ def _recorded_sha(model: Path) -> str | None:
     except OSError:
         return None
     return text if len(text) == 64 else None
-
-
-def copy_into_cache(src: Path, name: str) -> Path:
-    """Put a .task file you already have into the cache under a model name."""
-    validate_bundle(src)
-    dest = cache_dir() / f"pose_landmarker_{name}.task"
-    with atomic_path(dest) as tmp:
-        tmp.write_bytes(Path(src).read_bytes())
-    atomic_write_text(dest.with_name(dest.name + SHA_SUFFIX), sha256_of(dest) + "\n")
-    return dest
