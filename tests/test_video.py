@@ -12,7 +12,7 @@ from formcheck.video import H264Writer, probe, read_frames
 from formcheck_synth.catalog import build
 from formcheck_synth.kit import track_from_motion
 from formcheck_synth.scripts import CameraSpec, Scenario
-from tests.conftest import set_mp4_rotation, write_test_video
+from tests.helpers import set_mp4_rotation, write_test_video
 
 
 def _codec(path):
