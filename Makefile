@@ -1,6 +1,6 @@
 # The two commands that do all the set-up:
 #   make run    installs everything into .venv and starts the app on http://127.0.0.1:8501
-#   make test   installs everything into .venv and runs the whole test suite
+#   make test   installs everything into .venv, lints (ruff) and runs the whole test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -20,7 +20,7 @@ test: setup
 	bash scripts/test.sh $(VENV)
 
 lint: setup
-	$(VENV)/bin/ruff check formcheck app.py tests benchmarks
+	$(VENV)/bin/ruff check formcheck formcheck_synth app.py app_pages tests benchmarks
 
 # Renders the sample clips (needs the [synth] extra), then precomputes their reports.
 samples: setup

@@ -14,6 +14,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 
@@ -191,12 +192,12 @@ class PoseTrack:
         """
         header = {"schema": TRACK_SCHEMA, "width": self.width, "height": self.height,
                   "fps": self.fps, "source": self.source, "meta": self.meta}
-        extra = {}
+        arrays: dict[str, Any] = {"times": self.times, "xy": self.xy, "vis": self.vis, "world": self.world,
+                                  "detected": self.detected, "header": np.array(json.dumps(header))}
         if cleaned is not None:
-            extra = {"clean_xy": cleaned.xy, "clean_vis": cleaned.vis, "clean_world": cleaned.world}
+            arrays |= {"clean_xy": cleaned.xy, "clean_vis": cleaned.vis, "clean_world": cleaned.world}
         with atomic_path(path, private=private) as tmp, open(tmp, "wb") as f:
-            np.savez_compressed(f, times=self.times, xy=self.xy, vis=self.vis, world=self.world,
-                                detected=self.detected, header=np.array(json.dumps(header)), **extra)
+            np.savez_compressed(f, **arrays)
 
     @classmethod
     def load_npz(cls, path: str | os.PathLike) -> PoseTrack:

@@ -189,9 +189,9 @@ class Exercise:
             for c in f.when:
                 if c.metric not in known:
                     raise ValueError(f"Exercise {self.name}: fault {f.code} uses unknown metric {c.metric!r}")
-        for c in self.position:
-            if c.feature not in names:
-                raise ValueError(f"Exercise {self.name}: position check uses unknown feature {c.feature!r}")
+        for check in self.position:
+            if check.feature not in names:
+                raise ValueError(f"Exercise {self.name}: position check uses unknown feature {check.feature!r}")
         if (self.kind == "reps") != (self.rep is not None) or (self.kind == "hold") != (self.hold is not None):
             raise ValueError(f"Exercise {self.name}: a reps exercise needs `rep`, a hold exercise needs `hold`")
         _check_views(f"Exercise {self.name}", self.views)
