@@ -1,6 +1,6 @@
 # The two commands that do all the set-up:
 #   make run    installs everything into .venv and starts the app on http://127.0.0.1:8501
-#   make test   installs everything into .venv and runs the whole test suite
+#   make test   installs everything into .venv, lints (ruff) and runs the whole test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/setup.sh
+$(STAMP): pyproject.toml formcheck_synth/pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh $(VENV)
 	touch $(STAMP)
 
@@ -20,11 +20,11 @@ test: setup
 	bash scripts/test.sh $(VENV)
 
 lint: setup
-	$(VENV)/bin/ruff check formcheck app.py tests benchmarks
+	$(VENV)/bin/ruff check formcheck formcheck_synth app.py app_pages tests benchmarks
 
 # Renders the sample clips (needs the [synth] extra), then precomputes their reports.
 samples: setup
-	$(PY) -m formcheck.synth.samples sample_videos
+	$(PY) -m formcheck_synth.samples sample_videos
 	$(PY) -m formcheck.sample_reports sample_videos
 
 # Only the precomputed reports, tracks and annotated videos of the clips already in sample_videos/.

@@ -106,7 +106,7 @@ side = c2.selectbox("Working side", list(SIDES), format_func=SIDES.get, key="sid
 hold_target = None
 time_scale = 1.0
 if movement in EXERCISES and EXERCISES[movement].kind == "hold":
-    hold_target = c3.number_input("Hold target (s)", 5.0, 120.0, float(EXERCISES[movement].hold.target_s), 5.0)
+    hold_target = c3.number_input("Hold target (s)", 5.0, 120.0, float(EXERCISES[movement].hold_target_s), 5.0)
 elif movement == "running":
     time_scale = c3.number_input("Time scale (real seconds per video second)", 0.05, 1.0, 1.0, 0.05,
                                  help="0.25 for a 120 fps slow-motion clip played back at 30 fps")

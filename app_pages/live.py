@@ -33,7 +33,7 @@ speak = c3.toggle("Speak the cues", value=False, key="live_speak", help="Your br
 ex = EXERCISES[exercise]
 hold_target = None
 if ex.kind == "hold":
-    hold_target = st.number_input("Hold target (s)", 5.0, 120.0, float(ex.hold.target_s), 5.0, key="live_hold")
+    hold_target = st.number_input("Hold target (s)", 5.0, 120.0, float(ex.hold_target_s), 5.0, key="live_hold")
 
 with st.expander("Camera set-up", expanded=True):
     st.markdown(f"**Best view:** {VIEW_LABELS[ex.best_view]}.  \n{ex.camera_tip}  \n"
@@ -78,7 +78,7 @@ def live_panel() -> None:
     a, b = st.columns(2)
     if ex.kind == "hold":
         a.metric("Held", f"{info['hold_s'] or 0:.0f} s")
-        b.metric("Target", f"{hold_target or ex.hold.target_s:.0f} s")
+        b.metric("Target", f"{hold_target or ex.hold_target_s:.0f} s")
     else:
         a.metric("Reps counted", info["rep_count"])
         b.metric(f"Set {info['set_number']}", f"{info['set_reps']} / {info['target']}")

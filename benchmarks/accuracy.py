@@ -41,7 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from formcheck.landmarks import PoseTrack  # noqa: E402
 from formcheck.pipeline import Options, analyze, load_track  # noqa: E402
-from formcheck.synth.scripts import CameraSpec, Scenario  # noqa: E402
+from formcheck_synth.scripts import CameraSpec, Scenario  # noqa: E402
 
 CACHE_VERSION = 1  # bump when the renderer or the scripts change what a clip looks like
 
@@ -201,7 +201,7 @@ def clips_for(movement: str, bodies: list[str], views: list[str] | None) -> list
 
 
 def _appearance(body: str):
-    from formcheck.synth.avatar import Appearance, Phenotype
+    from formcheck_synth.avatar import Appearance, Phenotype
 
     spec = dict(BODIES[body])
     return Appearance(phenotype=Phenotype(**spec.pop("phenotype")), **spec)
@@ -209,8 +209,8 @@ def _appearance(body: str):
 
 def _render(clip: Clip, cache: Path) -> tuple[dict, Path, float]:
     """Build the scenario, render it (cached) and return (truth, track path, render seconds)."""
-    from formcheck.synth.avatar import render_video
-    from formcheck.synth.catalog import build
+    from formcheck_synth.avatar import render_video
+    from formcheck_synth.catalog import build
 
     built = build(clip.scenario)
     video = cache / f"{clip.key}.mp4"
@@ -237,7 +237,7 @@ def _slim(report: dict) -> dict:
 
 def run_clip(clip: Clip, cache: Path) -> dict:
     """Render (or reuse), analyse with the real model and with perfect landmarks."""
-    from formcheck.synth.kit import track_from_points
+    from formcheck_synth.kit import track_from_points
 
     cache.mkdir(parents=True, exist_ok=True)
     built, track_path, render_s = _render(clip, cache)
@@ -438,7 +438,7 @@ def gait_markdown(scores: list[dict], command: str) -> list[str]:
         "",
         "## Running: knee valgus on held-out rendered runners",
         "",
-        f"Produced by `{command}` on {time.strftime('%Y-%m-%d')}. Own renders (formcheck.synth.running through "
+        f"Produced by `{command}` on {time.strftime('%Y-%m-%d')}. Own renders (formcheck_synth.running through "
         "the anny avatar, benchmarks/gait_renders.py TEST set): bodies F34, M45, F62 and cameras that the FPPA "
         "bias correction was not fitted on (it was fitted on bodies M27 and F41, other cameras; docs/gait.md). "
         "480x640 portrait, camera 0.5-1.5 m high, 3-8 m away, up to 15° off the line of running, behind and in "
@@ -500,7 +500,7 @@ def write_markdown(results: list[dict], out: Path, command: str, seconds: float)
         f"Produced by `{command}` on {time.strftime('%Y-%m-%d')} in {seconds / 60:.0f} min "
         f"({len(results)} clips; renders and pose tracks cached). Do not edit by hand.",
         "",
-        "Each clip is a scripted exercise performed by an anny avatar (formcheck.synth), rendered at 640x480 "
+        "Each clip is a scripted exercise performed by an anny avatar (formcheck_synth), rendered at 640x480 "
         "(10-15 fps for the exercises to keep the run near an hour on 2 cores; webcams give 30 fps, so "
         "timing faults here are judged on coarser data than at home; running at 30 fps) "
         f"and analysed by the real pose model (`models/pose_landmarker_full.task`). Bodies: {', '.join(BODIES)} "
@@ -554,7 +554,7 @@ def _job(args: tuple[Clip, Path]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from formcheck.synth.catalog import SCRIPTS
+    from formcheck_synth.catalog import SCRIPTS
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", nargs="*", default=None, help="movements (default: all with a script)")

@@ -1,6 +1,6 @@
 """Rendered runners for the running benchmark and the FPPA bias fit.
 
-Each clip: an anny avatar running on the spot (formcheck.synth.running),
+Each clip: an anny avatar running on the spot (formcheck_synth.running),
 filmed from behind or in front by a phone-like camera at a chosen height
 (0.5-1.5 m), distance (3-8 m, zoomed so the runner fills about 70% of a
 480x640 portrait frame), yaw off the line of running (0-15°) and frame rate
@@ -118,7 +118,7 @@ SETS = {"fit": FIT, "test": TEST}
 
 
 def scenario(clip: RunClip):
-    from formcheck.synth.running import treadmill_scenario
+    from formcheck_synth.running import treadmill_scenario
 
     # Step 1 is the left foot (treadmill_scenario), then the feet alternate.
     faults = {k: {"knee_valgus": clip.valgus_deg} for k in range(1, STEPS + 1)
@@ -132,7 +132,7 @@ def scenario(clip: RunClip):
 def camera(clip: RunClip, height_m: float):
     """The phone: at cam_h, dist from the runner, yaw off the line, looking at the
     body's middle, zoomed so the runner is about 70% of the frame's height."""
-    from formcheck.synth.camera import VIEW_DIRECTIONS, look_at_camera
+    from formcheck_synth.camera import VIEW_DIRECTIONS, look_at_camera
 
     d = np.asarray(VIEW_DIRECTIONS[clip.view], float)
     a = math.radians(clip.yaw)
@@ -159,14 +159,14 @@ def solve_asked(clip: RunClip, valgus_target: float = 15.5, normal_target: float
 
 
 def _appearance(body: str):
-    from formcheck.synth.avatar import Appearance, Phenotype
+    from formcheck_synth.avatar import Appearance, Phenotype
 
     spec = dict(BODIES[body])
     return Appearance(phenotype=Phenotype(**spec.pop("phenotype")), mat_bgr=None, **spec)
 
 
 def built(clip: RunClip):
-    from formcheck.synth.running import RunParams, running
+    from formcheck_synth.running import RunParams, running
 
     return running(scenario(clip), RunParams(fppa_deg=clip.normal_deg))
 
@@ -192,7 +192,7 @@ def truth_steps(clip: RunClip, b, joints: np.ndarray, cam) -> list[dict]:
 def render(clip: RunClip, cache: Path = CACHE) -> dict:
     """Render (cached), track with the real pose model (cached); returns paths and truth."""
     from formcheck.pipeline import load_track
-    from formcheck.synth.avatar import render_video
+    from formcheck_synth.avatar import render_video
 
     cache.mkdir(parents=True, exist_ok=True)
     video, jpath, tpath = (cache / f"{clip.key}{ext}" for ext in (".mp4", ".joints.npy", ".track.npz"))
@@ -220,7 +220,7 @@ def cached(clip: RunClip, cache: Path = CACHE) -> bool:
 
 def perfect_track(r: dict) -> PoseTrack:
     """The rendered body's exact joints as a track (no pose model)."""
-    from formcheck.synth.kit import track_from_points
+    from formcheck_synth.kit import track_from_points
 
     return track_from_points(r["times"], np.load(r["joints"]), r["camera"])
 

@@ -17,7 +17,7 @@ from formcheck.cleaning import VIS_MIN, apply_permutation, clean_track_perm, gat
 from formcheck.errors import NoPersonError
 from formcheck.exercises import Exercise
 from formcheck.exercises.base import EVENT_METRICS, Fault
-from formcheck.features import SIDES, Joints, landmark
+from formcheck.features import SIDES, Joints, landmark, other_side
 from formcheck.landmarks import PoseTrack
 from formcheck.reps import HoldEvent, RepEvent, refine_holds, run_holds, run_reps, split_sets
 from formcheck.views import VIEW_LABELS, clip_view
@@ -198,18 +198,13 @@ def judge(exercise: Exercise, metrics: dict[str, float], view: str | None,
             continue
         seen = False
         for c in f.when:
-            limit = c.limit
-            if c.metric == "duration_s" and exercise.kind == "hold" and hold_target_s is not None:
-                limit = hold_target_s
-            if c.metric == "hold_s" and exercise.rep_hold and hold_target_s is not None:
-                limit = hold_target_s
             val = metrics.get(c.metric, math.nan)
             if not math.isfinite(val):
                 continue
             seen = True
-            if (val > limit) if c.op == ">" else (val < limit):
+            if c.holds(val, hold_target_s):
                 faults.append({"code": f.code, "message": f.cue, "severity": f.severity,
-                               "value": round(val, 3), "limit": limit})
+                               "value": round(val, 3), "limit": c.limit_for(hold_target_s)})
                 break
         if not seen:
             unjudged[f.code] = "its landmarks were not visible"
@@ -298,7 +293,7 @@ def evidence_gaps(faults: tuple[Fault, ...], side: str, start: int, end: int, ev
                     ratio = float(np.median(here) / np.median(whole))
                     p10, p90 = np.percentile(here, [10, 90])
                     spread = float(p90 / p10) if p10 > 0 else math.inf
-                    who = f"{(side if o == '' else ('right' if side == 'left' else 'left'))} {label}"
+                    who = f"{side if o == '' else other_side(side)} {label}"
                     if not EVIDENCE_SEGMENT_RATIO[0] <= ratio <= EVIDENCE_SEGMENT_RATIO[1]:
                         reason = (f"the {who} read {abs(ratio - 1):.0%} {'longer' if ratio > 1 else 'shorter'} "
                                   f"than in the rest of the clip (landmarks misplaced)")
@@ -622,7 +617,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                         "Film with only the exerciser in view.")
     target = options.hold_target_s
     if target is None:
-        target = exercise.hold.target_s if exercise.hold else None
+        target = exercise.hold_target_s if exercise.hold else None
     found: list[tuple[str, RepEvent | HoldEvent]] = []
     side_data: dict[str, tuple[dict[str, np.ndarray], np.ndarray]] = {}
     rejected = dropped = 0
@@ -716,7 +711,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             })
         held_sides = {h["side"] for h in holds}
         if holds and len(held_sides) == 1:
-            other = "right" if next(iter(held_sides)) == "left" else "left"
+            other = other_side(next(iter(held_sides)))
             if options.side == "auto":
                 warnings.append(f"Only the {next(iter(held_sides))} side was held; switch and stretch the {other} side too.")
     if not events and exercise.kind == "hold" and exercise.position:

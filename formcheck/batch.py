@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formcheck.errors import FormCheckError
+from formcheck.safe_io import atomic_path
 
 __all__ = ["BatchItem", "collect", "run_batch", "analyze_item", "summary_row", "SUMMARY_COLUMNS",
            "movement_from_name", "BatchError"]
@@ -319,12 +320,10 @@ def run_batch(items: list[BatchItem], out_dir: str | os.PathLike, jobs: int | No
 def write_summary(rows: list[dict], out: Path) -> tuple[Path, Path | None]:
     """summary.csv always; summary.parquet when pyarrow is installed."""
     csv_path = out / "summary.csv"
-    tmp = csv_path.with_name(csv_path.name + ".part")
-    with open(tmp, "w", newline="") as f:
+    with atomic_path(csv_path) as tmp, open(tmp, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=SUMMARY_COLUMNS)
         w.writeheader()
         w.writerows(rows)
-    os.replace(tmp, csv_path)
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -336,7 +335,6 @@ def write_summary(rows: list[dict], out: Path) -> tuple[Path, Path | None]:
              "pose_coverage": pa.float64(), "duration_s": pa.float64(), "seconds": pa.float64()}
     table = pa.table({c: pa.array(v, type=types.get(c, pa.string())) for c, v in cols.items()})
     pq_path = out / "summary.parquet"
-    tmp = pq_path.with_name(pq_path.name + ".part")
-    pq.write_table(table, tmp)
-    os.replace(tmp, pq_path)
+    with atomic_path(pq_path) as tmp:
+        pq.write_table(table, tmp)
     return csv_path, pq_path

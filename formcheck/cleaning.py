@@ -118,7 +118,7 @@ def swap_step(last: np.ndarray | None, cur: np.ndarray, margin: float = 0.6) -> 
         return cur, perm
     for pair in _SWAP_PAIRS:
         l, r = int(pair[0]), int(pair[1])
-        keep, swap = swap_cost(last, cur, tuple(int(p) for p in pair))
+        keep, swap = swap_cost(last, cur, (int(pair[0]), int(pair[1]), int(pair[2]), int(pair[3])))
         if swap < margin * keep:
             cur[[l, r]] = cur[[r, l]]
             perm[[l, r]] = perm[[r, l]]

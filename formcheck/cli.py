@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from formcheck.errors import FormCheckError
@@ -12,42 +11,13 @@ from formcheck.exercises import MOVEMENTS
 from formcheck.models import MODEL_NAMES
 from formcheck.options import arg_hold, arg_stride, arg_time_scale
 from formcheck.pipeline import AUTO, Options, analyze_file, load_track
+from formcheck.progress import ProgressBar, clips, frames
 from formcheck.report import summary_text, write_json
 from formcheck.safe_io import check_output
 
 __all__ = ["main", "build_parser"]
 
 PROGRESS_MIN_FRAMES = 300  # show a progress bar for clips longer than ~10 s at 30 fps
-
-
-class _Bar:
-    """A one-line progress bar on stderr, for long clips only."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.t0 = time.monotonic()
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if total < PROGRESS_MIN_FRAMES or (done % 10 and done != total):
-            return
-        frac = min(1.0, done / max(total, 1))
-        el = time.monotonic() - self.t0
-        eta = el / frac - el if frac > 0 else 0
-        sys.stderr.write(f"\r{self.label} [{'#' * int(30 * frac):<30}] {frac:4.0%}  {done}/{total} frames, ~{eta:.0f} s left ")
-        sys.stderr.flush()
-        self.shown = True
-
-    def end(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-
-    def clear(self) -> None:
-        """Erase the bar (before an error line, so the error is the only line left)."""
-        if self.shown:
-            sys.stderr.write("\r" + " " * 100 + "\r")
-            sys.stderr.flush()
-            self.shown = False
 
 
 def _model(value: str) -> str:
@@ -130,20 +100,15 @@ def _batch(args) -> int:
     from formcheck.batch import collect, run_batch
 
     items = collect(args.source, args.exercise)
-    t0 = time.monotonic()
+    bar = ProgressBar("batch", clips)
 
     def progress(done: int, total: int, failed: int) -> None:
-        frac = done / max(total, 1)
-        el = time.monotonic() - t0
-        eta = f", ~{el / frac - el:.0f} s left" if 0 < frac < 1 else ""
-        sys.stderr.write(f"\rbatch [{'#' * int(30 * frac):<30}] {done}/{total} clips"
-                         + (f", {failed} failed" if failed else "") + eta + "   ")
-        sys.stderr.flush()
+        bar(done, total, f", {failed} failed" if failed else "")
 
     rows = run_batch(items, args.out, jobs=args.jobs or None, model=args.model,
                      ray_address=args.ray or None, use_ray=args.ray is not None, progress=progress,
                      fast_tracking=args.fast_tracking)
-    sys.stderr.write("\n")
+    bar.end()
     ok = [r for r in rows if r["status"] == "ok"]
     bad = [r for r in rows if r["status"] != "ok"]
     print(f"{len(ok)} of {len(rows)} clips analysed -> {Path(args.out) / 'reports'}; summary: "
@@ -169,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         return _live(args)
     if getattr(args, "jobs", 0) < 0:
         return _fail(f"--jobs must be 0 (all cores) or more, got {args.jobs}")
-    bar = _Bar("analysing" if args.command == "analyze" else "tracking")
+    bar = ProgressBar("analysing" if args.command == "analyze" else "tracking", frames,
+                      min_total=PROGRESS_MIN_FRAMES, every=10)
     try:
         if args.command == "batch":
             return _batch(args)

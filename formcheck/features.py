@@ -15,22 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.cleaning import VIS_MIN
-from formcheck.geometry import joint_angle, normalized_distance, vector_angle
-from formcheck.landmarks import Lm
+from formcheck.geometry import joint_angle
+from formcheck.landmarks import SIDES, Lm, other_side
 
-__all__ = ["Joints", "SIDES", "other_side", "thigh_from_down", "hip_flexion", "knee_angle",
-           "knee_flexion", "inter_thigh_angle", "hip_line_angle"]
-
-SIDES = ("left", "right")
+__all__ = ["Joints", "SIDES", "other_side", "landmark", "hip_flexion", "knee_angle", "knee_flexion", "hip_line_angle"]
 
 _NAMES = {
     "shoulder": "SHOULDER", "elbow": "ELBOW", "wrist": "WRIST", "hip": "HIP", "knee": "KNEE",
     "ankle": "ANKLE", "heel": "HEEL", "toe": "FOOT_INDEX", "ear": "EAR", "eye": "EYE", "index": "INDEX",
 }
-
-
-def other_side(side: str) -> str:
-    return "right" if side == "left" else "left"
 
 
 def landmark(name: str, side: str) -> Lm:
@@ -75,19 +68,9 @@ class Joints:
         return float(np.median(both)) if len(both) else float("nan")
 
 
-DOWN = np.array([0.0, 1.0])
 
 
 # ---- shared features (degrees unless stated) -----------------------------------------
-
-
-def thigh_from_down(b: Joints) -> np.ndarray:
-    """Angle of the thigh (hip->knee) from straight down on screen, 0..180.
-
-    On all fours the support thigh reads ~0; a donkey kick seen from the side or a
-    fire hydrant seen from behind lifts it toward 90.
-    """
-    return vector_angle(b.p("knee") - b.p("hip"), np.broadcast_to(DOWN, b.p("hip").shape))
 
 
 def hip_flexion(b: Joints) -> np.ndarray:
@@ -104,18 +87,8 @@ def knee_flexion(b: Joints) -> np.ndarray:
     return 180.0 - knee_angle(b)
 
 
-def inter_thigh_angle(b: Joints) -> np.ndarray:
-    """Angle between the two thighs (hip->knee of each side), 0..180."""
-    return vector_angle(b.p("knee") - b.p("hip"), b.p("o_knee") - b.p("o_hip"))
-
-
 def hip_line_angle(b: Joints) -> np.ndarray:
     """Direction of the line from the other hip to this side's hip on screen, -180..180
     (0 = pointing right, 90 = pointing down). Use changes of it, not its value."""
     d = b.p("hip") - b.p("o_hip")
     return np.degrees(np.arctan2(d[..., 1], d[..., 0]))
-
-
-def shank_normalized(b: Joints, p: str, q: str) -> np.ndarray:
-    """Distance between two named points divided by this side's shank length."""
-    return normalized_distance(b.p(p), b.p(q), b.p("knee"), b.p("ankle"))

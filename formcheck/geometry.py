@@ -17,7 +17,6 @@ __all__ = [
     "fppa",
     "line_tilt",
     "normalized_distance",
-    "midpoint",
 ]
 
 
@@ -108,10 +107,6 @@ def fppa(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, midline_x: np.nda
     towards_mid = np.sign(np.asarray(midline_x, float) - on_line_x)
     sign = np.where(knee_off * towards_mid >= 0, 1.0, -1.0)
     return sign * deviation
-
-
-def midpoint(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    return (np.asarray(p, float) + np.asarray(q, float)) / 2.0
 
 
 def normalized_distance(p: np.ndarray, q: np.ndarray, seg_a: np.ndarray, seg_b: np.ndarray) -> np.ndarray:

@@ -14,13 +14,14 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 
 from formcheck.errors import TrackFormatError
 from formcheck.safe_io import atomic_path
 
-__all__ = ["Lm", "PoseTrack", "Detection", "detections_to_track", "SKELETON_EDGES", "LEFT_RIGHT_PAIRS", "TRACK_SCHEMA"]
+__all__ = ["Lm", "SIDES", "other_side", "PoseTrack", "Detection", "detections_to_track", "SKELETON_EDGES", "LEFT_RIGHT_PAIRS", "TRACK_SCHEMA"]
 
 TRACK_SCHEMA = "formcheck.track/1"
 
@@ -62,6 +63,18 @@ class Lm(IntEnum):
 
 
 N_LANDMARKS = 33
+
+# The body's two sides, as every module names them (working side, leg of a step).
+SIDES = ("left", "right")
+_OTHER = {"left": "right", "right": "left"}
+
+
+def other_side(side: str) -> str:
+    """'left' -> 'right' and back (the one place this is written)."""
+    try:
+        return _OTHER[side]
+    except KeyError:
+        raise ValueError(f"side must be 'left' or 'right', got {side!r}") from None
 
 # (left, right) index pairs: swapping these repairs a left/right label swap.
 LEFT_RIGHT_PAIRS: tuple[tuple[int, int], ...] = tuple(
@@ -179,12 +192,12 @@ class PoseTrack:
         """
         header = {"schema": TRACK_SCHEMA, "width": self.width, "height": self.height,
                   "fps": self.fps, "source": self.source, "meta": self.meta}
-        extra = {}
+        arrays: dict[str, Any] = {"times": self.times, "xy": self.xy, "vis": self.vis, "world": self.world,
+                                  "detected": self.detected, "header": np.array(json.dumps(header))}
         if cleaned is not None:
-            extra = {"clean_xy": cleaned.xy, "clean_vis": cleaned.vis, "clean_world": cleaned.world}
+            arrays |= {"clean_xy": cleaned.xy, "clean_vis": cleaned.vis, "clean_world": cleaned.world}
         with atomic_path(path, private=private) as tmp, open(tmp, "wb") as f:
-            np.savez_compressed(f, times=self.times, xy=self.xy, vis=self.vis, world=self.world,
-                                detected=self.detected, header=np.array(json.dumps(header)), **extra)
+            np.savez_compressed(f, **arrays)
 
     @classmethod
     def load_npz(cls, path: str | os.PathLike) -> PoseTrack:

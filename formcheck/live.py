@@ -299,7 +299,7 @@ class LiveSession:
     def _grade_hold(self, side: str, ev) -> dict:
         feats, drive, times = self._arrays(side)
         m = event_metrics(self.exercise, feats, drive, times, ev)
-        target = self.hold_target_s or self.exercise.hold.target_s
+        target = self.hold_target_s or self.exercise.hold_target_s
         faults, unjudged = self._judge(side, ev, m, target, "hold")
         h = {"side": side, "start_s": round(ev.start_t, 3), "end_s": round(ev.end_t, 3),
              "duration_s": round(ev.duration_s, 2), "target_s": target,

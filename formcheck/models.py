@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
 
 from formcheck.errors import ModelError
+from formcheck.progress import ProgressBar, megabytes
 from formcheck.safe_io import atomic_path, atomic_write_text
 
 __all__ = ["MODEL_NAMES", "resolve_model", "download_model", "validate_bundle", "cache_dir", "bundled_model_path",
@@ -81,16 +81,6 @@ def validate_bundle(path: Path) -> None:
         raise ModelError(f"{path}: not a PoseLandmarker bundle (missing {', '.join(sorted(missing))})")
 
 
-def _progress(done: int, total: int | None, name: str) -> None:
-    if total:
-        frac = done / total
-        bar = "#" * int(30 * frac)
-        sys.stderr.write(f"\rdownloading {name}: [{bar:<30}] {frac:6.1%} of {total / 1e6:.1f} MB")
-    else:
-        sys.stderr.write(f"\rdownloading {name}: {done / 1e6:.1f} MB")
-    sys.stderr.flush()
-
-
 def download_model(name: str, base_url: str | None = None, dest_dir: Path | None = None,
                    timeout: float = 30.0, progress: bool = True) -> Path:
     """Download pose_landmarker_<name>.task atomically into the cache and return its path."""
@@ -112,6 +102,7 @@ def download_model(name: str, base_url: str | None = None, dest_dir: Path | None
             with resp:
                 total = int(resp.headers.get("Content-Length") or 0) or None
                 done = 0
+                bar = ProgressBar(f"downloading {fname}:", megabytes)
                 while True:
                     chunk = resp.read(1 << 16)
                     if not chunk:
@@ -119,9 +110,8 @@ def download_model(name: str, base_url: str | None = None, dest_dir: Path | None
                     out.write(chunk)
                     done += len(chunk)
                     if progress:
-                        _progress(done, total, fname)
-                if progress:
-                    sys.stderr.write("\n")
+                        bar(done, total)
+                bar.end()
                 if total is not None and done != total:
                     raise ModelError(f"the '{name}' model download was cut short ({done} of {total} bytes); try again")
         validate_bundle(tmp)
@@ -166,13 +156,3 @@ def _recorded_sha(model: Path) -> str | None:
     except OSError:
         return None
     return text if len(text) == 64 else None
-
-
-def copy_into_cache(src: Path, name: str) -> Path:
-    """Put a .task file you already have into the cache under a model name."""
-    validate_bundle(src)
-    dest = cache_dir() / f"pose_landmarker_{name}.task"
-    with atomic_path(dest) as tmp:
-        tmp.write_bytes(Path(src).read_bytes())
-    atomic_write_text(dest.with_name(dest.name + SHA_SUFFIX), sha256_of(dest) + "\n")
-    return dest

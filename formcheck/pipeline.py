@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck import gait
 from formcheck.analysis import AnalysisOptions, analyze_track, drive_signal, side_features
 from formcheck.cleaning import SMOOTH_HZ, clean_track
 from formcheck.draw import Overlay, annotate
-from formcheck.errors import BadVideoError, NoPersonError, UnknownExerciseError
+from formcheck.errors import BadVideoError, NoPersonError
 from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
 from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack
@@ -49,25 +50,15 @@ class Options:
     fast_tracking: bool = False  # track one person (num_poses=1): faster, less accurate (pose.DEFAULT_NUM_POSES)
 
 
-def _gait():
-    try:
-        from formcheck import gait
-    except ImportError:
-        return None
-    return gait
-
-
 def available_movements() -> list[str]:
     """Movements this installation can analyse, in the routine's order."""
-    return [m for m in MOVEMENTS if m in EXERCISES or (m == "running" and _gait() is not None)]
+    return list(MOVEMENTS)
 
 
 def check_movement(name: str) -> None:
     if name == AUTO:
         return
     if name == "running":
-        if _gait() is None:
-            raise UnknownExerciseError("'running' is not implemented yet in this version of formcheck")
         return
     get_exercise(name)
 
@@ -102,7 +93,6 @@ def load_track(path: str | os.PathLike, model: str = "full", stride: int = 1,
 
 def _graded(track: PoseTrack, movement: str, options: Options, source: str | None) -> dict:
     if movement == "running":
-        gait = _gait()
         body = gait.analyze_running(track, gait.GaitOptions(time_scale=options.time_scale))
     else:
         body = analyze_track(track, get_exercise(movement),
@@ -219,7 +209,7 @@ def frame_overlays(report: dict, times: np.ndarray, drive: dict[str, np.ndarray]
             done = [h for h in holds if h["end_s"] < t]
             if cur is not None:
                 held = t - cur["start_s"]
-                tgt = cur.get("target_s") or (exercise.hold.target_s if exercise and exercise.hold else None)
+                tgt = cur.get("target_s") or (exercise.hold_target_s if exercise else None)
                 counter = hold_counter(held, tgt)
                 sub = f"{cur['side']} side"
                 good = held >= tgt if tgt else None

@@ -329,7 +329,6 @@ class HoldParams:
     # Shorter still periods are transitions, not holds: 3 s, so that the holds of
     # a few seconds people really do are found (issue 10: 4 s folds missed at 5 s) [own].
     min_hold_s: float = 3.0
-    target_s: float = 30.0
     # Floor poses jitter: the pose model's driving angle can jump 15-35° for a few
     # frames while the person is still (a supine figure-four read 134 -> 168 ->
     # 154°). Stillness is judged on the median of the last second (causal, so live

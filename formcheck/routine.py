@@ -18,6 +18,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 
 from formcheck.exercises import EXERCISES
+from formcheck.safe_io import atomic_write_text
 
 __all__ = [
     "Step", "Routine", "Slot", "SetLog", "RoutineState", "SEED_ROUTINE", "PHASES",
@@ -365,10 +366,5 @@ def load_routine(path) -> Routine:
 
 
 def save_routine(path, routine: Routine) -> None:
-    """Write the routine as JSON (to a temporary name, then moved into place)."""
-    import os
-
-    tmp = f"{path}.part"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(routine_to_dict(routine), f, indent=1)
-    os.replace(tmp, path)
+    """Write the routine as JSON, atomically and owner-only (it is the user's own programme)."""
+    atomic_write_text(path, json.dumps(routine_to_dict(routine), indent=1), private=True)

@@ -7,7 +7,7 @@ this writes, beside it:
   <movement>.annotated.mp4  the annotated video (skeleton, counter, cues)
 The report records the SHA-256 of the clip it was made from; the app uses it only
 while the clip is unchanged, and tests/test_e2e_samples.py checks that it still
-equals a fresh analysis. It does not re-render the clips (that is formcheck.synth.samples).
+equals a fresh analysis. It does not re-render the clips (that is formcheck_synth.samples).
 
     python -m formcheck.sample_reports sample_videos [--only clamshell running]
 """

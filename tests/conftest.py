@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,31 +40,6 @@ def _isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("FORMCHECK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("FORMCHECK_CACHE_DIR", str(tmp_path / "cache"))
     yield
-
-
-def write_test_video(path: Path, frames: list[np.ndarray], fps: float = 30.0) -> Path:
-    from formcheck.video import H264Writer
-
-    with H264Writer(path, fps) as w:
-        for f in frames:
-            w.write(f)
-    return path
-
-
-def set_mp4_rotation(path: Path, degrees: int) -> None:
-    """Patch the display matrix of an MP4's first track header (tkhd) so players
-    rotate it, as phones do for portrait clips."""
-    import struct
-
-    data = bytearray(path.read_bytes())
-    i = data.find(b"tkhd")
-    off = i + 4 + (40 if data[i + 4] == 0 else 52)
-    one, neg = 0x10000, (-0x10000) & 0xFFFFFFFF
-    mats = {90: [0, one, 0, neg, 0, 0, 0, 0, 0x40000000],
-            180: [neg, 0, 0, 0, neg, 0, 0, 0, 0x40000000],
-            270: [0, neg, 0, one, 0, 0, 0, 0, 0x40000000]}
-    data[off:off + 36] = struct.pack(">9I", *mats[degrees])
-    path.write_bytes(bytes(data))
 
 
 os.environ.setdefault("GLOG_minloglevel", "2")

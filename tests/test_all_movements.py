@@ -20,9 +20,9 @@ from formcheck.exercises import EXERCISES, MOVEMENTS
 from formcheck.landmarks import Detection
 from formcheck.live import LiveSession
 from formcheck.pipeline import Options, analyze
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.samples import SAMPLE_OPTIONS, SAMPLES
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.samples import SAMPLE_OPTIONS, SAMPLES
 
 NAMES = sorted(EXERCISES)
 

@@ -17,9 +17,6 @@ from formcheck.history import History
 from formcheck.landmarks import PoseTrack
 from formcheck.pipeline import analyze
 from formcheck.pose import ReplayEstimator
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
 from formcheck.ui.figures import drive_series, fppa_figure, trend_figures
 from formcheck.ui.live_worker import LiveConfig, LiveRun
 from formcheck.ui.samples import find_samples, load_precomputed_report, sample_hold_target
@@ -28,6 +25,9 @@ from formcheck.ui.speech import CueMemory, cue_to_speak
 from formcheck.ui.tables import fault_overview, flagged_steps, gait_cards, worst_reps
 from formcheck.ui.thumbnails import frames_at
 from formcheck.ui.uploads import MAX_UPLOAD_MB, check_upload
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "app.py")

@@ -113,9 +113,9 @@ def test_bad_uploads_are_refused_and_not_kept(tmp_path, name, kind):
     if kind == "png":
         data = _png()
     else:
-        from formcheck.synth.catalog import build
-        from formcheck.synth.kit import track_from_motion
-        from formcheck.synth.scripts import CameraSpec, Scenario
+        from formcheck_synth.catalog import build
+        from formcheck_synth.kit import track_from_motion
+        from formcheck_synth.scripts import CameraSpec, Scenario
 
         b = build(Scenario("clamshell", reps=3, camera=CameraSpec(view="front")))
         p = tmp_path / "t.npz"

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.synth.camera import VIEW_DIRECTIONS, Camera, look_at_camera
-from formcheck.synth.motion import Motion, Pose, forward_kinematics, rot_x, rot_y
+from formcheck_synth.camera import VIEW_DIRECTIONS, Camera, look_at_camera
+from formcheck_synth.motion import Motion, Pose, forward_kinematics, rot_x, rot_y
 
 pytestmark = pytest.mark.synth
 
@@ -29,7 +29,7 @@ HIPS_KNEES_ANKLES = [23, 24, 25, 26, 27, 28]
 def av():
     pytest.importorskip("torch")
     pytest.importorskip("anny")
-    from formcheck.synth import avatar
+    from formcheck_synth import avatar
 
     return avatar
 
@@ -57,13 +57,13 @@ def standing_camera(view: str, width: int = 640, height: int = 480) -> Camera:
 
 
 def test_importing_the_avatar_module_needs_no_torch():
-    code = "import sys, formcheck.synth.avatar; print('torch' in sys.modules, 'anny' in sys.modules)"
+    code = "import sys, formcheck_synth.avatar; print('torch' in sys.modules, 'anny' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 
 
 def test_phenotype_rejects_out_of_range_values():
-    from formcheck.synth.avatar import Phenotype
+    from formcheck_synth.avatar import Phenotype
 
     with pytest.raises(ValueError, match="height_m"):
         Phenotype(height_m=175)

@@ -17,9 +17,9 @@ def test_wrong_movement_session_is_reanalysed_from_history(server, tmp_path):  #
     sync_api = _require_chromium()
     from formcheck.history import History
     from formcheck.pipeline import Options, analyze
-    from formcheck.synth.catalog import build
-    from formcheck.synth.kit import REALISTIC, track_from_motion
-    from formcheck.synth.samples import SAMPLES
+    from formcheck_synth.catalog import build
+    from formcheck_synth.kit import REALISTIC, track_from_motion
+    from formcheck_synth.samples import SAMPLES
 
     b = build(SAMPLES["clamshell"])  # 4 reps
     track = track_from_motion(b.motion, b.camera, REALISTIC)

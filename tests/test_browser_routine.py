@@ -69,9 +69,9 @@ def _press(page, name: str):
 def _saved_session(server, clam_report=None):
     from formcheck.history import History
     from formcheck.pipeline import analyze
-    from formcheck.synth.catalog import build
-    from formcheck.synth.kit import REALISTIC, track_from_motion
-    from formcheck.synth.scripts import CameraSpec, Scenario
+    from formcheck_synth.catalog import build
+    from formcheck_synth.kit import REALISTIC, track_from_motion
+    from formcheck_synth.scripts import CameraSpec, Scenario
 
     hist = History(server["data"] / "formcheck.db")
     b = build(Scenario("clamshell", reps=6, faults={2: {"feet_apart": 0.15}, 4: {"too_fast": 0.5}},

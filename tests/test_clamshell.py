@@ -7,30 +7,19 @@ with realistic noise, dropouts and leg swaps (kit.REALISTIC).
 
 import numpy as np
 import pytest
-from scoring import precision_recall
 
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
 from formcheck.landmarks import Detection
 from formcheck.live import LiveSession
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import REALISTIC, Defects, track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
+from tests.helpers import CLEAN, flagged, precision_recall, realistic, truth_flags
 
 EX = get_exercise("clamshell")
 FAULTS = {2: {"feet_apart": 0.12}, 5: {"pelvis_roll": 20.0}, 6: {"short_range": 0.45}, 7: {"too_fast": 0.5}}
 RANGE = 55.0  # turn of the top leg about the hip-ankle line: about 40° of knee opening
-
-
-def flagged(reps):
-    return {(r["index"], f["code"]) for r in reps for f in r["faults"]}
-
-
-def truth_flags(truth, judged):
-    return {(r["index"], c) for r in truth["reps"] for c in r["faults"] if c in judged}
-
-
-CLEAN = Defects()
 
 
 def run(view="feet_end", defects=CLEAN, side="right", reps=8, faults=FAULTS, **kw):
@@ -56,9 +45,7 @@ def test_clean_tracks_exact(view, side):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("view", ["feet_end", "front"])
 def test_realistic_defects(view, seed):
-    d = Defects(noise_px=REALISTIC.noise_px, dropout_rate=REALISTIC.dropout_rate, swap_rate=REALISTIC.swap_rate,
-                low_vis_rate=REALISTIC.low_vis_rate, seed=seed)
-    truth, rep, _ = run(view=view, defects=d)
+    truth, rep, _ = run(view=view, defects=realistic(seed))
     assert len(rep["reps"]) == 8
     # From the front feet_apart is not judged (the pose model drags the top ankle up with the knee).
     judged = {"short_range", "too_fast"} | ({"pelvis_roll", "feet_apart"} if view == "feet_end" else set())

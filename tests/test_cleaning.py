@@ -13,9 +13,9 @@ from formcheck.cleaning import (
     swap_permutations,
 )
 from formcheck.landmarks import Lm
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import Defects, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import Defects, track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 
 def test_interpolate_short_gaps_only():

@@ -17,9 +17,9 @@ import pytest
 
 from formcheck.history import History, csv_cell
 from formcheck.pipeline import analyze
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 
 def _mode(p: Path) -> int:
@@ -123,3 +123,34 @@ def test_upload_is_streamed_in_chunks_not_read_whole(tmp_path):
     assert path.read_bytes() == data
     assert sizes and all(0 < n <= hist.UPLOAD_CHUNK for n in sizes), sizes
     assert [p.name for p in hist.uploads_dir.iterdir()] == [path.name]  # no temporary file left
+
+
+def test_every_file_writer_goes_through_safe_io():
+    """One atomic writer (safe_io.atomic_path): no module renames its own temporary file into place.
+    history.py's one os.replace moves a whole staging folder, which atomic_path does not do."""
+    pkg = Path(__file__).resolve().parent.parent / "formcheck"
+    own = {str(p.relative_to(pkg)): p.read_text().count("os.replace(") for p in pkg.rglob("*.py")}
+    assert {k: n for k, n in own.items() if n} == {"safe_io.py": 1, "history.py": 1}
+    assert not [str(p) for p in pkg.rglob("*.py") if '.part"' in p.read_text() and p.name != "safe_io.py"]
+
+
+def test_saved_routine_and_batch_summary_are_written_whole(tmp_path, monkeypatch):
+    """A failing write leaves the previous file as it was and no stray temporary file."""
+    from formcheck import routine as rt
+    from formcheck.batch import SUMMARY_COLUMNS, write_summary
+
+    path = tmp_path / "routine.json"
+    rt.save_routine(path, rt.SEED_ROUTINE)
+    assert _mode(path) == 0o600 and rt.load_routine(path) == rt.SEED_ROUTINE
+    before = path.read_bytes()
+    monkeypatch.setattr(rt, "routine_to_dict", lambda r: {"steps": [object()]})  # not JSON: json.dumps raises
+    with pytest.raises(TypeError):
+        rt.save_routine(path, rt.SEED_ROUTINE)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["routine.json"]
+
+    out = tmp_path / "batch"
+    out.mkdir()
+    row = dict.fromkeys(SUMMARY_COLUMNS, None) | {"path": "a.mp4", "status": "ok", "reps": 3}
+    csv_path, pq_path = write_summary([row], out)
+    assert csv_path.read_text().splitlines()[0] == ",".join(SUMMARY_COLUMNS)
+    assert sorted(p.name for p in out.iterdir()) == ["summary.csv", "summary.parquet"]

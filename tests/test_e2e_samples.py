@@ -1,5 +1,5 @@
 """End to end on sample_videos/: the real pose model on clips rendered by
-formcheck.synth, compared with their ground-truth sidecars.
+formcheck_synth, compared with their ground-truth sidecars.
 
 Tolerances: rep and hold counts exact; per-rep (or per-hold) fault flags equal
 to the truth for the codes the clip's view can judge; running: median FPPA per
@@ -21,7 +21,7 @@ CLIPS = sorted(p for p in SAMPLES.glob("*.mp4") if (p.with_suffix(".json")).exis
 
 def test_every_sample_scenario_has_its_clip():
     """Each movement the generator has a sample scenario for is committed, within limits."""
-    from formcheck.synth.samples import SAMPLES
+    from formcheck_synth.samples import SAMPLES
 
     names = {p.stem for p in CLIPS}
     assert names == set(SAMPLES)

@@ -9,13 +9,11 @@ moments of the move into position, longer when the thigh moves less).
 """
 
 import pytest
-from scoring import precision_recall
 
-from formcheck.analysis import AnalysisOptions, analyze_track
+from formcheck.analysis import AnalysisOptions
 from formcheck.exercises import get_exercise
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.scripts import CameraSpec, Scenario
+from tests.helpers import CLEAN, analyze_scenario, flagged_holds, precision_recall, realistic, truth_flags
 
 NAME = "figure_four"
 EX = get_exercise(NAME)
@@ -23,23 +21,12 @@ EX = get_exercise(NAME)
 # against a 10 s target.
 FAULTS = {2: {"ankle_off_knee": 0.2}, 3: {"thigh_not_pulled": 60.0}, 4: {"short_hold": 6.0}}
 TARGET = 10.0
-CLEAN = Defects()
 ALL = {"ankle_off_knee", "thigh_not_pulled", "short_hold"}
-
-
-def flagged(holds):
-    return {(k, f["code"]) for k, h in enumerate(holds, start=1) for f in h["faults"]}
-
-
-def truth_flags(truth, judged=ALL):
-    return {(k, c) for k, h in enumerate(truth["holds"], start=1) for c in h["faults"] if c in judged}
 
 
 def run(view="right", defects=CLEAN, faults=FAULTS, target=TARGET, sides=("right", "left"), sets=2, hold_s=12.0):
     sc = Scenario(NAME, sides=sides, sets=sets, hold_s=hold_s, faults=faults, camera=CameraSpec(view=view))
-    b = build(sc)
-    rep = analyze_track(track_from_motion(b.motion, b.camera, defects), EX, AnalysisOptions(hold_target_s=target))
-    return b.truth, rep
+    return analyze_scenario(sc, defects, AnalysisOptions(hold_target_s=target))
 
 
 @pytest.mark.parametrize("view", ["right", "left"])
@@ -47,7 +34,7 @@ def test_clean_tracks_exact(view):
     truth, rep = run(view=view)
     assert rep["view"] == "side"
     assert [h["side"] for h in rep["holds"]] == [h["side"] for h in truth["holds"]] == ["right"] * 2 + ["left"] * 2
-    assert flagged(rep["holds"]) == truth_flags(truth) == {(2, "ankle_off_knee"), (3, "thigh_not_pulled"),
+    assert flagged_holds(rep["holds"]) == truth_flags(truth, ALL) == {(2, "ankle_off_knee"), (3, "thigh_not_pulled"),
                                                            (4, "short_hold")}
     for got, want in zip(rep["holds"], truth["holds"]):
         assert got["start_s"] == pytest.approx(want["start_s"], abs=1.5)
@@ -60,12 +47,10 @@ def test_clean_tracks_exact(view):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("view", ["right", "left"])
 def test_realistic_defects(view, seed):
-    d = Defects(noise_px=REALISTIC.noise_px, dropout_rate=REALISTIC.dropout_rate, swap_rate=REALISTIC.swap_rate,
-                low_vis_rate=REALISTIC.low_vis_rate, seed=seed)
-    truth, rep = run(view=view, defects=d)
+    truth, rep = run(view=view, defects=realistic(seed))
     assert [h["side"] for h in rep["holds"]] == [h["side"] for h in truth["holds"]]
-    p, r = precision_recall(flagged(rep["holds"]), truth_flags(truth))
-    assert p >= 0.9 and r >= 0.9, (p, r, flagged(rep["holds"]))
+    p, r = precision_recall(flagged_holds(rep["holds"]), truth_flags(truth, ALL))
+    assert p >= 0.9 and r >= 0.9, (p, r, flagged_holds(rep["holds"]))
 
 
 @pytest.mark.parametrize("sides,sets", [(("left",), 1), (("right", "left"), 1), (("left", "right"), 3)])
@@ -73,18 +58,18 @@ def test_hold_counts_and_side_switches(sides, sets):
     truth, rep = run(faults={}, sides=sides, sets=sets, hold_s=8.0, target=6.0)
     assert [h["side"] for h in rep["holds"]] == [h["side"] for h in truth["holds"]]
     assert len(rep["holds"]) == len(sides) * sets
-    assert flagged(rep["holds"]) == set()
+    assert flagged_holds(rep["holds"]) == set()
 
 
 def test_hold_target_changed():
     """The same 12 s holds: short against the default 30 s, fine against 10 s."""
     truth, rep = run(faults={}, target=None)
-    assert {c for _, c in flagged(rep["holds"])} == {"short_hold"} and len(rep["holds"]) == 4
+    assert {c for _, c in flagged_holds(rep["holds"])} == {"short_hold"} and len(rep["holds"]) == 4
     assert all(h["target_s"] == 30.0 for h in rep["holds"])
     truth, rep = run(faults={}, target=10.0)
-    assert flagged(rep["holds"]) == set()
+    assert flagged_holds(rep["holds"]) == set()
     truth, rep = run(faults={}, target=15.0)
-    assert len(flagged(rep["holds"])) == 4
+    assert len(flagged_holds(rep["holds"])) == 4
 
 
 def test_view_that_cannot_see_the_legs_neither_reports_nor_clears_them():
@@ -94,7 +79,7 @@ def test_view_that_cannot_see_the_legs_neither_reports_nor_clears_them():
     truth, rep = run(view="feet_end")
     assert rep["view"] == "feet_end"
     assert [h["side"] for h in rep["holds"]] == ["right"] * 2 + ["left"] * 2
-    assert flagged(rep["holds"]) == {(4, "short_hold")}
+    assert flagged_holds(rep["holds"]) == {(4, "short_hold")}
     assert {"ankle_off_knee", "thigh_not_pulled"} <= set(rep["unjudged"])
     assert "short_hold" not in rep["unjudged"]
     assert any("thigh_not_pulled" in w and "from the side" in w for w in rep["warnings"])

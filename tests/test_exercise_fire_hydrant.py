@@ -6,13 +6,13 @@ with realistic noise, dropouts and leg swaps (kit.REALISTIC) over three seeds.
 """
 
 import pytest
-from scoring import precision_recall
 
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
+from tests.helpers import CLEAN, analyze_scenario, flagged, precision_recall, realistic, truth_flags
 
 EX = get_exercise("fire_hydrant")
 # Relative short_range only from rep 4 (the range calibrates on the first 3 full reps).
@@ -21,22 +21,12 @@ LIFT = 55.0  # thigh abduction from vertical at the top
 SEEN = {"feet_end": {"hip_drop", "short_range"}, "side": {"knee_angle"},
         "head_end": {"hip_drop", "short_range"}}
 CAM = {"side": "right", "feet_end": "feet_end", "head_end": "head_end"}
-CLEAN = Defects()
-
-
-def flagged(reps):
-    return {(r["index"], f["code"]) for r in reps for f in r["faults"]}
-
-
-def truth_flags(truth, judged):
-    return {(r["index"], c) for r in truth["reps"] for c in r["faults"] if c in judged}
 
 
 def run(view="feet_end", defects=CLEAN, side="right", reps=8, faults=FAULTS, **kw):
     sc = Scenario("fire_hydrant", reps=reps, sides=(side,), faults=faults, camera=CameraSpec(view=CAM[view]),
                   range_deg=LIFT, **kw)
-    b = build(sc)
-    return b.truth, analyze_track(track_from_motion(b.motion, b.camera, defects), EX)
+    return analyze_scenario(sc, defects)
 
 
 @pytest.mark.parametrize("view", ["feet_end", "side", "head_end"])
@@ -55,9 +45,7 @@ def test_clean_tracks_exact(view, side):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("view", ["feet_end", "side"])
 def test_realistic_defects(view, seed):
-    d = Defects(noise_px=REALISTIC.noise_px, dropout_rate=REALISTIC.dropout_rate, swap_rate=REALISTIC.swap_rate,
-                low_vis_rate=REALISTIC.low_vis_rate, seed=seed)
-    truth, rep = run(view=view, defects=d)
+    truth, rep = run(view=view, defects=realistic(seed))
     assert len(rep["reps"]) == 8
     p, r = precision_recall(flagged(rep["reps"]), truth_flags(truth, SEEN[view]))
     assert p >= 0.9 and r >= 0.9, (p, r, flagged(rep["reps"]))

@@ -8,37 +8,26 @@ moments of the move into position).
 """
 
 import pytest
-from scoring import precision_recall
 
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
+from tests.helpers import CLEAN, analyze_scenario, flagged_holds, precision_recall, realistic, truth_flags
 
 NAME = "hamstring_stretch"
 EX = get_exercise(NAME)
 # Holds 1-2 right, 3-4 left; hold 4 lasts 6 s against a 10 s target.
 FAULTS = {2: {"knee_bent": 25.0}, 3: {"back_rounded": 50.0}, 4: {"short_hold": 6.0}}
 TARGET = 10.0
-CLEAN = Defects()
 ALL = {"knee_bent", "back_rounded", "short_hold"}
-
-
-def flagged(holds):
-    return {(k, f["code"]) for k, h in enumerate(holds, start=1) for f in h["faults"]}
-
-
-def truth_flags(truth, judged):
-    return {(k, c) for k, h in enumerate(truth["holds"], start=1) for c in h["faults"] if c in judged}
 
 
 def run(view="left", defects=CLEAN, faults=FAULTS, target=TARGET, sides=("right", "left"), sets=2,
         hold_s=12.0):
     sc = Scenario(NAME, sides=sides, sets=sets, hold_s=hold_s, faults=faults, camera=CameraSpec(view=view))
-    b = build(sc)
-    rep = analyze_track(track_from_motion(b.motion, b.camera, defects), EX, AnalysisOptions(hold_target_s=target))
-    return b.truth, rep
+    return analyze_scenario(sc, defects, AnalysisOptions(hold_target_s=target))
 
 
 @pytest.mark.parametrize("view", ["left", "right"])
@@ -46,7 +35,7 @@ def test_clean_tracks_exact(view):
     truth, rep = run(view=view)
     assert rep["view"] == "side"
     assert [h["side"] for h in rep["holds"]] == [h["side"] for h in truth["holds"]] == ["right"] * 2 + ["left"] * 2
-    assert flagged(rep["holds"]) == truth_flags(truth, ALL) == {(2, "knee_bent"), (3, "back_rounded"),
+    assert flagged_holds(rep["holds"]) == truth_flags(truth, ALL) == {(2, "knee_bent"), (3, "back_rounded"),
                                                                (4, "short_hold")}
     for got, want in zip(rep["holds"], truth["holds"]):
         assert got["start_s"] == pytest.approx(want["start_s"], abs=1.0)
@@ -57,12 +46,10 @@ def test_clean_tracks_exact(view):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("view", ["left", "right"])
 def test_realistic_defects(view, seed):
-    d = Defects(noise_px=REALISTIC.noise_px, dropout_rate=REALISTIC.dropout_rate, swap_rate=REALISTIC.swap_rate,
-                low_vis_rate=REALISTIC.low_vis_rate, seed=seed)
-    truth, rep = run(view=view, defects=d)
+    truth, rep = run(view=view, defects=realistic(seed))
     assert [h["side"] for h in rep["holds"]] == [h["side"] for h in truth["holds"]]
-    p, r = precision_recall(flagged(rep["holds"]), truth_flags(truth, ALL))
-    assert p >= 0.9 and r >= 0.9, (p, r, flagged(rep["holds"]))
+    p, r = precision_recall(flagged_holds(rep["holds"]), truth_flags(truth, ALL))
+    assert p >= 0.9 and r >= 0.9, (p, r, flagged_holds(rep["holds"]))
 
 
 def test_hold_target_is_the_users():
@@ -70,11 +57,11 @@ def test_hold_target_is_the_users():
     only the 6 s hold; a 5 s target flags none."""
     truth, rep = run(faults={4: {"short_hold": 6.0}}, target=None)
     assert all(h["target_s"] == 30.0 for h in rep["holds"])
-    assert flagged(rep["holds"]) == {(k, "short_hold") for k in (1, 2, 3, 4)}
+    assert flagged_holds(rep["holds"]) == {(k, "short_hold") for k in (1, 2, 3, 4)}
     truth, rep = run(faults={4: {"short_hold": 6.0}}, target=10.0)
-    assert flagged(rep["holds"]) == {(4, "short_hold")}
+    assert flagged_holds(rep["holds"]) == {(4, "short_hold")}
     truth, rep = run(faults={4: {"short_hold": 6.0}}, target=5.0)
-    assert flagged(rep["holds"]) == set()
+    assert flagged_holds(rep["holds"]) == set()
 
 
 def test_one_side_and_side_option():

@@ -8,36 +8,25 @@ the last and first moments of the lift and lowering).
 """
 
 import pytest
-from scoring import precision_recall
 
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import REALISTIC, track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
+from tests.helpers import CLEAN, analyze_scenario, flagged, precision_recall, realistic, truth_flags
 
 NAME = "straight_leg_raise"
 EX = get_exercise(NAME)
 # Top hold 4 s normally; rep 3 holds 1 s; rep 5 rises to 60% of the height (rep >= 4:
 # the range calibrates on the first three reps).
 FAULTS = {2: {"knee_bent": 25.0}, 3: {"short_hold": 1.0}, 5: {"short_range": 0.6}}
-ALL = {"knee_bent", "short_hold", "short_range"}
-CLEAN = Defects()
-
-
-def flagged(reps):
-    return {(r["index"], f["code"]) for r in reps for f in r["faults"]}
-
-
-def truth_flags(truth, judged=ALL):
-    return {(r["index"], c) for r in truth["reps"] for c in r["faults"] if c in judged}
 
 
 def run(view="right", defects=CLEAN, side="right", reps=6, faults=FAULTS, options=None, **kw):
     sc = Scenario(NAME, reps=reps, sides=(side,), top_s=kw.pop("top_s", 4.0), rest_s=1.0, faults=faults,
                   camera=CameraSpec(view=view), **kw)
-    b = build(sc)
-    return b.truth, analyze_track(track_from_motion(b.motion, b.camera, defects), EX, options or AnalysisOptions())
+    return analyze_scenario(sc, defects, options)
 
 
 @pytest.mark.parametrize("view", ["right", "left"])
@@ -72,9 +61,7 @@ SEEDS = [1, 2, 3, 4, 5]
 
 
 def _realistic(view, seed):
-    d = Defects(noise_px=REALISTIC.noise_px, dropout_rate=REALISTIC.dropout_rate, swap_rate=REALISTIC.swap_rate,
-                low_vis_rate=REALISTIC.low_vis_rate, seed=seed)
-    return run(view=view, side=view, defects=d)
+    return run(view=view, side=view, defects=realistic(seed))
 
 
 def test_realistic_defects_pooled():
@@ -95,15 +82,27 @@ def test_realistic_defects_pooled():
     assert tp / (tp + fn) >= 0.9
 
 
-@pytest.mark.xfail(reason="per clip, a false short_hold in 2 of 10 clips (jitter splits a top hold); "
-                          "pooled precision and recall pass (see above)", strict=False)
+# Per clip, 8 of the 10 realistic clips meet precision and recall >= 0.9. In the other two, landmark
+# jitter splits one 4 s top hold, which then reads as too short: a false short_hold on one rep (the
+# hold time is measured from a leg speed under 10°/s, which jitter inflates; smooth_hz=0.7 trades it
+# against 2 s lifts). A known gap, asserted as it is so that any change to it is seen.
+SPLIT_HOLD = {("right", 3): 6, ("left", 5): 1}  # clip -> the rep whose 4 s hold read too short
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("view", ["right", "left"])
 def test_realistic_defects(view, seed):
     truth, rep = _realistic(view, seed)
     assert len(rep["reps"]) == 6
-    p, r = precision_recall(flagged(rep["reps"]), truth_flags(truth))
-    assert p >= 0.9 and r >= 0.9, (p, r, flagged(rep["reps"]))
+    got, want = flagged(rep["reps"]), truth_flags(truth)
+    assert want == {(2, "knee_bent"), (3, "short_hold"), (5, "short_range")}
+    if (view, seed) in SPLIT_HOLD:
+        k = SPLIT_HOLD[view, seed]
+        assert got - want == {(k, "short_hold")} and want <= got  # every true fault found, one false one
+        assert rep["reps"][k - 1]["hold_s"] < 3.0 < truth["reps"][k - 1]["metrics"]["hold_s"]
+    else:
+        p, r = precision_recall(got, want)
+        assert p >= 0.9 and r >= 0.9, (p, r, got)
 
 
 @pytest.mark.parametrize("n", [3, 10])
@@ -155,7 +154,7 @@ def test_leg_raised_past_the_resting_thigh_reads_straight(monkeypatch, raise_deg
     read with the raised ankle's own knee, not the resting one: straight legs read
     under 5° of lag at every height (the old 'lower thigh' rule read 27-73°, the
     false 57-97° of issue 10), and the 25° bend of rep 2 is still found."""
-    import formcheck.synth.supine as sup
+    import formcheck_synth.supine as sup
 
     monkeypatch.setattr(sup, "SLR_RAISE_DEG", raise_deg)
     truth, rep = run(reps=4, faults={2: {"knee_bent": 25.0}}, defects=REALISTIC)

@@ -1,5 +1,5 @@
 """Running gait analysis (formcheck.gait) on synthetic treadmill running with exact
-truth (formcheck.synth.running through the pose kit) and on a real clip.
+truth (formcheck_synth.running through the pose kit) and on a real clip.
 
 Tolerances, in real units:
 - cadence within 2% on synthetic tracks, 3% on the real clip (168.9 steps/min);
@@ -23,9 +23,9 @@ import pytest
 from formcheck.errors import NoPersonError
 from formcheck.gait import FPPA_ABS_DEG, MIN_STEPS_PER_LEG, SLOW_MOTION_QUESTION, GaitOptions, analyze_running
 from formcheck.report import finish_report, summary_text, validate_report
-from formcheck.synth.catalog import SCRIPTS, build
-from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
-from formcheck.synth.running import RunParams, running, treadmill_scenario
+from formcheck_synth.catalog import SCRIPTS, build
+from formcheck_synth.kit import REALISTIC, Defects, track_from_motion
+from formcheck_synth.running import RunParams, running, treadmill_scenario
 
 FRONTAL_KEYS = {"fppa_deg", "fppa_mid_deg", "heel_offset", "step_width"}
 SIDE_KEYS = {"overstride", "tibia_angle_deg", "knee_flex_contact_deg", "knee_flex_mid_deg", "trunk_lean_deg"}
@@ -234,10 +234,10 @@ def test_capture_rate_tag_names_the_slow_motion_factor():
 
 
 def squat_motion(view: str = "back", reps: int = 8, rep_s: float = 2.0, fps: float = 30.0, depth_deg: float = 100.0):
-    """Bodyweight squats on the spot, feet flat on the floor (formcheck.synth.motion):
+    """Bodyweight squats on the spot, feet flat on the floor (formcheck_synth.motion):
     knees bend to depth_deg and back every rep_s seconds, shins lean 40% of it, thighs 60%."""
-    from formcheck.synth.motion import Body, Pose, forward_kinematics
-    from formcheck.synth.scripts import CameraSpec, camera_for
+    from formcheck_synth.motion import Body, Pose, forward_kinematics
+    from formcheck_synth.scripts import CameraSpec, camera_for
 
     body = Body()
     t = np.arange(0.0, reps * rep_s + 1.0, 1.0 / fps)
@@ -326,7 +326,7 @@ def test_side_view_noisy_still_counts_steps():
 
 def test_running_is_in_the_catalog_and_its_truth_is_consistent():
     assert SCRIPTS["running"] is running
-    from formcheck.synth.scripts import CameraSpec, Scenario
+    from formcheck_synth.scripts import CameraSpec, Scenario
 
     b = build(Scenario("running", reps=10, lead_s=0.0, faults={3: {"knee_valgus": 16.0}},
                        camera=CameraSpec(view="back", fps=60)))
@@ -362,7 +362,7 @@ def test_no_person_and_bad_options():
 
 
 def test_gait_and_running_import_no_heavy_io():
-    code = ("import sys; import formcheck.gait, formcheck.synth.running; "
+    code = ("import sys; import formcheck.gait, formcheck_synth.running; "
             "print(','.join(m for m in ('cv2', 'mediapipe', 'streamlit', 'torch', 'av') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from formcheck.synth.motion import Pose, forward_kinematics
+from formcheck_synth.motion import Pose, forward_kinematics
 
 
 def _pts(**angles):

@@ -11,10 +11,10 @@ import pytest
 
 from formcheck.live_loop import NewestFrameLoop
 from formcheck.pose import ReplayEstimator
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
 from formcheck.ui.live_worker import LiveConfig, LiveRun
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 
 @pytest.fixture(scope="module")

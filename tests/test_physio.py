@@ -10,9 +10,9 @@ from formcheck import physio
 from formcheck import routine as rt
 from formcheck.history import History
 from formcheck.pipeline import analyze
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 
 def fill(hist: History) -> int:

@@ -16,9 +16,9 @@ from formcheck.live import LiveSession
 from formcheck.pipeline import Options, analyze
 from formcheck.report import summary_text
 from formcheck.reps import RepEvent, RepParams, run_reps, set_range
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import REALISTIC, track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 
 def _signal(amps, period=4.0, fps=30.0, rest=10.0, gap=None):
@@ -114,7 +114,7 @@ def test_donkey_kick_other_leg_moving_along_adds_no_reps():
     b = build(Scenario("donkey_kick", reps=5, sides=("right",), range_deg=88.0, camera=CameraSpec(view="right")))
     times = b.motion.times
     frames = np.flatnonzero((times > b.truth["reps"][2]["start_s"]) & (times < b.truth["reps"][3]["end_s"]))
-    from formcheck.synth.kit import track_from_points
+    from formcheck_synth.kit import track_from_points
 
     track = track_from_points(times, _mirror_legs(b.motion.points, frames), b.camera)
     report = analyze(track, "donkey_kick")

@@ -26,11 +26,11 @@ from formcheck.history import History
 from formcheck.pipeline import AUTO, UNRECOGNISED, Options, analyze
 from formcheck.recognise import CONFIDENT, mismatch, recognise
 from formcheck.report import summary_text, validate_report
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.others import KIT, NEAR, cases, kit_track
-from formcheck.synth.samples import SAMPLE_OPTIONS, SAMPLES
 from formcheck.ui.saving import reanalyse_session
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.others import KIT, NEAR, cases, kit_track
+from formcheck_synth.samples import SAMPLE_OPTIONS, SAMPLES
 
 REPO = Path(__file__).resolve().parent.parent
 # One body per view (3 bodies x 3 views each once), to keep the run short; the

@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from formcheck.history import History
 from formcheck.pipeline import Options, analyze
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.samples import SAMPLES
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.samples import SAMPLES
 
 REPO = Path(__file__).resolve().parent.parent
 APP = str(REPO / "app.py")

@@ -6,9 +6,9 @@ import pytest
 
 from formcheck.pipeline import analyze
 from formcheck.report import SCHEMA, summary_text, validate_report, write_json
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,13 @@ from formcheck.history import History
 from formcheck.overlay_text import hold_counter, rep_counter
 from formcheck.pipeline import analyze, frame_overlays
 from formcheck.pose import ReplayEstimator
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
 from formcheck.ui.figures import cadence_figure
 from formcheck.ui.labels import camera_advice
 from formcheck.ui.live_worker import NOBODY_S, LiveRun, PresenceWatch
 from formcheck.ui.tables import cadence_band, rep_table
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 
 @pytest.fixture(scope="module")

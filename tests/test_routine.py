@@ -10,9 +10,9 @@ from formcheck import routine as rt
 from formcheck.history import MIGRATIONS, History, connect, migrate
 from formcheck.pose import ReplayEstimator
 from formcheck.routine_live import NOBODY_S, RoutineRun, save_routine_run
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 TWO = rt.Routine("test", (rt.Step("clamshell", 2, reps=2, rest_s=3), rt.Step("donkey_kick", 1, reps=2)),
                  get_ready_s=2, switch_s=4)

@@ -13,9 +13,10 @@ import pytest
 
 from formcheck.analysis import analyze_track, losses_per_min
 from formcheck.exercises import get_exercise
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import REALISTIC, Defects, track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import REALISTIC, Defects, track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
+from tests.helpers import flagged
 
 
 def test_losses_per_min_counts_only_inside_presence():
@@ -49,4 +50,4 @@ def test_flickering_track_warns_and_judges_no_faults():
 def test_realistic_dropouts_are_not_flicker():
     rep = analyze_track(_track(replace(REALISTIC, seed=2)), get_exercise("clamshell"))
     assert not any("kept losing you" in w for w in rep["warnings"])
-    assert {(r["index"], f["code"]) for r in rep["reps"] for f in r["faults"]} == {(2, "feet_apart"), (5, "too_fast")}
+    assert flagged(rep["reps"]) == {(2, "feet_apart"), (5, "too_fast")}

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from formcheck.pipeline import analyze, write_annotated_video
-from formcheck.synth.catalog import build
-from formcheck.synth.kit import track_from_motion
-from formcheck.synth.scripts import CameraSpec, Scenario
 from formcheck.video import H264Writer, probe, read_frames
-from tests.conftest import set_mp4_rotation, write_test_video
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import track_from_motion
+from formcheck_synth.scripts import CameraSpec, Scenario
+from tests.helpers import set_mp4_rotation, write_test_video
 
 
 def _codec(path):

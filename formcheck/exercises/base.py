@@ -10,12 +10,13 @@ in the registry (`formcheck.exercises.EXERCISES`) and its tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from formcheck.features import Joints
 from formcheck.reps import HoldParams, RepParams
+from formcheck.views import VIEWS
 
 __all__ = ["Cond", "Check", "Metric", "Fault", "Exercise", "FeatureFn", "REDUCERS", "EVENT_METRICS"]
 
@@ -43,18 +44,29 @@ EVENT_METRICS = {
 
 @dataclass(frozen=True)
 class Cond:
-    """One fault condition: `metric op limit`, op being '>' or '<'."""
+    """One fault condition: `metric op limit`, op being '>' or '<'.
+
+    `target=True` marks the hold target (a hold shorter than it is a fault): `limit`
+    is the exercise's default target, and a target the user set replaces it. It is
+    the one place an exercise's hold target is written (`Exercise.hold_target_s`)."""
 
     metric: str
     op: str
     limit: float
+    target: bool = False
 
     def __post_init__(self) -> None:
         if self.op not in (">", "<"):
             raise ValueError(f"Cond.op: expected '>' or '<', got {self.op!r}")
 
-    def holds(self, value: float) -> bool:
-        return value > self.limit if self.op == ">" else value < self.limit
+    def limit_for(self, target_s: float | None = None) -> float:
+        """The limit in force: the user's hold target for a target condition, if one was set."""
+        return target_s if self.target and target_s is not None else self.limit
+
+    def holds(self, value: float, target_s: float | None = None) -> bool:
+        """Whether `value` breaks the condition (the one comparison every judge uses)."""
+        limit = self.limit_for(target_s)
+        return value > limit if self.op == ">" else value < limit
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,13 @@ class Metric:
             raise ValueError(f"Metric {self.name}: reduce must be one of {REDUCERS}, got {self.reduce!r}")
 
 
+def _check_views(what: str, views: tuple[str, ...]) -> None:
+    """A mistyped view name would leave a fault unjudged in every view: refuse it."""
+    bad = [v for v in views if v not in VIEWS]
+    if bad:
+        raise ValueError(f"{what}: unknown camera view(s) {bad}; expected some of {list(VIEWS)}")
+
+
 @dataclass(frozen=True)
 class Fault:
     """A fault rule: flagged when any condition holds. `views` lists the camera
@@ -114,6 +133,9 @@ class Fault:
     # the fault is judged only where they are seen well (analysis.evidence_gaps).
     # Empty: read from the driving signal's timing and range alone.
     needs: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_views(f"fault {self.code}", self.views or ())
 
 
 @dataclass(frozen=True)
@@ -145,8 +167,6 @@ class Exercise:
     other_movement: str = ""
     set_pause_s: float = 8.0  # a longer pause between reps starts a new set [own]
     target_reps: int = 15  # 3 sets of 15 (the routine in the brief)
-    target_sets: int = 3
-    summary_metrics: tuple[str, ...] = field(default=())
     smooth_hz: float = 3.0  # offline low-pass cut-off (cleaning.SMOOTH_HZ_SLOW) [own]
     # Where limbs pass each other on screen, undo label repairs longer than this
     # unless segment lengths back them (cleaning.revert_long_swaps); None: keep all.
@@ -169,11 +189,29 @@ class Exercise:
             for c in f.when:
                 if c.metric not in known:
                     raise ValueError(f"Exercise {self.name}: fault {f.code} uses unknown metric {c.metric!r}")
-        for c in self.position:
-            if c.feature not in names:
-                raise ValueError(f"Exercise {self.name}: position check uses unknown feature {c.feature!r}")
+        for check in self.position:
+            if check.feature not in names:
+                raise ValueError(f"Exercise {self.name}: position check uses unknown feature {check.feature!r}")
         if (self.kind == "reps") != (self.rep is not None) or (self.kind == "hold") != (self.hold is not None):
             raise ValueError(f"Exercise {self.name}: a reps exercise needs `rep`, a hold exercise needs `hold`")
+        _check_views(f"Exercise {self.name}", self.views)
+        if self.best_view not in self.views:
+            raise ValueError(f"Exercise {self.name}: best_view {self.best_view!r} is not one of its views {self.views}")
+        # The hold target: one condition, on the hold's length (a held stretch) or on the
+        # still time at the top of each rep (rep_hold); nowhere else.
+        timed = "duration_s" if self.kind == "hold" else "hold_s" if self.rep_hold else None
+        targets = [c for f in self.faults for c in f.when if c.target] + [c for c in self.not_a_rep if c.target]
+        if timed is None and targets:
+            raise ValueError(f"Exercise {self.name}: only hold exercises (or rep_hold) have a hold target")
+        if timed is not None and [(c.metric, c.op) for c in targets] != [(timed, "<")]:
+            raise ValueError(f"Exercise {self.name}: needs exactly one hold target, a fault Cond({timed!r}, '<', "
+                             f"seconds, target=True); found {targets}")
+
+    @property
+    def hold_target_s(self) -> float | None:
+        """The default hold target in seconds (held stretches; the top hold of a rep_hold
+        exercise), None for exercises without one. The user's own target replaces it."""
+        return next((c.limit for f in self.faults for c in f.when if c.target), None)
 
     def fault(self, code: str) -> Fault:
         for f in self.faults:

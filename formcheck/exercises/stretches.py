@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck.exercises.base import Check, Cond, Exercise, Fault, Metric
-from formcheck.features import Joints, hip_flexion, knee_angle
+from formcheck.features import Joints, hip_flexion, knee_angle, other_side
 from formcheck.geometry import joint_angle, vector_angle
 from formcheck.reps import HoldParams
 
@@ -132,7 +132,7 @@ def hip_fold_3d(b: Joints) -> np.ndarray:
 
 
 def _other(fn, b: Joints) -> np.ndarray:
-    return fn(Joints(b.px, b.vis, b.world, "right" if b.side == "left" else "left"))
+    return fn(Joints(b.px, b.vis, b.world, other_side(b.side)))
 
 
 # Which leg is stretched, in order: the clearly straighter knee (25° straighter:
@@ -213,7 +213,7 @@ HAMSTRING_STRETCH = Exercise(
               source="own default 25°, weak proxy (BlazePose puts the ears 10-15° forward of the trunk line even upright) (no spine landmarks); clinical-criteria.md 3.5: forward "
                      "pelvic tilt matters more than the stretch method (Sullivan 1992)",
               views=("side",), needs=("shoulder", "hip")),
-        Fault("short_hold", (Cond("duration_s", "<", 30.0),),
+        Fault("short_hold", (Cond("duration_s", "<", 30.0, target=True),),
               cue="Hold the stretch longer: about 30 seconds each side",
               label="Hold too short",
               source="30 s (clinical-criteria.md 3.5: Bandy & Irion 1994/1997; ACSM 10-30 s); "
@@ -224,8 +224,7 @@ HAMSTRING_STRETCH = Exercise(
     camera_tip=("Stand side-on to the camera, about 2.5 m away at hip height, with your whole body in frame; "
                 "put the leg you stretch forward, heel down, and hinge forward at the hips. Stretch with that leg "
                 "nearer the camera (turn around for the other side): the far leg is often hidden."),
-    hold=HoldParams(target_s=30.0),
-    summary_metrics=("knee_angle_deg", "hip_hinge_deg"),
+    hold=HoldParams(),
     # The legs overlap side-on; the position checks read each knee by its label,
     # and a label repair that locked onto swapped legs for 1.1 s split a hold on a
     # kit track (seed 3); 0.5 s kept every hold whole over 6 REALISTIC clips [own, measured].
@@ -282,7 +281,7 @@ RUNNING_LUNGE = Exercise(
               label="Hips not pressed forward",
               source="own default 160° (clinical-criteria.md 3.6: back-leg angle(shoulder, hip, knee))",
               views=("side",), needs=("o_hip", "o_knee")),
-        Fault("short_hold", (Cond("duration_s", "<", 30.0),),
+        Fault("short_hold", (Cond("duration_s", "<", 30.0, target=True),),
               cue="Hold the lunge longer: about 30 seconds each side",
               label="Hold too short",
               source="own default 30 s within 20-30 s (clinical-criteria.md 3.6; ACSM); "
@@ -293,7 +292,6 @@ RUNNING_LUNGE = Exercise(
     camera_tip=("Put the camera at your side, about 2.5 m away and low (knee to hip height), with your whole "
                 "body in frame from hands to back foot. Step forward with the leg nearer the camera (turn around "
                 "for the other side): the far leg is often hidden."),
-    hold=HoldParams(target_s=30.0),
-    summary_metrics=("back_hip_angle_deg", "shin_forward_deg"),
+    hold=HoldParams(),
 )
 

@@ -28,7 +28,7 @@ from formcheck.gait.metrics import (
 )
 from formcheck.gait.sanity import alternation, running_like, speed_question, swing_clearance
 from formcheck.gait.steps import Step, detect_steps, standing_baseline
-from formcheck.landmarks import PoseTrack
+from formcheck.landmarks import PoseTrack, other_side
 from formcheck.views import VIEW_LABELS, clip_view
 
 __all__ = ["GaitOptions", "analyze_running", "GAIT_SMOOTH_HZ", "MIN_REAL_FPS", "SLOW_MOTION_QUESTION"]
@@ -384,7 +384,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     counts = {s: sum(1 for x in steps if x["side"] == s) for s in SIDES}
     legs = {}
     for s in SIDES:
-        o = "right" if s == "left" else "left"
+        o = other_side(s)
         other = medians[o] if counts[o] >= options.min_steps_per_leg else None
         legs[s] = _leg_summary(steps, s, view, options.min_steps_per_leg if judge_ok else 10 ** 9,
                                fppa_limit, fppa_metric, cal, other)

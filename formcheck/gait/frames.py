@@ -10,9 +10,8 @@ import numpy as np
 from formcheck.cleaning import VIS_MIN, apply_permutation, gate_visibility, interpolate_gaps, smooth_zero_phase
 from formcheck.gait.signals import local_trend
 from formcheck.geometry import fppa
-from formcheck.landmarks import Lm, PoseTrack
+from formcheck.landmarks import SIDES, Lm, PoseTrack
 
-SIDES = ("left", "right")
 IDX = {
     "left": dict(hip=Lm.LEFT_HIP, knee=Lm.LEFT_KNEE, ankle=Lm.LEFT_ANKLE, heel=Lm.LEFT_HEEL, toe=Lm.LEFT_FOOT_INDEX,
                  sh=Lm.LEFT_SHOULDER),

@@ -12,6 +12,7 @@ from formcheck.gait.frames import SIDES, Frames
 from formcheck.gait.signals import interp_at, window_peak
 from formcheck.gait.steps import Step
 from formcheck.geometry import joint_angle
+from formcheck.landmarks import other_side
 
 __all__ = ["FppaCalibration", "FPPA_CALIBRATION", "NO_CALIBRATION", "frontal_metrics", "sagittal_metrics",
            "cadence", "MIDSTANCE_WINDOW"]
@@ -59,7 +60,7 @@ def frontal_metrics(fr: Frames, t: np.ndarray, st: Step, base: dict | None,
     if base is not None and math.isfinite(base["fppa_deg"].get(s, math.nan)):
         # The standing FPPA is read from the same landmarks: compare raw with raw.
         m["fppa_over_baseline_deg"] = cal.slope * (raw - base["fppa_deg"][s])
-    hip, ohip = fr.p(s, "hip")[:, 0], fr.p("right" if s == "left" else "left", "hip")[:, 0]
+    hip, ohip = fr.p(s, "hip")[:, 0], fr.p(other_side(s), "hip")[:, 0]
     mid = (hip + ohip) / 2
     width = np.abs(hip - ohip)
     outward = np.sign(hip - mid)
@@ -87,7 +88,7 @@ def _leg_at(fr: Frames, t: np.ndarray, tq: float, heel: np.ndarray, shank: float
     ankle = ankles[side]
     knees = {x: _at(t, fr.p(x, "knee"), tq) for x in SIDES}
     miss = {x: abs(np.nan_to_num(np.linalg.norm(knees[x] - ankle), nan=1e9) - shank) for x in SIDES}
-    other = "right" if side == "left" else "left"
+    other = other_side(side)
     knee = knees[other] if miss[side] > 0.25 * shank and miss[other] < miss[side] else knees[side]
     return knee, ankle
 

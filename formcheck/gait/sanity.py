@@ -110,8 +110,7 @@ def speed_question(cadence_spm: float | None, stance_s: float | None, time_scale
     that brings the cadence into running's range (or the one the file's capture
     rate gives), None if no single factor does."""
     lo, hi = RUNNING_CADENCE_SPM
-    tagged = capture_fps is not None and time_scale == 1.0 and capture_fps > 1.5 * play_fps
-    if tagged:
+    if capture_fps is not None and time_scale == 1.0 and capture_fps > 1.5 * play_fps:  # tagged slow motion
         return "slow_motion", round(play_fps / capture_fps, 4)
     if cadence_spm is not None and cadence_spm > hi:
         return "fast_motion", None

@@ -11,7 +11,7 @@ import numpy as np
 from formcheck.gait.frames import SIDES, Frames, facing
 from formcheck.gait.rules import FRONTAL, RUNNING_CADENCE_SPM, SAGITTAL
 from formcheck.gait.signals import fill, gauss_smooth, noise_sd, peaks, refine, step_period
-from formcheck.landmarks import PoseTrack
+from formcheck.landmarks import PoseTrack, other_side
 
 __all__ = ["Step", "detect_steps", "standing_baseline", "GROUND_SPEED_SHARE", "BASELINE_MIN_S"]
 
@@ -152,7 +152,7 @@ def _alternate(times: list[float], labels: list[str], period: float) -> tuple[li
         parity.append(k % 2)
     votes = sum(1 if (lab == "left") == (p == 0) else -1 for lab, p in zip(labels, parity))
     first = "left" if votes >= 0 else "right"
-    second = "right" if first == "left" else "left"
+    second = other_side(first)
     sides = [first if p == 0 else second for p in parity]
     return sides, sum(1 for a, b in zip(labels, sides) if a != b)
 

@@ -163,7 +163,7 @@ class LiveWorker:
                    else "Nobody in view: step into the picture")
             return "Get into position", "counting starts when your whole body is in view", cue, None
         if kind == "hold":
-            target = self.config.hold_target_s or EXERCISES[self.config.exercise].hold.target_s
+            target = self.config.hold_target_s or EXERCISES[self.config.exercise].hold_target_s
             held = upd.hold_s or 0.0
             counter = hold_counter(held, target) if upd.hold_s is not None else "Get into the stretch"
             sub = f"{len(self.session.holds)} holds done"

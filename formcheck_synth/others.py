@@ -11,7 +11,7 @@ them.
   forward (vs running and the running lunge);
 - standing: standing still, swaying a little (vs everything).
 
-Each takes a `Scenario` like the scripts in `formcheck.synth.catalog` (reps,
+Each takes a `Scenario` like the scripts in `formcheck_synth.catalog` (reps,
 tempo, camera, height) and returns a `Built` whose truth says
 exercise = the near miss and movement = None. No faults are scripted.
 """
@@ -24,11 +24,11 @@ from dataclasses import replace
 import numpy as np
 
 from formcheck.landmarks import PoseTrack
-from formcheck.synth.kit import REALISTIC, track_from_motion
-from formcheck.synth.motion import Body, Pose, forward_kinematics, rot_x
-from formcheck.synth.quadruped import KNEE_Z, quadruped_base
-from formcheck.synth.scripts import Built, CameraSpec, Scenario, camera_for, rep_timeline, view_label
-from formcheck.synth.stretches import _plant
+from formcheck_synth.kit import REALISTIC, track_from_motion
+from formcheck_synth.motion import Body, Pose, forward_kinematics, rot_x
+from formcheck_synth.quadruped import KNEE_Z, quadruped_base
+from formcheck_synth.scripts import Built, CameraSpec, Scenario, camera_for, rep_timeline, view_label
+from formcheck_synth.stretches import _plant
 
 __all__ = ["OTHERS", "squat", "bird_dog", "walking_lunge", "standing", "KIT", "NEAR", "HEIGHTS", "kit_track", "cases"]
 
@@ -205,7 +205,7 @@ NEAR: dict[str, tuple[Scenario, tuple[str, ...]]] = {
 def kit_track(sc: Scenario, view: str, height: float, seed: int) -> PoseTrack:
     """A scenario filmed from `view` with a body `height` m tall, as a kit track
     with realistic defects (noise, dropouts, swaps; `seed` varies them)."""
-    from formcheck.synth.catalog import build
+    from formcheck_synth.catalog import build
 
     sc = replace(sc, camera=replace(sc.camera, view=view), height_m=height)
     built = OTHERS[sc.exercise](sc) if sc.exercise in OTHERS else build(sc)

@@ -13,8 +13,8 @@ import numpy as np
 
 from formcheck.cleaning import apply_permutation
 from formcheck.landmarks import Lm, PoseTrack
-from formcheck.synth.camera import Camera
-from formcheck.synth.motion import Motion
+from formcheck_synth.camera import Camera
+from formcheck_synth.motion import Motion
 
 __all__ = ["Defects", "REALISTIC", "track_from_motion", "track_from_points"]
 

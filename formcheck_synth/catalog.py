@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from formcheck.synth.quadruped import donkey_kick, fire_hydrant
-from formcheck.synth.running import running
-from formcheck.synth.scripts import Built, Scenario, clamshell
-from formcheck.synth.stretches import hamstring_stretch, running_lunge
-from formcheck.synth.supine import figure_four, straight_leg_raise
+from formcheck_synth.quadruped import donkey_kick, fire_hydrant
+from formcheck_synth.running import running
+from formcheck_synth.scripts import Built, Scenario, clamshell
+from formcheck_synth.stretches import hamstring_stretch, running_lunge
+from formcheck_synth.supine import figure_four, straight_leg_raise
 
 __all__ = ["SCRIPTS", "build"]
 

@@ -46,9 +46,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from formcheck.geometry import fppa
-from formcheck.synth.camera import Camera
-from formcheck.synth.motion import Body, Motion, Pose, forward_kinematics, rot_y, rot_z
-from formcheck.synth.scripts import Built, CameraSpec, Scenario, camera_for, view_label
+from formcheck_synth.camera import Camera
+from formcheck_synth.motion import Body, Motion, Pose, forward_kinematics, rot_y, rot_z
+from formcheck_synth.scripts import Built, CameraSpec, Scenario, camera_for, view_label
 
 __all__ = ["RunParams", "running", "treadmill_scenario", "STEP_FAULTS"]
 

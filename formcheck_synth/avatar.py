@@ -19,7 +19,7 @@ joints are wider apart, and this keeps feet that a script puts together
 together. The pelvis centre (mid-point of the two hip joint centres of anny's
 skeleton) is placed at motion.root_pos[i].
 
-World frame as in `formcheck.synth.motion`: metres, z up, the neutral body
+World frame as in `formcheck_synth.motion`: metres, z up, the neutral body
 faces -y, the person's left is +x. anny uses the same axes.
 
 Rendering: a painter's-algorithm rasteriser (back-face culled triangles sorted
@@ -44,8 +44,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from formcheck.synth.camera import Camera
-from formcheck.synth.motion import SEGMENTS, Motion, Pose, forward_kinematics
+from formcheck_synth.camera import Camera
+from formcheck_synth.motion import SEGMENTS, Motion, Pose, forward_kinematics
 
 __all__ = [
     "Phenotype",

@@ -1,7 +1,7 @@
 """The sample clips in sample_videos/: one short rendered clip per movement,
 each with a ground-truth sidecar and the scenario that made it.
 
-    python -m formcheck.synth.samples sample_videos [--only clamshell running]
+    python -m formcheck_synth.samples sample_videos [--only clamshell running]
 
 needs the [synth] extra (torch + anny). Each clip is at most 20 s and 2 MB.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.synth.catalog import SCRIPTS, build
-from formcheck.synth.scripts import CameraSpec, Scenario
+from formcheck_synth.catalog import SCRIPTS, build
+from formcheck_synth.scripts import CameraSpec, Scenario
 
 __all__ = ["SAMPLES", "SAMPLE_OPTIONS", "APPEARANCES", "generate", "sidecar", "MAX_SECONDS", "MAX_BYTES"]
 
@@ -90,7 +90,7 @@ APPEARANCES: dict[str, dict] = {
 
 
 def _appearance(movement: str):
-    from formcheck.synth.avatar import Appearance, Phenotype
+    from formcheck_synth.avatar import Appearance, Phenotype
 
     spec = dict(APPEARANCES.get(movement, {}))
     pheno = Phenotype(**spec.pop("phenotype", {}))
@@ -116,8 +116,8 @@ def sidecar(movement: str, sc: Scenario, truth: dict, appearance) -> dict:
     return {
         "schema": TRUTH_SCHEMA,
         "movement": movement,
-        "generator": "formcheck.synth (anny avatar, painter's-algorithm renderer)",
-        "regenerate": f"python -m formcheck.synth.samples sample_videos --only {movement}",
+        "generator": "formcheck_synth (anny avatar, painter's-algorithm renderer)",
+        "regenerate": f"python -m formcheck_synth.samples sample_videos --only {movement}",
         "scenario": _jsonable(asdict(sc)),
         "analysis_options": dict(SAMPLE_OPTIONS.get(movement, {})),
         "appearance": _jsonable(asdict(appearance)),
@@ -132,7 +132,7 @@ def perfect_landmarks(movement: str, built, joints: np.ndarray) -> dict:
     angle truth for this clip comes from here; counts and fault codes come from
     the scenario."""
     from formcheck.pipeline import Options, analyze
-    from formcheck.synth.kit import track_from_points
+    from formcheck_synth.kit import track_from_points
 
     rep = analyze(track_from_points(built.motion.times, joints, built.camera), movement,
                   Options(**SAMPLE_OPTIONS.get(movement, {})))
@@ -150,7 +150,7 @@ def perfect_landmarks(movement: str, built, joints: np.ndarray) -> dict:
 
 def generate(movement: str, out_dir: Path, sc: Scenario | None = None) -> tuple[Path, Path]:
     """Render one sample clip and write <movement>.mp4 and <movement>.json."""
-    from formcheck.synth.avatar import render_video
+    from formcheck_synth.avatar import render_video
 
     sc = sc or SAMPLES[movement]
     built = build(sc)

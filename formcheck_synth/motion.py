@@ -1,8 +1,8 @@
 """Whole-body motion as joint angles, and forward kinematics to the 33 BlazePose points.
 
-A `Motion` is the contract between the scripted exercises (`formcheck.synth.scripts`),
-the skeleton pose kit (`formcheck.synth.kit`, numpy only) and the avatar renderer
-(`formcheck.synth.avatar`, torch + anny). It holds, per frame, the world-space
+A `Motion` is the contract between the scripted exercises (`formcheck_synth.scripts`),
+the skeleton pose kit (`formcheck_synth.kit`, numpy only) and the avatar renderer
+(`formcheck_synth.avatar`, torch + anny). It holds, per frame, the world-space
 rotation of every body segment relative to the neutral pose, and the position of
 the pelvis centre.
 

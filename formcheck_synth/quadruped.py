@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.synth.motion import Body, Pose, forward_kinematics, rot_x, rot_z
-from formcheck.synth.scripts import Built, Scenario, camera_for, fault_per_frame, rep_timeline, view_label
+from formcheck_synth.motion import Body, Pose, forward_kinematics, rot_x, rot_z
+from formcheck_synth.scripts import Built, Scenario, camera_for, fault_per_frame, rep_timeline, view_label
 
 __all__ = ["donkey_kick", "fire_hydrant", "quadruped_base", "KNEE_Z", "WRIST_Z"]
 

@@ -5,7 +5,7 @@ exact magnitudes on chosen reps, the camera and the body. `build(scenario)`
 returns the `Motion`, the `Camera` and the truth in the report's own terms
 (reps with times and fault codes, holds, steps, per-frame true angles).
 The same Motion drives the skeleton pose kit and the avatar renderer.
-`formcheck.synth.catalog` maps movement names to these script functions.
+`formcheck_synth.catalog` maps movement names to these script functions.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from formcheck.synth.camera import VIEW_DIRECTIONS, Camera, look_at_camera
-from formcheck.synth.motion import Body, Motion, Pose, forward_kinematics, rot_y, rot_z
+from formcheck_synth.camera import VIEW_DIRECTIONS, Camera, look_at_camera
+from formcheck_synth.motion import Body, Motion, Pose, forward_kinematics, rot_y, rot_z
 
 __all__ = ["CameraSpec", "Scenario", "Built", "Timeline", "HoldTimeline", "rep_timeline", "hold_timeline",
            "camera_for", "view_label", "fault_per_frame", "clamshell"]

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.synth.motion import Body, Pose, forward_kinematics, rot_x
-from formcheck.synth.scripts import (
+from formcheck_synth.motion import Body, Pose, forward_kinematics, rot_x
+from formcheck_synth.scripts import (
     Built,
     Scenario,
     camera_for,

@@ -1,0 +1,83 @@
+"""Helpers shared by the tests (imported as `from tests.helpers import ...`; fixtures live in conftest.py).
+
+Scoring fault flags against a script's truth, running a scripted scenario through the analysis, the
+kit's realistic defects under another seed, and small media makers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.analysis import AnalysisOptions, analyze_track
+from formcheck.exercises import get_exercise
+from formcheck_synth.catalog import build
+from formcheck_synth.kit import REALISTIC, Defects, track_from_motion
+from formcheck_synth.scripts import Scenario
+
+CLEAN = Defects()
+
+
+def realistic(seed: int) -> Defects:
+    """kit.REALISTIC (noise, dropouts, leg swaps, low visibility) drawn with another seed."""
+    return replace(REALISTIC, seed=seed)
+
+
+def analyze_scenario(scenario: Scenario, defects: Defects = CLEAN,
+            options: AnalysisOptions | None = None) -> tuple[dict, dict]:
+    """(truth, report body) of a scripted scenario, filmed by its camera through the pose kit."""
+    b = build(scenario)
+    track = track_from_motion(b.motion, b.camera, defects)
+    return b.truth, analyze_track(track, get_exercise(scenario.exercise), options or AnalysisOptions())
+
+
+def flagged(reps: list[dict]) -> set[tuple[int, str]]:
+    """(rep index, fault code) of every fault reported on these reps."""
+    return {(r["index"], f["code"]) for r in reps for f in r["faults"]}
+
+
+def flagged_holds(holds: list[dict]) -> set[tuple[int, str]]:
+    """(hold number from 1, fault code) of every fault reported on these holds."""
+    return {(k, f["code"]) for k, h in enumerate(holds, start=1) for f in h["faults"]}
+
+
+def truth_flags(truth: dict, judged: set[str] | frozenset[str] | None = None) -> set[tuple[int, str]]:
+    """The script's (rep index or hold number, fault code) pairs, only codes in `judged` (None: all)."""
+    if truth["reps"]:
+        pairs = {(r["index"], c) for r in truth["reps"] for c in r["faults"]}
+    else:
+        pairs = {(k, c) for k, h in enumerate(truth["holds"], start=1) for c in h["faults"]}
+    return {p for p in pairs if judged is None or p[1] in judged}
+
+
+def precision_recall(got: set, want: set) -> tuple[float, float]:
+    """Precision and recall of flagged pairs against the truth (1.0 when empty)."""
+    tp = len(got & want)
+    return (tp / len(got) if got else 1.0), (tp / len(want) if want else 1.0)
+
+
+def write_test_video(path: Path, frames: list[np.ndarray], fps: float = 30.0) -> Path:
+    from formcheck.video import H264Writer
+
+    with H264Writer(path, fps) as w:
+        for f in frames:
+            w.write(f)
+    return path
+
+
+def set_mp4_rotation(path: Path, degrees: int) -> None:
+    """Patch the display matrix of an MP4's first track header (tkhd) so players
+    rotate it, as phones do for portrait clips."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    i = data.find(b"tkhd")
+    off = i + 4 + (40 if data[i + 4] == 0 else 52)
+    one, neg = 0x10000, (-0x10000) & 0xFFFFFFFF
+    mats = {90: [0, one, 0, neg, 0, 0, 0, 0, 0x40000000],
+            180: [neg, 0, 0, 0, neg, 0, 0, 0, 0x40000000],
+            270: [0, neg, 0, one, 0, 0, 0, 0, 0x40000000]}
+    data[off:off + 36] = struct.pack(">9I", *mats[degrees])
+    path.write_bytes(bytes(data))
