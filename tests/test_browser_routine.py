@@ -21,8 +21,9 @@ import time
 
 import numpy as np
 import pytest
-import test_browser
-from test_browser import (
+
+from tests import test_browser
+from tests.test_browser import (
     LEAD_S,
     SAMPLE,
     SHOTS,
