@@ -85,19 +85,28 @@ class Routine:
             raise ValueError("Routine: get-ready and switch times must be 0 s or more")
 
 
+def _at_targets(movement: str, sets: int, rest_s: float) -> Step:
+    """A step at the exercise's own targets (Exercise.target_reps, Exercise.hold_target_s),
+    so the programme and the checker never disagree on a number."""
+    ex = EXERCISES[movement]
+    return Step(movement, sets, reps=ex.target_reps if ex.kind == "reps" else None, hold_s=ex.hold_target_s,
+                rest_s=rest_s)
+
+
 # The seed programme (README): four strength moves at 3 sets of 15 per side, the straight
 # leg raise held 3 s at the top, three stretches held 30 s per side (Bandy & Irion 1997:
-# 30 s as good as 60 s; ACSM 2021: 10-30 s, clinical-criteria.md §4).
+# 30 s as good as 60 s; ACSM 2021: 10-30 s, clinical-criteria.md §4); the reps and holds
+# are the exercises' own targets.
 # Rest 45 s between sets: the ACSM 2009 position stand advises short rests (under 1-2 min)
 # for muscular-endurance sets of 10-15+ reps; 45 s within that is [own].
 SEED_ROUTINE = Routine("Runner's knee: daily programme", (
-    Step("clamshell", 3, reps=15, rest_s=45),
-    Step("donkey_kick", 3, reps=15, rest_s=45),
-    Step("fire_hydrant", 3, reps=15, rest_s=45),
-    Step("straight_leg_raise", 3, reps=15, hold_s=3, rest_s=45),
-    Step("hamstring_stretch", 1, reps=None, hold_s=30, rest_s=0),
-    Step("running_lunge", 1, reps=None, hold_s=30, rest_s=0),
-    Step("figure_four", 1, reps=None, hold_s=30, rest_s=0),
+    _at_targets("clamshell", 3, rest_s=45),
+    _at_targets("donkey_kick", 3, rest_s=45),
+    _at_targets("fire_hydrant", 3, rest_s=45),
+    _at_targets("straight_leg_raise", 3, rest_s=45),
+    _at_targets("hamstring_stretch", 1, rest_s=0),
+    _at_targets("running_lunge", 1, rest_s=0),
+    _at_targets("figure_four", 1, rest_s=0),
 ))
 
 
