@@ -20,6 +20,7 @@ from formcheck.exercises.base import EVENT_METRICS, Fault
 from formcheck.features import SIDES, Joints, landmark
 from formcheck.landmarks import PoseTrack
 from formcheck.reps import HoldEvent, RepEvent, refine_holds, run_holds, run_reps, split_sets
+from formcheck.results import FaultHit, Hold, Rep, metrics_json
 from formcheck.views import VIEW_LABELS, clip_view
 
 __all__ = [
@@ -182,11 +183,11 @@ def event_metrics(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.nd
 
 def judge(exercise: Exercise, metrics: dict[str, float], view: str | None,
           hold_target_s: float | None = None,
-          untrusted: dict[str, str] | None = None) -> tuple[list[dict], dict[str, str]]:
+          untrusted: dict[str, str] | None = None) -> tuple[list[FaultHit], dict[str, str]]:
     """Faults for one rep or hold, and the codes that could not be judged, each
     with the reason: the view cannot see it, its landmarks were not visible, or
     (`untrusted`, from evidence_gaps) they were not seen well enough."""
-    faults: list[dict] = []
+    faults: list[FaultHit] = []
     unjudged: dict[str, str] = {}
     untrusted = untrusted or {}
     for f in exercise.faults:
@@ -208,13 +209,12 @@ def judge(exercise: Exercise, metrics: dict[str, float], view: str | None,
                 continue
             seen = True
             if (val > limit) if c.op == ">" else (val < limit):
-                faults.append({"code": f.code, "message": f.cue, "severity": f.severity,
-                               "value": round(val, 3), "limit": limit})
+                faults.append(FaultHit(f.code, f.cue, f.severity, round(val, 3), limit))
                 break
         if not seen:
             unjudged[f.code] = "its landmarks were not visible"
     # A fault is reported at most once per event.
-    uniq = {f["code"]: f for f in faults}
+    uniq = {f.code: f for f in faults}
     return list(uniq.values()), unjudged
 
 
@@ -222,6 +222,24 @@ def form_judged(exercise: Exercise, unjudged: dict[str, str] | list[str]) -> boo
     """Whether any posture fault (one read from landmarks, not only from the
     timing and range of the movement) was judged: 'good form' needs one."""
     return any(f.needs and f.code not in unjudged for f in exercise.faults)
+
+
+def rep_record(exercise: Exercise, index: int, set_no: int, side: str, ev: RepEvent, metrics: dict[str, float],
+               faults: list[FaultHit], unjudged: list[str]) -> Rep:
+    """One graded rep as the report gives it (times to 1 ms, metrics rounded);
+    offline and live build reps only here."""
+    return Rep(index=index, set=set_no, side=side, start_s=round(ev.start_t, 3), peak_s=round(ev.peak_t, 3),
+               end_s=round(ev.end_t, 3), hold_s=round(metrics["hold_s"], 2) if "hold_s" in metrics else None,
+               partial=ev.partial, metrics=metrics_json(metrics), faults=tuple(faults), unjudged=tuple(unjudged),
+               form_judged=form_judged(exercise, unjudged))
+
+
+def hold_record(exercise: Exercise, side: str, ev: HoldEvent, target_s: float | None, metrics: dict[str, float],
+                faults: list[FaultHit], unjudged: list[str]) -> Hold:
+    """One graded hold as the report gives it; offline and live build holds only here."""
+    return Hold(side=side, start_s=round(ev.start_t, 3), end_s=round(ev.end_t, 3), duration_s=round(ev.duration_s, 2),
+                target_s=target_s, metrics=metrics_json(metrics), faults=tuple(faults), unjudged=tuple(unjudged),
+                form_judged=form_judged(exercise, unjudged))
 
 
 # ---- evidence: are a fault's landmarks seen well enough to judge it? ----------------
@@ -647,7 +665,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             kept, _ = resolve_overlap(kept, item)
         overlapping = len(found) - len(kept)
         found = kept
-    events: list[tuple[str, RepEvent | HoldEvent, dict]] = []
+    events: list[tuple[str, RepEvent | HoldEvent, tuple[dict[str, float], list[FaultHit], list[str]]]] = []
     unjudged_all: dict[str, str] = {}
     what = "rep" if exercise.kind == "reps" else "hold"
     other_movement = 0
@@ -664,7 +682,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             unjudged = {f.code: "the pose model kept losing you from this camera angle" for f in exercise.faults}
         for code, why in unjudged.items():
             unjudged_all.setdefault(code, why)
-        events.append((side, ev, {"metrics": m, "faults": faults, "unjudged": sorted(unjudged)}))
+        events.append((side, ev, (m, faults, sorted(unjudged))))
     events.sort(key=lambda x: x[1].start_t)
     warnings += _view_warnings(exercise, view, set(unjudged_all))
     for code, why in sorted(unjudged_all.items()):
@@ -674,21 +692,13 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     side_counts = {s: sum(1 for e in events if e[0] == s) for s in SIDES}
     main_side = max(side_counts, key=side_counts.get) if events else (options.side if options.side != "auto" else None)
 
-    reps, holds = [], []
+    reps: list[Rep] = []
+    holds: list[Hold] = []
     if exercise.kind == "reps":
         sets = split_sets([e[1].start_t for e in events], [e[1].end_t for e in events],
                           [e[0] for e in events], exercise.set_pause_s)
-        for k, ((side, ev, body), set_no) in enumerate(zip(events, sets), start=1):
-            reps.append({
-                "index": k, "set": set_no, "side": side,
-                "start_s": round(ev.start_t, 3), "peak_s": round(ev.peak_t, 3), "end_s": round(ev.end_t, 3),
-                "hold_s": round(body["metrics"]["hold_s"], 2) if "hold_s" in body["metrics"] else None,
-                "partial": ev.partial,
-                "metrics": {k2: round(v, 3) for k2, v in body["metrics"].items() if math.isfinite(v)},
-                "faults": body["faults"],
-                "unjudged": body["unjudged"],
-                "form_judged": form_judged(exercise, body["unjudged"]),
-            })
+        for k, ((side, ev, (m, faults, unjudged)), set_no) in enumerate(zip(events, sets), start=1):
+            reps.append(rep_record(exercise, k, set_no, side, ev, m, faults, unjudged))
         if rejected:
             warnings.append(f"{rejected} movement(s) were too short, too long or lost from view and were not counted.")
         if dropped:
@@ -700,21 +710,14 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         if overlapping:
             warnings.append(f"{overlapping} movement(s) of the other leg at the same time as your reps (the support "
                             "leg, or a mirror image) were not counted.")
-        for s in sorted({r["set"] for r in reps}):
-            n = sum(1 for r in reps if r["set"] == s)
+        for s in sorted({r.set for r in reps}):
+            n = sum(1 for r in reps if r.set == s)
             if n < exercise.target_reps:
                 warnings.append(f"Set {s}: {n} of {exercise.target_reps} reps.")
     else:
-        for side, ev, body in events:
-            holds.append({
-                "side": side, "start_s": round(ev.start_t, 3), "end_s": round(ev.end_t, 3),
-                "duration_s": round(ev.duration_s, 2), "target_s": target,
-                "metrics": {k2: round(v, 3) for k2, v in body["metrics"].items() if math.isfinite(v)},
-                "faults": body["faults"],
-                "unjudged": body["unjudged"],
-                "form_judged": form_judged(exercise, body["unjudged"]),
-            })
-        held_sides = {h["side"] for h in holds}
+        for side, ev, (m, faults, unjudged) in events:
+            holds.append(hold_record(exercise, side, ev, target, m, faults, unjudged))
+        held_sides = {h.side for h in holds}
         if holds and len(held_sides) == 1:
             other = "right" if next(iter(held_sides)) == "left" else "left"
             if options.side == "auto":
@@ -730,8 +733,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         "pose_coverage": round(coverage, 4),
         "view": view,
         "side": main_side,
-        "reps": reps,
-        "holds": holds,
+        "reps": [r.to_json() for r in reps],
+        "holds": [h.to_json() for h in holds],
         "steps": [],
         "warnings": warnings,
         "unjudged": sorted(unjudged_all),

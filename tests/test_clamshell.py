@@ -125,8 +125,8 @@ def test_live_matches_offline(defects):
         live.push(float(tr.times[i]), Detection(tr.xy[i], tr.vis[i], tr.world[i]) if tr.detected[i] else None)
     assert len(live.reps) == len(off["reps"])
     for a, b in zip(live.reps, off["reps"]):
-        assert a["end_s"] == pytest.approx(b["end_s"], abs=0.3)
-    p, r = precision_recall(flagged(live.reps), flagged(off["reps"]))
+        assert a.end_s == pytest.approx(b["end_s"], abs=0.3)
+    p, r = precision_recall(flagged([a.to_json() for a in live.reps]), flagged(off["reps"]))
     assert p >= (1.0 if defects == Defects() else 0.85) and r >= (1.0 if defects == Defects() else 0.85)
 
 

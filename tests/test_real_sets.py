@@ -121,7 +121,7 @@ def test_donkey_kick_other_leg_moving_along_adds_no_reps():
     assert len(report["reps"]) == 5
     assert {r["side"] for r in report["reps"]} == {"right"}
     live = _live(track, "donkey_kick")
-    assert len(live.reps) == 5 and {r["side"] for r in live.reps} == {"right"}
+    assert len(live.reps) == 5 and {r.side for r in live.reps} == {"right"}
 
 
 @pytest.mark.parametrize("first", [0.45, 2.2])
@@ -138,7 +138,7 @@ def test_clamshell_settling_in_live_and_offline(first):
     live = _live(track, "clamshell")
     assert len(live.reps) == 5
     for a, w in zip(live.reps, report["reps"]):
-        assert a["end_s"] == pytest.approx(w["end_s"], abs=0.3)
+        assert a.end_s == pytest.approx(w["end_s"], abs=0.3)
 
 
 # ---- honest summaries ----------------------------------------------------------------

@@ -36,10 +36,10 @@ from formcheck.gait.rules import (
     TIBIA_DEG,
     UNMEASURED,
 )
-from formcheck.gait.steps import Step, detect_steps, standing_baseline
+from formcheck.gait.steps import Stance, detect_steps, standing_baseline
 
 __all__ = [
-    "GaitOptions", "Step", "STEP_FAULTS", "BASELINE_FAULTS", "CLIP_FAULTS", "UNMEASURED", "analyze_running",
+    "GaitOptions", "Stance", "STEP_FAULTS", "BASELINE_FAULTS", "CLIP_FAULTS", "UNMEASURED", "analyze_running",
     "detect_steps", "standing_baseline", "relabel_legs", "FppaCalibration", "FPPA_CALIBRATION",
     "SLOW_MOTION_QUESTION", "FPPA_ABS_DEG", "FPPA_OVER_BASELINE_DEG", "PELVIC_DROP_DEG", "OVERSTRIDE_RATIO",
     "TIBIA_DEG", "LOW_CADENCE_SPM", "MIN_STEPS_PER_LEG", "ASYMMETRY_DEG", "RUNNING_CADENCE_SPM",

@@ -27,8 +27,9 @@ from formcheck.gait.metrics import (
     sagittal_metrics,
 )
 from formcheck.gait.sanity import alternation, running_like, speed_question, swing_clearance
-from formcheck.gait.steps import Step, detect_steps, standing_baseline
+from formcheck.gait.steps import Stance, detect_steps, standing_baseline
 from formcheck.landmarks import PoseTrack
+from formcheck.results import Step, metrics_json
 from formcheck.views import VIEW_LABELS, clip_view
 
 __all__ = ["GaitOptions", "analyze_running", "GAIT_SMOOTH_HZ", "MIN_REAL_FPS", "SLOW_MOTION_QUESTION"]
@@ -131,8 +132,8 @@ def _med(vals: list) -> float | None:
     return round(float(np.median(v)), 2) if v else None
 
 
-def _count(steps: list[dict], code: str) -> int:
-    return sum(1 for s in steps if any(f["code"] == code for f in s["faults"]))
+def _count(steps: list[Step], code: str) -> int:
+    return sum(1 for s in steps if any(f.code == code for f in s.faults))
 
 
 def _fppa_band(vals: list[float], cal: FppaCalibration) -> list[float] | None:
@@ -146,13 +147,13 @@ def _fppa_band(vals: list[float], cal: FppaCalibration) -> list[float] | None:
     return [round(med - _Z95 * se, 1), round(med + _Z95 * se, 1)]
 
 
-def _leg_summary(steps: list[dict], side: str, view: str | None, min_steps: int, fppa_limit: float,
+def _leg_summary(steps: list[Step], side: str, view: str | None, min_steps: int, fppa_limit: float,
                  fppa_metric: str, cal: FppaCalibration, other_median: float | None) -> dict:
-    mine = [s for s in steps if s["side"] == side]
-    out: dict = {"steps": len(mine), "stance_s_median": _med([s["metrics"].get("stance_s") for s in mine])}
+    mine = [s for s in steps if s.side == side]
+    out: dict = {"steps": len(mine), "stance_s_median": _med([s.metrics.get("stance_s") for s in mine])}
     if view in R.FRONTAL:
-        vals = [s["metrics"][fppa_metric] for s in mine if fppa_metric in s["metrics"]]
-        fp = [s["metrics"]["fppa_deg"] for s in mine if "fppa_deg" in s["metrics"]]
+        vals = [s.metrics[fppa_metric] for s in mine if fppa_metric in s.metrics]
+        fp = [s.metrics["fppa_deg"] for s in mine if "fppa_deg" in s.metrics]
         flagged = _count(mine, "knee_valgus")
         med = _med(vals)
         own = _med(fp)
@@ -179,14 +180,14 @@ def _leg_summary(steps: list[dict], side: str, view: str | None, min_steps: int,
             "pelvic_drop_steps": None,
             "pelvic_drop": R.UNMEASURED["pelvic_drop"].split(":")[0],
             "crossover_steps": _count(mine, "crossover"),
-            "heel_offset_median": _med([s["metrics"].get("heel_offset") for s in mine]),
+            "heel_offset_median": _med([s.metrics.get("heel_offset") for s in mine]),
         })
     if view in R.SAGITTAL:
         out.update({
-            "overstride_median": _med([s["metrics"].get("overstride") for s in mine]),
-            "tibia_angle_median_deg": _med([s["metrics"].get("tibia_angle_deg") for s in mine]),
-            "knee_flex_contact_median_deg": _med([s["metrics"].get("knee_flex_contact_deg") for s in mine]),
-            "knee_flex_mid_median_deg": _med([s["metrics"].get("knee_flex_mid_deg") for s in mine]),
+            "overstride_median": _med([s.metrics.get("overstride") for s in mine]),
+            "tibia_angle_median_deg": _med([s.metrics.get("tibia_angle_deg") for s in mine]),
+            "knee_flex_contact_median_deg": _med([s.metrics.get("knee_flex_contact_deg") for s in mine]),
+            "knee_flex_mid_median_deg": _med([s.metrics.get("knee_flex_mid_deg") for s in mine]),
             "overstride_steps": _count(mine, "overstride"),
         })
     return out
@@ -247,8 +248,8 @@ def _summary_lines(gait: dict, view: str | None) -> list[str]:
     return lines
 
 
-def _advice(gait: dict, steps: list[dict]) -> list[str]:
-    codes = {f["code"] for s in steps for f in s["faults"]} | {f["code"] for f in gait["faults"]}
+def _advice(gait: dict, steps: list[Step]) -> list[str]:
+    codes = {f.code for s in steps for f in s.faults} | {f["code"] for f in gait["faults"]}
     legs = gait["legs"]
     out = []
     if any(legs[s].get("verdict") in ("knee_valgus", "borderline") for s in SIDES):
@@ -371,17 +372,16 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
               "cadence_measured_spm": None if cad is None else round(cad, 1),
               "capture_fps": capture, "suggested_time_scale": speed[1] if speed else None, "question": None}
 
-    steps: list[dict] = []
+    steps: list[Step] = []
     if status == "running" or status in ("slow_motion", "fast_motion"):
         steps = _step_reports(steps_raw, fr, t, view, base, leg, cal, ts, options.min_steps_per_leg)
     judge_ok = status == "running"
     if not judge_ok:
-        for s in steps:
-            s["faults"] = []
+        steps = [s.without_faults() for s in steps]
     fppa_metric = "fppa_over_baseline_deg" if base is not None else "fppa_deg"
     fppa_limit = R.FPPA_OVER_BASELINE_DEG if base is not None else R.FPPA_ABS_DEG
-    medians = {s: _med([x["metrics"].get("fppa_deg") for x in steps if x["side"] == s]) for s in SIDES}
-    counts = {s: sum(1 for x in steps if x["side"] == s) for s in SIDES}
+    medians = {s: _med([x.metrics.get("fppa_deg") for x in steps if x.side == s]) for s in SIDES}
+    counts = {s: sum(1 for x in steps if x.side == s) for s in SIDES}
     legs = {}
     for s in SIDES:
         o = "right" if s == "left" else "left"
@@ -400,7 +400,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         "step_method": info["method"] if steps else None,
         "step_count": len(steps),
         "cadence_spm": round(shown_cad, 1) if shown_cad is not None else None,
-        "stance_s_median": _med([s["metrics"].get("stance_s") for s in steps]),
+        "stance_s_median": _med([s.metrics.get("stance_s") for s in steps]),
         "min_steps_per_leg": options.min_steps_per_leg,
         "legs": legs,
         "baseline": None if base is None else {
@@ -408,16 +408,16 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
             "from_s": base["from_s"], "to_s": base["to_s"], "source": base["source"]},
         "fppa_calibration": {"slope": cal.slope, "offset": cal.offset, "sd_deg": cal.sd_deg,
                              "fitted_on": cal.fitted_on},
-        "faults": clip_faults,
+        "faults": [f.to_json() for f in clip_faults],
         "metric_labels": R.METRIC_LABELS,
     }
     if view in R.FRONTAL:
         both = all(counts[s] >= options.min_steps_per_leg for s in SIDES) and judge_ok
         lm, rm = legs["left"].get("fppa_median_deg"), legs["right"].get("fppa_median_deg")
         gait["asymmetry"] = {"fppa_deg": round(lm - rm, 2) if both and None not in (lm, rm) else None}
-        gait["step_width_median"] = _med([s["metrics"].get("step_width") for s in steps])
+        gait["step_width_median"] = _med([s.metrics.get("step_width") for s in steps])
     if view in R.SAGITTAL:
-        gait["trunk_lean_median_deg"] = _med([s["metrics"].get("trunk_lean_deg") for s in steps])
+        gait["trunk_lean_median_deg"] = _med([s.metrics.get("trunk_lean_deg") for s in steps])
 
     unjudged = {f.code for f in R.STEP_FAULTS if view not in (f.views or R.ANY_VIEW)} | set(R.UNMEASURED)
     if status == "not_running":
@@ -450,7 +450,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         "side": None,
         "reps": [],
         "holds": [],
-        "steps": steps,
+        "steps": [s.to_json() for s in steps],
         "warnings": warnings,
         "unjudged": sorted(unjudged),
         "gait": gait,
@@ -458,46 +458,46 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     }
 
 
-def _step_reports(steps_raw: list[Step], fr: Frames, t: np.ndarray, view: str | None, base: dict | None,
-                  leg: float, cal: FppaCalibration, ts: float, min_steps: int) -> list[dict]:
-    """Per-step report dicts: times (video time), metrics, faults by the rules."""
+def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str | None, base: dict | None,
+                  leg: float, cal: FppaCalibration, ts: float, min_steps: int) -> list[Step]:
+    """The steps as the report gives them: times (video time), metrics, faults by the rules."""
     fwd = facing(fr)
-    steps: list[dict] = []
+    mets: list[dict[str, float]] = []
     for st in steps_raw:
         m: dict[str, float] = {"stance_s": st.stance}
         if view in R.FRONTAL:
             m.update(frontal_metrics(fr, t, st, base, cal))
         elif view in R.SAGITTAL:
             m.update(sagittal_metrics(fr, t, st, leg, fwd))
-        steps.append({"side": st.side, "contact_s": round(st.contact / ts, 4),
-                      "midstance_s": round(st.midstance / ts, 4), "toe_off_s": round(st.toe_off / ts, 4),
-                      "timing_estimated": st.estimated, "metrics": m})
+        mets.append(m)
+    sides = [st.side for st in steps_raw]
     # Against the other leg: only when it has enough steps to have a median.
     for side in SIDES:
-        other = [s["metrics"].get("fppa_deg", math.nan) for s in steps if s["side"] != side]
+        other = [m.get("fppa_deg", math.nan) for m, sd in zip(mets, sides) if sd != side]
         other = [v for v in other if math.isfinite(v)]
         if len(other) >= min_steps:
             ref = float(np.median(other))
-            for s in steps:
-                if s["side"] == side and math.isfinite(s["metrics"].get("fppa_deg", math.nan)):
-                    s["metrics"]["fppa_over_other_leg_deg"] = s["metrics"]["fppa_deg"] - ref
+            for m, sd in zip(mets, sides):
+                if sd == side and math.isfinite(m.get("fppa_deg", math.nan)):
+                    m["fppa_over_other_leg_deg"] = m["fppa_deg"] - ref
     # Step width: this heel vs the other foot's previous contact, in hip widths.
-    for k, s in enumerate(steps):
-        m = s["metrics"]
-        prev = next((p for p in reversed(steps[:k]) if p["side"] != s["side"]), None)
+    for k, m in enumerate(mets):
+        prev = next((p for p, sd in zip(reversed(mets[:k]), reversed(sides[:k])) if sd != sides[k]), None)
         if prev is not None and "heel_x_px" in m and math.isfinite(m.get("hip_width_px", math.nan)):
-            m["step_width"] = abs(m["heel_x_px"] - prev["metrics"]["heel_x_px"]) / m["hip_width_px"]
+            m["step_width"] = abs(m["heel_x_px"] - prev["heel_x_px"]) / m["hip_width_px"]
     rules = R.rules_for(view, base is not None)
-    for k, s in enumerate(steps, start=1):
-        s["metrics"].pop("heel_x_px", None)
-        s["metrics"].pop("hip_width_px", None)
-        s["metrics"] = {key: round(v, 3) for key, v in s["metrics"].items() if v is not None and math.isfinite(v)}
-        s["faults"] = R.judge(s["metrics"], rules)
-        s["index"] = k
+    steps = []
+    for k, (st, m) in enumerate(zip(steps_raw, mets), start=1):
+        m.pop("heel_x_px", None)
+        m.pop("hip_width_px", None)
+        m = metrics_json(m)
+        steps.append(Step(index=k, side=st.side, contact_s=round(st.contact / ts, 4),
+                          midstance_s=round(st.midstance / ts, 4), toe_off_s=round(st.toe_off / ts, 4),
+                          timing_estimated=st.estimated, metrics=m, faults=tuple(R.judge(m, rules))))
     return steps
 
 
-def _run_warnings(gait: dict, legs: dict, view: str | None, steps: list[dict], cad: float | None,
+def _run_warnings(gait: dict, legs: dict, view: str | None, steps: list[Step], cad: float | None,
                   base: dict | None, info: dict, real_fps: float, options: GaitOptions) -> list[str]:
     out = _view_warnings(view)
     if not steps:
