@@ -47,6 +47,7 @@ from pathlib import Path
 
 from formcheck.landmarks import PoseTrack
 from formcheck.report import validate_report
+from formcheck.results import parse_events, upgrade_events
 from formcheck.safe_io import PART_SUFFIX, atomic_path, dumps_json, private_dir
 
 __all__ = [
@@ -225,10 +226,23 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX sessions_routine ON sessions(routine_id)")
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    # Reports saved before the result records (formcheck.results) lack fields those
+    # now require (a rep's unjudged list and form_judged, a step's index): bring
+    # each stored report to the records' shape once, so readers read one shape.
+    rows = conn.execute("SELECT id, report FROM sessions").fetchall()
+    for sid, text in rows:
+        report = json.loads(text)
+        new = upgrade_events(report)
+        if new != report:
+            conn.execute("UPDATE sessions SET report=? WHERE id=?", (dumps_json(new, indent=None), sid))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and their reps, holds and steps", _v1),
     Migration(2, "why a set stopped", _v2),
     Migration(3, "guided routines; sessions left out of trends", _v3),
+    Migration(4, "stored reports in the result records' shape", _v4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -306,27 +320,27 @@ def _finite(x) -> float | None:
 
 
 def _events(report: dict) -> list[dict]:
-    """The rows of the events table for one report."""
+    """The rows of the events table for one (valid) report; "faults" holds the fault codes."""
+    reps, holds, steps = parse_events(report)
     out = []
-    for r in report.get("reps", []):
-        out.append({"kind": "rep", "idx": int(r["index"]), "set_no": r.get("set"), "side": r.get("side"),
-                    "start_s": r.get("start_s"), "peak_s": r.get("peak_s"), "end_s": r.get("end_s"),
-                    "duration_s": _finite(r.get("metrics", {}).get("duration_s")), "faults": r.get("faults", []),
-                    "fppa_deg": None})
-    for k, h in enumerate(report.get("holds", []), 1):
-        out.append({"kind": "hold", "idx": k, "set_no": None, "side": h.get("side"), "start_s": h.get("start_s"),
-                    "peak_s": None, "end_s": h.get("end_s"), "duration_s": _finite(h.get("duration_s")),
-                    "faults": h.get("faults", []), "fppa_deg": None})
-    for k, s in enumerate(report.get("steps", []), 1):
-        out.append({"kind": "step", "idx": k, "set_no": None, "side": s.get("side"), "start_s": s.get("contact_s"),
-                    "peak_s": None, "end_s": None, "duration_s": None, "faults": s.get("faults", []),
-                    "fppa_deg": _finite(s.get("metrics", {}).get("fppa_deg"))})
+    for r in reps:
+        out.append({"kind": "rep", "idx": r.index, "set_no": r.set, "side": r.side, "start_s": r.start_s,
+                    "peak_s": r.peak_s, "end_s": r.end_s, "duration_s": _finite(r.metrics.get("duration_s")),
+                    "faults": [f.code for f in r.faults], "fppa_deg": None})
+    for k, h in enumerate(holds, 1):
+        out.append({"kind": "hold", "idx": k, "set_no": None, "side": h.side, "start_s": h.start_s,
+                    "peak_s": None, "end_s": h.end_s, "duration_s": _finite(h.duration_s),
+                    "faults": [f.code for f in h.faults], "fppa_deg": None})
+    for k, s in enumerate(steps, 1):
+        out.append({"kind": "step", "idx": k, "set_no": None, "side": s.side, "start_s": s.contact_s,
+                    "peak_s": None, "end_s": None, "duration_s": None, "faults": [f.code for f in s.faults],
+                    "fppa_deg": _finite(s.metrics.get("fppa_deg"))})
     return out
 
 
 def _summary_columns(report: dict) -> dict:
     evs = _events(report)
-    faults = Counter(f["code"] for e in evs for f in e["faults"])
+    faults = Counter(code for e in evs for code in e["faults"])
     faulted = sum(1 for e in evs if e["faults"])
     return {
         "rep_count": len(report.get("reps", [])),
@@ -343,32 +357,15 @@ def _summary_columns(report: dict) -> dict:
 
 
 def gait_leg_fppa(gait: dict | None) -> dict[str, float]:
-    """Per-leg FPPA (°) from a running report's gait block, if it carries one.
-
-    gait.py is still being written, so this reads any of the shapes
-    {"legs"|"per_leg"|"sides": {leg: {...fppa...: number}}} or {"left"|"right": {...}}.
-    """
-    if not isinstance(gait, dict):
-        return {}
-    legs = None
-    for key in ("legs", "per_leg", "sides"):
-        if isinstance(gait.get(key), dict):
-            legs = gait[key]
-            break
-    if legs is None:
-        legs = {k: v for k, v in gait.items() if k in ("left", "right") and isinstance(v, dict)}
+    """Per-leg median FPPA (°) from a running report's gait block
+    (gait["legs"][leg]["fppa_median_deg"], the one shape formcheck.gait has
+    ever written); legs without one (a side view, too few steps) are absent."""
+    legs = (gait or {}).get("legs") or {}
     out = {}
     for leg, block in legs.items():
-        if not isinstance(block, dict):
-            continue
-        keys = sorted(k for k in block if "fppa" in k.lower())
-        # Prefer a median, then a mean, then any FPPA number.
-        keys.sort(key=lambda k: (0 if "median" in k else 1 if "mean" in k else 2))
-        for k in keys:
-            v = _finite(block[k])
-            if v is not None:
-                out[str(leg)] = v
-                break
+        v = _finite(block.get("fppa_median_deg"))
+        if v is not None:
+            out[leg] = v
     return out
 
 
@@ -509,7 +506,7 @@ class History:
                     "INSERT INTO events(session_id, kind, idx, set_no, side, start_s, peak_s, end_s, duration_s, "
                     "fault_codes, n_faults, fppa_deg) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     [(sid, e["kind"], e["idx"], e["set_no"], e["side"], e["start_s"], e["peak_s"], e["end_s"],
-                      e["duration_s"], ",".join(f["code"] for f in e["faults"]), len(e["faults"]), e["fppa_deg"])
+                      e["duration_s"], ",".join(e["faults"]), len(e["faults"]), e["fppa_deg"])
                      for e in _events(report)])
                 if staged:
                     final = self.media_dir / str(sid)
@@ -578,7 +575,7 @@ class History:
                 "INSERT INTO events(session_id, kind, idx, set_no, side, start_s, peak_s, end_s, duration_s, "
                 "fault_codes, n_faults, fppa_deg) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(session_id, e["kind"], e["idx"], e["set_no"], e["side"], e["start_s"], e["peak_s"], e["end_s"],
-                  e["duration_s"], ",".join(f["code"] for f in e["faults"]), len(e["faults"]), e["fppa_deg"])
+                  e["duration_s"], ",".join(e["faults"]), len(e["faults"]), e["fppa_deg"])
                  for e in _events(report)])
 
     def delete_session(self, session_id: int) -> bool:
