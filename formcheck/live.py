@@ -3,7 +3,7 @@
 `LiveSession.push(t, detection)` filters the landmarks (One Euro), computes the
 exercise's features for that frame, advances the very same rep/hold step
 functions as `analysis.analyze_track`, and grades each finished rep with the
-same `event_metrics` and `judge`. It returns a small `LiveUpdate` for the UI.
+same `judging.event_metrics` and `judging.judge`. It returns a small `LiveUpdate` for the UI.
 Counting waits until the whole body has been in frame for a moment.
 No OpenCV, MediaPipe or Streamlit here.
 """
@@ -16,20 +16,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from formcheck.analysis import (
-    JUMP_SCALE,
-    JUMP_TORSOS,
-    Evidence,
-    drive_signal,
-    event_metrics,
-    evidence_gaps,
-    hold_record,
-    judge,
-    position_mask,
-    rep_record,
-    resolve_overlap,
-    side_features,
-)
 from formcheck.cleaning import (
     ONE_EURO_WORLD,
     VIS_MIN,
@@ -39,8 +25,11 @@ from formcheck.cleaning import (
     one_euro_step,
     swap_step,
 )
+from formcheck.clip_checks import JUMP_SCALE, JUMP_TORSOS
+from formcheck.events import drive_signal, position_mask, resolve_overlap, side_features
 from formcheck.exercises import get_exercise
 from formcheck.features import SIDES, Joints
+from formcheck.judging import Evidence, event_metrics, evidence_gaps, hold_record, judge, rep_record
 from formcheck.landmarks import Detection, Lm, PoseTrack, detections_to_track
 from formcheck.reps import (
     HoldState,
@@ -110,7 +99,7 @@ class LiveSession:
         self._px: list[np.ndarray] = []
         self._vis: list[np.ndarray] = []
         self._world: list[np.ndarray] = []
-        self._raw_world: list[np.ndarray] = []  # for the evidence checks (analysis.Evidence)
+        self._raw_world: list[np.ndarray] = []  # for the evidence checks (judging.Evidence)
         self._swapped: list[np.ndarray] = []
         self._kept: list = []  # (side, RepEvent) of the counted reps, for resolve_overlap
         self._rep_ev: list[tuple[RepEvent, Rep]] = []  # the counted reps, in the order of self.reps
@@ -140,7 +129,7 @@ class LiveSession:
         return frame_views(one)[0]
 
     def _same_person(self, t: float, det: Detection) -> bool:
-        """Causal version of analysis.main_person: a detection whose body jumps
+        """Causal version of clip_checks.main_person: a detection whose body jumps
         from the person followed so far (JUMP_TORSOS, JUMP_SCALE) is someone
         else, unless the new body stays for OTHER_ADOPT_S (the person moved)."""
         px = det.xy * [self.width, self.height]
@@ -282,7 +271,7 @@ class LiveSession:
 
     def _grade_rep(self, side: str, ev) -> Rep | None:
         """Grade a finished rep, unless it overlaps the other leg's reps and loses
-        (analysis.resolve_overlap); a rep it displaces leaves the count."""
+        (events.resolve_overlap); a rep it displaces leaves the count."""
         before = list(self._kept)
         self._kept, kept = resolve_overlap(self._kept, (side, ev))
         if not kept:

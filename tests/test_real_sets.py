@@ -10,7 +10,7 @@ as the offline one, ends within 0.3 s.
 import numpy as np
 import pytest
 
-from formcheck.analysis import resolve_overlap
+from formcheck.events import resolve_overlap
 from formcheck.landmarks import Detection, Lm
 from formcheck.live import LiveSession
 from formcheck.pipeline import Options, analyze
@@ -331,7 +331,7 @@ def test_refine_never_merges_holds_split_by_a_long_break():
 
 
 def test_missed_hold_names_the_landmark_the_model_could_not_see():
-    from formcheck.analysis import explain_no_hold
+    from formcheck.events import explain_no_hold
     from formcheck.exercises import EXERCISES
     from formcheck.landmarks import Lm
     ex = EXERCISES["figure_four"]
