@@ -230,10 +230,14 @@ def _v4(conn: sqlite3.Connection) -> None:
     # Reports saved before the result records (formcheck.results) lack fields those
     # now require (a rep's unjudged list and form_judged, a step's index): bring
     # each stored report to the records' shape once, so readers read one shape.
+    # A row that does not read as a report is left as it is, never dropped.
     rows = conn.execute("SELECT id, report FROM sessions").fetchall()
     for sid, text in rows:
-        report = json.loads(text)
-        new = upgrade_events(report)
+        try:
+            report = json.loads(text)
+            new = upgrade_events(report)
+        except (ValueError, TypeError, AttributeError):
+            continue
         if new != report:
             conn.execute("UPDATE sessions SET report=? WHERE id=?", (dumps_json(new, indent=None), sid))
 

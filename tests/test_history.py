@@ -135,13 +135,17 @@ def test_reports_of_older_versions_are_brought_to_the_records_shape_once(tmp_pat
     assert migrate(conn, MIGRATIONS[:3]) == 3
     old_rep = {k: v for k, v in rep(1, ["feet_apart"]).items() if k not in ("unjudged", "form_judged")}
     old_steps = [{k: v for k, v in step(i, "left", 8.0).items() if k != "index"} for i in (1, 2)]
-    for exercise, report in (("clamshell", make_report(reps=[old_rep])),
-                             ("running", make_report("running", steps=old_steps))):
+    for exercise, report in (("clamshell", json.dumps(make_report(reps=[old_rep]))),
+                             ("running", json.dumps(make_report("running", steps=old_steps))),
+                             ("clamshell", '{"reps": ["not a rep"]')):
         conn.execute("INSERT INTO sessions(created_at, exercise, source_kind, report) VALUES (?,?,?,?)",
-                     ("2026-01-05T10:00:00+00:00", exercise, "upload", json.dumps(report)))
+                     ("2026-01-05T10:00:00+00:00", exercise, "upload", report))
     conn.close()
     h = History(path)
     assert h.version == SCHEMA_VERSION >= 4
+    with h.connect() as c:  # a row that is no report is kept as it was
+        assert c.execute("SELECT report FROM sessions WHERE id=3").fetchone()[0] == '{"reps": ["not a rep"]'
+        c.execute("DELETE FROM sessions WHERE id=3")
     run, clam = h.list_sessions()
     clam, run = h.get_session(clam["id"])["report"], h.get_session(run["id"])["report"]
     r = clam["reps"][0]
