@@ -28,6 +28,7 @@ _Z95 = 1.96
 
 
 def median_of(vals: list) -> float | None:
+    """Median of the finite values, to 0.01; None without any."""
     v = [x for x in vals if x is not None and math.isfinite(x)]
     return round(float(np.median(v)), 2) if v else None
 
