@@ -39,13 +39,16 @@ _EXPORTS: dict[str, str] = {
     "UnknownExerciseError": "formcheck.errors",
     "ModelError": "formcheck.errors",
     "TrackFormatError": "formcheck.errors",
-    # HOOK(issue 14, r14a): the typed result records (Rep, Hold, Step, FaultHit) join here from
-    # formcheck.results once that module is on main.
+    "Rep": "formcheck.results",
+    "Hold": "formcheck.results",
+    "Step": "formcheck.results",
+    "FaultHit": "formcheck.results",
 }
 
 __all__ = [  # the same names as _EXPORTS (tests/test_public_api.py checks), written out for linters and editors
     "__version__", "analyze_file", "analyze", "load_track", "Options", "AUTO", "MOVEMENTS", "PoseTrack",
     "FormCheckError", "BadVideoError", "NoPersonError", "UnknownExerciseError", "ModelError", "TrackFormatError",
+    "Rep", "Hold", "Step", "FaultHit",
 ]
 
 
@@ -74,3 +77,4 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time the names above 
     from formcheck.exercises import MOVEMENTS
     from formcheck.landmarks import PoseTrack
     from formcheck.pipeline import AUTO, Options, analyze, analyze_file, load_track
+    from formcheck.results import FaultHit, Hold, Rep, Step

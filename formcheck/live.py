@@ -3,7 +3,7 @@
 `LiveSession.push(t, detection)` filters the landmarks (One Euro), computes the
 exercise's features for that frame, advances the very same rep/hold step
 functions as `analysis.analyze_track`, and grades each finished rep with the
-same `event_metrics` and `judge`. It returns a small `LiveUpdate` for the UI.
+same `judging.event_metrics` and `judging.judge`. It returns a small `LiveUpdate` for the UI.
 Counting waits until the whole body has been in frame for a moment.
 No OpenCV, MediaPipe or Streamlit here.
 """
@@ -12,23 +12,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from formcheck.analysis import (
-    JUMP_SCALE,
-    JUMP_TORSOS,
-    Evidence,
-    drive_signal,
-    event_metrics,
-    evidence_gaps,
-    form_judged,
-    judge,
-    position_mask,
-    resolve_overlap,
-    side_features,
-)
 from formcheck.cleaning import (
     ONE_EURO_WORLD,
     VIS_MIN,
@@ -38,10 +25,24 @@ from formcheck.cleaning import (
     one_euro_step,
     swap_step,
 )
+from formcheck.clip_checks import JUMP_SCALE, JUMP_TORSOS
+from formcheck.events import drive_signal, position_mask, resolve_overlap, side_features
 from formcheck.exercises import get_exercise
 from formcheck.features import SIDES, Joints
+from formcheck.judging import Evidence, event_metrics, evidence_gaps, hold_record, judge, rep_record
 from formcheck.landmarks import Detection, Lm, PoseTrack, detections_to_track
-from formcheck.reps import HoldState, RepState, close_hold, flush_reps, hold_step, rep_step, trim_get_up
+from formcheck.reps import (
+    HoldState,
+    RepEvent,
+    RepState,
+    close_hold,
+    flush_reps,
+    hold_step,
+    rep_step,
+    split_sets,
+    trim_get_up,
+)
+from formcheck.results import FaultHit, Hold, Rep
 from formcheck.views import frame_views
 
 __all__ = ["LiveSession", "LiveUpdate", "body_in_frame", "READY_S"]
@@ -75,7 +76,7 @@ class LiveUpdate:
     set_reps: int
     side: str | None
     cue: str | None  # latest fault cue, if the last rep had one
-    last_rep: dict | None
+    last_rep: Rep | None
     hold_s: float | None  # seconds held so far in the current hold
     drive: dict[str, float] = field(default_factory=dict)
     view: str | None = None
@@ -98,16 +99,16 @@ class LiveSession:
         self._px: list[np.ndarray] = []
         self._vis: list[np.ndarray] = []
         self._world: list[np.ndarray] = []
-        self._raw_world: list[np.ndarray] = []  # for the evidence checks (analysis.Evidence)
+        self._raw_world: list[np.ndarray] = []  # for the evidence checks (judging.Evidence)
         self._swapped: list[np.ndarray] = []
         self._kept: list = []  # (side, RepEvent) of the counted reps, for resolve_overlap
-        self._rep_ev: list = []  # (RepEvent, rep dict) of the counted reps
+        self._rep_ev: list[tuple[RepEvent, Rep]] = []  # the counted reps, in the order of self.reps
         self._feats: dict[str, dict[str, list[float]]] = {s: {} for s in self.sides}
         self._drive: dict[str, list[float]] = {s: [] for s in self.sides}
         self._rep_state = {s: RepState() for s in self.sides}
         self._hold_state = {s: HoldState() for s in self.sides}
-        self.reps: list[dict] = []
-        self.holds: list[dict] = []
+        self.reps: list[Rep] = []
+        self.holds: list[Hold] = []
         self._last_px: np.ndarray | None = None
         self._seen: deque[tuple[float, bool]] = deque()
         self.ready = False
@@ -128,7 +129,7 @@ class LiveSession:
         return frame_views(one)[0]
 
     def _same_person(self, t: float, det: Detection) -> bool:
-        """Causal version of analysis.main_person: a detection whose body jumps
+        """Causal version of clip_checks.main_person: a detection whose body jumps
         from the person followed so far (JUMP_TORSOS, JUMP_SCALE) is someone
         else, unless the new body stays for OTHER_ADOPT_S (the person moved)."""
         px = det.xy * [self.width, self.height]
@@ -159,13 +160,6 @@ class LiveSession:
         if not self.ready and self._seen and t - self._seen[0][0] >= READY_S * 0.9:
             share = sum(ok for _, ok in self._seen) / len(self._seen)
             self.ready = share >= 0.8
-
-    def _set_of(self, side: str, start_t: float) -> int:
-        if not self.reps:
-            return 1
-        last = self.reps[-1]
-        new = start_t - last["end_s"] > self.exercise.set_pause_s or side != last["side"]
-        return last["set"] + 1 if new else last["set"]
 
     # -- the step ------------------------------------------------------------------
 
@@ -225,8 +219,8 @@ class LiveSession:
                     rep = self._grade_rep(side, ev)
                     # Reps released together once the set's range is known: show
                     # the cue of any of them that has a fault.
-                    if rep is not None and rep["faults"]:
-                        cue = rep["faults"][0]["message"]
+                    if rep is not None and rep.faults:
+                        cue = rep.faults[0].message
             else:
                 inpos = bool(position_mask(ex, feats, np.array([d]))[0])
                 self._hold_state[side], hev = hold_step(self._hold_state[side], t, d, bool(inpos), ex.hold)
@@ -235,15 +229,15 @@ class LiveSession:
                     hold_s = st.last_ok_t - st.start_t
                 if hev is not None:
                     h = self._grade_hold(side, hev)
-                    cue = h["faults"][0]["message"] if h["faults"] else None
+                    cue = h.faults[0].message if h.faults else None
         last = self.reps[-1] if self.reps else (self.holds[-1] if self.holds else None)
-        if cue is None and last is not None and last["faults"] and t - last["end_s"] < 2.5:
-            cue = last["faults"][0]["message"]
-        set_no = self.reps[-1]["set"] if self.reps else 1
+        if cue is None and last is not None and last.faults and t - last.end_s < 2.5:
+            cue = last.faults[0].message
+        set_no = self.reps[-1].set if self.reps else 1
         return LiveUpdate(
             t=t, visible=visible, ready=self.ready, rep_count=len(self.reps), set_number=set_no,
-            set_reps=sum(1 for r in self.reps if r["set"] == set_no),
-            side=last["side"] if last else None, cue=cue, last_rep=self.reps[-1] if self.reps else None,
+            set_reps=sum(1 for r in self.reps if r.set == set_no),
+            side=last.side if last else None, cue=cue, last_rep=self.reps[-1] if self.reps else None,
             hold_s=hold_s, drive=drives, view=self.view(),
         )
 
@@ -255,7 +249,7 @@ class LiveSession:
         return Evidence(vis=np.asarray(self._vis), swapped=np.asarray(self._swapped),
                         world=np.asarray(self._raw_world))
 
-    def _judge(self, side: str, ev, m: dict, target: float | None, what: str) -> tuple[list[dict], list[str]]:
+    def _judge(self, side: str, ev, m: dict, target: float | None, what: str) -> tuple[list[FaultHit], list[str]]:
         untrusted = evidence_gaps(self.exercise.faults, side, ev.start_i, ev.end_i, self._evidence(), what)
         faults, unjudged = judge(self.exercise, m, self.view(), target, untrusted)
         self.unjudged |= set(unjudged)
@@ -263,18 +257,21 @@ class LiveSession:
 
     def _drop(self, events: list) -> None:
         """Take the reps of these events out of the count."""
-        gone = [rep for ev, rep in self._rep_ev if any(ev is g for g in events)]
         self._rep_ev = [(ev, rep) for ev, rep in self._rep_ev if not any(ev is g for g in events)]
-        self.reps = [r for r in self.reps if not any(r is g for g in gone)]
 
-    def _renumber(self) -> None:
-        self.reps.sort(key=lambda r: r["start_s"])
-        for k, r in enumerate(self.reps, 1):
-            r["index"] = k
+    def _number(self, by_start: bool) -> None:
+        """Index and set number of every counted rep, in the order kept (or by start,
+        after reps left the count): sets as offline (reps.split_sets)."""
+        pairs = sorted(self._rep_ev, key=lambda p: p[0].start_t) if by_start else self._rep_ev
+        sets = split_sets([ev.start_t for ev, _ in pairs], [ev.end_t for ev, _ in pairs],
+                          [rep.side for _, rep in pairs], self.exercise.set_pause_s)
+        self._rep_ev = [(ev, rep if (rep.index, rep.set) == (k, s) else replace(rep, index=k, set=s))
+                        for k, ((ev, rep), s) in enumerate(zip(pairs, sets), 1)]
+        self.reps = [rep for _, rep in self._rep_ev]
 
-    def _grade_rep(self, side: str, ev) -> dict | None:
+    def _grade_rep(self, side: str, ev) -> Rep | None:
         """Grade a finished rep, unless it overlaps the other leg's reps and loses
-        (analysis.resolve_overlap); a rep it displaces leaves the count."""
+        (events.resolve_overlap); a rep it displaces leaves the count."""
         before = list(self._kept)
         self._kept, kept = resolve_overlap(self._kept, (side, ev))
         if not kept:
@@ -285,26 +282,16 @@ class LiveSession:
         feats, drive, times = self._arrays(side)
         m = event_metrics(self.exercise, feats, drive, times, ev)
         faults, unjudged = self._judge(side, ev, m, self.hold_target_s, "rep")
-        rep = {"index": len(self.reps) + 1, "set": self._set_of(side, ev.start_t), "side": side,
-               "start_s": round(ev.start_t, 3), "peak_s": round(ev.peak_t, 3), "end_s": round(ev.end_t, 3),
-               "hold_s": round(m["hold_s"], 2) if "hold_s" in m else None, "partial": ev.partial,
-               "metrics": {k: round(v, 3) for k, v in m.items() if math.isfinite(v)}, "faults": faults,
-               "unjudged": unjudged, "form_judged": form_judged(self.exercise, unjudged)}
-        self.reps.append(rep)
-        self._rep_ev.append((ev, rep))
-        if gone:
-            self._renumber()
-        return rep
+        self._rep_ev.append((ev, rep_record(self.exercise, 0, 0, side, ev, m, faults, unjudged)))
+        self._number(by_start=bool(gone))
+        return next(rep for e, rep in self._rep_ev if e is ev)
 
-    def _grade_hold(self, side: str, ev) -> dict:
+    def _grade_hold(self, side: str, ev) -> Hold:
         feats, drive, times = self._arrays(side)
         m = event_metrics(self.exercise, feats, drive, times, ev)
         target = self.hold_target_s or self.exercise.hold_target_s
         faults, unjudged = self._judge(side, ev, m, target, "hold")
-        h = {"side": side, "start_s": round(ev.start_t, 3), "end_s": round(ev.end_t, 3),
-             "duration_s": round(ev.duration_s, 2), "target_s": target,
-             "metrics": {k: round(v, 3) for k, v in m.items() if math.isfinite(v)}, "faults": faults,
-             "unjudged": unjudged, "form_judged": form_judged(self.exercise, unjudged)}
+        h = hold_record(self.exercise, side, ev, target, m, faults, unjudged)
         self.holds.append(h)
         return h
 
@@ -327,7 +314,7 @@ class LiveSession:
                 gone = [e for e in mine if not any(e is k for k in keep)]
                 self._kept = [(s, e) for s, e in self._kept if not any(e is g for g in gone)]
                 self._drop(gone)
-                self._renumber()
+                self._number(by_start=True)
 
     def recorded_track(self) -> PoseTrack:
         """Everything seen so far as a raw PoseTrack (for saving and offline review)."""

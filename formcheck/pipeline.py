@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from formcheck import gait
-from formcheck.analysis import AnalysisOptions, analyze_track, drive_signal, side_features
+from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.cleaning import SMOOTH_HZ, clean_track
 from formcheck.draw import Overlay, annotate
 from formcheck.errors import BadVideoError, NoPersonError
+from formcheck.events import drive_signal, side_features
 from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
 from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack

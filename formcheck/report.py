@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from formcheck.landmarks import PoseTrack
+from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
 
 __all__ = ["SCHEMA", "finish_report", "summary_text", "write_json", "validate_report"]
@@ -57,21 +58,15 @@ def finish_report(body: dict, track: PoseTrack, source_path: str | None = None) 
         report["summary"]["sets"] = max(r["set"] for r in report["reps"])
         # 'Good form' needs evidence: a rep with no fault counts as clean only
         # where at least one posture fault could be judged.
-        report["summary"]["clean_reps"] = sum(1 for r in report["reps"] if not r["faults"] and _judged(r))
-        report["summary"]["unjudged_reps"] = sum(1 for r in report["reps"] if not r["faults"] and not _judged(r))
+        report["summary"]["clean_reps"] = sum(1 for r in report["reps"] if not r["faults"] and r["form_judged"])
+        report["summary"]["unjudged_reps"] = sum(1 for r in report["reps"] if not r["faults"] and not r["form_judged"])
     return report
-
-
-def _judged(event: dict) -> bool:
-    """Whether any posture fault was judged on this rep or hold (reports
-    without the field, from older versions, count as judged)."""
-    return bool(event.get("form_judged", True))
 
 
 def _verdict(event: dict) -> str:
     if event["faults"]:
         return "; ".join(f["message"] for f in event["faults"])
-    return "good" if _judged(event) else "form not judged"
+    return "good" if event["form_judged"] else "form not judged"
 
 
 _REQUIRED = {"schema": str, "exercise": str, "source": dict, "pose_coverage": float, "reps": list,
@@ -79,7 +74,11 @@ _REQUIRED = {"schema": str, "exercise": str, "source": dict, "pose_coverage": fl
 
 
 def validate_report(report: dict) -> None:
-    """Raise ValueError unless the report has the required fields of formcheck.report/1."""
+    """Raise ValueError unless the report is a formcheck.report/1 document: its
+    required top-level fields, and reps, holds and steps that read back as the
+    result records (formcheck.results), which define their shape."""
+    if not isinstance(report, dict):
+        raise ValueError(f"report: expected an object, got {type(report).__name__}")
     for key, typ in _REQUIRED.items():
         if key not in report:
             raise ValueError(f"report: missing required field {key!r}")
@@ -89,13 +88,7 @@ def validate_report(report: dict) -> None:
             raise ValueError(f"report.{key}: expected {typ.__name__}, got {type(report[key]).__name__}")
     if report["schema"] != SCHEMA:
         raise ValueError(f"report.schema: expected {SCHEMA!r}, got {report['schema']!r}")
-    for r in report["reps"]:
-        for k in ("index", "set", "side", "start_s", "peak_s", "end_s", "hold_s", "metrics", "faults"):
-            if k not in r:
-                raise ValueError(f"report.reps[{r.get('index')}]: missing {k!r}")
-        for f in r["faults"]:
-            if f["severity"] not in ("warn", "error"):
-                raise ValueError(f"fault {f['code']}: severity must be warn or error")
+    parse_events(report)
 
 
 def write_json(report: dict, path: str | os.PathLike) -> None:
@@ -144,7 +137,7 @@ def summary_text(report: dict) -> str:
         sets = ", ".join(f"set {s}: {n} reps ({next(r['side'] for r in reps if r['set'] == s)} side)"
                          for s, n in sorted(by_set.items()))
         summ = report["summary"]
-        if not any(_judged(r) for r in reps):
+        if not any(r["form_judged"] for r in reps):
             faulted = sum(1 for r in reps if r["faults"])
             tail = f"; {faulted} with a fault" if faulted else ""
             lines.append(f"{len(reps)} reps counted; form not judged from this view — {sets}{tail}")

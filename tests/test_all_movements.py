@@ -74,7 +74,7 @@ def test_live_matches_offline(name):
         live.push(float(track.times[i]), det)
     live.finish()
     kind = "reps" if EXERCISES[name].kind == "reps" else "holds"
-    got, want = getattr(live, kind), off[kind]
+    got, want = [u.to_json() for u in getattr(live, kind)], off[kind]
     assert len(got) == len(want) == len(truth[kind])
     assert [u["side"] for u in got] == [u["side"] for u in want]
     for a, b in zip(got, want):

@@ -73,6 +73,14 @@ def test_two_sides_two_sets_and_switch():
     rep = analyze_track(track_from_motion(b.motion, b.camera), EX)
     assert [r["side"] for r in rep["reps"]] == ["right"] * 8 + ["left"] * 8
     assert [r["set"] for r in rep["reps"]] == [1] * 4 + [2] * 4 + [3] * 4 + [4] * 4
+    # Live numbers the sets the same way (reps.split_sets), as the reps come.
+    tr = track_from_motion(b.motion, b.camera)
+    live = LiveSession("clamshell", width=tr.width, height=tr.height)
+    for i in range(len(tr)):
+        u = live.push(float(tr.times[i]), Detection(tr.xy[i], tr.vis[i], tr.world[i]) if tr.detected[i] else None)
+    live.finish()
+    assert [(r.index, r.set, r.side) for r in live.reps] == [(r["index"], r["set"], r["side"]) for r in rep["reps"]]
+    assert u.set_number == live.reps[-1].set == 4
     only_right = analyze_track(track_from_motion(b.motion, b.camera), EX, AnalysisOptions(side="right"))
     assert len(only_right["reps"]) == 8
 
@@ -112,8 +120,8 @@ def test_live_matches_offline(defects):
         live.push(float(tr.times[i]), Detection(tr.xy[i], tr.vis[i], tr.world[i]) if tr.detected[i] else None)
     assert len(live.reps) == len(off["reps"])
     for a, b in zip(live.reps, off["reps"]):
-        assert a["end_s"] == pytest.approx(b["end_s"], abs=0.3)
-    p, r = precision_recall(flagged(live.reps), flagged(off["reps"]))
+        assert a.end_s == pytest.approx(b["end_s"], abs=0.3)
+    p, r = precision_recall(flagged([a.to_json() for a in live.reps]), flagged(off["reps"]))
     assert p >= (1.0 if defects == Defects() else 0.85) and r >= (1.0 if defects == Defects() else 0.85)
 
 

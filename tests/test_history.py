@@ -14,26 +14,39 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck.history import MIGRATIONS, SCHEMA_VERSION, History, HistoryError, Migration, connect, migrate, week_start
+from formcheck.history import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    History,
+    HistoryError,
+    Migration,
+    connect,
+    migrate,
+    week_start,
+)
+from formcheck.history.rows import gait_leg_fppa
 from formcheck.landmarks import PoseTrack
-from formcheck.report import SCHEMA
+from formcheck.report import SCHEMA, summary_text
+from formcheck.results import FaultHit, Hold, Rep, Step
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def fault(code, msg="cue"):
-    return {"code": code, "message": msg, "severity": "warn", "value": 1.0, "limit": 0.5}
+    return FaultHit(code, msg, "warn", 1.0, 0.5)
 
 
 def rep(i, faults=(), set_no=1, side="right", t=None):
     t = 5.0 * i if t is None else t
-    return {"index": i, "set": set_no, "side": side, "start_s": t, "peak_s": t + 2, "end_s": t + 4, "hold_s": None,
-            "metrics": {"peak_deg": 40.0 + i, "range_deg": 35.0, "duration_s": 4.0},
-            "faults": [fault(c, f"fix {c}") for c in faults]}
+    return Rep(index=i, set=set_no, side=side, start_s=t, peak_s=t + 2, end_s=t + 4, hold_s=None, partial=False,
+               metrics={"peak_deg": 40.0 + i, "range_deg": 35.0, "duration_s": 4.0},
+               faults=tuple(fault(c, f"fix {c}") for c in faults), unjudged=(), form_judged=True).to_json()
 
 
-def step(i, side, fppa, faults=()):
-    return {"side": side, "contact_s": 0.35 * i, "metrics": {"fppa_deg": fppa}, "faults": [fault(c) for c in faults]}
+def step(i, side, fppa, faults=(), metrics=None):
+    return Step(index=i, side=side, contact_s=0.35 * i, midstance_s=0.35 * i + 0.1, toe_off_s=0.35 * i + 0.2,
+                timing_estimated=False, metrics={"fppa_deg": fppa} if metrics is None else metrics,
+                faults=tuple(fault(c) for c in faults)).to_json()
 
 
 def make_report(exercise="clamshell", reps=(), holds=(), steps=(), gait=None, duration=30.0):
@@ -113,6 +126,43 @@ def test_v1_database_is_upgraded_keeping_its_sessions(tmp_path):
     assert s["exercise"] == "clamshell" and s["stop_reason"] is None
 
 
+def test_reports_of_older_versions_are_brought_to_the_records_shape_once(tmp_path):
+    """A v3 database holding a report written before the result records (reps and
+    holds without unjudged/form_judged, steps without index) reads back in the
+    records' shape, and can be replaced and trended like any other."""
+    path = tmp_path / "v3.db"
+    conn = connect(path)
+    assert migrate(conn, MIGRATIONS[:3]) == 3
+    old_rep = {k: v for k, v in rep(1, ["feet_apart"]).items() if k not in ("unjudged", "form_judged")}
+    old_steps = [{k: v for k, v in step(i, "left", 8.0).items() if k != "index"} for i in (1, 2)]
+    for exercise, report in (("clamshell", json.dumps(make_report(reps=[old_rep]))),
+                             ("running", json.dumps(make_report("running", steps=old_steps))),
+                             ("clamshell", '{"reps": ["not a rep"]')):
+        conn.execute("INSERT INTO sessions(created_at, exercise, source_kind, report) VALUES (?,?,?,?)",
+                     ("2026-01-05T10:00:00+00:00", exercise, "upload", report))
+    conn.close()
+    h = History(path)
+    assert h.version == SCHEMA_VERSION >= 4
+    with h.connect() as c:  # a row that is no report is kept as it was
+        assert c.execute("SELECT report FROM sessions WHERE id=3").fetchone()[0] == '{"reps": ["not a rep"]'
+        c.execute("DELETE FROM sessions WHERE id=3")
+    run, clam = h.list_sessions()
+    clam, run = h.get_session(clam["id"])["report"], h.get_session(run["id"])["report"]
+    r = clam["reps"][0]
+    assert r["unjudged"] == [] and r["form_judged"] is True and r["faults"][0]["code"] == "feet_apart"
+    assert [s["index"] for s in run["steps"]] == [1, 2]
+    h.replace_report(h.list_sessions()[1]["id"], clam)  # a valid report now
+    assert summary_text(dict(clam, summary=dict(clam["summary"], clean_reps=0))).count("rep  1") == 1
+
+
+def test_gait_leg_fppa_reads_the_legs_medians_only():
+    assert gait_leg_fppa({"legs": {"left": {"fppa_median_deg": 7.0, "fppa_limit_deg": 15.0},
+                                   "right": {"fppa_median_deg": None, "fppa_limit_deg": 15.0}}}) == {"left": 7.0}
+    # A side view: legs without FPPA; no gait block at all.
+    assert gait_leg_fppa({"legs": {"left": {"steps": 8}, "right": {"steps": 8}}}) == {}
+    assert gait_leg_fppa(None) == {}
+
+
 def test_a_failing_migration_leaves_the_previous_version(tmp_path):
     def boom(conn):
         conn.execute("ALTER TABLE sessions ADD COLUMN half_done TEXT")
@@ -185,8 +235,9 @@ def test_save_list_get_export_delete_round_trip(hist, tmp_path):
 
 def test_export_all_and_filters(hist):
     a = hist.save_session(make_report(reps=[rep(1)]), "live", "live", created_at="2026-03-02T09:00:00+00:00")
-    b = hist.save_session(make_report(holds=[{"side": "left", "start_s": 1.0, "end_s": 31.0, "duration_s": 30.0,
-                                               "target_s": 30.0, "metrics": {}, "faults": []}], exercise="clamshell"),
+    hold = Hold(side="left", start_s=1.0, end_s=31.0, duration_s=30.0, target_s=30.0, metrics={}, faults=(),
+                unjudged=(), form_judged=True).to_json()
+    b = hist.save_session(make_report(holds=[hold], exercise="clamshell"),
                           "sample", "clamshell.mp4", created_at="2026-03-09T09:00:00+00:00")
     assert [s["id"] for s in hist.list_sessions()] == [b, a]
     assert [s["id"] for s in hist.list_sessions(include_samples=False)] == [a]
@@ -288,7 +339,7 @@ def test_trends_over_three_weeks(hist):
 
 
 def test_fppa_from_gait_block_when_steps_lack_it(hist):
-    steps = [{"side": "left", "contact_s": 0.1, "metrics": {}, "faults": []}]
+    steps = [step(1, "left", None, metrics={})]
     gait = {"legs": {"left": {"fppa_median_deg": 7.0, "fppa_max_deg": 15.0}, "right": {"fppa_median_deg": 11.0}}}
     hist.save_session(make_report("running", steps=steps, gait=gait), "upload", "r", created_at="2026-03-18T07:00:00Z")
     fppa = {f["leg"]: f["fppa_median_deg"] for f in hist.trends()["fppa"]}

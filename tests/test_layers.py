@@ -12,7 +12,8 @@ import pytest
 PKG = Path(__file__).resolve().parent.parent / "formcheck"
 CORE = ["formcheck.geometry", "formcheck.cleaning", "formcheck.reps", "formcheck.features", "formcheck.views",
         "formcheck.exercises", "formcheck.analysis", "formcheck.live", "formcheck.report", "formcheck.landmarks",
-        "formcheck_synth.kit", "formcheck_synth.catalog", "formcheck.recognise", "formcheck_synth.others"]
+        "formcheck_synth.kit", "formcheck_synth.catalog", "formcheck.recognise", "formcheck_synth.others",
+        "formcheck.results", "formcheck.judging", "formcheck.events", "formcheck.clip_checks", "formcheck.gait"]
 
 
 @pytest.mark.parametrize("module", CORE)

@@ -64,6 +64,10 @@ def test_analyze_file_on_a_saved_track(tmp_path):
     again = formcheck.analyze(formcheck.load_track(path), "clamshell", formcheck.Options(), str(path))
     assert again["reps"] == report["reps"]
     assert "clamshell" in formcheck.MOVEMENTS and formcheck.AUTO not in formcheck.MOVEMENTS
+    # The report's reps are the public records' JSON: each reads back as a Rep and writes the same dict.
+    reps = [formcheck.Rep.from_json(r) for r in report["reps"]]
+    assert [r.to_json() for r in reps] == report["reps"]
+    assert {(r.index, h.code) for r in reps for h in r.faults if isinstance(h, formcheck.FaultHit)} == truth_flags(b.truth)
 
 
 def test_unknown_movement_is_refused_before_any_work(tmp_path):

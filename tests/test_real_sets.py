@@ -10,7 +10,7 @@ as the offline one, ends within 0.3 s.
 import numpy as np
 import pytest
 
-from formcheck.analysis import resolve_overlap
+from formcheck.events import resolve_overlap
 from formcheck.landmarks import Detection, Lm
 from formcheck.live import LiveSession
 from formcheck.pipeline import Options, analyze
@@ -121,7 +121,7 @@ def test_donkey_kick_other_leg_moving_along_adds_no_reps():
     assert len(report["reps"]) == 5
     assert {r["side"] for r in report["reps"]} == {"right"}
     live = _live(track, "donkey_kick")
-    assert len(live.reps) == 5 and {r["side"] for r in live.reps} == {"right"}
+    assert len(live.reps) == 5 and {r.side for r in live.reps} == {"right"}
 
 
 @pytest.mark.parametrize("first", [0.45, 2.2])
@@ -138,7 +138,7 @@ def test_clamshell_settling_in_live_and_offline(first):
     live = _live(track, "clamshell")
     assert len(live.reps) == 5
     for a, w in zip(live.reps, report["reps"]):
-        assert a["end_s"] == pytest.approx(w["end_s"], abs=0.3)
+        assert a.end_s == pytest.approx(w["end_s"], abs=0.3)
 
 
 # ---- honest summaries ----------------------------------------------------------------
@@ -331,7 +331,7 @@ def test_refine_never_merges_holds_split_by_a_long_break():
 
 
 def test_missed_hold_names_the_landmark_the_model_could_not_see():
-    from formcheck.analysis import explain_no_hold
+    from formcheck.events import explain_no_hold
     from formcheck.exercises import EXERCISES
     from formcheck.landmarks import Lm
     ex = EXERCISES["figure_four"]

@@ -11,7 +11,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from formcheck.analysis import analyze_track, losses_per_min
+from formcheck.analysis import analyze_track
+from formcheck.clip_checks import losses_per_min
 from formcheck.exercises import get_exercise
 from formcheck_synth.catalog import build
 from formcheck_synth.kit import REALISTIC, Defects, track_from_motion

@@ -130,7 +130,7 @@ class Fault:
     views: tuple[str, ...] | None = None
     severity: str = "warn"
     # The landmarks the metric is read from, side-relative ('knee', 'o_ankle'):
-    # the fault is judged only where they are seen well (analysis.evidence_gaps).
+    # the fault is judged only where they are seen well (judging.evidence_gaps).
     # Empty: read from the driving signal's timing and range alone.
     needs: tuple[str, ...] = ()
 

@@ -27,17 +27,24 @@ from formcheck.gait.metrics import (
     sagittal_metrics,
 )
 from formcheck.gait.sanity import alternation, running_like, speed_question, swing_clearance
-from formcheck.gait.steps import Step, detect_steps, standing_baseline
+from formcheck.gait.steps import Stance, detect_steps, standing_baseline
+from formcheck.gait.summary import (
+    advice_lines,
+    leg_summary,
+    median_of,
+    run_warnings,
+    speed_sentence,
+    summary_lines,
+)
 from formcheck.landmarks import PoseTrack, other_side
-from formcheck.views import VIEW_LABELS, clip_view
+from formcheck.results import Step, metrics_json
+from formcheck.views import clip_view
 
-__all__ = ["GaitOptions", "analyze_running", "GAIT_SMOOTH_HZ", "MIN_REAL_FPS", "SLOW_MOTION_QUESTION"]
+__all__ = ["GaitOptions", "analyze_running", "seen_stretch", "GAIT_SMOOTH_HZ"]
 
 # Offline low-pass for running [own]: the top of the 6-10 Hz range (clinical-criteria.md §4),
 # because a stance lasts only 0.2-0.3 s.
 GAIT_SMOOTH_HZ = 10.0
-# Below this real frame rate a stance spans too few frames [own; clinical-criteria.md §2].
-MIN_REAL_FPS = 60.0
 # A cut or a lost person: the hips jump more than this many leg lengths between
 # two frames, or the body's size on screen changes by more than this share [own:
 # a runner moves ~0.1 leg lengths per frame at 30 fps, even with a panning camera].
@@ -46,10 +53,6 @@ CUT_SCALE_CHANGE = 0.3
 # Gaps in the body's visibility up to this long are bridged [own: steps on either
 # side still belong to one steady run; the step detector copes with a missed step].
 SEEN_GAP_S = 1.0
-SLOW_MOTION_QUESTION = "This clip looks like slow motion: what speed was it filmed at?"
-FAST_MOTION_QUESTION = "This clip looks sped up (a time-lapse?): what speed was it filmed at?"
-# 95% band: 1.96 standard errors [normal approximation].
-_Z95 = 1.96
 
 
 @dataclass(frozen=True)
@@ -123,187 +126,6 @@ def _crop(track: PoseTrack, i0: int, i1: int) -> PoseTrack:
                          world=track.world[i0:i1], detected=track.detected[i0:i1])
 
 
-# ---- summary ----------------------------------------------------------------------------
-
-
-def _med(vals: list) -> float | None:
-    v = [x for x in vals if x is not None and math.isfinite(x)]
-    return round(float(np.median(v)), 2) if v else None
-
-
-def _count(steps: list[dict], code: str) -> int:
-    return sum(1 for s in steps if any(f["code"] == code for f in s["faults"]))
-
-
-def _fppa_band(vals: list[float], cal: FppaCalibration) -> list[float] | None:
-    """95% band of a leg's median FPPA: the steps' own spread (standard error of
-    the median, 1.25 x SD / sqrt(n)) and the bias correction's uncertainty."""
-    v = np.array([x for x in vals if math.isfinite(x)])
-    if len(v) < 2:
-        return None
-    se = math.sqrt((1.25 * float(np.std(v, ddof=1))) ** 2 / len(v) + cal.sd_deg ** 2)
-    med = float(np.median(v))
-    return [round(med - _Z95 * se, 1), round(med + _Z95 * se, 1)]
-
-
-def _leg_summary(steps: list[dict], side: str, view: str | None, min_steps: int, fppa_limit: float,
-                 fppa_metric: str, cal: FppaCalibration, other_median: float | None) -> dict:
-    mine = [s for s in steps if s["side"] == side]
-    out: dict = {"steps": len(mine), "stance_s_median": _med([s["metrics"].get("stance_s") for s in mine])}
-    if view in R.FRONTAL:
-        vals = [s["metrics"][fppa_metric] for s in mine if fppa_metric in s["metrics"]]
-        fp = [s["metrics"]["fppa_deg"] for s in mine if "fppa_deg" in s["metrics"]]
-        flagged = _count(mine, "knee_valgus")
-        med = _med(vals)
-        own = _med(fp)
-        verdict = None
-        enough = len(vals) >= min_steps and med is not None
-        over_other = (round(own - other_median, 2)
-                      if enough and own is not None and other_median is not None else None)
-        if enough:
-            share = flagged / len(vals)
-            if med > fppa_limit or (over_other is not None and over_other > R.FPPA_OVER_OTHER_LEG_DEG):
-                verdict = "knee_valgus"
-            elif med > fppa_limit - R.FPPA_BORDERLINE_DEG or share >= 0.3:
-                verdict = "borderline"
-            else:
-                verdict = "ok"
-        out.update({
-            "fppa_median_deg": own, "fppa_peak_deg": round(max(fp), 2) if fp else None,
-            "fppa_band_deg": _fppa_band(fp, cal) if enough else None,
-            "fppa_judged_deg": med, "fppa_limit_deg": fppa_limit, "fppa_metric": fppa_metric,
-            "fppa_over_other_leg_deg": over_other,
-            "valgus_steps": flagged, "valgus_share": round(flagged / len(vals), 3) if vals else None,
-            "verdict": verdict,
-            # Not measurable from pose landmarks (rules.UNMEASURED): no count, a sentence.
-            "pelvic_drop_steps": None,
-            "pelvic_drop": R.UNMEASURED["pelvic_drop"].split(":")[0],
-            "crossover_steps": _count(mine, "crossover"),
-            "heel_offset_median": _med([s["metrics"].get("heel_offset") for s in mine]),
-        })
-    if view in R.SAGITTAL:
-        out.update({
-            "overstride_median": _med([s["metrics"].get("overstride") for s in mine]),
-            "tibia_angle_median_deg": _med([s["metrics"].get("tibia_angle_deg") for s in mine]),
-            "knee_flex_contact_median_deg": _med([s["metrics"].get("knee_flex_contact_deg") for s in mine]),
-            "knee_flex_mid_median_deg": _med([s["metrics"].get("knee_flex_mid_deg") for s in mine]),
-            "overstride_steps": _count(mine, "overstride"),
-        })
-    return out
-
-
-def _fmt(v: float | None, unit: str = "°") -> str:
-    return "?" if v is None else f"{v:.0f}{unit}"
-
-
-def _band(lg: dict) -> str:
-    b = lg.get("fppa_band_deg")
-    return f", likely {b[0]:.0f}° to {b[1]:.0f}°" if b else ""
-
-
-def _summary_lines(gait: dict, view: str | None) -> list[str]:
-    lines = []
-    cad = gait.get("cadence_spm")
-    if cad is not None:
-        low = " — low (under 160)" if cad < R.LOW_CADENCE_SPM else ""
-        lines.append(f"Cadence {cad:.0f} steps/min over {gait['step_count']} steps{low}.")
-    legs = gait["legs"]
-    for side in SIDES:
-        lg = legs[side]
-        name = side.capitalize()
-        if view in R.FRONTAL:
-            n = lg["steps"]
-            judged = "above your standing baseline" if lg["fppa_metric"] == "fppa_over_baseline_deg" else "limit"
-            if lg["verdict"] is None:
-                lines.append(f"{name} knee: only {n} steps seen; at least {gait['min_steps_per_leg']} are needed "
-                             "for a verdict.")
-            elif lg["verdict"] == "knee_valgus":
-                lines.append(f"{name} knee caves in on {lg['valgus_steps']} of {n} steps, peak "
-                             f"{_fmt(lg['fppa_peak_deg'])} (median {_fmt(lg['fppa_median_deg'])}{_band(lg)}; "
-                             f"{judged} {lg['fppa_limit_deg']:.0f}°).")
-            elif lg["verdict"] == "borderline":
-                lines.append(f"{name} knee: borderline, caves in on {lg['valgus_steps']} of {n} steps "
-                             f"(median {_fmt(lg['fppa_median_deg'])}{_band(lg)}, peak {_fmt(lg['fppa_peak_deg'])}; "
-                             f"{judged} {lg['fppa_limit_deg']:.0f}°).")
-            else:
-                lines.append(f"{name} knee stays in line: median {_fmt(lg['fppa_median_deg'])}{_band(lg)}, peak "
-                             f"{_fmt(lg['fppa_peak_deg'])} over {n} steps.")
-            if lg.get("crossover_steps"):
-                lines.append(f"{name} foot lands across your midline on {lg['crossover_steps']} of {n} steps.")
-        if view in R.SAGITTAL and lg["steps"]:
-            lines.append(f"{name} foot lands {lg['overstride_median']:.2f} leg lengths ahead of the hip, shin "
-                         f"{_fmt(lg['tibia_angle_median_deg'])} from vertical; knee bent "
-                         f"{_fmt(lg['knee_flex_contact_median_deg'])} at contact and "
-                         f"{_fmt(lg['knee_flex_mid_median_deg'])} at midstance."
-                         if lg.get("overstride_median") is not None else f"{name}: {lg['steps']} steps.")
-    if view in R.FRONTAL:
-        lines.append(R.UNMEASURED["pelvic_drop"].split(":")[0].capitalize() + ".")
-    asym = gait.get("asymmetry", {}).get("fppa_deg")
-    if asym is not None and abs(asym) >= R.ASYMMETRY_DEG:
-        worse = "left" if asym > 0 else "right"
-        lines.append(f"The {worse} knee caves in {abs(asym):.0f}° more than the other (median).")
-    if view in R.SAGITTAL and gait.get("trunk_lean_median_deg") is not None:
-        lines.append(f"Trunk leans {gait['trunk_lean_median_deg']:.0f}° forward.")
-    return lines
-
-
-def _advice(gait: dict, steps: list[dict]) -> list[str]:
-    codes = {f["code"] for s in steps for f in s["faults"]} | {f["code"] for f in gait["faults"]}
-    legs = gait["legs"]
-    out = []
-    if any(legs[s].get("verdict") in ("knee_valgus", "borderline") for s in SIDES):
-        out.append("Strengthen the hip muscles that keep your knee in line and your pelvis level: clamshells, "
-                   "fire hydrants and donkey kicks, 3 sets of 15 (formcheck can check each of them). "
-                   "While running, think 'knee over the middle of the foot' as you land.")
-    if "crossover" in codes:
-        out.append("Land with your feet a little apart, as if running along two lines rather than one.")
-    cad = gait.get("cadence_spm")
-    if cad is not None and cad < R.LOW_CADENCE_SPM:
-        out.append(f"Raise your step rate by 5-10%: from {cad:.0f} to about {1.05 * cad:.0f}-{1.10 * cad:.0f} "
-                   "steps per minute (a metronome app helps). Quicker, shorter steps lower the load on the knee "
-                   "(Heiderscheit 2011).")
-    if "overstride" in codes:
-        out.append("Land with your foot closer under your hips; a 5-10% quicker step rate usually brings this by itself.")
-    return out
-
-
-def _view_warnings(view: str | None) -> list[str]:
-    if view in R.FRONTAL:
-        return ["Overstride, knee bend and trunk lean were not checked: they need a side view. "
-                "Film from the side to check them."]
-    if view in R.SAGITTAL:
-        return ["Knee caving in (FPPA) and crossover were not checked: they need a view "
-                f"{VIEW_LABELS['back']}. Film from behind (or in front) to check them."]
-    seen = "an unknown angle" if view is None else VIEW_LABELS.get(view, view)
-    return [f"The clip looks filmed from {seen}: only steps and cadence were measured. Film from behind "
-            "for knee valgus and crossover, and from the side for overstride."]
-
-
-def _speed_sentence(kind: str, suggest: float | None, cad: float | None, ts: float, capture: float | None,
-                    play_fps: float) -> str:
-    q = SLOW_MOTION_QUESTION if kind == "slow_motion" else FAST_MOTION_QUESTION
-    seen = f" The steps come at {cad:.0f} per minute of video time" if cad is not None else ""
-    if kind == "slow_motion" and capture:
-        seen = f" The file says it was filmed at {capture:.0f} fps and plays at {play_fps:.0f} fps."
-    elif cad is not None:
-        lo, hi = R.RUNNING_CADENCE_SPM
-        seen += f", and running is {lo:.0f}-{hi:.0f} steps per minute." if ts == 1.0 else f" with time scale {ts:g}."
-    if suggest and capture:
-        how = (f" If so, analyse it again with --time-scale {suggest:g} "
-               "(in the app: 'Time scale (real seconds per video second)').")
-    else:
-        # The rhythm alone cannot tell a step from a stride on every clip: the likeliest
-        # factor first, then the other usual ones.
-        scales = [0.25, 0.5, 0.125]
-        if suggest in scales:
-            scales.remove(suggest)
-            scales.insert(0, suggest)
-        opts = "; ".join(f"filmed at {1 / x:g}x speed: --time-scale {x:g}" for x in scales)
-        how = (f" Analyse it again with the real seconds per video second ({opts}; in the app: "
-               "'Time scale (real seconds per video second)').")
-    return q + seen + how + " No cadence or knee verdicts were given until then."
-
-
 # ---- the analysis -----------------------------------------------------------------------
 
 
@@ -371,22 +193,21 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
               "cadence_measured_spm": None if cad is None else round(cad, 1),
               "capture_fps": capture, "suggested_time_scale": speed[1] if speed else None, "question": None}
 
-    steps: list[dict] = []
+    steps: list[Step] = []
     if status == "running" or status in ("slow_motion", "fast_motion"):
         steps = _step_reports(steps_raw, fr, t, view, base, leg, cal, ts, options.min_steps_per_leg)
     judge_ok = status == "running"
     if not judge_ok:
-        for s in steps:
-            s["faults"] = []
+        steps = [s.without_faults() for s in steps]
     fppa_metric = "fppa_over_baseline_deg" if base is not None else "fppa_deg"
     fppa_limit = R.FPPA_OVER_BASELINE_DEG if base is not None else R.FPPA_ABS_DEG
-    medians = {s: _med([x["metrics"].get("fppa_deg") for x in steps if x["side"] == s]) for s in SIDES}
-    counts = {s: sum(1 for x in steps if x["side"] == s) for s in SIDES}
+    medians = {s: median_of([x.metrics.get("fppa_deg") for x in steps if x.side == s]) for s in SIDES}
+    counts = {s: sum(1 for x in steps if x.side == s) for s in SIDES}
     legs = {}
     for s in SIDES:
         o = other_side(s)
         other = medians[o] if counts[o] >= options.min_steps_per_leg else None
-        legs[s] = _leg_summary(steps, s, view, options.min_steps_per_leg if judge_ok else 10 ** 9,
+        legs[s] = leg_summary(steps, s, view, options.min_steps_per_leg if judge_ok else 10 ** 9,
                                fppa_limit, fppa_metric, cal, other)
     shown_cad = cad if judge_ok else None
     clip_faults = R.judge({"cadence_spm": shown_cad if shown_cad is not None else math.nan},
@@ -400,7 +221,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         "step_method": info["method"] if steps else None,
         "step_count": len(steps),
         "cadence_spm": round(shown_cad, 1) if shown_cad is not None else None,
-        "stance_s_median": _med([s["metrics"].get("stance_s") for s in steps]),
+        "stance_s_median": median_of([s.metrics.get("stance_s") for s in steps]),
         "min_steps_per_leg": options.min_steps_per_leg,
         "legs": legs,
         "baseline": None if base is None else {
@@ -408,16 +229,16 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
             "from_s": base["from_s"], "to_s": base["to_s"], "source": base["source"]},
         "fppa_calibration": {"slope": cal.slope, "offset": cal.offset, "sd_deg": cal.sd_deg,
                              "fitted_on": cal.fitted_on},
-        "faults": clip_faults,
+        "faults": [f.to_json() for f in clip_faults],
         "metric_labels": R.METRIC_LABELS,
     }
     if view in R.FRONTAL:
         both = all(counts[s] >= options.min_steps_per_leg for s in SIDES) and judge_ok
         lm, rm = legs["left"].get("fppa_median_deg"), legs["right"].get("fppa_median_deg")
         gait["asymmetry"] = {"fppa_deg": round(lm - rm, 2) if both and None not in (lm, rm) else None}
-        gait["step_width_median"] = _med([s["metrics"].get("step_width") for s in steps])
+        gait["step_width_median"] = median_of([s.metrics.get("step_width") for s in steps])
     if view in R.SAGITTAL:
-        gait["trunk_lean_median_deg"] = _med([s["metrics"].get("trunk_lean_deg") for s in steps])
+        gait["trunk_lean_median_deg"] = median_of([s.metrics.get("trunk_lean_deg") for s in steps])
 
     unjudged = {f.code for f in R.STEP_FAULTS if view not in (f.views or R.ANY_VIEW)} | set(R.UNMEASURED)
     if status == "not_running":
@@ -428,7 +249,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         unjudged |= {f.code for f in R.STEP_FAULTS} | {f.code for f in R.CLIP_FAULTS}
         advice: list[str] = []
     elif status in ("slow_motion", "fast_motion"):
-        q = _speed_sentence(status, sanity["suggested_time_scale"], cad, ts, capture, float(track.fps))
+        q = speed_sentence(status, sanity["suggested_time_scale"], cad, ts, capture, float(track.fps))
         sanity["question"] = q
         gait["question"] = q
         gait["summary_lines"] = [q]
@@ -436,9 +257,9 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         unjudged |= {f.code for f in R.STEP_FAULTS} | {f.code for f in R.CLIP_FAULTS}
         advice = []
     else:
-        gait["summary_lines"] = _summary_lines(gait, view)
-        advice = _advice(gait, steps)
-        warnings += _run_warnings(gait, legs, view, steps, cad, base, info, real.fps, options)
+        gait["summary_lines"] = summary_lines(gait, view)
+        advice = advice_lines(gait, steps)
+        warnings += run_warnings(gait, legs, view, steps, cad, base, info, real.fps, options.min_steps_per_leg)
         if cad is None:
             unjudged.add("low_cadence")
     if view in R.FRONTAL:
@@ -450,7 +271,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         "side": None,
         "reps": [],
         "holds": [],
-        "steps": steps,
+        "steps": [s.to_json() for s in steps],
         "warnings": warnings,
         "unjudged": sorted(unjudged),
         "gait": gait,
@@ -458,73 +279,40 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     }
 
 
-def _step_reports(steps_raw: list[Step], fr: Frames, t: np.ndarray, view: str | None, base: dict | None,
-                  leg: float, cal: FppaCalibration, ts: float, min_steps: int) -> list[dict]:
-    """Per-step report dicts: times (video time), metrics, faults by the rules."""
+def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str | None, base: dict | None,
+                  leg: float, cal: FppaCalibration, ts: float, min_steps: int) -> list[Step]:
+    """The steps as the report gives them: times (video time), metrics, faults by the rules."""
     fwd = facing(fr)
-    steps: list[dict] = []
+    mets: list[dict[str, float]] = []
     for st in steps_raw:
         m: dict[str, float] = {"stance_s": st.stance}
         if view in R.FRONTAL:
             m.update(frontal_metrics(fr, t, st, base, cal))
         elif view in R.SAGITTAL:
             m.update(sagittal_metrics(fr, t, st, leg, fwd))
-        steps.append({"side": st.side, "contact_s": round(st.contact / ts, 4),
-                      "midstance_s": round(st.midstance / ts, 4), "toe_off_s": round(st.toe_off / ts, 4),
-                      "timing_estimated": st.estimated, "metrics": m})
+        mets.append(m)
+    sides = [st.side for st in steps_raw]
     # Against the other leg: only when it has enough steps to have a median.
     for side in SIDES:
-        other = [s["metrics"].get("fppa_deg", math.nan) for s in steps if s["side"] != side]
+        other = [m.get("fppa_deg", math.nan) for m, sd in zip(mets, sides) if sd != side]
         other = [v for v in other if math.isfinite(v)]
         if len(other) >= min_steps:
             ref = float(np.median(other))
-            for s in steps:
-                if s["side"] == side and math.isfinite(s["metrics"].get("fppa_deg", math.nan)):
-                    s["metrics"]["fppa_over_other_leg_deg"] = s["metrics"]["fppa_deg"] - ref
+            for m, sd in zip(mets, sides):
+                if sd == side and math.isfinite(m.get("fppa_deg", math.nan)):
+                    m["fppa_over_other_leg_deg"] = m["fppa_deg"] - ref
     # Step width: this heel vs the other foot's previous contact, in hip widths.
-    for k, s in enumerate(steps):
-        m = s["metrics"]
-        prev = next((p for p in reversed(steps[:k]) if p["side"] != s["side"]), None)
+    for k, m in enumerate(mets):
+        prev = next((p for p, sd in zip(reversed(mets[:k]), reversed(sides[:k])) if sd != sides[k]), None)
         if prev is not None and "heel_x_px" in m and math.isfinite(m.get("hip_width_px", math.nan)):
-            m["step_width"] = abs(m["heel_x_px"] - prev["metrics"]["heel_x_px"]) / m["hip_width_px"]
+            m["step_width"] = abs(m["heel_x_px"] - prev["heel_x_px"]) / m["hip_width_px"]
     rules = R.rules_for(view, base is not None)
-    for k, s in enumerate(steps, start=1):
-        s["metrics"].pop("heel_x_px", None)
-        s["metrics"].pop("hip_width_px", None)
-        s["metrics"] = {key: round(v, 3) for key, v in s["metrics"].items() if v is not None and math.isfinite(v)}
-        s["faults"] = R.judge(s["metrics"], rules)
-        s["index"] = k
+    steps = []
+    for k, (st, m) in enumerate(zip(steps_raw, mets), start=1):
+        m.pop("heel_x_px", None)
+        m.pop("hip_width_px", None)
+        m = metrics_json(m)
+        steps.append(Step(index=k, side=st.side, contact_s=round(st.contact / ts, 4),
+                          midstance_s=round(st.midstance / ts, 4), toe_off_s=round(st.toe_off / ts, 4),
+                          timing_estimated=st.estimated, metrics=m, faults=tuple(R.judge(m, rules))))
     return steps
-
-
-def _run_warnings(gait: dict, legs: dict, view: str | None, steps: list[dict], cad: float | None,
-                  base: dict | None, info: dict, real_fps: float, options: GaitOptions) -> list[str]:
-    out = _view_warnings(view)
-    if not steps:
-        out.append("No running steps were found. Film at least 10 s of steady running with the feet in view.")
-    if cad is None and steps:
-        out.append("Too few regular steps to measure cadence.")
-    if view in R.FRONTAL and steps:
-        for side in SIDES:
-            n = legs[side]["steps"]
-            if n < options.min_steps_per_leg:
-                out.append(f"Only {n} {side} step{'' if n == 1 else 's'}: at least {options.min_steps_per_leg} "
-                           f"per leg are needed to judge a leg or compare it with the other (Dingenen 2018), so the "
-                           f"{side} knee got no verdict.")
-        cal = gait["fppa_calibration"]
-        if cal["slope"] != 1.0 or cal["offset"] != 0.0:
-            out.append("Video pose landmarks under-read knee valgus; FPPA was corrected for that bias "
-                       f"(fitted on rendered runners, ±{cal['sd_deg']:.0f}° per clip), and each knee's band shows "
-                       "how far the true value may lie.")
-        if base is None:
-            out.append("No still standing at the start of the clip: knees were judged against the general "
-                       "15° limit and against each other. Stand still for 2 s before you start running to be "
-                       "judged against your own baseline.")
-    if view in R.SAGITTAL and info["label_disagreements"] > 0.25 * max(1, len(steps)):
-        out.append("Left and right legs were hard to tell apart from the side; steps were assigned to legs "
-                   "by alternation.")
-    if steps and real_fps < MIN_REAL_FPS:
-        out.append(f"The clip has {real_fps:.0f} frames per real second: a running stance spans only about "
-                   f"{0.25 * real_fps:.0f} frames, so timings are ±{500 / real_fps:.0f} ms and short peaks may "
-                   "be missed. Film at 60-240 fps; for a slow-motion clip, set the time scale.")
-    return out

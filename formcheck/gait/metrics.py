@@ -10,7 +10,7 @@ import numpy as np
 
 from formcheck.gait.frames import SIDES, Frames
 from formcheck.gait.signals import interp_at, window_peak
-from formcheck.gait.steps import Step
+from formcheck.gait.steps import Stance
 from formcheck.geometry import joint_angle
 from formcheck.landmarks import other_side
 
@@ -46,7 +46,7 @@ FPPA_CALIBRATION = FppaCalibration(slope=1.365, offset=1.96, sd_deg=3.3,
                                              "benchmarks/gait_calibration.py")
 
 
-def frontal_metrics(fr: Frames, t: np.ndarray, st: Step, base: dict | None,
+def frontal_metrics(fr: Frames, t: np.ndarray, st: Stance, base: dict | None,
                     cal: FppaCalibration = NO_CALIBRATION) -> dict[str, float]:
     """FPPA (peak over midstance +- MIDSTANCE_WINDOW of the stance, corrected by
     `cal`), FPPA over the standing baseline, heel offset from the midline at
@@ -93,7 +93,7 @@ def _leg_at(fr: Frames, t: np.ndarray, tq: float, heel: np.ndarray, shank: float
     return knee, ankle
 
 
-def sagittal_metrics(fr: Frames, t: np.ndarray, st: Step, leg: float, fwd: float) -> dict[str, float]:
+def sagittal_metrics(fr: Frames, t: np.ndarray, st: Stance, leg: float, fwd: float) -> dict[str, float]:
     """Side-view metrics of one step, from whichever foot is where the step says
     (the forward-most heel at contact, the lower heel at midstance), not from the
     left/right labels, which BlazePose mixes up in side views."""
@@ -126,7 +126,7 @@ def sagittal_metrics(fr: Frames, t: np.ndarray, st: Step, leg: float, fwd: float
 
 
 
-def cadence(steps: list[Step], period: float | None) -> float | None:
+def cadence(steps: list[Stance], period: float | None) -> float | None:
     """Steps per minute (real time) from the midstance times, which are steadier than
     contacts. An interval spanning k steps (a step missed or out of view) counts
     as k steps; intervals that fit no whole number of steps are left out."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 from formcheck.exercises.base import Cond, Fault
+from formcheck.results import FaultHit
 
 __all__ = [
     "FRONTAL", "SAGITTAL", "ANY_VIEW", "STEP_FAULTS", "BASELINE_FAULTS", "CLIP_FAULTS", "UNMEASURED",
@@ -131,8 +132,8 @@ def rules_for(view: str | None, has_baseline: bool) -> tuple[Fault, ...]:
     return tuple(out)
 
 
-def judge(metrics: dict[str, float], rules: tuple[Fault, ...]) -> list[dict]:
-    """Faults (report dicts) of one step or clip: a rule fires on its first
+def judge(metrics: dict[str, float], rules: tuple[Fault, ...]) -> list[FaultHit]:
+    """Faults of one step or clip: a rule fires on its first
     condition that holds; a missing or non-finite metric never fires."""
     out = []
     for f in rules:
@@ -141,8 +142,7 @@ def judge(metrics: dict[str, float], rules: tuple[Fault, ...]) -> list[dict]:
             if v is None or not math.isfinite(v):
                 continue
             if c.holds(v):
-                out.append({"code": f.code, "message": f.cue, "severity": f.severity,
-                            "value": round(float(v), 3), "limit": c.limit})
+                out.append(FaultHit(f.code, f.cue, f.severity, round(float(v), 3), c.limit))
                 break
     return out
 

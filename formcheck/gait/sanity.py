@@ -19,7 +19,7 @@ import numpy as np
 from formcheck.gait.frames import Frames
 from formcheck.gait.rules import RUNNING_CADENCE_SPM
 from formcheck.gait.signals import interp_at
-from formcheck.gait.steps import Step
+from formcheck.gait.steps import Stance
 
 __all__ = ["running_like", "speed_question", "swing_clearance", "alternation", "MIN_SWING_CLEARANCE", "MIN_ALTERNATION",
            "MAX_DUTY", "MAX_RUN_STANCE_S"]
@@ -45,7 +45,7 @@ MIN_WALK_CADENCE_SPM = 80.0
 _FACTORS = (2, 4, 8)
 
 
-def swing_clearance(fr: Frames, t: np.ndarray, steps: list[Step], leg: float, period: float | None) -> float:
+def swing_clearance(fr: Frames, t: np.ndarray, steps: list[Stance], leg: float, period: float | None) -> float:
     """Median over steps of how far apart the two feet are in height around
     midstance (leg lengths, image height, each foot's lowest point; the larger
     gap within a quarter step of midstance). Either label order: from the side

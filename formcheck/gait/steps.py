@@ -13,7 +13,7 @@ from formcheck.gait.rules import FRONTAL, RUNNING_CADENCE_SPM, SAGITTAL
 from formcheck.gait.signals import fill, gauss_smooth, noise_sd, peaks, refine, step_period
 from formcheck.landmarks import PoseTrack, other_side
 
-__all__ = ["Step", "detect_steps", "standing_baseline", "GROUND_SPEED_SHARE", "BASELINE_MIN_S"]
+__all__ = ["Stance", "detect_steps", "standing_baseline", "GROUND_SPEED_SHARE", "BASELINE_MIN_S"]
 
 # From the side, the foot has landed when it moves back at this share of the ground's
 # speed under the body [own: a landing foot is still slightly slower than the belt].
@@ -23,7 +23,7 @@ BASELINE_MIN_S = 1.0
 
 
 @dataclass(frozen=True)
-class Step:
+class Stance:
     """One stance: side and real times (s) of initial contact, midstance, toe-off."""
 
     side: str
@@ -167,7 +167,7 @@ def _pelvis_lows(fr: Frames, t: np.ndarray, leg: float, period: float) -> tuple[
     return idx, np.array([refine(t, pel, i) for i in idx])
 
 
-def _robust_offsets(steps: list[Step], dt: float) -> list[Step]:
+def _robust_offsets(steps: list[Stance], dt: float) -> list[Stance]:
     """Per leg, contact and toe-off offsets from midstance that stray from that
     leg's median by more than max(1.5 frames, 30 ms) are replaced by the median
     (steady running repeats its timing; a stray edge is noise), and steps whose
@@ -186,12 +186,12 @@ def _robust_offsets(steps: list[Step], dt: float) -> list[Step]:
             if s.side != side or s.mid is None:
                 continue
             if s.estimated:
-                out[k] = Step(s.side, s.mid - ma, s.mid + mb, s.mid, True)
+                out[k] = Stance(s.side, s.mid - ma, s.mid + mb, s.mid, True)
             elif len(seen) >= 3:
                 ak, bk = s.mid - s.contact, s.toe_off - s.mid
                 c = s.mid - (ak if abs(ak - ma) <= lim else ma)
                 e = s.mid + (bk if abs(bk - mb) <= lim else mb)
-                out[k] = Step(s.side, c, e, s.mid)
+                out[k] = Stance(s.side, c, e, s.mid)
     return out
 
 
@@ -233,7 +233,7 @@ def _contacts_sagittal(fr: Frames, t: np.ndarray, leg: float, period: float, see
 
 
 def _steps_vertical(fr: Frames, t: np.ndarray, leg: float, period: float,
-                    view: str | None = None) -> tuple[list[Step], int]:
+                    view: str | None = None) -> tuple[list[Stance], int]:
     """Steps from the pelvis bounce and the feet's vertical motion on screen (any view).
 
     Midstance: the pelvis is lowest once per step (image y of the mid-hip,
@@ -286,7 +286,7 @@ def _steps_vertical(fr: Frames, t: np.ndarray, leg: float, period: float,
     segs = segments({s: max(0.015, 3.0 * noise[s]) for s in SIDES})
     ic_side = (_contacts_sagittal(fr, t, leg, period, np.array([c[1] for c in cands]))
                if view in SAGITTAL else np.full(len(cands), np.nan))
-    raw: list[Step] = []
+    raw: list[Stance] = []
     for (_i, ti, side, lo, hi), sg, ic_h in zip(cands, segs, ic_side):
         thr = max(0.008, 2.5 * noise[side])
         edges = [_ground_edges(t, y, a, b, lo, hi, thr, persist) for (y, a, b) in sg]
@@ -302,11 +302,11 @@ def _steps_vertical(fr: Frames, t: np.ndarray, leg: float, period: float,
             ok = 0.08 <= t1 - t0 <= 1.6 * period and t0 < ti < t1
         # The pelvis shows a step the feet do not (a foot hidden or mislabelled):
         # keep it, with its leg's usual timing filled in below.
-        raw.append(Step(side, t0, t1, ti) if ok else Step(side, ti, ti, ti, estimated=True))
+        raw.append(Stance(side, t0, t1, ti) if ok else Stance(side, ti, ti, ti, estimated=True))
     if not any(not r.estimated for r in raw):
         return [], 0
     sides, disagree = _alternate([r.mid for r in raw], [r.side for r in raw], period)
-    steps = [Step(sd, r.contact, r.toe_off, r.mid, r.estimated) for r, sd in zip(raw, sides)]
+    steps = [Stance(sd, r.contact, r.toe_off, r.mid, r.estimated) for r, sd in zip(raw, sides)]
     # A stance cut by the start or end of the clip is not a whole step.
     seen = t[np.isfinite(fr.mid("hip")[:, 1])]
     first, last = (seen[0] + 0.5 * dt, seen[-1] - 0.5 * dt) if len(seen) else (t[0], t[-1])
@@ -323,7 +323,7 @@ def _front_heel(fr: Frames) -> np.ndarray:
     return np.fmax(*ahead) / fr.leg_scale()
 
 
-def detect_steps(track: PoseTrack, view: str | None) -> tuple[list[Step], float | None, dict]:
+def detect_steps(track: PoseTrack, view: str | None) -> tuple[list[Stance], float | None, dict]:
     """Steps of a cleaned track whose times are real time. Returns (steps sorted by
     contact, step period in s or None, info {"label_disagreements": n, "method": ...})."""
     fr = Frames(track)

@@ -3,11 +3,14 @@ one transaction each; `schema_version` lists the ones applied."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from formcheck.history.db import HistoryError, now_iso, tx
+from formcheck.results import upgrade_events
+from formcheck.safe_io import dumps_json
 
 __all__ = ["Migration", "MIGRATIONS", "SCHEMA_VERSION", "migrate", "schema_version"]
 
@@ -87,10 +90,27 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX sessions_routine ON sessions(routine_id)")
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    # Reports saved before the result records (formcheck.results) lack fields those
+    # now require (a rep's unjudged list and form_judged, a step's index): bring
+    # each stored report to the records' shape once, so readers read one shape.
+    # A row that does not read as a report is left as it is, never dropped.
+    rows = conn.execute("SELECT id, report FROM sessions").fetchall()
+    for sid, text in rows:
+        try:
+            report = json.loads(text)
+            new = upgrade_events(report)
+        except (ValueError, TypeError, AttributeError):
+            continue
+        if new != report:
+            conn.execute("UPDATE sessions SET report=? WHERE id=?", (dumps_json(new, indent=None), sid))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and their reps, holds and steps", _v1),
     Migration(2, "why a set stopped", _v2),
     Migration(3, "guided routines; sessions left out of trends", _v3),
+    Migration(4, "stored reports in the result records' shape", _v4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

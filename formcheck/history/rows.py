@@ -7,6 +7,8 @@ import json
 import math
 from collections import Counter
 
+from formcheck.results import parse_events
+
 __all__ = ["finite", "event_rows", "summary_columns", "gait_leg_fppa"]
 
 
@@ -19,27 +21,27 @@ def finite(x) -> float | None:
 
 
 def event_rows(report: dict) -> list[dict]:
-    """The rows of the events table for one report."""
+    """The rows of the events table for one (valid) report; "faults" holds the fault codes."""
+    reps, holds, steps = parse_events(report)
     out = []
-    for r in report.get("reps", []):
-        out.append({"kind": "rep", "idx": int(r["index"]), "set_no": r.get("set"), "side": r.get("side"),
-                    "start_s": r.get("start_s"), "peak_s": r.get("peak_s"), "end_s": r.get("end_s"),
-                    "duration_s": finite(r.get("metrics", {}).get("duration_s")), "faults": r.get("faults", []),
-                    "fppa_deg": None})
-    for k, h in enumerate(report.get("holds", []), 1):
-        out.append({"kind": "hold", "idx": k, "set_no": None, "side": h.get("side"), "start_s": h.get("start_s"),
-                    "peak_s": None, "end_s": h.get("end_s"), "duration_s": finite(h.get("duration_s")),
-                    "faults": h.get("faults", []), "fppa_deg": None})
-    for k, s in enumerate(report.get("steps", []), 1):
-        out.append({"kind": "step", "idx": k, "set_no": None, "side": s.get("side"), "start_s": s.get("contact_s"),
-                    "peak_s": None, "end_s": None, "duration_s": None, "faults": s.get("faults", []),
-                    "fppa_deg": finite(s.get("metrics", {}).get("fppa_deg"))})
+    for r in reps:
+        out.append({"kind": "rep", "idx": r.index, "set_no": r.set, "side": r.side, "start_s": r.start_s,
+                    "peak_s": r.peak_s, "end_s": r.end_s, "duration_s": finite(r.metrics.get("duration_s")),
+                    "faults": [f.code for f in r.faults], "fppa_deg": None})
+    for k, h in enumerate(holds, 1):
+        out.append({"kind": "hold", "idx": k, "set_no": None, "side": h.side, "start_s": h.start_s,
+                    "peak_s": None, "end_s": h.end_s, "duration_s": finite(h.duration_s),
+                    "faults": [f.code for f in h.faults], "fppa_deg": None})
+    for k, st in enumerate(steps, 1):
+        out.append({"kind": "step", "idx": k, "set_no": None, "side": st.side, "start_s": st.contact_s,
+                    "peak_s": None, "end_s": None, "duration_s": None, "faults": [f.code for f in st.faults],
+                    "fppa_deg": finite(st.metrics.get("fppa_deg"))})
     return out
 
 
 def summary_columns(report: dict) -> dict:
     evs = event_rows(report)
-    faults = Counter(f["code"] for e in evs for f in e["faults"])
+    faults = Counter(code for e in evs for code in e["faults"])
     faulted = sum(1 for e in evs if e["faults"])
     return {
         "rep_count": len(report.get("reps", [])),
@@ -56,30 +58,13 @@ def summary_columns(report: dict) -> dict:
 
 
 def gait_leg_fppa(gait: dict | None) -> dict[str, float]:
-    """Per-leg FPPA (°) from a running report's gait block, if it carries one.
-
-    gait.py is still being written, so this reads any of the shapes
-    {"legs"|"per_leg"|"sides": {leg: {...fppa...: number}}} or {"left"|"right": {...}}.
-    """
-    if not isinstance(gait, dict):
-        return {}
-    legs = None
-    for key in ("legs", "per_leg", "sides"):
-        if isinstance(gait.get(key), dict):
-            legs = gait[key]
-            break
-    if legs is None:
-        legs = {k: v for k, v in gait.items() if k in ("left", "right") and isinstance(v, dict)}
+    """Per-leg median FPPA (°) from a running report's gait block
+    (gait["legs"][leg]["fppa_median_deg"], the one shape formcheck.gait has
+    ever written); legs without one (a side view, too few steps) are absent."""
+    legs = (gait or {}).get("legs") or {}
     out = {}
     for leg, block in legs.items():
-        if not isinstance(block, dict):
-            continue
-        keys = sorted(k for k in block if "fppa" in k.lower())
-        # Prefer a median, then a mean, then any FPPA number.
-        keys.sort(key=lambda k: (0 if "median" in k else 1 if "mean" in k else 2))
-        for k in keys:
-            v = finite(block[k])
-            if v is not None:
-                out[str(leg)] = v
-                break
+        v = finite(block.get("fppa_median_deg"))
+        if v is not None:
+            out[leg] = v
     return out

@@ -407,7 +407,7 @@ def _insert_events(conn: sqlite3.Connection, session_id: int, report: dict) -> N
         "INSERT INTO events(session_id, kind, idx, set_no, side, start_s, peak_s, end_s, duration_s, "
         "fault_codes, n_faults, fppa_deg) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [(session_id, e["kind"], e["idx"], e["set_no"], e["side"], e["start_s"], e["peak_s"], e["end_s"],
-          e["duration_s"], ",".join(f["code"] for f in e["faults"]), len(e["faults"]), e["fppa_deg"])
+          e["duration_s"], ",".join(e["faults"]), len(e["faults"]), e["fppa_deg"])
          for e in event_rows(report)])
 
 

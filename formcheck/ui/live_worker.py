@@ -174,7 +174,7 @@ class LiveWorker:
         sub = rep_sub(upd.set_number, upd.side, upd.rep_count)
         if upd.rep_count > self._reps_seen:
             self._reps_seen = upd.rep_count
-            if upd.last_rep is not None and not upd.last_rep["faults"]:
+            if upd.last_rep is not None and not upd.last_rep.faults:
                 self._good_until = t + GOOD_REP_SHOW_S
         if upd.cue:
             return counter, sub, upd.cue, False

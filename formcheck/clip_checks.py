@@ -1,0 +1,141 @@
+"""Checks on the clip as a whole, before any rep is counted: who the exerciser
+is (`main_person`), how often the pose model lost them (`losses_per_min`), and
+plain warnings about the frame rate and stretches with nobody in view. Pure numpy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from formcheck.exercises import Exercise
+from formcheck.landmarks import PoseTrack
+
+__all__ = [
+    "main_person",
+    "losses_per_min",
+    "clip_warnings",
+    "true_runs",
+    "MIN_COVERAGE",
+    "MAX_LOSSES_PER_MIN",
+    "FLICKER_COVERAGE",
+    "JUMP_TORSOS",
+    "JUMP_SCALE",
+]
+
+# Below this share of frames with a person the report warns that results are
+# unreliable [own].
+MIN_COVERAGE = 0.6
+# The pose model "flickers" when it cannot follow a pose from the camera's angle:
+# it loses the person many times a minute while they stay in view. Measured on
+# rendered side-lying clamshells filmed from the feet end: 80-120 losses a
+# minute and 57-70% coverage, with wrong counts and false faults; from the front:
+# none (docs/accuracy.md). Past both limits the report warns and judges no
+# faults rather than guess [own defaults].
+MAX_LOSSES_PER_MIN = 30.0
+FLICKER_COVERAGE = 0.85
+
+
+def losses_per_min(detected: np.ndarray, times: np.ndarray) -> float:
+    """How many times a minute the person is lost between the first and the last
+    frame they are found in (walking out of frame at the ends does not count)."""
+    idx = np.flatnonzero(detected)
+    if len(idx) < 2 or times[idx[-1]] <= times[idx[0]]:
+        return 0.0
+    d = np.asarray(detected[idx[0]:idx[-1] + 1], bool)
+    losses = int(np.sum(d[:-1] & ~d[1:]))
+    return 60.0 * losses / float(times[idx[-1]] - times[idx[0]])
+
+
+# Reps need about 15 frames a second: a 1-2 s phase is then timed to within a
+# frame or two and the top of a quick rep is not skipped (issue: GIFs at 1.25-3.3
+# fps were analysed with no note) [own]. A still hold needs far fewer [own].
+MIN_FPS_REPS = 15.0
+MIN_FPS_HOLDS = 5.0
+# Say so when this share of the clip has nobody in it (title cards, cuts) [own].
+NO_PERSON_SHARE = 0.2
+
+
+def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of each run of True in mask [N]."""
+    d = np.diff(np.concatenate([[0], np.asarray(mask, np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+
+def clip_warnings(track: PoseTrack, exercise: Exercise) -> list[str]:
+    """Plain warnings about the clip itself: too few frames a second for the
+    movement, and long stretches with nobody in view."""
+    out = []
+    fps = float(track.fps) if track.fps and math.isfinite(track.fps) else math.nan
+    need = MIN_FPS_REPS if exercise.kind == "reps" else MIN_FPS_HOLDS
+    if math.isfinite(fps) and fps < need:
+        what = "reps are timed coarsely and a quick rep can be missed" if exercise.kind == "reps" \
+            else "the start and end of each hold are timed coarsely"
+        out.append(f"This clip has only {fps:.1f} frames a second: {what}. Film at {need:.0f} frames a second "
+                   "or more (phones and webcams record 30).")
+    n = len(track)
+    missing = ~np.asarray(track.detected, bool)
+    if n and missing.mean() >= NO_PERSON_SHARE:
+        dt = float(np.median(np.diff(track.times))) if n > 1 else 0.0
+        runs = [r for r in true_runs(missing) if (r[1] - r[0]) * dt >= 0.5]
+        out.append(f"No person was found in {missing.mean():.0%} of the clip ({missing.sum() * dt:.0f} s"
+                   + (f" in {len(runs)} stretch{'es' if len(runs) != 1 else ''}" if runs else "")
+                   + ", e.g. title cards, cuts or the person out of frame); those parts were skipped.")
+    return out
+
+
+# The pose model follows one person. When the largest figure changes (a second
+# person walks in, a mirror image is picked up, the video cuts), the body jumps:
+# its hip centre moves more than one torso length, or its torso changes size
+# by over 40%, from one frame to the next (within 0.25 s) [own]. Stretches of
+# the clip between jumps are grouped by where the body is and how big; only
+# the group seen longest (the exerciser) is analysed.
+JUMP_TORSOS = 1.0
+JUMP_SCALE = 1.4
+JUMP_MAX_DT = 0.25
+
+
+def _body_centre_scale(track: PoseTrack) -> tuple[np.ndarray, np.ndarray]:
+    px = track.px
+    hips = (px[:, 23] + px[:, 24]) / 2
+    shoulders = (px[:, 11] + px[:, 12]) / 2
+    return hips, np.linalg.norm(shoulders - hips, axis=-1)
+
+
+def main_person(track: PoseTrack) -> np.ndarray:
+    """Per frame [N] bool: the frame shows the person seen longest (see JUMP_*);
+    frames with nobody are False."""
+    det = np.asarray(track.detected, bool).copy()
+    centre, scale = _body_centre_scale(track)
+    ok = det & np.isfinite(centre).all(axis=1) & np.isfinite(scale) & (scale > 0)
+    idx = np.flatnonzero(ok)
+    if len(idx) < 2:
+        return det
+    seg = np.zeros(len(track), int) - 1
+    cur = 0
+    seg[idx[0]] = 0
+    for a, b in zip(idx[:-1], idx[1:]):
+        dt = track.times[b] - track.times[a]
+        ratio = scale[b] / scale[a]
+        jump = (np.linalg.norm(centre[b] - centre[a]) > JUMP_TORSOS * scale[a]
+                or not 1 / JUMP_SCALE <= ratio <= JUMP_SCALE)
+        if jump and dt <= JUMP_MAX_DT:
+            cur += 1
+        seg[b] = cur
+    if cur == 0:
+        return det
+    # Group the stretches: one whose median place and size match an earlier group's joins it.
+    groups: list[tuple[np.ndarray, float, list[int]]] = []
+    for k in range(cur + 1):
+        fr = np.flatnonzero(seg == k)
+        c, sc = np.median(centre[fr], axis=0), float(np.median(scale[fr]))
+        for g in groups:
+            if np.linalg.norm(c - g[0]) <= JUMP_TORSOS * g[1] and 1 / JUMP_SCALE <= sc / g[1] <= JUMP_SCALE:
+                g[2].append(k)
+                break
+        else:
+            groups.append((c, sc, [k]))
+    sizes = [sum(int(np.sum(seg == k)) for k in g[2]) for g in groups]
+    keep = groups[int(np.argmax(sizes))][2]
+    return det & np.isin(seg, keep) | (det & ~ok)

@@ -1,0 +1,175 @@
+"""From one side's landmarks to the events that count: the exercise's features
+and driving angle, the stretch's position, the rule that keeps one leg's rep
+when both legs seem to move at once, and why no hold was found.
+
+Shared by offline analysis (`formcheck.analysis`), the live session and the
+recogniser. Pure numpy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from formcheck.cleaning import VIS_MIN
+from formcheck.clip_checks import true_runs
+from formcheck.exercises import Exercise
+from formcheck.features import Joints, landmark
+from formcheck.reps import HoldEvent, RepEvent
+
+__all__ = ["side_features", "drive_signal", "position_mask", "resolve_overlap", "explain_no_hold", "OVERLAP_SHARE"]
+
+
+def side_features(exercise: Exercise, joints: Joints) -> dict[str, np.ndarray]:
+    """Every feature of the exercise for one working side: name -> [N]."""
+    return {name: np.asarray(fn(joints), float) for name, fn in exercise.features.items()}
+
+
+def drive_signal(exercise: Exercise, feats: dict[str, np.ndarray]) -> np.ndarray:
+    """The driving angle [N], NaN where this side is not the working side."""
+    drive = feats[exercise.drive]
+    if exercise.active is not None:
+        act = feats[exercise.active]
+        drive = np.where(act > 0.5, drive, np.nan)
+    return drive
+
+
+# Two reps of opposite legs overlapping by more than this share of the shorter one
+# cannot both be real: one leg works while the other supports (a mirror image, or
+# the support leg dragged along by the pose model) [own].
+OVERLAP_SHARE = 0.25
+
+
+def _overlap(a: RepEvent | HoldEvent, b: RepEvent | HoldEvent) -> float:
+    inter = min(a.end_t, b.end_t) - max(a.start_t, b.start_t)
+    shorter = max(1e-6, min(a.end_t - a.start_t, b.end_t - b.start_t))
+    return inter / shorter
+
+
+def resolve_overlap(kept: list[tuple[str, RepEvent]], new: tuple[str, RepEvent]) -> tuple[list[tuple[str, RepEvent]], bool]:
+    """Add a newly finished rep (side, event) to the kept reps, unless it overlaps
+    reps of the other leg in time: then the side with more reps so far keeps its
+    rep (ties: the larger movement). Returns (kept reps, whether `new` was kept).
+    The same rule runs offline (reps in order of their end) and live."""
+    side, ev = new
+    clash = [k for k, (s, e) in enumerate(kept) if s != side and _overlap(e, ev) > OVERLAP_SHARE]
+    if not clash:
+        return kept + [new], True
+    rest = [kept[k] for k in range(len(kept)) if k not in clash]
+    mine = sum(1 for s, _ in rest if s == side)
+    theirs = sum(1 for s, _ in rest if s != side)
+    if mine > theirs or (mine == theirs and ev.amplitude > max(kept[k][1].amplitude for k in clash)):
+        return rest + [new], True
+    return kept, False
+
+
+def position_mask(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.ndarray) -> np.ndarray:
+    """Per frame [N] bool: the stretch's position is there for this side (every
+    position check passes)."""
+    if exercise.position:
+        ok = np.ones(len(drive), bool)
+        for c in exercise.position:
+            ok &= c.passes(feats[c.feature])
+        return ok
+    if exercise.in_position:
+        with np.errstate(invalid="ignore"):
+            return feats[exercise.in_position] > 0.5
+    return np.isfinite(drive)
+
+
+def _still_mask(times: np.ndarray, drive: np.ndarray, params) -> np.ndarray:
+    """Frames [N] where the driving angle (median over the last smooth_s) moves
+    slower than the hold detector's speed limit."""
+    n = len(times)
+    sm = np.full(n, np.nan)
+    lo = 0
+    for i in range(n):
+        while times[i] - times[lo] >= params.smooth_s:
+            lo += 1
+        w = drive[lo:i + 1]
+        w = w[np.isfinite(w)]
+        if len(w) and np.isfinite(drive[i]):
+            sm[i] = np.median(w)
+    back = np.searchsorted(times, times - params.speed_s, side="left")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dt = times - times[back]
+        speed = np.where(dt > 0, np.abs(sm - sm[back]) / np.where(dt > 0, dt, 1.0), 0.0)
+        return np.isfinite(sm) & np.isfinite(speed) & (speed <= params.max_speed_dps)
+
+
+def _unseen(check, side: str, vis: np.ndarray | None, a: int, b: int) -> list[tuple[str, float]]:
+    """The landmarks a position check reads that the pose model hardly saw over
+    frames a:b (median visibility at or below cleaning.VIS_MIN), with that
+    visibility: the check failed for want of them, not for the body's position."""
+    if vis is None or not check.needs:
+        return []
+    out = []
+    for name in check.needs:
+        lm = landmark(name, side)
+        v = float(np.median(vis[a:b, int(lm)]))
+        if v <= VIS_MIN:
+            out.append((lm.name.lower().replace("_", " ").replace("foot index", "toes"), v))
+    return out
+
+
+def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
+                    times: np.ndarray, vis: np.ndarray | None = None) -> str:
+    """Why no hold was found, in the user's terms. sides: side -> (features, drive).
+
+    The stretch the person tried is taken as the longest still period of the
+    clip; over it, the side whose leg is picked as the stretched one is checked,
+    and each position check that failed is named with its median value there and
+    the limit ('your right knee stayed bent: 125°...'); where the landmarks a
+    check reads were hardly seen (vis [N,33], optional), it names them and how
+    badly they were seen instead of a position verdict. Without a still period of
+    min_hold_s: the person never held still long enough."""
+    params = exercise.hold
+    if params is None:
+        raise ValueError(f"{exercise.name} is not a held stretch")
+    best: tuple | None = None
+    for side, (feats, drive) in sides.items():
+        still = _still_mask(times, drive, params)
+        runs = true_runs(still)
+        if not runs:
+            continue
+        a, b = max(runs, key=lambda r: times[r[1] - 1] - times[r[0]])
+        dur = float(times[b - 1] - times[a])
+        pick = np.ones(b - a, bool)
+        for c in exercise.position:
+            if c.says is None:
+                pick &= c.passes(feats[c.feature][a:b])
+        failing = []
+        for c in exercise.position:
+            if c.says is None:
+                continue
+            v = feats[c.feature][a:b]
+            v = v[np.isfinite(v)]
+            val = float(np.median(v)) if len(v) else math.nan
+            if not (math.isfinite(val) and c.passes(np.array([val]))[0]):
+                failing.append((c, val, _unseen(c, side, vis, a, b)))
+        share = float(pick.mean())
+        key = (-dur, -round(share, 1), len(failing))
+        if best is None or key < best[0]:
+            best = (key, side, dur, share, failing)
+    if best is None:
+        return "No held stretch detected: you were not seen holding still at any point."
+    _, side, dur, share, failing = best
+    if dur < params.min_hold_s:
+        return (f"No held stretch detected: you never held still for {params.min_hold_s:.0f} s "
+                f"(longest: {dur:.1f} s). Hold the stretch without moving.")
+    if failing:
+        parts = []
+        for c, v, unseen in failing:
+            if unseen:
+                names = ", ".join(f"{n} (visibility {vv:.1f})" for n, vv in unseen)
+                parts.append(f"the pose model could not see your {names}; above {VIS_MIN:.1f} is needed to "
+                             f"check '{c.feature}', so this camera angle cannot tell whether you were in position "
+                             "(film with that leg nearer the camera)")
+            elif math.isfinite(v):
+                parts.append(c.says.format(side=side, value=v, limit=c.limit))
+            else:
+                parts.append(f"your {side} side could not be measured for '{c.feature}' (landmarks not seen)")
+        return "No held stretch detected: " + "; ".join(parts) + "."
+    return (f"No held stretch detected: you held still for {dur:.0f} s, but were in the stretch position for "
+            f"only {share:.0%} of that time.")

@@ -1,0 +1,239 @@
+"""Running, in words: per-leg summaries and verdicts, the summary lines, the
+advice, the warnings, and the question asked when a clip's speed looks wrong.
+Read from the steps (formcheck.results.Step) and the gait block that
+`formcheck.gait.analysis` builds. Pure numpy.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from formcheck.gait import rules as R
+from formcheck.gait.frames import SIDES
+from formcheck.gait.metrics import FppaCalibration
+from formcheck.results import Step
+from formcheck.views import VIEW_LABELS
+
+__all__ = ["median_of", "leg_summary", "summary_lines", "advice_lines", "speed_sentence", "run_warnings", "MIN_REAL_FPS",
+           "SLOW_MOTION_QUESTION", "FAST_MOTION_QUESTION"]
+
+# Below this real frame rate a stance spans too few frames [own; clinical-criteria.md §2].
+MIN_REAL_FPS = 60.0
+SLOW_MOTION_QUESTION = "This clip looks like slow motion: what speed was it filmed at?"
+FAST_MOTION_QUESTION = "This clip looks sped up (a time-lapse?): what speed was it filmed at?"
+# 95% band: 1.96 standard errors [normal approximation].
+_Z95 = 1.96
+
+
+def median_of(vals: list) -> float | None:
+    """Median of the finite values, to 0.01; None without any."""
+    v = [x for x in vals if x is not None and math.isfinite(x)]
+    return round(float(np.median(v)), 2) if v else None
+
+
+def _count(steps: list[Step], code: str) -> int:
+    return sum(1 for s in steps if any(f.code == code for f in s.faults))
+
+
+def _fppa_band(vals: list[float], cal: FppaCalibration) -> list[float] | None:
+    """95% band of a leg's median FPPA: the steps' own spread (standard error of
+    the median, 1.25 x SD / sqrt(n)) and the bias correction's uncertainty."""
+    v = np.array([x for x in vals if math.isfinite(x)])
+    if len(v) < 2:
+        return None
+    se = math.sqrt((1.25 * float(np.std(v, ddof=1))) ** 2 / len(v) + cal.sd_deg ** 2)
+    med = float(np.median(v))
+    return [round(med - _Z95 * se, 1), round(med + _Z95 * se, 1)]
+
+
+def leg_summary(steps: list[Step], side: str, view: str | None, min_steps: int, fppa_limit: float,
+                 fppa_metric: str, cal: FppaCalibration, other_median: float | None) -> dict:
+    mine = [s for s in steps if s.side == side]
+    out: dict = {"steps": len(mine), "stance_s_median": median_of([s.metrics.get("stance_s") for s in mine])}
+    if view in R.FRONTAL:
+        vals = [s.metrics[fppa_metric] for s in mine if fppa_metric in s.metrics]
+        fp = [s.metrics["fppa_deg"] for s in mine if "fppa_deg" in s.metrics]
+        flagged = _count(mine, "knee_valgus")
+        med = median_of(vals)
+        own = median_of(fp)
+        verdict = None
+        enough = len(vals) >= min_steps and med is not None
+        over_other = (round(own - other_median, 2)
+                      if enough and own is not None and other_median is not None else None)
+        if enough and med is not None:
+            share = flagged / len(vals)
+            if med > fppa_limit or (over_other is not None and over_other > R.FPPA_OVER_OTHER_LEG_DEG):
+                verdict = "knee_valgus"
+            elif med > fppa_limit - R.FPPA_BORDERLINE_DEG or share >= 0.3:
+                verdict = "borderline"
+            else:
+                verdict = "ok"
+        out.update({
+            "fppa_median_deg": own, "fppa_peak_deg": round(max(fp), 2) if fp else None,
+            "fppa_band_deg": _fppa_band(fp, cal) if enough else None,
+            "fppa_judged_deg": med, "fppa_limit_deg": fppa_limit, "fppa_metric": fppa_metric,
+            "fppa_over_other_leg_deg": over_other,
+            "valgus_steps": flagged, "valgus_share": round(flagged / len(vals), 3) if vals else None,
+            "verdict": verdict,
+            # Not measurable from pose landmarks (rules.UNMEASURED): no count, a sentence.
+            "pelvic_drop_steps": None,
+            "pelvic_drop": R.UNMEASURED["pelvic_drop"].split(":")[0],
+            "crossover_steps": _count(mine, "crossover"),
+            "heel_offset_median": median_of([s.metrics.get("heel_offset") for s in mine]),
+        })
+    if view in R.SAGITTAL:
+        out.update({
+            "overstride_median": median_of([s.metrics.get("overstride") for s in mine]),
+            "tibia_angle_median_deg": median_of([s.metrics.get("tibia_angle_deg") for s in mine]),
+            "knee_flex_contact_median_deg": median_of([s.metrics.get("knee_flex_contact_deg") for s in mine]),
+            "knee_flex_mid_median_deg": median_of([s.metrics.get("knee_flex_mid_deg") for s in mine]),
+            "overstride_steps": _count(mine, "overstride"),
+        })
+    return out
+
+
+def _fmt(v: float | None, unit: str = "°") -> str:
+    return "?" if v is None else f"{v:.0f}{unit}"
+
+
+def _band(lg: dict) -> str:
+    b = lg.get("fppa_band_deg")
+    return f", likely {b[0]:.0f}° to {b[1]:.0f}°" if b else ""
+
+
+def summary_lines(gait: dict, view: str | None) -> list[str]:
+    lines = []
+    cad = gait.get("cadence_spm")
+    if cad is not None:
+        low = " — low (under 160)" if cad < R.LOW_CADENCE_SPM else ""
+        lines.append(f"Cadence {cad:.0f} steps/min over {gait['step_count']} steps{low}.")
+    legs = gait["legs"]
+    for side in SIDES:
+        lg = legs[side]
+        name = side.capitalize()
+        if view in R.FRONTAL:
+            n = lg["steps"]
+            judged = "above your standing baseline" if lg["fppa_metric"] == "fppa_over_baseline_deg" else "limit"
+            if lg["verdict"] is None:
+                lines.append(f"{name} knee: only {n} steps seen; at least {gait['min_steps_per_leg']} are needed "
+                             "for a verdict.")
+            elif lg["verdict"] == "knee_valgus":
+                lines.append(f"{name} knee caves in on {lg['valgus_steps']} of {n} steps, peak "
+                             f"{_fmt(lg['fppa_peak_deg'])} (median {_fmt(lg['fppa_median_deg'])}{_band(lg)}; "
+                             f"{judged} {lg['fppa_limit_deg']:.0f}°).")
+            elif lg["verdict"] == "borderline":
+                lines.append(f"{name} knee: borderline, caves in on {lg['valgus_steps']} of {n} steps "
+                             f"(median {_fmt(lg['fppa_median_deg'])}{_band(lg)}, peak {_fmt(lg['fppa_peak_deg'])}; "
+                             f"{judged} {lg['fppa_limit_deg']:.0f}°).")
+            else:
+                lines.append(f"{name} knee stays in line: median {_fmt(lg['fppa_median_deg'])}{_band(lg)}, peak "
+                             f"{_fmt(lg['fppa_peak_deg'])} over {n} steps.")
+            if lg.get("crossover_steps"):
+                lines.append(f"{name} foot lands across your midline on {lg['crossover_steps']} of {n} steps.")
+        if view in R.SAGITTAL and lg["steps"]:
+            lines.append(f"{name} foot lands {lg['overstride_median']:.2f} leg lengths ahead of the hip, shin "
+                         f"{_fmt(lg['tibia_angle_median_deg'])} from vertical; knee bent "
+                         f"{_fmt(lg['knee_flex_contact_median_deg'])} at contact and "
+                         f"{_fmt(lg['knee_flex_mid_median_deg'])} at midstance."
+                         if lg.get("overstride_median") is not None else f"{name}: {lg['steps']} steps.")
+    if view in R.FRONTAL:
+        lines.append(R.UNMEASURED["pelvic_drop"].split(":")[0].capitalize() + ".")
+    asym = gait.get("asymmetry", {}).get("fppa_deg")
+    if asym is not None and abs(asym) >= R.ASYMMETRY_DEG:
+        worse = "left" if asym > 0 else "right"
+        lines.append(f"The {worse} knee caves in {abs(asym):.0f}° more than the other (median).")
+    if view in R.SAGITTAL and gait.get("trunk_lean_median_deg") is not None:
+        lines.append(f"Trunk leans {gait['trunk_lean_median_deg']:.0f}° forward.")
+    return lines
+
+
+def advice_lines(gait: dict, steps: list[Step]) -> list[str]:
+    codes = {f.code for s in steps for f in s.faults} | {f["code"] for f in gait["faults"]}
+    legs = gait["legs"]
+    out = []
+    if any(legs[s].get("verdict") in ("knee_valgus", "borderline") for s in SIDES):
+        out.append("Strengthen the hip muscles that keep your knee in line and your pelvis level: clamshells, "
+                   "fire hydrants and donkey kicks, 3 sets of 15 (formcheck can check each of them). "
+                   "While running, think 'knee over the middle of the foot' as you land.")
+    if "crossover" in codes:
+        out.append("Land with your feet a little apart, as if running along two lines rather than one.")
+    cad = gait.get("cadence_spm")
+    if cad is not None and cad < R.LOW_CADENCE_SPM:
+        out.append(f"Raise your step rate by 5-10%: from {cad:.0f} to about {1.05 * cad:.0f}-{1.10 * cad:.0f} "
+                   "steps per minute (a metronome app helps). Quicker, shorter steps lower the load on the knee "
+                   "(Heiderscheit 2011).")
+    if "overstride" in codes:
+        out.append("Land with your foot closer under your hips; a 5-10% quicker step rate usually brings this by itself.")
+    return out
+
+
+def _view_warnings(view: str | None) -> list[str]:
+    if view in R.FRONTAL:
+        return ["Overstride, knee bend and trunk lean were not checked: they need a side view. "
+                "Film from the side to check them."]
+    if view in R.SAGITTAL:
+        return ["Knee caving in (FPPA) and crossover were not checked: they need a view "
+                f"{VIEW_LABELS['back']}. Film from behind (or in front) to check them."]
+    seen = "an unknown angle" if view is None else VIEW_LABELS.get(view, view)
+    return [f"The clip looks filmed from {seen}: only steps and cadence were measured. Film from behind "
+            "for knee valgus and crossover, and from the side for overstride."]
+
+
+def speed_sentence(kind: str, suggest: float | None, cad: float | None, ts: float, capture: float | None,
+                    play_fps: float) -> str:
+    q = SLOW_MOTION_QUESTION if kind == "slow_motion" else FAST_MOTION_QUESTION
+    seen = f" The steps come at {cad:.0f} per minute of video time" if cad is not None else ""
+    if kind == "slow_motion" and capture:
+        seen = f" The file says it was filmed at {capture:.0f} fps and plays at {play_fps:.0f} fps."
+    elif cad is not None:
+        lo, hi = R.RUNNING_CADENCE_SPM
+        seen += f", and running is {lo:.0f}-{hi:.0f} steps per minute." if ts == 1.0 else f" with time scale {ts:g}."
+    if suggest and capture:
+        how = (f" If so, analyse it again with --time-scale {suggest:g} "
+               "(in the app: 'Time scale (real seconds per video second)').")
+    else:
+        # The rhythm alone cannot tell a step from a stride on every clip: the likeliest
+        # factor first, then the other usual ones.
+        scales = [0.25, 0.5, 0.125]
+        if suggest in scales:
+            scales.remove(suggest)
+            scales.insert(0, suggest)
+        opts = "; ".join(f"filmed at {1 / x:g}x speed: --time-scale {x:g}" for x in scales)
+        how = (f" Analyse it again with the real seconds per video second ({opts}; in the app: "
+               "'Time scale (real seconds per video second)').")
+    return q + seen + how + " No cadence or knee verdicts were given until then."
+
+
+def run_warnings(gait: dict, legs: dict, view: str | None, steps: list[Step], cad: float | None,
+                  base: dict | None, info: dict, real_fps: float, min_steps: int) -> list[str]:
+    out = _view_warnings(view)
+    if not steps:
+        out.append("No running steps were found. Film at least 10 s of steady running with the feet in view.")
+    if cad is None and steps:
+        out.append("Too few regular steps to measure cadence.")
+    if view in R.FRONTAL and steps:
+        for side in SIDES:
+            n = legs[side]["steps"]
+            if n < min_steps:
+                out.append(f"Only {n} {side} step{'' if n == 1 else 's'}: at least {min_steps} "
+                           f"per leg are needed to judge a leg or compare it with the other (Dingenen 2018), so the "
+                           f"{side} knee got no verdict.")
+        cal = gait["fppa_calibration"]
+        if cal["slope"] != 1.0 or cal["offset"] != 0.0:
+            out.append("Video pose landmarks under-read knee valgus; FPPA was corrected for that bias "
+                       f"(fitted on rendered runners, ±{cal['sd_deg']:.0f}° per clip), and each knee's band shows "
+                       "how far the true value may lie.")
+        if base is None:
+            out.append("No still standing at the start of the clip: knees were judged against the general "
+                       "15° limit and against each other. Stand still for 2 s before you start running to be "
+                       "judged against your own baseline.")
+    if view in R.SAGITTAL and info["label_disagreements"] > 0.25 * max(1, len(steps)):
+        out.append("Left and right legs were hard to tell apart from the side; steps were assigned to legs "
+                   "by alternation.")
+    if steps and real_fps < MIN_REAL_FPS:
+        out.append(f"The clip has {real_fps:.0f} frames per real second: a running stance spans only about "
+                   f"{0.25 * real_fps:.0f} frames, so timings are ±{500 / real_fps:.0f} ms and short peaks may "
+                   "be missed. Film at 60-240 fps; for a slow-motion clip, set the time scale.")
+    return out

@@ -1,0 +1,287 @@
+"""Grading one rep or hold: its metrics, the faults it shows, and whether the
+landmarks each fault reads were seen well enough to judge it.
+
+Offline analysis (`formcheck.analysis`) and the live session (`formcheck.live`)
+call the same `event_metrics`, `evidence_gaps` and `judge`, and build the
+result records (`formcheck.results`) only in `rep_record` and `hold_record`,
+so live and offline agree. Pure numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.cleaning import VIS_MIN, apply_permutation, gate_visibility
+from formcheck.exercises import Exercise
+from formcheck.exercises.base import Fault
+from formcheck.features import landmark, other_side
+from formcheck.landmarks import PoseTrack
+from formcheck.reps import HoldEvent, RepEvent
+from formcheck.results import FaultHit, Hold, Rep, metrics_json
+
+__all__ = [
+    "event_metrics",
+    "judge",
+    "form_judged",
+    "rep_record",
+    "hold_record",
+    "Evidence",
+    "evidence_from",
+    "evidence_gaps",
+    "REP_HOLD_MAX_SPEED",
+]
+
+PRE_REST_S = 0.5  # window before a rep used as its rest reference [own]
+
+
+def _nanstat(x: np.ndarray, how: str) -> float:
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return math.nan
+    if how == "median":
+        return float(np.median(x))
+    return float(np.max(x) if how == "max" else np.min(x))
+
+
+def _top_slice(drive: np.ndarray, start: int, end: int, rest: float, peak: float) -> np.ndarray:
+    """Indices of a rep's top phase: drive within the top quarter of its excursion."""
+    idx = np.arange(start, end + 1)
+    seg = drive[start:end + 1]
+    thr = rest + 0.75 * (peak - rest)
+    top = idx[np.isfinite(seg) & (seg >= thr)]
+    return top if len(top) else np.array([int(np.argmax(np.nan_to_num(seg, nan=-np.inf))) + start])
+
+
+# Lift and lowering are timed between 20% and 80% of each rep's own excursion and
+# scaled to the full excursion (/0.6): robust to noise at rest and on a flat top
+# (10-90% gave false 'rushed' reps on rendered clamshells, docs/accuracy.md), and
+# exact for a steady movement [own].
+PHASE_LO, PHASE_HI = 0.2, 0.8
+PHASE_LOOKBACK_S = 3.0
+
+
+def _phase_times(times: np.ndarray, drive: np.ndarray, ev: RepEvent) -> tuple[float, float]:
+    """(lift s, lowering s) of one rep, timed on its own excursion, so that a small
+    rep is not mistaken for a rushed one."""
+    amp = ev.peak_value - ev.rest_value
+    lo, hi = ev.rest_value + PHASE_LO * amp, ev.rest_value + PHASE_HI * amp
+    # Look back up to PHASE_LOOKBACK_S before the engine's start: a small rep leaves
+    # its own 10% level before it crosses the calibrated start level.
+    s = int(np.searchsorted(times, times[ev.start_i] - PHASE_LOOKBACK_S))
+    e = min(ev.end_i, len(drive) - 1)
+    seg = drive[s:e + 1]
+    t = times[s:e + 1]
+    ok = np.isfinite(seg)
+    above = np.flatnonzero(ok & (seg >= hi) & (np.arange(s, e + 1) >= ev.start_i))
+    if len(above) == 0:
+        return float(ev.peak_t - ev.start_t), float(ev.end_t - ev.peak_t)
+    first_hi, last_hi = above[0], above[-1]
+    below_before = np.flatnonzero(ok[:first_hi] & (seg[:first_hi] <= lo))
+    below_after = np.flatnonzero(ok[last_hi:] & (seg[last_hi:] <= lo))
+    t_lo_up = t[below_before[-1]] if len(below_before) else t[0]
+    t_lo_down = t[last_hi + below_after[0]] if len(below_after) else t[-1]
+    scale = 1.0 / (PHASE_HI - PHASE_LO)
+    return float((t[first_hi] - t_lo_up) * scale), float((t_lo_down - t[last_hi]) * scale)
+
+
+def _still_time(times: np.ndarray, drive: np.ndarray, idx: np.ndarray, max_speed: float) -> float:
+    """Longest run of consecutive top-phase frames moving slower than max_speed (°/s)."""
+    if len(idx) < 2:
+        return 0.0
+    t, v = times[idx], drive[idx]
+    speed = np.abs(np.gradient(v, t))
+    best = cur = 0.0
+    for k in range(1, len(idx)):
+        if idx[k] == idx[k - 1] + 1 and speed[k] <= max_speed and speed[k - 1] <= max_speed:
+            cur += t[k] - t[k - 1]
+            best = max(best, cur)
+        else:
+            cur = 0.0
+    return float(best)
+
+
+# A hold at the top of a rep counts while the leg moves slower than 10°/s
+# [clinical-criteria.md 3.4: time with |dθ/dt| < 10°/s at top].
+REP_HOLD_MAX_SPEED = 10.0
+
+
+def event_metrics(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.ndarray, times: np.ndarray,
+                  ev: RepEvent | HoldEvent, range_deg: float | None = None) -> dict[str, float]:
+    """Metrics of one rep or hold: the exercise's reduced features plus the
+    engine's own event metrics (see EVENT_METRICS)."""
+    out: dict[str, float] = {}
+    s, e = ev.start_i, ev.end_i
+    if isinstance(ev, RepEvent):
+        top = _top_slice(drive, s, e, ev.rest_value, ev.peak_value)
+        pre = np.flatnonzero((times >= times[s] - PRE_REST_S) & (np.arange(len(times)) <= s))
+        up, down = _phase_times(times, drive, ev)
+        out.update(peak_deg=ev.peak_value, range_deg=ev.amplitude, range_share=ev.p_peak,
+                   up_s=up, down_s=down, min_phase_s=min(up, down), duration_s=ev.duration_s)
+        if exercise.rep_hold:
+            out["hold_s"] = _still_time(times, drive, top, REP_HOLD_MAX_SPEED)
+    else:
+        top = np.arange(s, e + 1)
+        pre = top[:1]
+        out.update(duration_s=ev.duration_s, drive_deg=ev.value)
+    whole = np.arange(s, e + 1)
+    for m in exercise.metrics:
+        f = feats[m.feature]
+        r = m.reduce
+        if r.startswith("top_"):
+            val = _nanstat(f[top], r[4:])
+        elif r.startswith("rep_") or r.startswith("hold_"):
+            val = _nanstat(f[whole], r.split("_", 1)[1])
+        else:  # change / abs_change
+            val = _nanstat(f[top], "median") - _nanstat(f[pre], "median")
+            if r == "abs_change":
+                val = abs(val)
+        out[m.name] = val
+    return {k: float(v) for k, v in out.items()}
+
+
+def judge(exercise: Exercise, metrics: dict[str, float], view: str | None,
+          hold_target_s: float | None = None,
+          untrusted: dict[str, str] | None = None) -> tuple[list[FaultHit], dict[str, str]]:
+    """Faults for one rep or hold, and the codes that could not be judged, each
+    with the reason: the view cannot see it, its landmarks were not visible, or
+    (`untrusted`, from evidence_gaps) they were not seen well enough."""
+    faults: list[FaultHit] = []
+    unjudged: dict[str, str] = {}
+    untrusted = untrusted or {}
+    for f in exercise.faults:
+        if f.views is not None and view is not None and view not in f.views:
+            unjudged[f.code] = "this camera view cannot see it"
+            continue
+        if f.code in untrusted:
+            unjudged[f.code] = untrusted[f.code]
+            continue
+        seen = False
+        for c in f.when:
+            val = metrics.get(c.metric, math.nan)
+            if not math.isfinite(val):
+                continue
+            seen = True
+            if c.holds(val, hold_target_s):
+                faults.append(FaultHit(f.code, f.cue, f.severity, round(val, 3), c.limit_for(hold_target_s)))
+                break
+        if not seen:
+            unjudged[f.code] = "its landmarks were not visible"
+    # A fault is reported at most once per event.
+    uniq = {f.code: f for f in faults}
+    return list(uniq.values()), unjudged
+
+
+def form_judged(exercise: Exercise, unjudged: dict[str, str] | list[str]) -> bool:
+    """Whether any posture fault (one read from landmarks, not only from the
+    timing and range of the movement) was judged: 'good form' needs one."""
+    return any(f.needs and f.code not in unjudged for f in exercise.faults)
+
+
+def rep_record(exercise: Exercise, index: int, set_no: int, side: str, ev: RepEvent, metrics: dict[str, float],
+               faults: list[FaultHit], unjudged: list[str]) -> Rep:
+    """One graded rep as the report gives it (times to 1 ms, metrics rounded);
+    offline and live build reps only here."""
+    return Rep(index=index, set=set_no, side=side, start_s=round(ev.start_t, 3), peak_s=round(ev.peak_t, 3),
+               end_s=round(ev.end_t, 3), hold_s=round(metrics["hold_s"], 2) if "hold_s" in metrics else None,
+               partial=ev.partial, metrics=metrics_json(metrics), faults=tuple(faults), unjudged=tuple(unjudged),
+               form_judged=form_judged(exercise, unjudged))
+
+
+def hold_record(exercise: Exercise, side: str, ev: HoldEvent, target_s: float | None, metrics: dict[str, float],
+                faults: list[FaultHit], unjudged: list[str]) -> Hold:
+    """One graded hold as the report gives it; offline and live build holds only here."""
+    return Hold(side=side, start_s=round(ev.start_t, 3), end_s=round(ev.end_t, 3), duration_s=round(ev.duration_s, 2),
+                target_s=target_s, metrics=metrics_json(metrics), faults=tuple(faults), unjudged=tuple(unjudged),
+                form_judged=form_judged(exercise, unjudged))
+
+
+# ---- evidence: are a fault's landmarks seen well enough to judge it? ----------------
+
+# A fault is judged only where each landmark it reads was seen (visibility above
+# VIS_MIN) in at least 70% of the event's frames, its left/right labels needed
+# repair in at most 20% of them, and the 3D segments between them kept their
+# length: the event's median within 0.75-1.33 of the clip's median and the
+# 90th/10th percentile ratio within the event under 1.35 (a limb whose length
+# changes is being misplaced, not moved) [own defaults].
+EVIDENCE_MIN_SEEN = 0.7
+EVIDENCE_MAX_SWAPPED = 0.2
+EVIDENCE_SEGMENT_RATIO = (0.75, 1.33)
+EVIDENCE_SEGMENT_SPREAD = 1.35
+_SEGMENTS = (("hip", "knee", "thigh"), ("knee", "ankle", "shank"), ("shoulder", "hip", "trunk"))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the pose model reported, after left/right label repair, for the
+    evidence checks: vis [N,33] raw visibility, swapped [N,33] True where the
+    landmark's label was repaired, world [N,33,3] raw metric points (NaN unseen)."""
+
+    vis: np.ndarray
+    swapped: np.ndarray
+    world: np.ndarray
+
+
+def evidence_from(track: PoseTrack, perm: np.ndarray) -> Evidence:
+    """Evidence of a raw track given the cleaning's label permutation perm [N,33]."""
+    return Evidence(vis=apply_permutation(track.vis, perm), swapped=perm != np.arange(perm.shape[1]),
+                    world=apply_permutation(gate_visibility(track.world, track.vis), perm))
+
+
+def _pretty(name: str, side: str) -> str:
+    return landmark(name, side).name.lower().replace("_", " ").replace("foot index", "toes")
+
+
+def _segment_lengths(world: np.ndarray, a: int, b: int) -> np.ndarray:
+    return np.linalg.norm(world[:, a] - world[:, b], axis=-1)
+
+
+def evidence_gaps(faults: tuple[Fault, ...], side: str, start: int, end: int, evd: Evidence,
+                  what: str = "rep") -> dict[str, str]:
+    """Fault code -> why its landmarks cannot be trusted over frames start..end
+    (inclusive); codes whose landmarks were seen well are absent."""
+    out: dict[str, str] = {}
+    sl = slice(start, end + 1)
+    n = max(1, end + 1 - start)
+    for f in faults:
+        if not f.needs:
+            continue
+        reason = None
+        idx = {name: int(landmark(name, side)) for name in f.needs}
+        for name, j in idx.items():
+            seen = float(np.sum(evd.vis[sl, j] > VIS_MIN)) / n
+            if seen < EVIDENCE_MIN_SEEN:
+                reason = f"the {_pretty(name, side)} was seen in only {seen:.0%} of the {what}'s frames"
+                break
+        if reason is None:
+            swapped = float(np.mean(evd.swapped[sl][:, list(idx.values())].any(axis=1)))
+            if swapped > EVIDENCE_MAX_SWAPPED:
+                reason = f"the pose model mixed up your left and right in {swapped:.0%} of the {what}'s frames"
+        if reason is None:
+            for o in ("", "o_"):
+                for a, b, label in _SEGMENTS:
+                    if o + a not in idx or o + b not in idx:
+                        continue
+                    length = _segment_lengths(evd.world, idx[o + a], idx[o + b])
+                    here = length[sl]
+                    here, whole = here[np.isfinite(here)], length[np.isfinite(length)]
+                    if len(here) < 3 or len(whole) < 3:
+                        continue
+                    ratio = float(np.median(here) / np.median(whole))
+                    p10, p90 = np.percentile(here, [10, 90])
+                    spread = float(p90 / p10) if p10 > 0 else math.inf
+                    who = f"{side if o == '' else other_side(side)} {label}"
+                    if not EVIDENCE_SEGMENT_RATIO[0] <= ratio <= EVIDENCE_SEGMENT_RATIO[1]:
+                        reason = (f"the {who} read {abs(ratio - 1):.0%} {'longer' if ratio > 1 else 'shorter'} "
+                                  f"than in the rest of the clip (landmarks misplaced)")
+                    elif spread > EVIDENCE_SEGMENT_SPREAD:
+                        reason = f"the {who}'s length changed by {spread - 1:.0%} during the {what} (landmarks misplaced)"
+                    if reason:
+                        break
+                if reason:
+                    break
+        if reason is not None:
+            out[f.code] = reason
+    return out
