@@ -127,10 +127,10 @@ def test_upload_is_streamed_in_chunks_not_read_whole(tmp_path):
 
 def test_every_file_writer_goes_through_safe_io():
     """One atomic writer (safe_io.atomic_path): no module renames its own temporary file into place.
-    history.py's one os.replace moves a whole staging folder, which atomic_path does not do."""
+    history/store.py's one os.replace moves a whole staging folder, which atomic_path does not do."""
     pkg = Path(__file__).resolve().parent.parent / "formcheck"
     own = {str(p.relative_to(pkg)): p.read_text().count("os.replace(") for p in pkg.rglob("*.py")}
-    assert {k: n for k, n in own.items() if n} == {"safe_io.py": 1, "history.py": 1}
+    assert {k: n for k, n in own.items() if n} == {"safe_io.py": 1, "history/store.py": 1}
     assert not [str(p) for p in pkg.rglob("*.py") if '.part"' in p.read_text() and p.name != "safe_io.py"]
 
 

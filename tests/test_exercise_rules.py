@@ -9,10 +9,10 @@ from dataclasses import replace
 
 import pytest
 
-from formcheck.analysis import judge
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import Cond, Fault
 from formcheck.gait import rules as gait_rules
+from formcheck.judging import judge
 from formcheck.landmarks import SIDES, other_side
 from formcheck.views import VIEWS
 
@@ -85,17 +85,17 @@ def test_cond_holds_with_and_without_the_users_target():
 def test_judge_uses_the_users_hold_target(held, target, fires):
     ham = EXERCISES["hamstring_stretch"]
     faults, unjudged = judge(ham, {"duration_s": held}, "side", target)
-    short = [f for f in faults if f["code"] == "short_hold"]
+    short = [f for f in faults if f.code == "short_hold"]
     assert bool(short) == fires
     if fires:
-        assert short[0]["limit"] == (target if target is not None else 30.0) and short[0]["value"] == held
+        assert short[0].limit == (target if target is not None else 30.0) and short[0].value == held
     assert "short_hold" not in unjudged
 
 
 def test_judge_top_hold_of_a_straight_leg_raise():
     slr = EXERCISES["straight_leg_raise"]
     faults, _ = judge(slr, {"hold_s": 2.5, "knee_lag_deg": 4.0, "range_share": 1.0, "peak_deg": 40.0}, "side")
-    assert [(f["code"], f["limit"]) for f in faults] == [("short_hold", 3.0)]
+    assert [(f.code, f.limit) for f in faults] == [("short_hold", 3.0)]
     faults, _ = judge(slr, {"hold_s": 2.5, "knee_lag_deg": 4.0, "range_share": 1.0, "peak_deg": 40.0}, "side", 2.0)
     assert faults == []
 
@@ -105,13 +105,13 @@ def test_judge_view_and_missing_metric():
     faults, unjudged = judge(slr, {"knee_lag_deg": 25.0, "hold_s": math.nan}, "front")
     assert faults == [] and unjudged["knee_bent"] == "this camera view cannot see it"
     faults, unjudged = judge(slr, {"knee_lag_deg": 25.0}, "side")
-    assert [f["code"] for f in faults] == ["knee_bent"] and unjudged["short_hold"] == "its landmarks were not visible"
+    assert [f.code for f in faults] == ["knee_bent"] and unjudged["short_hold"] == "its landmarks were not visible"
 
 
 def test_running_rules_judge_the_same_way():
     rules = gait_rules.rules_for("front", has_baseline=False)
     hits = gait_rules.judge({"fppa_deg": 16.0, "heel_offset": 0.1}, rules)
-    assert [(h["code"], h["limit"]) for h in hits] == [("knee_valgus", gait_rules.FPPA_ABS_DEG)]
+    assert [(h.code, h.limit) for h in hits] == [("knee_valgus", gait_rules.FPPA_ABS_DEG)]
     assert gait_rules.judge({"fppa_deg": math.nan, "fppa_over_other_leg_deg": None}, rules) == []
 
 
