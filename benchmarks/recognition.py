@@ -58,7 +58,8 @@ def _video_track(path: Path, cache: Path) -> PoseTrack:
 
 
 def sample_cases(cache: Path) -> list[tuple[str, str, PoseTrack]]:
-    return [(p.stem, p.name, _video_track(p, cache / "samples")) for p in sorted((REPO / "sample_videos").glob("*.mp4"))]
+    return [(p.stem, p.name, _video_track(p, cache / "samples")) for p in sorted((REPO / "sample_videos").glob("*.mp4"))
+            if not p.name.endswith(".annotated.mp4")]  # the annotated copies are outputs, not samples
 
 
 def render_cases() -> list[tuple[str, str, PoseTrack]]:

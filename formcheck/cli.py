@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   "hold_target_s, time_scale)")
     b.add_argument("--out", "-o", default="formcheck-batch", help="output folder (default: formcheck-batch)")
     b.add_argument("--exercise", "-e", default="auto", choices=("auto", *MOVEMENTS), metavar="NAME",
-                   help="movement of clips the manifest does not name; auto: from the file name")
+                   help="movement of clips the manifest does not name; auto (default): recognised from each clip")
     b.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
                    help="clips analysed at once (default: all cores, or all CPUs of the Ray cluster)")
     b.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
