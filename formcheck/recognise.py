@@ -28,6 +28,7 @@ it only needs one rep, or a few seconds of a held stretch or of running.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -231,6 +232,15 @@ STEP_HZ = (2.2, 3.9)
 # stays under 45° (peak stance flexion in running is about 40-45°: Novacheck 1998).
 SWING_KNEE_FLEX = 80.0
 STANCE_KNEE_FLEX = 45.0
+# Hips over the floor in a lunge (kneeling: about 1.3 thigh lengths over the back
+# knee; a lizard, hands down: 1.1; standing: 1.8) and in a pigeon pose (0.3-0.6):
+# measured on the real clips in docs/accuracy.md "Recognition" [own].
+LUNGE_HIPS_LOW, LUNGE_HIPS_UP = 0.7, 0.95
+# A hamstring stretch folds the hips: the median trunk-to-thigh angle over the
+# stretch is 30-62° on the real standing and seated folds, 90° lying with the leg
+# raised; sitting up in a pigeon pose leaves it near 125° (the position check
+# itself only asks for under 140°) [own].
+HS_FOLDED, HS_NOT_FOLDED = 100.0, 120.0
 # A still stretch of 3 s is enough to recognise a held stretch (the hold engine's
 # own minimum is 5 s; a live stream is recognised in its first seconds) [own].
 RECOGNISE_HOLD_S = 3.0
@@ -300,9 +310,9 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
             idx = np.concatenate([np.arange(e.start_i, e.end_i + 1)[
                 np.nan_to_num(drive[e.start_i:e.end_i + 1], nan=-1e9) >= e.rest_value + 0.75 * e.amplitude]
                 for e in evs]) if evs else np.array([], int)
-            tops = {k: (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
+            tops = {f"top_{k}": (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
                     for k, v in feats.items()}
-    return {"reps": best["reps"], "range": best["range"], **{f"top_{k}": v for k, v in tops.items()}}
+    return {"reps": best["reps"], "range": best["range"], **tops}
 
 
 def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:
@@ -312,7 +322,7 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
     position's feature medians over them (hold_<feature>, for shape checks)."""
     ex = EXERCISES[ex_name]
     best = {"in_position": 0.0, "held_s": 0.0, "run_s": 0.0}
-    shape: dict[str, float] = {f"hold_{k}": math.nan for k in ex.features}
+    shape: dict[str, float] = {f"hold_{k}": math.nan for k in (*ex.features, "hip_height")}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
@@ -325,9 +335,25 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
         if share > best["in_position"] and inpos.any():
             shape = {f"hold_{k}": (float(np.nanmedian(v[inpos])) if np.isfinite(v[inpos]).any() else math.nan)
                      for k, v in feats.items()}
+            shape["hold_hip_height"] = _pct(hip_height(clean.world)[inpos], 50)
         best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
                 "run_s": max(run, best["run_s"])}
     return {**best, **shape}
+
+
+def hip_height(world: np.ndarray) -> np.ndarray:
+    """Per frame [N]: the mid-hip's height above the lowest knee or ankle along
+    gravity, in thigh lengths, from metric landmarks world [N,33,3]. About 1 with
+    the hips over a kneeling or lunging thigh, 1.5-2 standing, under 0.7 with
+    the hips down on the floor (a pigeon pose, sitting)."""
+    down = -UP
+    mh = _mid(world, Lm.LEFT_HIP, Lm.RIGHT_HIP)
+    low = np.stack([_pt(world, j) @ down for j in (Lm.LEFT_KNEE, Lm.RIGHT_KNEE, Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE)])
+    thigh = (np.linalg.norm(_pt(world, Lm.LEFT_KNEE) - _pt(world, Lm.LEFT_HIP), axis=-1)
+             + np.linalg.norm(_pt(world, Lm.RIGHT_KNEE) - _pt(world, Lm.RIGHT_HIP), axis=-1)) / 2
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
+        return (np.nanmax(low, axis=0) - mh @ down) / thigh
 
 
 def _longest_run(times: np.ndarray, mask: np.ndarray) -> float:
@@ -502,12 +528,20 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # bent): held, not on all fours, not lying on the back (a figure-four's legs
     # pass the same checks). Lunges done as reps rarely stay in position long
     # enough; a pigeon pose does (docs/accuracy.md lists it).
-    s["running_lunge"] = held("running_lunge", True) * _ramp(e["all_fours"], 0.5, 0.2) * _ramp(supine_share, 0.5, 0.2)
+    # A lunge's hips stay a thigh's length over the floor (kneeling or on the feet);
+    # a pigeon pose rests them on the floor with the front shin folded across.
+    # And a running lunge is held: lunges done as reps come back up every second
+    # or two, so it needs 5 s held still (or 6 s in position), not 3.
+    s["running_lunge"] = (max(_ramp(e["running_lunge.held_s"], 3.0, 5.0), _ramp(e["running_lunge.run_s"], 3.0, 6.0))
+                          * _ramp(e["running_lunge.in_position"], 0.1, 0.3)
+                          * _ramp(e.get("running_lunge.hold_hip_height", math.nan), LUNGE_HIPS_LOW, LUNGE_HIPS_UP)
+                          * _ramp(e["all_fours"], 0.5, 0.2) * _ramp(supine_share, 0.5, 0.2))
     # Hamstring stretch (standing, seated or lying: the checker's own position
     # checks, a straight stretched knee and the hips folded): held, not on all
     # fours, not running. A lunge's back leg and a raised straight leg pass the
     # same checks, so a running lunge or a straight leg raise rules it out.
     s["hamstring_stretch"] = (held("hamstring_stretch", True) * _ramp(e["all_fours"], 0.5, 0.2)
+                              * _ramp(e.get("hamstring_stretch.hold_hip_fold_3d", math.nan), HS_NOT_FOLDED, HS_FOLDED)
                               * _ramp(e["step_band"], 0.5, 0.25)
                               * max(MIN_SCORE, 1.0 - max(s["running_lunge"], s["straight_leg_raise"])))
     # Running: upright, the legs taking turns in running strides, at a running
