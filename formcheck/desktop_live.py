@@ -139,8 +139,11 @@ def run_live(exercise: str, camera: int | Path, history, *, side: str = "auto", 
     s = history.get_session(sid)
     name = s["report"]["exercise"]
     kind = get_exercise(name).kind if name in EXERCISES else None
-    what = (f"{s['rep_count']} reps" if kind == "reps" else f"{s['hold_count']} holds" if kind == "hold"
-            else "not recognised, nothing graded")
+    if kind is None:  # auto, and the whole recording is none of the movements
+        return LiveResult(sid, worker.frames, last_reps, holds, windowed,
+                          f"Saved as session #{sid}: not recognised as any movement formcheck knows, so nothing "
+                          "was graded.")
+    what = f"{s['rep_count']} reps" if kind == "reps" else f"{s['hold_count']} holds"
     if auto:
         what = f"{name.replace('_', ' ')}, {what}"
     return LiveResult(sid, worker.frames, last_reps, holds, windowed,
