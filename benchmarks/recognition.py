@@ -143,8 +143,15 @@ def markdown(sets: list[tuple[str, str, list[dict]]], command: str) -> str:
               "hold engine, which way the thigh swings on all fours (along the body axis the camera sees), a straight "
               "knee at the top of a straight leg raise and a bent one at the top of a donkey kick, and running strides "
               "(one knee deeply bent while the other is near straight, the legs taking turns; a real-time running "
-              "cadence adds confidence, so slow-motion running is still running). Near misses are scripted with "
-              "`formcheck_synth.others` (squat, bird dog, walking lunge, standing still)."]
+              "cadence adds confidence, so slow-motion running is still running); a running lunge keeps the hips a thigh's "
+              "length over the floor and is held still 5 s (a pigeon pose rests the hips on the floor; split-stance "
+              "lunge reps are never still that long), and a hamstring stretch folds the hips (trunk to thigh under "
+              "115-125°; a pigeon sitting up does not). Near misses are scripted with "
+              "`formcheck_synth.others` (squat, bird dog, walking lunge, standing still).",
+              "", "Live (`formcheck live --exercise auto`, the Live page's Auto-detect): the recogniser runs every "
+              "second of stream time on the last 20 s and locks after two confident answers (share >= 0.70) in a "
+              "row; the \"first 10 s\" row above is the recogniser on a stream's first 10 s. The clamshell sample "
+              "played as the camera locks at 10.0 s and all 4 reps are counted (tests/test_desktop_live.py)."]
     wrong = [(label, r) for label, _k, rows in sets for r in rows if not r["ok"]]
     lines += ["", "Wrong answers:" if wrong else "No wrong answers.", ""]
     for label, r in wrong:
