@@ -24,6 +24,7 @@ from formcheck.exercises import EXERCISES, MOVEMENTS
 from formcheck.landmarks import Detection, PoseTrack, detections_to_track
 from formcheck.live import LiveSession, LiveUpdate
 from formcheck.recognise import Recognition, recognise
+from formcheck.results import Hold, Rep
 
 __all__ = ["AutoLiveSession", "LIVE_CANDIDATES", "RECOGNISE_EVERY_S", "RECOGNISE_WINDOW_S", "LOCK_AGREE"]
 
@@ -83,11 +84,11 @@ class AutoLiveSession:
         return self.session.times if self.session is not None else self._times
 
     @property
-    def reps(self) -> list[dict]:
+    def reps(self) -> list[Rep]:
         return self.session.reps if self.session is not None else []
 
     @property
-    def holds(self) -> list[dict]:
+    def holds(self) -> list[Hold]:
         return self.session.holds if self.session is not None else []
 
     @property

@@ -200,7 +200,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
 
 def _normalise(scores: dict[str, float]) -> list[tuple[str | None, float]]:
     best = max(scores.values()) if scores else 0.0
-    cand: dict[str | None, float] = dict(scores)
+    cand: dict[str | None, float] = {m: v for m, v in scores.items()}
     cand[None] = NONE_PRIOR * (1.0 - best) + 1e-3
     total = sum(cand.values())
     return sorted(((m, v / total) for m, v in cand.items()), key=lambda x: -x[1])

@@ -216,7 +216,8 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
     side, the median rep range there (°), and that side's feature medians at the
     tops of its reps (for shape checks)."""
     ex = EXERCISES[ex_name]
-    best = {"reps": 0.0, "range": 0.0, "side": None}
+    assert ex.rep is not None, f"{ex_name} is not a reps exercise"
+    best_reps, best_range = 0.0, 0.0
     tops: dict[str, float] = {}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
@@ -224,14 +225,14 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
         evs, _ = run_reps(clean.times, drive, ex.rep)
         full = [e for e in evs if not e.partial]
         rng = float(np.median([e.amplitude for e in evs])) if evs else _pct(drive, 95) - _pct(drive, 5)
-        if len(full) > best["reps"] or (len(full) == best["reps"] and rng > best["range"]):
-            best = {"reps": float(len(full)), "range": rng if math.isfinite(rng) else 0.0, "side": side}
+        if len(full) > best_reps or (len(full) == best_reps and rng > best_range):
+            best_reps, best_range = float(len(full)), (rng if math.isfinite(rng) else 0.0)
             idx = np.concatenate([np.arange(e.start_i, e.end_i + 1)[
                 np.nan_to_num(drive[e.start_i:e.end_i + 1], nan=-1e9) >= e.rest_value + 0.75 * e.amplitude]
                 for e in evs]) if evs else np.array([], int)
             tops = {f"top_{k}": (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
                     for k, v in feats.items()}
-    return {"reps": best["reps"], "range": best["range"], **tops}
+    return {"reps": best_reps, "range": best_range, **tops}
 
 
 def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:
@@ -248,6 +249,7 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
         inpos = position_mask(ex, feats, drive)
         share = _share(inpos, valid)
         params = ex.hold
+        assert params is not None, f"{ex_name} is not a hold exercise"
         evs = run_holds(clean.times, drive, inpos, replace(params, min_hold_s=RECOGNISE_HOLD_S))
         held = max((e.duration_s for e in evs), default=0.0)
         run = _longest_run(clean.times, inpos)
@@ -326,9 +328,9 @@ def thigh_swing(world: np.ndarray) -> dict[str, float]:
         return nan
     d, thigh, frames = best
     axes = {"back_travel": np.nanmedian(back[frames], axis=0), "out_travel": np.nanmedian(out[frames], axis=0)}
-    in_plane = {k: float(np.linalg.norm(a[:2]) / max(np.linalg.norm(a), 1e-9)) for k, a in axes.items()}
-    use = max(in_plane, key=in_plane.get)
-    a = axes[use][:2] / max(np.linalg.norm(axes[use][:2]), 1e-9)
+    in_plane = {k: float(np.linalg.norm(a[:2])) / max(float(np.linalg.norm(a)), 1e-9) for k, a in axes.items()}
+    use = max(in_plane, key=lambda k: in_plane[k])
+    a = axes[use][:2] / max(float(np.linalg.norm(axes[use][:2])), 1e-9)
     res = dict(nan)
     res[use] = abs(float(d[:2] @ a)) / thigh
     res["axis_in_plane"] = in_plane[use]
