@@ -27,7 +27,9 @@ hist = open_history(str(default_db_path()))
 st.title("Live coaching")
 
 c1, c2, c3 = st.columns([2, 1, 1])
-exercise = c1.selectbox("Exercise", [AUTO_LIVE, *live_movements()], format_func=movement_title, key="live_exercise",
+# Auto-detect is offered first; the routine's first exercise stays the default, as before.
+exercise = c1.selectbox("Exercise", [AUTO_LIVE, *live_movements()], index=1, format_func=movement_title,
+                        key="live_exercise",
                         help="Auto-detect: formcheck recognises the movement in your first seconds, then counts it.")
 side = c2.selectbox("Working side", list(SIDES), format_func=SIDES.get, key="live_side")
 speak = c3.toggle("Speak the cues", value=False, key="live_speak", help="Your browser reads each cue out loud.")

@@ -150,12 +150,13 @@ def test_web_live_stream_stopped_before_recognition_is_recognised_offline():
     assert s["exercise"] == "unrecognised" and s["report"]["graded"] is False and s["rep_count"] == 0
 
 
-def test_live_page_offers_auto_detect_first():
+def test_live_page_offers_auto_detect():
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60).run()
     at.switch_page("app_pages/live.py").run()
     assert not at.exception, at.exception
     box = at.selectbox(key="live_exercise")
-    assert box.options[0] == "Auto-detect" and box.value == "auto"
-    assert any("Recognising..." in m.value for m in at.markdown)
-    box.set_value("clamshell").run()
-    assert not at.exception and not any("Recognising..." in m.value for m in at.markdown)
+    assert box.options[0] == "Auto-detect" and box.value == "clamshell"
+    assert not any("Recognising..." in m.value for m in at.markdown)
+    box.set_value("auto").run()
+    assert not at.exception and any("Recognising..." in m.value for m in at.markdown)
+    assert len(at.number_input) == 0  # no hold target until a stretch is recognised
