@@ -14,7 +14,7 @@ from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
 from formcheck.history import default_db_path
 from formcheck.ui.labels import live_movements, movement_title
-from formcheck.ui.live_worker import LiveConfig, LiveRun, PresenceWatch
+from formcheck.ui.live_worker import AUTO_LIVE, LiveConfig, LiveRun, PresenceWatch
 from formcheck.ui.saving import finish_live
 from formcheck.ui.speech import CueMemory, cue_to_speak
 from formcheck.views import VIEW_LABELS
@@ -27,23 +27,33 @@ hist = open_history(str(default_db_path()))
 st.title("Live coaching")
 
 c1, c2, c3 = st.columns([2, 1, 1])
-exercise = c1.selectbox("Exercise", live_movements(), format_func=movement_title, key="live_exercise")
+# Auto-detect is offered first; the routine's first exercise stays the default, as before.
+exercise = c1.selectbox("Exercise", [AUTO_LIVE, *live_movements()], index=1, format_func=movement_title,
+                        key="live_exercise",
+                        help="Auto-detect: formcheck recognises the movement in your first seconds, then counts it.")
 side = c2.selectbox("Working side", list(SIDES), format_func=SIDES.get, key="live_side")
 speak = c3.toggle("Speak the cues", value=False, key="live_speak", help="Your browser reads each cue out loud.")
-ex = EXERCISES[exercise]
+ex = EXERCISES.get(exercise)  # None for Auto-detect
 hold_target = None
-if ex.kind == "hold":
+if ex is not None and ex.kind == "hold":
     hold_target = st.number_input("Hold target (s)", 5.0, 120.0, float(ex.hold_target_s), 5.0, key="live_hold")
 
 with st.expander("Camera set-up", expanded=True):
-    st.markdown(f"**Best view:** {VIEW_LABELS[ex.best_view]}.  \n{ex.camera_tip}  \n"
-                "Use good light, keep only yourself in view, and stand the camera still. Counting starts once your "
-                f"whole body has been in view for a moment. Target: {ex.target_reps} reps per set.")
+    if ex is None:
+        st.markdown("**Auto-detect:** start your exercise as usual. For the first seconds the overlay says "
+                    "*Recognising...*; once it is sure (usually after one or two reps, or a few seconds into a "
+                    "stretch) it says *Recognised: clamshell, 97%* and counts, the reps before that included. "
+                    "Put the camera where the exercise's tips say (side-on for most), with your whole body in "
+                    "frame, in good light, and keep only yourself in view.")
+    else:
+        st.markdown(f"**Best view:** {VIEW_LABELS[ex.best_view]}.  \n{ex.camera_tip}  \n"
+                    "Use good light, keep only yourself in view, and stand the camera still. Counting starts once "
+                    f"your whole body has been in view for a moment. Target: {ex.target_reps} reps per set.")
 
 if "live_run" not in st.session_state:
     st.session_state["live_run"] = LiveRun(stash=hist.stash_recording, threaded=True)
 run: LiveRun = st.session_state["live_run"]
-run.config = LiveConfig(exercise, side, hold_target, ex.target_reps)
+run.config = LiveConfig(exercise, side, hold_target, ex.target_reps if ex is not None else None)
 
 video_col, panel_col = st.columns([3, 2])
 with video_col:
@@ -66,19 +76,28 @@ def live_panel() -> None:
     if not run.active or info is None:
         st.info("Press **START** and allow the camera. Your rep count and cues appear here.")
         return
+    # The movement counted: the chosen one, or (Auto-detect) the recognised one once locked.
+    counted = EXERCISES.get(info.get("exercise") or "")
+    if info.get("recognised"):
+        (st.success if counted is not None else st.info)(info["recognised"], icon=":material/search:")
     if presence.nobody:
         st.warning(f"Nobody in view: I can't see anyone ({presence.unseen_s:.0f} s). Step into the picture with your "
                    "whole body in frame. Nothing is saved until someone is seen.", icon=":material/person_off:")
     elif not info["in_frame"] and not info["ready"]:
         st.warning("Body not fully in view: step back until your head, hips, knees and feet are all visible.")
+    elif counted is None:
+        st.info("Start your exercise: counting starts once the movement is recognised.")
     elif not info["ready"]:
         st.info("Body in view: hold still, counting starts in a moment.")
     else:
         st.success("Counting" + ("" if info["in_frame"] else " (part of your body is out of view)"))
     a, b = st.columns(2)
-    if ex.kind == "hold":
+    if counted is None:
+        a.metric("Reps counted", "–")
+        b.metric("Movement", "Recognising...")
+    elif counted.kind == "hold":
         a.metric("Held", f"{info['hold_s'] or 0:.0f} s")
-        b.metric("Target", f"{hold_target or ex.hold_target_s:.0f} s")
+        b.metric("Target", f"{hold_target or counted.hold_target_s:.0f} s")
     else:
         a.metric("Reps counted", info["rep_count"])
         b.metric(f"Set {info['set_number']}", f"{info['set_reps']} / {info['target']}")

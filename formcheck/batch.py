@@ -5,8 +5,10 @@
 Input: a folder (every video and .npz track in it, recursively), a glob pattern,
 or a CSV manifest with a `path` column and optional `movement` (a movement name,
 or `auto` / empty), `side`, `hold_target_s`, `time_scale` columns; relative paths
-are relative to the manifest. `auto` takes the movement from the file name (a
-clip called `clamshell_03.mp4` is a clamshell) and otherwise says it cannot tell.
+are relative to the manifest. `auto` runs the recogniser (formcheck.recognise) on
+the clip's pose track, as `formcheck analyze` does without `--exercise`: the clip
+is analysed as the movement it shows, whatever its file name says, and a clip
+that is none of them is listed as `unrecognised` with nothing graded.
 
 Output in OUT: `reports/<name>.json` per clip (the same report `formcheck analyze`
 writes), `summary.csv` and `summary.parquet` (one row per clip, failed ones with
@@ -36,12 +38,12 @@ from formcheck.errors import FormCheckError
 from formcheck.safe_io import atomic_path
 
 __all__ = ["BatchItem", "collect", "run_batch", "analyze_item", "summary_row", "SUMMARY_COLUMNS",
-           "movement_from_name", "BatchError"]
+           "BatchError"]
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v")
 TRACK_SUFFIXES = (".npz",)
 OPTION_COLUMNS = {"side": str, "hold_target_s": float, "time_scale": float}
-SUMMARY_COLUMNS = ["path", "movement", "status", "error", "reps", "holds", "steps", "faulted", "fault_codes",
+SUMMARY_COLUMNS = ["path", "movement", "recognised", "status", "error", "reps", "holds", "steps", "faulted", "fault_codes",
                    "pose_coverage", "view", "side", "duration_s", "seconds", "report"]
 
 
@@ -52,21 +54,12 @@ class BatchError(FormCheckError):
 @dataclass(frozen=True)
 class BatchItem:
     path: str
-    movement: str  # a movement name, or "auto"
+    movement: str  # a movement name, or "auto" (recognised from the clip)
     options: dict = field(default_factory=dict)  # Options fields: side, hold_target_s, time_scale
     name: str = ""  # unique file-system-safe name of its report
 
 
 # ---- what to analyse ------------------------------------------------------------------------------
-
-
-def movement_from_name(path: str | os.PathLike) -> str | None:
-    """The movement a file name states (longest match, so 'running_lunge' beats 'running')."""
-    from formcheck.pipeline import available_movements
-
-    stem = Path(path).stem.lower().replace("-", "_").replace(" ", "_")
-    hits = [m for m in available_movements() if m in stem]
-    return max(hits, key=len) if hits else None
 
 
 def _is_clip(p: Path) -> bool:
@@ -148,17 +141,12 @@ def analyze_item(item: BatchItem, estimator_for: Callable[[str, int | None], obj
                  fast_tracking: bool = False) -> dict:
     """Analyse one clip with a worker's estimator. Returns {"item", "report"} or
     {"item", "error"} (one line); never raises for a bad clip."""
-    from formcheck.pipeline import Options, analyze, check_movement
+    from formcheck.pipeline import AUTO, Options, analyze, check_movement
     from formcheck.pose import extract_track
 
     t0 = time.perf_counter()
     try:
-        movement = item.movement
-        if movement in ("", "auto"):
-            movement = movement_from_name(item.path)
-            if movement is None:
-                raise FormCheckError(f"{item.path}: cannot tell the movement from the file name; "
-                                     "give it in the manifest's movement column or with --exercise")
+        movement = item.movement or AUTO  # AUTO: analyse() recognises the movement from the track
         check_movement(movement)
         opts = Options(model=model, **item.options)
         fp = _fingerprint(item.path) if os.path.exists(item.path) else None
@@ -172,7 +160,7 @@ def analyze_item(item: BatchItem, estimator_for: Callable[[str, int | None], obj
             est = estimator_for(str(resolve_model(model)), 1 if fast_tracking else None)
             track = extract_track(item.path, estimator=est)
         report = analyze(track, movement, opts, item.path)
-        report["batch"] = {"input": item.path, **(fp or {}), "seconds": round(time.perf_counter() - t0, 2)}
+        report["batch"] = {"input": item.path, "movement": item.movement or AUTO, **(fp or {}), "seconds": round(time.perf_counter() - t0, 2)}
         return {"item": item, "report": report}
     except FormCheckError as e:
         return {"item": item, "error": str(e), "seconds": time.perf_counter() - t0}
@@ -187,6 +175,10 @@ def summary_row(item: BatchItem, report: dict | None, error: str | None, report_
     if report is not None:
         events = report["reps"] or report["holds"] or report["steps"]
         codes = sorted({f["code"] for e in events for f in e["faults"]})
+        rec = report.get("recognised") or {}
+        if rec:
+            name = "none of these" if rec["movement"] is None else rec["movement"]
+            row["recognised"] = f"{name}, {rec['confidence']:.0%}"
         row.update(movement=report["exercise"], reps=len(report["reps"]), holds=len(report["holds"]),
                    steps=len(report["steps"]), faulted=sum(1 for e in events if e["faults"]),
                    fault_codes=" ".join(codes), pose_coverage=report.get("pose_coverage"), view=report.get("view"),
@@ -262,11 +254,13 @@ def _run_ray(items: list[BatchItem], jobs: int | None, model: str, address: str 
 
 
 def _done_report(path: Path, item: BatchItem) -> dict | None:
-    """The report already in OUT for this clip, if it was made from this very file."""
+    """The report already in OUT for this clip, if it was made from this very file
+    and asked for the same movement (or auto)."""
     try:
         rep = json.loads(path.read_text())
         b = rep.get("batch") or {}
-        ok = b.get("input") == item.path and {k: b.get(k) for k in ("size", "mtime_ns")} == _fingerprint(item.path)
+        ok = (b.get("input") == item.path and b.get("movement", "auto") == (item.movement or "auto")
+              and {k: b.get(k) for k in ("size", "mtime_ns")} == _fingerprint(item.path))
         return rep if ok else None
     except (OSError, ValueError, AttributeError):
         return None

@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     lv = sub.add_parser("live", help="coach a set live from the webcam (or a video file) in a desktop window")
     lv.add_argument("--exercise", "-e", required=True, metavar="NAME|auto",
-                    help="one of: " + ", ".join(m for m in MOVEMENTS if m != "running"))
+                    help="auto (recognised from the first seconds, then counted) or one of: "
+                         + ", ".join(m for m in MOVEMENTS if m != "running"))
     lv.add_argument("--camera", default="0", metavar="0|PATH",
                     help="webcam number (default 0) or a video file, played as if it were the camera")
     lv.add_argument("--side", choices=("auto", "left", "right"), default="auto")
@@ -84,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   "hold_target_s, time_scale)")
     b.add_argument("--out", "-o", default="formcheck-batch", help="output folder (default: formcheck-batch)")
     b.add_argument("--exercise", "-e", default="auto", choices=("auto", *MOVEMENTS), metavar="NAME",
-                   help="movement of clips the manifest does not name; auto: from the file name")
+                   help="movement of clips the manifest does not name; auto (default): recognised from each clip")
     b.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
                    help="clips analysed at once (default: all cores, or all CPUs of the Ray cluster)")
     b.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
@@ -194,11 +195,9 @@ def _live(args) -> int:
     from formcheck.exercises import EXERCISES
     from formcheck.history import History
 
-    if args.exercise == "auto":
-        return _fail("--exercise auto is not available in live mode yet: the movement has to be known to count it "
-                     "live; pass one of " + ", ".join(EXERCISES))
-    if args.exercise not in EXERCISES:
-        return _fail(f"live mode counts exercises; expected one of {', '.join(EXERCISES)}, got {args.exercise!r}")
+    if args.exercise != "auto" and args.exercise not in EXERCISES:
+        return _fail(f"live mode counts exercises; expected auto or one of {', '.join(EXERCISES)}, "
+                     f"got {args.exercise!r}")
     if args.max_seconds is not None and args.max_seconds <= 0:
         return _fail(f"--max-seconds must be positive, got {args.max_seconds}")
     camera = parse_camera(args.camera)

@@ -21,7 +21,8 @@ import numpy as np
 
 from formcheck._quiet import quiet_stderr
 from formcheck.errors import BadVideoError, NoPersonError
-from formcheck.ui.live_worker import MIN_LIVE_FRAMES, LiveConfig, LiveWorker, default_estimator
+from formcheck.exercises import EXERCISES
+from formcheck.ui.live_worker import AUTO_LIVE, MIN_LIVE_FRAMES, LiveConfig, LiveWorker, default_estimator
 from formcheck.ui.saving import finish_live
 
 __all__ = ["LiveResult", "run_live", "has_display", "parse_camera"]
@@ -68,7 +69,8 @@ def run_live(exercise: str, camera: int | Path, history, *, side: str = "auto", 
     `screenshot` writes the last frame shown (annotated) as a PNG."""
     from formcheck.exercises import get_exercise
 
-    ex = get_exercise(exercise)
+    auto = exercise == AUTO_LIVE
+    ex = None if auto else get_exercise(exercise)
     windowed = window and has_display()
     frames = _frames(camera)
     first = next(frames, None)  # a missing camera or file fails here, before any window opens
@@ -78,13 +80,16 @@ def run_live(exercise: str, camera: int | Path, history, *, side: str = "auto", 
         frames.close()
         raise BadVideoError("a webcam needs a window to coach you, and there is no display here "
                             "(use --camera FILE to analyse a recording headless)")
-    worker = LiveWorker(LiveConfig(exercise, side, hold_target_s, ex.target_reps), estimator_factory)
+    # A file played as the camera is processed frame by frame, so recognition runs
+    # in line (deterministic); a webcam's frames must not wait for it.
+    worker = LiveWorker(LiveConfig(exercise, side, hold_target_s, ex.target_reps if ex else None),
+                        estimator_factory, recognise_in_background=isinstance(camera, int))
     view = None
     if windowed:
         from formcheck.video import PreviewWindow
 
         view = PreviewWindow(WINDOW, first[1])
-    last_reps, last_cue, last_out = 0, None, None
+    last_reps, last_cue, last_out, said_recognised = 0, None, None, False
     t_start = time.monotonic()
     try:
         for t, frame in itertools.chain([first], frames):
@@ -92,6 +97,11 @@ def run_live(exercise: str, camera: int | Path, history, *, side: str = "auto", 
             last_out = out
             if info is None:
                 break
+            if auto and not said_recognised and info["exercise"] is not None:
+                said_recognised = True
+                done = info["rep_count"] if info["exercise"] in EXERCISES and EXERCISES[info["exercise"]].kind == "reps" \
+                    else len(worker.session.holds)
+                say(f"{info['t']:6.1f} s  {info['recognised']}: counting it ({done} done before this, recounted)")
             if info["rep_count"] > last_reps:
                 last_reps = info["rep_count"]
                 cue = info["cue"] if info["cue_is_fault"] else "good rep"
@@ -127,6 +137,14 @@ def run_live(exercise: str, camera: int | Path, history, *, side: str = "auto", 
         return LiveResult(None, worker.frames, last_reps, holds, windowed,
                           f"Recording kept in {history.recordings_dir} but not analysed: {e}")
     s = history.get_session(sid)
-    what = f"{s['rep_count']} reps" if ex.kind == "reps" else f"{s['hold_count']} holds"
+    name = s["report"]["exercise"]
+    kind = get_exercise(name).kind if name in EXERCISES else None
+    if kind is None:  # auto, and the whole recording is none of the movements
+        return LiveResult(sid, worker.frames, last_reps, holds, windowed,
+                          f"Saved as session #{sid}: not recognised as any movement formcheck knows, so nothing "
+                          "was graded.")
+    what = f"{s['rep_count']} reps" if kind == "reps" else f"{s['hold_count']} holds"
+    if auto:
+        what = f"{name.replace('_', ' ')}, {what}"
     return LiveResult(sid, worker.frames, last_reps, holds, windowed,
                       f"Saved as session #{sid}: {what} in the full analysis ({last_reps} counted live).")

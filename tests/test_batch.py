@@ -10,17 +10,39 @@ from pathlib import Path
 
 import pytest
 
-from formcheck.batch import BatchError, collect, movement_from_name, run_batch
+from formcheck.batch import BatchError, collect, run_batch
 from formcheck.cli import main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
 
 
-def test_movement_from_name():
-    assert movement_from_name("clips/Clamshell-03.mp4") == "clamshell"
-    assert movement_from_name("running_lunge_left.mov") == "running_lunge"
-    assert movement_from_name("treadmill_running.mp4") == "running"
-    assert movement_from_name("session1.mp4") is None
+def test_auto_recognises_the_clip_not_its_file_name(tmp_path, capsys):
+    """`batch --exercise auto` runs the recogniser on each clip: sample tracks
+    (own renders, real pose model) renamed so their names say nothing or lie."""
+    import shutil
+
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    shutil.copy(SAMPLES / "clamshell.track.npz", clips / "session1.npz")
+    shutil.copy(SAMPLES / "fire_hydrant.track.npz", clips / "clamshell_monday.npz")  # the name lies
+    shutil.copy(SAMPLES / "running.track.npz", clips / "clip.npz")
+    out = tmp_path / "out"
+    assert main(["batch", str(clips), "--out", str(out), "--exercise", "auto", "--jobs", "1"]) == 0
+    with open(out / "summary.csv") as f:
+        rows = {Path(r["path"]).name: r for r in csv.DictReader(f)}
+    assert {n: r["movement"] for n, r in rows.items()} == {
+        "session1.npz": "clamshell", "clamshell_monday.npz": "fire_hydrant", "clip.npz": "running"}
+    for r in rows.values():
+        name, share = r["recognised"].rsplit(", ", 1)
+        assert name == r["movement"] and float(share.rstrip("%")) >= 70
+    assert int(rows["session1.npz"]["reps"]) == 4  # the clamshell sample's 4 reps, counted as a clamshell
+    report = json.loads((out / "reports" / "clamshell_monday.json").read_text())
+    assert report["recognised"]["movement"] == "fire_hydrant" and report["batch"]["movement"] == "auto"
+    # Asking again for one movement does not reuse the auto reports: the hydrant, taken as a
+    # clamshell, is now a confident mismatch and is not graded.
+    assert main(["batch", str(clips), "--out", str(out), "--exercise", "clamshell", "--jobs", "1"]) == 0
+    report = json.loads((out / "reports" / "clamshell_monday.json").read_text())
+    assert report["graded"] is False and report["mismatch"] == {"chosen": "clamshell", "recognised": "fire_hydrant"}
 
 
 def test_collect_folder_glob_and_manifest(tmp_path):
@@ -82,7 +104,7 @@ def clips(tmp_path_factory):
     _cut(SAMPLES / "clamshell.mp4", d / "clamshell_1.mp4", 150)
     _cut(SAMPLES / "fire_hydrant.mp4", d / "fire_hydrant_1.mp4", 150)
     (d / "clamshell_corrupt.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"not a video" * 50)
-    expected = {p.name: analyze_file(p, p.stem.rsplit("_", 1)[0], Options(jobs=1))
+    expected = {p.name: analyze_file(p, "auto", Options(jobs=1))  # batch's default: recognised from the clip
                 for p in (d / "clamshell_1.mp4", d / "fire_hydrant_1.mp4")}
     return d, expected
 

@@ -16,7 +16,7 @@ SAMPLE = REPO / "sample_videos" / "clamshell.mp4"
 @pytest.mark.parametrize("argv, message", [
     (["--camera", "7", "--exercise", "clamshell"], "camera 7 could not be opened"),
     (["--camera", "missing.mp4", "--exercise", "clamshell"], "missing.mp4: no such file"),
-    (["--camera", "0", "--exercise", "auto"], "--exercise auto is not available in live mode"),
+    (["--camera", "0", "--exercise", "walking"], "live mode counts exercises"),
     (["--camera", "0", "--exercise", "running"], "live mode counts exercises"),
     (["--camera", "x.mp4", "--exercise", "clamshell", "--max-seconds", "0"], "--max-seconds must be positive"),
 ])
@@ -45,3 +45,27 @@ def test_live_from_a_video_file_counts_the_sample_and_saves_the_session(capsys, 
     assert report["live"]["live_rep_count"] == 4  # every rep counted live, the small rep 3 too
     assert "Rep 3 / 15" in out and "Open your knee further" in out.split("Rep 3 / 15")[1].splitlines()[0]
     assert f"Saved as session #{s['id']}: 4 reps" in out
+
+
+@pytest.mark.e2e
+def test_live_auto_recognises_the_sample_then_counts_every_rep(capsys, monkeypatch):
+    """`--exercise auto`: "Recognising..." until the recogniser is sure (two checks a
+    second apart), then the sample is counted as a clamshell; the reps done before
+    the lock are recounted from the buffered frames, so all 4 are counted live."""
+    if not SAMPLE.exists():
+        pytest.skip("no sample clip")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert main(["live", "--camera", str(SAMPLE), "--exercise", "auto"]) == 0
+    out = capsys.readouterr().out
+    print(out)
+    (s,) = History().list_sessions()
+    session = History().get_session(s["id"])
+    assert session["exercise"] == "clamshell" and s["rep_count"] == 4
+    assert session["report"]["live"]["live_rep_count"] == 4
+    lines = out.splitlines()
+    said = next(i for i, line in enumerate(lines) if "Recognised: clamshell" in line)
+    t_lock = float(lines[said].split()[0])
+    assert 2.0 <= t_lock <= 12.0  # at least two checks a second apart; the sample's first rep ends by ~4 s
+    assert sum("Rep " in line for line in lines[said + 1:]) >= 1  # counting goes on after the lock
+    assert f"Saved as session #{s['id']}: clamshell, 4 reps" in out

@@ -13,7 +13,8 @@ PKG = Path(__file__).resolve().parent.parent / "formcheck"
 CORE = ["formcheck.geometry", "formcheck.cleaning", "formcheck.reps", "formcheck.features", "formcheck.views",
         "formcheck.exercises", "formcheck.analysis", "formcheck.live", "formcheck.report", "formcheck.landmarks",
         "formcheck_synth.kit", "formcheck_synth.catalog", "formcheck.recognise", "formcheck_synth.others",
-        "formcheck.results", "formcheck.judging", "formcheck.events", "formcheck.clip_checks", "formcheck.gait"]
+        "formcheck.results", "formcheck.judging", "formcheck.events", "formcheck.clip_checks", "formcheck.gait",
+        "formcheck.recognise_evidence", "formcheck.live_auto"]
 
 
 @pytest.mark.parametrize("module", CORE)

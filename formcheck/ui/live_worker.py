@@ -18,11 +18,14 @@ import numpy as np
 from formcheck.exercises import EXERCISES
 from formcheck.landmarks import Detection, PoseTrack
 from formcheck.live import LiveSession, body_in_frame
+from formcheck.live_auto import AutoLiveSession
 from formcheck.overlay_text import GOOD_REP, hold_counter, rep_counter, rep_sub
 
-__all__ = ["LiveConfig", "LiveWorker", "LiveRun", "PresenceWatch", "default_estimator", "MIN_LIVE_FRAMES", "NOBODY_S"]
+__all__ = ["LiveConfig", "LiveWorker", "LiveRun", "PresenceWatch", "default_estimator", "MIN_LIVE_FRAMES", "NOBODY_S",
+           "AUTO_LIVE"]
 
 
+AUTO_LIVE = "auto"  # LiveConfig.exercise: recognise the movement from the stream (formcheck.live_auto)
 GOOD_REP_SHOW_S = 1.5  # how long "Good rep" stays on the live frame [own]
 MIN_LIVE_FRAMES = 15  # shorter live streams (or a late frame after stop) are not sessions [own]
 
@@ -53,11 +56,12 @@ class LiveWorker:
     timestamps) and LiveSession. `process` runs on the webrtc worker thread;
     `close`/`recorded_track` may be called from the script thread (locked)."""
 
-    def __init__(self, config: LiveConfig, estimator_factory: Callable[[], object] = default_estimator):
+    def __init__(self, config: LiveConfig, estimator_factory: Callable[[], object] = default_estimator,
+                 recognise_in_background: bool = True):
         self.config = config
         self._factory = estimator_factory
         self.estimator = None
-        self.session: LiveSession | None = None
+        self.session: LiveSession | AutoLiveSession | None = None
         self.lock = threading.Lock()
         self.closed = False
         self.frames = 0
@@ -73,6 +77,28 @@ class LiveWorker:
         self.stashed: Path | None = None  # where the recording was saved once the stream ended
         self.drawing: tuple | None = None  # (px, vis, Overlay) of the newest processed frame
         self.loop = None  # NewestFrameLoop, when frames are submitted rather than processed in line
+        # exercise "auto": run the recogniser off the frame thread (a webcam), or in line (a file played as the camera)
+        self.recognise_in_background = recognise_in_background
+
+    @property
+    def exercise(self) -> str | None:
+        """The movement being counted: the chosen one, or the recognised one once
+        an "auto" stream has locked (None before)."""
+        if self.config.exercise != AUTO_LIVE:
+            return self.config.exercise
+        return self.session.movement if isinstance(self.session, AutoLiveSession) else None
+
+    @property
+    def recognised(self) -> str | None:
+        """'Recognising...' / 'Recognised: clamshell, 97%' for an "auto" stream, else None."""
+        return self.session.status() if isinstance(self.session, AutoLiveSession) else None
+
+    def _target_reps(self) -> int | None:
+        """Reps per set: the config's, or (auto) the recognised exercise's own once locked."""
+        name = self.exercise
+        if self.config.exercise == AUTO_LIVE:
+            return self.config.target_reps or (EXERCISES[name].target_reps if name in EXERCISES else None)
+        return self.config.target
 
     def _time(self, t: float | None) -> float:
         """Seconds since the stream's first frame, strictly increasing."""
@@ -100,7 +126,11 @@ class LiveWorker:
             if self.session is None:
                 self.estimator = self._factory()
                 c = self.config
-                self.session = LiveSession(c.exercise, c.side, c.hold_target_s, width=w, height=h)
+                if c.exercise == AUTO_LIVE:  # recognised from the first seconds (formcheck.live_auto)
+                    self.session = AutoLiveSession(c.side, c.hold_target_s, width=w, height=h,
+                                                   background=self.recognise_in_background)
+                else:
+                    self.session = LiveSession(c.exercise, c.side, c.hold_target_s, width=w, height=h)
             ts = self._time(t)
             det: Detection | None = self.estimator.detect(img_bgr, ts)
             upd = self.session.push(ts, det)
@@ -121,10 +151,10 @@ class LiveWorker:
         fps = (len(self._stamps) - 1) / (self._stamps[-1] - self._stamps[0]) if len(self._stamps) > 2 else 0.0
         info = {"t": round(ts, 3), "visible": upd.visible, "in_frame": in_frame, "ready": upd.ready,
                 "rep_count": upd.rep_count, "set_number": upd.set_number, "set_reps": upd.set_reps,
-                "target": self.config.target, "side": upd.side, "hold_s": upd.hold_s, "view": upd.view,
+                "target": self._target_reps(), "side": upd.side, "hold_s": upd.hold_s, "view": upd.view,
                 "cue": cue or None, "cue_is_fault": good is False and bool(cue),
                 "cue_kind": None if not cue else "fault" if good is False else "good" if good else "setup",
-                "counter": counter,
+                "counter": counter, "exercise": self.exercise, "recognised": self.recognised,
                 "latency_ms": round(ms, 1), "latency_median_ms": round(float(np.median(self._latency)), 1),
                 "fps": round(fps, 1), "frames": self.frames,
                 "dropped": self.loop.dropped if self.loop is not None else 0}
@@ -157,21 +187,27 @@ class LiveWorker:
 
     def _texts(self, upd, in_frame: bool, t: float) -> tuple[str, str, str, bool | None]:
         """(counter, sub line, one short cue, colour) for the frame."""
-        kind = EXERCISES[self.config.exercise].kind
+        name = self.exercise
+        if name is None:  # "auto", not recognised yet
+            cue = ("Start your exercise: one rep, or get into the stretch and hold it" if in_frame
+                   else "Move so your whole body is in view" if upd.visible
+                   else "Nobody in view: step into the picture")
+            return "Recognising...", "counting starts once the movement is recognised", cue, None
+        kind = EXERCISES[name].kind
         if not upd.ready:
             cue = ("Hold still: getting ready" if in_frame else "Move so your whole body is in view" if upd.visible
                    else "Nobody in view: step into the picture")
             return "Get into position", "counting starts when your whole body is in view", cue, None
         if kind == "hold":
-            target = self.config.hold_target_s or EXERCISES[self.config.exercise].hold_target_s
+            target = self.config.hold_target_s or EXERCISES[name].hold_target_s
             held = upd.hold_s or 0.0
             counter = hold_counter(held, target) if upd.hold_s is not None else "Get into the stretch"
-            sub = f"{len(self.session.holds)} holds done"
+            sub = self._with_recognised(f"{len(self.session.holds)} holds done")
             if upd.cue:
                 return counter, sub, upd.cue, False
             return counter, sub, "", (held >= target) or None
-        counter = rep_counter(upd.set_reps, self.config.target)
-        sub = rep_sub(upd.set_number, upd.side, upd.rep_count)
+        counter = rep_counter(upd.set_reps, self._target_reps())
+        sub = self._with_recognised(rep_sub(upd.set_number, upd.side, upd.rep_count))
         if upd.rep_count > self._reps_seen:
             self._reps_seen = upd.rep_count
             if upd.last_rep is not None and not upd.last_rep.faults:
@@ -182,14 +218,22 @@ class LiveWorker:
             return counter, sub, GOOD_REP, True
         return counter, sub, "", None
 
+    def _with_recognised(self, sub: str) -> str:
+        rec = self.recognised
+        return f"{rec} - {sub}" if rec else sub
+
     def recorded_track(self) -> PoseTrack | None:
+        """The raw track, its meta naming the movement counted: the chosen one, the
+        recognised one for "auto", or "auto" if the stream ended before it was
+        recognised (the offline analysis then recognises the whole recording)."""
         with self.lock:
             if self.session is None or not self.session.times:
                 return None
-            if self.config.exercise in EXERCISES and EXERCISES[self.config.exercise].kind == "hold":
+            name = self.exercise
+            if name in EXERCISES and EXERCISES[name].kind == "hold":
                 self.session.finish()
             tr = self.session.recorded_track()
-        return tr.replace(meta={**tr.meta, "exercise": self.config.exercise, "side": self.config.side,
+        return tr.replace(meta={**tr.meta, "exercise": name or AUTO_LIVE, "side": self.config.side,
                                 "hold_target_s": self.config.hold_target_s, "live_reps": len(self.session.reps)})
 
     def stats(self) -> dict:

@@ -41,7 +41,9 @@ def analyze_recording(path: str | Path, history, exercise: str | None = None, si
                      source="live camera")
     report.update(extra or {})
     created = datetime.fromtimestamp(Path(path).stat().st_mtime).astimezone()
-    return history.save_session(report, "live", f"Live {movement_title(exercise).lower()}", created_at=created,
+    # "auto": the movement the analysis recognised (or "unrecognised")
+    return history.save_session(report, "live", f"Live {movement_title(report['exercise']).lower()}",
+                                created_at=created,
                                 track=path, remove_sources=(path,))
 
 

@@ -1,0 +1,395 @@
+"""The evidence the recogniser (formcheck.recognise) weighs: numbers a person can
+check, computed from a pose track. Pure functions over numpy arrays; no OpenCV,
+MediaPipe or Streamlit.
+
+- posture against gravity, per frame (`posture_features`, `side_lying_on_screen`,
+  `hip_height`);
+- what moves and how: each exercise's own driving signal through its own rep or
+  hold engine (`clip_features` with `_rep_evidence`, `_hold_evidence`), running
+  strides and cadence (`step_rhythm`), which way a thigh swings on all fours
+  (`thigh_swing`);
+- `clip_features`: every number for one clip, by name (the report's
+  `Recognition.evidence`).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import replace
+
+import numpy as np
+
+from formcheck.analysis import drive_signal, position_mask, side_features
+from formcheck.cleaning import SMOOTH_HZ, clean_track
+from formcheck.exercises import EXERCISES
+from formcheck.features import SIDES, Joints
+from formcheck.landmarks import Lm, PoseTrack
+from formcheck.reps import run_holds, run_reps
+
+__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "clip_features",
+           "UP"]
+
+
+# ---- posture (per frame) ------------------------------------------------------------
+
+UP = np.array([0.0, -1.0, 0.0])  # world landmarks: y down, so up is -y
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def _pt(world: np.ndarray, lm: Lm) -> np.ndarray:
+    return world[:, int(lm)]
+
+
+def _mid(world: np.ndarray, a: Lm, b: Lm) -> np.ndarray:
+    return (_pt(world, a) + _pt(world, b)) / 2
+
+
+def posture_features(world: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-frame posture numbers [N] from metric landmarks world [N,33,3] (y down):
+
+    tilt: trunk (mid-hip -> mid-shoulder) from upright, 0..180 (°);
+    side_up: |cos| of the left-right line (hips and shoulders) against gravity,
+      1 lying on one side;
+    chest_up: the chest's facing direction against up, +1 lying on the back,
+      -1 facing the floor (on all fours, in a plank);
+    knees_under: the lower knee below the hips along gravity, in thigh lengths
+      (1 with a thigh hanging straight down, as on all fours while the other
+      leg lifts; less in a plank);
+    hands_under: the lower wrist below the shoulders along gravity, in arm
+      lengths (a bird dog or a wave lifts one hand, the other stays down);
+    feet_under: ankles below the hips along gravity, in leg lengths;
+    knee_l, knee_r: 3D knee angles (°), 180 straight;
+    ankle_gap: ankle height difference (left minus right, along gravity) in leg
+      lengths: its size rises with every running step.
+    """
+    w = world
+    lh, rh = _pt(w, Lm.LEFT_HIP), _pt(w, Lm.RIGHT_HIP)
+    ls, rs = _pt(w, Lm.LEFT_SHOULDER), _pt(w, Lm.RIGHT_SHOULDER)
+    mh, ms = (lh + rh) / 2, (ls + rs) / 2
+    trunk = _unit(ms - mh)
+    lr = _unit((lh - rh) + (ls - rs))
+    chest = _unit(np.cross(lr, trunk))
+    with np.errstate(invalid="ignore"):
+        tilt = np.degrees(np.arccos(np.clip(trunk @ UP, -1, 1)))
+    down = -UP
+    lk, rk = _pt(w, Lm.LEFT_KNEE), _pt(w, Lm.RIGHT_KNEE)
+    la, ra = _pt(w, Lm.LEFT_ANKLE), _pt(w, Lm.RIGHT_ANKLE)
+    lw, rw = _pt(w, Lm.LEFT_WRIST), _pt(w, Lm.RIGHT_WRIST)
+    thigh = (np.linalg.norm(lk - lh, axis=-1) + np.linalg.norm(rk - rh, axis=-1)) / 2
+    shank = (np.linalg.norm(la - lk, axis=-1) + np.linalg.norm(ra - rk, axis=-1)) / 2
+    arm = (np.linalg.norm(lw - ls, axis=-1) + np.linalg.norm(rw - rs, axis=-1)) / 2
+    leg = thigh + shank
+
+    def knee_angle(h, k, a):
+        u, v = _unit(h - k), _unit(a - k)
+        return np.degrees(np.arccos(np.clip(np.sum(u * v, axis=-1), -1, 1)))
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "tilt": tilt,
+            "side_up": np.abs(lr @ UP),
+            "chest_up": chest @ UP,
+            "knees_under": np.fmax((lk - mh) @ down, (rk - mh) @ down) / thigh,
+            "hands_under": np.fmax((lw - ms) @ down, (rw - ms) @ down) / arm,
+            "feet_under": (((la + ra) / 2 - mh) @ down) / leg,
+            "knee_l": knee_angle(lh, lk, la),
+            "knee_r": knee_angle(rh, rk, ra),
+            "ankle_gap": ((la - ra) @ down) / leg,
+        }
+
+
+def side_lying_on_screen(px: np.ndarray) -> np.ndarray:
+    """Per frame [N] bool, from image points px [N,33,2]: lying on one side, seen
+    from the front or the back: the trunk within 35° of horizontal on screen and
+    the hips stacked, their line within 35° of vertical and at least a quarter of
+    the trunk's length (seen side-on, an all-fours or supine body shows a short
+    hip line, one hip behind the other) [own defaults]."""
+    lh, rh = px[:, Lm.LEFT_HIP], px[:, Lm.RIGHT_HIP]
+    ms = (px[:, Lm.LEFT_SHOULDER] + px[:, Lm.RIGHT_SHOULDER]) / 2
+    trunk = ms - (lh + rh) / 2
+    hips = lh - rh
+    with np.errstate(invalid="ignore", divide="ignore"):
+        flat = np.abs(trunk[:, 1]) < np.tan(np.radians(35.0)) * np.abs(trunk[:, 0])
+        stacked = np.abs(hips[:, 0]) < np.tan(np.radians(35.0)) * np.abs(hips[:, 1])
+        wide = np.linalg.norm(hips, axis=-1) > 0.25 * np.linalg.norm(trunk, axis=-1)
+    return flat & stacked & wide
+
+
+def _share(mask: np.ndarray, valid: np.ndarray) -> float:
+    n = int(valid.sum())
+    return float((mask & valid).sum() / n) if n else math.nan
+
+
+def _pct(x: np.ndarray, q: float) -> float:
+    x = x[np.isfinite(x)]
+    return float(np.percentile(x, q)) if len(x) else math.nan
+
+
+# ---- clip evidence ----------------------------------------------------------------------
+
+# Posture classes per frame, from the numbers above [own defaults, checked on the
+# renders and kit tracks in docs/accuracy.md "Recognition"]:
+UPRIGHT_TILT = 35.0  # trunk within 35° of upright: standing or running
+LYING_TILT = 60.0  # trunk past 60° from upright: lying, on all fours or in a plank
+FOURS_TILT = 50.0  # on all fours the trunk slopes up to the shoulders: 60-80° from upright on renders
+SIDE_UP = 0.6  # left-right line within ~50° of vertical: on one side
+# The model's 3D landmarks pull a lying body part way upright (a real side-lying
+# clamshell read 55° of trunk tilt), so on one side needs only 50° of it [own].
+SIDE_LYING_TILT = 50.0
+CHEST = 0.5  # chest facing up (supine) or down (all fours) within 60°
+UNDER = 0.5  # a knee or the hands below hips or shoulders by half a segment: supported on them
+# On all fours the feet lie at knee height, about half a leg below the hips;
+# standing (and hinging forward) they are a whole leg below.
+FEET_OFF_FLOOR = 0.8
+FOURS_KNEE_FLEX = 45.0  # on all fours both knees bend well past 45° (about 90°)
+
+# Running: the feet take turns in the air. The height of the higher ankle over
+# the lower one, |ankle_gap|, rises once per step whichever leg swings (and
+# whatever left/right label the pose model gives each leg), so its main
+# frequency is the cadence. Running cadences lie around 150-190 steps a minute
+# (Heiderscheit 2011); the band, 132-234 steps a minute, is widened for slow
+# jogs and sprints and stays above walking (100-125) and any lunge or squat [own].
+STEP_HZ = (2.2, 3.9)
+# A running stride: the swing knee bends past 80° (running swing-phase knee
+# flexion is 90-130°, walking about 60-70°: Novacheck 1998) while the stance knee
+# stays under 45° (peak stance flexion in running is about 40-45°: Novacheck 1998).
+SWING_KNEE_FLEX = 80.0
+STANCE_KNEE_FLEX = 45.0
+# A still stretch of 3 s is enough to recognise a held stretch (the hold engine's
+# own minimum is 5 s; a live stream is recognised in its first seconds) [own].
+RECOGNISE_HOLD_S = 3.0
+
+
+def _band(times: np.ndarray, x: np.ndarray, band: tuple[float, float]) -> tuple[float, float]:
+    """(share of the power of x [N] between 0.3 and 6 Hz that lies in `band`,
+    5-95% range of x band-passed to `band`), resampled at 30 Hz."""
+    ok = np.isfinite(x)
+    if ok.sum() < 16 or times[ok][-1] - times[ok][0] < 1.5:
+        return 0.0, 0.0
+    t = np.arange(times[ok][0], times[ok][-1], 1.0 / 30.0)
+    y = np.interp(t, times[ok], x[ok])
+    y = (y - y.mean()) * np.hanning(len(y))
+    spec = np.fft.rfft(y)
+    freqs = np.fft.rfftfreq(len(y), 1.0 / 30.0)
+    whole = (freqs >= 0.3) & (freqs <= 6.0)
+    inside = (freqs >= band[0]) & (freqs <= band[1])
+    power = np.abs(spec) ** 2
+    if power[whole].sum() <= 0:
+        return 0.0, 0.0
+    passed = np.fft.irfft(np.where(inside, spec, 0), len(y))
+    core = passed[len(y) // 8: len(y) - len(y) // 8]  # away from the window's tapered ends
+    rng = float(np.percentile(core, 95) - np.percentile(core, 5)) if len(core) else 0.0
+    return float(power[inside].sum() / power[whole].sum()), rng
+
+
+def step_rhythm(times: np.ndarray, px: np.ndarray) -> dict[str, float]:
+    """How strongly the legs move at a running cadence, from image points px
+    [N,33,2] (pixels, hidden points included): for each left/right gap that opens
+    and closes once per step whichever leg leads (and whatever left/right label
+    the pose model gives each leg): ankle heights, ankle and knee separations
+    across the image, wrist separation (the arms swing with the legs), the share
+    of its power in STEP_HZ and its band-passed range in leg lengths. Returns the
+    best signal's share and range."""
+    leg = np.nanmedian(np.linalg.norm(px[:, Lm.LEFT_HIP] - px[:, Lm.LEFT_KNEE], axis=-1)
+                       + np.linalg.norm(px[:, Lm.LEFT_KNEE] - px[:, Lm.LEFT_ANKLE], axis=-1))
+    if not np.isfinite(leg) or leg <= 0:
+        return {"step_band": 0.0, "step_amp": 0.0}
+    gaps = [np.abs(px[:, Lm.LEFT_ANKLE, 1] - px[:, Lm.RIGHT_ANKLE, 1]),
+            np.abs(px[:, Lm.LEFT_ANKLE, 0] - px[:, Lm.RIGHT_ANKLE, 0]),
+            np.abs(px[:, Lm.LEFT_KNEE, 0] - px[:, Lm.RIGHT_KNEE, 0]),
+            np.abs(px[:, Lm.LEFT_WRIST, 0] - px[:, Lm.RIGHT_WRIST, 0])]
+    best = (0.0, 0.0)
+    for g in gaps:
+        share, rng = _band(times, g / leg, STEP_HZ)
+        if min(share / 0.4, rng / 0.12) > min(best[0] / 0.4, best[1] / 0.12):
+            best = (share, rng)
+    return {"step_band": best[0], "step_amp": best[1]}
+
+
+def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
+    """The exercise's own driving signal on each side: most reps counted on one
+    side, the median rep range there (°), and that side's feature medians at the
+    tops of its reps (for shape checks)."""
+    ex = EXERCISES[ex_name]
+    assert ex.rep is not None, f"{ex_name} is not a reps exercise"
+    best_reps, best_range = 0.0, 0.0
+    tops: dict[str, float] = {}
+    for side in SIDES:
+        feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
+        drive = drive_signal(ex, feats)
+        evs, _ = run_reps(clean.times, drive, ex.rep)
+        full = [e for e in evs if not e.partial]
+        rng = float(np.median([e.amplitude for e in evs])) if evs else _pct(drive, 95) - _pct(drive, 5)
+        if len(full) > best_reps or (len(full) == best_reps and rng > best_range):
+            best_reps, best_range = float(len(full)), (rng if math.isfinite(rng) else 0.0)
+            idx = np.concatenate([np.arange(e.start_i, e.end_i + 1)[
+                np.nan_to_num(drive[e.start_i:e.end_i + 1], nan=-1e9) >= e.rest_value + 0.75 * e.amplitude]
+                for e in evs]) if evs else np.array([], int)
+            tops = {f"top_{k}": (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
+                    for k, v in feats.items()}
+    return {"reps": best_reps, "range": best_range, **tops}
+
+
+def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:
+    """The exercise's own in-position test on each side: the largest share of
+    frames in position, the longest still stretch found by its hold engine (s),
+    the longest run in position (s), and the side with the most frames in
+    position's feature medians over them (hold_<feature>, for shape checks)."""
+    ex = EXERCISES[ex_name]
+    best = {"in_position": 0.0, "held_s": 0.0, "run_s": 0.0}
+    shape: dict[str, float] = {f"hold_{k}": math.nan for k in (*ex.features, "hip_height")}
+    for side in SIDES:
+        feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
+        drive = drive_signal(ex, feats)
+        inpos = position_mask(ex, feats, drive)
+        share = _share(inpos, valid)
+        params = ex.hold
+        assert params is not None, f"{ex_name} is not a hold exercise"
+        evs = run_holds(clean.times, drive, inpos, replace(params, min_hold_s=RECOGNISE_HOLD_S))
+        held = max((e.duration_s for e in evs), default=0.0)
+        run = _longest_run(clean.times, inpos)
+        if share > best["in_position"] and inpos.any():
+            shape = {f"hold_{k}": (float(np.nanmedian(v[inpos])) if np.isfinite(v[inpos]).any() else math.nan)
+                     for k, v in feats.items()}
+            shape["hold_hip_height"] = _pct(hip_height(clean.world)[inpos], 50)
+        best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
+                "run_s": max(run, best["run_s"])}
+    return {**best, **shape}
+
+
+def hip_height(world: np.ndarray) -> np.ndarray:
+    """Per frame [N]: the mid-hip's height above the lowest knee or ankle along
+    gravity, in thigh lengths, from metric landmarks world [N,33,3]. About 1 with
+    the hips over a kneeling or lunging thigh, 1.5-2 standing, under 0.7 with
+    the hips down on the floor (a pigeon pose, sitting)."""
+    down = -UP
+    mh = _mid(world, Lm.LEFT_HIP, Lm.RIGHT_HIP)
+    low = np.stack([_pt(world, j) @ down for j in (Lm.LEFT_KNEE, Lm.RIGHT_KNEE, Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE)])
+    thigh = (np.linalg.norm(_pt(world, Lm.LEFT_KNEE) - _pt(world, Lm.LEFT_HIP), axis=-1)
+             + np.linalg.norm(_pt(world, Lm.RIGHT_KNEE) - _pt(world, Lm.RIGHT_HIP), axis=-1)) / 2
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
+        return (np.nanmax(low, axis=0) - mh @ down) / thigh
+
+
+def _longest_run(times: np.ndarray, mask: np.ndarray) -> float:
+    best, start = 0.0, None
+    for i, m in enumerate(mask):
+        if m and start is None:
+            start = i
+        if (not m or i == len(mask) - 1) and start is not None:
+            end = i if m else i - 1
+            best = max(best, float(times[end] - times[start]))
+            start = None
+    return best
+
+
+def thigh_swing(world: np.ndarray) -> dict[str, float]:
+    """Which way the working thigh swings on all fours, from metric landmarks
+    world [N,33,3] (hidden points included): the knee's travel from its lowest
+    to its highest place, relative to its hip, along the body's back axis and its
+    out axis (both made horizontal), in thigh lengths.
+
+    The model's depth (z) is its weakest axis, so travel is measured in the image
+    plane (x, y) only, along whichever body axis lies closer to that plane: the
+    back axis from the side, the out axis from the feet or head end. A donkey
+    kick travels along the back axis (about sin(lift) thigh lengths), a fire
+    hydrant along the out axis; each travels little along the other's axis.
+    Returns back_travel, out_travel (NaN for the axis not used) and axis_in_plane
+    (the in-plane share of the axis used, 0..1)."""
+    nan = {"back_travel": math.nan, "out_travel": math.nan, "axis_in_plane": math.nan}
+    lh, rh = _pt(world, Lm.LEFT_HIP), _pt(world, Lm.RIGHT_HIP)
+    ls, rs = _pt(world, Lm.LEFT_SHOULDER), _pt(world, Lm.RIGHT_SHOULDER)
+    down = -UP
+    line = lh - rh
+    out = _unit(line - (line @ down)[:, None] * down)
+    back = np.cross(out, down)
+    trunk = (lh + rh - ls - rs) / 2
+    back = back * np.where(np.sum(back * trunk, axis=-1) < 0, -1.0, 1.0)[:, None]
+    best = None
+    for hip, knee in ((lh, _pt(world, Lm.LEFT_KNEE)), (rh, _pt(world, Lm.RIGHT_KNEE))):
+        rel = knee - hip
+        height = -(rel @ down)
+        ok = np.isfinite(height)
+        if ok.sum() < 10:
+            continue
+        lo, hi = np.nanpercentile(height, 30), np.nanpercentile(height, 90)
+        rest, top = ok & (height <= lo), ok & (height >= hi)
+        d = np.nanmedian(rel[top], axis=0) - np.nanmedian(rel[rest], axis=0)
+        thigh = float(np.nanmedian(np.linalg.norm(rel[rest], axis=-1)))
+        if best is None or np.linalg.norm(d) > np.linalg.norm(best[0]):
+            best = (d, thigh, rest | top)
+    if best is None or not np.isfinite(best[0]).all() or not best[1] > 0:
+        return nan
+    d, thigh, frames = best
+    axes = {"back_travel": np.nanmedian(back[frames], axis=0), "out_travel": np.nanmedian(out[frames], axis=0)}
+    in_plane = {k: float(np.linalg.norm(a[:2])) / max(float(np.linalg.norm(a)), 1e-9) for k, a in axes.items()}
+    use = max(in_plane, key=lambda k: in_plane[k])
+    a = axes[use][:2] / max(float(np.linalg.norm(axes[use][:2])), 1e-9)
+    res = dict(nan)
+    res[use] = abs(float(d[:2] @ a)) / thigh
+    res["axis_in_plane"] = in_plane[use]
+    return res
+
+
+def clip_features(track: PoseTrack) -> dict[str, float]:
+    """Every number the scores use, for one clip (see the module notes)."""
+    clean = clean_track(track, cutoff_hz=SMOOTH_HZ)
+    # Posture from every landmark the model places, hidden ones included: a limb
+    # hidden behind the body is still put roughly where it is, which is all
+    # "is the hand under the shoulder" needs (the checkers use visible points only).
+    seen = track.replace(vis=np.where(track.detected[:, None], 1.0, np.zeros_like(track.vis)))
+    seen_clean = clean_track(seen, cutoff_hz=SMOOTH_HZ)
+    seen_world = seen_clean.world
+    pf = posture_features(seen_world)
+    valid = clean.detected & np.isfinite(pf["tilt"])
+    tilt, side_up, chest = pf["tilt"], pf["side_up"], pf["chest_up"]
+    knees, hands = pf["knees_under"], pf["hands_under"]
+    lying = tilt > LYING_TILT
+    # Knee flexion (°) of each leg: on all fours both knees are bent about 90°,
+    # in a plank or a lunge the back leg is straight.
+    kl, kr = 180.0 - pf["knee_l"], 180.0 - pf["knee_r"]
+    ev: dict[str, float] = {
+        "seconds": float(clean.times[valid][-1] - clean.times[valid][0]) if valid.sum() > 1 else 0.0,
+        "upright": _share(tilt < UPRIGHT_TILT, valid),
+        "side_lying": _share(((tilt > SIDE_LYING_TILT) & (side_up > SIDE_UP)) | side_lying_on_screen(seen_clean.px),
+                             valid),
+        "supine": _share(lying & (side_up < SIDE_UP) & (chest > CHEST), valid),
+        "all_fours": _share((tilt > FOURS_TILT) & (side_up < SIDE_UP) & (chest < -CHEST) & (knees > UNDER)
+                            & (hands > UNDER) & (pf["feet_under"] < FEET_OFF_FLOOR)
+                            & (np.fmin(kl, kr) > FOURS_KNEE_FLEX), valid),
+        "hands_down": _share((tilt > 30.0) & (hands > UNDER) & (chest < 0.0), valid),
+        "tilt_p90": _pct(tilt[valid], 90),
+        "tilt_p10": _pct(tilt[valid], 10),
+    }
+    # Both knees bending together (a squat) or in turn (lunges, running).
+    ev["knee_flex_p90"] = _pct(np.fmax(kl, kr)[valid], 90)
+    ev["knee_flex_both_p90"] = _pct(np.fmin(kl, kr)[valid], 90)
+    ev["knee_flex_range"] = _pct(np.fmax(kl, kr)[valid], 95) - _pct(np.fmax(kl, kr)[valid], 5)
+    # Running strides: one knee deeply bent (the swing leg) while the other is
+    # near straight (the stance leg), the legs taking turns. True at any playback
+    # speed, so slow-motion clips of running count too.
+    alt = valid & (np.fmax(kl, kr) > SWING_KNEE_FLEX) & (np.fmin(kl, kr) < STANCE_KNEE_FLEX)
+    lead = np.sign(kl - kr)[alt]
+    ev["stride_share"] = _share(alt, valid)
+    ev["stride_turns"] = float(np.sum(np.diff(lead) != 0)) if len(lead) > 1 else 0.0
+    ev.update(step_rhythm(seen_clean.times[valid], seen_clean.px[valid]))
+    ev["feet_under"] = _pct(pf["feet_under"][valid], 50)
+    fours = valid & (pf["tilt"] > FOURS_TILT)
+    if fours.sum() >= 10:
+        ev.update({f"swing.{k}": v for k, v in thigh_swing(seen_world[fours]).items()})
+    else:
+        ev.update({"swing.back_travel": math.nan, "swing.out_travel": math.nan, "swing.axis_in_plane": math.nan})
+    for name in ("clamshell", "donkey_kick", "fire_hydrant", "straight_leg_raise"):
+        for k, v in _rep_evidence(name, clean).items():
+            ev[f"{name}.{k}"] = v
+    for name in ("hamstring_stretch", "running_lunge", "figure_four"):
+        for k, v in _hold_evidence(name, clean, valid).items():
+            ev[f"{name}.{k}"] = v
+    return {k: (round(float(v), 4) if v is not None and math.isfinite(float(v)) else math.nan)
+            for k, v in ev.items()}
