@@ -22,9 +22,13 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from formcheck.errors import BadVideoError, FormCheckError, NoPersonError
 from formcheck.landmarks import Detection, PoseTrack, detections_to_track
+
+if TYPE_CHECKING:  # the video adapter (OpenCV) is imported in the workers, not at import time
+    from formcheck.video import DecodeStats
 
 __all__ = ["Chunk", "plan_chunks", "default_jobs", "extract_track_parallel", "WARMUP_FRAMES", "MIN_CHUNK_FRAMES"]
 
@@ -79,16 +83,16 @@ def worker_estimator(model_path: str, num_poses: int | None = None):
 
 def track_chunk(path: str, chunk: Chunk, model_path: str, stride: int = 1,
                 tick: Callable[[int], None] | None = None,
-                num_poses: int | None = None) -> tuple[list[int], list[float], list[Detection | None]]:
+                num_poses: int | None = None) -> tuple[list[int], list[float], list[Detection | None], DecodeStats]:
     """Track one chunk: (frame indices, times, detections) of every `stride`-th frame from
-    chunk.start to chunk.stop (warm-up included; the caller drops it)."""
-    from formcheck.video import read_frames_from
+    chunk.start to chunk.stop (warm-up included; the caller drops it), and the decode
+    checks' DecodeStats of its kept span (chunk.keep on)."""
+    from formcheck.video import DecodeStats, read_frames_from
 
     est = worker_estimator(model_path, num_poses)
     idx, times, dets = [], [], []
-    for i, t, frame in read_frames_from(path, chunk.start):
-        if chunk.stop is not None and i >= chunk.stop:
-            break
+    stats = DecodeStats()
+    for i, t, frame in read_frames_from(path, chunk.start, chunk.stop, stats, keep=chunk.keep):
         if i % stride:
             continue
         idx.append(i)
@@ -96,7 +100,7 @@ def track_chunk(path: str, chunk: Chunk, model_path: str, stride: int = 1,
         dets.append(est.detect(frame, t))
         if tick is not None:
             tick(1)
-    return idx, times, dets
+    return idx, times, dets, stats
 
 
 def _worker(k: int, path: str, chunk: Chunk, model_path: str, stride: int, num_poses: int | None, out) -> None:
@@ -136,7 +140,7 @@ def stitch(chunks: list[Chunk], results: list[tuple[list[int], list[float], list
     times: list[float] = []
     dets: list[Detection | None] = []
     seen: dict[int, float] = {}
-    for c, (idx, ts, ds) in zip(chunks, results):
+    for c, (idx, ts, ds, *_) in zip(chunks, results):
         for i, t, d in zip(idx, ts, ds):
             if i < c.keep:
                 if i in seen and abs(seen[i] - t) > 1e-6:
@@ -158,7 +162,7 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
     or a container whose frames cannot be sought exactly."""
     from formcheck.models import resolve_model
     from formcheck.pose import DEFAULT_NUM_POSES, extract_track
-    from formcheck.video import probe
+    from formcheck.video import decode_warnings, merge_decode_stats, probe
 
     info = probe(path)
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
@@ -214,6 +218,11 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
     try:
         times, dets = stitch(chunks, results)
     except SeekMismatch:
+        return extract_track(path, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
+    if decode_warnings(merge_decode_stats([r[3] for r in results])):
+        # A damaged, cut or badly timed clip: its chunks may not line up with what the
+        # container declares, so it is tracked again in one pass, which gives exactly the
+        # sequential result and warnings (the cost falls only on damaged clips).
         return extract_track(path, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
     if progress is not None:
         progress(total, total)

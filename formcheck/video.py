@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # FFmpeg (inside OpenCV) prints decoder complaints from its own threads, at any moment;
@@ -25,7 +25,8 @@ from formcheck._quiet import StderrCapture, quiet_stderr
 from formcheck.errors import BadVideoError
 from formcheck.safe_io import atomic_path
 
-__all__ = ["VideoInfo", "DecodeStats", "probe", "read_frames", "decode_warnings", "still_image_kind", "camera_frames",
+__all__ = ["VideoInfo", "DecodeStats", "probe", "read_frames", "read_frames_from", "merge_decode_stats",
+           "decode_warnings", "still_image_kind", "camera_frames",
            "write_png", "capture_fps", "H264Writer", "MAX_VIDEO_BYTES"]
 
 # Our own default: 2 GiB is far beyond any exercise clip; a bigger file is
@@ -125,6 +126,7 @@ class DecodeStats:
     median_dt_s: float = 0.0
     decoder_messages: list[str] | None = None
     per_frame_delays: bool = False  # animated GIF/WebP: each frame has its own delay, the rate is nominal
+    intervals: list[float] = field(default_factory=list, repr=False)  # between counted frames, for merging chunks
 
 
 def decode_warnings(s: DecodeStats) -> list[str]:
@@ -198,8 +200,26 @@ def read_frames(path: str | os.PathLike, stride: int = 1,
     if stride < 1:
         raise ValueError(f"stride must be >= 1, got {stride}")
     stats = stats if stats is not None else DecodeStats()
+    for i, t, frame in _decode(path, 0, None, stats):
+        if i % stride == 0:
+            yield t, frame
+    if stats.decoded == 0:
+        raise BadVideoError(f"{path}: no video frame could be decoded (the file is corrupt or has no video)")
+    if stats.decoded == 1 and stats.declared_frames <= 1:
+        raise BadVideoError(f"{path}: the file holds a single picture: a still image, not a video; "
+                            "record a clip of the movement")
+
+
+def _decode(path: str | os.PathLike, start: int, stop: int | None, stats: DecodeStats,
+            keep: int | None = None) -> Iterator[tuple[int, float, np.ndarray]]:
+    """(index, time_s, frame) from frame `start` (a seek if > 0) up to `stop`, filling
+    `stats` for the frames from `keep` (default `start`) on. The one decode loop behind
+    read_frames and read_frames_from, so both apply the same timestamp rules and checks.
+    A missing or repeated presentation time is repaired from the frame rate and counted."""
+    keep = start if keep is None else keep
     cap = _open(path)
     capture = StderrCapture()
+    intervals: list[float] = []
     try:
         raw_fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
         fps = raw_fps if np.isfinite(raw_fps) and 0 < raw_fps <= 1000 else 30.0
@@ -207,40 +227,54 @@ def read_frames(path: str | os.PathLike, stride: int = 1,
         stats.declared_frames = int(declared) if np.isfinite(declared) and 0 < declared < 1e9 else 0
         stats.fps = fps
         stats.per_frame_delays = _animated_image(path)
-        i = 0
-        last_t = -1.0
-        dts: list[float] = []
-        while True:
+        if start > 0:
+            with capture.active():
+                cap.set(cv2.CAP_PROP_POS_FRAMES, start)
+        i, last_t = start, -1.0
+        while stop is None or i < stop:
             with capture.active():
                 ok, frame = cap.read()
             if not ok or frame is None:
                 break
             t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+            counted = i >= keep
             if not np.isfinite(t) or t <= last_t:  # missing or repeated pts
-                if i > 0:
+                if i > start and counted:
                     stats.repaired_times += 1
                 t = last_t + 1.0 / fps if last_t >= 0 else i / fps
-            if i == 0:
-                stats.first_t = t
-            else:
-                dts.append(t - last_t)
+            if counted:
+                if stats.decoded == 0:
+                    stats.first_t = t
+                if i > start:
+                    intervals.append(t - last_t)
+                stats.decoded += 1
+                stats.last_t = t
             last_t = t
-            stats.decoded = i + 1
-            stats.last_t = t
-            if i % stride == 0:
-                yield t, frame
+            yield i, t, frame
             i += 1
-        if i == 0:
-            raise BadVideoError(f"{path}: no video frame could be decoded (the file is corrupt or has no video)")
-        if i == 1 and stats.declared_frames <= 1:
-            raise BadVideoError(f"{path}: the file holds a single picture: a still image, not a video; "
-                                "record a clip of the movement")
-        if dts:
-            stats.max_gap_s = float(max(dts))
-            stats.median_dt_s = float(np.median(dts))
     finally:
         cap.release()
         stats.decoder_messages = capture.lines()
+        stats.intervals = intervals
+        if intervals:
+            stats.max_gap_s = float(max(intervals))
+            stats.median_dt_s = float(np.median(intervals))
+
+
+def merge_decode_stats(parts: list[DecodeStats]) -> DecodeStats:
+    """One clip's DecodeStats from those of consecutive chunks of it (formcheck.parallel),
+    each counting only its own frames: what a sequential read_frames would have filled in."""
+    seen = [p for p in parts if p.decoded > 0]
+    intervals = [d for p in parts for d in p.intervals]
+    first = parts[0] if parts else DecodeStats()
+    return DecodeStats(
+        declared_frames=first.declared_frames, fps=first.fps, decoded=sum(p.decoded for p in parts),
+        repaired_times=sum(p.repaired_times for p in parts),
+        first_t=seen[0].first_t if seen else 0.0, last_t=seen[-1].last_t if seen else 0.0,
+        max_gap_s=float(max(intervals)) if intervals else 0.0,
+        median_dt_s=float(np.median(intervals)) if intervals else 0.0,
+        decoder_messages=[m for p in parts for m in (p.decoder_messages or [])],
+        per_frame_delays=any(p.per_frame_delays for p in parts), intervals=intervals)
 
 
 def camera_frames(index: int, width: int = 640, height: int = 480) -> Iterator[tuple[None, np.ndarray]]:
@@ -267,28 +301,13 @@ def camera_frames(index: int, width: int = 640, height: int = 480) -> Iterator[t
         cap.release()
 
 
-def read_frames_from(path: str | os.PathLike, start: int) -> Iterator[tuple[int, float, np.ndarray]]:
-    """(index, time_s, frame) from frame `start` on (a seek), with read_frames' timestamp rules;
-    for a worker tracking one chunk of a clip (formcheck.parallel)."""
-    cap = _open(path)
-    try:
-        raw_fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-        fps = raw_fps if np.isfinite(raw_fps) and 0 < raw_fps <= 1000 else 30.0  # as video.read_frames
-        if start > 0:
-            cap.set(cv2.CAP_PROP_POS_FRAMES, start)
-        i, last_t = start, -1.0
-        while True:
-            ok, frame = cap.read()
-            if not ok or frame is None:
-                return
-            t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
-            if not np.isfinite(t) or t <= last_t:
-                t = last_t + 1.0 / fps if last_t >= 0 else i / fps
-            last_t = t
-            yield i, t, frame
-            i += 1
-    finally:
-        cap.release()
+def read_frames_from(path: str | os.PathLike, start: int, stop: int | None = None,
+                     stats: DecodeStats | None = None, keep: int | None = None
+                     ) -> Iterator[tuple[int, float, np.ndarray]]:
+    """(index, time_s, frame) from frame `start` (a seek) up to `stop`, with read_frames'
+    timestamp rules and checks: `stats` counts the frames from `keep` on (the kept
+    span of a chunk; formcheck.parallel merges the chunks' stats with merge_decode_stats)."""
+    yield from _decode(path, start, stop, stats if stats is not None else DecodeStats(), keep)
 
 
 class PreviewWindow:

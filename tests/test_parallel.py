@@ -108,3 +108,83 @@ def test_cli_refuses_a_negative_jobs_count(tmp_path, capsys):
 
     assert main(["track", str(tmp_path / "x.mp4"), "--out", str(tmp_path / "x.npz"), "--jobs", "-1"]) == 2
     assert "--jobs must be 0 (all cores) or more, got -1" in capsys.readouterr().err
+
+
+# ---- the decode checks over chunks (formcheck.video.merge_decode_stats) -------------------------------
+
+
+def _noise_clip(path: Path, n: int = 240) -> Path:
+    from tests.conftest import write_test_video
+
+    rng = np.random.default_rng(3)  # noise: the frame data, not the header, is most of the file
+    return write_test_video(path, [rng.integers(0, 255, (96, 128, 3), dtype=np.uint8) for _ in range(n)])
+
+
+def _chunked_stats(clip: Path, n_frames: int, jobs: int = 2):
+    from formcheck.video import DecodeStats, merge_decode_stats, read_frames_from
+
+    parts = []
+    for c in plan_chunks(n_frames, jobs, min_frames=30):
+        s = DecodeStats()
+        for _ in read_frames_from(clip, c.start, c.stop, s, keep=c.keep):
+            pass
+        parts.append(s)
+    return merge_decode_stats(parts)
+
+
+def test_chunk_decode_stats_merge_to_the_sequential_ones(tmp_path):
+    """Healthy clip: the chunks' merged stats equal one sequential read's (frames, times,
+    intervals); no warning either way."""
+    from formcheck.video import DecodeStats, decode_warnings, read_frames
+
+    clip = _noise_clip(tmp_path / "good.mp4")
+    seq = DecodeStats()
+    assert len(list(read_frames(clip, stats=seq))) == 240
+    for jobs in (2, 3, 4):
+        par = _chunked_stats(clip, 240, jobs)
+        assert par.decoded == seq.decoded == 240 and par.declared_frames == seq.declared_frames
+        assert par.first_t == seq.first_t and par.last_t == pytest.approx(seq.last_t, abs=1e-9)
+        assert len(par.intervals) == len(seq.intervals) == 239
+        assert np.allclose(sorted(par.intervals), sorted(seq.intervals))
+        assert par.max_gap_s == pytest.approx(seq.max_gap_s) and par.median_dt_s == pytest.approx(seq.median_dt_s)
+        assert par.repaired_times == seq.repaired_times == 0
+        assert decode_warnings(par) == decode_warnings(seq) == []
+
+
+def test_chunk_decode_stats_of_a_cut_clip_warn(tmp_path):
+    """A clip cut at 60%: the chunks past the cut decode nothing, and the merged stats
+    warn that the video ends early, as the sequential read does."""
+    from formcheck.video import DecodeStats, decode_warnings, read_frames
+
+    good = _noise_clip(tmp_path / "good.mp4")
+    cut = tmp_path / "cut.mp4"
+    data = good.read_bytes()
+    cut.write_bytes(data[: int(len(data) * 0.6)])
+    seq = DecodeStats()
+    n = len(list(read_frames(cut, stats=seq)))
+    assert 20 < n < 220
+    par = _chunked_stats(cut, 240, 2)
+    assert par.decoded <= seq.decoded
+    w = decode_warnings(par)
+    assert w and w[0].startswith("The video ends early")
+
+
+@pytest.mark.e2e
+def test_chunked_path_keeps_the_sequential_decode_warnings(tmp_path):
+    """The sample clamshell clip cut at half, tracked with 2 jobs: the same frames and
+    the same "ends early" warning as the sequential path (the chunked path notices the
+    damage and tracks the clip in one pass)."""
+    from formcheck.parallel import extract_track_parallel
+    from formcheck.pose import extract_track
+
+    clam = SAMPLES / "clamshell.mp4"
+    if not clam.exists():
+        pytest.skip("clamshell sample not present")
+    cut = tmp_path / "cut.mp4"
+    data = clam.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    seq = extract_track(cut)
+    par = extract_track_parallel(cut, jobs=2)
+    assert seq.meta["decode_warnings"][0].startswith("The video ends early")
+    assert par.meta.get("decode_warnings") == seq.meta["decode_warnings"]
+    assert len(par) == len(seq) and np.array_equal(par.times, seq.times)
