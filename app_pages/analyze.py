@@ -4,6 +4,7 @@ import os
 import traceback
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from app_pages.widgets import open_history
@@ -11,6 +12,7 @@ from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
 from formcheck.history import HistoryError, default_db_path
 from formcheck.pipeline import AUTO, Options, available_movements, write_annotated_video
+from formcheck.ui.figures import drive_figure
 from formcheck.ui.labels import camera_advice, movement_title
 from formcheck.ui.samples import find_samples, load_precomputed_report, sample_hold_target
 from formcheck.ui.saving import analyze_and_save
@@ -179,3 +181,15 @@ if kept_files:
             if c.button("Delete", key=f"del_{p.name}"):
                 p.unlink(missing_ok=True)
                 st.rerun()
+
+
+@st.cache_resource(show_spinner=False)
+def _charts_ready() -> bool:
+    """plotly sets itself up on its first figure (about 1 s on a busy machine): pay that
+    once per server, here, after this page is drawn, and not in the first review opened."""
+    series = pd.DataFrame({"t_s": [0.0, 1.0], "side": ["left", "left"], "angle_deg": [0.0, 1.0]})
+    drive_figure(series, {"exercise": "clamshell", "reps": []}).to_json()
+    return True
+
+
+_charts_ready()

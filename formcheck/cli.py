@@ -49,10 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="hold target in seconds (stretches: 30, straight leg raise: 3)")
     a.add_argument("--time-scale", type=arg_time_scale, default=1.0, metavar="X",
                    help="running: real seconds per video second; 0.25 for 120 fps slow motion played at 30 fps")
-    # Sequential by default: the chunked path does not yet run the decode checks that warn
-    # about a damaged or cut clip (issue 13 note), so splitting stays opt-in.
-    a.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                   help="worker processes for the pose model (default 1 = sequential; 0 = all cores)")
+    # All cores by default: the chunked path runs the same decode checks as the sequential
+    # one and tracks a damaged clip again in one pass (formcheck.parallel).
+    a.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                   help="worker processes for the pose model (default 0 = all cores; 1 = sequential)")
     a.add_argument("--fast-tracking", action="store_true",
                    help="track one person from frame to frame: ~1.5x faster, less accurate (off by default)")
 
@@ -74,8 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True, help="output .npz (re-analysable) or .csv")
     t.add_argument("--model", type=_model, default="full")
     t.add_argument("--stride", type=arg_stride, default=1)
-    t.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                   help="worker processes for the pose model (default 1 = sequential; 0 = all cores)")
+    t.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                   help="worker processes for the pose model (default 0 = all cores; 1 = sequential)")
     t.add_argument("--fast-tracking", action="store_true",
                    help="track one person from frame to frame: ~1.5x faster, less accurate (off by default)")
 

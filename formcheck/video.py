@@ -25,7 +25,7 @@ from formcheck._quiet import StderrCapture, quiet_stderr
 from formcheck.errors import BadVideoError
 from formcheck.safe_io import atomic_path
 
-__all__ = ["VideoInfo", "DecodeStats", "probe", "read_frames", "read_frames_from", "merge_decode_stats",
+__all__ = ["VideoInfo", "DecodeStats", "probe", "read_frames", "read_frames_from", "merge_decode_stats", "frames_near",
            "decode_warnings", "still_image_kind", "camera_frames",
            "write_png", "capture_fps", "H264Writer", "MAX_VIDEO_BYTES"]
 
@@ -39,6 +39,7 @@ MISSING_FRAMES_FRAC = 0.02
 DURATION_MISMATCH_FRAC = 0.10  # frame times vs declared length [own]
 GAP_FACTOR = 4.0  # a frame interval this many times the median ... [own]
 GAP_MIN_S = 0.25  # ... and at least this long is a hole in the timeline [own]
+SEEK_AHEAD_S = 2.0  # frames_near seeks rather than decodes when a target is further ahead [own]
 
 # Still-image formats that FFmpeg would open as a one-frame "video": (magic bytes at offset, name).
 # GIF and WebP are left out: they may be animated (read_frames refuses any one-frame file).
@@ -277,6 +278,52 @@ def merge_decode_stats(parts: list[DecodeStats]) -> DecodeStats:
         per_frame_delays=any(p.per_frame_delays for p in parts), intervals=intervals)
 
 
+def frames_near(path: str | os.PathLike, times: list[float]) -> list[np.ndarray | None]:
+    """The BGR frame of `path` nearest to each of `times` (None past the end), in one
+    pass: frames far from every target are only grabbed (decoded, never converted to
+    BGR), so a few thumbnails from a long clip cost a fraction of read_frames. A target
+    more than SEEK_AHEAD_S ahead is reached by a seek when the container allows it."""
+    order = sorted(range(len(times)), key=lambda i: times[i])
+    out: list[np.ndarray | None] = [None] * len(times)
+    if not order:
+        return out
+    cap = _open(path)
+    try:
+        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+        dt = 1.0 / fps if np.isfinite(fps) and 0 < fps <= 1000 else 1.0 / 30
+        n = float(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0.0)
+        end_s = n * dt if np.isfinite(n) and n > 0 else 0.0  # no seek past the end: the last frame stands in
+        k, prev = 0, None  # prev: (time, frame) of the last frame retrieved
+        while k < len(order):
+            target = times[order[k]]
+            pos = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+            if target - pos > SEEK_AHEAD_S and target < end_s - SEEK_AHEAD_S:
+                with quiet_stderr():
+                    cap.set(cv2.CAP_PROP_POS_MSEC, max(0.0, (target - SEEK_AHEAD_S / 2) * 1000.0))
+            with quiet_stderr():
+                ok = cap.grab()
+            if not ok:
+                break
+            t = float(cap.get(cv2.CAP_PROP_POS_MSEC)) / 1000.0
+            near = min(target, end_s - 2 * dt) if end_s > 0 else target  # past the end: the last frames
+            if t + 1.5 * dt < near:  # not near the target yet: skip the colour conversion
+                continue
+            ok, frame = cap.retrieve()
+            if not ok or frame is None:
+                break
+            while k < len(order) and t >= times[order[k]]:
+                want = times[order[k]]
+                out[order[k]] = frame if prev is None or abs(t - want) <= abs(prev[0] - want) else prev[1]
+                k += 1
+            prev = (t, frame)
+        if prev is not None:
+            for i in order[k:]:
+                out[i] = prev[1]
+    finally:
+        cap.release()
+    return out
+
+
 def camera_frames(index: int, width: int = 640, height: int = 480) -> Iterator[tuple[None, np.ndarray]]:
     """Frames of a webcam (device `index`) as they come; the time is left to the
     caller (None: take the clock). Raises BadVideoError if the camera cannot be opened."""
@@ -402,6 +449,9 @@ class H264Writer:
         self._stream.height = height - height % 2
         self._stream.pix_fmt = "yuv420p"
         self._stream.options = {"crf": str(self.crf), "preset": self.preset}
+        # A key frame every 2 s [own] (x264's default is every 250 frames): seeking in the
+        # review's player and picking its thumbnails (frames_near) decodes at most 2 s.
+        self._stream.codec_context.gop_size = max(1, round(2 * self.fps))
 
     def write(self, frame_bgr: np.ndarray) -> None:
         import av

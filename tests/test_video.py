@@ -87,3 +87,28 @@ def test_annotated_video_from_a_report(tmp_path):
     mid = len(tr) // 2
     drawn = [f for i, (_, f) in enumerate(read_frames(out)) if i == mid][0]
     assert np.abs(drawn.astype(int) - 90).max() > 100
+
+
+def test_frames_near_equals_a_full_decode_and_seeks_by_key_frames(tmp_path):
+    """frames_near (the review's thumbnails) returns, for each time, the same pixels as
+    picking the nearest frame from a full read_frames pass: before, between and after
+    frames, out of order, past the end (the last frame), and after a seek (targets more
+    than SEEK_AHEAD_S apart). The writer puts a key frame every 2 s."""
+    from formcheck.video import SEEK_AHEAD_S, frames_near
+
+    rng = np.random.default_rng(5)
+    path = tmp_path / "noise.mp4"
+    with H264Writer(path, 30) as w:
+        for _ in range(300):  # 10 s: noise, so every frame differs
+            w.write(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8))
+    decoded = list(read_frames(path))
+    ts = np.array([t for t, _ in decoded])
+    wanted = [7.51, 0.0, 0.02, 3.3, 9.98, 42.0, 7.5 + SEEK_AHEAD_S / 10]
+    got = frames_near(path, wanted)
+    for want, frame in zip(wanted, got):
+        i = int(np.argmin(np.abs(ts - want)))
+        assert np.array_equal(frame, decoded[i][1]), want
+    with av.open(str(path)) as c:
+        keys = [float(p.pts * p.time_base) for p in c.demux(video=0) if p.is_keyframe and p.pts is not None]
+    assert max(np.diff(sorted(keys))) <= 2.0 + 1e-6
+    assert frames_near(path, []) == []

@@ -16,27 +16,12 @@ __all__ = ["frames_at", "skeleton_frames"]
 
 
 def frames_at(video: str | Path, times: list[float], max_width: int = 480) -> list[np.ndarray | None]:
-    """RGB frames of `video` nearest to each of `times` (one pass through the
-    clip), shrunk by whole steps to at most max_width. None past the end."""
-    from formcheck.video import read_frames
+    """RGB frames of `video` nearest to each of `times` (one pass through the clip,
+    formcheck.video.frames_near; past the end: the last frame), shrunk by whole steps
+    to at most max_width."""
+    from formcheck.video import frames_near
 
-    order = sorted(range(len(times)), key=lambda i: times[i])
-    out: list[np.ndarray | None] = [None] * len(times)
-    k = 0
-    prev: tuple[float, np.ndarray] | None = None
-    for t, frame in read_frames(video):
-        while k < len(order) and t >= times[order[k]]:
-            target = times[order[k]]
-            best = frame if prev is None or abs(t - target) <= abs(prev[0] - target) else prev[1]
-            out[order[k]] = _rgb_small(best, max_width)
-            k += 1
-        if k == len(order):
-            break
-        prev = (t, frame)
-    if prev is not None:
-        for i in order[k:]:
-            out[i] = _rgb_small(prev[1], max_width)
-    return out
+    return [None if f is None else _rgb_small(f, max_width) for f in frames_near(video, times)]
 
 
 def _rgb_small(frame_bgr: np.ndarray, max_width: int) -> np.ndarray:
