@@ -7,6 +7,7 @@ swaps -> interpolate short gaps -> zero-phase smoothing.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,7 +176,9 @@ def revert_long_swaps(xy: np.ndarray, perm: np.ndarray, max_frames: int, margin:
         swapped = perm[:, l] == r
         if not swapped.any():
             continue
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            # A landmark never seen in the clip (all NaN) gives a NaN reference, and no run is kept.
+            warnings.simplefilter("ignore", RuntimeWarning)
             ref_l = np.nanmedian(np.linalg.norm(xy[:, l] - xy[:, pl], axis=-1))
             ref_r = np.nanmedian(np.linalg.norm(xy[:, r] - xy[:, pr], axis=-1))
         for a, b in _runs_of(swapped):

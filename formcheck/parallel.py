@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from formcheck.errors import BadVideoError, FormCheckError, NoPersonError
+from formcheck.errors import FormCheckError, NoPersonError
 from formcheck.landmarks import Detection, PoseTrack, detections_to_track
 
 if TYPE_CHECKING:  # the video adapter (OpenCV) is imported in the workers, not at import time
@@ -55,10 +55,13 @@ def default_jobs() -> int:
 
 def plan_chunks(n_frames: int, jobs: int, warmup: int = WARMUP_FRAMES,
                 min_frames: int = MIN_CHUNK_FRAMES) -> list[Chunk]:
-    """Equal spans of frames, one per job, each later one starting `warmup` frames early.
-    Fewer chunks when the clip is too short for `jobs` spans of `min_frames`."""
+    """One span of frames per job, each later one starting `warmup` frames early; the
+    first span (which has no warm-up) is `warmup` frames longer, so every worker tracks
+    the same number of frames. Fewer chunks when the clip is too short for `jobs` spans
+    of `min_frames`."""
     n = max(1, min(jobs, n_frames // max(min_frames, 1)))
-    bounds = [round(k * n_frames / n) for k in range(n + 1)]
+    span = (n_frames - warmup) / n if n > 1 else n_frames
+    bounds = [0] + [round(warmup + k * span) for k in range(1, n)] + [n_frames]
     return [Chunk(start=max(0, a - warmup) if k else 0, keep=a, stop=bounds[k + 1] if k < n - 1 else None)
             for k, a in enumerate(bounds[:-1])]
 
@@ -210,10 +213,7 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
             if p.is_alive():
                 p.kill()
         out.close()
-    if errors:
-        name, _, msg = errors[0].partition(":")
-        if name == "BadVideoError":
-            raise BadVideoError(msg)
+    if errors:  # a worker failed (e.g. a seek into a damaged file): the one-pass path decides
         return extract_track(path, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
     try:
         times, dets = stitch(chunks, results)

@@ -347,9 +347,11 @@ class _Hang(Exception):
 
 @pytest.mark.e2e
 def test_fuzzed_headers_never_crash_hang_or_silently_change_the_result(tmp_path, clam_keyed, capfd, monkeypatch):
-    """40 seeded corruptions of the clamshell clip's header (moov box, 1-16 bytes each):
-    no traceback, no hang (20 s alarm per run), one error line or a report, and a report
-    whose reps differ from the clean clip's always carries a warning."""
+    """40 seeded corruptions of the clamshell clip's header (moov box, 1-16 bytes each),
+    analysed the CLI's default way (all cores: the clip in chunks over worker processes):
+    no traceback, no hang (HANG_S per run; the chunked path tracks a damaged clip a second
+    time in one pass), one error line or a report, and a report whose reps differ from the
+    clean clip's always carries a warning."""
     import formcheck.pose as pose
 
     monkeypatch.setattr(pose, "MediaPipeEstimator", lambda *a, **k: _PixelKeyed(clam_keyed))

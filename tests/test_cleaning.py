@@ -116,3 +116,18 @@ def test_revert_long_swaps_needs_segment_length_evidence():
     xy2[10:50, lk], xy2[10:50, rk] = xy[10:50, rk], xy[10:50, lk]
     out2 = revert_long_swaps(xy2, perm, max_frames=30)
     assert (out2[10:50, lk] == rk).all()
+
+
+def test_revert_long_swaps_with_a_landmark_never_seen_warns_nothing():
+    """A knee never seen in the clip (all NaN, as a tracked side-lying body can give):
+    no RuntimeWarning (pytest turns warnings into errors), and the swapped run is undone."""
+    from formcheck.cleaning import revert_long_swaps
+    from formcheck.landmarks import Lm
+
+    n = 40
+    xy = np.random.default_rng(0).normal(size=(n, 33, 2))
+    xy[:, Lm.LEFT_KNEE] = np.nan
+    perm = np.tile(np.arange(33), (n, 1))
+    perm[5:35, Lm.LEFT_KNEE], perm[5:35, Lm.RIGHT_KNEE] = Lm.RIGHT_KNEE, Lm.LEFT_KNEE
+    out = revert_long_swaps(xy, perm, max_frames=10)
+    assert (out[:, Lm.LEFT_KNEE] == Lm.LEFT_KNEE).all() and (out[:, Lm.RIGHT_KNEE] == Lm.RIGHT_KNEE).all()
