@@ -8,8 +8,11 @@
    with --jobs N (all cores: the clip in overlapping chunks), each in the default
    mode (num_poses=2 on every frame: pose.DEFAULT_NUM_POSES says why) and with
    --fast-tracking (num_poses=1 plus the second-person check). Printed as
-   throughput ratios to the bare num_poses=1 loop. Targets (issue 13): 1 job
-   >= 0.95x, 2 jobs >= 1.7x on a 2-core machine.
+   throughput ratios to the bare num_poses=1 loop, on the clip and (default mode)
+   on the clip looped 4 times. Targets (issue 13): 1 job >= 0.95x, 2 jobs >= 1.7x
+   on a 2-core machine. The bare loop's CPU time over its wall time says how many
+   cores it already keeps busy (MediaPipe runs its graph on several threads), and
+   so how far N jobs can go beyond it.
 3. Peak memory of `track` (the whole process tree: the main process and its
    workers, sampled every 20 ms) for the clip and for the same clip looped 4
    times. Frames are streamed and only landmarks are kept, so memory should stay
