@@ -24,6 +24,7 @@ import multiprocessing as mp
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,6 +39,10 @@ __all__ = ["Chunk", "plan_chunks", "default_jobs", "extract_track_parallel", "WA
 
 WARMUP_FRAMES = 15  # frames a later chunk tracks before its kept span [own]: the tracker locks on in 1-3 frames
 MIN_CHUNK_FRAMES = 90  # no chunk shorter than 3 s at 30 fps [own]: below that, process start-up eats the gain
+# A worker reports every 10 frames; silence this long means it is stuck [own] (seen once, on a fuzzed
+# clip in the test process), and the clip is tracked in one pass instead. Model start-up on a busy
+# machine takes a few seconds, 10 frames of 4K video well under 30 s.
+STALL_S = 30.0
 
 ProgressFn = Callable[[int, int], None]
 
@@ -186,11 +191,16 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
     total = max(1, sum(((c.stop or info.frames) - c.start) for c in chunks) // stride)
     done, results, errors = 0, [None] * len(chunks), []
     pending = set(range(len(chunks)))
+    heard = time.monotonic()
     try:
         while pending and not errors:
             try:
                 kind, k, payload = out.get(timeout=1.0)
+                heard = time.monotonic()
             except queue.Empty:
+                if time.monotonic() - heard > STALL_S:  # a worker stuck (e.g. in a damaged file): give up on it
+                    errors.append(f"RuntimeError:no word from the workers for {STALL_S:.0f} s")
+                    break
                 dead = [k for k in pending if not procs[k].is_alive()]
                 if dead:  # a worker that ended without a result (e.g. killed): one last look, then give up
                     try:

@@ -350,7 +350,7 @@ def test_fuzzed_headers_never_crash_hang_or_silently_change_the_result(tmp_path,
     """40 seeded corruptions of the clamshell clip's header (moov box, 1-16 bytes each),
     analysed the CLI's default way (all cores: the clip in chunks over worker processes):
     no traceback, no hang (HANG_S per run; the chunked path tracks a damaged clip a second
-    time in one pass), one error line or a report, and a report whose reps differ from the
+    time in one pass, and gives up on a worker silent for parallel.STALL_S), one error line or a report, and a report whose reps differ from the
     clean clip's always carries a warning."""
     import formcheck.pose as pose
 
