@@ -39,9 +39,9 @@ __all__ = ["Chunk", "plan_chunks", "default_jobs", "extract_track_parallel", "WA
 
 WARMUP_FRAMES = 15  # frames a later chunk tracks before its kept span [own]: the tracker locks on in 1-3 frames
 MIN_CHUNK_FRAMES = 90  # no chunk shorter than 3 s at 30 fps [own]: below that, process start-up eats the gain
-# A worker reports every 10 frames; silence this long means it is stuck [own] (seen once, on a fuzzed
-# clip in the test process), and the clip is tracked in one pass instead. Model start-up on a busy
-# machine takes a few seconds, 10 frames of 4K video well under 30 s.
+# A worker reports every 10 frames; silence this long means it is stuck [own] (a worker that neither
+# reports nor dies would otherwise keep the caller waiting for ever), and the clip is tracked in one
+# pass instead. Model start-up on a busy machine takes seconds, 10 frames of 4K video well under 30 s.
 STALL_S = 30.0
 
 ProgressFn = Callable[[int, int], None]
