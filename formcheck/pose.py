@@ -58,7 +58,8 @@ PEOPLE_CHECK_MAX_SIDE = 640  # the check runs on a copy no larger than this [own
 # the tracker's own. On real footage (13 exercise clips and 4 near misses of
 # benchmarks/real_footage.py, and the shared treadmill clip, tracked both ways)
 # tracking is about as good: counts within +-1 on 4 of 4 clips and holds within 1 s 5 of 11
-# either way, treadmill cadence 168.3 both (168.9 counted by eye, 33 steps both);
+# either way, treadmill cadence 168.3 both (168.9 counted by eye, 33 steps both),
+# cadence error on the 2 other scored runs -1.8%/-0.4% (detecting -1.6%/-0.4%);
 # tracking flags 2 of 13 visibly fine reps or holds (detecting: 4 of 12) but finds
 # 1 of the 2 real straight-leg-raise reps (detecting: 2 of 2). The render failures
 # cannot be fixed without loosening the sample checks, so detecting stays the default;
