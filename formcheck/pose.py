@@ -55,8 +55,8 @@ PEOPLE_CHECK_MAX_SIDE = 640  # the check runs on a copy no larger than this [own
 # 15.8 (truth 18.1). It is the crop, not a lost track or smoothing: the person is
 # never lost, and after a restart (a fresh detection) the tracked landmarks leave
 # the detector's by 20-90 px at the knee and ankle within one frame and settle on
-# the tracker's own. On real footage (13 exercise clips and 4 near misses of
-# benchmarks/real_footage.py, and the shared treadmill clip, tracked both ways)
+# the tracker's own. On real footage (27 clips of benchmarks/real_footage.py: 13
+# exercise clips, 8 runs, 6 near misses; and the shared treadmill clip; tracked both ways)
 # tracking is about as good: counts within +-1 on 4 of 4 clips and holds within 1 s 5 of 11
 # either way, treadmill cadence 168.3 both (168.9 counted by eye, 33 steps both),
 # cadence error on the 2 other scored runs -1.8%/-0.4% (detecting -1.6%/-0.4%);
