@@ -114,7 +114,7 @@ def test_cli_refuses_a_negative_jobs_count(tmp_path, capsys):
 
 
 def _noise_clip(path: Path, n: int = 240) -> Path:
-    from tests.conftest import write_test_video
+    from tests.helpers import write_test_video
 
     rng = np.random.default_rng(3)  # noise: the frame data, not the header, is most of the file
     return write_test_video(path, [rng.integers(0, 255, (96, 128, 3), dtype=np.uint8) for _ in range(n)])
