@@ -188,7 +188,8 @@ def main() -> int:
         (f"formcheck track --jobs {n}", "many_x4", "target >= 1.7 with 2 jobs")])
     print(f"bare num_poses=1 loop: {b1['cpu_seconds']:.1f} s CPU (all threads) in {b1['seconds']:.1f} s = "
           f"{cores:.2f} cores busy; so {n} jobs can reach at most ~{min(args.jobs, os.cpu_count() or 1) / cores:.2f}x "
-          "of it unless a frame costs less CPU than in the bare loop")
+          "of it unless a frame costs less CPU than in the bare loop (meaningful only on a quiet machine: "
+          "on a busy one the loop waits for a core)")
     for k in ("one", "many"):
         o, o4 = best[k], best[f"{k}_x4"]
         print(f"peak memory, track --jobs {'1' if k == 'one' else n:<2}: clip {o['peak_rss_mb']:.0f} MB, looped 4x "
