@@ -10,6 +10,7 @@ No OpenCV, MediaPipe or Streamlit here.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter, deque
 from dataclasses import dataclass, field, replace
@@ -52,7 +53,10 @@ _KEY = [Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER, Lm.LEFT_HIP, Lm.RIGHT_HIP, Lm.LEFT_
         Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE]
 PIXEL_FILTER = OneEuro()
 READY_S = 1.0  # whole body in view this long before counting starts [own]
-VIEW_WINDOW = 90  # frames used to estimate the camera view live
+# The camera view live is the most common per-frame view of the last VIEW_WINDOW_S
+# seconds (3 s: 90 frames at 30 fps, 15 at 5 fps; a window in frames grew to 18 s
+# at the 5 fps a loaded browser path processes) [own].
+VIEW_WINDOW_S = 3.0
 # Someone else in view for this long is taken as the person having moved [own].
 OTHER_ADOPT_S = 10.0
 
@@ -120,7 +124,11 @@ class LiveSession:
     # -- helpers -----------------------------------------------------------------
 
     def view(self) -> str | None:
-        vs = [v for v in self._views[-VIEW_WINDOW:] if v is not None]
+        if not self.times:
+            return None
+        since = self.times[-1] - VIEW_WINDOW_S
+        recent = self._views[bisect.bisect_left(self.times, since):]
+        vs = [v for v in recent if v is not None]
         return Counter(vs).most_common(1)[0][0] if vs else None
 
     def _frame_view(self, px: np.ndarray, vis: np.ndarray, world: np.ndarray) -> str | None:
@@ -154,8 +162,11 @@ class LiveSession:
 
     def _update_ready(self, t: float) -> None:
         """Counting starts once the whole body was in frame in at least 80% of
-        the frames of the last READY_S seconds [own]; it then stays on."""
-        while self._seen and t - self._seen[0][0] > READY_S:
+        the frames of the last READY_S seconds [own]; it then stays on. The window
+        keeps the newest frame at least READY_S old, so that it spans READY_S at any
+        frame rate (trimmed to strictly less, at 3.75 frames/s it never reached 0.9 s
+        and counting never started)."""
+        while len(self._seen) > 1 and t - self._seen[1][0] >= READY_S:
             self._seen.popleft()
         if not self.ready and self._seen and t - self._seen[0][0] >= READY_S * 0.9:
             share = sum(ok for _, ok in self._seen) / len(self._seen)
