@@ -165,8 +165,12 @@ class LiveSession:
         the frames of the last READY_S seconds [own]; it then stays on. The window
         keeps the newest frame at least READY_S old, so that it spans READY_S at any
         frame rate (trimmed to strictly less, at 3.75 frames/s it never reached 0.9 s
-        and counting never started)."""
+        and counting never started); that frame is let go when it is more than
+        2 x READY_S old, so that a long gap (the model loading) does not pass for
+        a second in view."""
         while len(self._seen) > 1 and t - self._seen[1][0] >= READY_S:
+            self._seen.popleft()
+        if self._seen and t - self._seen[0][0] > 2 * READY_S:
             self._seen.popleft()
         if not self.ready and self._seen and t - self._seen[0][0] >= READY_S * 0.9:
             share = sum(ok for _, ok in self._seen) / len(self._seen)

@@ -113,3 +113,15 @@ def test_the_view_window_is_in_seconds(clam):
     for k in range(10, 18):  # then 4 s with nobody: the view is no longer known
         s.push(k * 0.5, None)
     assert s.view() is None
+
+
+def test_a_gap_is_not_time_in_view(clam):
+    """Two frames 2.6 s apart (the pose model loading after the first) are not 'a second
+    in view': counting starts only after READY_S of frames that follow each other."""
+    track, _, _, _ = clam
+    s = LiveSession("clamshell", width=track.width, height=track.height)
+    det = Detection(track.xy[0], track.vis[0], track.world[0])
+    assert not s.push(0.0, det).ready
+    assert not s.push(2.6, det).ready
+    assert not s.push(3.2, det).ready
+    assert s.push(3.6, det).ready
