@@ -121,18 +121,22 @@ with video_col:
         r = holder["run"]
         return r.on_frame(img, t) if r is not None else img
 
-    ctx = camera("routine", on_frame, lambda: holder["run"] is not None and holder["run"].end(), async_processing=True)
+    # A stream that stops mid-routine pauses the run (START carries on from the same set).
+    ctx = camera("routine", on_frame, lambda: holder["run"] is not None and holder["run"].pause(),
+                 async_processing=True)
     # While the connection is being set up frames may already flow before the component
     # reports "playing": only a stream that is neither playing nor signalling has stopped.
     playing = ctx is not None and (ctx.state.playing or ctx.state.signalling)
     if ctx is not None:
-        st.caption("Press **START** to begin; the routine runs itself from the camera. Press **STOP** to end early: "
-                   "what you did is saved.")
+        st.caption("Press **START** to begin; the routine runs itself from the camera. **STOP** pauses it: START "
+                   "again carries on from the same set, or save what you did.")
 
 # A new run for the next START: none yet, or the last one is saved and its stream stopped.
 if run is None or (saved and saved[0] is run and not playing):
-    holder["run"] = run = RoutineRun(routine)
+    holder["run"] = run = RoutineRun(routine, stash=hist.stash_recording)
     st.session_state["routine_seq"] = 0
+elif run.paused and playing:  # the stream is back after a drop: carry on where it stopped
+    run.resume()
 
 
 def _save(run: RoutineRun) -> None:
@@ -176,6 +180,14 @@ def routine_panel() -> None:
         st.success("Routine complete. Saving...")
         st.rerun(scope="app")
         return
+    if r.paused:
+        st.markdown(f"### Paused · {info['status']}")
+        st.info("The camera stream stopped. Your routine is kept where you were: press **START** to carry on "
+                "from this set, or save what you have done so far.", icon=":material/pause_circle:")
+        if st.button("Save and finish", key="rt_finish", type="primary"):
+            st.session_state["routine_finish"] = True
+            st.rerun(scope="app")
+        return
     st.markdown(f"### {info['status']}")
     prompt = st.session_state.get("routine_prompt")
     if prompt:
@@ -208,9 +220,11 @@ def routine_panel() -> None:
 
 if run.frames > 0 and not (saved and saved[0] is run):
     info = run.latest()
-    if info is not None and (info["phase"] == "done" or run.ended or not playing):
+    if info is not None and (info["phase"] == "done" or run.ended or st.session_state.pop("routine_finish", False)):
         _save(run)
         saved = st.session_state["routine_saved"]
+    elif info is not None and not playing and not run.paused:
+        run.pause()  # the stream stopped without the component saying so: keep the routine where it is
 
 with panel_col:
     if saved is not None and (saved[0] is run or run.frames == 0):
