@@ -17,29 +17,13 @@ from formcheck import routine as rt
 from formcheck.exercises import EXERCISES
 from formcheck.history import default_db_path
 from formcheck.routine_live import RoutineRun, save_routine_run
+from formcheck.sample_reports import demo_for
 from formcheck.ui.labels import camera_advice, live_movements, movement_title
-from formcheck.ui.samples import find_samples
-from formcheck.ui.thumbnails import frames_at
 
 SAMPLES = Path(os.environ.get("FORMCHECK_SAMPLES_DIR") or Path(__file__).resolve().parent.parent / "sample_videos")
 POLL_S = 0.4
 SIDE_CHOICES = {"right,left": "Right, then left", "left,right": "Left, then right", "right": "Right only",
                 "left": "Left only"}
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _demo(movement: str) -> list:
-    """Three frames of the movement's sample clip: start, half-way, top (or in the hold)."""
-    clips = find_samples(SAMPLES, [movement])
-    if not clips:
-        return []
-    truth = clips[0].truth
-    ev = (truth.get("reps") or truth.get("holds") or [None])[0]
-    if ev is None:
-        return []
-    top = ev.get("peak_s", (ev["start_s"] + ev["end_s"]) / 2)
-    return [f for f in frames_at(clips[0].video, [ev["start_s"], (ev["start_s"] + top) / 2, top], 320)
-            if f is not None]
 
 
 hist = open_history(str(default_db_path()))
@@ -150,11 +134,12 @@ def _setup_card(movement: str, side: str) -> None:
     ex = EXERCISES[movement]
     with st.container(border=True):
         st.markdown(f"**Set-up: {ex.title}, {side} side**")
-        demo = _demo(movement)
-        if demo:
-            cols = st.columns(len(demo))
-            for col, img, cap in zip(cols, demo, ("start", "half-way", "top" if ex.kind == "reps" else "hold")):
-                col.image(img, caption=cap, width="stretch")
+        demo = demo_for(SAMPLES, movement)
+        if demo is not None:  # a few seconds of the movement (rendered sample), muted, looping
+            left, _ = st.columns([3, 2])
+            left.video(str(demo), loop=True, autoplay=True, muted=True)
+            left.caption("How it is done: " + ("one rep, from rest to rest" if ex.kind == "reps"
+                                               else "getting into the stretch"))
         best = camera_advice(movement)[0]
         st.markdown(f"Camera {best['label']}. {ex.camera_tip}  \nThis view checks: {', '.join(best['answers'])}.")
 
