@@ -46,7 +46,7 @@ from formcheck.reps import (
 from formcheck.results import FaultHit, Hold, Rep
 from formcheck.views import frame_views
 
-__all__ = ["LiveSession", "LiveUpdate", "body_in_frame", "READY_S"]
+__all__ = ["LiveSession", "LiveUpdate", "StreamClock", "body_in_frame", "READY_S"]
 
 # The joints that must be in frame before counting starts.
 _KEY = [Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER, Lm.LEFT_HIP, Lm.RIGHT_HIP, Lm.LEFT_KNEE, Lm.RIGHT_KNEE,
@@ -68,6 +68,35 @@ def body_in_frame(xy: np.ndarray, vis: np.ndarray, margin: float = 0.01) -> bool
     p = xy[k]
     return bool(np.isfinite(p).all() and (vis[k] > VIS_MIN).all()
                 and (p >= -margin).all() and (p <= 1 + margin).all())
+
+
+class StreamClock:
+    """Seconds since a stream's first frame, from the frames' own timestamps (their
+    capture times), strictly increasing, starting at `start`.
+
+    A frame's timestamp is trusted for the step from the previous frame unless it goes
+    backwards or runs ahead of the wall clock by more than MAX_AHEAD_S: then the wall
+    clock's step is used. WebRTC frame times are RTP timestamps on a 90 kHz 32-bit clock;
+    one that steps back is unwrapped to 2^32 / 90000 = 47722 s later (seen in the browser
+    test under load: "795:51 of video" after 3 s), which would end every rep in progress
+    and every rest timer at once."""
+
+    MAX_AHEAD_S = 2.0  # [own] frames arrive in bursts after a stall, never far ahead of the wall clock
+
+    def __init__(self, start: float = 0.0):
+        self.now = start
+        self._last: tuple[float, float] | None = None  # (frame time, wall time) of the last frame
+
+    def __call__(self, t: float | None, wall: float) -> float:
+        if t is None or not math.isfinite(t):
+            t = wall
+        if self._last is not None:
+            dt, dw = t - self._last[0], wall - self._last[1]
+            if dt < 0 or dt > max(dw, 0.0) + self.MAX_AHEAD_S:
+                dt = max(dw, 0.0)
+            self.now += max(dt, 1e-3)
+        self._last = (t, wall)
+        return self.now
 
 
 @dataclass

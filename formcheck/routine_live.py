@@ -17,7 +17,6 @@ sends `command("ready"|"skip"|"repeat")`. No Streamlit here.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from formcheck import routine as rt
 from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
 from formcheck.landmarks import PoseTrack
+from formcheck.live import StreamClock
 from formcheck.overlay_text import hold_counter, rep_counter
 from formcheck.ui.labels import movement_title
 from formcheck.ui.live_worker import MIN_LIVE_FRAMES, NOBODY_S, LiveConfig, LiveWorker, default_estimator
@@ -51,6 +51,9 @@ class RoutineWorker(LiveWorker):
 
     def _texts(self, upd, in_frame: bool, t: float):
         return self._texts_hook(self, upd, in_frame)
+
+    def _time(self, t: float | None) -> float:
+        return t  # the routine's clock (a StreamClock, continued across a dropped stream)
 
     def reopen(self) -> None:
         """After `close` (the stream dropped): take frames again with a fresh pose
@@ -88,7 +91,7 @@ class RoutineRun:
         self.retired: list[tuple[int, RoutineWorker]] = []  # replaced workers (a movement repeated later)
         self._seen: dict[int, _Seen] = {}
         self.prompts: list[tuple[int, float, str]] = []  # (sequence number, t, text)
-        self._t0: float | None = None
+        self._stream_clock = StreamClock()  # the routine's clock, from the frames' times
         self.now = 0.0
         self._last_visible_t: float | None = None
         self._first_t: float | None = None
@@ -99,13 +102,8 @@ class RoutineRun:
     # -- time and prompts ------------------------------------------------------------------
 
     def _rel(self, t: float | None) -> float:
-        if t is None or not math.isfinite(t):
-            t = self._clock()
-        if self._t0 is None:
-            self._t0 = t - self.now  # a new stream (or the first) continues the routine's clock
-        rel = max(t - self._t0, self.now)
-        self.now = rel
-        return rel
+        self.now = self._stream_clock(t, self._clock())
+        return self.now
 
     def _say(self, texts: list[str]) -> None:
         for x in texts:
@@ -208,8 +206,8 @@ class RoutineRun:
             if not self.paused or self.ended:
                 return
             self.paused = False
-            self._t0 = None
             self.now += RESUME_GAP_S
+            self._stream_clock = StreamClock(self.now)  # a new stream: its first frame continues the clock
             self._last_visible_t = None
             self._first_t = self.now
             if self.state is not None and self.state.current is not None:

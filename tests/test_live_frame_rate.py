@@ -140,3 +140,19 @@ def test_a_gap_is_not_time_in_view(clam):
     assert not s.push(2.6, det).ready
     assert not s.push(3.2, det).ready
     assert s.push(3.6, det).ready
+
+
+def test_the_stream_clock_survives_a_timestamp_that_wraps_or_steps_back():
+    """WebRTC frame times are RTP timestamps (90 kHz, 32 bits): one that steps back is
+    unwrapped 2^32 / 90000 s later. The clock then follows the wall clock for that step."""
+    from formcheck.live import StreamClock
+
+    clock = StreamClock()
+    wrap = 2**32 / 90000
+    got = [clock(t, w) for t, w in [(10.0, 500.0), (10.033, 500.04), (10.066 + wrap, 500.07), (10.1 + wrap, 500.1),
+                                     (10.0, 500.2), (13.0, 503.2), (None, 503.3)]]
+    assert got == pytest.approx([0.0, 0.033, 0.063, 0.097, 0.197, 3.197, 3.297], abs=1e-3)
+    assert all(b > a for a, b in zip(got, got[1:]))
+    # Frames that arrive in a burst after a stall keep their own spacing.
+    clock = StreamClock(5.0)
+    assert [clock(t, 100.0) for t in (1.0, 1.033, 1.066)] == pytest.approx([5.0, 5.033, 5.066])
