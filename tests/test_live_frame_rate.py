@@ -69,12 +69,12 @@ def _newest_frame_loop(times: np.ndarray, fps: float, seed: int) -> list[int]:
 def _check(s: LiveSession, cues: list, truth: dict, what: str, slow: int = 1) -> None:
     assert len(s.reps) == len(truth["reps"]) == 4, f"{what}: {len(s.reps)} reps"
     third = s.reps[2]
-    assert third["partial"], f"{what}: rep 3 not partial"
-    assert [f["code"] for f in third["faults"]][:1] == ["short_range"], f"{what}: {third['faults']}"
+    assert third.partial, f"{what}: rep 3 not partial"
+    assert [f.code for f in third.faults][:1] == ["short_range"], f"{what}: {third.faults}"
     # The cue is on screen once rep 3 is counted, i.e. with the count at 3.
     assert any(n == 3 and cue.startswith(SHORT_CUE) for n, cue in cues), f"{what}: {cues}"
     # Where the reps are: each counted rep's peak within 0.5 s of the truth's (the lead shifts it).
-    peaks = [r["peak_s"] - LEAD_S * slow for r in s.reps]
+    peaks = [r.peak_s - LEAD_S * slow for r in s.reps]
     assert np.allclose(peaks, [r["peak_s"] * slow for r in truth["reps"]], atol=0.5 * slow), (what, peaks)
 
 
