@@ -63,6 +63,10 @@ with video_col:
     playing = ctx is not None and ctx.state.playing
 
 
+def _clock(t: float) -> str:
+    return f"{int(t) // 60}:{int(t) % 60:02d}"
+
+
 @st.fragment(run_every=POLL_S)
 def live_panel() -> None:
     memory: CueMemory = st.session_state.setdefault("live_cue_memory", CueMemory())
@@ -105,7 +109,7 @@ def live_panel() -> None:
         show = {"fault": st.error, "good": st.success}.get(info["cue_kind"], st.info)
         show(info["cue"])
     st.caption(f"Processing: {info['latency_median_ms']:.0f} ms per frame (median), {info['fps']:.0f} frames/s, "
-               f"{info.get('dropped', 0)} frames skipped to keep up"
+               f"{info.get('dropped', 0)} frames skipped to keep up · {_clock(info['t'])} of video"
                + (f" · view: {info['view'].replace('_', ' ')}" if info.get("view") else ""))
     if speak and spoken:
         st.html(f"<script>window.speechSynthesis && speechSynthesis.speak(new SpeechSynthesisUtterance("

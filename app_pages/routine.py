@@ -17,29 +17,13 @@ from formcheck import routine as rt
 from formcheck.exercises import EXERCISES
 from formcheck.history import default_db_path
 from formcheck.routine_live import RoutineRun, save_routine_run
+from formcheck.sample_reports import demo_for
 from formcheck.ui.labels import camera_advice, live_movements, movement_title
-from formcheck.ui.samples import find_samples
-from formcheck.ui.thumbnails import frames_at
 
 SAMPLES = Path(os.environ.get("FORMCHECK_SAMPLES_DIR") or Path(__file__).resolve().parent.parent / "sample_videos")
 POLL_S = 0.4
 SIDE_CHOICES = {"right,left": "Right, then left", "left,right": "Left, then right", "right": "Right only",
                 "left": "Left only"}
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _demo(movement: str) -> list:
-    """Three frames of the movement's sample clip: start, half-way, top (or in the hold)."""
-    clips = find_samples(SAMPLES, [movement])
-    if not clips:
-        return []
-    truth = clips[0].truth
-    ev = (truth.get("reps") or truth.get("holds") or [None])[0]
-    if ev is None:
-        return []
-    top = ev.get("peak_s", (ev["start_s"] + ev["end_s"]) / 2)
-    return [f for f in frames_at(clips[0].video, [ev["start_s"], (ev["start_s"] + top) / 2, top], 320)
-            if f is not None]
 
 
 hist = open_history(str(default_db_path()))
@@ -121,18 +105,22 @@ with video_col:
         r = holder["run"]
         return r.on_frame(img, t) if r is not None else img
 
-    ctx = camera("routine", on_frame, lambda: holder["run"] is not None and holder["run"].end(), async_processing=True)
+    # A stream that stops mid-routine pauses the run (START carries on from the same set).
+    ctx = camera("routine", on_frame, lambda: holder["run"] is not None and holder["run"].pause(),
+                 async_processing=True)
     # While the connection is being set up frames may already flow before the component
     # reports "playing": only a stream that is neither playing nor signalling has stopped.
     playing = ctx is not None and (ctx.state.playing or ctx.state.signalling)
     if ctx is not None:
-        st.caption("Press **START** to begin; the routine runs itself from the camera. Press **STOP** to end early: "
-                   "what you did is saved.")
+        st.caption("Press **START** to begin; the routine runs itself from the camera. **STOP** pauses it: START "
+                   "again carries on from the same set, or save what you did.")
 
 # A new run for the next START: none yet, or the last one is saved and its stream stopped.
 if run is None or (saved and saved[0] is run and not playing):
-    holder["run"] = run = RoutineRun(routine)
+    holder["run"] = run = RoutineRun(routine, stash=hist.stash_recording)
     st.session_state["routine_seq"] = 0
+elif run.paused and playing:  # the stream is back after a drop: carry on where it stopped
+    run.resume()
 
 
 def _save(run: RoutineRun) -> None:
@@ -146,11 +134,12 @@ def _setup_card(movement: str, side: str) -> None:
     ex = EXERCISES[movement]
     with st.container(border=True):
         st.markdown(f"**Set-up: {ex.title}, {side} side**")
-        demo = _demo(movement)
-        if demo:
-            cols = st.columns(len(demo))
-            for col, img, cap in zip(cols, demo, ("start", "half-way", "top" if ex.kind == "reps" else "hold")):
-                col.image(img, caption=cap, width="stretch")
+        demo = demo_for(SAMPLES, movement)
+        if demo is not None:  # a few seconds of the movement (rendered sample), muted, looping
+            left, _ = st.columns([3, 2])
+            left.video(str(demo), loop=True, autoplay=True, muted=True)
+            left.caption("How it is done: " + ("one rep, from rest to rest" if ex.kind == "reps"
+                                               else "getting into the stretch"))
         best = camera_advice(movement)[0]
         st.markdown(f"Camera {best['label']}. {ex.camera_tip}  \nThis view checks: {', '.join(best['answers'])}.")
 
@@ -175,6 +164,14 @@ def routine_panel() -> None:
     if info["phase"] == "done":
         st.success("Routine complete. Saving...")
         st.rerun(scope="app")
+        return
+    if r.paused:
+        st.markdown(f"### Paused · {info['status']}")
+        st.info("The camera stream stopped. Your routine is kept where you were: press **START** to carry on "
+                "from this set, or save what you have done so far.", icon=":material/pause_circle:")
+        if st.button("Save and finish", key="rt_finish", type="primary"):
+            st.session_state["routine_finish"] = True
+            st.rerun(scope="app")
         return
     st.markdown(f"### {info['status']}")
     prompt = st.session_state.get("routine_prompt")
@@ -208,9 +205,11 @@ def routine_panel() -> None:
 
 if run.frames > 0 and not (saved and saved[0] is run):
     info = run.latest()
-    if info is not None and (info["phase"] == "done" or run.ended or not playing):
+    if info is not None and (info["phase"] == "done" or run.ended or st.session_state.pop("routine_finish", False)):
         _save(run)
         saved = st.session_state["routine_saved"]
+    elif info is not None and not playing and not run.paused:
+        run.pause()  # the stream stopped without the component saying so: keep the routine where it is
 
 with panel_col:
     if saved is not None and (saved[0] is run or run.frames == 0):

@@ -10,6 +10,7 @@ No OpenCV, MediaPipe or Streamlit here.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter, deque
 from dataclasses import dataclass, field, replace
@@ -45,14 +46,17 @@ from formcheck.reps import (
 from formcheck.results import FaultHit, Hold, Rep
 from formcheck.views import frame_views
 
-__all__ = ["LiveSession", "LiveUpdate", "body_in_frame", "READY_S"]
+__all__ = ["LiveSession", "LiveUpdate", "StreamClock", "body_in_frame", "READY_S"]
 
 # The joints that must be in frame before counting starts.
 _KEY = [Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER, Lm.LEFT_HIP, Lm.RIGHT_HIP, Lm.LEFT_KNEE, Lm.RIGHT_KNEE,
         Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE]
 PIXEL_FILTER = OneEuro()
 READY_S = 1.0  # whole body in view this long before counting starts [own]
-VIEW_WINDOW = 90  # frames used to estimate the camera view live
+# The camera view live is the most common per-frame view of the last VIEW_WINDOW_S
+# seconds (3 s: 90 frames at 30 fps, 15 at 5 fps; a window in frames grew to 18 s
+# at the 5 fps a loaded browser path processes) [own].
+VIEW_WINDOW_S = 3.0
 # Someone else in view for this long is taken as the person having moved [own].
 OTHER_ADOPT_S = 10.0
 
@@ -64,6 +68,35 @@ def body_in_frame(xy: np.ndarray, vis: np.ndarray, margin: float = 0.01) -> bool
     p = xy[k]
     return bool(np.isfinite(p).all() and (vis[k] > VIS_MIN).all()
                 and (p >= -margin).all() and (p <= 1 + margin).all())
+
+
+class StreamClock:
+    """Seconds since a stream's first frame, from the frames' own timestamps (their
+    capture times), strictly increasing, starting at `start`.
+
+    A frame's timestamp is trusted for the step from the previous frame unless it goes
+    backwards or runs ahead of the wall clock by more than MAX_AHEAD_S: then the wall
+    clock's step is used. WebRTC frame times are RTP timestamps on a 90 kHz 32-bit clock;
+    one that steps back is unwrapped to 2^32 / 90000 = 47722 s later (seen in the browser
+    test under load: "795:51 of video" after 3 s), which would end every rep in progress
+    and every rest timer at once."""
+
+    MAX_AHEAD_S = 2.0  # [own] frames arrive in bursts after a stall, never far ahead of the wall clock
+
+    def __init__(self, start: float = 0.0):
+        self.now = start
+        self._last: tuple[float, float] | None = None  # (frame time, wall time) of the last frame
+
+    def __call__(self, t: float | None, wall: float) -> float:
+        if t is None or not math.isfinite(t):
+            t = wall
+        if self._last is not None:
+            dt, dw = t - self._last[0], wall - self._last[1]
+            if dt < 0 or dt > max(dw, 0.0) + self.MAX_AHEAD_S:
+                dt = max(dw, 0.0)
+            self.now += max(dt, 1e-3)
+        self._last = (t, wall)
+        return self.now
 
 
 @dataclass
@@ -120,7 +153,11 @@ class LiveSession:
     # -- helpers -----------------------------------------------------------------
 
     def view(self) -> str | None:
-        vs = [v for v in self._views[-VIEW_WINDOW:] if v is not None]
+        if not self.times:
+            return None
+        since = self.times[-1] - VIEW_WINDOW_S
+        recent = self._views[bisect.bisect_left(self.times, since):]
+        vs = [v for v in recent if v is not None]
         return Counter(vs).most_common(1)[0][0] if vs else None
 
     def _frame_view(self, px: np.ndarray, vis: np.ndarray, world: np.ndarray) -> str | None:
@@ -154,8 +191,15 @@ class LiveSession:
 
     def _update_ready(self, t: float) -> None:
         """Counting starts once the whole body was in frame in at least 80% of
-        the frames of the last READY_S seconds [own]; it then stays on."""
-        while self._seen and t - self._seen[0][0] > READY_S:
+        the frames of the last READY_S seconds [own]; it then stays on. The window
+        keeps the newest frame at least READY_S old, so that it spans READY_S at any
+        frame rate (trimmed to strictly less, at 3.75 frames/s it never reached 0.9 s
+        and counting never started); that frame is let go when it is more than
+        2 x READY_S old, so that a long gap (the model loading) does not pass for
+        a second in view."""
+        while len(self._seen) > 1 and t - self._seen[1][0] >= READY_S:
+            self._seen.popleft()
+        if self._seen and t - self._seen[0][0] > 2 * READY_S:
             self._seen.popleft()
         if not self.ready and self._seen and t - self._seen[0][0] >= READY_S * 0.9:
             share = sum(ok for _, ok in self._seen) / len(self._seen)

@@ -27,6 +27,7 @@ far larger than the set (getting up) are dropped.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field, replace
 
@@ -62,7 +63,12 @@ class RepParams:
     release: float = 0.3
     rest_level: float = 0.1  # p at which a rep's start time is taken [own]
     end_level: float = 0.1  # a rep ends back within 10% of its own excursion from rest [own]
-    partial_min: float = 0.35  # a partial rep must reach this share of the range [own]
+    partial_min: float = 0.30  # a partial rep must reach this share of the range [own]
+    # Once the set's range is known, a movement must still be twice the pose model's
+    # joint-angle error to be more than noise: 2 x 3.5° (MediaPipe knee angle vs IMU,
+    # SD 3.5° from a good side view, Cosoli; clinical-criteria.md §2) [own: the factor 2].
+    # Before calibration the floor is top x min_range_deg (the range is not known yet).
+    noise_floor_deg: float = 7.0
     # Reject reps shorter than 0.8 s or longer than 10 s [own; clinical-criteria.md §4].
     min_rep_s: float = 0.8
     max_rep_s: float = 10.0
@@ -76,6 +82,12 @@ class RepParams:
     # range is getting up or moving away, not a rep [own].
     get_up_ratio: float = 1.6
     settle_s: float = 1.0  # after release, wait this long at most for the return to rest
+    # After release (p < release = engage), a new rep starts only once the signal has
+    # risen again by this share of the range above its lowest point since release:
+    # with release and engage equal, a rebound of half a degree on the way down
+    # (pose noise) started a phantom movement whose late end raised the next rep's
+    # rest level (at 7.5 processed frames/s the clamshell sample's rep 3 was lost so) [own].
+    rearm: float = 0.1
     lost_s: float = 2.0  # a rep in progress is abandoned after this long unseen [own]
     warm_s: float = 0.5  # after the person (re)appears, let the signal settle this long before counting [own]
     stall_s: float = 3.0  # a rise that stalls below the top this long is a new rest level, not a rep [own]
@@ -169,10 +181,15 @@ def _emit(state: RepState, end_t: float, end_i: int, params: RepParams) -> tuple
     duration = end_t - state.start_t
     base = replace(state, phase="rest", trough=math.nan, trough_t=math.nan, trough_i=-1,
                    start_t=end_t, start_i=end_i, peak=math.nan, reached_top=False)
-    # Small wiggles are noise and are dropped silently.
-    candidate = amp >= params.top * params.min_range_deg
+    # Small wiggles are noise and are dropped silently. Once the set's range is known,
+    # a movement counts from partial_min of it: the fixed floor of the uncalibrated
+    # detector (top x min_range_deg, 10.5° for the clamshell) sat right at the size of
+    # the clamshell sample's small rep 3 (10.1-10.7° measured), which was then lost or
+    # kept depending on which frames the live loop happened to process.
     if state.calibrated:
-        candidate = candidate and amp >= params.partial_min * state.range
+        candidate = amp >= max(params.partial_min * state.range, params.noise_floor_deg)
+    else:
+        candidate = amp >= params.top * params.min_range_deg
     if not candidate:
         return base, ()
     if not params.min_rep_s <= duration <= params.max_rep_s:
@@ -292,9 +309,10 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         state = replace(state, end_min=value, end_min_t=t, end_min_i=i)
     if _back_to_rest(state, value, params):
         return _emit(state, t, i, params)
-    if p > params.engage or t - state.release_t > params.settle_s:
+    rising = p > params.engage and _p(state, value, params) - _p(state, state.end_min, params) >= params.rearm
+    if rising or t - state.release_t > params.settle_s:
         new, evs = _emit(state, state.end_min_t, state.end_min_i, params)
-        if p > params.engage:  # already going up again
+        if rising:  # already going up again
             new = replace(new, phase="up", peak=value, peak_t=t, peak_i=i, progress_t=t, progress_v=value,
                           reached_top=_p(new, value, params) >= params.top)
         return new, evs
@@ -335,6 +353,10 @@ class HoldParams:
     # and offline agree); a jump out of the band shorter than max_gap_s is a gap [own].
     smooth_s: float = 1.0
     speed_s: float = 0.5  # the speed is the median's change over this long [own]
+    # The band's centre follows the settled position: the median of the last ref_s
+    # seconds held (in seconds, not frames, so that live at a few frames per second
+    # it follows as fast as offline at 30) [own].
+    ref_s: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -360,6 +382,7 @@ class HoldState:
     last_ok_i: int = -1
     ref: float = math.nan
     values: tuple[float, ...] = field(default=(), repr=False)
+    value_ts: tuple[float, ...] = field(default=(), repr=False)  # the times of `values`
     prev_t: float = math.nan
     prev_v: float = math.nan
     recent: tuple[tuple[float, float], ...] = field(default=(), repr=False)  # (t, value) of the last smooth_s
@@ -370,7 +393,7 @@ def close_hold(state: HoldState, params: HoldParams) -> tuple[HoldState, HoldEve
     ev = None
     if state.active and state.last_ok_t - state.start_t >= params.min_hold_s:
         ev = HoldEvent(state.start_t, state.last_ok_t, state.start_i, state.last_ok_i, float(np.median(state.values)))
-    return replace(state, active=False, values=(), ref=math.nan), ev
+    return replace(state, active=False, values=(), value_ts=(), ref=math.nan), ev
 
 
 def hold_step(state: HoldState, t: float, value: float, in_position: bool,
@@ -397,11 +420,11 @@ def hold_step(state: HoldState, t: float, value: float, in_position: bool,
     if ok:
         if not state.active:
             return replace(state, active=True, start_t=t, start_i=i, last_ok_t=t, last_ok_i=i, ref=value,
-                           values=(value,)), None
-        values = state.values + (value,)
-        # The reference follows the settled position over the first seconds.
-        ref = float(np.median(values[-int(min(len(values), 90)):]))
-        return replace(state, last_ok_t=t, last_ok_i=i, values=values, ref=ref), None
+                           values=(value,), value_ts=(t,)), None
+        values, value_ts = state.values + (value,), state.value_ts + (t,)
+        recent = values[bisect.bisect_left(value_ts, t - params.ref_s):]
+        return replace(state, last_ok_t=t, last_ok_i=i, values=values, value_ts=value_ts,
+                       ref=float(np.median(recent))), None
     if state.active and t - state.last_ok_t > params.max_gap_s:
         return close_hold(state, params)
     return state, None

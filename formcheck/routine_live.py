@@ -1,6 +1,11 @@
 """Running today's routine from a camera: the routine state machine driven by the
 live engine, frame by frame, and the saving of the whole run as one routine.
 
+When the stream drops mid-routine (a network hiccup, a tab switch, STOP pressed by
+mistake) the run is paused, not ended: `pause` stashes each movement's recording to
+disk and frees the pose models; `resume` (the stream is back) carries on from the
+same movement, set and rep, with the routine's clock continuing where it stopped.
+
 `RoutineRun.on_frame` is called on the video thread (webrtc in the app, the
 OpenCV loop on the desktop): it advances the routine's clock, feeds the frame to
 the live worker of the current movement (one `LiveWorker` per movement, fed
@@ -12,7 +17,6 @@ sends `command("ready"|"skip"|"repeat")`. No Streamlit here.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +29,7 @@ from formcheck import routine as rt
 from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
 from formcheck.landmarks import PoseTrack
+from formcheck.live import StreamClock
 from formcheck.overlay_text import hold_counter, rep_counter
 from formcheck.ui.labels import movement_title
 from formcheck.ui.live_worker import MIN_LIVE_FRAMES, NOBODY_S, LiveConfig, LiveWorker, default_estimator
@@ -32,6 +37,9 @@ from formcheck.ui.live_worker import MIN_LIVE_FRAMES, NOBODY_S, LiveConfig, Live
 __all__ = ["RoutineRun", "RoutineWorker", "SavedRoutine", "save_routine_run", "PROMPT_SHOW_S", "NOBODY_S"]
 
 PROMPT_SHOW_S = 3.0  # a routine prompt stays on the frame this long [own]
+# On resume the routine's clock moves on by this much: longer than RepParams.lost_s, so a
+# rep or hold in progress when the stream dropped is not joined to what follows [own].
+RESUME_GAP_S = 2.5
 
 
 class RoutineWorker(LiveWorker):
@@ -44,6 +52,18 @@ class RoutineWorker(LiveWorker):
     def _texts(self, upd, in_frame: bool, t: float):
         return self._texts_hook(self, upd, in_frame)
 
+    def _time(self, t: float | None) -> float:
+        return t  # the routine's clock (a StreamClock, continued across a dropped stream)
+
+    def reopen(self) -> None:
+        """After `close` (the stream dropped): take frames again with a fresh pose
+        model, keeping this movement's live session (its count, its calibrated
+        range, its recording)."""
+        with self.lock:
+            if self.closed and self.session is not None:
+                self.estimator = self._factory()
+                self.closed = False
+
 
 @dataclass
 class _Seen:
@@ -54,8 +74,15 @@ class RoutineRun:
     """One run of a routine on one camera stream."""
 
     def __init__(self, routine: rt.Routine, estimator_factory: Callable[[], object] = default_estimator,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, stash: Callable[..., Path] | None = None):
+        """`stash(track, name=...) -> path` writes a recording to disk (History.stash_recording):
+        on pause, so that a dropped stream never loses what was done."""
         self.routine = routine
+        self.stash = stash
+        self.paused = False
+        self.pauses = 0
+        self._stashed: dict[int, Path] = {}  # id(worker) -> its recording on disk, as of the last pause
+        self._stamp = time.strftime("%Y%m%dT%H%M%S")
         self._factory = estimator_factory
         self._clock = clock
         self.lock = threading.RLock()
@@ -64,7 +91,7 @@ class RoutineRun:
         self.retired: list[tuple[int, RoutineWorker]] = []  # replaced workers (a movement repeated later)
         self._seen: dict[int, _Seen] = {}
         self.prompts: list[tuple[int, float, str]] = []  # (sequence number, t, text)
-        self._t0: float | None = None
+        self._stream_clock = StreamClock()  # the routine's clock, from the frames' times
         self.now = 0.0
         self._last_visible_t: float | None = None
         self._first_t: float | None = None
@@ -75,13 +102,8 @@ class RoutineRun:
     # -- time and prompts ------------------------------------------------------------------
 
     def _rel(self, t: float | None) -> float:
-        if t is None or not math.isfinite(t):
-            t = self._clock()
-        if self._t0 is None:
-            self._t0 = t
-        rel = max(t - self._t0, self.now)
-        self.now = rel
-        return rel
+        self.now = self._stream_clock(t, self._clock())
+        return self.now
 
     def _say(self, texts: list[str]) -> None:
         for x in texts:
@@ -121,7 +143,7 @@ class RoutineRun:
         from formcheck.draw import Overlay, annotate
 
         with self.lock:
-            if self.ended:  # a late frame after the stream stopped
+            if self.ended or self.paused:  # a late frame after the stream stopped
                 return img_bgr
             now = self._rel(t)
             self.frames += 1
@@ -157,6 +179,49 @@ class RoutineRun:
                               cue_kind=info["cue_kind"], ready=info["ready"], fps=info["fps"],
                               latency_ms=info["latency_median_ms"])
             return out
+
+    # -- a dropped stream ------------------------------------------------------------------------
+
+    def pause(self) -> None:
+        """The stream stopped before the routine was done: keep the routine where it is,
+        write each movement's recording to disk (when a `stash` was given) and free
+        the pose models. Frames are ignored until `resume`."""
+        with self.lock:
+            if self.paused or self.ended or self.state is None:
+                return
+            self.paused = True
+            self.pauses += 1
+            for w in self.workers.values():
+                w.close()
+        if self.stash is not None:
+            try:
+                self.stash_recordings(self.stash)
+            except OSError:  # save_routine_run tries again
+                pass
+
+    def resume(self) -> None:
+        """The stream is back: carry on from the same movement, set and rep. The next
+        frame continues the routine's clock RESUME_GAP_S after the last one."""
+        with self.lock:
+            if not self.paused or self.ended:
+                return
+            self.paused = False
+            self.now += RESUME_GAP_S
+            self._stream_clock = StreamClock(self.now)  # a new stream: its first frame continues the clock
+            self._last_visible_t = None
+            self._first_t = self.now
+            if self.state is not None and self.state.current is not None:
+                worker = self.workers.get(self.state.current.step)
+                if worker is not None:
+                    worker.reopen()
+            self._say([f"Welcome back: {rt.status_line(self.state, self.now)}"])
+
+    def stash_recordings(self, stash: Callable[..., Path]) -> dict[int, Path]:
+        """Write every movement's recording so far to disk (each movement always to the
+        same name, so a later pause replaces it); returns id(worker) -> path."""
+        for k, w, tr in self.recordings():
+            self._stashed[id(w)] = stash(tr, name=f"routine-{self._stamp}-{k}-{id(w) % 100000}")
+        return dict(self._stashed)
 
     def _frame_texts(self, worker: RoutineWorker, upd, in_frame: bool) -> tuple[str, str, str, bool | None]:
         """Called by the worker after each frame (video thread, lock held): turn the
@@ -254,10 +319,11 @@ def save_routine_run(run: RoutineRun, history) -> SavedRoutine:
         state = rt.finish(run.state, run.now) if run.state is not None else None
     tracks = run.recordings()
     if state is None or not tracks:
+        for path in run._stashed.values():  # nobody was seen: nothing worth keeping
+            Path(path).unlink(missing_ok=True)
         return SavedRoutine(None, (), ())
-    stamp = time.strftime("%Y%m%dT%H%M%S")
-    stashed = [(k, w, history.stash_recording(tr, name=f"routine-{stamp}-{n}-{k}"))
-               for n, (k, w, tr) in enumerate(tracks)]
+    paths = run.stash_recordings(history.stash_recording)
+    stashed = [(k, w, paths[id(w)]) for k, w, _ in tracks]
     log = [asdict(e) for e in state.log]
     summary = rt.prescribed_vs_done(run.routine, state.log)
     rid = history.save_routine(run.routine.name, rt.routine_to_dict(run.routine), log, summary)

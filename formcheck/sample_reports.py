@@ -5,11 +5,13 @@ this writes, beside it:
   <movement>.report.json    the report, exactly as `formcheck analyze` (1 job) gives it
   <movement>.track.npz      the raw pose track (the review's angle chart and frames)
   <movement>.annotated.mp4  the annotated video (skeleton, counter, cues)
+  <movement>.demo.mp4       a few seconds of the movement, small and muted: the demo
+                            on the routine's set-up card (played looping)
 The report records the SHA-256 of the clip it was made from; the app uses it only
 while the clip is unchanged, and tests/test_e2e_samples.py checks that it still
 equals a fresh analysis. It does not re-render the clips (that is formcheck_synth.samples).
 
-    python -m formcheck.sample_reports sample_videos [--only clamshell running]
+    python -m formcheck.sample_reports sample_videos [--only clamshell running] [--demos-only]
 """
 
 from __future__ import annotations
@@ -21,11 +23,18 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["precompute", "file_sha256", "REPORT_SUFFIX", "TRACK_SUFFIX", "ANNOTATED_SUFFIX"]
+__all__ = ["precompute", "write_demo", "demo_span", "demo_for", "file_sha256", "REPORT_SUFFIX", "TRACK_SUFFIX",
+           "ANNOTATED_SUFFIX", "DEMO_SUFFIX"]
 
 REPORT_SUFFIX = ".report.json"
 TRACK_SUFFIX = ".track.npz"
 ANNOTATED_SUFFIX = ".annotated.mp4"
+DEMO_SUFFIX = ".demo.mp4"
+# The demo: a quarter of the clip's pixels at 15 frames/s, H.264 at CRF 30: 10-20 KB a
+# movement, so the seven demos stay near 0.1 MB in the repository [own].
+DEMO_SHRINK = 2
+DEMO_FPS = 15.0
+DEMO_CRF = 30
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -62,8 +71,49 @@ def precompute(video: str | os.PathLike) -> dict[str, Path]:
            "annotated": Path(f"{base}{ANNOTATED_SUFFIX}")}
     track.replace(source=video.name).save_npz(out["track"])
     write_annotated_video(video, track, report, out["annotated"], options.stride)
+    demo = write_demo(video)
+    if demo is not None:
+        out["demo"] = demo
     write_json(report, out["report"])  # last: a report on disk means its track and video are there too
     return out
+
+
+def demo_span(truth: dict) -> tuple[float, float] | None:
+    """(start, end) seconds of the clip the demo shows: its first rep, from rest to
+    rest; for a stretch, getting into the hold and the first second of it."""
+    if truth.get("reps"):
+        r = truth["reps"][0]
+        return max(0.0, r["start_s"] - 0.3), r["end_s"] + 0.3
+    if truth.get("holds"):
+        h = truth["holds"][0]
+        return max(0.0, h["start_s"] - 2.5), h["start_s"] + 1.5
+    return None
+
+
+def write_demo(video: str | os.PathLike, out: str | os.PathLike | None = None) -> Path | None:
+    """Write the sample clip's demo (see DEMO_*) beside it, or to `out`. None when the
+    truth sidecar names no rep or hold to show."""
+    from formcheck.video import H264Writer, probe, read_frames
+
+    video = Path(video)
+    span = demo_span(json.loads(video.with_suffix(".json").read_text()))
+    if span is None:
+        return None
+    out = Path(out) if out is not None else Path(f"{video.with_suffix('')}{DEMO_SUFFIX}")
+    stride = max(1, round(probe(video).fps / DEMO_FPS))
+    with H264Writer(out, probe(video).fps / stride, crf=DEMO_CRF, preset="veryslow") as w:
+        for k, (t, frame) in enumerate(read_frames(video)):
+            if t > span[1]:
+                break
+            if t >= span[0] and k % stride == 0:
+                w.write(frame[::DEMO_SHRINK, ::DEMO_SHRINK])
+    return out
+
+
+def demo_for(folder: str | os.PathLike, movement: str) -> Path | None:
+    """The movement's demo clip in the samples folder, if there is one."""
+    path = Path(folder) / f"{movement}{DEMO_SUFFIX}"
+    return path if path.is_file() else None
 
 
 def sample_clips(folder: Path, only: list[str] | None = None) -> list[Path]:
@@ -78,11 +128,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Precompute the sample clips' reports, tracks and annotated videos.")
     ap.add_argument("folder", type=Path, nargs="?", default=Path("sample_videos"))
     ap.add_argument("--only", nargs="*", default=None, help="movements (default: every sample clip present)")
+    ap.add_argument("--demos-only", action="store_true", help="only the short demo clips (no pose model)")
     args = ap.parse_args(argv)
     clips = sample_clips(args.folder, args.only)
     if not clips:
         print(f"no sample clips (<movement>.mp4 with <movement>.json) in {args.folder}", file=sys.stderr)
         return 2
+    if args.demos_only:
+        for clip in clips:
+            demo = write_demo(clip)
+            print(f"{clip.stem}: " + (f"{demo.name} ({demo.stat().st_size // 1024} KB)" if demo else "no demo"))
+        return 0
     for clip in clips:
         out = precompute(clip)
         rep = json.loads(out["report"].read_text())

@@ -15,7 +15,6 @@ Slow on a shared machine: run one test at a time, e.g.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 
@@ -262,40 +261,112 @@ def test_screenshots_of_every_page_at_desktop_and_phone_width(server):
         browser.close()
 
 
-@pytest.mark.skipif(os.environ.get("FORMCHECK_RUN_KNOWN_GAPS") != "1",
-                    reason="known gap (issue 15, open): in the browser the live path counts 3 of the 4 sample reps "
-                           "when frames are dropped; run with FORMCHECK_RUN_KNOWN_GAPS=1 to reproduce")
+def _stream_s(page) -> float | None:
+    """Seconds of camera video the live path has processed, from the panel's caption."""
+    cap = page.locator('[data-testid="stCaptionContainer"]').filter(has_text="of video")
+    if not cap.count():
+        return None
+    try:
+        found = re.search(r"(\d+):(\d\d) of video", cap.first.inner_text(timeout=1000))
+    except Exception:  # noqa: BLE001 - the fragment re-rendered mid-read
+        return None
+    return int(found.group(1)) * 60 + int(found.group(2)) if found else None
+
+
 def test_live_counts_all_four_clamshell_reps_with_the_short_range_cue(server, tmp_path):
     """Issue 15 item 2: the clamshell sample through the live path in the browser counts
-    all 4 reps, the deliberately small rep 3 too, with its cue on rep 3."""
+    all 4 reps, the deliberately small rep 3 too, with its cue on rep 3.
+
+    Timed in video time, not wall time: on a loaded machine the stream falls behind the
+    clock (13.8 s of video in 22 s) and the pose model processes 1-5 frames/s. The clip
+    plays at half speed (as in the routine test) so that even 1.5 processed frames/s see
+    every rep (tests/test_live_frame_rate.py checks the same replayed track at full speed
+    down to 3 frames/s, and at half speed down to 1.5). The count is read once the panel
+    has processed one pass of the looping fake camera: the next pass starts with 2 x LEAD_S
+    s at rest, so its first rep cannot end within 10 s of that."""
     sync_api = _require_chromium()
     if not SAMPLE.exists():
         pytest.skip("no sample clip")
     truth = json.loads(SAMPLE.with_suffix(".json").read_text())
     y4m = tmp_path / "clam.y4m"
-    duration, _ = to_y4m(SAMPLE, y4m, lead_s=LEAD_S)
+    duration, _ = to_y4m(SAMPLE, tmp_path / "clam1.y4m", lead_s=LEAD_S)
+    _slow_y4m(tmp_path / "clam1.y4m", y4m, 2)
+    duration *= 2
     cues: list[tuple[int, str]] = []
+    seen: list[tuple[float, int]] = []
     with sync_api.sync_playwright() as p:
         browser, page = _camera_page(p, y4m)
         page.goto(server["url"] + "/live")
         _wait_app(page)
         _press(page, "start")
         page.wait_for_function("[...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
-                               ".some(e => e.innerText.includes('Reps counted'))", timeout=120000)
+                               ".some(e => e.innerText.includes('Reps counted'))", timeout=300000)
         t0 = time.time()
-        count = 0
-        while time.time() - t0 < duration + 0.8:  # one pass of the looping fake camera
+        count, video_s = 0, 0.0
+        while video_s < duration + 1.0:
+            assert time.time() - t0 < 120 + 6 * duration, f"the stream stalled at {video_s} s of video"
             m = page.locator('[data-testid="stMetric"]').filter(has_text="Reps counted")
-            if m.count():
-                count = int(m.first.locator('[data-testid="stMetricValue"]').inner_text())
+            try:
+                now = _stream_s(page)
+                if m.count():
+                    count = int(m.first.locator('[data-testid="stMetricValue"]').inner_text(timeout=1000))
+            except Exception:  # noqa: BLE001 - the fragment re-rendered mid-read
+                time.sleep(0.2)
+                continue
+            if now is not None and (not seen or seen[-1] != (now, count)):
+                video_s = now
+                seen.append((now, count))
             alert = page.locator('[data-testid="stAlert"]').filter(has_text=re.compile("knee|Slow|feet", re.I))
             if alert.count():
-                text = alert.first.inner_text()
-                if not cues or cues[-1] != (count, text):
+                try:
+                    text = alert.first.inner_text(timeout=1000)
+                except Exception:  # noqa: BLE001
+                    text = ""
+                if text and (not cues or cues[-1] != (count, text)):
                     cues.append((count, text))
             time.sleep(0.2)
+        fps = page.locator('[data-testid="stCaptionContainer"]').filter(has_text="of video").first.inner_text()
         _press(page, "stop")
+        page.wait_for_url(re.compile(r"/review\?session="), timeout=180000)  # saved and analysed
         browser.close()
-    print(f"\nlive count {count} (truth {len(truth['reps'])}); cues seen (count, text): {cues}")
+    print(f"\nlive count {count} (truth {len(truth['reps'])}) after {video_s:.0f} s of video "
+          f"({time.time() - t0:.0f} s wall); {fps}\n(video s, count): {seen}\ncues (count, text): {cues}")
     assert count == len(truth["reps"]) == 4
     assert any(n == 3 and "Open your knee further" in text for n, text in cues), cues
+
+
+@pytest.mark.parametrize("width, tag", [(1400, "desktop"), (390, "phone")])
+def test_routine_screenshots_set_up_card_live_set_and_rest(server, tmp_path, width, tag):
+    """The routine page as a user sees it: the set-up card with its demo clip playing, a
+    set in progress, and the rest between sets (docs/screenshots/routine_*_{desktop,phone}.png
+    with FORMCHECK_UPDATE_SCREENSHOTS=1)."""
+    sync_api = _require_chromium()
+    if not SAMPLE.exists():
+        pytest.skip("no sample clip")
+    plan = {"name": "Screenshots", "get_ready_s": 5, "switch_s": 3, "steps": [
+        {"movement": "clamshell", "sets": 2, "reps": 1, "rest_s": 30, "sides": ["right"]}]}
+    server["data"].mkdir(parents=True, exist_ok=True)
+    (server["data"] / "routine.json").write_text(json.dumps(plan))
+    y4m = tmp_path / "clam.y4m"
+    to_y4m(SAMPLE, tmp_path / "clam1.y4m", lead_s=LEAD_S)
+    _slow_y4m(tmp_path / "clam1.y4m", y4m, 2)
+    with sync_api.sync_playwright() as p:
+        browser, page = _camera_page(p, y4m, width)
+        page.goto(server["url"] + "/routine")
+        _wait_app(page)
+        card = page.get_by_text("Set-up: Clamshell", exact=False).first
+        card.wait_for(timeout=60000)
+        video = page.locator("video").last
+        video.wait_for(timeout=30000)
+        # The demo plays: its clock moves on (a still frame would stay at 0).
+        page.wait_for_function("[...document.querySelectorAll('video')].some(v => v.currentTime > 0.5)",
+                               timeout=30000)
+        _full_screenshot(page, SHOTS / f"routine_setup_{tag}.png")
+        _press(page, "start")
+        status = page.locator("h3").filter(has_text=re.compile(r"^Clamshell · set 1 of 2"))
+        status.first.wait_for(timeout=300000)
+        _full_screenshot(page, SHOTS / f"routine_set_{tag}.png")
+        page.locator("h3").filter(has_text=re.compile(r"^Rest ")).first.wait_for(timeout=600000)
+        _full_screenshot(page, SHOTS / f"routine_rest_{tag}.png")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        browser.close()

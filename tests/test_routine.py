@@ -8,6 +8,7 @@ import pytest
 
 from formcheck import routine as rt
 from formcheck.history import MIGRATIONS, History, connect, migrate
+from formcheck.landmarks import Detection, PoseTrack
 from formcheck.pose import ReplayEstimator
 from formcheck.routine_live import NOBODY_S, RoutineRun, save_routine_run
 from formcheck_synth.catalog import build
@@ -211,7 +212,7 @@ def test_migration_3_keeps_existing_sessions(tmp_path, clam_track):
                  ("2026-11-01T10:00:00+00:00", "clamshell", "upload", "{}"))
     conn.close()
     hist = History(db)
-    assert hist.version == 3
+    assert hist.version == len(MIGRATIONS) >= 3  # migration 3 and any later ones applied
     (row,) = sqlite3.connect(db).execute("SELECT exercise, routine_id, excluded FROM sessions").fetchall()
     assert row == ("clamshell", None, 0)
     sid = hist.save_session(analyze(clam_track[1], "clamshell"), "upload", "x")
@@ -223,3 +224,114 @@ def test_migration_3_keeps_existing_sessions(tmp_path, clam_track):
     assert sid in [x["id"] for x in hist.trends()["sessions"]]
     with pytest.raises(KeyError):
         hist.set_excluded(9999, True)
+
+
+# ---- a dropped stream: pause, then carry on ----------------------------------------------------------
+
+
+class _Camera:
+    """The person in front of the camera: frame `at[0]` of the track, whatever the stream's time
+    (a stream that restarts has new timestamps, the person has simply gone on)."""
+
+    def __init__(self, track, at):
+        self.track, self.at = track, at
+
+    def detect(self, frame_bgr, t_s):
+        i = self.at[0]
+        return Detection(self.track.xy[i], self.track.vis[i], self.track.world[i]) if self.track.detected[i] else None
+
+    def close(self):
+        pass
+
+
+def _run_until(run, track, at, frames, base, stop):
+    blank = np.zeros((track.height, track.width, 3), np.uint8)
+    for k in frames:
+        at[0] = k
+        run.on_frame(blank, float(track.times[k]) + base)
+        if stop(run.latest()):
+            return k
+    return None
+
+
+ONE_SET = rt.Routine("one set", (rt.Step("clamshell", 1, reps=6, rest_s=0, sides=("right",)),), get_ready_s=1)
+
+
+def test_a_dropped_stream_pauses_the_routine_and_the_next_stream_carries_on_from_the_same_rep(clam_track):
+    _, track = clam_track
+    at = [0]
+    hist = History()
+    run = RoutineRun(ONE_SET, estimator_factory=lambda: _Camera(track, at), stash=hist.stash_recording)
+    k = _run_until(run, track, at, range(len(track)), 100.0, lambda i: i["reps"] == 3)
+    assert k is not None
+    before = run.latest()
+    assert before["status"] == "Clamshell · set 1 of 1 · rep 3 of 6 · right side"
+    run.pause()  # the stream dropped: the recording so far is on disk at once
+    assert run.paused and len(hist.pending_recordings()) == 1
+    blank = np.zeros((track.height, track.width, 3), np.uint8)
+    assert run.on_frame(blank, 999.0) is blank and run.latest() == before  # a late frame changes nothing
+    run.resume()
+    # The new stream's clock starts elsewhere (here 7000 s); the person went on 2 s meanwhile.
+    phases = []
+    done_at = _run_until(run, track, at, range(k + 60, len(track)), 7000.0,
+                         lambda i: phases.append((i["phase"], i["reps"])) or i["phase"] == "done")
+    assert done_at is not None, phases[-3:]
+    assert phases[0] == ("work", 3), phases[:3]  # same set, same count: not back to the set-up card
+    assert [p for p in phases if p[0] != "work"] == [("done", 0)] or phases[-1][0] == "done"
+    counts = [n for ph, n in phases if ph == "work"]
+    assert counts == sorted(counts) and counts[-1] == 5  # 3, 4, 5 then the 6th ends the set
+    texts = [p[2] for p in run.prompts_since(0)]
+    assert "Welcome back: Clamshell · set 1 of 1 · rep 3 of 6 · right side" in texts
+    saved = save_routine_run(run, hist)
+    got = hist.get_routine(saved.routine_id)
+    (row,) = got["summary"]
+    assert (row["sets_done"], row["reps_done"], row["reps_prescribed"]) == (1, 6, 6)
+    (sess,) = got["sessions"]  # one recording of the movement across both streams
+    rec = PoseTrack.load_npz(hist.get_session(sess["id"])["track_path"])
+    gap = np.diff(rec.times).max()
+    assert rec.times[-1] - rec.times[0] > track.times[done_at] - track.times[0] and 2.0 < gap < 3.0, gap
+    assert sess["rep_count"] >= 5  # the offline review of it; the rep cut by the drop may not count
+    assert hist.pending_recordings() == []  # the stashed recording moved into the session
+
+
+def test_a_paused_routine_saved_without_resuming_keeps_what_was_done(clam_track):
+    _, track = clam_track
+    at = [0]
+    hist = History()
+    run = RoutineRun(ONE_SET, estimator_factory=lambda: _Camera(track, at), stash=hist.stash_recording)
+    assert _run_until(run, track, at, range(len(track)), 0.0, lambda i: i["reps"] == 2) is not None
+    run.pause()
+    saved = save_routine_run(run, hist)  # "Save and finish" on the paused routine
+    (row,) = hist.get_routine(saved.routine_id)["summary"]
+    assert (row["sets_done"], row["reps_done"], row["skipped_sets"]) == (0, 2, 0)
+    assert hist.get_routine(saved.routine_id)["log"][0]["done"] == 2
+    assert len(hist.list_sessions()) == 1 and hist.pending_recordings() == []
+
+
+def test_the_routine_page_shows_a_paused_routine_and_saves_it_on_request(clam_track):
+    """AppTest (no camera): a run paused by a dropped stream is shown as paused where it
+    stopped, START is offered to carry on, and "Save and finish" saves what was done."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    _, track = clam_track
+    at_frame = [0]
+    hist = History()
+    run = RoutineRun(ONE_SET, estimator_factory=lambda: _Camera(track, at_frame), stash=hist.stash_recording)
+    assert _run_until(run, track, at_frame, range(len(track)), 0.0, lambda i: i["reps"] == 2) is not None
+    run.pause()
+    app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
+    app.session_state["routine_holder"] = {"run": run}
+    app.run()
+    app.switch_page("app_pages/routine.py").run()
+    assert not app.exception, app.exception
+    heads = [m.value for m in app.markdown]
+    assert "### Paused · Clamshell · set 1 of 1 · rep 2 of 6 · right side" in heads, heads
+    assert any("carry on" in i.value for i in app.info)
+    assert hist.list_routines() == [] and len(hist.pending_recordings()) == 1  # kept on disk, not yet saved
+    app.button(key="rt_finish").click().run()
+    assert not app.exception, app.exception
+    assert any("Routine saved" in s.value for s in app.success), [s.value for s in app.success]
+    (r,) = hist.list_routines()
+    assert r["summary"][0]["reps_done"] == 2 and hist.pending_recordings() == []

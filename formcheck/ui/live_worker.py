@@ -17,7 +17,7 @@ import numpy as np
 
 from formcheck.exercises import EXERCISES
 from formcheck.landmarks import Detection, PoseTrack
-from formcheck.live import LiveSession, body_in_frame
+from formcheck.live import LiveSession, StreamClock, body_in_frame
 from formcheck.live_auto import AutoLiveSession
 from formcheck.overlay_text import GOOD_REP, hold_counter, rep_counter, rep_sub
 
@@ -67,8 +67,7 @@ class LiveWorker:
         self.frames = 0
         self.detected = 0
         self.started = time.time()
-        self._t0: float | None = None
-        self._last_t = -1.0
+        self._clock = StreamClock()
         self._latency: deque[float] = deque(maxlen=120)
         self._stamps: deque[float] = deque(maxlen=60)
         self.latency_all: list[float] = []
@@ -101,16 +100,8 @@ class LiveWorker:
         return self.config.target
 
     def _time(self, t: float | None) -> float:
-        """Seconds since the stream's first frame, strictly increasing."""
-        if t is None or not math.isfinite(t):
-            t = time.monotonic()
-        if self._t0 is None:
-            self._t0 = t
-        rel = t - self._t0
-        if rel <= self._last_t:
-            rel = self._last_t + 1e-3
-        self._last_t = rel
-        return rel
+        """Seconds since the stream's first frame, strictly increasing (live.StreamClock)."""
+        return self._clock(t, time.monotonic())
 
     def process(self, img_bgr: np.ndarray, t: float | None = None,
                 draw: bool = True) -> tuple[np.ndarray | None, dict | None]:

@@ -1,0 +1,158 @@
+"""The live counter at the frame rates the browser path really processes.
+
+In the browser the pose model runs on the newest frame only (formcheck.live_loop), so
+on a loaded machine `LiveSession` sees 4-8 frames a second, unevenly spaced, not 30.
+These tests replay the clamshell sample's recorded track (own render, real pose model)
+as the fake camera plays it in tests/test_browser_routine.py (LEAD_S of the first frame,
+then the clip) and hand the live session only the frames a slower loop would take.
+Expected at every rate: the sample's 4 reps, rep 3 the deliberately small one, flagged
+short_range with its cue. No pose model, no video: the track is the sample's .npz.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck.landmarks import Detection, PoseTrack
+from formcheck.live import LiveSession
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
+LEAD_S = 4.0  # as tests/test_browser.py LEAD_S: the person at rest before the clip starts
+SHORT_CUE = "Open your knee further"
+
+
+def _camera(slow: int = 1):
+    track = PoseTrack.load_npz(SAMPLES / "clamshell.track.npz")
+    truth = json.loads((SAMPLES / "clamshell.json").read_text())
+    lead = int(round(LEAD_S * track.fps))
+    frames = [0] * lead + list(range(len(track.times)))  # index into the track, one per camera frame
+    frames = [i for i in frames for _ in range(slow)]  # each frame `slow` times: the person moves slower
+    times = np.arange(len(frames)) / track.fps
+    return track, truth, frames, times
+
+
+@pytest.fixture(scope="module")
+def clam():
+    return _camera()
+
+
+def _replay(track: PoseTrack, frames: list[int], times: np.ndarray, picked) -> tuple[LiveSession, list]:
+    """Feed the camera frames `picked` (indices into frames/times) to a live session;
+    returns it (finished) and the cues it showed, as (reps counted, cue)."""
+    s = LiveSession("clamshell", width=track.width, height=track.height)
+    cues = []
+    for k in picked:
+        i = frames[k]
+        det = Detection(track.xy[i], track.vis[i], track.world[i]) if track.detected[i] else None
+        upd = s.push(float(times[k]), det)
+        if upd.cue:
+            cues.append((upd.rep_count, upd.cue))
+    s.finish()
+    return s, cues
+
+
+def _newest_frame_loop(times: np.ndarray, fps: float, seed: int) -> list[int]:
+    """The frames a newest-frame loop takes when each frame costs 1/fps on average,
+    uniformly 0.5-1.5 times that: the newest camera frame when the worker is free."""
+    rng = np.random.default_rng(seed)
+    picked, t = [], 0.0
+    while t <= times[-1]:
+        picked.append(int(np.searchsorted(times, t, side="right")) - 1)
+        t += rng.uniform(0.5, 1.5) / fps
+    return picked
+
+
+def _check(s: LiveSession, cues: list, truth: dict, what: str, slow: int = 1) -> None:
+    assert len(s.reps) == len(truth["reps"]) == 4, f"{what}: {len(s.reps)} reps"
+    third = s.reps[2]
+    assert third.partial, f"{what}: rep 3 not partial"
+    assert [f.code for f in third.faults][:1] == ["short_range"], f"{what}: {third.faults}"
+    # The cue is on screen once rep 3 is counted, i.e. with the count at 3.
+    assert any(n == 3 and cue.startswith(SHORT_CUE) for n, cue in cues), f"{what}: {cues}"
+    # Where the reps are: each counted rep's peak within 0.5 s of the truth's (the lead shifts it).
+    peaks = [r.peak_s - LEAD_S * slow for r in s.reps]
+    assert np.allclose(peaks, [r["peak_s"] * slow for r in truth["reps"]], atol=0.5 * slow), (what, peaks)
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3, 4, 6, 8])
+def test_every_nth_frame_counts_all_four_reps_with_the_cue_on_rep_3(clam, stride):
+    """30 frames/s down to 3.75 (every 8th frame), at every phase of the stride."""
+    track, truth, frames, times = clam
+    for offset in range(min(stride, 3)):
+        s, cues = _replay(track, frames, times, range(offset, len(frames), stride))
+        _check(s, cues, truth, f"every {stride}th frame from {offset}")
+
+
+@pytest.mark.parametrize("fps", [10.0, 7.5, 5.0, 4.0, 3.0])
+def test_an_uneven_newest_frame_loop_counts_all_four_reps(clam, fps):
+    """Frames taken by a loop whose per-frame time varies 0.5-1.5x around 1/fps
+    (the browser path processed 4.8 frames/s on this machine under load), 10 seeds."""
+    track, truth, frames, times = clam
+    for seed in range(10):
+        s, cues = _replay(track, frames, times, _newest_frame_loop(times, fps, seed))
+        _check(s, cues, truth, f"{fps} frames/s, seed {seed}")
+
+
+@pytest.mark.parametrize("fps", [2.0, 1.5])
+def test_the_browser_tests_half_speed_clip_counts_all_four_reps_at_two_frames_per_second(fps):
+    """tests/test_browser_routine.py plays the clip at half speed (each frame twice), so that
+    a machine too loaded to process more than 1.5-2 frames a second still sees every rep."""
+    track, truth, frames, times = _camera(slow=2)
+    for seed in range(5):
+        s, cues = _replay(track, frames, times, _newest_frame_loop(times, fps, seed))
+        _check(s, cues, truth, f"half speed, {fps} frames/s, seed {seed}", slow=2)
+
+
+def test_counting_starts_at_a_few_frames_per_second(clam):
+    """The 'whole body in view for READY_S' check spans READY_S at any rate: at 3.75
+    frames/s it used to trim its window below 0.9 s and never start counting."""
+    track, _, frames, times = clam
+    s = LiveSession("clamshell", width=track.width, height=track.height)
+    for k in range(0, int(3.0 * track.fps), 8):
+        upd = s.push(float(times[k]), Detection(track.xy[0], track.vis[0], track.world[0]))
+    assert upd.ready
+
+
+def test_the_view_window_is_in_seconds(clam):
+    """The live camera view is the majority of the last 3 s, at any frame rate."""
+    track, _, _, _ = clam
+    s = LiveSession("clamshell", width=track.width, height=track.height)
+    det = Detection(track.xy[0], track.vis[0], track.world[0])
+    for k in range(10):  # 10 frames at 2 frames/s: the view seen
+        s.push(k * 0.5, det)
+    assert s.view() == "front"
+    for k in range(10, 18):  # then 4 s with nobody: the view is no longer known
+        s.push(k * 0.5, None)
+    assert s.view() is None
+
+
+def test_a_gap_is_not_time_in_view(clam):
+    """Two frames 2.6 s apart (the pose model loading after the first) are not 'a second
+    in view': counting starts only after READY_S of frames that follow each other."""
+    track, _, _, _ = clam
+    s = LiveSession("clamshell", width=track.width, height=track.height)
+    det = Detection(track.xy[0], track.vis[0], track.world[0])
+    assert not s.push(0.0, det).ready
+    assert not s.push(2.6, det).ready
+    assert not s.push(3.2, det).ready
+    assert s.push(3.6, det).ready
+
+
+def test_the_stream_clock_survives_a_timestamp_that_wraps_or_steps_back():
+    """WebRTC frame times are RTP timestamps (90 kHz, 32 bits): one that steps back is
+    unwrapped 2^32 / 90000 s later. The clock then follows the wall clock for that step."""
+    from formcheck.live import StreamClock
+
+    clock = StreamClock()
+    wrap = 2**32 / 90000
+    got = [clock(t, w) for t, w in [(10.0, 500.0), (10.033, 500.04), (10.066 + wrap, 500.07), (10.1 + wrap, 500.1),
+                                     (10.0, 500.2), (13.0, 503.2), (None, 503.3)]]
+    assert got == pytest.approx([0.0, 0.033, 0.063, 0.097, 0.197, 3.197, 3.297], abs=1e-3)
+    assert all(b > a for a, b in zip(got, got[1:]))
+    # Frames that arrive in a burst after a stall keep their own spacing.
+    clock = StreamClock(5.0)
+    assert [clock(t, 100.0) for t in (1.0, 1.033, 1.066)] == pytest.approx([5.0, 5.033, 5.066])
