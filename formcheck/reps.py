@@ -422,9 +422,9 @@ def hold_step(state: HoldState, t: float, value: float, in_position: bool,
             return replace(state, active=True, start_t=t, start_i=i, last_ok_t=t, last_ok_i=i, ref=value,
                            values=(value,), value_ts=(t,)), None
         values, value_ts = state.values + (value,), state.value_ts + (t,)
-        recent = values[bisect.bisect_left(value_ts, t - params.ref_s):]
+        settled = values[bisect.bisect_left(value_ts, t - params.ref_s):]
         return replace(state, last_ok_t=t, last_ok_i=i, values=values, value_ts=value_ts,
-                       ref=float(np.median(recent))), None
+                       ref=float(np.median(settled))), None
     if state.active and t - state.last_ok_t > params.max_gap_s:
         return close_hold(state, params)
     return state, None
