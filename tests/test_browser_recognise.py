@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 def test_wrong_movement_session_is_reanalysed_from_history(server, tmp_path):  # noqa: F811
     sync_api = _require_chromium()
+    playwright_timeout = sync_api.TimeoutError
     from formcheck.history import History
     from formcheck.pipeline import Options, analyze
     from formcheck_synth.catalog import build
@@ -34,8 +35,17 @@ def test_wrong_movement_session_is_reanalysed_from_history(server, tmp_path):  #
         _wait_app(page)
         box = page.locator('[data-testid="stSelectbox"]').filter(has_text=f"Analyse session #{sid} again as")
         box.wait_for(timeout=120000)
-        box.click()
-        page.get_by_role("option", name="Clamshell", exact=True).click()
+        _wait_app(page)  # a click while the page still reruns can open a list that the rerun closes
+        option = page.get_by_role("option", name="Clamshell", exact=True)
+        for _ in range(4):
+            box.click()
+            try:
+                option.wait_for(timeout=10000)
+                break
+            except playwright_timeout:
+                page.keyboard.press("Escape")
+                _wait_app(page)
+        option.click()
         page.get_by_role("button", name="Analyse again", exact=True).click()
         deadline = time.time() + 120
         while hist.get_session(sid)["exercise"] != "clamshell" and time.time() < deadline:
