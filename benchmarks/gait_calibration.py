@@ -1,12 +1,22 @@
-"""Fit the pose model's FPPA bias on rendered runners (benchmarks/gait_renders.py FIT set).
+"""Fit the FPPA correction on rendered runners (benchmarks/gait_renders.py FIT set).
 
-For every FIT clip (bodies M27 and F41, cameras not used by the TEST set), each
-step's FPPA as the real pose model's landmarks show it (`fppa_raw_deg`,
-calibration off) is paired with the rendered body's true FPPA. A line
-true = offset + slope x read is fitted by least squares over all steps;
-`sd_deg` is the spread of the per-clip, per-leg median errors left after the
-fit (the part that does not average out over a clip's steps). Leave-one-clip-out
-errors show how the line does on a clip it was not fitted on.
+The pose model places its hip points closer together than the hip joint centres
+(on the FIT renders 0.24-0.27 leg lengths apart from behind and 0.27-0.30 in
+front, against the joints' 0.30-0.37), which reads a caving knee low. The
+correction moves them apart to the joints' width before FPPA is read:
+
+1. `hip_width_legs`: the median, over the FIT clips, of the rendered body's own
+   hip joint width on screen over its leg length on screen (perfect landmarks).
+   Not fitted to the pose model's FPPA errors.
+2. `spread`: the pose model also reads the two knees' angles closer to each
+   other than they are. With the hips apart, the true left-right difference of
+   the legs' median FPPA ≈ spread x the read difference (least squares through
+   0 over the FIT clips); each step is moved away from the two legs' mean by it.
+3. The per-leg error left (median over a leg's steps of corrected - true),
+   leave-one-clip-out (spread refitted without the clip), against the camera
+   yaw the clip's own landmarks show (`frames.camera_yaw_deg`): `sd_deg` and
+   `sd_per_yaw` of error² ≈ sd_deg² + (sd_per_yaw x yaw)², least squares on the
+   squares; they set each leg's band.
 
     nice -n 10 .venv/bin/python benchmarks/gait_calibration.py
 
@@ -16,7 +26,9 @@ validation figures quoted in docs/gait.md.
 
 from __future__ import annotations
 
+import math
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,67 +37,84 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gait_renders as G  # noqa: E402
 
-
-def pairs_of(clip: G.RunClip) -> list[tuple[str, float, float]]:
-    """(side, read, true) per matched step of one clip, calibration off."""
-    truth, rep = G.analyse(clip, calibration="off")
-    return [(s["side"], d["metrics"]["fppa_raw_deg"], s["fppa_deg"])
-            for s, d in G.match_steps(truth["steps"], rep["steps"]) if "fppa_raw_deg" in d["metrics"]]
+from formcheck.gait import GaitOptions, analyze_running  # noqa: E402
+from formcheck.gait.frames import Frames  # noqa: E402
+from formcheck.gait.metrics import FPPA_CALIBRATION, FppaCalibration  # noqa: E402
+from formcheck.landmarks import PoseTrack  # noqa: E402
 
 
-def fit(rows: list[tuple[str, str, float, float]]) -> tuple[float, float]:
-    """(slope, offset) of true on read through the per-clip, per-leg medians."""
-    pts = []
-    for name in sorted({r[0] for r in rows}):
-        for side in ("left", "right"):
-            mine = [r for r in rows if r[0] == name and r[1] == side]
-            if mine:
-                pts.append((np.median([r[2] for r in mine]), np.median([r[3] for r in mine])))
-    p = np.array(pts)
-    slope, offset = np.polyfit(p[:, 0], p[:, 1], 1)
-    return float(slope), float(offset)
+def true_hip_width(clip: G.RunClip) -> float:
+    """The rendered body's hip joint width over its leg length, on screen."""
+    return Frames(G.perfect_track(G.render(clip))).hip_width_legs()
 
 
-def leg_medians(rows, slope, offset) -> list[float]:
-    """Per clip and leg: median of (corrected - true)."""
-    out = []
-    for name in sorted({r[0] for r in rows}):
-        for side in ("left", "right"):
-            e = [offset + slope * r[2] - r[3] for r in rows if r[0] == name and r[1] == side]
-            if e:
-                out.append(float(np.median(e)))
-    return out
+def leg_medians(clip: G.RunClip, cal: FppaCalibration) -> tuple[dict[str, tuple[float, float, float]], float]:
+    """({side: (median fppa_deg, median fppa_raw_deg, median true)}, camera yaw read from the clip)."""
+    r = G.render(clip)
+    rep = analyze_running(PoseTrack.load_npz(r["track"]), GaitOptions(calibration=cal))
+    pairs = G.match_steps(r["truth"]["steps"], rep["steps"])
+    out = {}
+    for side in ("left", "right"):
+        mine = [(d["metrics"]["fppa_deg"], d["metrics"]["fppa_raw_deg"], s["fppa_deg"]) for s, d in pairs
+                if s["side"] == side]
+        if mine:
+            out[side] = tuple(float(np.median([m[k] for m in mine])) for k in range(3))
+    return out, rep["gait"]["camera_yaw_deg"]
+
+
+def fit_spread(clips: dict[str, dict]) -> float:
+    """The factor g of true L-R difference ≈ g x read L-R difference (least squares through 0)."""
+    x = np.array([m["left"][0] - m["right"][0] for m in clips.values()])
+    y = np.array([m["left"][2] - m["right"][2] for m in clips.values()])
+    return float(np.sum(x * y) / np.sum(x * x))
+
+
+def spread_errors(m: dict, g: float) -> dict[str, float]:
+    """Per leg: median corrected - true, with the legs moved apart by g about their mean."""
+    centre = (m["left"][0] + m["right"][0]) / 2
+    return {side: centre + g * (v[0] - centre) - v[2] for side, v in m.items()}
 
 
 def main() -> int:
-    rows = []
     fit_clips = [c for c in G.FIT if G.cached(c)]
     missing = [c.name for c in G.FIT if not G.cached(c)]
     if missing:
         print(f"not rendered yet (run benchmarks/gait_renders.py --set fit): {', '.join(missing)}")
+    widths = {c.name: true_hip_width(c) for c in fit_clips}
+    c_all = float(np.median(list(widths.values())))
+    print("hip joint width / leg length on screen (rendered bodies): "
+          + ", ".join(f"{k} {v:.3f}" for k, v in widths.items()) + f"; median {c_all:.3f}")
+    cal = replace(FPPA_CALIBRATION, hip_width_legs=round(c_all, 3), spread=1.0, slope=1.0, offset=0.0)
+    meds, yaws = {}, {}
     for clip in fit_clips:
-        got = pairs_of(clip)
-        rows += [(clip.name, side, read, true) for side, read, true in got]
-        print(f"{clip.name}: {len(got)} steps, read - true median "
-              f"{np.median([r - t for _, r, t in got]):+.1f}° (true {min(t for *_, t in got):.0f}-"
-              f"{max(t for *_, t in got):.0f}°)")
-    slope, offset = fit(rows)
-    res = leg_medians(rows, slope, offset)
-    sd = float(np.sqrt(np.mean(np.square(res))))
-    step_err = [abs(offset + slope * r[2] - r[3]) for r in rows]
-    print(f"\nfit through the leg medians of {len(rows)} steps of {len(fit_clips)} clips: true = {offset:.2f} + {slope:.3f} x read")
-    print(f"per-step MAE after the fit {np.mean(step_err):.2f}°, before {np.mean([abs(r[2] - r[3]) for r in rows]):.2f}°")
-    print(f"per-leg median error after the fit: RMS {sd:.2f}° (sd_deg), worst {max(map(abs, res)):.2f}°")
-    loo, loo_leg = [], []
-    names = sorted({r[0] for r in rows})
-    for name in names if len(names) > 1 else []:
-        s, o = fit([r for r in rows if r[0] != name])
-        loo += [abs(o + s * r[2] - r[3]) for r in rows if r[0] == name]
-        loo_leg += [abs(m) for m in leg_medians([r for r in rows if r[0] == name], s, o)]
-    if loo:
-        print(f"leave-one-clip-out: per-step MAE {np.mean(loo):.2f}°, per-leg median error mean {np.mean(loo_leg):.2f}°, "
-              f"worst {max(loo_leg):.2f}°")
-    print(f"\nFppaCalibration(slope={slope:.3f}, offset={offset:.2f}, sd_deg={max(sd, 1.0):.1f}, "
+        meds[clip.name], yaws[clip.name] = leg_medians(clip, cal)
+    g = fit_spread(meds)
+    print(f"spread (true L-R difference / read L-R difference, hips apart): {g:.3f}")
+    rows, loo = [], []
+    for clip in fit_clips:
+        m = meds[clip.name]
+        errs = spread_errors(m, g)
+        g_loo = fit_spread({k: v for k, v in meds.items() if k != clip.name})
+        errs_loo = spread_errors(m, g_loo)
+        for side, e in errs.items():
+            rows.append((clip.name, side, e, yaws[clip.name], m[side][1] - m[side][2], m[side][0] - m[side][2]))
+            loo.append(errs_loo[side])
+            print(f"{clip.name} {clip.view} yaw {clip.yaw:+.0f}° (read {yaws[clip.name]:.0f}°) {side:5s} "
+                  f"{'valgus' if side == clip.valgus_side else 'other '}: true {m[side][2]:5.1f}°, corrected - true "
+                  f"{e:+.1f}° (hips apart only {rows[-1][5]:+.1f}°, raw {rows[-1][4]:+.1f}°)")
+    e = np.array([r[2] for r in rows])
+    y = np.array([r[3] for r in rows])
+    a = np.stack([np.ones_like(y), y * y], axis=1)
+    # The band's SD from the leave-one-clip-out errors (a clip the spread was not fitted on).
+    coef = np.linalg.lstsq(a, np.square(loo), rcond=None)[0]
+    sd0 = math.sqrt(max(coef[0], 1.0))
+    k = math.sqrt(max(coef[1], 0.0))
+    print(f"\nper-leg median error on the FIT clips: corrected MAE {np.mean(np.abs(e)):.2f}° "
+          f"(RMS {math.sqrt(np.mean(e * e)):.2f}°), hips apart only {np.mean(np.abs([r[5] for r in rows])):.2f}°, "
+          f"raw {np.mean(np.abs([r[4] for r in rows])):.2f}°; leave-one-clip-out (spread refitted) "
+          f"{np.mean(np.abs(loo)):.2f}°, worst {np.max(np.abs(loo)):.2f}°")
+    print(f"error² ≈ {sd0:.2f}² + ({k:.3f} x yaw)²")
+    print(f"\nFppaCalibration(hip_width_legs={c_all:.3f}, spread={g:.2f}, sd_deg={sd0:.1f}, sd_per_yaw={k:.2f}, "
           f'fitted_on="{len(fit_clips)} rendered runners ({", ".join(c.name for c in fit_clips)}), '
           'benchmarks/gait_calibration.py")')
     return 0

@@ -27,6 +27,7 @@ import math
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -189,13 +190,15 @@ def truth_steps(clip: RunClip, b, joints: np.ndarray, cam) -> list[dict]:
     return out
 
 
-def render(clip: RunClip, cache: Path = CACHE) -> dict:
-    """Render (cached), track with the real pose model (cached); returns paths and truth."""
+def render(clip: RunClip, cache: Path = CACHE, fast_tracking: bool = False) -> dict:
+    """Render (cached), track with the real pose model (cached; `fast_tracking`:
+    num_poses=1, as `--fast-tracking`, in its own file); returns paths and truth."""
     from formcheck.pipeline import load_track
     from formcheck_synth.avatar import render_video
 
     cache.mkdir(parents=True, exist_ok=True)
-    video, jpath, tpath = (cache / f"{clip.key}{ext}" for ext in (".mp4", ".joints.npy", ".track.npz"))
+    track_ext = ".track1.npz" if fast_tracking else ".track.npz"
+    video, jpath, tpath = (cache / f"{clip.key}{ext}" for ext in (".mp4", ".joints.npy", track_ext))
     truth_path = cache / f"{clip.key}.truth.json"
     b = built(clip)
     cam = camera(clip, BODIES[clip.body]["phenotype"]["height_m"])
@@ -203,7 +206,7 @@ def render(clip: RunClip, cache: Path = CACHE) -> dict:
         joints = render_video(b.motion, cam, video, _appearance(clip.body), fps=clip.fps)
         np.save(jpath, joints)
     if not tpath.exists():
-        load_track(video).save_npz(tpath)
+        load_track(video, fast_tracking=fast_tracking).save_npz(tpath)
     if not truth_path.exists():
         joints = np.load(jpath)
         truth = {"clip": asdict(clip), "cadence_spm": b.truth["cadence_spm"],
@@ -213,9 +216,10 @@ def render(clip: RunClip, cache: Path = CACHE) -> dict:
             "camera": cam, "times": b.motion.times}
 
 
-def cached(clip: RunClip, cache: Path = CACHE) -> bool:
+def cached(clip: RunClip, cache: Path = CACHE, fast_tracking: bool = False) -> bool:
     """Whether the clip's render, joints and track are all in the cache."""
-    return all((cache / f"{clip.key}{ext}").exists() for ext in (".mp4", ".joints.npy", ".track.npz"))
+    track_ext = ".track1.npz" if fast_tracking else ".track.npz"
+    return all((cache / f"{clip.key}{ext}").exists() for ext in (".mp4", ".joints.npy", track_ext))
 
 
 def perfect_track(r: dict) -> PoseTrack:
@@ -225,8 +229,8 @@ def perfect_track(r: dict) -> PoseTrack:
     return track_from_points(r["times"], np.load(r["joints"]), r["camera"])
 
 
-def _job(clip: RunClip) -> str:
-    render(clip)
+def _job(clip: RunClip, fast_tracking: bool = False) -> str:
+    render(clip, fast_tracking=fast_tracking)
     return clip.name
 
 
@@ -235,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", choices=("fit", "test", "all"), default="all")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--only", nargs="*")
+    ap.add_argument("--fast-tracking", action="store_true", help="also track with num_poses=1 (.track1.npz)")
     a = ap.parse_args(argv)
     clips = [c for s in (("fit", "test") if a.set == "all" else (a.set,)) for c in SETS[s]]
     if a.only:
@@ -244,11 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         clips.sort(key=lambda c: c.fps)
     if a.jobs > 1:
         with ProcessPoolExecutor(a.jobs) as ex:
-            for name in ex.map(_job, clips):
+            for name in ex.map(partial(_job, fast_tracking=a.fast_tracking), clips):
                 print("done", name, flush=True)
     else:
         for c in clips:
-            print("done", _job(c), flush=True)
+            print("done", _job(c, a.fast_tracking), flush=True)
     return 0
 
 
@@ -303,10 +308,11 @@ def score_clip(clip: RunClip, truth: dict, report: dict, limit: float = 15.0) ->
     }
 
 
-def analyse(clip: RunClip, calibration="auto", perfect: bool = False) -> tuple[dict, dict]:
+def analyse(clip: RunClip, calibration="auto", perfect: bool = False,
+            fast_tracking: bool = False) -> tuple[dict, dict]:
     """(truth, report) of a cached clip with the real model's track (or perfect landmarks)."""
     from formcheck.gait import GaitOptions, analyze_running
 
-    r = render(clip)
+    r = render(clip, fast_tracking=fast_tracking)
     track = perfect_track(r) if perfect else PoseTrack.load_npz(r["track"])
     return r["truth"], analyze_running(track, GaitOptions(calibration=calibration))

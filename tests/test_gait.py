@@ -389,18 +389,29 @@ def test_real_treadmill_side_clip(treadmill_track):
 
 def test_fppa_bias_correction_applies_to_video_tracks_only():
     from formcheck.gait import FPPA_CALIBRATION, FppaCalibration
+    from formcheck.gait.frames import Frames
 
     b = built("back", 60, faults=frozen({5: {"knee_valgus": 18.0}}))
     synthetic = track_from_motion(b.motion, b.camera)
     video = synthetic.replace(meta={})  # as if from the pose model
     for s in analyze_running(synthetic)["steps"]:
         assert s["metrics"]["fppa_deg"] == pytest.approx(s["metrics"]["fppa_raw_deg"], abs=1e-3)
+    # From video the hips are moved apart to FPPA_CALIBRATION.hip_width_legs leg lengths.
+    seen = Frames(video).hip_width_legs()
     rep = analyze_running(video)
     cal = rep["gait"]["fppa_calibration"]
-    assert cal["slope"] == FPPA_CALIBRATION.slope and cal["offset"] == FPPA_CALIBRATION.offset
+    assert cal["hip_width_legs"] == FPPA_CALIBRATION.hip_width_legs
+    assert cal["hip_scale"] == pytest.approx(FPPA_CALIBRATION.hip_width_legs / seen, abs=0.01)
+    assert cal["leg_sd_deg"] == pytest.approx(FPPA_CALIBRATION.sd_deg, abs=0.01)  # a straight-on camera
+    assert rep["gait"]["camera_yaw_deg"] is not None
+    # A caving knee (the right leg's 5th step) reads more with the hips apart than as seen.
+    flagged = [s for s in rep["steps"] if s["index"] == 5][0]["metrics"]
+    assert flagged["fppa_deg"] > flagged["fppa_raw_deg"] + 0.5
+    # Hips already at the target width: the correction changes nothing.
+    same = FppaCalibration(hip_width_legs=seen, sd_deg=2.0)
+    rep = analyze_running(video, GaitOptions(calibration=same))
     for s in rep["steps"]:
-        m = s["metrics"]
-        assert m["fppa_deg"] == pytest.approx(FPPA_CALIBRATION(m["fppa_raw_deg"]), abs=2e-3)
+        assert s["metrics"]["fppa_deg"] == pytest.approx(s["metrics"]["fppa_raw_deg"], abs=0.05)
     mine = FppaCalibration(slope=2.0, offset=1.0, sd_deg=2.0)
     rep = analyze_running(video, GaitOptions(calibration=mine))
     for s in rep["steps"]:

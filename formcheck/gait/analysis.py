@@ -17,7 +17,7 @@ import numpy as np
 from formcheck.cleaning import clean_track
 from formcheck.errors import NoPersonError
 from formcheck.gait import rules as R
-from formcheck.gait.frames import SIDES, Frames, clean_frontal, facing
+from formcheck.gait.frames import SIDES, Frames, camera_yaw_deg, clean_frontal, facing
 from formcheck.gait.metrics import (
     FPPA_CALIBRATION,
     NO_CALIBRATION,
@@ -25,6 +25,7 @@ from formcheck.gait.metrics import (
     cadence,
     frontal_metrics,
     sagittal_metrics,
+    spread_legs,
 )
 from formcheck.gait.sanity import alternation, running_like, speed_question, swing_clearance
 from formcheck.gait.steps import Stance, detect_steps, standing_baseline
@@ -153,6 +154,11 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     fr = Frames(clean)
     leg = fr.leg_px()
     cal = _calibration(track, options.calibration)
+    frontal = view in R.FRONTAL
+    # The hips moved apart to the joint centres' width (FppaCalibration.hip_width_legs),
+    # and how far the camera looks off the line of running (widens the FPPA band).
+    hip_scale = cal.hip_scale(fr.hip_width_legs()) if frontal else 1.0
+    yaw = camera_yaw_deg(clean) if frontal else math.nan
     if coverage < 0.6:
         warnings.append(f"A person was found in only {coverage:.0%} of frames; steps may be missed. "
                         "Keep your whole body, feet included, in frame.")
@@ -167,7 +173,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
             still = standing_baseline(clean)
             if still is not None:
                 sel = (t >= still[0]) & (t <= still[1])
-                base = {"fppa_deg": {s: float(np.nanmedian(fr.fppa(s)[sel])) for s in SIDES},
+                base = {"fppa_deg": {s: float(np.nanmedian(fr.fppa(s, hip_scale)[sel])) for s in SIDES},
                         "from_s": round(still[0] / ts, 3), "to_s": round(still[1] / ts, 3), "source": "standing"}
 
     steps_raw, period, info = detect_steps(clean, view)
@@ -195,7 +201,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
 
     steps: list[Step] = []
     if status == "running" or status in ("slow_motion", "fast_motion"):
-        steps = _step_reports(steps_raw, fr, t, view, base, leg, cal, ts, options.min_steps_per_leg)
+        steps = _step_reports(steps_raw, fr, t, view, base, leg, cal, ts, options.min_steps_per_leg, hip_scale)
     judge_ok = status == "running"
     if not judge_ok:
         steps = [s.without_faults() for s in steps]
@@ -208,7 +214,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         o = other_side(s)
         other = medians[o] if counts[o] >= options.min_steps_per_leg else None
         legs[s] = leg_summary(steps, s, view, options.min_steps_per_leg if judge_ok else 10 ** 9,
-                               fppa_limit, fppa_metric, cal, other)
+                               fppa_limit, fppa_metric, cal.sd_at(yaw) if cal.sd_deg else 0.0, other)
     shown_cad = cad if judge_ok else None
     clip_faults = R.judge({"cadence_spm": shown_cad if shown_cad is not None else math.nan},
                           tuple(f for f in R.CLIP_FAULTS if view in (f.views or R.ANY_VIEW)))
@@ -227,8 +233,12 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         "baseline": None if base is None else {
             "fppa_deg": {k: round(v, 2) for k, v in base["fppa_deg"].items()},
             "from_s": base["from_s"], "to_s": base["to_s"], "source": base["source"]},
-        "fppa_calibration": {"slope": cal.slope, "offset": cal.offset, "sd_deg": cal.sd_deg,
+        "fppa_calibration": {"hip_width_legs": cal.hip_width_legs, "hip_scale": round(hip_scale, 3),
+                             "slope": cal.slope, "offset": cal.offset, "sd_deg": cal.sd_deg,
+                             "sd_per_yaw": cal.sd_per_yaw,
+                             "leg_sd_deg": round(cal.sd_at(yaw), 2) if cal.sd_deg else 0.0,
                              "fitted_on": cal.fitted_on},
+        "camera_yaw_deg": round(yaw, 1) if math.isfinite(yaw) else None,
         "faults": [f.to_json() for f in clip_faults],
         "metric_labels": R.METRIC_LABELS,
     }
@@ -280,18 +290,21 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
 
 
 def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str | None, base: dict | None,
-                  leg: float, cal: FppaCalibration, ts: float, min_steps: int) -> list[Step]:
+                  leg: float, cal: FppaCalibration, ts: float, min_steps: int,
+                  hip_scale: float = 1.0) -> list[Step]:
     """The steps as the report gives them: times (video time), metrics, faults by the rules."""
     fwd = facing(fr)
     mets: list[dict[str, float]] = []
     for st in steps_raw:
         m: dict[str, float] = {"stance_s": st.stance}
         if view in R.FRONTAL:
-            m.update(frontal_metrics(fr, t, st, base, cal))
+            m.update(frontal_metrics(fr, t, st, base, cal, hip_scale))
         elif view in R.SAGITTAL:
             m.update(sagittal_metrics(fr, t, st, leg, fwd))
         mets.append(m)
     sides = [st.side for st in steps_raw]
+    if view in R.FRONTAL and cal.spread != 1.0:
+        spread_legs(mets, sides, cal.spread, min_steps)
     # Against the other leg: only when it has enough steps to have a median.
     for side in SIDES:
         other = [m.get("fppa_deg", math.nan) for m, sd in zip(mets, sides) if sd != side]

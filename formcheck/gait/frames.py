@@ -86,9 +86,39 @@ class Frames:
         """Image y of the lowest foot point (heel or toe) [N], pixels, y down."""
         return np.fmax(self.p(side, "heel")[:, 1], self.p(side, "toe")[:, 1])
 
-    def fppa(self, side: str) -> np.ndarray:
+    def hip_width_legs(self) -> float:
+        """The clip's median hip width on screen (across, pixels) over the leg length
+        on screen (thigh + shank, both legs' mean), frame by frame; NaN unseen."""
+        width = np.abs(self.p("left", "hip")[:, 0] - self.p("right", "hip")[:, 0])
+        per = [np.linalg.norm(self.p(s, "hip") - self.p(s, "knee"), axis=-1)
+               + np.linalg.norm(self.p(s, "knee") - self.p(s, "ankle"), axis=-1) for s in SIDES]
+        r = width / ((per[0] + per[1]) / 2)
+        r = r[np.isfinite(r)]
+        return float(np.median(r)) if len(r) else math.nan
+
+    def fppa(self, side: str, hip_scale: float = 1.0) -> np.ndarray:
+        """FPPA [N] of one leg (degrees, + = knee in), with the hip points moved
+        apart across the image by `hip_scale` about their midpoint (1: as seen)."""
         mid = self.mid("hip")[:, 0]
-        return fppa(self.p(side, "hip"), self.p(side, "knee"), self.p(side, "ankle"), mid)
+        hip = self.p(side, "hip").copy()
+        hip[:, 0] = mid + (hip[:, 0] - mid) * hip_scale
+        return fppa(hip, self.p(side, "knee"), self.p(side, "ankle"), mid)
+
+
+def camera_yaw_deg(track: PoseTrack) -> float:
+    """How far the camera looks off the runner's line of running (degrees, 0 =
+    straight behind or in front, unsigned): the shoulder line's turn away from the
+    image plane in the pose model's world landmarks, median over the clip. Rough
+    (about +-5° on rendered runners, where it read 2-4° at 0°, 9-26° at 10-15°);
+    used to widen the FPPA band and to warn, never to correct."""
+    w = track.world
+    d = w[:, int(Lm.RIGHT_SHOULDER)] - w[:, int(Lm.LEFT_SHOULDER)]
+    ok = np.isfinite(d).all(axis=-1)
+    if ok.sum() < 5:
+        return math.nan
+    a = float(np.degrees(np.arctan2(np.median(d[ok, 2]), np.median(d[ok, 0]))))
+    a = abs(a)  # from in front the right shoulder is on the image's left: fold 180° away
+    return float(min(a, 180.0 - a))
 
 
 def facing(fr: Frames) -> float:

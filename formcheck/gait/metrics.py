@@ -14,8 +14,8 @@ from formcheck.gait.steps import Stance
 from formcheck.geometry import joint_angle
 from formcheck.landmarks import other_side
 
-__all__ = ["FppaCalibration", "FPPA_CALIBRATION", "NO_CALIBRATION", "frontal_metrics", "sagittal_metrics",
-           "cadence", "MIDSTANCE_WINDOW"]
+__all__ = ["FppaCalibration", "FPPA_CALIBRATION", "NO_CALIBRATION", "MAX_HIP_SCALE", "frontal_metrics", "sagittal_metrics",
+           "cadence", "MIDSTANCE_WINDOW", "spread_legs"]
 
 # FPPA is read over a window around midstance, 35% of the stance either side [own]:
 # it still catches a peak BlazePose shows ~2 frames late at 60 fps (clinical-criteria.md
@@ -23,43 +23,75 @@ __all__ = ["FppaCalibration", "FPPA_CALIBRATION", "NO_CALIBRATION", "frontal_met
 MIDSTANCE_WINDOW = 0.35
 
 
+# The hips may be moved apart by at most this factor (or together by its inverse)
+# [own: 1.6 covers the widest gap seen on rendered runners, 1.42; past it the hip
+# points are lost or the view is not frontal].
+MAX_HIP_SCALE = 1.6
+
+
 @dataclass(frozen=True)
 class FppaCalibration:
-    """true FPPA ≈ offset + slope x FPPA read from pose-model landmarks (degrees),
-    with `sd_deg` the spread of single steps about that line on the renders it
-    was fitted on. `fitted_on` says what (docs/gait.md, "Bias correction")."""
+    """How FPPA read from pose-model landmarks is brought to the body's joints.
 
+    hip_width_legs: the hip joint centres' distance apart on screen as a share of
+    the leg's length on screen (thigh + shank); before FPPA is read, the pose
+    model's hip points are moved apart about their midpoint to that width (it puts
+    them 10-30% closer together than the joint centres, which reads a caving knee
+    low). None: the points as seen. spread: each step's FPPA is moved away from
+    the mean of the two legs' medians by this factor (the pose model draws the
+    two knees' angles toward each other; spread_legs). slope, offset: a straight
+    line applied after that (identity unless given). sd_deg, sd_per_yaw: the per-leg error left, as
+    an SD of sqrt(sd_deg² + (sd_per_yaw x camera yaw°)²), which widens every
+    leg's band. `fitted_on` says what (docs/gait.md, "Bias correction")."""
+
+    hip_width_legs: float | None = None
+    spread: float = 1.0
     slope: float = 1.0
     offset: float = 0.0
     sd_deg: float = 0.0
+    sd_per_yaw: float = 0.0
     fitted_on: str = "none"
 
     def __call__(self, raw: float) -> float:
         return self.offset + self.slope * raw if math.isfinite(raw) else math.nan
 
+    def hip_scale(self, hip_width_legs_seen: float) -> float:
+        """The factor moving the hip points apart for a clip whose hips are
+        `hip_width_legs_seen` leg lengths apart on screen (1 when off or unseen)."""
+        if self.hip_width_legs is None or not (math.isfinite(hip_width_legs_seen) and hip_width_legs_seen > 0):
+            return 1.0
+        return float(np.clip(self.hip_width_legs / hip_width_legs_seen, 1 / MAX_HIP_SCALE, MAX_HIP_SCALE))
+
+    def sd_at(self, yaw_deg: float | None) -> float:
+        """The per-leg error SD for a camera `yaw_deg` off the line of running (unknown: 15°)."""
+        y = 15.0 if yaw_deg is None or not math.isfinite(yaw_deg) else min(abs(yaw_deg), 30.0)
+        return math.hypot(self.sd_deg, self.sd_per_yaw * y)
+
 
 NO_CALIBRATION = FppaCalibration()
 # Fitted by benchmarks/gait_calibration.py on rendered runners (bodies and cameras
 # held out of benchmarks/accuracy.py's running clips); see docs/gait.md.
-FPPA_CALIBRATION = FppaCalibration(slope=1.365, offset=1.96, sd_deg=3.3,
+FPPA_CALIBRATION = FppaCalibration(hip_width_legs=0.336, spread=1.37, sd_deg=3.4, sd_per_yaw=0.16,
                                    fitted_on="6 rendered runners (benchmarks/gait_renders.py FIT: bodies M27, F41), "
                                              "benchmarks/gait_calibration.py")
 
 
 def frontal_metrics(fr: Frames, t: np.ndarray, st: Stance, base: dict | None,
-                    cal: FppaCalibration = NO_CALIBRATION) -> dict[str, float]:
-    """FPPA (peak over midstance +- MIDSTANCE_WINDOW of the stance, corrected by
-    `cal`), FPPA over the standing baseline, heel offset from the midline at
+                    cal: FppaCalibration = NO_CALIBRATION, hip_scale: float = 1.0) -> dict[str, float]:
+    """FPPA (peak over midstance +- MIDSTANCE_WINDOW of the stance, with the hips
+    moved apart by `hip_scale` and the line of `cal`; `fppa_raw_deg` from the points
+    as seen), FPPA over the standing baseline, heel offset from the midline at
     contact, and the heel's position for the step width, of one step."""
     s = st.side
     w0 = st.midstance - MIDSTANCE_WINDOW * st.stance
     w1 = st.midstance + MIDSTANCE_WINDOW * st.stance
-    f = fr.fppa(s)
-    raw = window_peak(t, f, w0, w1)
-    m = {"fppa_deg": cal(raw), "fppa_raw_deg": raw, "fppa_mid_deg": cal(interp_at(t, f, st.midstance))}
+    f = fr.fppa(s, hip_scale)
+    peak = window_peak(t, f, w0, w1)
+    raw = window_peak(t, fr.fppa(s), w0, w1) if hip_scale != 1.0 else peak
+    m = {"fppa_deg": cal(peak), "fppa_raw_deg": raw, "fppa_mid_deg": cal(interp_at(t, f, st.midstance))}
     if base is not None and math.isfinite(base["fppa_deg"].get(s, math.nan)):
-        # The standing FPPA is read from the same landmarks: compare raw with raw.
-        m["fppa_over_baseline_deg"] = cal.slope * (raw - base["fppa_deg"][s])
+        # The standing FPPA is read from the same points (hips moved apart alike).
+        m["fppa_over_baseline_deg"] = cal.slope * (peak - base["fppa_deg"][s])
     hip, ohip = fr.p(s, "hip")[:, 0], fr.p(other_side(s), "hip")[:, 0]
     mid = (hip + ohip) / 2
     width = np.abs(hip - ohip)
@@ -71,6 +103,24 @@ def frontal_metrics(fr: Frames, t: np.ndarray, st: Stance, base: dict | None,
     m["heel_x_px"] = interp_at(t, fr.p(s, "heel")[:, 0] - mid, st.contact)  # for step width
     m["hip_width_px"] = hw
     return m
+
+
+def spread_legs(mets: list[dict[str, float]], sides: list[str], spread: float, min_steps: int) -> None:
+    """Move each step's `fppa_deg` and `fppa_mid_deg` (in place) away from the mean
+    of the two legs' median `fppa_deg` by `spread`: the pose model reads the two
+    knees closer to each other than they are (FppaCalibration.spread). Only when
+    both legs have `min_steps` steps; otherwise nothing changes."""
+    med = {}
+    for side in SIDES:
+        v = [m["fppa_deg"] for m, sd in zip(mets, sides) if sd == side and math.isfinite(m.get("fppa_deg", math.nan))]
+        if len(v) < min_steps:
+            return
+        med[side] = float(np.median(v))
+    centre = (med["left"] + med["right"]) / 2
+    for m in mets:
+        for k in ("fppa_deg", "fppa_mid_deg"):
+            if k in m and math.isfinite(m[k]):
+                m[k] = centre + spread * (m[k] - centre)
 
 
 def _at(t: np.ndarray, p: np.ndarray, tq: float) -> np.ndarray:

@@ -12,7 +12,6 @@ import numpy as np
 
 from formcheck.gait import rules as R
 from formcheck.gait.frames import SIDES
-from formcheck.gait.metrics import FppaCalibration
 from formcheck.results import Step
 from formcheck.views import VIEW_LABELS
 
@@ -23,6 +22,9 @@ __all__ = ["median_of", "leg_summary", "summary_lines", "advice_lines", "speed_s
 MIN_REAL_FPS = 60.0
 SLOW_MOTION_QUESTION = "This clip looks like slow motion: what speed was it filmed at?"
 FAST_MOTION_QUESTION = "This clip looks sped up (a time-lapse?): what speed was it filmed at?"
+# Camera yaw above which the report warns [own: the FPPA error on rendered runners
+# grew past ~8° off the line (docs/gait.md); the estimate itself is +-5°].
+YAW_WARN_DEG = 10.0
 # 95% band: 1.96 standard errors [normal approximation].
 _Z95 = 1.96
 
@@ -37,19 +39,20 @@ def _count(steps: list[Step], code: str) -> int:
     return sum(1 for s in steps if any(f.code == code for f in s.faults))
 
 
-def _fppa_band(vals: list[float], cal: FppaCalibration) -> list[float] | None:
+def _fppa_band(vals: list[float], sd_deg: float) -> list[float] | None:
     """95% band of a leg's median FPPA: the steps' own spread (standard error of
-    the median, 1.25 x SD / sqrt(n)) and the bias correction's uncertainty."""
+    the median, 1.25 x SD / sqrt(n)) and the per-leg error the correction leaves
+    (`sd_deg`: FppaCalibration.sd_at the clip's camera yaw)."""
     v = np.array([x for x in vals if math.isfinite(x)])
     if len(v) < 2:
         return None
-    se = math.sqrt((1.25 * float(np.std(v, ddof=1))) ** 2 / len(v) + cal.sd_deg ** 2)
+    se = math.sqrt((1.25 * float(np.std(v, ddof=1))) ** 2 / len(v) + sd_deg ** 2)
     med = float(np.median(v))
     return [round(med - _Z95 * se, 1), round(med + _Z95 * se, 1)]
 
 
 def leg_summary(steps: list[Step], side: str, view: str | None, min_steps: int, fppa_limit: float,
-                 fppa_metric: str, cal: FppaCalibration, other_median: float | None) -> dict:
+                 fppa_metric: str, sd_deg: float, other_median: float | None) -> dict:
     mine = [s for s in steps if s.side == side]
     out: dict = {"steps": len(mine), "stance_s_median": median_of([s.metrics.get("stance_s") for s in mine])}
     if view in R.FRONTAL:
@@ -72,7 +75,7 @@ def leg_summary(steps: list[Step], side: str, view: str | None, min_steps: int, 
                 verdict = "ok"
         out.update({
             "fppa_median_deg": own, "fppa_peak_deg": round(max(fp), 2) if fp else None,
-            "fppa_band_deg": _fppa_band(fp, cal) if enough else None,
+            "fppa_band_deg": _fppa_band(fp, sd_deg) if enough else None,
             "fppa_judged_deg": med, "fppa_limit_deg": fppa_limit, "fppa_metric": fppa_metric,
             "fppa_over_other_leg_deg": over_other,
             "valgus_steps": flagged, "valgus_share": round(flagged / len(vals), 3) if vals else None,
@@ -221,10 +224,16 @@ def run_warnings(gait: dict, legs: dict, view: str | None, steps: list[Step], ca
                            f"per leg are needed to judge a leg or compare it with the other (Dingenen 2018), so the "
                            f"{side} knee got no verdict.")
         cal = gait["fppa_calibration"]
-        if cal["slope"] != 1.0 or cal["offset"] != 0.0:
-            out.append("Video pose landmarks under-read knee valgus; FPPA was corrected for that bias "
-                       f"(fitted on rendered runners, ±{cal['sd_deg']:.0f}° per clip), and each knee's band shows "
-                       "how far the true value may lie.")
+        if cal.get("hip_scale", 1.0) != 1.0 or cal["slope"] != 1.0 or cal["offset"] != 0.0:
+            out.append("Video pose landmarks place the hips too close together and so under-read knee valgus; "
+                       "FPPA was corrected for that (checked on rendered runners, about "
+                       f"±{cal.get('leg_sd_deg', cal['sd_deg']):.0f}° per leg on this clip), and each knee's band "
+                       "shows how far the true value may lie.")
+        yaw = gait.get("camera_yaw_deg")
+        if yaw is not None and yaw > YAW_WARN_DEG:
+            out.append(f"The camera looks about {yaw:.0f}° off your line of running: from an angle the knee's bend "
+                       "mixes into the frontal-plane angle, so the knee angles are less certain (wider bands). "
+                       "Film from straight behind or in front.")
         if base is None:
             out.append("No still standing at the start of the clip: knees were judged against the general "
                        "15° limit and against each other. Stand still for 2 s before you start running to be "
