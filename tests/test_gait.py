@@ -387,6 +387,49 @@ def test_real_treadmill_side_clip(treadmill_track):
     assert any("frames per real second" in w for w in rep["warnings"])  # 30 fps is coarse
 
 
+def test_spread_legs_moves_steps_apart_about_the_legs_mean():
+    from formcheck.gait.metrics import spread_legs
+
+    sides = ["left", "right"] * 7
+    mets = [{"fppa_deg": 10.0 if s == "left" else 0.0, "fppa_mid_deg": 8.0 if s == "left" else 1.0} for s in sides]
+    spread_legs(mets, sides, 1.5, 7)
+    assert [m["fppa_deg"] for m in mets[:2]] == pytest.approx([12.5, -2.5])
+    assert [m["fppa_mid_deg"] for m in mets[:2]] == pytest.approx([9.5, -1.0])
+    # Too few steps on a leg: nothing is moved (no comparison from fewer than min_steps).
+    few = [{"fppa_deg": 10.0 if s == "left" else 0.0} for s in sides]
+    spread_legs(few, sides, 1.5, 8)
+    assert [m["fppa_deg"] for m in few[:2]] == [10.0, 0.0]
+
+
+def test_fppa_calibration_hip_scale_and_band_sd():
+    from formcheck.gait import FppaCalibration
+    from formcheck.gait.metrics import MAX_HIP_SCALE
+
+    cal = FppaCalibration(hip_width_legs=0.3, sd_deg=3.0, sd_per_yaw=0.2)
+    assert cal.hip_scale(0.25) == pytest.approx(1.2)
+    assert cal.hip_scale(0.05) == MAX_HIP_SCALE and cal.hip_scale(float("nan")) == 1.0
+    assert FppaCalibration().hip_scale(0.25) == 1.0
+    assert cal.sd_at(0.0) == pytest.approx(3.0)
+    assert cal.sd_at(20.0) == pytest.approx(5.0)  # hypot(3, 0.2 x 20)
+    assert cal.sd_at(None) == pytest.approx(cal.sd_at(15.0))  # unknown yaw: as 15°
+
+
+def test_camera_yaw_from_world_shoulders_from_behind_and_in_front():
+    from formcheck.gait.frames import camera_yaw_deg
+    from formcheck.landmarks import Lm
+
+    b = built("back", 30)
+    track = track_from_motion(b.motion, b.camera)
+    for yaw, facing_camera in ((0.0, False), (12.0, False), (12.0, True), (-8.0, True)):
+        a = np.radians(yaw)
+        lat = np.array([np.cos(a), 0.0, np.sin(a)]) * 0.2 * (-1 if facing_camera else 1)
+        world = np.full_like(track.world, np.nan)
+        world[:, int(Lm.LEFT_SHOULDER)] = -lat
+        world[:, int(Lm.RIGHT_SHOULDER)] = lat
+        assert camera_yaw_deg(track.replace(world=world)) == pytest.approx(abs(yaw), abs=1e-6)
+    assert np.isnan(camera_yaw_deg(track.replace(world=np.full_like(track.world, np.nan))))
+
+
 def test_fppa_bias_correction_applies_to_video_tracks_only():
     from formcheck.gait import FPPA_CALIBRATION, FppaCalibration
     from formcheck.gait.frames import Frames
