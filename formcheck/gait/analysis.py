@@ -234,7 +234,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
             "fppa_deg": {k: round(v, 2) for k, v in base["fppa_deg"].items()},
             "from_s": base["from_s"], "to_s": base["to_s"], "source": base["source"]},
         "fppa_calibration": {"hip_width_legs": cal.hip_width_legs, "hip_scale": round(hip_scale, 3),
-                             "slope": cal.slope, "offset": cal.offset, "sd_deg": cal.sd_deg,
+                             "spread": cal.spread, "slope": cal.slope, "offset": cal.offset, "sd_deg": cal.sd_deg,
                              "sd_per_yaw": cal.sd_per_yaw,
                              "leg_sd_deg": round(cal.sd_at(yaw), 2) if cal.sd_deg else 0.0,
                              "fitted_on": cal.fitted_on},
