@@ -18,7 +18,9 @@ correction moves them apart to the joints' width before FPPA is read:
    `sd_per_yaw` of error² ≈ sd_deg² + (sd_per_yaw x yaw)², least squares on the
    squares; they set each leg's band.
 
-    nice -n 10 .venv/bin/python benchmarks/gait_calibration.py
+    nice -n 10 .venv/bin/python benchmarks/gait_calibration.py [--fast-tracking]
+
+(--fast-tracking: on tracks made with num_poses=1, benchmarks/gait_renders.py --fast-tracking.)
 
 Prints the FppaCalibration to put in formcheck/gait/metrics.py and the
 validation figures quoted in docs/gait.md.
@@ -48,9 +50,10 @@ def true_hip_width(clip: G.RunClip) -> float:
     return Frames(G.perfect_track(G.render(clip))).hip_width_legs()
 
 
-def leg_medians(clip: G.RunClip, cal: FppaCalibration) -> tuple[dict[str, tuple[float, float, float]], float]:
+def leg_medians(clip: G.RunClip, cal: FppaCalibration,
+                fast_tracking: bool = False) -> tuple[dict[str, tuple[float, float, float]], float]:
     """({side: (median fppa_deg, median fppa_raw_deg, median true)}, camera yaw read from the clip)."""
-    r = G.render(clip)
+    r = G.render(clip, fast_tracking=fast_tracking)
     rep = analyze_running(PoseTrack.load_npz(r["track"]), GaitOptions(calibration=cal))
     pairs = G.match_steps(r["truth"]["steps"], rep["steps"])
     out = {}
@@ -75,9 +78,10 @@ def spread_errors(m: dict, g: float) -> dict[str, float]:
     return {side: centre + g * (v[0] - centre) - v[2] for side, v in m.items()}
 
 
-def main() -> int:
-    fit_clips = [c for c in G.FIT if G.cached(c)]
-    missing = [c.name for c in G.FIT if not G.cached(c)]
+def main(argv: list[str] | None = None) -> int:
+    fast = "--fast-tracking" in (sys.argv[1:] if argv is None else argv)  # num_poses=1 tracks
+    fit_clips = [c for c in G.FIT if G.cached(c, fast_tracking=fast)]
+    missing = [c.name for c in G.FIT if not G.cached(c, fast_tracking=fast)]
     if missing:
         print(f"not rendered yet (run benchmarks/gait_renders.py --set fit): {', '.join(missing)}")
     widths = {c.name: true_hip_width(c) for c in fit_clips}
@@ -87,7 +91,12 @@ def main() -> int:
     cal = replace(FPPA_CALIBRATION, hip_width_legs=round(c_all, 3), spread=1.0, slope=1.0, offset=0.0)
     meds, yaws = {}, {}
     for clip in fit_clips:
-        meds[clip.name], yaws[clip.name] = leg_medians(clip, cal)
+        m, yaw = leg_medians(clip, cal, fast)
+        if set(m) != {"left", "right"}:
+            print(f"{clip.name}: steps of {sorted(m) or 'neither leg'} matched the truth only; left out")
+            continue
+        meds[clip.name], yaws[clip.name] = m, yaw
+    fit_clips = [c for c in fit_clips if c.name in meds]
     g = fit_spread(meds)
     print(f"spread (true L-R difference / read L-R difference, hips apart): {g:.3f}")
     rows, loo = [], []
