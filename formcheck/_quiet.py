@@ -5,8 +5,15 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 
-__all__ = ["quiet_stderr", "StderrCapture"]
+__all__ = ["quiet_stderr", "StderrCapture", "STDERR_LOCK"]
+
+# Held while descriptor 2 is pointed elsewhere (and by Python code writing to the terminal,
+# e.g. the progress bar): video.read_ahead decodes in a second thread, and without it one
+# thread's redirection could swallow or capture another thread's output, or restore the
+# wrong descriptor.
+STDERR_LOCK = threading.RLock()
 
 
 @contextlib.contextmanager
@@ -20,15 +27,16 @@ def quiet_stderr():
     except (AttributeError, OSError, ValueError):
         yield
         return
-    saved = os.dup(fd)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-        yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(devnull)
-        os.close(saved)
+    with STDERR_LOCK:
+        saved = os.dup(fd)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, fd)
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(devnull)
+            os.close(saved)
 
 
 class StderrCapture:
@@ -54,15 +62,16 @@ class StderrCapture:
         if self._file is None:
             yield
             return
-        with contextlib.suppress(AttributeError, OSError, ValueError):
-            sys.stderr.flush()
-        saved = os.dup(self._fd)
-        try:
-            os.dup2(self._file.fileno(), self._fd)
-            yield
-        finally:
-            os.dup2(saved, self._fd)
-            os.close(saved)
+        with STDERR_LOCK:
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                sys.stderr.flush()
+            saved = os.dup(self._fd)
+            try:
+                os.dup2(self._file.fileno(), self._fd)
+                yield
+            finally:
+                os.dup2(saved, self._fd)
+                os.close(saved)
 
     def lines(self) -> list[str]:
         """The captured lines (and closes the capture)."""

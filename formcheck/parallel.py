@@ -99,14 +99,14 @@ def track_chunk(path: str, chunk: Chunk, model_path: str, stride: int = 1,
     """Track one chunk: (frame indices, times, detections) of every `stride`-th frame from
     chunk.start to chunk.stop (warm-up included; the caller drops it), and the decode
     checks' DecodeStats of its kept span (chunk.keep on)."""
-    from formcheck.video import DecodeStats, read_frames_from
+    from formcheck.video import DecodeStats, read_ahead, read_frames_from
 
     est = worker_estimator(model_path, num_poses)
     idx, times, dets = [], [], []
     stats = DecodeStats()
-    for i, t, frame in read_frames_from(path, chunk.start, chunk.stop, stats, keep=chunk.keep):
-        if i % stride:
-            continue
+    frames = ((i, t, f) for i, t, f in read_frames_from(path, chunk.start, chunk.stop, stats, keep=chunk.keep)
+              if i % stride == 0)
+    for i, t, frame in read_ahead(frames):
         idx.append(i)
         times.append(t)
         dets.append(est.detect(frame, t))
@@ -135,11 +135,21 @@ def _worker(k: int, path: str, chunk: Chunk, model_path: str, stride: int, num_p
 
 
 def _context():
-    """fork while this process has no other threads (fast: nothing is re-imported);
-    forkserver otherwise (forking a threaded process, e.g. the app's server, is unsafe)."""
+    """fork while this process has no other threads (fast: nothing is re-imported, and
+    MediaPipe is imported once, here, before the fork); forkserver otherwise (forking a
+    threaded process, e.g. the app's server, is unsafe), its server importing formcheck's
+    pose and video modules and MediaPipe once for all the workers it forks."""
+    from formcheck.pose import PRELOAD_MODULES, preload
+
     if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        preload()
         return mp.get_context("fork")
-    return mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        # Takes effect when the server starts (the first call in this process).
+        ctx.set_forkserver_preload(["formcheck.parallel", "formcheck.pose", "formcheck.video", *PRELOAD_MODULES])
+        return ctx
+    return mp.get_context("spawn")
 
 
 class SeekMismatch(RuntimeError):

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
+from formcheck._quiet import STDERR_LOCK
+
 __all__ = ["ProgressBar", "BAR_WIDTH", "frames", "clips", "megabytes"]
 
 BAR_WIDTH = 30  # characters of '#' at 100%
@@ -63,16 +65,18 @@ class ProgressBar:
             line = (f"{self.label} [{'#' * int(BAR_WIDTH * frac):<{BAR_WIDTH}}] {frac:4.0%}  "
                     f"{self.count(done, total)}{note}{eta}")
         out = self._out()
-        out.write(f"\r{line}   ")
-        out.flush()
+        with STDERR_LOCK:  # not while another thread has descriptor 2 redirected (video.read_ahead)
+            out.write(f"\r{line}   ")
+            out.flush()
         self._width = max(self._width, len(line) + 3)
         self.shown = True
 
     def end(self) -> None:
         """Finish the line the bar is on (nothing if it never showed)."""
         if self.shown:
-            self._out().write("\n")
-            self._out().flush()
+            with STDERR_LOCK:
+                self._out().write("\n")
+                self._out().flush()
             self.shown = False
 
     def clear(self) -> None:

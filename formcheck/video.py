@@ -9,9 +9,12 @@ applied by OpenCV, so portrait phone clips come out upright.
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 # FFmpeg (inside OpenCV) prints decoder complaints from its own threads, at any moment;
 # silence its log before OpenCV starts it (read once per process). Damage is reported
@@ -25,7 +28,8 @@ from formcheck._quiet import StderrCapture, quiet_stderr
 from formcheck.errors import BadVideoError
 from formcheck.safe_io import atomic_path
 
-__all__ = ["VideoInfo", "DecodeStats", "probe", "read_frames", "read_frames_from", "merge_decode_stats", "frames_near",
+__all__ = ["VideoInfo", "DecodeStats", "probe", "read_frames", "read_frames_from", "read_ahead", "merge_decode_stats",
+           "frames_near",
            "decode_warnings", "still_image_kind", "camera_frames",
            "write_png", "capture_fps", "H264Writer", "MAX_VIDEO_BYTES"]
 
@@ -40,6 +44,9 @@ DURATION_MISMATCH_FRAC = 0.10  # frame times vs declared length [own]
 GAP_FACTOR = 4.0  # a frame interval this many times the median ... [own]
 GAP_MIN_S = 0.25  # ... and at least this long is a hole in the timeline [own]
 SEEK_AHEAD_S = 2.0  # frames_near seeks rather than decodes when a target is further ahead [own]
+# Frames decoded ahead of the pose model by read_ahead [own]: enough to ride out one slow
+# frame, and a fixed amount (4 x 2.8 MB at 720p), so memory stays flat in clip length.
+READ_AHEAD_FRAMES = 4
 
 # Still-image formats that FFmpeg would open as a one-frame "video": (magic bytes at offset, name).
 # GIF and WebP are left out: they may be animated (read_frames refuses any one-frame file).
@@ -355,6 +362,55 @@ def read_frames_from(path: str | os.PathLike, start: int, stop: int | None = Non
     timestamp rules and checks: `stats` counts the frames from `keep` on (the kept
     span of a chunk; formcheck.parallel merges the chunks' stats with merge_decode_stats)."""
     yield from _decode(path, start, stop, stats if stats is not None else DecodeStats(), keep)
+
+
+_T = TypeVar("_T")
+
+
+def read_ahead(frames: Iterator[_T], depth: int = READ_AHEAD_FRAMES) -> Iterator[_T]:
+    """The items of `frames` (a decoding generator), decoded in a background thread
+    at most `depth` items ahead of the caller, so decoding overlaps the caller's work
+    (OpenCV and MediaPipe both release the GIL). Same items, same order, same errors
+    (an exception in `frames` is raised here when its turn comes); stopping early
+    (break, an error in the caller) stops and closes `frames` before returning."""
+    q: queue.Queue = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+
+    def offer(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in frames:
+                if not offer((True, item)):
+                    return
+            offer((False, None))
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread and raised there
+            offer((False, e))
+        finally:
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()  # runs the generator's own clean-up (e.g. releasing the capture) in this thread
+
+    worker = threading.Thread(target=produce, name="formcheck-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            more, item = q.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
 
 
 class PreviewWindow:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from formcheck.pipeline import analyze, write_annotated_video
-from formcheck.video import H264Writer, probe, read_frames
+from formcheck.video import DecodeStats, H264Writer, probe, read_ahead, read_frames
 from formcheck_synth.catalog import build
 from formcheck_synth.kit import track_from_motion
 from formcheck_synth.scripts import CameraSpec, Scenario
@@ -71,6 +71,64 @@ def test_portrait_rotation_metadata_is_applied(tmp_path):
 def test_stride_skips_frames(tmp_path):
     p = write_test_video(tmp_path / "s.mp4", [np.full((32, 32, 3), i * 8, np.uint8) for i in range(30)])
     assert len(list(read_frames(p, stride=3))) == 10
+
+
+def test_read_ahead_gives_the_same_frames_times_and_stats(tmp_path):
+    p = write_test_video(tmp_path / "r.mp4", [np.full((32, 32, 3), i * 8, np.uint8) for i in range(30)])
+    plain_stats, ahead_stats = DecodeStats(), DecodeStats()
+    plain = list(read_frames(p, stats=plain_stats))
+    ahead = list(read_ahead(read_frames(p, stats=ahead_stats), depth=2))
+    assert [t for t, _ in ahead] == [t for t, _ in plain]
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(ahead, plain))
+    assert (ahead_stats.decoded, ahead_stats.last_t, ahead_stats.intervals) == \
+        (plain_stats.decoded, plain_stats.last_t, plain_stats.intervals)
+
+
+def test_read_ahead_raises_the_decoders_error_and_stops_cleanly():
+    import threading
+
+    closed = []
+
+    def frames(fail_at=None):
+        try:
+            for i in range(100):
+                if i == fail_at:
+                    raise ValueError(f"bad frame {i}")
+                yield i
+        finally:
+            closed.append(threading.current_thread().name)
+
+    with pytest.raises(ValueError, match="bad frame 5"):
+        assert list(read_ahead(frames(fail_at=5))) == []
+    got = []
+    for i in read_ahead(frames(), depth=3):  # stopping early: the decoder is closed, its thread ended
+        got.append(i)
+        if i == 2:
+            break
+    assert got == [0, 1, 2]
+    assert closed == ["formcheck-decode", "formcheck-decode"]
+    assert threading.active_count() == 1
+
+
+def test_read_ahead_keeps_the_progress_bar_out_of_the_decoder_log(tmp_path, capfd):
+    """The decoder's messages are collected from descriptor 2 around each read, in the
+    decode thread; the progress bar, written meanwhile from the caller's thread, must
+    still reach the terminal and never land among the decoder's messages."""
+    from formcheck.progress import ProgressBar
+
+    rng = np.random.default_rng(0)  # noise: slow to decode, so the caller writes while a read is under way
+    p = write_test_video(tmp_path / "b.mp4", [rng.integers(0, 256, (480, 640, 3), np.uint8) for _ in range(60)])
+    stats = DecodeStats()
+    with open(2, "w", closefd=False) as fd2:  # the terminal's descriptor, as sys.stderr is in the command line
+        bar = ProgressBar("Tracking", stream=fd2)
+        n = 0
+        for _t, _frame in read_ahead(read_frames(p, stats=stats), depth=2):
+            n += 1
+            bar(n, 60)
+        bar.end()
+    assert n == 60
+    assert not any("Tracking" in m for m in stats.decoder_messages or [])
+    assert capfd.readouterr().err.count("Tracking") == 60
 
 
 def test_annotated_video_from_a_report(tmp_path):
