@@ -33,6 +33,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -68,50 +69,57 @@ print(json.dumps({"frames": n, "seconds": dt, "cpu_seconds": cpu,
 """
 
 # `formcheck track CLIP --out X.npz --jobs N`, timed from the start of main() (interpreter
-# start-up and imports excluded, as for the bare loop), with the process tree's RSS sampled.
+# start-up and imports excluded, as for the bare loop). Its memory is sampled from outside
+# (run(..., tree=True)): a sampling thread inside would make formcheck.parallel start its
+# workers by forkserver instead of fork, which the command line never does.
 TRACK = r"""
-import json, os, sys, threading, time
-from pathlib import Path
+import json, sys, time
+from formcheck.cli import main
+clip, jobs, out, extra = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+t0 = time.perf_counter()
+code = main(["track", clip, "--out", out, "--jobs", jobs, *extra])
+dt = time.perf_counter() - t0
+import numpy as np
+frames = int(len(np.load(out, allow_pickle=False)["times"]))
+print(json.dumps({"code": code, "frames": frames, "seconds": dt}))
+"""
 
-def tree_rss_kb(root):
+
+def tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and all its descendants (kB)."""
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
         try:
             with open(f"/proc/{pid}/status") as f:
-                total += next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
             with open(f"/proc/{pid}/task/{pid}/children") as f:
                 todo += [int(c) for c in f.read().split()]
         except (OSError, StopIteration, ValueError):
             pass
     return total
 
-peak = [0]
-stop = threading.Event()
-def sample():
-    while not stop.is_set():
-        peak[0] = max(peak[0], tree_rss_kb(os.getpid()))
-        stop.wait(0.02)
 
-from formcheck.cli import main
-clip, jobs, out, extra = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-threading.Thread(target=sample, daemon=True).start()
-t0 = time.perf_counter()
-code = main(["track", clip, "--out", out, "--jobs", jobs, *extra])
-dt = time.perf_counter() - t0
-stop.set()
-peak[0] = max(peak[0], tree_rss_kb(os.getpid()))
-import numpy as np
-frames = int(len(np.load(out, allow_pickle=False)["times"]))
-print(json.dumps({"code": code, "frames": frames, "seconds": dt, "peak_rss_mb": peak[0] / 1024}))
-"""
-
-
-def run(code: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=REPO)
-    if out.returncode != 0:
-        raise SystemExit(f"benchmark step failed:\n{out.stderr[-2000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def run(code: str, *args: str, tree: bool = False) -> dict:
+    """One measurement in a fresh interpreter; with `tree`, the peak RSS of its process
+    tree sampled every 20 ms from here. The 1-minute load average at its start is kept."""
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        p = subprocess.Popen([sys.executable, "-c", code, *args], stdout=out, stderr=err, text=True, cwd=REPO)
+        peak = 0
+        while p.poll() is None:
+            if tree:
+                peak = max(peak, tree_rss_kb(p.pid))
+            time.sleep(0.02)
+        out.seek(0)
+        err.seek(0)
+        if p.returncode != 0:
+            raise SystemExit(f"benchmark step failed:\n{err.read()[-2000:]}")
+        res = json.loads(out.read().strip().splitlines()[-1])
+    if tree:
+        res["peak_rss_mb"] = peak / 1024
+    res["load"] = load
+    return res
 
 
 def looped(clip: Path, times: int, dest: Path) -> Path:
@@ -133,7 +141,7 @@ def _ratio_rows(label: str, best: dict, base: dict, rows: list[tuple[str, str, s
         r = best[k]
         f = r["frames"] / r["seconds"]
         print(f"  {name:<46}: {f:6.1f} frames/s {r['seconds']:7.2f} s  ratio to bare num_poses=1 {f / fps0:.3f}x"
-              + (f"  ({target})" if target else ""))
+              f"  [load {r['load']:.1f}]" + (f"  ({target})" if target else ""))
 
 
 def main() -> int:
@@ -167,7 +175,7 @@ def main() -> int:
         runs: dict[str, list[dict]] = {k: [] for k in variants}
         for _ in range(args.repeat):  # interleaved, so machine load affects all alike
             for k, (code, a) in variants.items():
-                runs[k].append(run(code, *(a[:2] + [npz] + a[2:] if code is TRACK else a)))
+                runs[k].append(run(code, *(a[:2] + [npz] + a[2:] if code is TRACK else a), tree=code is TRACK))
     load1 = os.getloadavg()
     best = {k: min(v, key=lambda r: r["seconds"]) for k, v in runs.items()}
     b1 = best["bare1"]
