@@ -71,16 +71,20 @@ PEOPLE_CHECK_MAX_SIDE = 640  # the check runs on a copy no larger than this [own
 # 15.8 (truth 18.1). It is the crop, not a lost track or smoothing: the person is
 # never lost, and after a restart (a fresh detection) the tracked landmarks leave
 # the detector's by 20-90 px at the knee and ankle within one frame and settle on
-# the tracker's own. On real footage (27 clips of benchmarks/real_footage.py: 13
-# exercise clips, 8 runs, 6 near misses; and the shared treadmill clip; tracked both ways)
-# tracking is about as good: counts within +-1 on 4 of 4 clips and holds within 1 s 5 of 11
-# either way, treadmill cadence 168.3 both (168.9 counted by eye, 33 steps both),
-# cadence error on the 2 other scored runs -1.8%/-0.4% (detecting -1.6%/-0.4%);
-# tracking flags 2 of 13 visibly fine reps or holds (detecting: 4 of 12) but finds
-# 1 of the 2 real straight-leg-raise reps (detecting: 2 of 2). The render failures
-# cannot be fixed without loosening the sample checks, so detecting stays the default;
-# tracking is fast_tracking / --fast-tracking, and is what the bare-loop
-# "single-stream limit" in benchmarks/throughput.py measures.
+# the tracker's own. On real footage (the 39 clips of benchmarks/real_footage.py,
+# tracked both ways, re-scored with the analysis at 0073b95) tracking is not better:
+# counts within +-1 on 4 of 4 clips and holds within 1 s 5 of 11 either way,
+# treadmill cadence 168.3 both (168.9 counted by eye), cadence error on the 2 other
+# scored runs -1.8%/-0.4% (detecting -1.6%/-0.4%); it flags 2 of 13 visibly fine
+# reps or holds (detecting: 4 of 12) but finds 1 of the 2 real straight-leg-raise
+# reps (detecting: 2 of 2) and reports 16 phantom reps/holds/steps in the near
+# misses (detecting: 8; a bird dog as donkey kick and hydrant 11 against 0).
+# Switching to detection only where the two disagree would not pay: leg landmarks
+# (hip, knee, ankle) are more than 0.15 torso lengths apart on >= 30% of the frames
+# of 17 of those 39 clips. The render failures cannot be fixed without loosening
+# the sample checks, so detecting stays the default; tracking is fast_tracking /
+# --fast-tracking, and is what the bare-loop "single-stream limit" in
+# benchmarks/throughput.py measures.
 DEFAULT_NUM_POSES = 2
 
 
