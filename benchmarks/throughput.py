@@ -80,8 +80,11 @@ t0 = time.perf_counter()
 code = main(["track", clip, "--out", out, "--jobs", jobs, *extra])
 dt = time.perf_counter() - t0
 import numpy as np
+from formcheck.parallel import LAST_RUN
 frames = int(len(np.load(out, allow_pickle=False)["times"]))
-print(json.dumps({"code": code, "frames": frames, "seconds": dt}))
+phases = {k: (v - t0 if isinstance(v, float) else {n: (x - t0 if n != "frames" else x) for n, x in v.items()})
+          for k, v in LAST_RUN.items()}
+print(json.dumps({"code": code, "frames": frames, "seconds": dt, "phases": phases}))
 """
 
 
@@ -144,6 +147,23 @@ def _ratio_rows(label: str, best: dict, base: dict, rows: list[tuple[str, str, s
               f"  [load {r['load']:.1f}]" + (f"  ({target})" if target else ""))
 
 
+def _phases(name: str, r: dict) -> None:
+    """Where an all-cores run spends its wall time (seconds from the start of main())."""
+    ph = r.get("phases") or {}
+    workers = [v for k, v in sorted(ph.items()) if k.startswith("worker")]
+    if not workers:
+        print(f"phases of {name}: tracked in one pass (no chunks)")
+        return
+    parts = [f"probe + model + preload until fork {ph['forking'] - ph.get('called', 0):.2f}",
+             f"start of main() to the call {ph.get('called', 0):.2f}"]
+    for i, w in enumerate(workers):
+        fps = w["frames"] / max(1e-9, w["done"] - w["first_frame"])
+        parts.append(f"worker {i}: started +{w['started'] - ph['forking']:.2f}, first frame +{w['first_frame'] - w['started']:.2f}, "
+                     f"{w['frames']} frames in {w['done'] - w['first_frame']:.2f} ({fps:.1f}/s), done at {w['done']:.2f}")
+    parts.append(f"stitched at {ph['stitched']:.2f}, saved and returned at {r['seconds']:.2f}")
+    print(f"phases of {name} (s):\n    " + "\n    ".join(parts))
+
+
 def main() -> int:
     sys.path.insert(0, str(REPO))
     from formcheck.parallel import default_jobs
@@ -203,6 +223,8 @@ def main() -> int:
     print(f"default mode: the detector on every frame costs {per_frame:.2f}x the bare loop's wall time per frame, so "
           f"its ceiling is ~{1 / per_frame:.2f}x with 1 job and ~{min(args.jobs, os.cpu_count() or 1) / cores / per_frame:.2f}x "
           f"with {n} (the 0.95x / 1.7x targets are reachable only when tracking)")
+    for k in ("many", "many_opt", "many_x4"):
+        _phases(k, best[k])
     for k in ("one", "many"):
         o, o4 = best[k], best[f"{k}_x4"]
         print(f"peak memory, track --jobs {'1' if k == 'one' else n:<2}: clip {o['peak_rss_mb']:.0f} MB, looped 4x "

@@ -35,7 +35,8 @@ from formcheck.landmarks import Detection, PoseTrack, detections_to_track
 if TYPE_CHECKING:  # the video adapter (OpenCV) is imported in the workers, not at import time
     from formcheck.video import DecodeStats
 
-__all__ = ["Chunk", "plan_chunks", "default_jobs", "extract_track_parallel", "WARMUP_FRAMES", "MIN_CHUNK_FRAMES"]
+__all__ = ["Chunk", "plan_chunks", "default_jobs", "extract_track_parallel", "WARMUP_FRAMES", "MIN_CHUNK_FRAMES",
+           "LAST_RUN"]
 
 WARMUP_FRAMES = 15  # frames a later chunk tracks before its kept span [own]: the tracker locks on in 1-3 frames
 MIN_CHUNK_FRAMES = 90  # no chunk shorter than 3 s at 30 fps [own]: below that, process start-up eats the gain
@@ -77,6 +78,11 @@ def plan_chunks(n_frames: int, jobs: int, warmup: int = WARMUP_FRAMES,
 
 # ---- the worker -------------------------------------------------------------------------------
 
+# Phase times (time.monotonic(), the same clock in every process on Linux) of this process's last
+# chunked run, for benchmarks/throughput.py: "called", "forking", "worker K" -> {"started",
+# "first_frame", "done", "frames"}, "stitched". Empty after a run that fell back to one pass.
+LAST_RUN: dict = {}
+
 _ESTIMATORS: dict = {}  # per worker process: the model is read once, each chunk or clip gets a fresh tracker
 
 
@@ -116,10 +122,15 @@ def track_chunk(path: str, chunk: Chunk, model_path: str, stride: int = 1,
 
 
 def _worker(k: int, path: str, chunk: Chunk, model_path: str, stride: int, num_poses: int | None, out) -> None:
-    """Process entry: progress ticks as ("tick", k, n), then ("done", k, result) or ("error", k, message)."""
+    """Process entry: progress ticks as ("tick", k, n), then ("done", k, (result, phase times))
+    or ("error", k, message)."""
+    started = time.monotonic()
     pending = [0]
+    first = [0.0]
 
     def tick(n: int) -> None:
+        if not first[0]:
+            first[0] = time.monotonic()
         pending[0] += n
         if pending[0] >= 10:
             out.put(("tick", k, pending[0]))
@@ -127,7 +138,8 @@ def _worker(k: int, path: str, chunk: Chunk, model_path: str, stride: int, num_p
 
     try:
         res = track_chunk(path, chunk, model_path, stride, tick, num_poses)
-        out.put(("done", k, res))
+        out.put(("done", k, (res, {"started": started, "first_frame": first[0] or time.monotonic(),
+                                   "done": time.monotonic(), "frames": len(res[0])})))
     except FormCheckError as e:
         out.put(("error", k, f"{type(e).__name__}:{e}"))
     except Exception as e:  # noqa: BLE001 - reported to the parent, which falls back or raises
@@ -186,16 +198,23 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
     from formcheck.pose import DEFAULT_NUM_POSES, extract_track
     from formcheck.video import decode_warnings, merge_decode_stats, probe
 
+    def one_pass() -> PoseTrack:
+        LAST_RUN.clear()
+        return extract_track(path, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
+
+    LAST_RUN.clear()
+    LAST_RUN["called"] = time.monotonic()
     info = probe(path)
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
     chunks = plan_chunks(info.frames, jobs)
     if len(chunks) < 2:
-        return extract_track(path, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
+        return one_pass()
     model_path = str(resolve_model(model))
     ctx = _context()
     out = ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(k, str(path), c, model_path, stride, num_poses, out), daemon=True)
              for k, c in enumerate(chunks)]
+    LAST_RUN["forking"] = time.monotonic()
     for p in procs:
         p.start()
     total = max(1, sum(((c.stop or info.frames) - c.start) for c in chunks) // stride)
@@ -225,7 +244,7 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
                 if progress is not None:
                     progress(min(done, total), total)
             elif kind == "done":
-                results[k] = payload
+                results[k], LAST_RUN[f"worker {k}"] = payload
                 pending.discard(k)
             else:
                 errors.append(payload)
@@ -238,16 +257,17 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
                 p.kill()
         out.close()
     if errors:  # a worker failed (e.g. a seek into a damaged file): the one-pass path decides
-        return extract_track(path, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
+        return one_pass()
     try:
         times, dets = stitch(chunks, results)
     except SeekMismatch:
-        return extract_track(path, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
+        return one_pass()
     if decode_warnings(merge_decode_stats([r[3] for r in results])):
         # A damaged, cut or badly timed clip: its chunks may not line up with what the
         # container declares, so it is tracked again in one pass, which gives exactly the
         # sequential result and warnings (the cost falls only on damaged clips).
-        return extract_track(path, model=model, stride=stride, progress=progress, num_poses=num_poses or DEFAULT_NUM_POSES)
+        return one_pass()
+    LAST_RUN["stitched"] = time.monotonic()
     if progress is not None:
         progress(total, total)
     track = detections_to_track(times, dets, info.width, info.height, info.fps / stride, str(path))
