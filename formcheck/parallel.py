@@ -15,7 +15,12 @@ exactly the sequential ones.
 
 Measured on this 2-core machine, the inference dominates (decode is ~10% of a
 frame), so chunking beats a decode/inference pipeline, which can hide only the
-decode; benchmarks/throughput.py prints both 1-job and all-core ratios.
+decode; each worker (and the one-pass path) still decodes a few frames ahead in
+a thread (video.read_ahead). Workers are forked after MediaPipe is imported once
+(pose.preload; about 0.6 s of CPU per worker saved), or started by a forkserver
+that imports it once when the caller has threads. benchmarks/throughput.py
+prints both 1-job and all-core ratios and where an all-core run spends its time
+(LAST_RUN).
 """
 
 from __future__ import annotations
