@@ -79,10 +79,18 @@ def test_chunked_track_matches_sequential(name):
     if not clip.exists():
         pytest.skip(f"{clip.name} not present")
     opts = Options(**json.loads(clip.with_suffix(".json").read_text()).get("analysis_options", {}))
+    from formcheck.parallel import LAST_RUN
+
     seq = extract_track(clip)
     par = extract_track_parallel(clip, jobs=2)
     assert len(par) == len(seq) and np.array_equal(par.times, seq.times)
     seam = plan_chunks(len(seq), 2)[1].keep
+    # the phase times benchmarks/throughput.py prints: each worker's frames (warm-up included), in order
+    w0, w1 = LAST_RUN["worker 0"], LAST_RUN["worker 1"]
+    assert (w0["frames"], w1["frames"]) == (seam, len(seq) - seam + WARMUP_FRAMES)
+    for w in (w0, w1):
+        assert LAST_RUN["called"] <= LAST_RUN["forking"] <= w["started"] <= w["first_frame"] <= w["done"] \
+            <= LAST_RUN["stitched"]
     both = seq.detected & par.detected
     assert (par.detected != seq.detected).sum() <= 0.01 * len(seq)
     # before the seam: the same tracker on the same frames, bit for bit
