@@ -167,6 +167,11 @@ def is_stretched_leg(b: Joints) -> np.ndarray:
 # under 140°: standing tall reads about 170) [own defaults].
 HS_KNEE_MIN = 140.0
 HS_FOLD_MAX = 140.0
+# Sitting upright with the legs out, or standing tall, also keeps the hips at or
+# under 140°; the stretch leans the trunk forward (or lies it down) at least 20°
+# from upright on screen [own default; real seated clips sit at 0-12° between
+# folds and lean 25-60° in them].
+HS_TRUNK_MIN = 20.0
 
 
 HAMSTRING_STRETCH = Exercise(
@@ -194,6 +199,9 @@ HAMSTRING_STRETCH = Exercise(
         Check("hip_fold_3d", "<", HS_FOLD_MAX,
               "you did not fold forward at the hips: your trunk and {side} thigh stayed at {value:.0f}° "
               "(folding brings them under {limit:.0f}°)", needs=("shoulder", "hip", "knee")),
+        Check("trunk_lean", ">", HS_TRUNK_MIN,
+              "your trunk stayed upright: {value:.0f}° from vertical, and the stretch leans it forward more "
+              "than {limit:.0f}°", needs=("shoulder", "hip")),
     ),
     metrics=(
         Metric("knee_angle_deg", "knee_angle", "hold_median", label="stretched knee angle (180 = straight)"),
