@@ -81,6 +81,14 @@ def position_mask(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.nd
 def _still_mask(times: np.ndarray, drive: np.ndarray, params) -> np.ndarray:
     """Frames [N] where the driving angle (median over the last smooth_s) moves
     slower than the hold detector's speed limit."""
+    speed = _drive_speed(times, drive, params)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(speed) & (speed <= params.max_speed_dps)
+
+
+def _drive_speed(times: np.ndarray, drive: np.ndarray, params) -> np.ndarray:
+    """Speed (°/s) [N] of the driving angle's median over the last smooth_s, over
+    the last speed_s (as the hold detector measures it); NaN where unseen."""
     n = len(times)
     sm = np.full(n, np.nan)
     lo = 0
@@ -95,7 +103,7 @@ def _still_mask(times: np.ndarray, drive: np.ndarray, params) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         dt = times - times[back]
         speed = np.where(dt > 0, np.abs(sm - sm[back]) / np.where(dt > 0, dt, 1.0), 0.0)
-        return np.isfinite(sm) & np.isfinite(speed) & (speed <= params.max_speed_dps)
+        return np.where(np.isfinite(sm), speed, np.nan)
 
 
 def _unseen(check, side: str, vis: np.ndarray | None, a: int, b: int) -> list[tuple[str, float]]:
@@ -128,8 +136,14 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
     if params is None:
         raise ValueError(f"{exercise.name} is not a held stretch")
     best: tuple | None = None
+    moving: list[float] = []  # per side: median speed while in position
     for side, (feats, drive) in sides.items():
         still = _still_mask(times, drive, params)
+        inpos = position_mask(exercise, feats, drive)
+        sp = _drive_speed(times, drive, params)[inpos]
+        sp = sp[np.isfinite(sp)]
+        if len(sp):
+            moving.append(float(np.median(sp)))
         runs = true_runs(still)
         if not runs:
             continue
@@ -156,8 +170,10 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
         return "No held stretch detected: you were not seen holding still at any point."
     _, side, dur, share, failing = best
     if dur < params.min_hold_s:
+        speed = (f"; in the stretch position your {exercise.drive.replace('_', ' ')} angle moved at a median "
+                 f"{min(moving):.0f}°/s, and still is under {params.max_speed_dps:.0f}°/s" if moving else "")
         return (f"No held stretch detected: you never held still for {params.min_hold_s:.0f} s "
-                f"(longest: {dur:.1f} s). Hold the stretch without moving.")
+                f"(longest: {dur:.1f} s{speed}). Hold the stretch without moving.")
     if failing:
         parts = []
         for c, v, unseen in failing:

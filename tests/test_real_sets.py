@@ -355,6 +355,24 @@ def test_missed_hold_names_the_landmark_the_model_could_not_see():
     assert "your right ankle never rested on the other knee: it came within 2.0 shank lengths" in msg
 
 
+def test_missed_hold_says_how_fast_the_person_kept_moving():
+    """In position the whole time but the driving angle keeps sweeping 60 -> 100°
+    and back every 4 s (20°/s): no hold, and the note gives that speed against the
+    still limit instead of only 'you never held still'."""
+    from formcheck.events import explain_no_hold
+    from formcheck.exercises import EXERCISES
+    ex = EXERCISES["figure_four"]
+    t = np.arange(0, 12, 1 / 30)
+    n = len(t)
+    drive = 80 + 20 * (2 * np.abs((t / 4) % 1 - 0.5) * 2 - 1)  # triangle wave, 20°/s
+    feats = {"crossing_side": np.ones(n), "ankle_on_knee_3d": np.full(n, 0.3)}
+    msg = explain_no_hold(ex, {"right": (feats, drive)}, t, np.ones((n, 33)))
+    assert msg.startswith("No held stretch detected: you never held still for 3 s")
+    speed = float(msg.split("moved at a median ")[1].split("°/s")[0])
+    assert speed == pytest.approx(20.0, abs=3.0)
+    assert "still is under 15°/s" in msg
+
+
 def _lying(raised_ankle: tuple[float, float], rest_ankle: tuple[float, float]):
     """One frame of a body lying head to screen-left (pixels, y down), hips at
     (500, 400): the left leg raised to `raised_ankle`, the right one resting."""
