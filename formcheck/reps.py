@@ -437,13 +437,14 @@ def hold_step(state: HoldState, t: float, value: float, in_position: bool,
     # A clean step into the stretch is still at once: the raw angle over the last
     # speed_s stays within band_deg, before the median has caught up; the hold then
     # starts at the first of those frames [own].
-    first = (t, i, (value,))
+    first: tuple[float, int, tuple[float, ...]] = (t, i, (value,))
     if not ok and not state.active and bool(in_position) and math.isfinite(value) \
             and t - state.recent[0][0] >= params.speed_s:
         last = [(rt, rv) for rt, rv in state.recent if t - rt <= params.speed_s]
         lv = [rv for _, rv in last]
-        if max(lv) - min(lv) <= params.band_deg and len(last) == min(len(last), i + 1):
-            ok, first = True, (last[0][0], i - len(last) + 1, tuple(lv))
+        # (start_i counts back over seen frames; an unseen frame in between shifts it by one)
+        if max(lv) - min(lv) <= params.band_deg:
+            ok, first = True, (last[0][0], max(0, i - len(last) + 1), tuple(lv))
     if ok:
         if not state.active:
             return replace(state, active=True, start_t=first[0], start_i=first[1], last_ok_t=t, last_ok_i=i,
