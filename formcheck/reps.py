@@ -88,6 +88,10 @@ class RepParams:
     # rest level (at 7.5 processed frames/s the clamshell sample's rep 3 was lost so) [own].
     rearm: float = 0.1
     lost_s: float = 2.0  # a rep in progress is abandoned after this long unseen [own]
+    # Frames further apart than this are sparse (a slow machine's live loop): the first
+    # one after a rep may already be on the next rep's way up, so the rep's own lowest
+    # point on the way down is kept as a candidate rest level [own: 15 frames at 30/s].
+    sparse_gap_s: float = 0.5
     warm_s: float = 0.5  # after the person (re)appears, let the signal settle this long before counting [own]
     stall_s: float = 3.0  # a rise that stalls below the top this long is a new rest level, not a rep [own]
 
@@ -140,6 +144,7 @@ class RepState:
     end_min_t: float = math.nan
     end_min_i: int = -1
     last_seen_t: float = math.nan
+    unseen: bool = False  # a not-visible sample came since last_seen_t
     warm_until: float = math.nan
     rejected: int = 0  # too short / too long / lost
     dropped: int = 0  # movements that did not match the set (settling in, getting up)
@@ -255,21 +260,26 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
     """Advance the rep state machine by one sample (time s, signal value in degrees)."""
     i = state.i + 1
     if not math.isfinite(value):
-        state = replace(state, i=i)
+        state = replace(state, i=i, unseen=True)
         if state.phase != "rest" and math.isfinite(state.last_seen_t) and t - state.last_seen_t > params.lost_s:
             # The person was out of view too long: abandon the rep in progress.
             state = replace(state, phase="rest", peak=math.nan, reached_top=False, rejected=state.rejected + 1,
                             trough=math.nan, start_t=math.nan)
         return state, ()
-    if not math.isfinite(state.last_seen_t) or t - state.last_seen_t > params.lost_s:
-        # First sight, or back after a long absence: settle before counting.
+    if not math.isfinite(state.last_seen_t) or (state.unseen and t - state.last_seen_t > params.lost_s):
+        # First sight, or back after a long absence: settle before counting. A long gap
+        # between frames in which the person was never missed (a slow machine processing
+        # few frames) is not an absence: the rep in progress goes on.
         if state.phase != "rest":
             state = replace(state, phase="rest", peak=math.nan, reached_top=False, rejected=state.rejected + 1)
         state = replace(state, warm_until=t + params.warm_s)
-    state = replace(state, i=i, last_seen_t=t)
+    sparse = not state.unseen and t - state.last_seen_t > params.sparse_gap_s  # no frame between, not unseen
+    state = replace(state, i=i, last_seen_t=t, unseen=False)
     if state.phase == "rest" and t < state.warm_until:
         return replace(state, rest=value, trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i), ()
     if state.phase == "rest":
+        if not math.isfinite(state.trough) and sparse and math.isfinite(state.end_min):
+            state = replace(state, trough=state.end_min, trough_t=state.end_min_t, trough_i=state.end_min_i)
         if not math.isfinite(state.trough) or value <= state.trough:
             state = replace(state, trough=value, trough_t=t, trough_i=i)
         # The rest level is the lowest point since the last rep (it follows drift).
@@ -289,6 +299,14 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         p = _p(state, value, params)
         if p >= params.top:
             state = replace(state, reached_top=True)
+        if p < params.release:
+            # Back down: the movement ends here, even when the frame comes after a gap
+            # longer than stall_s (checked first, it turned a small rep seen at 2-3 frames/s
+            # into a new rest level).
+            state = replace(state, phase="settle", release_t=t, end_min=value, end_min_t=t, end_min_i=i)
+            if _back_to_rest(state, value, params):
+                return _emit(state, t, i, params)
+            return state, ()
         if not state.reached_top and t - state.progress_t > params.stall_s:
             # The baseline moved (the person shifted position): re-anchor rest here.
             return replace(state, phase="rest", peak=math.nan, reached_top=False,
@@ -297,10 +315,6 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
             # Stuck at the top (a hold, or the person stopped): not a rep.
             return replace(state, phase="rest", peak=math.nan, reached_top=False, rejected=state.rejected + 1,
                            trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i), ()
-        if p < params.release:
-            state = replace(state, phase="settle", release_t=t, end_min=value, end_min_t=t, end_min_i=i)
-            if _back_to_rest(state, value, params):
-                return _emit(state, t, i, params)
         return state, ()
     # settle: wait for the return to rest to time the end of the rep.
     p = _p(state, value, params)

@@ -156,3 +156,45 @@ def test_the_stream_clock_survives_a_timestamp_that_wraps_or_steps_back():
     # Frames that arrive in a burst after a stall keep their own spacing.
     clock = StreamClock(5.0)
     assert [clock(t, 100.0) for t in (1.0, 1.033, 1.066)] == pytest.approx([5.0, 5.033, 5.066])
+
+
+def _steps(samples, params=None):
+    """Counted rep events of rep_step over (t, value) samples."""
+    from formcheck.reps import RepParams, RepState, rep_step
+
+    params = params or RepParams()
+    state, events = RepState(), []
+    for t, v in samples:
+        state, evs = rep_step(state, t, v, params)
+        events.extend(evs)
+    return state, events
+
+
+def test_a_frame_back_down_after_a_long_gap_ends_the_rep():
+    """On a loaded machine the frame after the top can come 2-4 s later, already back
+    down: that frame ends the movement (it used to be taken as a stalled rise)."""
+    rest = [(k * 0.2, 10.0) for k in range(10)]
+    rep = [(2.0, 20.0), (2.5, 26.0), (2.8, 27.0)]  # a rise that stops below the top of the 15° scale
+    state, _ = _steps(rest + rep + [(6.0, 10.0)])
+    assert state.rejected == 0 and state.amplitudes == pytest.approx((17.0,))
+
+
+def test_a_gap_between_frames_is_not_the_person_out_of_view():
+    """A 2.5 s gap with the person seen on both sides is a slow machine, not an absence:
+    the rep in progress goes on. With 'not visible' frames in the gap it is abandoned."""
+    rest = [(k * 0.2, 10.0) for k in range(10)]
+    up = [(2.0, 25.0), (2.4, 40.0)]
+    seen, _ = _steps(rest + up + [(4.9, 38.0), (5.3, 10.0)])
+    assert seen.rejected == 0 and seen.amplitudes == pytest.approx((30.0,))
+    lost, _ = _steps(rest + up + [(3.0, float("nan")), (4.9, 38.0), (5.3, 10.0)])
+    assert lost.rejected == 1 and lost.amplitudes == ()
+
+
+def test_the_first_sparse_frame_after_a_rep_does_not_set_the_rest_level_mid_rise():
+    """The frame after a rep's end seen 1.3 s later, already on the next rep's way up: the
+    rest level is the rep's own low point, so the next rep keeps its full amplitude."""
+    rest = [(k * 0.2, 10.0) for k in range(10)]
+    rep1 = [(2.5, 25.0), (3.0, 40.0), (3.5, 25.0), (4.0, 10.5)]
+    rep2 = [(5.3, 22.0), (5.8, 40.0), (6.3, 25.0), (6.8, 10.5)]
+    state, _ = _steps(rest + rep1 + rep2)
+    assert state.amplitudes == pytest.approx((30.0, 29.5))
