@@ -14,7 +14,7 @@ from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
 from formcheck.history import default_db_path
 from formcheck.ui.labels import live_movements, movement_title
-from formcheck.ui.live_worker import AUTO_LIVE, LiveConfig, LiveRun, PresenceWatch
+from formcheck.ui.live_worker import AUTO_LIVE, LiveConfig, LiveRun, PresenceWatch, WarmEstimator
 from formcheck.ui.saving import finish_live
 from formcheck.ui.speech import CueMemory, cue_to_speak
 from formcheck.views import VIEW_LABELS
@@ -51,8 +51,12 @@ with st.expander("Camera set-up", expanded=True):
                     f"your whole body has been in view for a moment. Target: {ex.target_reps} reps per set.")
 
 if "live_run" not in st.session_state:
-    st.session_state["live_run"] = LiveRun(stash=hist.stash_recording, threaded=True)
+    # The pose model is made before START (WarmEstimator), not on the stream's first frame.
+    st.session_state["live_warm"] = warm = WarmEstimator()
+    st.session_state["live_run"] = LiveRun(warm.take, stash=hist.stash_recording, threaded=True)
 run: LiveRun = st.session_state["live_run"]
+if not run.active:
+    st.session_state["live_warm"].prepare()
 run.config = LiveConfig(exercise, side, hold_target, ex.target_reps if ex is not None else None)
 
 video_col, panel_col = st.columns([3, 2])

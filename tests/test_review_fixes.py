@@ -116,3 +116,26 @@ def test_a_live_stream_with_nobody_is_not_saved(clam_report):
     run.on_ended()
     assert run.take_finished(stream_playing=False) == [] and run.nobody_streams == 1
     assert hist.pending_recordings() == [] and hist.list_sessions() == []
+
+
+def test_warm_estimator_is_made_before_the_stream_and_handed_over_once():
+    """The live page makes the pose model before START (importing MediaPipe at the first
+    frame stalled the WebRTC receiver); the first frame takes that one, the next stream a
+    fresh one unless the page prepared another."""
+    import threading
+
+    from formcheck.ui.live_worker import WarmEstimator
+
+    made: list[str] = []
+
+    def factory():
+        made.append(threading.current_thread().name)
+        return object()
+
+    warm = WarmEstimator(factory)
+    warm.prepare()
+    warm.prepare()  # already under way: not a second one
+    first = warm.take()
+    assert made == ["formcheck-warm-pose"]
+    second = warm.take()  # none prepared: made here, in the caller's thread
+    assert second is not first and made == ["formcheck-warm-pose", threading.current_thread().name]

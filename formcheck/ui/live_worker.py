@@ -21,8 +21,8 @@ from formcheck.live import LiveSession, StreamClock, body_in_frame
 from formcheck.live_auto import AutoLiveSession
 from formcheck.overlay_text import GOOD_REP, hold_counter, rep_counter, rep_sub
 
-__all__ = ["LiveConfig", "LiveWorker", "LiveRun", "PresenceWatch", "default_estimator", "MIN_LIVE_FRAMES", "NOBODY_S",
-           "AUTO_LIVE"]
+__all__ = ["LiveConfig", "LiveWorker", "LiveRun", "PresenceWatch", "WarmEstimator", "default_estimator",
+           "MIN_LIVE_FRAMES", "NOBODY_S", "AUTO_LIVE"]
 
 
 AUTO_LIVE = "auto"  # LiveConfig.exercise: recognise the movement from the stream (formcheck.live_auto)
@@ -49,6 +49,47 @@ def default_estimator():
     from formcheck.pose import MediaPipeEstimator
 
     return MediaPipeEstimator(resolve_model("full"))
+
+
+class WarmEstimator:
+    """A pose estimator made ahead of time, on a background thread, while no stream runs.
+
+    Importing MediaPipe holds the GIL for 1-10 s (more on a loaded machine); done at a
+    stream's first frame it stalled the WebRTC receiver, which shares the server's event
+    loop, and the browser's bandwidth estimate fell to 30-50 kbit/s (blurred frames for
+    the rest of the stream). `prepare()` (the page, before START) makes one; `take()` (the
+    stream's first frame) hands it over, or makes a fresh one."""
+
+    def __init__(self, factory: Callable[[], object] = default_estimator):
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._spare: object | None = None
+        self._thread: threading.Thread | None = None
+
+    def prepare(self) -> None:
+        with self._lock:
+            if self._spare is not None or (self._thread is not None and self._thread.is_alive()):
+                return
+            self._thread = threading.Thread(target=self._make, name="formcheck-warm-pose", daemon=True)
+            self._thread.start()
+
+    def _make(self) -> None:
+        try:
+            import formcheck.draw  # noqa: F401 - the first frame's other import (cv2 drawing)
+
+            est = self._factory()
+        except Exception:  # noqa: BLE001 - take() makes one again and reports its error there
+            return
+        with self._lock:
+            self._spare = est
+
+    def take(self):
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+        with self._lock:
+            est, self._spare = self._spare, None
+        return est if est is not None else self._factory()
 
 
 class LiveWorker:
