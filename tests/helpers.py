@@ -1,11 +1,19 @@
 """Helpers shared by the tests (imported as `from tests.helpers import ...`; fixtures live in conftest.py).
 
 Scoring fault flags against a script's truth, running a scripted scenario through the analysis, the
-kit's realistic defects under another seed, and small media makers.
+kit's realistic defects under another seed, small media makers, and the app's server for browser tests.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -81,3 +89,48 @@ def set_mp4_rotation(path: Path, degrees: int) -> None:
             270: [0, neg, 0, one, 0, 0, 0, 0, 0x40000000]}
     data[off:off + 36] = struct.pack(">9I", *mats[degrees])
     path.write_bytes(bytes(data))
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(folder: Path, prefix: Sequence[str] = (), start_s: float = 90.0) -> Iterator[dict]:
+    """`streamlit run app.py` on a free localhost port, its data in folder/data and its output in
+    folder/streamlit.log, run under `prefix` (a wrapper such as strace) if given. Yields
+    {"url", "data", "log", "proc"} once /_stcore/health answers ok; stops the server after."""
+    port = free_port()
+    data, log_path = folder / "data", folder / "streamlit.log"
+    env = dict(os.environ, FORMCHECK_DATA_DIR=str(data), GLOG_minloglevel="2")
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([*prefix, sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true"],
+                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + start_s
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("streamlit did not start:\n" + log_path.read_text())
+            time.sleep(0.3)
+        yield {"url": url, "data": data, "log": log_path, "proc": proc}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()

@@ -9,14 +9,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import streamlit_server
 
 REPO = Path(__file__).resolve().parent.parent
 STRACE = shutil.which("strace") or "/usr/bin/strace"
@@ -84,12 +83,6 @@ def test_analyze_makes_no_network_connection(tmp_path):
     assert all(ln.startswith("analysing [") for ln in shown), shown
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.browser
 def test_app_first_page_makes_no_outside_request(tmp_path):
     """The server runs under strace while Chromium loads the first page (Analyze a video):
@@ -98,27 +91,10 @@ def test_app_first_page_makes_no_outside_request(tmp_path):
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium (scripts/setup.sh installs it)")
     pw = pytest.importorskip("playwright.sync_api")
-    port = _free_port()
     log = tmp_path / "strace.log"
-    env = dict(os.environ, FORMCHECK_DATA_DIR=str(tmp_path / "data"))
-    out = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([STRACE, "-f", "-qq", "-e", f"trace={NET_CALLS}", "-o", str(log),
-                             sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     requests: list[str] = []
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert proc.poll() is None and time.time() < deadline, (tmp_path / "streamlit.log").read_text()
-            time.sleep(0.5)
+    with streamlit_server(tmp_path, prefix=[STRACE, "-f", "-qq", "-e", f"trace={NET_CALLS}", "-o", str(log)]) as srv:
+        url = srv["url"]
         with pw.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                         args=["--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -134,14 +110,6 @@ def test_app_first_page_makes_no_outside_request(tmp_path):
                 icon = page.evaluate("[...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)")
             finally:
                 browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        out.close()
     assert requests, "the page made no request at all"
     outside = [u for u in requests if not (u.startswith(url + "/") or u.startswith(("data:", "blob:")))]
     assert outside == []

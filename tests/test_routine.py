@@ -294,13 +294,20 @@ def test_a_dropped_stream_pauses_the_routine_and_the_next_stream_carries_on_from
     assert hist.pending_recordings() == []  # the stashed recording moved into the session
 
 
-def test_a_paused_routine_saved_without_resuming_keeps_what_was_done(clam_track):
+@pytest.fixture
+def paused_at_rep_2(clam_track):
+    """(run, history): one set of clamshells paused by a dropped stream after rep 2."""
     _, track = clam_track
     at = [0]
     hist = History()
     run = RoutineRun(ONE_SET, estimator_factory=lambda: _Camera(track, at), stash=hist.stash_recording)
     assert _run_until(run, track, at, range(len(track)), 0.0, lambda i: i["reps"] == 2) is not None
     run.pause()
+    return run, hist
+
+
+def test_a_paused_routine_saved_without_resuming_keeps_what_was_done(paused_at_rep_2):
+    run, hist = paused_at_rep_2
     saved = save_routine_run(run, hist)  # "Save and finish" on the paused routine
     (row,) = hist.get_routine(saved.routine_id)["summary"]
     assert (row["sets_done"], row["reps_done"], row["skipped_sets"]) == (0, 2, 0)
@@ -308,19 +315,14 @@ def test_a_paused_routine_saved_without_resuming_keeps_what_was_done(clam_track)
     assert len(hist.list_sessions()) == 1 and hist.pending_recordings() == []
 
 
-def test_the_routine_page_shows_a_paused_routine_and_saves_it_on_request(clam_track):
+def test_the_routine_page_shows_a_paused_routine_and_saves_it_on_request(paused_at_rep_2):
     """AppTest (no camera): a run paused by a dropped stream is shown as paused where it
     stopped, START is offered to carry on, and "Save and finish" saves what was done."""
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
 
-    _, track = clam_track
-    at_frame = [0]
-    hist = History()
-    run = RoutineRun(ONE_SET, estimator_factory=lambda: _Camera(track, at_frame), stash=hist.stash_recording)
-    assert _run_until(run, track, at_frame, range(len(track)), 0.0, lambda i: i["reps"] == 2) is not None
-    run.pause()
+    run, hist = paused_at_rep_2
     app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=60)
     app.session_state["routine_holder"] = {"run": run}
     app.run()
