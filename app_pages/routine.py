@@ -191,7 +191,8 @@ def routine_panel() -> None:
             total = r.routine.steps[rt.slots(r.routine)[info["slot"] - 1].step].rest_s
         st.progress(max(0.0, min(1.0, 1 - info["left_s"] / total)) if total else 1.0,
                     text=f"{info['left_s']:.0f} s left")
-    a, b, c = st.columns(3)
+    # One row that wraps (not three columns): in the side panel the labels were cut to "Skip this mo…".
+    a = b = c = st.container(horizontal=True)
     if a.button("Ready, start now" if info["phase"] != "work" else "Start this set over", key="rt_ready"):
         r.command("ready" if info["phase"] != "work" else "repeat")
     if b.button("Skip this movement", key="rt_skip"):

