@@ -299,10 +299,10 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         p = _p(state, value, params)
         if p >= params.top:
             state = replace(state, reached_top=True)
-        if p < params.release:
-            # Back down: the movement ends here, even when the frame comes after a gap
-            # longer than stall_s (checked first, it turned a small rep seen at 2-3 frames/s
-            # into a new rest level).
+        if p < params.release and sparse:
+            # Back down in the first frame after a gap (a slow machine): the movement ends
+            # here, even when the gap is longer than stall_s (checked first, it turned a small
+            # rep seen at 2-3 frames/s into a new rest level). Dense frames keep the order below.
             state = replace(state, phase="settle", release_t=t, end_min=value, end_min_t=t, end_min_i=i)
             if _back_to_rest(state, value, params):
                 return _emit(state, t, i, params)
@@ -315,6 +315,10 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
             # Stuck at the top (a hold, or the person stopped): not a rep.
             return replace(state, phase="rest", peak=math.nan, reached_top=False, rejected=state.rejected + 1,
                            trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i), ()
+        if p < params.release:
+            state = replace(state, phase="settle", release_t=t, end_min=value, end_min_t=t, end_min_i=i)
+            if _back_to_rest(state, value, params):
+                return _emit(state, t, i, params)
         return state, ()
     # settle: wait for the return to rest to time the end of the rep.
     p = _p(state, value, params)
