@@ -27,7 +27,15 @@ from formcheck.events import drive_signal, explain_no_hold, position_mask, resol
 from formcheck.exercises import Exercise
 from formcheck.exercises.base import EVENT_METRICS
 from formcheck.features import SIDES, Joints, other_side
-from formcheck.judging import event_metrics, evidence_from, evidence_gaps, hold_record, judge, rep_record
+from formcheck.judging import (
+    event_metrics,
+    evidence_from,
+    evidence_gaps,
+    hold_record,
+    judge,
+    rep_record,
+    timing_gaps,
+)
 from formcheck.landmarks import PoseTrack
 from formcheck.reps import HoldEvent, RepEvent, refine_holds, run_holds, run_reps, split_sets
 from formcheck.results import FaultHit, Hold, Rep
@@ -147,7 +155,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         if any(c.holds(m.get(c.metric, math.nan)) for c in exercise.not_a_rep):
             other_movement += 1
             continue
-        untrusted = evidence_gaps(exercise.faults, side, ev.start_i, ev.end_i, evd, what)
+        untrusted = timing_gaps(exercise, clean.times, drive, ev) | evidence_gaps(exercise.faults, side, ev.start_i,
+                                                                                  ev.end_i, evd, what)
         faults, unjudged = judge(exercise, m, view, target, untrusted)
         if unreliable:
             faults = []

@@ -16,7 +16,7 @@ import numpy as np
 
 from formcheck.cleaning import VIS_MIN, apply_permutation, gate_visibility
 from formcheck.exercises import Exercise
-from formcheck.exercises.base import Fault
+from formcheck.exercises.base import Cond, Fault
 from formcheck.features import landmark, other_side
 from formcheck.landmarks import PoseTrack
 from formcheck.reps import HoldEvent, RepEvent
@@ -31,6 +31,7 @@ __all__ = [
     "Evidence",
     "evidence_from",
     "evidence_gaps",
+    "timing_gaps",
     "REP_HOLD_MAX_SPEED",
 ]
 
@@ -87,19 +88,33 @@ def _phase_times(times: np.ndarray, drive: np.ndarray, ev: RepEvent) -> tuple[fl
     return float((t[first_hi] - t_lo_up) * scale), float((t_lo_down - t[last_hi]) * scale)
 
 
+# A still hold survives landmark jitter: frames moving faster than the limit for
+# up to 0.3 s between still ones, with the leg staying in the top phase, do not
+# break it (clinical-criteria.md 4: tolerate gaps of <= 0.3 s).
+HOLD_GAP_S = 0.3
+
+
 def _still_time(times: np.ndarray, drive: np.ndarray, idx: np.ndarray, max_speed: float) -> float:
-    """Longest run of consecutive top-phase frames moving slower than max_speed (°/s)."""
+    """Longest still stretch of the top phase (idx: its frames): from the first to
+    the last of a run of frames moving slower than max_speed (°/s), where the run
+    may skip faster frames for up to HOLD_GAP_S but not leave the top phase."""
     if len(idx) < 2:
         return 0.0
     t, v = times[idx], drive[idx]
     speed = np.abs(np.gradient(v, t))
-    best = cur = 0.0
-    for k in range(1, len(idx)):
-        if idx[k] == idx[k - 1] + 1 and speed[k] <= max_speed and speed[k - 1] <= max_speed:
-            cur += t[k] - t[k - 1]
-            best = max(best, cur)
-        else:
-            cur = 0.0
+    still = speed <= max_speed
+    best = 0.0
+    run_start: float | None = None
+    last_still: float | None = None
+    for k in range(len(idx)):
+        contiguous = k > 0 and idx[k] == idx[k - 1] + 1
+        if not contiguous:
+            run_start = last_still = None
+        if still[k]:
+            if run_start is None or last_still is None or t[k] - last_still > HOLD_GAP_S + 1e-9:
+                run_start = t[k]
+            last_still = t[k]
+            best = max(best, last_still - run_start)
     return float(best)
 
 
@@ -159,19 +174,32 @@ def judge(exercise: Exercise, metrics: dict[str, float], view: str | None,
             unjudged[f.code] = untrusted[f.code]
             continue
         seen = False
+        unsure = None
         for c in f.when:
             val = metrics.get(c.metric, math.nan)
             if not math.isfinite(val):
                 continue
             seen = True
-            if c.holds(val, hold_target_s):
+            if c.clearly(val, hold_target_s):
                 faults.append(FaultHit(f.code, f.cue, f.severity, round(val, 3), c.limit_for(hold_target_s)))
                 break
-        if not seen:
-            unjudged[f.code] = "its landmarks were not visible"
+            if c.holds(val, hold_target_s) and unsure is None:
+                unsure = _within_error(c, val, hold_target_s)
+        else:
+            if not seen:
+                unjudged[f.code] = "its landmarks were not visible"
+            elif unsure is not None:
+                unjudged[f.code] = unsure
     # A fault is reported at most once per event.
     uniq = {f.code: f for f in faults}
     return list(uniq.values()), unjudged
+
+
+def _within_error(c: Cond, value: float, target_s: float | None) -> str:
+    """Why a value just past its limit is no evidence of the fault."""
+    unit = "°" if c.metric.endswith("_deg") else ""
+    return (f"it read {value:.0f}{unit}, within the pose model's error (about {c.margin:g}{unit}) of the "
+            f"{c.limit_for(target_s):g}{unit} limit")
 
 
 def form_judged(exercise: Exercise, unjudged: dict[str, str] | list[str]) -> bool:
@@ -213,21 +241,35 @@ EVIDENCE_SEGMENT_SPREAD = 1.35
 _SEGMENTS = (("hip", "knee", "thigh"), ("knee", "ankle", "shank"), ("shoulder", "hip", "trunk"))
 
 
+# A planar fault (an angle read on screen along hip-knee-ankle) is judged only
+# where that leg's shank/thigh length ratio on screen, over the event, stays
+# within 0.8-1.25 of its median over the clip: the leg lies in the image plane as
+# it usually does. A leg turned 37° out of the plane shortens a segment by 20%
+# (cos 37° = 0.8), which is also where a read knee angle starts to bend by more
+# than the estimator's 4-8° (clinical-criteria.md §1) [own]. Measured: the real
+# straight leg raise's straight knee read 20° bent while its shank read 0.70 of
+# the thigh against 1.05 at rest.
+EVIDENCE_PLANAR_RATIO = (0.8, 1.25)
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What the pose model reported, after left/right label repair, for the
     evidence checks: vis [N,33] raw visibility, swapped [N,33] True where the
-    landmark's label was repaired, world [N,33,3] raw metric points (NaN unseen)."""
+    landmark's label was repaired, world [N,33,3] raw metric points (NaN unseen),
+    px [N,33,2] raw points on screen in pixels (NaN unseen; None: not kept)."""
 
     vis: np.ndarray
     swapped: np.ndarray
     world: np.ndarray
+    px: np.ndarray | None = None
 
 
 def evidence_from(track: PoseTrack, perm: np.ndarray) -> Evidence:
     """Evidence of a raw track given the cleaning's label permutation perm [N,33]."""
     return Evidence(vis=apply_permutation(track.vis, perm), swapped=perm != np.arange(perm.shape[1]),
-                    world=apply_permutation(gate_visibility(track.world, track.vis), perm))
+                    world=apply_permutation(gate_visibility(track.world, track.vis), perm),
+                    px=apply_permutation(gate_visibility(track.px, track.vis), perm))
 
 
 def _pretty(name: str, side: str) -> str:
@@ -282,6 +324,58 @@ def evidence_gaps(faults: tuple[Fault, ...], side: str, start: int, end: int, ev
                         break
                 if reason:
                     break
+        if reason is None and f.planar and evd.px is not None:
+            reason = _planar_gap(side, start, end, evd, what)
         if reason is not None:
             out[f.code] = reason
     return out
+
+
+def _planar_gap(side: str, start: int, end: int, evd: Evidence, what: str) -> str | None:
+    """Why a leg's on-screen hip-knee-ankle angle cannot be trusted over frames
+    start..end (its shank/thigh proportion is off its usual), or None."""
+    assert evd.px is not None
+    sl = slice(start, end + 1)
+    for leg in (side, other_side(side)):
+        h, k, a = (int(landmark(n, leg)) for n in ("hip", "knee", "ankle"))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = _segment_lengths(evd.px, k, a) / _segment_lengths(evd.px, h, k)
+        here, whole = ratio[sl], ratio
+        here, whole = here[np.isfinite(here)], whole[np.isfinite(whole)]
+        if len(here) < 3 or len(whole) < 10:
+            continue
+        rel = float(np.median(here) / np.median(whole))
+        if not EVIDENCE_PLANAR_RATIO[0] <= rel <= EVIDENCE_PLANAR_RATIO[1]:
+            return (f"the {leg} shank read {abs(rel - 1):.0%} {'longer' if rel > 1 else 'shorter'} against the thigh "
+                    f"than usual during the {what} (the leg was turned out of the camera's view plane, or its knee "
+                    f"was misplaced), so its bend cannot be read")
+    return None
+
+
+# The top hold of a rep is timed only if the lift was seen: a rep that starts
+# high (its rest level at a quarter of its top or more) within 3 s of the leg
+# being at its top level began where the pose model lost the leg mid-hold and
+# found it again, so the hold before the drop went unseen (real straight leg
+# raise: a 5.7 s hold read as 1.9 s after the model read the raised leg at 29°
+# for 2.4 s) [own].
+HOLD_LOST_LOOKBACK_S = 3.0
+HOLD_LOST_REST_SHARE = 0.25
+
+
+def timing_gaps(exercise: Exercise, times: np.ndarray, drive: np.ndarray, ev: RepEvent | HoldEvent) -> dict[str, str]:
+    """Fault code -> why the top hold of this rep cannot be timed; empty when it can."""
+    if not isinstance(ev, RepEvent) or not exercise.rep_hold:
+        return {}
+    codes = [f.code for f in exercise.faults if any(c.metric == "hold_s" for c in f.when)]
+    if not codes or not (ev.peak_value > 0 and ev.rest_value >= HOLD_LOST_REST_SHARE * ev.peak_value):
+        return {}
+    before = (times >= times[ev.start_i] - HOLD_LOST_LOOKBACK_S) & (np.arange(len(times)) < ev.start_i)
+    top = ev.rest_value + 0.75 * ev.amplitude
+    with np.errstate(invalid="ignore"):
+        up = before & (drive >= top)
+    if not up.any():
+        return {}
+    last = float(times[np.flatnonzero(up)[-1]])
+    why = (f"the leg was already up {times[ev.start_i] - last:.1f} s before this rep began and read "
+           f"{ev.rest_value:.0f}° in between (the pose model lost it mid-hold), so the hold could not be timed")
+    return {c: why for c in codes}

@@ -30,7 +30,7 @@ from formcheck.clip_checks import JUMP_SCALE, JUMP_TORSOS
 from formcheck.events import drive_signal, position_mask, resolve_overlap, side_features
 from formcheck.exercises import get_exercise
 from formcheck.features import SIDES, Joints
-from formcheck.judging import Evidence, event_metrics, evidence_gaps, hold_record, judge, rep_record
+from formcheck.judging import Evidence, event_metrics, evidence_gaps, hold_record, judge, rep_record, timing_gaps
 from formcheck.landmarks import Detection, Lm, PoseTrack, detections_to_track
 from formcheck.reps import (
     HoldState,
@@ -134,6 +134,7 @@ class LiveSession:
         self._world: list[np.ndarray] = []
         self._raw_world: list[np.ndarray] = []  # for the evidence checks (judging.Evidence)
         self._swapped: list[np.ndarray] = []
+        self._raw_px: list[np.ndarray] = []
         self._kept: list = []  # (side, RepEvent) of the counted reps, for resolve_overlap
         self._rep_ev: list[tuple[RepEvent, Rep]] = []  # the counted reps, in the order of self.reps
         self._feats: dict[str, dict[str, list[float]]] = {s: {} for s in self.sides}
@@ -228,6 +229,7 @@ class LiveSession:
             fpx, fworld = self._fxy.x, self._fworld.x
             self._raw_world.append(np.where((vis > VIS_MIN)[:, None], world, np.nan))
             self._swapped.append(perm != np.arange(33))
+            self._raw_px.append(np.where((vis > VIS_MIN)[:, None], px, np.nan))
             self._seen.append((t, body_in_frame(det.xy, det.vis)))
             self._views.append(self._frame_view(fpx, vis, fworld))
         else:
@@ -236,6 +238,7 @@ class LiveSession:
             vis = np.zeros(33)
             self._raw_world.append(np.full((33, 3), np.nan))
             self._swapped.append(np.zeros(33, bool))
+            self._raw_px.append(np.full((33, 2), np.nan))
             self._seen.append((t, False))
             self._views.append(None)
         self._update_ready(t)
@@ -291,10 +294,12 @@ class LiveSession:
 
     def _evidence(self) -> Evidence:
         return Evidence(vis=np.asarray(self._vis), swapped=np.asarray(self._swapped),
-                        world=np.asarray(self._raw_world))
+                        world=np.asarray(self._raw_world), px=np.asarray(self._raw_px))
 
     def _judge(self, side: str, ev, m: dict, target: float | None, what: str) -> tuple[list[FaultHit], list[str]]:
         untrusted = evidence_gaps(self.exercise.faults, side, ev.start_i, ev.end_i, self._evidence(), what)
+        feats, drive, times = self._arrays(side)
+        untrusted = timing_gaps(self.exercise, times, drive, ev) | untrusted
         faults, unjudged = judge(self.exercise, m, self.view(), target, untrusted)
         self.unjudged |= set(unjudged)
         return faults, sorted(unjudged)

@@ -82,11 +82,13 @@ def test_realistic_defects_pooled():
     assert tp / (tp + fn) >= 0.9
 
 
-# Per clip, 8 of the 10 realistic clips meet precision and recall >= 0.9. In the other two, landmark
+# Per clip, 9 of the 10 realistic clips meet precision and recall >= 0.9. In the other one, landmark
 # jitter splits one 4 s top hold, which then reads as too short: a false short_hold on one rep (the
 # hold time is measured from a leg speed under 10°/s, which jitter inflates; smooth_hz=0.7 trades it
-# against 2 s lifts). A known gap, asserted as it is so that any change to it is seen.
-SPLIT_HOLD = {("right", 3): 6, ("left", 5): 1}  # clip -> the rep whose 4 s hold read too short
+# against 2 s lifts). A known gap, asserted as it is so that any change to it is seen. Bridging
+# jitter gaps of up to 0.3 s (judging.HOLD_GAP_S) and leaving holds read within 0.3 s of the target
+# unjudged fixed ("left", 5), whose 4 s hold read 2.99 s.
+SPLIT_HOLD = {("right", 3): 6}  # clip -> the rep whose 4 s hold read too short
 
 
 @pytest.mark.parametrize("seed", SEEDS)

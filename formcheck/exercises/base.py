@@ -48,12 +48,18 @@ class Cond:
 
     `target=True` marks the hold target (a hold shorter than it is a fault): `limit`
     is the exercise's default target, and a target the user set replaces it. It is
-    the one place an exercise's hold target is written (`Exercise.hold_target_s`)."""
+    the one place an exercise's hold target is written (`Exercise.hold_target_s`).
+
+    `margin` is the pose model's error on the metric: a value past the limit by no
+    more than it is no evidence either way (judging.judge leaves the fault
+    unjudged, saying so), so that the estimator's error does not become a fault
+    (clinical-criteria.md §1: rules must be looser than the estimator's error)."""
 
     metric: str
     op: str
     limit: float
     target: bool = False
+    margin: float = 0.0
 
     def __post_init__(self) -> None:
         if self.op not in (">", "<"):
@@ -67,6 +73,11 @@ class Cond:
         """Whether `value` breaks the condition (the one comparison every judge uses)."""
         limit = self.limit_for(target_s)
         return value > limit if self.op == ">" else value < limit
+
+    def clearly(self, value: float, target_s: float | None = None) -> bool:
+        """Whether `value` breaks the condition by more than the pose model's error (`margin`)."""
+        limit = self.limit_for(target_s)
+        return value > limit + self.margin if self.op == ">" else value < limit - self.margin
 
 
 @dataclass(frozen=True)
@@ -133,9 +144,17 @@ class Fault:
     # the fault is judged only where they are seen well (judging.evidence_gaps).
     # Empty: read from the driving signal's timing and range alone.
     needs: tuple[str, ...] = ()
+    # The metric is an angle read on screen along the hip-knee-ankle chain: judged
+    # only where that leg lies in the image plane, i.e. its shank and thigh keep
+    # their usual proportion on screen during the event (judging.evidence_gaps); a
+    # leg turned toward the camera, or a knee landmark slid along the leg, shortens
+    # one of them and bends the angle that is read.
+    planar: bool = False
 
     def __post_init__(self) -> None:
         _check_views(f"fault {self.code}", self.views or ())
+        if self.planar and not {"hip", "knee", "ankle"} <= set(self.needs):
+            raise ValueError(f"fault {self.code}: planar needs the hip, knee and ankle in `needs`")
 
 
 @dataclass(frozen=True)

@@ -152,13 +152,20 @@ STRAIGHT_LEG_RAISE = Exercise(
         Metric("other_knee_angle_deg", "other_knee_angle", "top_median", label="resting knee angle"),
     ),
     faults=(
-        Fault("knee_bent", (Cond("knee_lag_deg", ">", 10.0),),
+        # A lag read 10-15° is within the pose model's error of the limit (sagittal
+        # angles ≈4-8°, clinical-criteria.md 1 and 5): not judged either way. The
+        # real raise's straight knees read 10.8° and 20° (the latter with the shank
+        # foreshortened: planar), the rendered 4° lags up to 14°.
+        Fault("knee_bent", (Cond("knee_lag_deg", ">", 10.0, margin=5.0),),
               cue="Lock the knee straight before you lift, and keep it straight",
               label="Raised knee bends",
               source="clinical-criteria.md 3.4: extension lag over 10° flagged (healthy mean lag 2.5°, "
-                     "physiological lag study)",
-              views=("side", "oblique"), needs=("hip", "knee", "ankle", "o_knee", "o_ankle")),
-        Fault("short_hold", (Cond("hold_s", "<", 3.0, target=True),),
+                     "physiological lag study); readings within 5° of it are left unjudged (estimator error, "
+                     "clinical-criteria.md 1)",
+              views=("side", "oblique"), needs=("hip", "knee", "ankle", "o_hip", "o_knee", "o_ankle"), planar=True),
+        # A hold read within 0.3 s of the target is within the timing's own error
+        # (the still run may end on a 0.3 s jitter gap, judging.HOLD_GAP_S): not judged.
+        Fault("short_hold", (Cond("hold_s", "<", 3.0, target=True, margin=0.3),),
               cue="Pause at the top: hold the leg still for about 3 seconds",
               label="Top hold too short",
               source="clinical-criteria.md 3.4: time at the top with |dθ/dt| < 10°/s under 3 s (3-4 s hold); "
