@@ -91,7 +91,11 @@ def fault_reference() -> str:
         out.append("| code | flagged when | metric | views that can see it | source of the limit | cue |")
         out.append("|---|---|---|---|---|---|")
         for f in ex.faults:
-            when = " or ".join(f"`{c.metric}` {c.op} {c.limit:g}" for c in f.when)
+            when = " or ".join(f"`{c.metric}` {c.op} {c.limit:g}"
+                               + (f" (by more than {c.margin:g}; closer is not judged)" if c.margin else "")
+                               for c in f.when)
+            if f.planar:
+                when += "; not judged where the leg turns out of the camera's plane"
             metrics = "; ".join(_metric_label(ex, c.metric) for c in f.when)
             views = ", ".join(f.views) if f.views else "any"
             out.append(f"| `{f.code}` | {when} | {metrics} | {views} | {f.source} | {f.cue} |")
