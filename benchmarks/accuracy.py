@@ -228,7 +228,7 @@ def _render(clip: Clip, cache: Path) -> tuple[dict, Path, float]:
 
 
 def _slim(report: dict) -> dict:
-    keep = ("view", "side", "pose_coverage", "reps", "holds", "steps", "warnings", "unjudged")
+    keep = ("view", "side", "pose_coverage", "reps", "holds", "steps", "warnings", "unjudged", "unjudged_reasons")
     out = {k: report.get(k) for k in keep}
     if "gait" in report:
         out["cadence_spm"] = report["gait"].get("cadence_spm")
@@ -287,17 +287,35 @@ def match_units(truth: list[dict], got: list[dict], tol_s: float) -> list[tuple[
     return pairs
 
 
-def fault_counts(truth: list[dict], got: list[dict], pairs, skip: set[str]) -> tuple[int, int, int]:
-    """(true positives, false positives, false negatives) over (unit, code) pairs,
-    leaving out codes the view could not judge."""
-    tp = fp = fn = 0
+def view_skip(doc: dict) -> set[str]:
+    """Codes the clip's camera view cannot judge at all (left out everywhere). Older
+    results without the reasons: the codes unjudged on every unit."""
+    reasons = doc.get("unjudged_reasons")
+    if reasons is not None:
+        return {c for c, why in reasons.items() if why == "this camera view cannot see it"}
+    units = [u for k in ("reps", "holds") for u in (doc.get(k) or [])]
+    if not units:
+        return set(doc.get("unjudged") or [])
+    return set.intersection(*(set(u.get("unjudged") or []) for u in units))
+
+
+def fault_pairs(truth: list[dict], got: list[dict], pairs, skip: set[str]) -> list[tuple[str, str]]:
+    """(code, outcome) for every (unit, code) pair scored: outcome tp, fp or fn.
+    Left out: codes the view cannot judge (skip) and, per unit, the codes that
+    unit's report left unjudged (an abstention with its reason is not a miss)."""
+    out = []
     for i, j in pairs:
-        want = set(truth[i]["faults"]) - skip if i is not None else set()
-        have = {f["code"] for f in got[j]["faults"]} - skip if j is not None else set()
-        tp += len(want & have)
-        fp += len(have - want)
-        fn += len(want - have)
-    return tp, fp, fn
+        own = set(got[j].get("unjudged") or []) if j is not None else set()
+        want = set(truth[i]["faults"]) - skip - own if i is not None else set()
+        have = {f["code"] for f in got[j]["faults"]} - skip - own if j is not None else set()
+        out += [(c, "tp") for c in want & have] + [(c, "fp") for c in have - want] + [(c, "fn") for c in want - have]
+    return out
+
+
+def fault_counts(truth: list[dict], got: list[dict], pairs, skip: set[str]) -> tuple[int, int, int]:
+    """(true positives, false positives, false negatives) over (unit, code) pairs (fault_pairs)."""
+    outcomes = [o for _, o in fault_pairs(truth, got, pairs, skip)]
+    return outcomes.count("tp"), outcomes.count("fp"), outcomes.count("fn")
 
 
 def angle_errors(real: list[dict], perfect: list[dict], tol_s: float) -> list[float]:
@@ -333,9 +351,13 @@ def score(result: dict) -> dict:
             lo, hi = truth[0]["contact_s"] - tol, truth[-1]["contact_s"] + tol
             got = [s for s in got if lo <= s["contact_s"] <= hi]
         pairs = match_units(truth, got, tol)
-        skip = set(result[who].get("unjudged") or [])
-        tp, fp, fn = fault_counts(truth, got, pairs, skip)
+        skip = view_skip(result[who])
+        codes = fault_pairs(truth, got, pairs, skip)
+        outcomes = [o for _, o in codes]
+        tp, fp, fn = outcomes.count("tp"), outcomes.count("fp"), outcomes.count("fn")
+        abstained = sum(len(u.get("unjudged") or []) for u in got) - len(skip) * len(got)
         out[who] = {"n": len(got), "count_ok": len(got) == len(truth), "tp": tp, "fp": fp, "fn": fn,
+                    "codes": codes, "abstained": abstained,
                     "unjudged": sorted(skip), "cautions": cautions(result[who].get("warnings") or [])}
     out["angle_err"] = angle_errors(_units(result["real"], unit), _units(result["perfect"], unit), tol)
     if unit == "steps" and result["truth"]["cadence_spm"] and result["real"].get("cadence_spm"):
@@ -392,6 +414,21 @@ def table(results: list[dict]) -> list[str]:
         fps = f" at {rs[0].get('fps', 0):.0f} fps"
         lines.append(f"| {mov} | {view_txt} | {len(sc)}{fps} | {cov} | {ok} | {p} | {rc} | {pp} / {pr} | {err}{extra} "
                      f"| {verdict(sc)} |")
+    return lines
+
+
+def per_code(results: list[dict]) -> list[str]:
+    """Markdown lines: fault precision and recall per movement and code, pooled over
+    bodies and views (real pose model), with the abstentions counted apart."""
+    lines = ["| movement | code | flags right / false / missed | precision | recall |", "|---|---|---|---|---|"]
+    tally: dict[tuple[str, str], list[int]] = {}
+    for r in results:
+        for code, o in score(r)["real"]["codes"]:
+            t = tally.setdefault((r["movement"], code), [0, 0, 0])
+            t[("tp", "fp", "fn").index(o)] += 1
+    for (mov, code), (tp, fp, fn) in sorted(tally.items()):
+        p, rc = _pr(tp, fp, fn)
+        lines.append(f"| {mov} | `{code}` | {tp} / {fp} / {fn} | {p} | {rc} |")
     return lines
 
 
@@ -550,6 +587,13 @@ def write_markdown(results: list[dict], out: Path, command: str, seconds: float)
         "",
         *failures(results),
         "",
+        "## Fault flags per code",
+        "",
+        "Pooled over bodies and views (real pose model). A code a rep's report left unjudged, with its reason, "
+        "is neither a right flag nor a miss there.",
+        "",
+        *per_code(results),
+        "",
         "Movements measured: " + ", ".join(movements) + ".",
         "",
     ]
@@ -587,6 +631,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", nargs="*", default=None, help="movements (default: all with a script)")
     ap.add_argument("--quick", action="store_true", help="one body and one view per movement")
+    ap.add_argument("--bodies", nargs="*", default=None, help=f"bodies (default: all of {', '.join(BODIES)})")
+    ap.add_argument("--views", nargs="*", default=None, help="camera views (default: each movement's own)")
+    ap.add_argument("--rescore", nargs="*", type=Path, default=None,
+                    help="print the per-code fault table of saved --results files (no rendering, no analysis)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "formcheck" / "accuracy")
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "accuracy.md")
@@ -604,10 +652,14 @@ def main(argv: list[str] | None = None) -> int:
     movements = args.only or [m for m in ("clamshell", "donkey_kick", "fire_hydrant", "straight_leg_raise",
                                           "hamstring_stretch", "running_lunge", "figure_four", "running")
                               if m in SCRIPTS and (m in CASES or m == "running")]
-    bodies = list(BODIES)[:1] if args.quick else list(BODIES)
+    if args.rescore is not None:
+        for path in args.rescore:
+            print(f"{path}:\n" + "\n".join(per_code(json.loads(path.read_text()))) + "\n")
+        return 0
+    bodies = args.bodies or (list(BODIES)[:1] if args.quick else list(BODIES))
     clips = []
     for m in movements:
-        cs = clips_for(m, bodies, None)
+        cs = clips_for(m, bodies, args.views)
         clips += cs[:1] if args.quick else cs
     print(f"{len(clips)} clips", file=sys.stderr)
     t0 = time.perf_counter()

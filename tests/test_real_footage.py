@@ -145,3 +145,38 @@ def test_rendered_benchmark_keeps_the_real_footage_section(tmp_path):
     acc.write_markdown([], doc, "python benchmarks/accuracy.py", 1.0)
     text = doc.read_text()
     assert "old table" not in text and "kept" in text and text.count(rf.BEGIN) == 1
+
+
+def _accuracy_module():
+    spec = importlib.util.spec_from_file_location("accuracy_bench", REPO / "benchmarks" / "accuracy.py")
+    acc = importlib.util.module_from_spec(spec)
+    sys.modules["accuracy_bench"] = acc
+    spec.loader.exec_module(acc)
+    return acc
+
+
+def test_rendered_scoring_counts_a_reps_own_abstention_apart():
+    """A code one rep left unjudged is neither a hit nor a miss on that rep, and
+    is still scored on the other reps (it used to be left out of the whole clip)."""
+    acc = _accuracy_module()
+
+    def rep(t, faults=(), unjudged=()):
+        return {"peak_s": t, "faults": [{"code": c} for c in faults], "unjudged": list(unjudged), "metrics": {}}
+
+    truth = [{"peak_s": 1.0, "faults": ["knee_bent"]}, {"peak_s": 5.0, "faults": ["knee_bent"]},
+             {"peak_s": 9.0, "faults": []}, {"peak_s": 13.0, "faults": []}]
+    got = [rep(1.0, ("knee_bent",)), rep(5.0, unjudged=("knee_bent",)), rep(9.0, ("knee_bent",)),
+           rep(13.0, unjudged=("knee_bent", "pelvis_roll"))]
+    result = {"unit": "reps", "movement": "straight_leg_raise", "truth": {"reps": truth},
+              "real": {"pose_coverage": 1.0, "reps": got, "warnings": [],
+                       "unjudged_reasons": {"knee_bent": "it read 12°", "pelvis_roll": "this camera view cannot see it"}},
+              "perfect": {"pose_coverage": 1.0, "reps": got, "warnings": []}}
+    s = acc.score(result)["real"]
+    assert (s["tp"], s["fp"], s["fn"]) == (1, 1, 0)
+    assert s["unjudged"] == ["pelvis_roll"]
+    assert sorted(s["codes"]) == [("knee_bent", "fp"), ("knee_bent", "tp")]
+    table = "\n".join(acc.per_code([result]))
+    assert "| straight_leg_raise | `knee_bent` | 1 / 1 / 0 | 0.50 | 1.00 |" in table
+    # older results without the reasons: a code unjudged on every rep is the view's
+    assert acc.view_skip({"reps": got}) == set()
+    assert acc.view_skip({"reps": got[3:]}) == {"knee_bent", "pelvis_roll"}
