@@ -270,6 +270,17 @@ def _time_of(u: dict) -> float:
     return float(u.get("contact_s", u.get("peak_s", u.get("start_s", 0.0))))
 
 
+def _distance(truth_unit: dict, got_unit: dict) -> float:
+    """Seconds between a true unit and a reported one. A reported rep covers the
+    true peak anywhere in its span (the top of a held rep is flat, so where its
+    peak falls within the hold is arbitrary: a 3.5 s top hold put reported peaks
+    1.1-1.6 s from the true ones); nearer peaks win ties."""
+    t, g = _time_of(truth_unit), _time_of(got_unit)
+    if "peak_s" in got_unit and "start_s" in got_unit and "end_s" in got_unit and "contact_s" not in truth_unit:
+        return max(0.0, got_unit["start_s"] - t, t - got_unit["end_s"]) + 1e-3 * abs(g - t)
+    return abs(g - t)
+
+
 def match_units(truth: list[dict], got: list[dict], tol_s: float) -> list[tuple[int | None, int | None]]:
     """Pair truth and reported units by time (nearest within tol_s, same order);
     unpaired ones come back with None on the other side."""
@@ -277,7 +288,7 @@ def match_units(truth: list[dict], got: list[dict], tol_s: float) -> list[tuple[
     for i, t in enumerate(truth):
         best, best_d = None, tol_s
         for j, g in enumerate(got):
-            d = abs(_time_of(g) - _time_of(t))
+            d = _distance(t, g)
             if j not in used and d <= best_d and (t.get("side") is None or g.get("side") == t.get("side")):
                 best, best_d = j, d
         if best is not None:
