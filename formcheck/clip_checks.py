@@ -87,12 +87,19 @@ def clip_warnings(track: PoseTrack, exercise: Exercise) -> list[str]:
 
 # The pose model follows one person. When the largest figure changes (a second
 # person walks in, a mirror image is picked up, the video cuts), the body jumps:
-# its hip centre moves more than one torso length, or its torso changes size
-# by over 40%, from one frame to the next (within 0.25 s) [own]. Stretches of
-# the clip between jumps are grouped by where the body is and how big; only
-# the group seen longest (the exerciser) is analysed.
+# its hip centre moves more than one torso length, its torso changes size by
+# over 40%, or its torso turns by over 45° on screen, from one frame to the next
+# (within 0.25 s) [own]. Stretches of the clip between jumps are grouped by
+# where the body is, how big and which way its torso points; only the group
+# seen longest (the exerciser) is analysed. The turn catches a second person
+# close by: a physiotherapist kneeling behind a patient lying on his side
+# (real clamshell clip) had his hips 90 px from the patient's, under one torso
+# length, but his torso upright where the patient's lay flat; the model went
+# back and forth between them and the patient's count gained 2 reps. No trunk
+# turns 45° in a frame (1350°/s at 30 fps; 450°/s at 10 fps).
 JUMP_TORSOS = 1.0
 JUMP_SCALE = 1.4
+JUMP_TURN_DEG = 45.0
 JUMP_MAX_DT = 0.25
 
 
@@ -103,11 +110,24 @@ def _body_centre_scale(track: PoseTrack) -> tuple[np.ndarray, np.ndarray]:
     return hips, np.linalg.norm(shoulders - hips, axis=-1)
 
 
+def _torso_direction(track: PoseTrack) -> np.ndarray:
+    """Per frame [N]: the hip -> shoulder direction on screen (° in (-180, 180])."""
+    px = track.px
+    d = (px[:, 11] + px[:, 12]) / 2 - (px[:, 23] + px[:, 24]) / 2
+    return np.degrees(np.arctan2(d[:, 1], d[:, 0]))
+
+
+def _turn(a: float, b: float) -> float:
+    """Smallest angle between two directions (°)."""
+    return abs((b - a + 180.0) % 360.0 - 180.0)
+
+
 def main_person(track: PoseTrack) -> np.ndarray:
     """Per frame [N] bool: the frame shows the person seen longest (see JUMP_*);
     frames with nobody are False."""
     det = np.asarray(track.detected, bool).copy()
     centre, scale = _body_centre_scale(track)
+    direction = _torso_direction(track)
     ok = det & np.isfinite(centre).all(axis=1) & np.isfinite(scale) & (scale > 0)
     idx = np.flatnonzero(ok)
     if len(idx) < 2:
@@ -119,23 +139,26 @@ def main_person(track: PoseTrack) -> np.ndarray:
         dt = track.times[b] - track.times[a]
         ratio = scale[b] / scale[a]
         jump = (np.linalg.norm(centre[b] - centre[a]) > JUMP_TORSOS * scale[a]
-                or not 1 / JUMP_SCALE <= ratio <= JUMP_SCALE)
+                or not 1 / JUMP_SCALE <= ratio <= JUMP_SCALE
+                or _turn(direction[a], direction[b]) > JUMP_TURN_DEG)
         if jump and dt <= JUMP_MAX_DT:
             cur += 1
         seg[b] = cur
     if cur == 0:
         return det
     # Group the stretches: one whose median place and size match an earlier group's joins it.
-    groups: list[tuple[np.ndarray, float, list[int]]] = []
+    groups: list[tuple[np.ndarray, float, float, list[int]]] = []
     for k in range(cur + 1):
         fr = np.flatnonzero(seg == k)
         c, sc = np.median(centre[fr], axis=0), float(np.median(scale[fr]))
+        way = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(direction[fr]))))))
         for g in groups:
-            if np.linalg.norm(c - g[0]) <= JUMP_TORSOS * g[1] and 1 / JUMP_SCALE <= sc / g[1] <= JUMP_SCALE:
-                g[2].append(k)
+            if (np.linalg.norm(c - g[0]) <= JUMP_TORSOS * g[1] and 1 / JUMP_SCALE <= sc / g[1] <= JUMP_SCALE
+                    and _turn(way, g[2]) <= JUMP_TURN_DEG):
+                g[3].append(k)
                 break
         else:
-            groups.append((c, sc, [k]))
-    sizes = [sum(int(np.sum(seg == k)) for k in g[2]) for g in groups]
-    keep = groups[int(np.argmax(sizes))][2]
+            groups.append((c, sc, way, [k]))
+    sizes = [sum(int(np.sum(seg == k)) for k in g[3]) for g in groups]
+    keep = groups[int(np.argmax(sizes))][3]
     return det & np.isin(seg, keep) | (det & ~ok)

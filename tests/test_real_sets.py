@@ -407,3 +407,31 @@ def test_a_lift_with_the_knee_folded_past_a_right_angle_is_not_a_straight_leg_ra
     ex = EXERCISES["straight_leg_raise"]
     assert any(c.holds(108.0) for c in ex.not_a_rep if c.metric == "knee_lag_deg")  # real knee-to-chest: 108°
     assert not any(c.holds(20.0) for c in ex.not_a_rep if c.metric == "knee_lag_deg")  # a bent raise is a fault
+
+
+def test_person_close_behind_with_an_upright_trunk_adds_no_reps():
+    """A physiotherapist kneels right behind a patient doing clamshells (real clip:
+    their hips 90 px apart, under one torso length, the same size); the pose model
+    goes back and forth between them before the set. His upright trunk, turned
+    ~90° from the lying one, tells the two apart: no reps from his frames."""
+    from formcheck.clip_checks import main_person
+
+    b = build(Scenario("clamshell", reps=4, range_deg=50.0, lead_s=8.0, camera=CameraSpec(view="front")))
+    track = track_from_motion(b.motion, b.camera)
+    t = track.times
+    xy = track.xy.copy()
+    hips = (xy[:, 23] + xy[:, 24]) / 2
+    sh = (xy[:, 11] + xy[:, 12]) / 2
+    torso = float(np.nanmedian(np.linalg.norm((sh - hips) * [track.width, track.height], axis=1)))
+    # his body: the patient's landmarks turned 90° about the hip centre, hips 0.6 torso lengths higher
+    flicker = (t > 1.0) & (t < b.truth["reps"][0]["start_s"] - 1.0) & ((np.arange(len(t)) // 4) % 3 == 0)
+    c = hips[flicker][:, None, :] * [track.width, track.height]
+    p = xy[flicker] * [track.width, track.height] - c
+    turned = np.stack([p[..., 1], -p[..., 0]], axis=-1) + c - [0.0, 0.6 * torso]
+    xy[flicker] = turned / [track.width, track.height]
+    other = track.replace(xy=xy)
+    keep = main_person(other)
+    assert not keep[flicker].any() and keep[~flicker & other.detected].all()
+    report = analyze(other, "clamshell")
+    assert len(report["reps"]) == 4
+    assert any("Someone else" in w for w in report["warnings"])
