@@ -88,7 +88,7 @@ def clip_warnings(track: PoseTrack, exercise: Exercise) -> list[str]:
 # The pose model follows one person. When the largest figure changes (a second
 # person walks in, a mirror image is picked up, the video cuts), the body jumps:
 # its hip centre moves more than one torso length, its torso changes size by
-# over 40%, or its torso turns by over 45° on screen, from one frame to the next
+# over 40%, or its torso turns by over 45° on screen as its hips move, from one frame to the next
 # (within 0.25 s) [own]. Stretches of the clip between jumps are grouped by
 # where the body is, how big and which way its torso points; only the group
 # seen longest (the exerciser) is analysed. The turn catches a second person
@@ -100,6 +100,9 @@ def clip_warnings(track: PoseTrack, exercise: Exercise) -> list[str]:
 JUMP_TORSOS = 1.0
 JUMP_SCALE = 1.4
 JUMP_TURN_DEG = 45.0
+# ... and its hips move a third of a torso length or more with it: a torso seen
+# end-on (short on screen, its direction unsteady) can swing without moving [own].
+JUMP_TURN_SHIFT = 0.3
 JUMP_MAX_DT = 0.25
 
 
@@ -140,7 +143,8 @@ def main_person(track: PoseTrack) -> np.ndarray:
         ratio = scale[b] / scale[a]
         jump = (np.linalg.norm(centre[b] - centre[a]) > JUMP_TORSOS * scale[a]
                 or not 1 / JUMP_SCALE <= ratio <= JUMP_SCALE
-                or _turn(direction[a], direction[b]) > JUMP_TURN_DEG)
+                or (_turn(direction[a], direction[b]) > JUMP_TURN_DEG
+                    and np.linalg.norm(centre[b] - centre[a]) > JUMP_TURN_SHIFT * scale[a]))
         if jump and dt <= JUMP_MAX_DT:
             cur += 1
         seg[b] = cur
