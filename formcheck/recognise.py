@@ -15,8 +15,11 @@ kinds of evidence, each a few numbers a person can check:
    clamshell is "the clamshell's knee opening repeats"; and for running, the
    two ankles alternating up and down at a running cadence.
 3. **Shape checks** that tell look-alikes apart: the working knee stays bent at
-   the top of a donkey kick (straight in a bird dog), a straight leg raise keeps
-   the knee straight, a squat bends both knees together, a lunge keeps the hips
+   the top of a donkey kick (straight in a bird dog) and of a clamshell, whose
+   feet stay together (a side-lying leg raise lifts a straight leg); a kick or
+   a hydrant lifts and lowers along one line (leg circles loop); a runner's
+   stance knee bends (butt kicks in place stand on a straight leg); a straight
+   leg raise keeps the knee straight, a squat bends both knees together, a lunge keeps the hips
    a thigh's length over the floor (a pigeon pose rests them on it), a hamstring
    stretch folds the hips.
 
@@ -102,6 +105,11 @@ def _ramp(x: float, lo: float, hi: float) -> float:
     return float(min(1.0, max(MIN_SCORE, f)))
 
 
+def _ramp_seen(x: float, lo: float, hi: float) -> float:
+    """_ramp where the number was measured; 1 (no evidence against) where it was not."""
+    return _ramp(x, lo, hi) if x is not None and math.isfinite(x) else 1.0
+
+
 # ---- scores --------------------------------------------------------------------------
 
 # Hips over the floor in a lunge (kneeling: about 1.3 thigh lengths over the back
@@ -117,6 +125,23 @@ HS_FOLDED, HS_NOT_FOLDED = 115.0, 125.0
 # A running lunge is held: still for 5 s (the static lunge's dips, done as reps,
 # were still for 3.3 s at most; the held real lunges 6.8 s, or 6 s in position) [own].
 LUNGE_HELD_S = 5.0
+# A knee path that loops (recognise_evidence.knee_loop): lifts and lowers read
+# 0.00-0.06 (kit tracks over 3 bodies x 3 views, the renders, a real donkey kick
+# and bird dog), real hydrant circles 0.19 [own].
+LOOP_LINE, LOOP_CIRCLE = 0.09, 0.14
+# A hamstring stretch reaches the hands toward the feet, or leaves them on the
+# hips or a thigh; a downward dog (or a plank) has them on the floor a body's
+# length away. Across the floor from the mid-wrist to the nearer ankle, in leg
+# lengths: kit folds 0.06-0.22, real folds 0.09-0.95, a real downward dog 1.47 [own].
+HANDS_REACH, HANDS_AWAY = 1.1, 1.3
+# The stance knee's flexion in running strides (median over the stride frames):
+# running stance flexes the knee to 40-45° at midstance (Novacheck 1998), and the
+# real runs read 19-32° over their stride frames; butt kicks in place stand on a
+# straight leg and read 12° [own thresholds between the two].
+STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN = 13.0, 17.0
+# Running strides seen per second that convince on a clip too short for 4 turns
+# (see movement_scores, "Running") [own].
+STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
 
 
 def _reps_seen(e: dict, name: str) -> float:
@@ -133,7 +158,13 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     supine_share = e["supine"]
     upright = _ramp(e["upright"], 0.2, 0.6)
     # Clamshell: on one side; the top knee opens and closes.
-    s["clamshell"] = lying_side * _reps_seen(e, "clamshell") * _ramp(e["clamshell.range"], 10.0, 20.0)
+    # The knees stay bent and the feet together at the top: a side-lying leg raise
+    # (hip abduction) lifts a straight leg and parts the feet by a leg's length
+    # (real clamshells: 66-108° and 0.2-0.4 shank; a real leg raise: 179° and
+    # 2 shanks) [own].
+    s["clamshell"] = (lying_side * _reps_seen(e, "clamshell") * _ramp(e["clamshell.range"], 10.0, 20.0)
+                      * _ramp_seen(e.get("clamshell.top_knee_angle", math.nan), 155.0, 135.0)
+                      * _ramp_seen(e.get("clamshell.top_feet_gap", math.nan), 1.5, 1.0))
     # On all fours, one thigh lifts back (donkey kick) or out (fire hydrant), the knee bent.
     # Which way the thigh swings (thigh_swing): along the back axis for a kick,
     # along the out axis for a hydrant; the axis the camera sees decides which
@@ -141,10 +172,14 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     back, out = e["swing.back_travel"], e["swing.out_travel"]
     kick_way = _ramp(back, 0.2, 0.4) if math.isfinite(back) else _ramp(out, 0.35, 0.15)
     hyd_way = _ramp(out, 0.15, 0.35) if math.isfinite(out) else _ramp(back, 0.4, 0.2)
+    # Both lift and lower the thigh in one plane, so the knee goes out and back
+    # along one line; leg circles loop (recognise_evidence.knee_loop).
     kick_knee = e.get("donkey_kick.top_knee_angle", math.nan)
-    s["donkey_kick"] = (fours * _reps_seen(e, "donkey_kick") * kick_way * _ramp(kick_knee, 150.0, 125.0))
+    s["donkey_kick"] = (fours * _reps_seen(e, "donkey_kick") * kick_way * _ramp(kick_knee, 150.0, 125.0)
+                        * _ramp_seen(e.get("donkey_kick.loop", math.nan), LOOP_CIRCLE, LOOP_LINE))
     hyd_knee = e.get("fire_hydrant.top_knee_angle", math.nan)
-    s["fire_hydrant"] = (fours * _reps_seen(e, "fire_hydrant") * hyd_way * _ramp(hyd_knee, 150.0, 125.0))
+    s["fire_hydrant"] = (fours * _reps_seen(e, "fire_hydrant") * hyd_way * _ramp(hyd_knee, 150.0, 125.0)
+                         * _ramp_seen(e.get("fire_hydrant.loop", math.nan), LOOP_CIRCLE, LOOP_LINE))
     # Lying on the back, a straight leg lifts and lowers (the image reads a real
     # straight knee as bent by up to ~35°, so only a clearly bent one counts against).
     lag = e.get("straight_leg_raise.top_knee_flexion", math.nan)
@@ -180,11 +215,13 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
                           * _ramp(e["all_fours"], 0.5, 0.2) * _ramp(supine_share, 0.5, 0.2))
     # Hamstring stretch (standing, seated or lying: the checker's own position
     # checks, a straight stretched knee and the hips folded): held, not on all
-    # fours, not running. A lunge's back leg and a raised straight leg pass the
+    # fours, not running, the hands not planted on the floor far from the feet. A lunge's back leg and a raised straight leg pass the
     # same checks, so a running lunge or a straight leg raise rules it out.
     s["hamstring_stretch"] = (held("hamstring_stretch", True) * _ramp(e["all_fours"], 0.5, 0.2)
                               * _ramp(e.get("hamstring_stretch.hold_hip_fold_3d", math.nan), HS_NOT_FOLDED, HS_FOLDED)
                               * _ramp(e["step_band"], 0.5, 0.25)
+                              * _ramp_seen(e.get("hamstring_stretch.hold_hands_to_feet", math.nan),
+                                           HANDS_AWAY, HANDS_REACH)
                               * max(MIN_SCORE, 1.0 - max(s["running_lunge"], s["straight_leg_raise"])))
     # Running: upright, the legs taking turns in running strides, at a running
     # cadence. Either is enough on its own when strong: a slow-motion clip keeps
@@ -192,9 +229,20 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # model sometimes mixes up which knee is which while the cadence stays plain.
     # The swing knee must bend well past walking's 60-70° either way.
     cadence = _ramp(e["step_band"], 0.2, 0.4) * _ramp(e["step_amp"], 0.05, 0.12)
-    strides = _ramp(e["stride_share"], 0.04, 0.1) * _ramp(e["stride_turns"], 1.5, 3.5)
+    # The legs take turns: 4 turns convince on any clip; a short clip cannot show
+    # that many, so 2 or more at a running rate (turns seen per second, 0.6 or
+    # more; a runner takes 2.5-3 steps a second) convince too. The turns are
+    # counted only in frames that show a clear stride, so the rate seen is lower
+    # than the cadence; a lunge or a pigeon pose shifting its legs turns a few
+    # times in many seconds (under 0.2 a second on the real clips) [own].
+    turns = e["stride_turns"]
+    turn_rate = turns / e["seconds"] if turns >= 2 and e["seconds"] > 0 else 0.0
+    strides = _ramp(e["stride_share"], 0.04, 0.1) * max(_ramp(turns, 1.5, 3.5), _ramp(turn_rate, STRIDE_RATE_LOW, STRIDE_RATE_UP))
+    # And the stance knee bends in those strides (a drill in place stands on a
+    # straight leg); unmeasured without strides, where the cadence alone decides.
     s["running"] = (upright * max(strides * max(0.7, cadence), cadence * _ramp(e["stride_share"], 0.0, 0.04))
-                    * _ramp(e["knee_flex_p90"], 60.0, 75.0))
+                    * _ramp(e["knee_flex_p90"], 60.0, 75.0)
+                    * _ramp_seen(e.get("stride_stance_flex", math.nan), STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN))
     return {m: round(float(s[m]), 4) for m in MOVEMENTS}
 
 

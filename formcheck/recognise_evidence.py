@@ -27,8 +27,8 @@ from formcheck.features import SIDES, Joints
 from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import run_holds, run_reps
 
-__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "clip_features",
-           "UP"]
+__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "hands_to_feet",
+           "clip_features", "UP"]
 
 
 # ---- posture (per frame) ------------------------------------------------------------
@@ -211,13 +211,36 @@ def step_rhythm(times: np.ndarray, px: np.ndarray) -> dict[str, float]:
     return {"step_band": best[0], "step_amp": best[1]}
 
 
+def knee_loop(px: np.ndarray, side: str, spans: list[tuple[int, int]]) -> float:
+    """How much the knee's path loops, from image points px [N,33,2]: per rep
+    span (start, end frame), the area the knee's path around its hip encloses
+    divided by the square of its widest extent, median over the reps. A lift
+    and lower goes out and back along one line (near 0); a leg circle goes out
+    one way and back another (a circle reads 0.79, a 4:1 ellipse 0.2). NaN
+    with no rep long enough to tell."""
+    hip, knee = (Lm.LEFT_HIP, Lm.LEFT_KNEE) if side == "left" else (Lm.RIGHT_HIP, Lm.RIGHT_KNEE)
+    vals = []
+    for a, b in spans:
+        rel = px[a:b + 1, knee] - px[a:b + 1, hip]
+        rel = rel[np.isfinite(rel).all(axis=1)]
+        if len(rel) < 6:
+            continue
+        x, y = rel[:, 0], rel[:, 1]
+        area = 0.5 * abs(float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y)))
+        width = float(np.max(np.linalg.norm(rel[:, None] - rel[None], axis=-1)))
+        if width > 0:
+            vals.append(area / width ** 2)
+    return float(np.median(vals)) if vals else math.nan
+
+
 def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
     """The exercise's own driving signal on each side: most reps counted on one
-    side, the median rep range there (°), and that side's feature medians at the
-    tops of its reps (for shape checks)."""
+    side, the median rep range there (°), how much the knee's path loops over
+    those reps (`knee_loop`), and that side's feature medians at the tops of its
+    reps (for shape checks)."""
     ex = EXERCISES[ex_name]
     assert ex.rep is not None, f"{ex_name} is not a reps exercise"
-    best_reps, best_range = 0.0, 0.0
+    best_reps, best_range, loop = 0.0, 0.0, math.nan
     tops: dict[str, float] = {}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
@@ -227,12 +250,13 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
         rng = float(np.median([e.amplitude for e in evs])) if evs else _pct(drive, 95) - _pct(drive, 5)
         if len(full) > best_reps or (len(full) == best_reps and rng > best_range):
             best_reps, best_range = float(len(full)), (rng if math.isfinite(rng) else 0.0)
+            loop = knee_loop(clean.px, side, [(e.start_i, e.end_i) for e in full])
             idx = np.concatenate([np.arange(e.start_i, e.end_i + 1)[
                 np.nan_to_num(drive[e.start_i:e.end_i + 1], nan=-1e9) >= e.rest_value + 0.75 * e.amplitude]
                 for e in evs]) if evs else np.array([], int)
             tops = {f"top_{k}": (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
-                    for k, v in feats.items()}
-    return {"reps": best_reps, "range": best_range, **tops}
+                    for k, v in {**feats, "hip_lift": hip_lift(clean.world)}.items()}
+    return {"reps": best_reps, "range": best_range, "loop": loop, **tops}
 
 
 def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:
@@ -242,7 +266,7 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
     position's feature medians over them (hold_<feature>, for shape checks)."""
     ex = EXERCISES[ex_name]
     best = {"in_position": 0.0, "held_s": 0.0, "run_s": 0.0}
-    shape: dict[str, float] = {f"hold_{k}": math.nan for k in (*ex.features, "hip_height")}
+    shape: dict[str, float] = {f"hold_{k}": math.nan for k in (*ex.features, "hip_height", "hands_to_feet")}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
@@ -257,6 +281,7 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
             shape = {f"hold_{k}": (float(np.nanmedian(v[inpos])) if np.isfinite(v[inpos]).any() else math.nan)
                      for k, v in feats.items()}
             shape["hold_hip_height"] = _pct(hip_height(clean.world)[inpos], 50)
+            shape["hold_hands_to_feet"] = _pct(hands_to_feet(clean.world)[inpos], 50)
         best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
                 "run_s": max(run, best["run_s"])}
     return {**best, **shape}
@@ -275,6 +300,36 @@ def hip_height(world: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
         return (np.nanmax(low, axis=0) - mh @ down) / thigh
+
+
+def hip_lift(world: np.ndarray) -> np.ndarray:
+    """Per frame [N]: how far the mid-hip is above the mid-shoulder along gravity,
+    in thigh lengths, from metric landmarks world [N,33,3]. About 0 lying flat on
+    the back, 0.5-1 with the hips bridged up off the floor."""
+    down = -UP
+    mh, ms = _mid(world, Lm.LEFT_HIP, Lm.RIGHT_HIP), _mid(world, Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER)
+    thigh = (np.linalg.norm(_pt(world, Lm.LEFT_KNEE) - _pt(world, Lm.LEFT_HIP), axis=-1)
+             + np.linalg.norm(_pt(world, Lm.RIGHT_KNEE) - _pt(world, Lm.RIGHT_HIP), axis=-1)) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return ((ms - mh) @ down) / thigh
+
+
+def hands_to_feet(world: np.ndarray) -> np.ndarray:
+    """Per frame [N]: the distance across the floor (gravity taken out) from the
+    mid-wrist to the nearer ankle, in leg lengths, from metric landmarks world
+    [N,33,3]. A forward fold reaches the hands toward the feet (under about half
+    a leg); a downward dog or a plank puts them on the floor a body's length
+    away (over one leg)."""
+    down = -UP
+    mw = _mid(world, Lm.LEFT_WRIST, Lm.RIGHT_WRIST)
+    leg = (np.linalg.norm(_pt(world, Lm.LEFT_KNEE) - _pt(world, Lm.LEFT_HIP), axis=-1)
+           + np.linalg.norm(_pt(world, Lm.LEFT_ANKLE) - _pt(world, Lm.LEFT_KNEE), axis=-1))
+
+    def across(v: np.ndarray) -> np.ndarray:
+        return np.linalg.norm(v - (v @ down)[:, None] * down, axis=-1)
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.fmin(across(mw - _pt(world, Lm.LEFT_ANKLE)), across(mw - _pt(world, Lm.RIGHT_ANKLE))) / leg
 
 
 def _longest_run(times: np.ndarray, mask: np.ndarray) -> float:
@@ -377,6 +432,10 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     alt = valid & (np.fmax(kl, kr) > SWING_KNEE_FLEX) & (np.fmin(kl, kr) < STANCE_KNEE_FLEX)
     lead = np.sign(kl - kr)[alt]
     ev["stride_share"] = _share(alt, valid)
+    # The stance knee in those strides: a runner lands on a bending knee and never
+    # stands on a straight one (real runs: median 19-32° of flexion); butt kicks
+    # and marching in place stand on a straight leg (about 12°).
+    ev["stride_stance_flex"] = _pct(np.fmin(kl, kr)[alt], 50)
     ev["stride_turns"] = float(np.sum(np.diff(lead) != 0)) if len(lead) > 1 else 0.0
     ev.update(step_rhythm(seen_clean.times[valid], seen_clean.px[valid]))
     ev["feet_under"] = _pct(pf["feet_under"][valid], 50)
