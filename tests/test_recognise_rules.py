@@ -1,0 +1,120 @@
+"""The recogniser's look-alike checks added for real near misses (formcheck.recognise,
+formcheck.recognise_evidence):
+
+- knee_loop: a lift and lower goes out and back along one line (near 0), a leg
+  circle loops (a circle 0.785, a 4:1 ellipse 0.196);
+- hands_to_feet: hands reaching to the feet read under half a leg, hands planted
+  a body's length away (downward dog) over one leg;
+- a clamshell whose top knee is straight and feet apart (a side-lying leg
+  raise) is not a clamshell; a fire hydrant whose knee loops is not a fire
+  hydrant; running strides on a straight stance knee (butt kicks) are not
+  running; a 3 s clip with 2 stride turns is running; a hold with the hands
+  planted far from the feet is not a hamstring stretch.
+
+The rule tests start from a kit track's own evidence (formcheck_synth) and change
+only the number under test, so each asserts that number decides.
+Tolerances: loop areas to 0.01-0.02; the top-1 movement exactly.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from formcheck.landmarks import Lm
+from formcheck.recognise import _normalise, movement_scores, recognise
+from formcheck.recognise_evidence import hands_to_feet, hip_lift, knee_loop
+from formcheck_synth.others import KIT, cases, kit_track
+
+
+def _path_px(path: np.ndarray) -> np.ndarray:
+    """Image points [N,33,2] with the left hip at (100, 100) and the left knee at
+    hip + path [N,2]; everything else NaN."""
+    px = np.full((len(path), 33, 2), np.nan)
+    px[:, Lm.LEFT_HIP] = 100.0
+    px[:, Lm.LEFT_KNEE] = 100.0 + path
+    return px
+
+
+def test_knee_loop_line_circle_and_ellipse():
+    t = np.linspace(0, 2 * np.pi, 60, endpoint=False)
+    out_back = np.stack([40 * np.sin(t / 2), 20 * np.sin(t / 2)], axis=1)  # out and back along one line
+    circle = np.stack([50 * np.cos(t), 50 * np.sin(t)], axis=1)
+    ellipse = np.stack([80 * np.cos(t), 20 * np.sin(t)], axis=1)
+    spans = [(0, 59)]
+    assert knee_loop(_path_px(out_back), "left", spans) < 0.01
+    assert knee_loop(_path_px(circle), "left", spans) == pytest.approx(math.pi / 4, abs=0.02)
+    assert knee_loop(_path_px(ellipse), "left", spans) == pytest.approx(math.pi / 16, abs=0.01)
+    assert math.isnan(knee_loop(_path_px(circle), "left", [(0, 3)]))  # too short to tell
+    assert math.isnan(knee_loop(_path_px(circle), "right", spans))  # that side unseen
+
+
+def _world(hip_y: float, wrist_xz: tuple[float, float], shoulder_y: float) -> np.ndarray:
+    """One frame [1,33,3] (y down): hips at height -hip_y, ankles on the floor at
+    x = 0 and 0.2, legs 0.9 m (thigh 0.45), wrists at floor level at wrist_xz."""
+    w = np.zeros((1, 33, 3))
+    for hip, knee, ankle, x in ((Lm.LEFT_HIP, Lm.LEFT_KNEE, Lm.LEFT_ANKLE, 0.0),
+                                (Lm.RIGHT_HIP, Lm.RIGHT_KNEE, Lm.RIGHT_ANKLE, 0.2)):
+        w[0, hip] = (x, -hip_y, 0.0)
+        w[0, knee] = (x, -hip_y + 0.45, 0.0)
+        w[0, ankle] = (x, -hip_y + 0.9, 0.0)
+    for sh in (Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER):
+        w[0, sh] = (0.1, -shoulder_y, 0.0)
+    for wr in (Lm.LEFT_WRIST, Lm.RIGHT_WRIST):
+        w[0, wr] = (wrist_xz[0], -hip_y + 0.9, wrist_xz[1])
+    return w
+
+
+def test_hands_to_feet_and_hip_lift():
+    fold = _world(hip_y=0.9, wrist_xz=(0.1, 0.15), shoulder_y=0.5)
+    dog = _world(hip_y=0.9, wrist_xz=(1.4, 0.0), shoulder_y=0.5)
+    assert hands_to_feet(fold)[0] == pytest.approx(math.hypot(0.1, 0.15) / 0.9, abs=0.01)  # to either ankle
+    assert hands_to_feet(dog)[0] == pytest.approx(1.2 / 0.9, abs=0.01)  # to the nearer (right) ankle
+    assert hip_lift(fold)[0] == pytest.approx((0.9 - 0.5) / 0.45, abs=0.01)  # shoulders below the hips
+
+
+def _kit_evidence(name: str) -> dict[str, float]:
+    case = next(c for c in cases(KIT) if c[0] == name)
+    _n, _what, sc, view, h, seed = case
+    rec = recognise(kit_track(sc, view, h, seed))
+    assert rec.movement == name, rec.label()
+    return dict(rec.evidence)
+
+
+def _top(ev: dict[str, float]) -> str | None:
+    return _normalise(movement_scores(ev))[0][0]
+
+
+def test_a_straight_legged_side_lying_lift_is_not_a_clamshell():
+    ev = _kit_evidence("clamshell")
+    assert _top(ev) == "clamshell"
+    assert _top({**ev, "clamshell.top_knee_angle": 179.0, "clamshell.top_feet_gap": 2.0}) is None
+
+
+def test_a_looping_knee_is_not_a_fire_hydrant_or_a_donkey_kick():
+    for name in ("fire_hydrant", "donkey_kick"):
+        ev = _kit_evidence(name)
+        assert ev[f"{name}.loop"] < 0.09
+        assert _top({**ev, f"{name}.loop": 0.19}) is None
+
+
+def test_running_strides_on_a_straight_stance_knee_are_not_running():
+    ev = _kit_evidence("running")
+    assert ev["stride_stance_flex"] > 17.0
+    assert _top({**ev, "stride_stance_flex": 11.0}) is None
+
+
+def test_a_short_clip_with_two_stride_turns_is_running():
+    ev = _kit_evidence("running")
+    short = {**ev, "seconds": 3.1, "stride_share": 0.11, "stride_turns": 2.0, "step_band": 0.13, "step_amp": 0.1}
+    assert _top(short) == "running"
+    # The same two turns spread over 12 s are not enough.
+    assert _top({**short, "seconds": 12.0}) is None
+
+
+def test_hands_planted_far_from_the_feet_is_not_a_hamstring_stretch():
+    ev = _kit_evidence("hamstring_stretch")
+    assert ev["hamstring_stretch.hold_hands_to_feet"] < 1.1
+    assert _top({**ev, "hamstring_stretch.hold_hands_to_feet": 1.5}) is None
