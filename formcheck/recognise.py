@@ -18,7 +18,8 @@ kinds of evidence, each a few numbers a person can check:
    the top of a donkey kick (straight in a bird dog) and of a clamshell, whose
    feet stay together (a side-lying leg raise lifts a straight leg); a kick or
    a hydrant lifts and lowers along one line (leg circles loop); a runner's
-   stance knee bends (butt kicks in place stand on a straight leg); a straight
+   stance knee bends (butt kicks in place stand on a straight leg) and the
+   swing thigh stays below horizontal (high knees); a straight
    leg raise keeps the knee straight, a squat bends both knees together, a lunge keeps the hips
    a thigh's length over the floor (a pigeon pose rests them on it), a hamstring
    stretch folds the hips.
@@ -139,6 +140,11 @@ HANDS_REACH, HANDS_AWAY = 1.1, 1.3
 # real runs read 19-32° over their stride frames; butt kicks in place stand on a
 # straight leg and read 12° [own thresholds between the two].
 STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN = 13.0, 17.0
+# The swing thigh's height in running strides (recognise_evidence: hip flexion,
+# 90th percentile over the stride frames): running swings it to 45-65°
+# (Novacheck 1998) and the real runs read 28-68°, the kit's 74-77°; high knees
+# lift it to horizontal and read 100° on a real clip [own thresholds].
+THIGH_RUN, THIGH_HIGH_KNEES = 84.0, 92.0
 # Running strides seen per second that convince on a clip too short for 4 turns
 # (see movement_scores, "Running") [own].
 STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
@@ -239,10 +245,12 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     turn_rate = turns / e["seconds"] if turns >= 2 and e["seconds"] > 0 else 0.0
     strides = _ramp(e["stride_share"], 0.04, 0.1) * max(_ramp(turns, 1.5, 3.5), _ramp(turn_rate, STRIDE_RATE_LOW, STRIDE_RATE_UP))
     # And the stance knee bends in those strides (a drill in place stands on a
-    # straight leg); unmeasured without strides, where the cadence alone decides.
+    # straight leg), and the swing thigh stays below horizontal (high knees lift
+    # it there); unmeasured without strides, where the cadence alone decides.
     s["running"] = (upright * max(strides * max(0.7, cadence), cadence * _ramp(e["stride_share"], 0.0, 0.04))
                     * _ramp(e["knee_flex_p90"], 60.0, 75.0)
-                    * _ramp_seen(e.get("stride_stance_flex", math.nan), STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN))
+                    * _ramp_seen(e.get("stride_stance_flex", math.nan), STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
+                    * _ramp_seen(e.get("stride_hip_flex_p90", math.nan), THIGH_HIGH_KNEES, THIGH_RUN))
     return {m: round(float(s[m]), 4) for m in MOVEMENTS}
 
 

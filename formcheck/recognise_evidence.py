@@ -65,7 +65,9 @@ def posture_features(world: np.ndarray) -> dict[str, np.ndarray]:
     feet_under: ankles below the hips along gravity, in leg lengths;
     knee_l, knee_r: 3D knee angles (°), 180 straight;
     ankle_gap: ankle height difference (left minus right, along gravity) in leg
-      lengths: its size rises with every running step.
+      lengths: its size rises with every running step;
+    hip_flex_l, hip_flex_r: hip flexion (°), 180 - angle(mid-shoulder, hip,
+      knee): 0 standing tall, 90 with the thigh square to the trunk.
     """
     w = world
     lh, rh = _pt(w, Lm.LEFT_HIP), _pt(w, Lm.RIGHT_HIP)
@@ -100,6 +102,8 @@ def posture_features(world: np.ndarray) -> dict[str, np.ndarray]:
             "knee_l": knee_angle(lh, lk, la),
             "knee_r": knee_angle(rh, rk, ra),
             "ankle_gap": ((la - ra) @ down) / leg,
+            "hip_flex_l": 180.0 - knee_angle(ms, lh, lk),
+            "hip_flex_r": 180.0 - knee_angle(ms, rh, rk),
         }
 
 
@@ -436,6 +440,11 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     # stands on a straight one (real runs: median 19-32° of flexion); butt kicks
     # and marching in place stand on a straight leg (about 12°).
     ev["stride_stance_flex"] = _pct(np.fmin(kl, kr)[alt], 50)
+    # How high the swing thigh comes up in those strides: hip flexion (trunk to
+    # thigh, 0 standing tall), the larger leg's, 90th percentile over the stride
+    # frames. Running swings the thigh to 45-65° (Novacheck 1998); high knees lift
+    # it to horizontal, 90°.
+    ev["stride_hip_flex_p90"] = _pct(np.fmax(pf["hip_flex_l"], pf["hip_flex_r"])[alt], 90)
     ev["stride_turns"] = float(np.sum(np.diff(lead) != 0)) if len(lead) > 1 else 0.0
     ev.update(step_rhythm(seen_clean.times[valid], seen_clean.px[valid]))
     ev["feet_under"] = _pct(pf["feet_under"][valid], 50)

@@ -8,7 +8,8 @@ formcheck.recognise_evidence):
 - a clamshell whose top knee is straight and feet apart (a side-lying leg
   raise) is not a clamshell; a fire hydrant whose knee loops is not a fire
   hydrant; running strides on a straight stance knee (butt kicks) are not
-  running; a 3 s clip with 2 stride turns is running; a hold with the hands
+  running, nor strides lifting the thigh to horizontal (high knees); a 3 s clip
+  with 2 stride turns is running; a hold with the hands
   planted far from the feet is not a hamstring stretch.
 
 The rule tests start from a kit track's own evidence (formcheck_synth) and change
@@ -118,3 +119,10 @@ def test_hands_planted_far_from_the_feet_is_not_a_hamstring_stretch():
     ev = _kit_evidence("hamstring_stretch")
     assert ev["hamstring_stretch.hold_hands_to_feet"] < 1.1
     assert _top({**ev, "hamstring_stretch.hold_hands_to_feet": 1.5}) is None
+
+
+def test_strides_with_the_thigh_lifted_to_horizontal_are_not_running():
+    """High knees: the swing thigh comes up to horizontal (a runner's reaches 45-65°)."""
+    ev = _kit_evidence("running")
+    assert ev["stride_hip_flex_p90"] < 84.0
+    assert _top({**ev, "stride_hip_flex_p90": 100.0}) is None
