@@ -218,7 +218,8 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # a pigeon pose rests them on the floor with the front shin folded across.
     # And a running lunge is held: lunges done as reps come back up every second
     # or two, so it needs 5 s held still (or 6 s in position), not 3.
-    s["running_lunge"] = (max(_ramp(e["running_lunge.held_s"], LUNGE_STILL_MIN_S, LUNGE_HELD_S),
+    still_from = min(LUNGE_STILL_MIN_S, LUNGE_HELD_S - 1.0)  # the split check varies LUNGE_HELD_S
+    s["running_lunge"] = (max(_ramp(e["running_lunge.held_s"], still_from, LUNGE_HELD_S),
                               _ramp(e["running_lunge.run_s"], 3.0, 6.0))
                           * _ramp(e["running_lunge.in_position"], 0.1, 0.3)
                           * _ramp(e.get("running_lunge.hold_hip_height", math.nan), LUNGE_HIPS_LOW, LUNGE_HIPS_UP)
