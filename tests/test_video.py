@@ -107,7 +107,8 @@ def test_read_ahead_raises_the_decoders_error_and_stops_cleanly():
             break
     assert got == [0, 1, 2]
     assert closed == ["formcheck-decode", "formcheck-decode"]
-    assert threading.active_count() == 1
+    # other tests in the same run may leave their own threads (Streamlit, the warm pose model)
+    assert not [t for t in threading.enumerate() if t.name == "formcheck-decode"]
 
 
 def test_read_ahead_keeps_the_progress_bar_out_of_the_decoder_log(tmp_path, capfd):
