@@ -3,7 +3,6 @@ treadmill clip (computed once per session)."""
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -13,19 +12,6 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 TREADMILL = SHARED / "clips" / "treadmill_side_male.mp4"
 MODEL = REPO / "models" / "pose_landmarker_full.task"
-
-
-class _BareModeNotice(logging.Filter):
-    """Streamlit's "missing ScriptRunContext ... can be ignored when running in bare mode"
-    notice: the app tests run pages in bare mode (AppTest), and objects they leave behind
-    may log it later, on the stderr that the CLI tests read. The CLI never imports
-    Streamlit, so the notice is the test run's, not the product's."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "missing ScriptRunContext" not in record.getMessage()
-
-
-logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_BareModeNotice())
 
 
 @pytest.fixture(scope="session")
