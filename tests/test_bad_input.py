@@ -34,15 +34,18 @@ def visible_lines(err: str) -> list[str]:
     return [ln.rsplit("\r", 1)[-1] for ln in err.split("\n") if ln.rsplit("\r", 1)[-1].strip()]
 
 
-# Streamlit's "missing ScriptRunContext ... can be ignored when running in bare mode" notice:
-# the app tests earlier in the same run leave Streamlit objects behind that may log it on the
-# shared stderr while a CLI test runs. The CLI never imports Streamlit, so it is not its output.
-_BARE_MODE_NOTICE = "missing ScriptRunContext"
+# Streamlit's bare-mode notices ("missing ScriptRunContext ...", "Warning: to view a Streamlit
+# app on a browser, use Streamlit in a file and run it with the following command: streamlit
+# run ..."): the app tests earlier in the same run leave Streamlit state behind that may log them
+# on the shared stderr while a CLI test runs. The CLI never imports Streamlit, so they are not its
+# output.
+def _streamlit_notice(line: str) -> bool:
+    return "streamlit" in line.lower() or "run it with the following command" in line
 
 
 def cli_lines(err: str) -> str:
     """`err` without Streamlit's bare-mode notice lines left by other tests."""
-    return "\n".join(ln for ln in err.split("\n") if _BARE_MODE_NOTICE not in ln)
+    return "\n".join(ln for ln in err.split("\n") if not _streamlit_notice(ln))
 
 
 def _sha(p: Path) -> str:
