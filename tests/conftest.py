@@ -43,3 +43,41 @@ def _isolated_dirs(tmp_path, monkeypatch):
 
 
 os.environ.setdefault("GLOG_minloglevel", "2")
+
+
+# --- exit watchdog ---------------------------------------------------------------------
+# A CI run once printed its summary (all passed) and then never exited: something left by
+# a test kept the interpreter from shutting down (a non-daemon thread, or an atexit join of
+# a child process). If the process is still alive EXIT_GRACE_S after pytest is done, this
+# prints every thread's stack and the live child processes (so the cause can be fixed) and
+# ends the process with pytest's own exit status. It is never reached in a clean exit.
+EXIT_GRACE_S = float(os.environ.get("FORMCHECK_TEST_EXIT_GRACE_S", "120"))
+_EXIT_STATUS = {"status": 0}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _EXIT_STATUS["status"] = int(exitstatus)
+
+
+def _exit_watchdog() -> None:
+    import faulthandler
+    import multiprocessing
+    import sys
+    import threading
+    import time
+
+    time.sleep(EXIT_GRACE_S)
+    err = sys.__stderr__
+    threads = [f"{t.name} (daemon={t.daemon})" for t in threading.enumerate()]
+    children = [f"{p.name} pid={p.pid}" for p in multiprocessing.active_children()]
+    print(f"\n[conftest] the test process did not exit {EXIT_GRACE_S:.0f} s after pytest finished.\n"
+          f"threads: {threads}\nchild processes: {children}\nstacks:", file=err, flush=True)
+    faulthandler.dump_traceback(file=err, all_threads=True)
+    err.flush()
+    os._exit(_EXIT_STATUS["status"])
+
+
+def pytest_unconfigure(config):
+    import threading
+
+    threading.Thread(target=_exit_watchdog, name="conftest-exit-watchdog", daemon=True).start()
