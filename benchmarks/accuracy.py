@@ -483,7 +483,13 @@ def _gait_totals(scores: list[dict]) -> dict:
     cov = [c for s in scores for c in s["band_covers"].values()]
     return {"prec": tp / (tp + fp) if tp + fp else None, "rec": tp / (tp + fn) if tp + fn else None,
             "mae": float(np.mean(errs)) if errs else None, "ok": sum(s["verdict_ok"] for s in scores),
-            "n": len(scores), "cov": sum(cov), "legs": len(cov)}
+            "n": len(scores), "cov": sum(cov), "legs": len(cov),
+            # legs given no verdict because the reading was too uncertain (not a claim either way)
+            "unjudged": sum(v == "unjudged" for s in scores for v in s["verdicts"].values()),
+            # a caving knee called "ok", or a straight knee called caving: a wrong claim
+            "wrong_claims": sum((v == "ok" and s["want"][side] == "knee_valgus")
+                                or (v == "knee_valgus" and s["want"][side] == "ok")
+                                for s in scores for side, v in s["verdicts"].items())}
 
 
 def gait_markdown(scores: list[dict], command: str) -> list[str]:
@@ -507,11 +513,13 @@ def gait_markdown(scores: list[dict], command: str) -> list[str]:
         f"**Overall** ({tot['n']} clips): per-step `knee_valgus` precision {_pct(tot['prec'])}, recall "
         f"{_pct(tot['rec'])} (targets ≥ 0.9); per-step FPPA mean absolute error "
         f"{'–' if mae is None else f'{mae:.1f}°'} (target ≤ 3°); per-leg verdict right on {tot['ok']} of "
-        f"{tot['n']} clips (target: all); the per-leg 95% band holds the true median on {tot['cov']} of "
+        f"{tot['n']} clips (target: all); legs left `unjudged` (reading too uncertain, no claim made): "
+        f"{tot['unjudged']} of {tot['legs']}; wrong claims (a caving knee called ok or a straight one caving): "
+        f"{tot['wrong_claims']}; the per-leg 95% band holds the true median on {tot['cov']} of "
         f"{tot['legs']} legs.",
         "",
-        "| view, fps | clips | precision | recall | FPPA MAE | verdicts right |",
-        "|---|---|---|---|---|---|",
+        "| view, fps | clips | precision | recall | FPPA MAE | verdicts right | legs unjudged | wrong claims |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     groups: dict[tuple[str, float], list[dict]] = {}
     for s in scores:
@@ -519,7 +527,7 @@ def gait_markdown(scores: list[dict], command: str) -> list[str]:
     for (view, fps), grp in sorted(groups.items()):
         g = _gait_totals(grp)
         lines.append(f"| {view}, {fps:g} | {g['n']} | {_pct(g['prec'])} | {_pct(g['rec'])} | "
-                     f"{_deg(g['mae'])} | {g['ok']} of {g['n']} |")
+                     f"{_deg(g['mae'])} | {g['ok']} of {g['n']} | {g['unjudged']} | {g['wrong_claims']} |")
     lines += [
         "",
         "| clip | view, fps | camera (height, distance, yaw) | body | steps found / true | true FPPA median valgus / other | "
@@ -530,7 +538,9 @@ def gait_markdown(scores: list[dict], command: str) -> list[str]:
         v = next(k for k, w in s["want"].items() if w == "knee_valgus")
         o = "right" if v == "left" else "left"
         e = np.mean(np.abs(s["fppa_errors"])) if s["fppa_errors"] else float("nan")
-        verdict = f"{s['verdicts'][v]}, {s['verdicts'][o]}" + ("" if s["verdict_ok"] else " **wrong**")
+        withheld = "unjudged" in s["verdicts"].values() and _gait_totals([s])["wrong_claims"] == 0
+        verdict = f"{s['verdicts'][v]}, {s['verdicts'][o]}" + (
+            "" if s["verdict_ok"] else " (withheld)" if withheld else " **wrong**")
         cad = "–" if s["cadence_err"] is None else f"{100 * s['cadence_err']:.1f}%"
         lines.append(f"| {s['name']} | {s['view']}, {s['fps']:g} | {s['cam_h']} m, {s['dist']} m, {s['yaw']:g}° | "
                      f"{s['body']} | {s['steps_found']} / {s['steps_true']} | {s['true_median'][v]:.0f}° / "

@@ -9,11 +9,13 @@ correction moves them apart to the joints' width before FPPA is read:
    hip joint width on screen over its leg length on screen (perfect landmarks).
    Not fitted to the pose model's FPPA errors.
 2. `spread`: the pose model also reads the two knees' angles closer to each
-   other than they are. With the hips apart, the true left-right difference of
-   the legs' median FPPA ≈ spread x the read difference (least squares through
-   0 over the FIT clips); each step is moved away from the two legs' mean by it.
+   other than they are, more so from in front than from behind. With the hips
+   apart, the true left-right difference of the legs' median FPPA ≈ spread x the
+   read difference (least squares through 0 over the FIT clips of one view:
+   `spread` from behind, `spread_front` in front); each step is moved away from
+   the two legs' mean by it.
 3. The per-leg error left (median over a leg's steps of corrected - true),
-   leave-one-clip-out (spread refitted without the clip), against the camera
+   leave-one-clip-out (spread refitted without the clip, within its view), against the camera
    yaw the clip's own landmarks show (`frames.camera_yaw_deg`): `sd_deg` and
    `sd_per_yaw` of error² ≈ sd_deg² + (sd_per_yaw x yaw)², least squares on the
    squares; they set each leg's band.
@@ -97,33 +99,49 @@ def main(argv: list[str] | None = None) -> int:
             continue
         meds[clip.name], yaws[clip.name] = m, yaw
     fit_clips = [c for c in fit_clips if c.name in meds]
-    g = fit_spread(meds)
-    print(f"spread (true L-R difference / read L-R difference, hips apart): {g:.3f}")
-    rows, loo = [], []
-    for clip in fit_clips:
-        m = meds[clip.name]
-        errs = spread_errors(m, g)
-        g_loo = fit_spread({k: v for k, v in meds.items() if k != clip.name})
-        errs_loo = spread_errors(m, g_loo)
-        for side, e in errs.items():
-            rows.append((clip.name, side, e, yaws[clip.name], m[side][1] - m[side][2], m[side][0] - m[side][2]))
-            loo.append(errs_loo[side])
-            print(f"{clip.name} {clip.view} yaw {clip.yaw:+.0f}° (read {yaws[clip.name]:.0f}°) {side:5s} "
-                  f"{'valgus' if side == clip.valgus_side else 'other '}: true {m[side][2]:5.1f}°, corrected - true "
-                  f"{e:+.1f}° (hips apart only {rows[-1][5]:+.1f}°, raw {rows[-1][4]:+.1f}°)")
-    e = np.array([r[2] for r in rows])
-    y = np.array([r[3] for r in rows])
-    a = np.stack([np.ones_like(y), y * y], axis=1)
-    # The band's SD from the leave-one-clip-out errors (a clip the spread was not fitted on).
-    coef = np.linalg.lstsq(a, np.square(loo), rcond=None)[0]
-    sd0 = math.sqrt(max(coef[0], 1.0))
-    k = math.sqrt(max(coef[1], 0.0))
-    print(f"\nper-leg median error on the FIT clips: corrected MAE {np.mean(np.abs(e)):.2f}° "
-          f"(RMS {math.sqrt(np.mean(e * e)):.2f}°), hips apart only {np.mean(np.abs([r[5] for r in rows])):.2f}°, "
-          f"raw {np.mean(np.abs([r[4] for r in rows])):.2f}°; leave-one-clip-out (spread refitted) "
-          f"{np.mean(np.abs(loo)):.2f}°, worst {np.max(np.abs(loo)):.2f}°")
-    print(f"error² ≈ {sd0:.2f}² + ({k:.3f} x yaw)²")
-    print(f"\nFppaCalibration(hip_width_legs={c_all:.3f}, spread={g:.2f}, sd_deg={sd0:.1f}, sd_per_yaw={k:.2f}, "
+    g_all = fit_spread(meds)
+    print(f"spread, all views (true L-R difference / read L-R difference, hips apart): {g_all:.3f}")
+    fitted = {}
+    all_rows = []
+    for view in ("back", "front"):
+        clips = [c for c in fit_clips if c.view == view]
+        if len(clips) < 2:
+            print(f"{view}: fewer than 2 fit clips; the {view} spread is the all-view one")
+            fitted[view] = (g_all, None, None)
+            continue
+        vm = {c.name: meds[c.name] for c in clips}
+        g = fit_spread(vm)
+        print(f"\n{view}: spread {g:.3f} from {len(clips)} clips ({', '.join(vm)})")
+        rows, loo, loo_yaw = [], [], []
+        for clip in clips:
+            m = meds[clip.name]
+            errs = spread_errors(m, g)
+            errs_loo = spread_errors(m, fit_spread({k: v for k, v in vm.items() if k != clip.name}))
+            for side, e in errs.items():
+                rows.append((clip.name, side, e, yaws[clip.name], m[side][1] - m[side][2], m[side][0] - m[side][2]))
+                loo.append(errs_loo[side])
+                loo_yaw.append(yaws[clip.name])
+                print(f"{clip.name} {clip.view} yaw {clip.yaw:+.0f}° (read {yaws[clip.name]:.0f}°) {side:5s} "
+                      f"{'valgus' if side == clip.valgus_side else 'other '}: true {m[side][2]:5.1f}°, corrected - "
+                      f"true {e:+.1f}° (leave-one-clip-out {errs_loo[side]:+.1f}°, hips apart only "
+                      f"{rows[-1][5]:+.1f}°, raw {rows[-1][4]:+.1f}°)")
+        e = np.array([r[2] for r in rows])
+        y = np.array(loo_yaw)
+        a = np.stack([np.ones_like(y), y * y], axis=1)
+        # The band's SD from the leave-one-clip-out errors (a clip the spread was not fitted on).
+        coef = np.linalg.lstsq(a, np.square(loo), rcond=None)[0]
+        sd0 = math.sqrt(max(coef[0], 1.0))
+        k = math.sqrt(max(coef[1], 0.0))
+        print(f"{view}: per-leg median error on the FIT clips: corrected MAE {np.mean(np.abs(e)):.2f}° "
+              f"(RMS {math.sqrt(np.mean(e * e)):.2f}°), hips apart only "
+              f"{np.mean(np.abs([r[5] for r in rows])):.2f}°, raw {np.mean(np.abs([r[4] for r in rows])):.2f}°; "
+              f"leave-one-clip-out (spread refitted) {np.mean(np.abs(loo)):.2f}°, worst {np.max(np.abs(loo)):.2f}°")
+        print(f"{view}: error² ≈ {sd0:.2f}² + ({k:.3f} x yaw)²")
+        fitted[view] = (g, sd0, k)
+        all_rows += rows
+    (gb, sb, kb), (gf, sf, kf) = fitted["back"], fitted["front"]
+    print(f"\nFppaCalibration(hip_width_legs={c_all:.3f}, spread={gb:.2f}, sd_deg={sb:.1f}, sd_per_yaw={kb:.2f}, "
+          f"spread_front={gf:.2f}, sd_deg_front={sf:.1f}, sd_per_yaw_front={kf:.2f}, "
           f'fitted_on="{len(fit_clips)} rendered runners ({", ".join(c.name for c in fit_clips)}), '
           'benchmarks/gait_calibration.py")')
     return 0

@@ -13,6 +13,7 @@ Tolerances, in real units:
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from functools import cache
@@ -412,6 +413,54 @@ def test_fppa_calibration_hip_scale_and_band_sd():
     assert cal.sd_at(0.0) == pytest.approx(3.0)
     assert cal.sd_at(20.0) == pytest.approx(5.0)  # hypot(3, 0.2 x 20)
     assert cal.sd_at(None) == pytest.approx(cal.sd_at(15.0))  # unknown yaw: as 15°
+
+
+def test_fppa_calibration_front_has_its_own_spread_and_band_sd():
+    from formcheck.gait import FPPA_CALIBRATION, FppaCalibration
+
+    cal = FppaCalibration(spread=1.3, sd_deg=4.0, sd_per_yaw=0.1, spread_front=1.6, sd_deg_front=3.0,
+                          sd_per_yaw_front=0.2)
+    assert cal.spread_for("back") == 1.3 and cal.spread_for("front") == 1.6 and cal.spread_for(None) == 1.3
+    assert cal.sd_at(20.0, "back") == pytest.approx(math.hypot(4.0, 2.0))
+    assert cal.sd_at(20.0, "front") == pytest.approx(5.0)  # hypot(3, 0.2 x 20)
+    # Not fitted for the front: the same as from behind.
+    plain = FppaCalibration(spread=1.3, sd_deg=4.0, sd_per_yaw=0.1)
+    assert plain.spread_for("front") == 1.3 and plain.sd_at(20.0, "front") == plain.sd_at(20.0, "back")
+    # The shipped correction spreads front views more (fitted on front FIT renders only).
+    assert FPPA_CALIBRATION.spread_for("front") > FPPA_CALIBRATION.spread_for("back") > 1.0
+
+
+def _leg_steps(side: str, vals: list[float]) -> list:
+    from formcheck.results import Step
+
+    return [Step(index=k + 1, side=side, contact_s=k * 0.7, midstance_s=k * 0.7 + 0.1, toe_off_s=k * 0.7 + 0.2,
+                 timing_estimated=False, metrics={"fppa_deg": v}, faults=()) for k, v in enumerate(vals)]
+
+
+def test_front_leg_too_uncertain_for_ok_is_unjudged_with_the_reason():
+    from formcheck.gait import rules as R
+    from formcheck.gait.summary import leg_summary, summary_lines
+
+    vals = [11.0, 12.0, 10.5, 11.5, 12.0, 11.0, 10.0, 11.5]  # median 11.25: under the borderline (12)
+    steps = _leg_steps("right", vals)
+    # A wide band (per-leg SD 4.5°: a front camera well off the line) reaches past 15 + 3.
+    front = leg_summary(steps, "right", "front", 7, 15.0, "fppa_deg", 4.5, None)
+    assert front["fppa_band_deg"][1] > 15.0 + R.FPPA_BORDERLINE_DEG
+    assert front["verdict"] == "unjudged"
+    assert "could not be measured closely enough" in front["verdict_reason"]
+    # The same reading from behind keeps its verdict (the rule is for front views only).
+    back = leg_summary(steps, "right", "back", 7, 15.0, "fppa_deg", 4.5, None)
+    assert back["verdict"] == "ok" and back["verdict_reason"] is None
+    # A narrow band from the front: "ok" stands.
+    narrow = leg_summary(steps, "right", "front", 7, 15.0, "fppa_deg", 1.0, None)
+    assert narrow["verdict"] == "ok"
+    # The leg card says why, never "stays in line".
+    left = leg_summary(_leg_steps("left", [3.0] * 8), "left", "front", 7, 15.0, "fppa_deg", 1.0, None)
+    gait = {"legs": {"left": left, "right": front}, "min_steps_per_leg": 7, "step_count": 16}
+    lines = summary_lines(gait, "front")
+    right = [ln for ln in lines if ln.startswith("Right knee")]
+    assert right and "not judged" in right[0] and "stays in line" not in right[0]
+    assert any(ln.startswith("Left knee stays in line") for ln in lines)
 
 
 def test_camera_yaw_from_world_shoulders_from_behind_and_in_front():

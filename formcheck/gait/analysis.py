@@ -214,7 +214,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         o = other_side(s)
         other = medians[o] if counts[o] >= options.min_steps_per_leg else None
         legs[s] = leg_summary(steps, s, view, options.min_steps_per_leg if judge_ok else 10 ** 9,
-                               fppa_limit, fppa_metric, cal.sd_at(yaw) if cal.sd_deg else 0.0, other)
+                               fppa_limit, fppa_metric, cal.sd_at(yaw, view) if cal.sd_deg else 0.0, other)
     shown_cad = cad if judge_ok else None
     clip_faults = R.judge({"cadence_spm": shown_cad if shown_cad is not None else math.nan},
                           tuple(f for f in R.CLIP_FAULTS if view in (f.views or R.ANY_VIEW)))
@@ -234,9 +234,9 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
             "fppa_deg": {k: round(v, 2) for k, v in base["fppa_deg"].items()},
             "from_s": base["from_s"], "to_s": base["to_s"], "source": base["source"]},
         "fppa_calibration": {"hip_width_legs": cal.hip_width_legs, "hip_scale": round(hip_scale, 3),
-                             "spread": cal.spread, "slope": cal.slope, "offset": cal.offset, "sd_deg": cal.sd_deg,
+                             "spread": cal.spread_for(view), "slope": cal.slope, "offset": cal.offset, "sd_deg": cal.sd_deg,
                              "sd_per_yaw": cal.sd_per_yaw,
-                             "leg_sd_deg": round(cal.sd_at(yaw), 2) if cal.sd_deg else 0.0,
+                             "leg_sd_deg": round(cal.sd_at(yaw, view), 2) if cal.sd_deg else 0.0,
                              "fitted_on": cal.fitted_on},
         "camera_yaw_deg": round(yaw, 1) if math.isfinite(yaw) else None,
         "faults": [f.to_json() for f in clip_faults],
@@ -303,8 +303,8 @@ def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str 
             m.update(sagittal_metrics(fr, t, st, leg, fwd))
         mets.append(m)
     sides = [st.side for st in steps_raw]
-    if view in R.FRONTAL and cal.spread != 1.0:
-        spread_legs(mets, sides, cal.spread, min_steps)
+    if view in R.FRONTAL and cal.spread_for(view) != 1.0:
+        spread_legs(mets, sides, cal.spread_for(view), min_steps)
     # Against the other leg: only when it has enough steps to have a median.
     for side in SIDES:
         other = [m.get("fppa_deg", math.nan) for m, sd in zip(mets, sides) if sd != side]

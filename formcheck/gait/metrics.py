@@ -51,6 +51,15 @@ class FppaCalibration:
     sd_deg: float = 0.0
     sd_per_yaw: float = 0.0
     fitted_on: str = "none"
+    # Filmed from in front the pose model draws the two knees together more than from
+    # behind: its own spread and error SD there (None: the same as from behind).
+    spread_front: float | None = None
+    sd_deg_front: float | None = None
+    sd_per_yaw_front: float | None = None
+
+    def spread_for(self, view: str | None) -> float:
+        """The spread for a clip filmed from `view` ("front" has its own when fitted)."""
+        return self.spread_front if view == "front" and self.spread_front is not None else self.spread
 
     def __call__(self, raw: float) -> float:
         return self.offset + self.slope * raw if math.isfinite(raw) else math.nan
@@ -62,18 +71,23 @@ class FppaCalibration:
             return 1.0
         return float(np.clip(self.hip_width_legs / hip_width_legs_seen, 1 / MAX_HIP_SCALE, MAX_HIP_SCALE))
 
-    def sd_at(self, yaw_deg: float | None) -> float:
-        """The per-leg error SD for a camera `yaw_deg` off the line of running (unknown: 15°)."""
+    def sd_at(self, yaw_deg: float | None, view: str | None = None) -> float:
+        """The per-leg error SD for a camera `yaw_deg` off the line of running
+        (unknown: 15°), filmed from `view` ("front" has its own when fitted)."""
         y = 15.0 if yaw_deg is None or not math.isfinite(yaw_deg) else min(abs(yaw_deg), 30.0)
-        return math.hypot(self.sd_deg, self.sd_per_yaw * y)
+        front = view == "front"
+        sd0 = self.sd_deg_front if front and self.sd_deg_front is not None else self.sd_deg
+        k = self.sd_per_yaw_front if front and self.sd_per_yaw_front is not None else self.sd_per_yaw
+        return math.hypot(sd0, k * y)
 
 
 NO_CALIBRATION = FppaCalibration()
 # Fitted by benchmarks/gait_calibration.py on rendered runners (bodies and cameras
 # held out of benchmarks/accuracy.py's running clips); see docs/gait.md.
-FPPA_CALIBRATION = FppaCalibration(hip_width_legs=0.336, spread=1.37, sd_deg=3.4, sd_per_yaw=0.16,
-                                   fitted_on="6 rendered runners (benchmarks/gait_renders.py FIT: bodies M27, F41), "
-                                             "benchmarks/gait_calibration.py")
+FPPA_CALIBRATION = FppaCalibration(hip_width_legs=0.336, spread=1.31, sd_deg=4.3, sd_per_yaw=0.16,
+                                   spread_front=1.55, sd_deg_front=2.7, sd_per_yaw_front=0.24,
+                                   fitted_on="10 rendered runners (benchmarks/gait_renders.py FIT: bodies M27, F41; "
+                                             "4 from behind, 6 in front), benchmarks/gait_calibration.py")
 
 
 def frontal_metrics(fr: Frames, t: np.ndarray, st: Stance, base: dict | None,

@@ -73,13 +73,24 @@ def leg_summary(steps: list[Step], side: str, view: str | None, min_steps: int, 
                 verdict = "borderline"
             else:
                 verdict = "ok"
+        band = _fppa_band(fp, sd_deg) if enough else None
+        reason = None
+        if verdict == "ok" and band is not None and own is not None and view in R.FPPA_OK_NEEDS_BAND_VIEWS:
+            # "Stays in line" needs evidence: the band, moved to the judged measure, must
+            # stay below the limit by more than the borderline margin allows.
+            top = med + (band[1] - own)
+            if top > fppa_limit + R.FPPA_BORDERLINE_DEG:
+                verdict = "unjudged"
+                reason = (f"the knee's angle could not be measured closely enough from this camera (likely "
+                          f"{band[0]:.0f}° to {band[1]:.0f}°, limit {fppa_limit:.0f}°)")
         out.update({
             "fppa_median_deg": own, "fppa_peak_deg": round(max(fp), 2) if fp else None,
-            "fppa_band_deg": _fppa_band(fp, sd_deg) if enough else None,
+            "fppa_band_deg": band,
             "fppa_judged_deg": med, "fppa_limit_deg": fppa_limit, "fppa_metric": fppa_metric,
             "fppa_over_other_leg_deg": over_other,
             "valgus_steps": flagged, "valgus_share": round(flagged / len(vals), 3) if vals else None,
             "verdict": verdict,
+            "verdict_reason": reason,
             # Not measurable from pose landmarks (rules.UNMEASURED): no count, a sentence.
             "pelvic_drop_steps": None,
             "pelvic_drop": R.UNMEASURED["pelvic_drop"].split(":")[0],
@@ -126,6 +137,9 @@ def summary_lines(gait: dict, view: str | None) -> list[str]:
                 lines.append(f"{name} knee caves in on {lg['valgus_steps']} of {n} steps, peak "
                              f"{_fmt(lg['fppa_peak_deg'])} (median {_fmt(lg['fppa_median_deg'])}{_band(lg)}; "
                              f"{judged} {lg['fppa_limit_deg']:.0f}°).")
+            elif lg["verdict"] == "unjudged":
+                lines.append(f"{name} knee: not judged — {lg['verdict_reason']}. Film from straight behind or in "
+                             "front to have it judged.")
             elif lg["verdict"] == "borderline":
                 lines.append(f"{name} knee: borderline, caves in on {lg['valgus_steps']} of {n} steps "
                              f"(median {_fmt(lg['fppa_median_deg'])}{_band(lg)}, peak {_fmt(lg['fppa_peak_deg'])}; "
