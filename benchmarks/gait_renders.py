@@ -122,6 +122,7 @@ TEST: tuple[RunClip, ...] = (
     RunClip("back60", "M45", "back", 0.9, 5.5, 5.0, 60, "left", 11.9, 2.2),
     RunClip("front60", "F62", "front", 1.0, 7.5, -5.0, 60, "left", 19.3, -3.2),
     RunClip("back120", "F34", "back", 1.1, 4.5, -7.0, 120, "right", 10.4, 3.9),
+    RunClip("front120", "M45", "front", 1.3, 5.0, 9.0, 120, "right", 22.6, -5.4),
 )
 
 SETS = {"fit": FIT, "test": TEST}

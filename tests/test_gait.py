@@ -515,3 +515,33 @@ def test_fppa_bias_correction_applies_to_video_tracks_only():
         assert lo < leg["fppa_median_deg"] < hi and hi - lo >= 2 * 1.96 * 2.0 - 0.2
     with pytest.raises(ValueError, match="calibration"):
         GaitOptions(calibration="maybe")
+
+
+def test_running_accuracy_counts_withheld_verdicts_apart_from_wrong_claims():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy.py"
+    spec = importlib.util.spec_from_file_location("accuracy_bench", path)
+    acc = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = acc  # its dataclasses look their module up
+    spec.loader.exec_module(acc)
+
+    def score(name, verdicts, want):
+        return {"name": name, "view": "front", "fps": 30, "body": "F34", "cam_h": 1.0, "dist": 4.0, "yaw": 12.0,
+                "tp": 1, "fp": 0, "fn": 1, "fppa_errors": [1.0, -3.0], "verdicts": verdicts, "want": want,
+                "verdict_ok": verdicts == want, "true_median": {"left": 18.0, "right": 3.0},
+                "read_median": {"left": 12.0, "right": 9.0}, "band_covers": {"left": True, "right": False},
+                "steps_found": 16, "steps_true": 16, "cadence_err": 0.01}
+
+    want = {"left": "knee_valgus", "right": "ok"}
+    scores = [score("a", {"left": "unjudged", "right": "ok"}, want),  # withheld: no claim
+              score("b", {"left": "ok", "right": "ok"}, want),  # a caving knee called ok: wrong
+              score("c", {"left": "knee_valgus", "right": "knee_valgus"}, want),  # a straight knee flagged: wrong
+              score("d", dict(want), want)]
+    tot = acc._gait_totals(scores)
+    assert (tot["ok"], tot["n"], tot["unjudged"], tot["wrong_claims"]) == (1, 4, 1, 2)
+    assert tot["prec"] == 1.0 and tot["rec"] == 0.5 and tot["mae"] == 2.0 and (tot["cov"], tot["legs"]) == (4, 8)
+    rows = "\n".join(acc.gait_markdown(scores, "cmd"))
+    assert "| a | front, 30 |" in rows and "unjudged, ok (withheld)" in rows
+    assert "ok, ok **wrong**" in rows and "knee_valgus, knee_valgus **wrong**" in rows
