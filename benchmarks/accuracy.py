@@ -572,7 +572,8 @@ def run_gait(out: Path, command: str, cached_only: bool = False, fast_tracking: 
         return 0
     doc = out.read_text() if out.exists() else ""
     old = _gait_section(doc)
-    out.write_text(doc.replace(old, section + "\n") if old else doc.rstrip("\n") + "\n\n" + section + "\n")
+    text = doc.replace(old, section) if old else doc.rstrip("\n") + "\n\n" + section
+    out.write_text(text.rstrip("\n") + "\n")  # one newline at the end, however often it is rerun
     print(section)
     return 0
 
