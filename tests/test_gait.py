@@ -177,6 +177,18 @@ def test_low_cadence_is_flagged_with_step_rate_advice():
     assert normal["gait"]["faults"] == []
 
 
+def test_a_few_steps_give_a_step_rate_but_no_step_rate_advice():
+    # 8 steps at 150 steps/min: the rate is measured and shown, but 8 steps (a start,
+    # a stop, running on the spot) are too few to advise on it (14 needed).
+    b = built("back", 60, steps=8, cadence=150.0)
+    rep = analyze_running(track_from_motion(b.motion, b.camera, REALISTIC))
+    assert rep["gait"]["cadence_spm"] == pytest.approx(150.0, rel=0.03)
+    assert rep["gait"]["faults"] == []
+    assert "low_cadence" in rep["unjudged"]
+    assert not any("5-10%" in a for a in rep["advice"])
+    assert any("at least 14 are needed" in w for w in rep["warnings"])
+
+
 def test_slow_motion_time_scale():
     # 120 fps filmed, played back at 30 fps: video time runs 4x slower than real time.
     b = built("back", 120)

@@ -216,7 +216,8 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         legs[s] = leg_summary(steps, s, view, options.min_steps_per_leg if judge_ok else 10 ** 9,
                                fppa_limit, fppa_metric, cal.sd_at(yaw, view) if cal.sd_deg else 0.0, other)
     shown_cad = cad if judge_ok else None
-    clip_faults = R.judge({"cadence_spm": shown_cad if shown_cad is not None else math.nan},
+    advise_cad = shown_cad is not None and len(steps) >= R.MIN_STEPS_CADENCE_ADVICE
+    clip_faults = R.judge({"cadence_spm": shown_cad if advise_cad else math.nan},
                           tuple(f for f in R.CLIP_FAULTS if view in (f.views or R.ANY_VIEW)))
     gait: dict = {
         "time_scale": ts,
@@ -272,6 +273,10 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         warnings += run_warnings(gait, legs, view, steps, cad, base, info, real.fps, options.min_steps_per_leg)
         if cad is None:
             unjudged.add("low_cadence")
+        elif not advise_cad:
+            unjudged.add("low_cadence")
+            warnings.append(f"Step rate measured from {len(steps)} steps only: at least {R.MIN_STEPS_CADENCE_ADVICE} "
+                            "are needed before formcheck advises on it.")
     if view in R.FRONTAL:
         warnings.append(R.UNMEASURED["pelvic_drop"][0].upper() + R.UNMEASURED["pelvic_drop"][1:] + ".")
     return {

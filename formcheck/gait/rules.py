@@ -21,7 +21,7 @@ __all__ = [
     "FPPA_ABS_DEG", "FPPA_OVER_BASELINE_DEG", "FPPA_OVER_OTHER_LEG_DEG", "FPPA_BORDERLINE_DEG",
     "FPPA_OK_NEEDS_BAND_VIEWS",
     "PELVIC_DROP_DEG", "CROSSOVER_OFFSET", "OVERSTRIDE_RATIO", "TIBIA_DEG", "LOW_CADENCE_SPM",
-    "MIN_STEPS_PER_LEG", "ASYMMETRY_DEG", "RUNNING_CADENCE_SPM",
+    "MIN_STEPS_PER_LEG", "MIN_STEPS_CADENCE_ADVICE", "ASYMMETRY_DEG", "RUNNING_CADENCE_SPM",
 ]
 
 FRONTAL = ("front", "back")
@@ -59,6 +59,9 @@ LOW_CADENCE_SPM = 160.0
 # Average at least 7 steps per leg before judging it or comparing it with the other
 # leg [Dingenen 2018].
 MIN_STEPS_PER_LEG = 7
+# Step-rate advice needs as many steps as a verdict on both legs (14, about 5 s of
+# running) [own]: a few steps of a start, a stop or running on the spot are not a run.
+MIN_STEPS_CADENCE_ADVICE = 2 * MIN_STEPS_PER_LEG
 # Left-right FPPA difference worth mentioning [own ≈ SDD 7.5-8.9°, Munro 2012].
 ASYMMETRY_DEG = 8.0
 # What running looks like: about 130-230 steps/min [own: below ~130 is walking pace

@@ -177,7 +177,7 @@ def advice_lines(gait: dict, steps: list[Step]) -> list[str]:
     if "crossover" in codes:
         out.append("Land with your feet a little apart, as if running along two lines rather than one.")
     cad = gait.get("cadence_spm")
-    if cad is not None and cad < R.LOW_CADENCE_SPM:
+    if cad is not None and "low_cadence" in codes:  # judged only with enough steps (MIN_STEPS_CADENCE_ADVICE)
         out.append(f"Raise your step rate by 5-10%: from {cad:.0f} to about {1.05 * cad:.0f}-{1.10 * cad:.0f} "
                    "steps per minute (a metronome app helps). Quicker, shorter steps lower the load on the knee "
                    "(Heiderscheit 2011).")
