@@ -383,6 +383,11 @@ class HoldParams:
     # and offline agree); a jump out of the band shorter than max_gap_s is a gap [own].
     smooth_s: float = 1.0
     speed_s: float = 0.5  # the speed is the median's change over this long [own]
+    # The position checks flicker on real footage too: a crossed-leg fold read its
+    # knee at 120-148° against a 140° check frame to frame while the person held
+    # still. The position counts as there while it passed in at least this share
+    # of the last smooth_s (a majority vote, causal, so live and offline agree) [own].
+    position_share: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -412,6 +417,7 @@ class HoldState:
     prev_v: float = math.nan
     recent: tuple[tuple[float, float], ...] = field(default=(), repr=False)  # (t, value) of the last smooth_s
     medians: tuple[tuple[float, float], ...] = field(default=(), repr=False)  # (t, median) of the last speed_s
+    positions: tuple[tuple[float, bool], ...] = field(default=(), repr=False)  # (t, in position) of the last smooth_s
 
 
 def _is_hold(state: HoldState, params: HoldParams) -> bool:
@@ -433,6 +439,9 @@ def hold_step(state: HoldState, t: float, value: float, in_position: bool,
     the driving angle in degrees (NaN when not visible). A hold starts still
     (max_speed_dps) and goes on while the angle settles slower than drift_speed_dps."""
     i = state.i + 1
+    positions = tuple((pt, p) for pt, p in state.positions if t - pt < params.smooth_s) + ((t, bool(in_position)),)
+    state = replace(state, positions=positions)
+    in_position = sum(p for _, p in positions) >= params.position_share * len(positions)
     sm = value  # the driving angle's median over the last smooth_s: its speed is the stillness
     speed = math.inf
     if math.isfinite(value):
@@ -548,6 +557,19 @@ def centred_speed(times: np.ndarray, values: np.ndarray, params: HoldParams) -> 
         return np.where(dt > 0, np.abs(med[b] - med[a]) / np.where(dt > 0, dt, 1.0), np.nan)
 
 
+def steady_position(times: np.ndarray, in_position: np.ndarray, params: HoldParams) -> np.ndarray:
+    """Offline [N] bool: the position passed in at least position_share of the
+    frames within smooth_s centred on each frame (the live detector votes over the
+    last smooth_s; offline can look ahead)."""
+    pos = np.asarray(in_position, bool).astype(float)
+    half = params.smooth_s / 2
+    lo = np.searchsorted(times, times - half, side="left")
+    hi = np.searchsorted(times, times + half, side="right")
+    c = np.concatenate([[0.0], np.cumsum(pos)])
+    share = (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
+    return share >= params.position_share
+
+
 def refine_holds(times: np.ndarray, values: np.ndarray, in_position: np.ndarray, events: list[HoldEvent],
                  params: HoldParams) -> list[HoldEvent]:
     """Offline re-timing of holds found by run_holds (see above): ends extended
@@ -558,6 +580,7 @@ def refine_holds(times: np.ndarray, values: np.ndarray, in_position: np.ndarray,
     if not events:
         return out
     speed = centred_speed(times, values, params)
+    in_position = steady_position(times, in_position, params)
     with np.errstate(invalid="ignore"):
         still = in_position & (speed <= params.max_speed_dps)
     for ev in events:
