@@ -23,7 +23,7 @@ from formcheck.clip_checks import (
     main_person,
 )
 from formcheck.errors import NoPersonError
-from formcheck.events import drive_signal, explain_no_hold, position_mask, resolve_overlap, side_features
+from formcheck.events import anchor_points, drive_signal, explain_no_hold, position_mask, resolve_overlap, side_features
 from formcheck.exercises import Exercise
 from formcheck.exercises.base import EVENT_METRICS
 from formcheck.features import SIDES, Joints, other_side
@@ -37,7 +37,7 @@ from formcheck.judging import (
     timing_gaps,
 )
 from formcheck.landmarks import PoseTrack
-from formcheck.reps import HoldEvent, RepEvent, refine_holds, run_holds, run_reps, split_sets
+from formcheck.reps import HoldEvent, RepEvent, guard_jumps, refine_holds, run_holds, run_reps, split_sets
 from formcheck.results import FaultHit, Hold, Rep
 from formcheck.views import VIEW_LABELS, clip_view
 
@@ -126,8 +126,11 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     rejected = dropped = 0
     px = clean.px
     for side in _sides(options):
-        feats = side_features(exercise, Joints(px, clean.vis, clean.world, side))
-        drive = drive_signal(exercise, feats)
+        joints = Joints(px, clean.vis, clean.world, side)
+        feats = side_features(exercise, joints)
+        drive = raw_drive = drive_signal(exercise, feats)
+        if exercise.kind == "hold":
+            drive = guard_jumps(clean.times, drive, anchor_points(joints), exercise.hold)
         side_data[side] = (feats, drive)
         if exercise.kind == "reps":
             evs, state = run_reps(clean.times, drive, exercise.rep)
@@ -135,7 +138,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             dropped += state.dropped
         else:
             pos = position_mask(exercise, feats, drive)
-            evs = refine_holds(clean.times, drive, pos, run_holds(clean.times, drive, pos, exercise.hold),
+            # Found on the guarded angle (as live); timed on the angle as read, which
+            # offline can do: the walk-out looks ahead and bridges short jumps itself.
+            evs = refine_holds(clean.times, raw_drive, pos, run_holds(clean.times, drive, pos, exercise.hold),
                                exercise.hold)
         found += [(side, ev) for ev in evs]
     overlapping = 0

@@ -18,12 +18,22 @@ from formcheck.exercises import Exercise
 from formcheck.features import Joints, landmark
 from formcheck.reps import HoldEvent, RepEvent
 
-__all__ = ["side_features", "drive_signal", "position_mask", "resolve_overlap", "explain_no_hold", "OVERLAP_SHARE"]
+__all__ = ["side_features", "anchor_points", "drive_signal", "position_mask", "resolve_overlap", "explain_no_hold", "OVERLAP_SHARE"]
 
 
 def side_features(exercise: Exercise, joints: Joints) -> dict[str, np.ndarray]:
     """Every feature of the exercise for one working side: name -> [N]."""
     return {name: np.asarray(fn(joints), float) for name, fn in exercise.features.items()}
+
+
+def anchor_points(joints: Joints) -> np.ndarray:
+    """[N,2,2] mid-hip and mid-shoulder (px), either side's point where only one is
+    seen: the steadiest landmarks, that move whenever the body really moves."""
+    out = []
+    for name in ("hip", "shoulder"):
+        a, b = joints.p(name), joints.p("o_" + name)
+        out.append(np.where(np.isfinite(a) & np.isfinite(b), (a + b) / 2, np.where(np.isfinite(a), a, b)))
+    return np.stack(out, axis=1)
 
 
 def drive_signal(exercise: Exercise, feats: dict[str, np.ndarray]) -> np.ndarray:

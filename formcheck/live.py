@@ -27,17 +27,19 @@ from formcheck.cleaning import (
     swap_step,
 )
 from formcheck.clip_checks import JUMP_SCALE, JUMP_TORSOS
-from formcheck.events import drive_signal, position_mask, resolve_overlap, side_features
+from formcheck.events import anchor_points, drive_signal, position_mask, resolve_overlap, side_features
 from formcheck.exercises import get_exercise
 from formcheck.features import SIDES, Joints
 from formcheck.judging import Evidence, event_metrics, evidence_gaps, hold_record, judge, rep_record, timing_gaps
 from formcheck.landmarks import Detection, Lm, PoseTrack, detections_to_track
 from formcheck.reps import (
+    GuardState,
     HoldState,
     RepEvent,
     RepState,
     close_hold,
     flush_reps,
+    guard_step,
     hold_step,
     rep_step,
     split_sets,
@@ -141,6 +143,7 @@ class LiveSession:
         self._drive: dict[str, list[float]] = {s: [] for s in self.sides}
         self._rep_state = {s: RepState() for s in self.sides}
         self._hold_state = {s: HoldState() for s in self.sides}
+        self._guard_state = {s: GuardState() for s in self.sides}
         self.reps: list[Rep] = []
         self.holds: list[Hold] = []
         self._last_px: np.ndarray | None = None
@@ -250,7 +253,8 @@ class LiveSession:
         drives = {}
         ex = self.exercise
         for side in self.sides:
-            feats = side_features(ex, Joints(fpx[None], vis[None], fworld[None], side))
+            joints = Joints(fpx[None], vis[None], fworld[None], side)
+            feats = side_features(ex, joints)
             store = self._feats[side]
             for k, v in feats.items():
                 store.setdefault(k, []).append(float(v[0]))
@@ -269,6 +273,8 @@ class LiveSession:
                     if rep is not None and rep.faults:
                         cue = rep.faults[0].message
             else:
+                # The same landmark-jump guard as offline (analysis.analyze_track).
+                self._guard_state[side], d = guard_step(self._guard_state[side], t, d, anchor_points(joints)[0], ex.hold)
                 inpos = bool(position_mask(ex, feats, np.array([d]))[0])
                 self._hold_state[side], hev = hold_step(self._hold_state[side], t, d, bool(inpos), ex.hold)
                 st = self._hold_state[side]

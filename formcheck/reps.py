@@ -43,6 +43,9 @@ __all__ = [
     "set_range",
     "run_reps",
     "HoldParams",
+    "GuardState",
+    "guard_step",
+    "guard_jumps",
     "HoldState",
     "HoldEvent",
     "hold_step",
@@ -388,6 +391,62 @@ class HoldParams:
     # still. The position counts as there while it passed in at least this share
     # of the last smooth_s (a majority vote, causal, so live and offline agree) [own].
     position_share: float = 0.5
+    # The pose model can throw a limb's landmarks about for a second or two while
+    # the person is still (a real lizard lunge: the front knee and ankle jumped
+    # half a thigh toward the back leg, the front-leg angle 35 -> 110 -> 30°, while
+    # the hips and shoulders stayed within a few pixels). A driving angle that
+    # leaves band_deg of its recent median while the hips and shoulders move less
+    # than this many torso lengths over speed_s is the model, not the person, and
+    # reads as unseen; a change that lasts longer than max_gap_s is real [own].
+    anchor_still: float = 0.15
+
+
+@dataclass(frozen=True)
+class GuardState:
+    recent: tuple[tuple[float, float], ...] = ()  # (t, value) accepted over the last smooth_s
+    anchors: tuple[tuple[float, np.ndarray, float], ...] = field(default=(), repr=False)  # (t, [2,2], torso)
+    rejected_since: float = math.nan
+
+
+def _anchor_moved(anchors: tuple[tuple[float, np.ndarray, float], ...]) -> float:
+    """Largest displacement of an anchor point (mid-hip, mid-shoulder) over the
+    kept history, in torso lengths; inf where it cannot be told."""
+    (_, a0, _), (_, a1, torso) = anchors[0], anchors[-1]
+    d = np.linalg.norm(np.asarray(a1) - np.asarray(a0), axis=-1)
+    if not (np.all(np.isfinite(d)) and math.isfinite(torso) and torso > 0):
+        return math.inf
+    return float(d.max() / torso)
+
+
+def guard_step(state: GuardState, t: float, value: float, anchors: np.ndarray,
+               params: HoldParams) -> tuple[GuardState, float]:
+    """One sample of the driving angle through the landmark-jump guard (see
+    HoldParams.anchor_still): returns the value, or NaN where it jumped while the
+    hips and shoulders stayed still. anchors: [2,2] mid-hip and mid-shoulder (px)."""
+    a = np.asarray(anchors, float)
+    torso = float(np.linalg.norm(a[1] - a[0])) if np.all(np.isfinite(a)) else math.nan
+    hist = tuple(h for h in state.anchors if t - h[0] <= params.speed_s) + ((t, a, torso),)
+    state = replace(state, anchors=hist)
+    if not math.isfinite(value):
+        return state, math.nan
+    recent = tuple((rt, rv) for rt, rv in state.recent if t - rt < params.smooth_s)
+    ref = float(np.median([rv for _, rv in recent])) if recent else math.nan
+    long_change = math.isfinite(state.rejected_since) and t - state.rejected_since > params.max_gap_s
+    if not math.isfinite(ref) or abs(value - ref) <= params.band_deg or long_change \
+            or _anchor_moved(hist) >= params.anchor_still:
+        recent = ((t, value),) if long_change else recent + ((t, value),)
+        return replace(state, recent=recent, rejected_since=math.nan), value
+    since = state.rejected_since if math.isfinite(state.rejected_since) else t
+    return replace(state, recent=recent, rejected_since=since), math.nan
+
+
+def guard_jumps(times: np.ndarray, values: np.ndarray, anchors: np.ndarray, params: HoldParams) -> np.ndarray:
+    """Offline: guard_step over a whole signal. anchors [N,2,2]."""
+    state = GuardState()
+    out = np.full(len(values), np.nan)
+    for i, (t, v) in enumerate(zip(times, values)):
+        state, out[i] = guard_step(state, float(t), float(v), anchors[i], params)
+    return out
 
 
 @dataclass(frozen=True)
@@ -450,7 +509,14 @@ def hold_step(state: HoldState, t: float, value: float, in_position: bool,
         # Speed over the last speed_s of the median, not frame to frame: a median of
         # noisy samples steps by a sample's noise from one frame to the next.
         past = tuple((pt, pv) for pt, pv in state.medians if t - pt <= params.speed_s)
-        speed = abs(sm - past[0][1]) / (t - past[0][0]) if past and t > past[0][0] else 0.0
+        if past and t > past[0][0]:
+            speed = abs(sm - past[0][1]) / (t - past[0][0])
+        elif math.isfinite(state.prev_v) and t > state.prev_t:
+            # Back after a gap: the speed is taken across it, so that a hold cannot
+            # jump to another angle while the angle was unseen.
+            speed = abs(sm - state.prev_v) / (t - state.prev_t)
+        else:
+            speed = 0.0
         state = replace(state, recent=recent, medians=past + ((t, sm),))
     dt = t - state.prev_t if math.isfinite(state.prev_t) else 0.0
     state = replace(state, i=i, prev_t=t if math.isfinite(sm) else state.prev_t,
@@ -580,9 +646,10 @@ def refine_holds(times: np.ndarray, values: np.ndarray, in_position: np.ndarray,
     if not events:
         return out
     speed = centred_speed(times, values, params)
-    in_position = steady_position(times, in_position, params)
+    # Still frames need the position on a majority of the second around them; the
+    # ends walk out over the frames that pass it (a flicker is a short gap).
     with np.errstate(invalid="ignore"):
-        still = in_position & (speed <= params.max_speed_dps)
+        still = steady_position(times, in_position, params) & (speed <= params.max_speed_dps)
     for ev in events:
         with np.errstate(invalid="ignore"):
             good = in_position & np.isfinite(values) & (np.abs(values - ev.value) <= params.band_deg)
