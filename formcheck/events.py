@@ -131,6 +131,11 @@ def _unseen(check, side: str, vis: np.ndarray | None, a: int, b: int) -> list[tu
     return out
 
 
+# Without a still period, a driving angle unread in at least half of the clip on
+# every side means the tool could not see the hold, not that the person moved [own].
+UNSEEN_DRIVE_SHARE = 0.5
+
+
 def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
                     times: np.ndarray, vis: np.ndarray | None = None) -> str:
     """Why no hold was found, in the user's terms. sides: side -> (features, drive).
@@ -176,6 +181,12 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
         key = (-dur, -round(share, 1), len(failing))
         if best is None or key < best[0]:
             best = (key, side, dur, share, failing)
+    unseen = [float(np.mean(~np.isfinite(drive))) for _, drive in sides.values()]
+    if unseen and min(unseen) >= UNSEEN_DRIVE_SHARE and (best is None or best[2] < params.min_hold_s):
+        return (f"No held stretch detected: the pose model could not read your "
+                f"{exercise.drive.replace('_', ' ')} angle steadily in {min(unseen):.0%} of the clip (the "
+                "landmarks were not seen, or jumped about while your trunk stayed still), so no hold could be "
+                f"timed and nothing was judged. {exercise.camera_tip}")
     if best is None:
         return "No held stretch detected: you were not seen holding still at any point."
     _, side, dur, share, failing = best

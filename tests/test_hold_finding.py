@@ -166,3 +166,20 @@ def test_the_lunge_needs_the_back_knee_down():
     msg = explain_no_hold(ex, {"right": (feats, np.full(n, 60.0))}, t, np.ones((n, 33)))
     assert "your back knee was not down: your back thigh pointed 2° below horizontal" in msg
     assert math.isfinite(float(msg.split("pointed ")[1].split("°")[0]))
+
+
+def test_a_hold_whose_driving_angle_is_unseen_says_so():
+    """The driving angle unread for most of the clip (the front ankle hidden): the
+    note says the tool could not read it and judged nothing, not that the person
+    never held still."""
+    ex = EXERCISES["running_lunge"]
+    t = _t(10.0)
+    n = len(t)
+    drive = np.full(n, np.nan)
+    drive[::7] = 60.0 + 40.0 * np.random.default_rng(2).random(len(drive[::7]))  # a few scattered readings
+    feats = {"foot_ahead": np.full(n, 2.0), "knee_angle": np.full(n, 90.0), "back_thigh_down": np.full(n, 60.0),
+             "front_leg": drive, "shin_forward": np.zeros(n), "back_hip_angle": np.full(n, 170.0)}
+    msg = explain_no_hold(ex, {"right": (feats, drive), "left": (feats, drive)}, t, np.ones((n, 33)))
+    assert msg.startswith("No held stretch detected: the pose model could not read your front leg angle steadily "
+                          "in 86% of the clip")
+    assert "nothing was judged" in msg and "not seen holding still" not in msg
