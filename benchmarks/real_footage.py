@@ -111,6 +111,30 @@ def fault_outcome(labelled: list[str] | str, flagged: list[str], unjudged: list[
             "fine_flagged": not lab and bool(flg), "scored": True}
 
 
+def hold_split(label: dict) -> str:
+    """Which set a clip's holds belong to: 'tuned on' (looked at while the hold code
+    was changed), or held out from the hold changes of a session (added and
+    measured before any of its code changes: `holds_held_out`, or a `split` note
+    saying so)."""
+    if label.get("holds_held_out"):
+        return f"held out in {label['holds_held_out']}"
+    if "held out" in label.get("split", ""):
+        return "held out in session 19 (h10a)"
+    return "tuned on"
+
+
+def split_totals(results: list[dict]) -> dict[str, tuple[int, int]]:
+    """Holds found (ends within 1 s) / labelled, per hold_split, in first-seen order."""
+    out: dict[str, tuple[int, int]] = {}
+    for r in results:
+        if r.get("near_miss") or not r.get("hold_truth"):
+            continue
+        found = sum(1 for h in r.get("holds", []) if h["within_tol"])
+        f, n = out.get(r["hold_split"], (0, 0))
+        out[r["hold_split"]] = (f + found, n + r["hold_truth"])
+    return out
+
+
 def score_clip(entry: dict, report: dict | None, error: str | None = None) -> dict:
     """One clip's labels against formcheck's report (pure: no files)."""
     lab = entry["label"]
@@ -158,6 +182,7 @@ def score_clip(entry: dict, report: dict | None, error: str | None = None) -> di
     holds_lab = lab.get("holds", [])
     if holds_lab:
         out["hold_truth"] = len(holds_lab)
+        out["hold_split"] = hold_split(lab)
         hm = match_holds(holds_lab, report.get("holds", []))
         per_h = []
         for h_lab, m in zip(holds_lab, hm):
@@ -352,6 +377,9 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
         f"target 90%). Holds found: {t['holds_found']}/{t['holds_truth']} ({_pct(t['holds_found'], t['holds_truth'])}; "
         f"target 80%). Visibly fine but flagged: {t['fine_flagged']}/{t['fine_items']} "
         f"({_pct(t['fine_flagged'], t['fine_items'])}; target at most 10%).",
+        "",
+        "Holds found by split (a clip is held out when it was added and measured before the hold changes of "
+        "that session): " + "; ".join(f"{k} {f}/{n}" for k, (f, n) in split_totals(results).items()) + ".",
         "",
         "Per clip (as analysed; full results in `$FORMCHECK_REAL_CLIPS/results/`):",
         "",

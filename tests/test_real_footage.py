@@ -105,6 +105,22 @@ def test_score_and_aggregate_reps_holds_running_near_miss():
     assert "2 reps/holds/steps reported where there are none" in next(x for x in table if x.startswith("| near miss"))
 
 
+def test_holds_are_totalled_by_held_out_split():
+    tuned = entry({"movement": "figure_four", "holds": [{"start_s": 1.0, "end_s": 9.0, "faults": []},
+                                                        {"start_s": 12.0, "end_s": 18.0, "faults": []}]}, "h1")
+    s19 = entry({"movement": "hamstring_stretch", "split": "held out from the hold-code changes of issue 10 (h10a)",
+                 "holds": [{"start_s": 2.0, "end_s": 8.0, "faults": []}]}, "h2")
+    s20 = entry({"movement": "hamstring_stretch", "holds_held_out": "session 20 (h10a)",
+                 "holds": [{"start_s": 2.0, "end_s": 8.0, "faults": []}]}, "h3")
+    results = [rf.score_clip(tuned, report(holds=[{"start_s": 1.2, "end_s": 9.4, "faults": []}])),
+               rf.score_clip(s19, report(holds=[{"start_s": 2.5, "end_s": 7.5, "faults": []}])),
+               rf.score_clip(s20, report(holds=[{"start_s": 4.0, "end_s": 8.0, "faults": []}]))]  # starts 2 s late
+    assert [r["hold_split"] for r in results] == ["tuned on", "held out in session 19 (h10a)",
+                                                  "held out in session 20 (h10a)"]
+    assert rf.split_totals(results) == {"tuned on": (1, 2), "held out in session 19 (h10a)": (1, 1),
+                                        "held out in session 20 (h10a)": (0, 1)}
+
+
 def test_replace_section_keeps_the_rest():
     doc = "# Accuracy on rendered avatars\n\ntable\n"
     once = rf.replace_section(doc, "## Real footage\n\nold\n")
