@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.cleaning import clean_track_perm
+from formcheck.cleaning import SMOOTH_HZ_SLOW, clean_track_perm
 from formcheck.clip_checks import (
     FLICKER_COVERAGE,
     MAX_LOSSES_PER_MIN,
@@ -37,7 +37,17 @@ from formcheck.judging import (
     timing_gaps,
 )
 from formcheck.landmarks import PoseTrack
-from formcheck.reps import HoldEvent, RepEvent, guard_jumps, refine_holds, run_holds, run_reps, split_sets
+from formcheck.reps import (
+    HoldEvent,
+    RepEvent,
+    guard_jumps,
+    refine_holds,
+    rep_cutoff_hz,
+    rep_rate_hz,
+    run_holds,
+    run_reps,
+    split_sets,
+)
 from formcheck.results import FaultHit, Hold, Rep
 from formcheck.views import VIEW_LABELS, clip_view
 
@@ -82,6 +92,21 @@ def _no_event_warning(exercise: Exercise) -> str:
             f"and that you do the full movement.")
 
 
+def set_rate_hz(track: PoseTrack, exercise: Exercise, options: AnalysisOptions) -> float:
+    """The rep rate (Hz) of a set faster than the exercise's smoothing passes
+    (fast alternating leg raises under the straight leg raise's 0.7 Hz would merge
+    into one), measured on the lightly smoothed driving signal (reps.rep_rate_hz);
+    NaN for a set the exercise's smoothing passes, or a hold."""
+    if exercise.kind != "reps" or exercise.rep is None or exercise.smooth_hz >= SMOOTH_HZ_SLOW:
+        return math.nan
+    quick, _ = clean_track_perm(track, cutoff_hz=SMOOTH_HZ_SLOW, long_swap_s=exercise.long_swap_s)
+    rates = [rep_rate_hz(quick.times, drive_signal(exercise, side_features(exercise, Joints(
+        quick.px, quick.vis, quick.world, side))), exercise.rep.min_range_deg) for side in _sides(options)]
+    rates = [r for r in rates if math.isfinite(r) and rep_cutoff_hz(exercise.smooth_hz, r, SMOOTH_HZ_SLOW)
+             > exercise.smooth_hz]
+    return max(rates) if rates else math.nan
+
+
 def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions = AnalysisOptions()) -> dict:
     """Analyse one exercise clip. Returns the report body (see docs/report.md):
     view, side, reps or holds with metrics and faults, summary and warnings."""
@@ -94,8 +119,11 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         xy, world, vis = track.xy.copy(), track.world.copy(), track.vis.copy()
         xy[others], world[others], vis[others] = np.nan, np.nan, 0.0
         track = track.replace(xy=xy, world=world, vis=vis, detected=track.detected & ~others)
+    rate_hz = set_rate_hz(track, exercise, options) if options.clean else math.nan
+    fast = math.isfinite(rate_hz)
     if options.clean:
-        clean, perm = clean_track_perm(track, cutoff_hz=exercise.smooth_hz, long_swap_s=exercise.long_swap_s)
+        clean, perm = clean_track_perm(track, cutoff_hz=rep_cutoff_hz(exercise.smooth_hz, rate_hz, SMOOTH_HZ_SLOW),
+                                       long_swap_s=exercise.long_swap_s)
     else:
         clean, perm = track, np.tile(np.arange(track.xy.shape[1]), (len(track), 1))
     evd = evidence_from(track, perm)
@@ -128,7 +156,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     for side in _sides(options):
         joints = Joints(px, clean.vis, clean.world, side)
         feats = side_features(exercise, joints)
-        drive = raw_drive = drive_signal(exercise, feats)
+        drive = raw_drive = drive_signal(exercise, feats, fast)
         if exercise.kind == "hold":
             drive = guard_jumps(clean.times, drive, anchor_points(joints), exercise.hold)
         side_data[side] = (feats, drive)

@@ -36,12 +36,16 @@ def anchor_points(joints: Joints) -> np.ndarray:
     return np.stack(out, axis=1)
 
 
-def drive_signal(exercise: Exercise, feats: dict[str, np.ndarray]) -> np.ndarray:
-    """The driving angle [N], NaN where this side is not the working side."""
+def drive_signal(exercise: Exercise, feats: dict[str, np.ndarray], fast: bool = False) -> np.ndarray:
+    """The driving angle [N]; NaN where this side is not the working one, except
+    in a fast set (`fast`: reps coming faster than the exercise's smoothing passes,
+    reps.rep_rate_hz), where the exercise's `idle_drive` is read there."""
     drive = feats[exercise.drive]
     if exercise.active is not None:
         act = feats[exercise.active]
-        drive = np.where(act > 0.5, drive, np.nan)
+        idle = feats[exercise.idle_drive] if fast and exercise.idle_drive is not None else np.full_like(drive, np.nan)
+        with np.errstate(invalid="ignore"):
+            drive = np.where(act > 0.5, drive, np.where(act <= 0.5, idle, np.nan))
     return drive
 
 
@@ -49,6 +53,19 @@ def drive_signal(exercise: Exercise, feats: dict[str, np.ndarray]) -> np.ndarray
 # cannot both be real: one leg works while the other supports (a mirror image, or
 # the support leg dragged along by the pose model) [own].
 OVERLAP_SHARE = 0.25
+# ... and only when their tops coincide, within this share of the shorter rep: the
+# same movement seen twice peaks at once, while legs raised in turn (alternating
+# leg raises) peak half a cycle apart even where one leg's lowering overlaps the
+# other's lift [own].
+PEAK_SHARE = 0.25
+
+
+def _same_top(a: RepEvent | HoldEvent, b: RepEvent | HoldEvent) -> bool:
+    """Whether two reps peak together (holds, which have no top, always do)."""
+    if not isinstance(a, RepEvent) or not isinstance(b, RepEvent):
+        return True
+    shorter = max(1e-6, min(a.end_t - a.start_t, b.end_t - b.start_t))
+    return abs(a.peak_t - b.peak_t) <= PEAK_SHARE * shorter
 
 
 def _overlap(a: RepEvent | HoldEvent, b: RepEvent | HoldEvent) -> float:
@@ -59,11 +76,12 @@ def _overlap(a: RepEvent | HoldEvent, b: RepEvent | HoldEvent) -> float:
 
 def resolve_overlap(kept: list[tuple[str, RepEvent]], new: tuple[str, RepEvent]) -> tuple[list[tuple[str, RepEvent]], bool]:
     """Add a newly finished rep (side, event) to the kept reps, unless it overlaps
-    reps of the other leg in time: then the side with more reps so far keeps its
+    reps of the other leg in time and peaks with them: then the side with more reps so far keeps its
     rep (ties: the larger movement). Returns (kept reps, whether `new` was kept).
     The same rule runs offline (reps in order of their end) and live."""
     side, ev = new
-    clash = [k for k, (s, e) in enumerate(kept) if s != side and _overlap(e, ev) > OVERLAP_SHARE]
+    clash = [k for k, (s, e) in enumerate(kept)
+             if s != side and _overlap(e, ev) > OVERLAP_SHARE and _same_top(e, ev)]
     if not clash:
         return kept + [new], True
     rest = [kept[k] for k in range(len(kept)) if k not in clash]

@@ -360,6 +360,26 @@ def _planar_gap(side: str, start: int, end: int, evd: Evidence, what: str) -> st
 # for 2.4 s) [own].
 HOLD_LOST_LOOKBACK_S = 3.0
 HOLD_LOST_REST_SHARE = 0.25
+# ... nor is a rep whose drive, between its first and last frames at the top
+# (within a quarter of the range from the peak), falls below half the range and
+# comes back: the pose model lost the raised leg mid-hold (the same real raise,
+# once the lowered leg is read while the other one is up, is one rep whose leg
+# read 29° for 2.2 s in the middle). The faults read from that leg's landmarks
+# are not judged either: for those seconds they were misplaced [own].
+HOLD_DROP_SHARE = 0.5
+
+
+def _dropped_mid_hold(drive: np.ndarray, ev: RepEvent) -> float | None:
+    """The lowest drive value between the rep's first and last frames at its top,
+    if it fell below HOLD_DROP_SHARE of the range there (else None)."""
+    seg = drive[ev.start_i:ev.end_i + 1]
+    with np.errstate(invalid="ignore"):
+        top = np.flatnonzero(seg >= ev.peak_value - 0.25 * ev.amplitude)
+    if len(top) < 2 or ev.amplitude <= 0:
+        return None
+    mid = seg[top[0]:top[-1] + 1]
+    low = float(np.nanmin(mid)) if np.isfinite(mid).any() else math.nan
+    return low if low < ev.rest_value + HOLD_DROP_SHARE * ev.amplitude else None
 
 
 def timing_gaps(exercise: Exercise, times: np.ndarray, drive: np.ndarray, ev: RepEvent | HoldEvent) -> dict[str, str]:
@@ -367,7 +387,15 @@ def timing_gaps(exercise: Exercise, times: np.ndarray, drive: np.ndarray, ev: Re
     if not isinstance(ev, RepEvent) or not exercise.rep_hold:
         return {}
     codes = [f.code for f in exercise.faults if any(c.metric == "hold_s" for c in f.when)]
-    if not codes or not (ev.peak_value > 0 and ev.rest_value >= HOLD_LOST_REST_SHARE * ev.peak_value):
+    if not codes:
+        return {}
+    dropped = _dropped_mid_hold(drive, ev)
+    if dropped is not None:
+        why = (f"the leg read {dropped:.0f}° in the middle of its top hold and then was up again (the pose model "
+               f"lost it mid-hold), so the hold could not be timed nor the leg's form read")
+        leg = {"hip", "knee", "ankle"}
+        return {f.code: why for f in exercise.faults if f.code in codes or leg & set(f.needs)}
+    if not (ev.peak_value > 0 and ev.rest_value >= HOLD_LOST_REST_SHARE * ev.peak_value):
         return {}
     before = (times >= times[ev.start_i] - HOLD_LOST_LOOKBACK_S) & (np.arange(len(times)) < ev.start_i)
     top = ev.rest_value + 0.75 * ev.amplitude

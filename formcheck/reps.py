@@ -42,6 +42,8 @@ __all__ = [
     "trim_get_up",
     "set_range",
     "run_reps",
+    "rep_rate_hz",
+    "rep_cutoff_hz",
     "HoldParams",
     "GuardState",
     "guard_step",
@@ -350,6 +352,67 @@ def run_reps(times: np.ndarray, values: np.ndarray, params: RepParams) -> tuple[
     events.extend(evs)
     events, n = trim_get_up(events, state.range, params)
     return events, replace(state, dropped=state.dropped + n, count=state.count - n)
+
+
+# ---- rep rate: how much smoothing a set can take -----------------------------------
+
+# The rep rate is looked for between 0.3 and 3 Hz (a rep every 0.33-3.3 s): slower
+# sets are passed whole by every exercise's low-pass [own].
+RATE_BAND_HZ = (0.3, 3.0)
+# A rate is believed only when the set is mostly made of it: the power within
+# 15% of it is at least 8% of the signal's (a fast set of 16 alternating real
+# raises: 12-14%; a real set of 2 slow raises: 4-5%), and the movement at it is a
+# real one, not landmark jitter: its sinusoid swings (peak to peak) at least half
+# the exercise's smallest rep range [own defaults, measured on those two clips].
+RATE_MIN_SHARE = 0.08
+RATE_SHARE_WIDTH = 0.15
+RATE_MIN_SWING = 0.5
+# The low-pass keeps the rep rate's fundamental and second harmonic, so a rep's
+# top stays a peak of its own and is not merged with the next one: cut-off at
+# least 2.5 times the rate [own].
+RATE_CUTOFF_FACTOR = 2.5
+
+
+def rep_rate_hz(times: np.ndarray, values: np.ndarray, min_swing: float) -> float:
+    """The set's rep rate (Hz) from the driving signal's spectrum, or NaN when the
+    strongest rate in RATE_BAND_HZ is not what the set is mostly made of, or moves
+    less than RATE_MIN_SWING of `min_swing` (the smallest rep range). times,
+    values [N]; NaN values are bridged."""
+    ok = np.isfinite(values)
+    if ok.sum() < 16:
+        return math.nan
+    t = times[ok]
+    dt = float(np.median(np.diff(t)))
+    if not dt > 0:
+        return math.nan
+    grid = np.arange(t[0], t[-1], dt)
+    if len(grid) < 16:
+        return math.nan
+    x = np.interp(grid, t, values[ok])
+    x = x - x.mean()
+    win = np.hanning(len(x))
+    spec = np.fft.rfft(x * win)
+    freqs = np.fft.rfftfreq(len(x), dt)
+    band = (freqs >= RATE_BAND_HZ[0]) & (freqs <= RATE_BAND_HZ[1])
+    if band.sum() < 3:
+        return math.nan
+    power = np.abs(spec) ** 2
+    k = int(np.flatnonzero(band)[np.argmax(power[band])])
+    near = np.abs(freqs - freqs[k]) <= RATE_SHARE_WIDTH * freqs[k]
+    share = float(power[near].sum() / power[1:].sum()) if power[1:].sum() > 0 else 0.0
+    swing = 4.0 * float(np.abs(spec[k])) / float(win.sum())  # peak to peak of the sinusoid
+    if swing < RATE_MIN_SWING * min_swing or share < RATE_MIN_SHARE:
+        return math.nan
+    return float(freqs[k])
+
+
+def rep_cutoff_hz(cutoff_hz: float, rate_hz: float, ceiling_hz: float) -> float:
+    """The offline low-pass cut-off for a set at `rate_hz`: the exercise's own
+    `cutoff_hz`, raised (up to `ceiling_hz`) to RATE_CUTOFF_FACTOR times the rep
+    rate when the reps come faster than it can pass."""
+    if not math.isfinite(rate_hz):
+        return cutoff_hz
+    return float(min(ceiling_hz, max(cutoff_hz, RATE_CUTOFF_FACTOR * rate_hz)))
 
 
 # ---- holds ------------------------------------------------------------------------

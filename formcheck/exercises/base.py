@@ -174,6 +174,13 @@ class Exercise:
     # Feature > 0.5 where this side is the working one (e.g. the top leg of a
     # clamshell); the drive is ignored elsewhere. None: every side is tried.
     active: str | None = None
+    # In a fast set (reps.rep_rate_hz), where this side is seen but is not the
+    # working one (`active` at 0), the drive reads this feature instead of
+    # nothing: the straight leg raise's own leg elevation while the other leg is
+    # up, so that in fast alternating raises each leg is seen to come back down
+    # and its reps end (NaN there froze the rep until the set's end). Slow sets
+    # keep NaN there: a resting leg's label swaps would read as reps. None: NaN.
+    idle_drive: str | None = None
     # For holds: feature > 0.5 where the stretch position is there, or (position)
     # the checks that must all pass; position also explains a missed hold.
     in_position: str | None = None

@@ -12,7 +12,7 @@ from formcheck.features import Joints
 from formcheck.geometry import vector_angle
 from formcheck.reps import HoldParams, RepParams
 
-__all__ = ["STRAIGHT_LEG_RAISE", "FIGURE_FOUR", "leg_raise", "knee_lag", "is_raised_leg", "other_knee_angle",
+__all__ = ["STRAIGHT_LEG_RAISE", "FIGURE_FOUR", "leg_raise", "own_leg_raise", "knee_lag", "is_raised_leg", "other_knee_angle",
            "support_hip_flexion", "ankle_to_knee", "is_crossed_leg", "is_crossing_side", "ankle_on_knee_3d"]
 
 
@@ -92,6 +92,14 @@ def leg_raise(b: Joints) -> np.ndarray:
     return vector_angle(trunk, _far_ankle(b) - hp)
 
 
+def own_leg_raise(b: Joints) -> np.ndarray:
+    """Elevation of this side's own leg on screen (°), as leg_raise measures the
+    raised one: read while the other leg is up (the straight leg raise's
+    idle_drive), so that alternating legs each come back down."""
+    trunk, hp = _trunk_and_hip(b)
+    return vector_angle(trunk, b.p("ankle") - hp)
+
+
 # The raised knee is the far ankle's own knee (same label) unless the labels
 # look swapped: the other pairing gives the two shanks lengths that agree at
 # least twice as well, and the same-label pairing is off by over a quarter of a
@@ -143,10 +151,12 @@ STRAIGHT_LEG_RAISE = Exercise(
     features={
         "leg_raise": leg_raise,
         "raised_leg": is_raised_leg,
+        "own_leg_raise": own_leg_raise,
         "knee_flexion": knee_lag,
         "other_knee_angle": other_knee_angle,
     },
     active="raised_leg",
+    idle_drive="own_leg_raise",
     metrics=(
         Metric("knee_lag_deg", "knee_flexion", "top_median", label="raised knee bend at the top (extension lag)"),
         Metric("other_knee_angle_deg", "other_knee_angle", "top_median", label="resting knee angle"),
