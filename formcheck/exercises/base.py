@@ -29,6 +29,15 @@ FeatureFn = Callable[[Joints], np.ndarray]
 REDUCERS = ("top_median", "top_max", "top_min", "change", "abs_change",
             "rep_max", "rep_min", "rep_median", "hold_median", "hold_max", "hold_min")
 
+# The pose model's error on a fault's reading, as Cond.margin: a reading past the
+# limit by no more than this is no evidence of the fault (judging.judge leaves it
+# unjudged and says so). Knee and shin angles: MediaPipe's knee angle against an
+# IMU read -2.3+-6.4 deg from a true side view (Cosoli; clinical-criteria.md 1),
+# so 8 deg (bias plus one SD). Other angles read on screen (hip, trunk): 10 deg,
+# clinical-criteria.md 1: "flag only deviations of about 10 deg or more".
+KNEE_MARGIN_DEG = 8.0
+ANGLE_MARGIN_DEG = 10.0
+
 # Metrics every rep gets from the engine itself (no feature needed).
 EVENT_METRICS = {
     "peak_deg": "driving angle at the top (°)",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.exercises.base import Check, Cond, Exercise, Fault, Metric
+from formcheck.exercises.base import ANGLE_MARGIN_DEG, KNEE_MARGIN_DEG, Check, Cond, Exercise, Fault, Metric
 from formcheck.features import Joints, hip_flexion, knee_angle, other_side
 from formcheck.geometry import joint_angle, vector_angle
 from formcheck.reps import HoldParams
@@ -221,7 +221,7 @@ HAMSTRING_STRETCH = Exercise(
         Metric("trunk_lean_deg", "trunk_lean", "hold_median", label="trunk lean from upright"),
     ),
     faults=(
-        Fault("knee_bent", (Cond("knee_angle_deg", "<", 170.0),),
+        Fault("knee_bent", (Cond("knee_angle_deg", "<", 170.0, margin=KNEE_MARGIN_DEG),),
               cue="Keep the front knee straight, heel on the floor and toes up",
               label="Stretched knee bent",
               source="own default 170° (clinical-criteria.md 3.5: full knee extension, protocol)",
@@ -290,12 +290,12 @@ RUNNING_LUNGE = Exercise(
         Metric("front_knee_angle_deg", "knee_angle", "hold_median", label="front knee angle"),
     ),
     faults=(
-        Fault("front_knee_forward", (Cond("shin_forward_deg", ">", 15.0),),
+        Fault("front_knee_forward", (Cond("shin_forward_deg", ">", 15.0, margin=KNEE_MARGIN_DEG),),
               cue="Keep the front knee over the ankle: shin upright",
               label="Front knee drifts past the ankle",
               source="own default 15° (clinical-criteria.md 3.6: knee over ankle, activeOC)",
               views=("side",), needs=("knee", "ankle")),
-        Fault("hips_high", (Cond("back_hip_angle_deg", "<", 160.0),),
+        Fault("hips_high", (Cond("back_hip_angle_deg", "<", 160.0, margin=ANGLE_MARGIN_DEG),),
               cue="Press your hips forward and down, back leg long",
               label="Hips not pressed forward",
               source="own default 160° (clinical-criteria.md 3.6: back-leg angle(shoulder, hip, knee))",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.exercises.base import Check, Cond, Exercise, Fault, Metric
+from formcheck.exercises.base import ANGLE_MARGIN_DEG, Check, Cond, Exercise, Fault, Metric
 from formcheck.features import Joints
 from formcheck.geometry import vector_angle
 from formcheck.reps import HoldParams, RepParams
@@ -287,13 +287,14 @@ FIGURE_FOUR = Exercise(
                label="crossed ankle to the other knee"),
     ),
     faults=(
-        Fault("ankle_off_knee", (Cond("ankle_to_knee", ">", 0.45),),
+        Fault("ankle_off_knee", (Cond("ankle_to_knee", ">", 0.45, margin=0.1),),
               cue="Rest the crossed ankle just above the other knee",
               label="Crossed ankle not on the knee",
               source="own default 0.45 x shank: clinical-criteria.md 3.7 proposes 0.25 (drhardy), but landmarks "
-                     "are joint centres and an ankle resting on the knee already reads about 0.25",
+                     "are joint centres and an ankle resting on the knee already reads about 0.25; margin 0.1 "
+                     "shank [own]: the knee and ankle landmarks' own spread",
               views=("side", "oblique"), needs=("ankle", "o_knee", "o_ankle")),
-        Fault("thigh_not_pulled", (Cond("support_hip_flexion_deg", "<", 80.0),),
+        Fault("thigh_not_pulled", (Cond("support_hip_flexion_deg", "<", 80.0, margin=ANGLE_MARGIN_DEG),),
               cue="Pull the supporting thigh in toward your chest",
               label="Supporting thigh not pulled in",
               source="clinical-criteria.md 3.7: supporting-leg hip flexion under 80° (own default; getwellen)",
