@@ -139,7 +139,8 @@ def score_clip(entry: dict, report: dict | None, error: str | None = None) -> di
     """One clip's labels against formcheck's report (pure: no files)."""
     lab = entry["label"]
     out: dict = {"id": entry["id"], "movement": lab["movement"], "analysed_as": lab.get("analyse_as"),
-                 "near_miss": bool(lab.get("near_miss")), "error": error}
+                 "near_miss": bool(lab.get("near_miss")), "error": error,
+                 "held_out": "held out" in str(entry.get("split") or lab.get("split") or "")}
     if report is None:
         return out
     summary = report.get("summary", {})
@@ -344,6 +345,22 @@ def _pct(a: int, b: int) -> str:
     return f"{100 * a / b:.0f}%" if b else "–"
 
 
+def split_lines(results: list[dict]) -> list[str]:
+    """The acceptance figures apart for held-out clips (the manifest's `split` says
+    "held out": labelled and scored before the code changes that followed) and the
+    clips the code was tuned on."""
+    out = []
+    for name, keep in (("Held out", True), ("Tuned on", False)):
+        part = [r for r in results if bool(r.get("held_out")) == keep]
+        t = totals(aggregate(part))
+        out.append(f"- {name} ({len({r['id'] for r in part})} clips): counts within ±1 "
+                   f"{t['count_within_1']}/{t['counted_clips']} ({_pct(t['count_within_1'], t['counted_clips'])}); "
+                   f"holds found {t['holds_found']}/{t['holds_truth']} ({_pct(t['holds_found'], t['holds_truth'])}); "
+                   f"visibly fine but flagged {t['fine_flagged']}/{t['fine_items']} "
+                   f"({_pct(t['fine_flagged'], t['fine_items'])}).")
+    return out
+
+
 def render_section(results: list[dict], rows: list[Row], command: str, date: str, n_manifest: int) -> str:
     t = totals(rows)
     lines = [
@@ -380,6 +397,7 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
         "",
         "Holds found by split (a clip is held out when it was added and measured before the hold changes of "
         "that session): " + "; ".join(f"{k} {f}/{n}" for k, (f, n) in split_totals(results).items()) + ".",
+        *split_lines(results),
         "",
         "Per clip (as analysed; full results in `$FORMCHECK_REAL_CLIPS/results/`):",
         "",

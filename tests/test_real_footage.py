@@ -121,6 +121,22 @@ def test_holds_are_totalled_by_held_out_split():
                                         "held out in session 20 (h10a)": (0, 1)}
 
 
+def test_split_figures_keep_held_out_clips_apart():
+    held = entry({"movement": "clamshell", "rep_count": 2, "reps": [{"t": 1.0, "faults": []}, {"t": 3.0, "faults": []}]},
+                 "h1")
+    held["split"] = "held out (s20): scored before any code change"
+    tuned = entry({"movement": "clamshell", "rep_count": 2, "reps": [{"t": 1.0, "faults": []}, {"t": 3.0, "faults": []}]},
+                  "t1")
+    r_held = rf.mark_fine(rf.score_clip(held, report([rep(0.5, 1.0, 2.0, ["feet_apart"]), rep(2.5, 3.0, 3.8)])), held)
+    r_tuned = rf.mark_fine(rf.score_clip(tuned, report([rep(0.5, 1.0, 2.0)])), tuned)
+    assert r_held["held_out"] and not r_tuned["held_out"]
+    lines = rf.split_lines([r_held, r_tuned])
+    assert lines[0] == ("- Held out (1 clips): counts within ±1 1/1 (100%); holds found 0/0 (–); "
+                        "visibly fine but flagged 1/2 (50%).")
+    assert lines[1] == ("- Tuned on (1 clips): counts within ±1 1/1 (100%); holds found 0/0 (–); "
+                        "visibly fine but flagged 0/1 (0%).")
+
+
 def test_replace_section_keeps_the_rest():
     doc = "# Accuracy on rendered avatars\n\ntable\n"
     once = rf.replace_section(doc, "## Real footage\n\nold\n")
