@@ -99,6 +99,13 @@ class RepParams:
     sparse_gap_s: float = 0.5
     warm_s: float = 0.5  # after the person (re)appears, let the signal settle this long before counting [own]
     stall_s: float = 3.0  # a rise that stalls below the top this long is a new rest level, not a rep [own]
+    # A rep that came down from its top by at least this share of its own
+    # excursion (and by the noise floor) and then rises again by the noise floor
+    # has ended at that valley, even above the release level: the set's resting
+    # level sits above the set-up posture (a real banded clamshell rested 10° open
+    # between reps, above the closed knees it started from, and its 6 reps read as
+    # one 10 s movement). The valley is the next rep's rest [own].
+    valley_share: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,9 @@ class RepState:
     end_min: float = math.nan
     end_min_t: float = math.nan
     end_min_i: int = -1
+    dip: float = math.nan  # lowest value since the peak of the rep on its way up
+    dip_t: float = math.nan
+    dip_i: int = -1
     last_seen_t: float = math.nan
     unseen: bool = False  # a not-visible sample came since last_seen_t
     warm_until: float = math.nan
@@ -256,6 +266,29 @@ def trim_get_up(events: list[RepEvent], rng: float, params: RepParams) -> tuple[
     return kept, len(events) - len(kept)
 
 
+def _valley(state: RepState, value: float, params: RepParams) -> bool:
+    """The rep went down from its top into a valley (valley_share of its own
+    excursion, and the noise floor) and is rising again out of it."""
+    if not (state.reached_top and math.isfinite(state.dip)):
+        return False
+    drop = state.peak - state.dip
+    return (drop >= max(params.noise_floor_deg, params.valley_share * (state.peak - state.rest))
+            and value - state.dip >= params.noise_floor_deg)
+
+
+def _split_at_valley(state: RepState, t: float, i: int, value: float,
+                     params: RepParams) -> tuple[RepState, tuple[RepEvent, ...]]:
+    """End the rep at its valley and start the next one rising from it."""
+    ended = replace(state, phase="settle", release_t=state.dip_t, end_min=state.dip, end_min_t=state.dip_t,
+                    end_min_i=state.dip_i)
+    new, evs = _emit(ended, state.dip_t, state.dip_i, params)
+    new = replace(new, rest=state.dip, trough=state.dip, trough_t=state.dip_t, trough_i=state.dip_i,
+                  start_t=state.dip_t, start_i=state.dip_i, dip=math.nan)
+    new = replace(new, phase="up", peak=value, peak_t=t, peak_i=i, progress_t=t, progress_v=value,
+                  reached_top=_p(new, value, params) >= params.top)
+    return new, evs
+
+
 def _back_to_rest(state: RepState, value: float, params: RepParams) -> bool:
     """Back within end_level of this rep's own excursion (so small reps end properly too)."""
     return value <= state.rest + params.end_level * (state.peak - state.rest)
@@ -294,11 +327,15 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
             state = replace(state, start_t=t, start_i=i)
         if p > params.engage:
             state = replace(state, phase="up", peak=value, peak_t=t, peak_i=i, reached_top=p >= params.top,
-                            progress_t=t, progress_v=value)
+                            progress_t=t, progress_v=value, dip=math.nan)
         return state, ()
     if state.phase == "up":
         if value > state.peak:
-            state = replace(state, peak=value, peak_t=t, peak_i=i)
+            state = replace(state, peak=value, peak_t=t, peak_i=i, dip=math.nan)
+        elif not math.isfinite(state.dip) or value < state.dip:
+            state = replace(state, dip=value, dip_t=t, dip_i=i)
+        if _valley(state, value, params):
+            return _split_at_valley(state, t, i, value, params)
         if value >= state.progress_v + 0.1 * params.min_range_deg:
             state = replace(state, progress_t=t, progress_v=value)
         p = _p(state, value, params)
@@ -336,7 +373,7 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         new, evs = _emit(state, state.end_min_t, state.end_min_i, params)
         if rising:  # already going up again
             new = replace(new, phase="up", peak=value, peak_t=t, peak_i=i, progress_t=t, progress_v=value,
-                          reached_top=_p(new, value, params) >= params.top)
+                          reached_top=_p(new, value, params) >= params.top, dip=math.nan)
         return new, evs
     return state, ()
 
