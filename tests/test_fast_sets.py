@@ -156,3 +156,38 @@ def test_hold_position_faults_need_a_reading_clearly_past_the_limit(name, code, 
     assert "within the pose model's error" in unjudged[code]
     faults, unjudged = judge(ex, far, "side")
     assert code in {f.code for f in faults} and code not in unjudged
+
+
+def _valleys(peaks, troughs, rest0=14.0, period=2.0):
+    """A set-up rest at rest0, then reps rising to `peaks` and coming down only to
+    `troughs` between them (the set rests above its set-up posture)."""
+    knots_t, knots_v = [0.0, 2.0], [rest0, rest0]
+    t0 = 2.0
+    for k, pk in enumerate(peaks):
+        knots_t += [t0 + period / 2, t0 + period]
+        knots_v += [pk, troughs[k] if k < len(troughs) else rest0]
+        t0 += period
+    knots_t.append(t0 + 2.0)
+    knots_v.append(rest0)
+    t = np.arange(0, knots_t[-1], 1 / FPS)
+    return t, np.interp(t, knots_t, knots_v) + np.random.default_rng(3).normal(0, 0.5, len(t))
+
+
+def test_reps_resting_above_the_set_up_posture_are_counted_one_by_one():
+    from formcheck.reps import RepParams, run_reps
+
+    # The real home clamshell: closed knees at 14°, reps to 46-63°, resting 21-26° between them.
+    t, x = _valleys([46, 63, 62, 63, 55, 53], [21, 25, 24, 23, 25])
+    events, _ = run_reps(t, x, RepParams(max_rep_s=10.0, stall_s=3.0))
+    assert len(events) == 6
+    assert [round(e.peak_t) for e in events] == [3, 5, 7, 9, 11, 13]
+
+
+def test_a_sag_of_less_than_half_the_excursion_does_not_split_a_rep():
+    from formcheck.reps import RepParams, run_reps
+
+    # Up to 60°, sags to 45° (a quarter of the 60° excursion from 0°), up to 60° again, down.
+    t = np.arange(0, 12, 1 / FPS)
+    x = np.interp(t, [0, 2, 3, 4, 5, 6, 8, 12], [0, 0, 60, 45, 60, 60, 0, 0])
+    events, _ = run_reps(t, x, RepParams())
+    assert len(events) == 1
