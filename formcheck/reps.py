@@ -104,8 +104,9 @@ class RepParams:
     # has ended at that valley, even above the release level: the set's resting
     # level sits above the set-up posture (a real banded clamshell rested 10° open
     # between reps, above the closed knees it started from, and its 6 reps read as
-    # one 10 s movement). The valley is the next rep's rest [own].
-    valley_share: float = 0.5
+    # one 10 s movement). The valley is the next rep's rest. None: a rep ends only
+    # back near rest [own].
+    valley_share: float | None = 0.5
 
 
 @dataclass(frozen=True)
@@ -269,7 +270,7 @@ def trim_get_up(events: list[RepEvent], rng: float, params: RepParams) -> tuple[
 def _valley(state: RepState, value: float, params: RepParams) -> bool:
     """The rep went down from its top into a valley (valley_share of its own
     excursion, and the noise floor) and is rising again out of it."""
-    if not (state.reached_top and math.isfinite(state.dip)):
+    if params.valley_share is None or not (state.reached_top and math.isfinite(state.dip)):
         return False
     drop = state.peak - state.dip
     return (drop >= max(params.noise_floor_deg, params.valley_share * (state.peak - state.rest))

@@ -195,7 +195,10 @@ STRAIGHT_LEG_RAISE = Exercise(
                 "your whole body in frame; film the side of the leg you raise."),
     # A rep spans the lift, a hold of up to 10 s and the lowering; a short rep also
     # pauses below the top, which must not read as a new rest level [own].
-    rep=RepParams(min_range_deg=15.0, max_rep_s=15.0, stall_s=12.0),
+    # The leg rests on the floor between raises, so a rep ends back near rest, never
+    # at a valley above it: a raised leg the pose model loses mid-hold dips and
+    # comes back (judging.timing_gaps), and bridges analysed as raises split [own].
+    rep=RepParams(min_range_deg=15.0, max_rep_s=15.0, stall_s=12.0, valley_share=None),
     rep_hold=True,
     # A raise with the knee folded past a right angle at the top is a knee-to-chest
     # or a bent-knee hip flexion, not a straight leg raise with a knee lag; the
