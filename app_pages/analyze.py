@@ -130,7 +130,9 @@ else:
                        "view answers overstride and the knee and shin angles. Cadence comes from any view. Film at 60 fps "
                        "or more if you can.")
 
-options = Options(side=side, hold_target_s=hold_target, time_scale=time_scale)
+# jobs=0: the pose model runs on all cores, as in the CLI (formcheck.parallel); a failure there falls back
+# to one core with a note in the report (formcheck.ui.saving).
+options = Options(side=side, hold_target_s=hold_target, time_scale=time_scale, jobs=0)
 
 
 def run(path: Path, name: str, kept: Path | None) -> None:

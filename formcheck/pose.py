@@ -24,7 +24,7 @@ from formcheck.landmarks import Detection, PoseTrack, detections_to_track
 from formcheck.video import DecodeStats, decode_warnings, probe, read_ahead, read_frames
 
 __all__ = ["Detection", "Estimator", "MediaPipeEstimator", "ReplayEstimator", "extract_track", "detections_to_track",
-           "preload", "PRELOAD_MODULES"]
+           "preload", "PRELOAD_MODULES", "pose_mode"]
 
 # What a process that starts pose workers imports once for all of them (preload).
 PRELOAD_MODULES = ("mediapipe.tasks.python.vision",)
@@ -88,6 +88,18 @@ PEOPLE_CHECK_MAX_SIDE = 640  # the check runs on a copy no larger than this [own
 DEFAULT_NUM_POSES = 2
 
 
+def pose_mode(num_poses: int, people_check_s: float | None = None) -> dict:
+    """How the landmarker ran, as stored in `track.meta["pose_mode"]` and the report's
+    `source.pose_mode`, so a reader of a track (gait, history, a physiotherapist
+    comparing sessions) can tell which mode made it: `num_poses`, where the person
+    detector ran ("every_frame" with num_poses >= 2; "on_tracking_loss" when one
+    person is tracked) and how often the second-person check ran (seconds of video;
+    None: no separate check)."""
+    tracking = num_poses == 1
+    return {"num_poses": int(num_poses), "person_detector": "on_tracking_loss" if tracking else "every_frame",
+            "people_check_every_s": float(people_check_s) if tracking and people_check_s is not None else None}
+
+
 class MediaPipeEstimator:
     """MediaPipe Tasks PoseLandmarker in VIDEO mode.
 
@@ -128,6 +140,11 @@ class MediaPipeEstimator:
         self._tracking = False
         self._last_ms = -1
         self._warm = False
+
+    @property
+    def mode(self) -> dict:
+        """This estimator's pose_mode (see pose_mode)."""
+        return pose_mode(self.num_poses, self.people_check_s)
 
     def _landmarker(self, mode, num_poses: int):
         vision, BaseOptions = self._vision, self._base
@@ -287,6 +304,9 @@ def extract_track(path: str | os.PathLike, estimator: Estimator | None = None, m
             estimator.close()
     h, w = info.height, info.width
     track = detections_to_track(times, dets, w, h, info.fps / stride, str(path))
+    mode = getattr(estimator, "mode", None)
+    if isinstance(mode, dict):  # a model ran (a replayed track keeps the meta it was saved with)
+        track.meta["pose_mode"] = dict(mode)
     problems = decode_warnings(stats)
     if problems:  # carried with the track (and its .npz) into every report made from it
         track.meta["decode_warnings"] = problems

@@ -50,6 +50,8 @@ def finish_report(body: dict, track: PoseTrack, source_path: str | None = None) 
         },
         "warnings": list(track.meta.get("decode_warnings", [])) + list(body.get("warnings", [])),
     }
+    if isinstance(track.meta.get("pose_mode"), dict):  # how the landmarker ran (pose.pose_mode)
+        report["source"]["pose_mode"] = dict(track.meta["pose_mode"])
     for extra in ("unjudged", "unjudged_reasons", "gait", "advice", "sets", "graded", "ungraded_reason", "mismatch",
                   "recognised"):
         if extra in body:

@@ -144,6 +144,74 @@ def test_video_without_a_person_says_so(tmp_path):
     assert History().list_sessions() == [] and History().kept_uploads() == []
 
 
+@pytest.fixture(scope="module")
+def short_clip(tmp_path_factory):
+    """The first 200 frames (6.7 s) of the clamshell sample (own render): long enough for two chunks."""
+    from formcheck.video import H264Writer, read_frames
+
+    src = REPO / "sample_videos" / "clamshell.mp4"
+    if not src.exists():
+        pytest.skip("sample clip not present")
+    clip = tmp_path_factory.mktemp("upload") / "my clamshell.mp4"
+    with H264Writer(clip, 30) as w:
+        for i, (_, f) in enumerate(read_frames(src)):
+            if i == 200:
+                break
+            w.write(f)
+    return clip
+
+
+@pytest.mark.e2e
+def test_video_upload_is_analysed_on_all_cores(short_clip):
+    """The real pose model, as the CLI runs it: the clip split over 2 worker processes
+    (forkserver: the app's server has threads), with progress, into a saved session."""
+    at = app("app_pages/analyze.py")
+    at.file_uploader(key="upload").set_value((short_clip.name, short_clip.read_bytes(), "video/mp4"))
+    at.run()
+    at.button(key="analyze").click().run(timeout=300)
+    assert not at.exception and not at.error
+    (s,) = History().list_sessions()
+    report = History().get_session(s["id"])["report"]
+    assert report["source"]["pose_mode"] == {"num_poses": 2, "person_detector": "every_frame",
+                                             "people_check_every_s": None, "chunks": 2}
+    assert report["source"]["frames"] == 200
+    assert not any("one core" in w for w in report["warnings"])
+
+
+def test_all_cores_failing_falls_back_to_one_core_with_a_note(tmp_path, monkeypatch, clam):
+    from formcheck.errors import BadVideoError
+    from formcheck.pipeline import Options
+    from formcheck.ui.saving import _track_on_all_cores
+
+    calls = []
+
+    def broken(path, jobs, **kw):
+        calls.append(("parallel", jobs))
+        raise OSError("simulated: cannot start a worker process")
+
+    def one_core(path, **kw):
+        calls.append(("one core", kw["num_poses"]))
+        return clam[1]
+
+    monkeypatch.setattr("formcheck.parallel.extract_track_parallel", broken)
+    monkeypatch.setattr("formcheck.pose.extract_track", one_core)
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"not read: the model is replaced")
+    monkeypatch.setattr("formcheck.video.capture_fps", lambda p: None)
+    track, note = _track_on_all_cores(clip, Options(jobs=0), None)
+    assert track is clam[1] and calls == [("parallel", None), ("one core", 2)]
+    assert "one core" in note and "simulated: cannot start a worker process" in note and "nothing is lost" in note
+
+    def bad(path, jobs, **kw):  # the clip itself is the problem: one core would say the same, so no retry
+        raise BadVideoError("clip.mp4: cannot be read")
+
+    calls.clear()
+    monkeypatch.setattr("formcheck.parallel.extract_track_parallel", bad)
+    with pytest.raises(BadVideoError):
+        _track_on_all_cores(clip, Options(jobs=0), None)
+    assert calls == []
+
+
 def test_unexpected_error_keeps_the_upload_and_shows_details(npz, monkeypatch):
     def broken(*a, **k):
         raise RuntimeError("simulated bug")

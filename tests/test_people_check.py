@@ -25,10 +25,11 @@ def frames():
 
 def _run(frames, make, **kw):
     from formcheck.models import resolve_model
-    from formcheck.pose import MediaPipeEstimator
+    from formcheck.pose import MediaPipeEstimator, pose_mode
 
     with MediaPipeEstimator(resolve_model("full"), **kw) as est:
         dets = [est.detect(make(f), t) for t, f in frames]
+        assert est.mode == pose_mode(kw.get("num_poses", 2), kw.get("people_check_s", 2.0))
         return dets, est.checks
 
 

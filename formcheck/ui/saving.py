@@ -47,6 +47,27 @@ def analyze_recording(path: str | Path, history, exercise: str | None = None, si
                                 track=path, remove_sources=(path,))
 
 
+def _track_on_all_cores(path: Path, options, progress: Callable[[int, int], None] | None):
+    """The pose track of a video over `options.jobs` worker processes (0: all cores,
+    formcheck.parallel), as the CLI does. If the workers fail for any reason other
+    than the clip itself (a FormCheckError: unreadable, nobody in view, which one
+    core would say too), the clip is tracked again on one core and a note says so:
+    (track, note or None)."""
+    from formcheck.errors import FormCheckError
+    from formcheck.pipeline import load_track
+
+    try:
+        return load_track(path, options.model, options.stride, progress, options.jobs, options.fast_tracking), None
+    except FormCheckError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the one-core path below decides; the reason goes into the note
+        if options.jobs == 1 or path.suffix.lower() == ".npz":
+            raise
+        track = load_track(path, options.model, options.stride, progress, 1, options.fast_tracking)
+        return track, (f"The clip was analysed on one core because analysing it on all cores failed "
+                       f"({type(e).__name__}: {e}); nothing is lost, it only took longer.")
+
+
 def analyze_and_save(path: str | Path, movement: str, options, history, source_kind: str, source_name: str,
                      progress: Callable[[int, int], None] | None = None,
                      stage: Callable[[str], None] | None = None, report: dict | None = None) -> int:
@@ -56,7 +77,7 @@ def analyze_and_save(path: str | Path, movement: str, options, history, source_k
     with the session. A precomputed `report` skips the model (sample clips). An
     annotated video that cannot be written becomes a warning, not a lost analysis.
     """
-    from formcheck.pipeline import analyze, check_movement, load_track, write_annotated_video
+    from formcheck.pipeline import analyze, check_movement, write_annotated_video
 
     check_movement(movement)
     path = Path(path)
@@ -65,8 +86,10 @@ def analyze_and_save(path: str | Path, movement: str, options, history, source_k
     if report is None:
         if stage:
             stage("Finding the body in each frame")
-        track = load_track(path, options.model, options.stride, progress)
+        track, note = _track_on_all_cores(path, options, progress)
         report = analyze(track, movement, options, source_name)
+        if note:
+            report["warnings"].append(note)
     video = path if is_video and track is None else None
     tmp = history.root / "tmp" / f"{path.stem}-{time.time_ns()}.mp4"
     try:
