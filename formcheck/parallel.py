@@ -18,7 +18,10 @@ frame), so chunking beats a decode/inference pipeline, which can hide only the
 decode; each worker (and the one-pass path) still decodes a few frames ahead in
 a thread (video.read_ahead). Workers are forked after MediaPipe is imported once
 (pose.preload; about 0.6 s of CPU per worker saved), or started by a forkserver
-that imports it once when the caller has threads. benchmarks/throughput.py
+that imports it once when the caller has threads. In each worker the model loads
+in a thread while the first frames are decoded (a later chunk's seek decodes from
+the keyframe before its start), and a later chunk warms up over 5 frames
+(WARMUP_FRAMES, WARMUP_FRAMES_TRACKING; 15 before, measured no better). benchmarks/throughput.py
 prints both 1-job and all-core ratios and where an all-core run spends its time
 (LAST_RUN).
 """
@@ -41,9 +44,17 @@ if TYPE_CHECKING:  # the video adapter (OpenCV) is imported in the workers, not 
     from formcheck.video import DecodeStats
 
 __all__ = ["Chunk", "plan_chunks", "default_jobs", "extract_track_parallel", "WARMUP_FRAMES", "MIN_CHUNK_FRAMES",
-           "LAST_RUN"]
+           "LAST_RUN", "WARMUP_FRAMES_TRACKING", "warmup_frames"]
 
-WARMUP_FRAMES = 15  # frames a later chunk tracks before its kept span [own]: the tracker locks on in 1-3 frames
+# Frames a later chunk tracks before its kept span [own]: the tracker locks on in 1-3 frames. In the
+# default mode (the detector on every frame) 5 give landmarks identical to one pass after the seam on
+# the clamshell and running samples (own renders; 15 did too).
+WARMUP_FRAMES = 5
+# The same with num_poses=1 tracking (--fast-tracking) [own]. Measured on the clamshell and running
+# samples (own renders) against one pass: after the seam p95 0.40/0.48 px and max 0.64/1.74 px of the
+# per-frame median joint distance with 5 frames, 0.41/0.39 px and 0.68/0.72 px with 15 (test limits 4
+# and 12 px); 10 fewer frames per later chunk.
+WARMUP_FRAMES_TRACKING = 5
 MIN_CHUNK_FRAMES = 90  # no chunk shorter than 3 s at 30 fps [own]: below that, process start-up eats the gain
 # A worker reports every 10 frames; silence this long means it is stuck [own] (a worker that neither
 # reports nor dies would otherwise keep the caller waiting for ever), and the clip is tracked in one
@@ -66,6 +77,11 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def warmup_frames(num_poses: int) -> int:
+    """Warm-up frames of a later chunk in this mode."""
+    return WARMUP_FRAMES_TRACKING if num_poses == 1 else WARMUP_FRAMES
 
 
 def plan_chunks(n_frames: int, jobs: int, warmup: int = WARMUP_FRAMES,
@@ -112,18 +128,52 @@ def track_chunk(path: str, chunk: Chunk, model_path: str, stride: int = 1,
     checks' DecodeStats of its kept span (chunk.keep on)."""
     from formcheck.video import DecodeStats, read_ahead, read_frames_from
 
-    est = worker_estimator(model_path, num_poses)
     idx, times, dets = [], [], []
     stats = DecodeStats()
     frames = ((i, t, f) for i, t, f in read_frames_from(path, chunk.start, chunk.stop, stats, keep=chunk.keep)
               if i % stride == 0)
-    for i, t, frame in read_ahead(frames):
-        idx.append(i)
-        times.append(t)
-        dets.append(est.detect(frame, t))
-        if tick is not None:
-            tick(1)
+    # The model loads in a thread while the first frames are decoded (the seek to a later chunk's
+    # start decodes from the keyframe before it): both take a few hundred ms, and both release the GIL.
+    loading = _Loading(model_path, num_poses)
+    est = None
+    try:
+        for i, t, frame in read_ahead(frames):
+            if est is None:
+                est = loading.result()
+            idx.append(i)
+            times.append(t)
+            dets.append(est.detect(frame, t))
+            if tick is not None:
+                tick(1)
+    finally:
+        loading.join()
     return idx, times, dets, stats
+
+
+class _Loading:
+    """worker_estimator(model_path, num_poses) made in a thread; result() waits for it and
+    raises what it raised."""
+
+    def __init__(self, model_path: str, num_poses: int | None):
+        self._out: dict = {}
+
+        def load() -> None:
+            try:
+                self._out["est"] = worker_estimator(model_path, num_poses)
+            except BaseException as e:  # noqa: BLE001 - raised in the caller's thread by result()
+                self._out["error"] = e
+
+        self._thread = threading.Thread(target=load, name="formcheck-model-load", daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self._thread.join()
+        if "error" in self._out:
+            raise self._out["error"]
+        return self._out["est"]
 
 
 def _worker(k: int, path: str, chunk: Chunk, model_path: str, stride: int, num_poses: int | None, out) -> None:
@@ -200,7 +250,7 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
     (None: all cores). Falls back to the sequential path for one job, a short clip,
     or a container whose frames cannot be sought exactly."""
     from formcheck.models import resolve_model
-    from formcheck.pose import DEFAULT_NUM_POSES, extract_track
+    from formcheck.pose import DEFAULT_NUM_POSES, PEOPLE_CHECK_EVERY_S, extract_track, pose_mode
     from formcheck.video import decode_warnings, merge_decode_stats, probe
 
     def one_pass() -> PoseTrack:
@@ -211,7 +261,7 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
     LAST_RUN["called"] = time.monotonic()
     info = probe(path)
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
-    chunks = plan_chunks(info.frames, jobs)
+    chunks = plan_chunks(info.frames, jobs, warmup=warmup_frames(num_poses or DEFAULT_NUM_POSES))
     if len(chunks) < 2:
         return one_pass()
     model_path = str(resolve_model(model))
@@ -276,6 +326,8 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
     if progress is not None:
         progress(total, total)
     track = detections_to_track(times, dets, info.width, info.height, info.fps / stride, str(path))
+    # The workers' estimators are made by worker_estimator with the default people check.
+    track.meta["pose_mode"] = {**pose_mode(num_poses or DEFAULT_NUM_POSES, PEOPLE_CHECK_EVERY_S), "chunks": len(chunks)}
     if not track.detected.any():
         raise NoPersonError(f"{path}: no person was found in any of its {len(times)} frames "
                             "(is the whole body in view and lit?)")

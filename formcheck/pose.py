@@ -71,7 +71,13 @@ PEOPLE_CHECK_MAX_SIDE = 640  # the check runs on a copy no larger than this [own
 # 15.8 (truth 18.1). It is the crop, not a lost track or smoothing: the person is
 # never lost, and after a restart (a fresh detection) the tracked landmarks leave
 # the detector's by 20-90 px at the knee and ankle within one frame and settle on
-# the tracker's own. On real footage (the 39 clips of benchmarks/real_footage.py,
+# the tracker's own. Re-detecting more often does not close the gap (figure-four
+# sample, leg landmarks against detecting on every frame, median / p95): tracking
+# 25 / 73 px; a fresh tracker whenever a leg segment's length (> 0.25 torso),
+# the legs' mean visibility (> 0.2) or the body's box (> 0.25 torso) jumps between
+# frames 25 / 90 px (19 re-detections); every 10th frame 23 / 92 px; every 3rd
+# 6.6 / 92 px at about detection's cost; min_tracking_confidence 0.9-1.0 changes
+# nothing (fire-hydrant sample: identical landmarks). On real footage (the 39 clips of benchmarks/real_footage.py,
 # tracked both ways, re-scored with the analysis at 0073b95) tracking is not better:
 # counts within +-1 on 4 of 4 clips and holds within 1 s 5 of 11 either way,
 # treadmill cadence 168.3 both (168.9 counted by eye), cadence error on the 2 other

@@ -66,9 +66,28 @@ def test_stitch_refuses_a_seek_that_landed_elsewhere():
         stitch(chunks, [_res(range(a.start, a.stop)), _res(range(b.start, 200), shift=1 / 30)])
 
 
+def test_pose_mode_says_how_the_landmarker_ran(tmp_path):
+    from formcheck.landmarks import PoseTrack
+    from formcheck.pose import pose_mode
+    from formcheck.report import finish_report
+
+    assert pose_mode(2) == {"num_poses": 2, "person_detector": "every_frame", "people_check_every_s": None}
+    assert pose_mode(2, 2.0)["people_check_every_s"] is None  # the check runs only when one person is tracked
+    assert pose_mode(1, 2.0) == {"num_poses": 1, "person_detector": "on_tracking_loss", "people_check_every_s": 2.0}
+    assert pose_mode(1, None)["people_check_every_s"] is None
+    track = PoseTrack.empty_like(np.arange(10) / 30, 640, 480, 30.0, "x.mp4")
+    body = {"exercise": "clamshell", "reps": [], "holds": [], "steps": [], "warnings": []}
+    assert "pose_mode" not in finish_report(body, track)["source"]  # a track saved before the mode was recorded
+    track.meta["pose_mode"] = {**pose_mode(1, 2.0), "chunks": 2}
+    assert finish_report(body, track)["source"]["pose_mode"] == {**pose_mode(1, 2.0), "chunks": 2}
+    track.save_npz(tmp_path / "t.npz")  # kept with the saved track, for gait and the history
+    assert PoseTrack.load_npz(tmp_path / "t.npz").meta["pose_mode"] == track.meta["pose_mode"]
+
+
 @pytest.mark.e2e
-@pytest.mark.parametrize("name", ["clamshell", "hamstring_stretch", "running"])
-def test_chunked_track_matches_sequential(name):
+@pytest.mark.parametrize("name,num_poses", [("clamshell", 2), ("hamstring_stretch", 2), ("running", 2),
+                                            ("running", 1)])
+def test_chunked_track_matches_sequential(name, num_poses):
     import json
 
     from formcheck.parallel import extract_track_parallel
@@ -79,15 +98,20 @@ def test_chunked_track_matches_sequential(name):
     if not clip.exists():
         pytest.skip(f"{clip.name} not present")
     opts = Options(**json.loads(clip.with_suffix(".json").read_text()).get("analysis_options", {}))
-    from formcheck.parallel import LAST_RUN
+    from formcheck.parallel import LAST_RUN, WARMUP_FRAMES_TRACKING, warmup_frames
+    from formcheck.pose import PEOPLE_CHECK_EVERY_S, pose_mode
 
-    seq = extract_track(clip)
-    par = extract_track_parallel(clip, jobs=2)
+    seq = extract_track(clip, num_poses=num_poses)
+    par = extract_track_parallel(clip, jobs=2, num_poses=num_poses)
+    assert seq.meta["pose_mode"] == pose_mode(num_poses, PEOPLE_CHECK_EVERY_S)
+    assert par.meta["pose_mode"] == {**pose_mode(num_poses, PEOPLE_CHECK_EVERY_S), "chunks": 2}
     assert len(par) == len(seq) and np.array_equal(par.times, seq.times)
-    seam = plan_chunks(len(seq), 2)[1].keep
+    warmup = warmup_frames(num_poses)
+    assert warmup == (WARMUP_FRAMES if num_poses == 2 else WARMUP_FRAMES_TRACKING)
+    seam = plan_chunks(len(seq), 2, warmup=warmup)[1].keep
     # the phase times benchmarks/throughput.py prints: each worker's frames (warm-up included), in order
     w0, w1 = LAST_RUN["worker 0"], LAST_RUN["worker 1"]
-    assert (w0["frames"], w1["frames"]) == (seam, len(seq) - seam + WARMUP_FRAMES)
+    assert (w0["frames"], w1["frames"]) == (seam, len(seq) - seam + warmup)
     for w in (w0, w1):
         assert LAST_RUN["called"] <= LAST_RUN["forking"] <= w["started"] <= w["first_frame"] <= w["done"] \
             <= LAST_RUN["stitched"]
