@@ -176,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             track.save_npz(out, cleaned=clean)
         print(f"{len(track)} frames, person in {track.coverage:.0%}, {track.width}x{track.height} -> {out}")
+        if isinstance(track.meta.get("pose_mode"), dict):
+            from formcheck.pose import describe_pose_mode
+
+            print(f"Pose model: {describe_pose_mode(track.meta['pose_mode'])}.")
         for w in track.meta.get("decode_warnings", []):
             print(f"Note: {w}")
         return 0

@@ -24,7 +24,7 @@ from formcheck.landmarks import Detection, PoseTrack, detections_to_track
 from formcheck.video import DecodeStats, decode_warnings, probe, read_ahead, read_frames
 
 __all__ = ["Detection", "Estimator", "MediaPipeEstimator", "ReplayEstimator", "extract_track", "detections_to_track",
-           "preload", "PRELOAD_MODULES", "pose_mode"]
+           "preload", "PRELOAD_MODULES", "pose_mode", "describe_pose_mode"]
 
 # What a process that starts pose workers imports once for all of them (preload).
 PRELOAD_MODULES = ("mediapipe.tasks.python.vision",)
@@ -104,6 +104,19 @@ def pose_mode(num_poses: int, people_check_s: float | None = None) -> dict:
     tracking = num_poses == 1
     return {"num_poses": int(num_poses), "person_detector": "on_tracking_loss" if tracking else "every_frame",
             "people_check_every_s": float(people_check_s) if tracking and people_check_s is not None else None}
+
+
+def describe_pose_mode(mode: dict) -> str:
+    """One line for people: how the pose model ran (a pose_mode dict)."""
+    if mode.get("person_detector") == "every_frame":
+        text = "the person looked for on every frame"
+    else:
+        text = "one person tracked from frame to frame (--fast-tracking)"
+        if mode.get("people_check_every_s"):
+            text += f", a second person looked for every {mode['people_check_every_s']:g} s"
+    if mode.get("chunks", 1) > 1:
+        text += f", on {mode['chunks']} worker processes"
+    return text
 
 
 class MediaPipeEstimator:

@@ -37,7 +37,9 @@ def test_cli_track_writes_npz_and_csv(treadmill_clip, tmp_path, capsys):
     assert len(tr) == 120 and tr.coverage >= 0.9
     with np.load(out) as z:
         assert z["clean_xy"].shape == (120, 33, 2)
-    assert "person in" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "person in" in out and "Pose model: the person looked for on every frame" in out
+    assert tr.meta["pose_mode"]["num_poses"] == 2
 
 
 @pytest.fixture(scope="module")

@@ -68,7 +68,7 @@ def test_stitch_refuses_a_seek_that_landed_elsewhere():
 
 def test_pose_mode_says_how_the_landmarker_ran(tmp_path):
     from formcheck.landmarks import PoseTrack
-    from formcheck.pose import pose_mode
+    from formcheck.pose import describe_pose_mode, pose_mode
     from formcheck.report import finish_report
 
     assert pose_mode(2) == {"num_poses": 2, "person_detector": "every_frame", "people_check_every_s": None}
@@ -80,6 +80,10 @@ def test_pose_mode_says_how_the_landmarker_ran(tmp_path):
     assert "pose_mode" not in finish_report(body, track)["source"]  # a track saved before the mode was recorded
     track.meta["pose_mode"] = {**pose_mode(1, 2.0), "chunks": 2}
     assert finish_report(body, track)["source"]["pose_mode"] == {**pose_mode(1, 2.0), "chunks": 2}
+    assert describe_pose_mode({**pose_mode(1, 2.0), "chunks": 2}) == (
+        "one person tracked from frame to frame (--fast-tracking), a second person looked for every 2 s, "
+        "on 2 worker processes")
+    assert describe_pose_mode(pose_mode(2)) == "the person looked for on every frame"
     track.save_npz(tmp_path / "t.npz")  # kept with the saved track, for gait and the history
     assert PoseTrack.load_npz(tmp_path / "t.npz").meta["pose_mode"] == track.meta["pose_mode"]
 
