@@ -77,7 +77,7 @@ PEOPLE_CHECK_MAX_SIDE = 640  # the check runs on a copy no larger than this [own
 # the legs' mean visibility (> 0.2) or the body's box (> 0.25 torso) jumps between
 # frames 25 / 90 px (19 re-detections); every 10th frame 23 / 92 px; every 3rd
 # 6.6 / 92 px at about detection's cost; min_tracking_confidence 0.9-1.0 changes
-# nothing (fire-hydrant sample: identical landmarks). On real footage (the 39 clips of benchmarks/real_footage.py,
+# nothing (fire-hydrant sample: identical landmarks; benchmarks/redetect.py). On real footage (the 39 clips of benchmarks/real_footage.py,
 # tracked both ways, re-scored with the analysis at 0073b95) tracking is not better:
 # counts within +-1 on 4 of 4 clips and holds within 1 s 5 of 11 either way,
 # treadmill cadence 168.3 both (168.9 counted by eye), cadence error on the 2 other
