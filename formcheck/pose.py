@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -92,6 +93,44 @@ PEOPLE_CHECK_MAX_SIDE = 640  # the check runs on a copy no larger than this [own
 # --fast-tracking, and is what the bare-loop "single-stream limit" in
 # benchmarks/throughput.py measures.
 DEFAULT_NUM_POSES = 2
+
+# Every landmarker made here is held in _OPEN until it is closed explicitly. MediaPipe's
+# Tasks objects close through a one-thread executor (its SerialDispatcher). A landmarker
+# left only in a reference cycle would be closed by the garbage collector: the collector
+# first clears the executor's weak reference, so its worker thread quits, and then the
+# landmarker's __del__ asks that executor to close it and waits forever, on whichever
+# thread ran the collection (pytest's final collection hung a CI run for 70 min; in the
+# app it would freeze a page). Held here, a landmarker is never cyclic garbage; one that
+# is never closed lives until the process ends, when MediaPipe's own exit hook makes its
+# close a no-op.
+_OPEN: set = set()
+_OPEN_LOCK = threading.Lock()
+
+
+def _opened(lm):
+    with _OPEN_LOCK:
+        _OPEN.add(lm)
+    return lm
+
+
+def _close_landmarker(lm, quiet: bool = True) -> None:
+    """Close a landmarker made by MediaPipeEstimator and let it go. `quiet` keeps the
+    INFO lines some MediaPipe builds log per accelerator on close off the terminal."""
+    try:
+        if quiet:
+            with _quiet_stderr():
+                lm.close()
+        else:
+            lm.close()
+    finally:
+        with _OPEN_LOCK:
+            _OPEN.discard(lm)
+
+
+def open_landmarkers() -> int:
+    """How many landmarkers made here are not closed yet (tests, leak checks)."""
+    with _OPEN_LOCK:
+        return len(_OPEN)
 
 
 def pose_mode(num_poses: int, people_check_s: float | None = None) -> dict:
@@ -177,7 +216,7 @@ class MediaPipeEstimator:
         )
         try:
             with _quiet_stderr():
-                return vision.PoseLandmarker.create_from_options(opts)
+                return _opened(vision.PoseLandmarker.create_from_options(opts))
         except (RuntimeError, ValueError) as e:
             raise ModelError(f"could not load the pose model {self._model_path}: {e}") from None
 
@@ -188,7 +227,7 @@ class MediaPipeEstimator:
         checker are kept."""
         old, self._lm = self._lm, None
         if old is not None:
-            old.close()
+            _close_landmarker(old)
         self._lm = self._landmarker(self._vision.RunningMode.VIDEO, self.num_poses)
         self._people = 0
         self._next_check_t = -math.inf
@@ -244,15 +283,12 @@ class MediaPipeEstimator:
         n = len(people) if self.people_check_s is None else max(1, self._people)
         return Detection(xy, vis, world, n_people=n)
 
-    def close(self) -> None:
-        lm, self._lm = getattr(self, "_lm", None), None
-        if lm is not None:
-            with _quiet_stderr():  # some MediaPipe builds log an INFO line per accelerator on close
-                lm.close()
-        checker, self._checker = getattr(self, "_checker", None), None
-        if checker is not None:
-            with _quiet_stderr():
-                checker.close()
+    def close(self, quiet: bool = True) -> None:
+        for name in ("_lm", "_checker"):
+            lm = getattr(self, name, None)
+            setattr(self, name, None)
+            if lm is not None:
+                _close_landmarker(lm, quiet)
 
     def __enter__(self) -> MediaPipeEstimator:
         return self
@@ -260,9 +296,9 @@ class MediaPipeEstimator:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def __del__(self) -> None:  # close explicitly; this only avoids a noisy interpreter shutdown
-        try:
-            self.close()
+    def __del__(self) -> None:  # close explicitly; this frees the model of an estimator dropped unclosed
+        try:  # its landmarkers are held in _OPEN, so their executors are alive and closing cannot hang
+            self.close(quiet=False)
         except Exception:  # noqa: BLE001 - never raise from __del__
             pass
 

@@ -62,3 +62,30 @@ def test_a_second_person_is_noticed_and_warned_about(frames, num_poses):
 def test_people_check_can_be_turned_off(frames):
     dets, checks = _run(frames[:10], lambda f: f, num_poses=1, people_check_s=None)
     assert checks == 0 and all(d is None or d.n_people == 1 for d in dets)
+
+
+def test_an_estimator_dropped_in_a_reference_cycle_is_closed_by_the_collector(frames):
+    """Its landmarkers are held in pose._OPEN until closed, so a garbage collection that
+    finds the estimator in a cycle closes it through a live executor (an unheld one
+    was closed through an executor the collector had already shut: the thread hung)."""
+    import gc
+
+    from formcheck import pose
+    from formcheck.models import resolve_model
+
+    gc.collect()
+    before = pose.open_landmarkers()
+    est = pose.MediaPipeEstimator(resolve_model("full"), num_poses=1)
+    est.detect(frames[0][1], frames[0][0])
+    est.detect(frames[1][1], frames[1][0])  # the second-person checker exists too
+    assert pose.open_landmarkers() == before + 2
+    assert all(lm in pose._OPEN for lm in (est._lm, est._checker))
+    est.cycle = est
+    del est
+    gc.collect()
+    assert pose.open_landmarkers() == before
+    # Closed explicitly: let go at once, and closing twice is harmless.
+    with pose.MediaPipeEstimator(resolve_model("full")) as est:
+        assert pose.open_landmarkers() == before + 1
+    est.close()
+    assert pose.open_landmarkers() == before

@@ -75,7 +75,8 @@ def leg_summary(steps: list[Step], side: str, view: str | None, min_steps: int, 
                 verdict = "ok"
         band = _fppa_band(fp, sd_deg) if enough else None
         reason = None
-        if verdict == "ok" and band is not None and own is not None and view in R.FPPA_OK_NEEDS_BAND_VIEWS:
+        if (verdict == "ok" and band is not None and own is not None and med is not None
+                and view in R.FPPA_OK_NEEDS_BAND_VIEWS):
             # "Stays in line" needs evidence: the band, moved to the judged measure, must
             # stay below the limit by more than the borderline margin allows.
             top = med + (band[1] - own)
