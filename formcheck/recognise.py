@@ -148,6 +148,21 @@ STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN = 13.0, 17.0
 # (Novacheck 1998) and the real runs read 28-68°, the kit's 74-77°; high knees
 # lift it to horizontal and read 100° on a real clip [own thresholds].
 THIGH_RUN, THIGH_HIGH_KNEES = 84.0, 92.0
+# A straight leg raise keeps the working knee straight through the whole set
+# (clinical-criteria.md 3.4 flags an extension lag over 10°), so one knee
+# or the other is near straight in nearly every frame: the less bent knee's 90th
+# percentile reads 3-8° on the kit, 12-38° on the real raises. A glute bridge
+# (and a single-leg bridge between its lifts, a ball squeeze, a hip thrust)
+# keeps both knees bent about 90° on the floor: 119-127° on the real bridges
+# read from the pose model [own thresholds between the two].
+SLR_ONE_STRAIGHT, SLR_BOTH_BENT = 75.0, 100.0
+# A running lunge steps one foot ahead (the sagittal plane); a side lunge steps
+# out sideways (the frontal plane), feet apart along the hip line. Median |cos|
+# between the feet's line and the hips' line while in position
+# (recognise_evidence.step_across): real running lunges 0.50-0.75 (the model's
+# depth blurs a split stance seen from the side), a real side lunge 0.97,
+# squat stances 0.97-1.0 [own thresholds between the two].
+STEP_SPLIT, STEP_SIDEWAYS = 0.85, 0.95
 # Running strides seen per second that convince on a clip too short for 4 turns
 # (see movement_scores, "Running") [own].
 STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
@@ -192,8 +207,12 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # Lying on the back, a straight leg lifts and lowers (the image reads a real
     # straight knee as bent by up to ~35°, so only a clearly bent one counts against).
     lag = e.get("straight_leg_raise.top_knee_flexion", math.nan)
+    # And one leg stays straight throughout: a bridge of any kind lifts the hips
+    # on two bent knees (a single-leg bridge lifts a straight leg too, but puts
+    # both feet back down between lifts).
     s["straight_leg_raise"] = (supine * _reps_seen(e, "straight_leg_raise")
-                               * _ramp(e["straight_leg_raise.range"], 10.0, 25.0) * _ramp(lag, 45.0, 25.0))
+                               * _ramp(e["straight_leg_raise.range"], 10.0, 25.0) * _ramp(lag, 45.0, 25.0)
+                               * _ramp(e["knee_flex_both_p90"], SLR_BOTH_BENT, SLR_ONE_STRAIGHT))
     # Held stretches: in position long enough, and still there.
     def held(name: str, in_position_is_enough: bool = False) -> float:
         # Still in position for 3 s (the hold engine); for the standing stretches,
@@ -223,7 +242,8 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
                               _ramp(e["running_lunge.run_s"], 3.0, 6.0))
                           * _ramp(e["running_lunge.in_position"], 0.1, 0.3)
                           * _ramp(e.get("running_lunge.hold_hip_height", math.nan), LUNGE_HIPS_LOW, LUNGE_HIPS_UP)
-                          * _ramp(e["all_fours"], 0.5, 0.2) * _ramp(supine_share, 0.5, 0.2))
+                          * _ramp(e["all_fours"], 0.5, 0.2) * _ramp(supine_share, 0.5, 0.2)
+                          * _ramp_seen(e.get("running_lunge.hold_step_across", math.nan), STEP_SIDEWAYS, STEP_SPLIT))
     # Hamstring stretch (standing, seated or lying: the checker's own position
     # checks, a straight stretched knee and the hips folded): held, not on all
     # fours, not running, the hands not planted on the floor far from the feet. A lunge's back leg and a raised straight leg pass the

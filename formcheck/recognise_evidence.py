@@ -28,7 +28,7 @@ from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import run_holds, run_reps
 
 __all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "hands_to_feet",
-           "clip_features", "UP"]
+           "step_across", "drive_cycles", "clip_features", "UP"]
 
 
 # ---- posture (per frame) ------------------------------------------------------------
@@ -237,30 +237,72 @@ def knee_loop(px: np.ndarray, side: str, spans: list[tuple[int, int]]) -> float:
     return float(np.median(vals)) if vals else math.nan
 
 
+def drive_cycles(times: np.ndarray, drive: np.ndarray, params) -> list[tuple[int, int]]:
+    """Repeated movements of a driving signal [N] over the clip's own range (5th to
+    95th percentile), as (start, end) frame pairs: up past 70% of that range and
+    back under 30% of it, each within the rep engine's min_rep_s..max_rep_s. The
+    rep engine measures each rep from the rest level it starts at; a set that never
+    closes back down to the first seconds' level (a band holding the knees apart,
+    a fidget before the set) leaves it stuck at its first "rep" and counts none.
+    Empty when the range is under the engine's min_range_deg."""
+    ok = np.isfinite(drive)
+    if ok.sum() < 8:
+        return []
+    lo, hi = np.percentile(drive[ok], 5), np.percentile(drive[ok], 95)
+    rng = hi - lo
+    if rng < params.min_range_deg:
+        return []
+    low, high = lo + params.release * rng, lo + params.top * rng
+    out, start, peaked = [], None, False
+    for i in np.flatnonzero(ok):
+        v = drive[i]
+        if v <= low:
+            if start is not None and peaked and params.min_rep_s <= times[i] - times[start] <= params.max_rep_s:
+                out.append((int(start), int(i)))
+            start, peaked = int(i), False
+        elif v >= high and start is not None:
+            peaked = True
+    return out
+
+
 def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
     """The exercise's own driving signal on each side: most reps counted on one
     side, the median rep range there (°), how much the knee's path loops over
     those reps (`knee_loop`), and that side's feature medians at the tops of its
-    reps (for shape checks)."""
+    reps (for shape checks). Where the repeated movements over the clip's own
+    range (`drive_cycles`) are more than the rep engine's full reps on a side,
+    they count instead (`cycles` 1)."""
     ex = EXERCISES[ex_name]
     assert ex.rep is not None, f"{ex_name} is not a reps exercise"
-    best_reps, best_range, loop = 0.0, 0.0, math.nan
+    best_reps, best_range, loop, by_cycles = 0.0, 0.0, math.nan, 0.0
     tops: dict[str, float] = {}
+    per_side = {}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
         evs, _ = run_reps(clean.times, drive, ex.rep)
+        per_side[side] = (feats, drive, evs)
+    for side, (feats, drive, evs) in per_side.items():
         full = [e for e in evs if not e.partial]
+        spans = [(e.start_i, e.end_i) for e in full]
         rng = float(np.median([e.amplitude for e in evs])) if evs else _pct(drive, 95) - _pct(drive, 5)
-        if len(full) > best_reps or (len(full) == best_reps and rng > best_range):
-            best_reps, best_range = float(len(full)), (rng if math.isfinite(rng) else 0.0)
-            loop = knee_loop(clean.px, side, [(e.start_i, e.end_i) for e in full])
-            idx = np.concatenate([np.arange(e.start_i, e.end_i + 1)[
-                np.nan_to_num(drive[e.start_i:e.end_i + 1], nan=-1e9) >= e.rest_value + 0.75 * e.amplitude]
-                for e in evs]) if evs else np.array([], int)
+        top_at = [np.arange(e.start_i, e.end_i + 1)[
+            np.nan_to_num(drive[e.start_i:e.end_i + 1], nan=-1e9) >= e.rest_value + 0.75 * e.amplitude] for e in evs]
+        cycles = drive_cycles(clean.times, drive, ex.rep)
+        counted_by_cycles = len(cycles) > len(spans)
+        if counted_by_cycles:
+            lo, whole = _pct(drive, 5), _pct(drive, 95) - _pct(drive, 5)
+            spans, rng = cycles, whole
+            top_at = [np.arange(a, b + 1)[np.nan_to_num(drive[a:b + 1], nan=-1e9) >= lo + 0.75 * whole]
+                      for a, b in cycles]
+        if len(spans) > best_reps or (len(spans) == best_reps and rng > best_range):
+            best_reps, best_range = float(len(spans)), (rng if math.isfinite(rng) else 0.0)
+            by_cycles = float(counted_by_cycles)
+            loop = knee_loop(clean.px, side, spans)
+            idx = np.concatenate(top_at) if top_at else np.array([], int)
             tops = {f"top_{k}": (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
                     for k, v in {**feats, "hip_lift": hip_lift(clean.world)}.items()}
-    return {"reps": best_reps, "range": best_range, "loop": loop, **tops}
+    return {"reps": best_reps, "range": best_range, "loop": loop, "cycles": by_cycles, **tops}
 
 
 def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:
@@ -270,7 +312,8 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
     position's feature medians over them (hold_<feature>, for shape checks)."""
     ex = EXERCISES[ex_name]
     best = {"in_position": 0.0, "held_s": 0.0, "run_s": 0.0}
-    shape: dict[str, float] = {f"hold_{k}": math.nan for k in (*ex.features, "hip_height", "hands_to_feet")}
+    shape: dict[str, float] = {f"hold_{k}": math.nan for k in (*ex.features, "hip_height", "hands_to_feet",
+                                                                 "step_across")}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
@@ -286,6 +329,7 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
                      for k, v in feats.items()}
             shape["hold_hip_height"] = _pct(hip_height(clean.world)[inpos], 50)
             shape["hold_hands_to_feet"] = _pct(hands_to_feet(clean.world)[inpos], 50)
+            shape["hold_step_across"] = _pct(step_across(clean.world)[inpos], 50)
         best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
                 "run_s": max(run, best["run_s"])}
     return {**best, **shape}
@@ -334,6 +378,25 @@ def hands_to_feet(world: np.ndarray) -> np.ndarray:
 
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.fmin(across(mw - _pt(world, Lm.LEFT_ANKLE)), across(mw - _pt(world, Lm.RIGHT_ANKLE))) / leg
+
+
+def step_across(world: np.ndarray) -> np.ndarray:
+    """Per frame [N]: which way the feet stand apart, from metric landmarks world
+    [N,33,3]: |cos| of the angle, across the floor (gravity taken out), between
+    the ankle-to-ankle line and the hip-to-hip line. Near 1 with the feet apart
+    sideways (a side lunge, a squat stance: a step in the frontal plane), lower
+    with one foot ahead of the other (a lunge's split stance, a step in the
+    sagittal plane). The model's depth is its weakest axis, so a split stance
+    seen from the side reads 0.4-0.75 on real clips, not 0."""
+    down = -UP
+
+    def across(v: np.ndarray) -> np.ndarray:
+        return v - (v @ down)[:, None] * down
+
+    feet = across(_pt(world, Lm.LEFT_ANKLE) - _pt(world, Lm.RIGHT_ANKLE))
+    hips = across(_pt(world, Lm.LEFT_HIP) - _pt(world, Lm.RIGHT_HIP))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.abs(np.sum(feet * hips, axis=-1)) / (np.linalg.norm(feet, axis=-1) * np.linalg.norm(hips, axis=-1))
 
 
 def _longest_run(times: np.ndarray, mask: np.ndarray) -> float:

@@ -10,7 +10,11 @@ formcheck.recognise_evidence):
   hydrant; running strides on a straight stance knee (butt kicks) are not
   running, nor strides lifting the thigh to horizontal (high knees); a 3 s clip
   with 2 stride turns is running; a hold with the hands
-  planted far from the feet is not a hamstring stretch.
+  planted far from the feet is not a hamstring stretch;
+- step_across: feet apart along the hip line read 1, a split stance less; a
+  held lunge stepped out sideways (a side lunge) is not a running lunge; a
+  supine lift with both knees bent throughout (a bridge) is not a straight leg
+  raise.
 
 The rule tests start from a kit track's own evidence (formcheck_synth) and change
 only the number under test, so each asserts that number decides.
@@ -26,7 +30,7 @@ import pytest
 
 from formcheck.landmarks import Lm
 from formcheck.recognise import _normalise, movement_scores, recognise
-from formcheck.recognise_evidence import hands_to_feet, hip_lift, knee_loop
+from formcheck.recognise_evidence import hands_to_feet, hip_lift, knee_loop, step_across
 from formcheck_synth.others import KIT, cases, kit_track
 
 
@@ -126,3 +130,29 @@ def test_strides_with_the_thigh_lifted_to_horizontal_are_not_running():
     ev = _kit_evidence("running")
     assert ev["stride_hip_flex_p90"] < 84.0
     assert _top({**ev, "stride_hip_flex_p90": 100.0}) is None
+
+
+def test_step_across_sideways_and_split_stances():
+    """Feet apart along the hip line read 1 (a side lunge); one foot ahead reads 0."""
+    w = np.full((2, 33, 3), np.nan)
+    for f in range(2):
+        w[f, Lm.LEFT_HIP], w[f, Lm.RIGHT_HIP] = (0.1, -0.9, 0.0), (-0.1, -0.9, 0.0)
+    w[0, Lm.LEFT_ANKLE], w[0, Lm.RIGHT_ANKLE] = (0.6, 0.0, 0.0), (-0.1, 0.0, 0.0)  # stepped out sideways
+    w[1, Lm.LEFT_ANKLE], w[1, Lm.RIGHT_ANKLE] = (0.1, 0.0, -0.5), (-0.1, 0.0, 0.4)  # split stance
+    across = step_across(w)
+    assert across[0] == pytest.approx(1.0, abs=0.01)
+    assert across[1] == pytest.approx(0.2 / math.hypot(0.2, 0.9), abs=0.01)
+
+
+def test_a_sideways_step_is_not_a_running_lunge():
+    ev = _kit_evidence("running_lunge")
+    assert ev["running_lunge.hold_step_across"] < 0.85
+    assert _top({**ev, "running_lunge.hold_step_across": 0.97}) is None
+
+
+def test_both_knees_bent_throughout_is_a_bridge_not_a_straight_leg_raise():
+    """A straight leg raise keeps one knee straight in nearly every frame; a
+    bridge (or a single-leg bridge between its lifts) keeps both bent."""
+    ev = _kit_evidence("straight_leg_raise")
+    assert ev["knee_flex_both_p90"] < 75.0
+    assert _top({**ev, "knee_flex_both_p90": 120.0}) is None
