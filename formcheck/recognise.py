@@ -20,9 +20,10 @@ kinds of evidence, each a few numbers a person can check:
    a hydrant lifts and lowers along one line (leg circles loop); a runner's
    stance knee bends (butt kicks in place stand on a straight leg) and the
    swing thigh stays below horizontal (high knees); a straight
-   leg raise keeps the knee straight, a squat bends both knees together, a lunge keeps the hips
-   a thigh's length over the floor (a pigeon pose rests them on it), a hamstring
-   stretch folds the hips.
+   leg raise keeps one knee straight throughout (a bridge lifts the hips on two
+   bent knees), a squat bends both knees together, a lunge keeps the hips
+   a thigh's length over the floor (a pigeon pose rests them on it) and steps one
+   foot ahead (a side lunge steps out sideways), a hamstring stretch folds the hips.
 
 The numbers are computed in `formcheck.recognise_evidence`; this module weighs
 them. Each movement's score is the product of soft memberships (`_ramp`) of those

@@ -276,13 +276,10 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
     assert ex.rep is not None, f"{ex_name} is not a reps exercise"
     best_reps, best_range, loop, by_cycles = 0.0, 0.0, math.nan, 0.0
     tops: dict[str, float] = {}
-    per_side = {}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
         evs, _ = run_reps(clean.times, drive, ex.rep)
-        per_side[side] = (feats, drive, evs)
-    for side, (feats, drive, evs) in per_side.items():
         full = [e for e in evs if not e.partial]
         spans = [(e.start_i, e.end_i) for e in full]
         rng = float(np.median([e.amplitude for e in evs])) if evs else _pct(drive, 95) - _pct(drive, 5)

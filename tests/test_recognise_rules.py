@@ -156,3 +156,23 @@ def test_both_knees_bent_throughout_is_a_bridge_not_a_straight_leg_raise():
     ev = _kit_evidence("straight_leg_raise")
     assert ev["knee_flex_both_p90"] < 75.0
     assert _top({**ev, "knee_flex_both_p90": 120.0}) is None
+
+
+def test_drive_cycles_count_reps_that_never_close_to_the_first_rest_level():
+    """A banded clamshell: 3 s at rest (10°) with a small fidget, then 5 openings
+    to 60° that only close to 22°. Over the clip's own range that is 5 reps; the
+    rep engine, measuring from the first rest level, counts fewer."""
+    from formcheck.exercises import EXERCISES
+    from formcheck.recognise_evidence import drive_cycles
+    from formcheck.reps import run_reps
+
+    params = EXERCISES["clamshell"].rep
+    t = np.arange(0.0, 23.0, 1 / 15)
+    drive = 41.0 - 19.0 * np.cos(2 * np.pi * (t - 3.0) / 4.0)
+    drive[t < 3.0] = 10.0 + 5.0 * ((t[t < 3.0] > 1.8) & (t[t < 3.0] < 2.2))
+    cycles = drive_cycles(t, drive, params)
+    assert len(cycles) == 5
+    assert all(0.8 <= t[b] - t[a] <= 10.0 for a, b in cycles)
+    full = [e for e in run_reps(t, drive, params)[0] if not e.partial]
+    assert len(full) < len(cycles)
+    assert drive_cycles(t, np.full_like(t, 30.0), params) == []  # no movement, no cycles
