@@ -15,7 +15,8 @@ kinds of evidence, each a few numbers a person can check:
    clamshell is "the clamshell's knee opening repeats"; and for running, the
    two ankles alternating up and down at a running cadence.
 3. **Shape checks** that tell look-alikes apart: the working knee stays bent at
-   the top of a donkey kick (straight in a bird dog) and of a clamshell, whose
+   the top of a donkey kick (straight in a bird dog, which also reaches one arm
+   forward while a kick or a hydrant keeps both hands down) and of a clamshell, whose
    feet stay together (a side-lying leg raise lifts a straight leg); a kick or
    a hydrant lifts and lowers along one line (leg circles loop); a runner's
    stance knee bends (butt kicks in place stand on a straight leg) and the
@@ -164,6 +165,12 @@ SLR_ONE_STRAIGHT, SLR_BOTH_BENT = 75.0, 100.0
 # depth blurs a split stance seen from the side), a real side lunge 0.97,
 # squat stances 0.97-1.0 [own thresholds between the two].
 STEP_SPLIT, STEP_SIDEWAYS = 0.85, 0.95
+# On all fours both hands stay down through a donkey kick or a fire hydrant (the
+# higher hand's drop below the shoulders, 10th percentile over the tipped-forward
+# frames: 0.90-0.98 on the kit, the samples and the real kicks and hydrants); a
+# bird dog reaches one arm forward to shoulder height (real bird dogs -0.5-0.43,
+# a bird-dog row 0.32) [own thresholds between the two].
+HAND_RAISED, HANDS_DOWN = 0.5, 0.75
 # Running strides seen per second that convince on a clip too short for 4 turns
 # (see movement_scores, "Running") [own].
 STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
@@ -199,11 +206,12 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     hyd_way = _ramp(out, 0.15, 0.35) if math.isfinite(out) else _ramp(back, 0.4, 0.2)
     # Both lift and lower the thigh in one plane, so the knee goes out and back
     # along one line; leg circles loop (recognise_evidence.knee_loop).
+    hands_down = _ramp_seen(e.get("fours_hand_drop_p10", math.nan), HAND_RAISED, HANDS_DOWN)
     kick_knee = e.get("donkey_kick.top_knee_angle", math.nan)
-    s["donkey_kick"] = (fours * _reps_seen(e, "donkey_kick") * kick_way * _ramp(kick_knee, 150.0, 125.0)
+    s["donkey_kick"] = (fours * hands_down * _reps_seen(e, "donkey_kick") * kick_way * _ramp(kick_knee, 150.0, 125.0)
                         * _ramp_seen(e.get("donkey_kick.loop", math.nan), LOOP_CIRCLE, LOOP_LINE))
     hyd_knee = e.get("fire_hydrant.top_knee_angle", math.nan)
-    s["fire_hydrant"] = (fours * _reps_seen(e, "fire_hydrant") * hyd_way * _ramp(hyd_knee, 150.0, 125.0)
+    s["fire_hydrant"] = (fours * hands_down * _reps_seen(e, "fire_hydrant") * hyd_way * _ramp(hyd_knee, 150.0, 125.0)
                          * _ramp_seen(e.get("fire_hydrant.loop", math.nan), LOOP_CIRCLE, LOOP_LINE))
     # Lying on the back, a straight leg lifts and lowers (the image reads a real
     # straight knee as bent by up to ~35°, so only a clearly bent one counts against).

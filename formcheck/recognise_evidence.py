@@ -28,7 +28,7 @@ from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import run_holds, run_reps
 
 __all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "hands_to_feet",
-           "step_across", "drive_cycles", "clip_features", "UP"]
+           "step_across", "drive_cycles", "higher_hand_drop", "clip_features", "UP"]
 
 
 # ---- posture (per frame) ------------------------------------------------------------
@@ -359,6 +359,20 @@ def hip_lift(world: np.ndarray) -> np.ndarray:
         return ((ms - mh) @ down) / thigh
 
 
+def higher_hand_drop(world: np.ndarray) -> np.ndarray:
+    """Per frame [N]: how far the higher wrist is below the mid-shoulder along
+    gravity, in arm lengths, from metric landmarks world [N,33,3]. About 1 on all
+    fours with both hands on the floor; about 0 with one arm reached forward at
+    shoulder height (a bird dog)."""
+    down = -UP
+    ms = _mid(world, Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER)
+    lw, rw = _pt(world, Lm.LEFT_WRIST), _pt(world, Lm.RIGHT_WRIST)
+    arm = (np.linalg.norm(lw - _pt(world, Lm.LEFT_SHOULDER), axis=-1)
+           + np.linalg.norm(rw - _pt(world, Lm.RIGHT_SHOULDER), axis=-1)) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.fmin((lw - ms) @ down, (rw - ms) @ down) / arm
+
+
 def hands_to_feet(world: np.ndarray) -> np.ndarray:
     """Per frame [N]: the distance across the floor (gravity taken out) from the
     mid-wrist to the nearer ankle, in leg lengths, from metric landmarks world
@@ -509,6 +523,10 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     ev.update(step_rhythm(seen_clean.times[valid], seen_clean.px[valid]))
     ev["feet_under"] = _pct(pf["feet_under"][valid], 50)
     fours = valid & (pf["tilt"] > FOURS_TILT)
+    # Both hands stay on the floor through a donkey kick or a fire hydrant; a bird
+    # dog reaches one arm forward to shoulder height: the higher hand's drop below
+    # the shoulders, 10th percentile over the frames with the trunk tipped forward.
+    ev["fours_hand_drop_p10"] = _pct(higher_hand_drop(seen_world)[fours], 10) if fours.sum() >= 10 else math.nan
     if fours.sum() >= 10:
         ev.update({f"swing.{k}": v for k, v in thigh_swing(seen_world[fours]).items()})
     else:

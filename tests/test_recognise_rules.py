@@ -14,7 +14,8 @@ formcheck.recognise_evidence):
 - step_across: feet apart along the hip line read 1, a split stance less; a
   held lunge stepped out sideways (a side lunge) is not a running lunge; a
   supine lift with both knees bent throughout (a bridge) is not a straight leg
-  raise.
+  raise; drive_cycles counts reps that never close to the first rest level;
+  an arm reached forward on all fours (a bird dog) is not a kick or a hydrant.
 
 The rule tests start from a kit track's own evidence (formcheck_synth) and change
 only the number under test, so each asserts that number decides.
@@ -176,3 +177,22 @@ def test_drive_cycles_count_reps_that_never_close_to_the_first_rest_level():
     full = [e for e in run_reps(t, drive, params)[0] if not e.partial]
     assert len(full) < len(cycles)
     assert drive_cycles(t, np.full_like(t, 30.0), params) == []  # no movement, no cycles
+
+
+def test_an_arm_reached_forward_on_all_fours_is_not_a_kick_or_a_hydrant():
+    """A bird dog reaches one arm forward to shoulder height; a donkey kick and a
+    fire hydrant keep both hands on the floor."""
+    from formcheck.recognise_evidence import higher_hand_drop
+
+    w = np.zeros((2, 33, 3))
+    for f in range(2):
+        w[f, Lm.LEFT_SHOULDER], w[f, Lm.RIGHT_SHOULDER] = (0.0, -0.6, 0.1), (0.0, -0.6, -0.1)
+        w[f, Lm.LEFT_WRIST], w[f, Lm.RIGHT_WRIST] = (0.0, 0.0, 0.1), (0.0, 0.0, -0.1)  # both hands down
+    w[1, Lm.LEFT_WRIST] = (-0.6, -0.6, 0.1)  # left arm reached forward at shoulder height
+    drop = higher_hand_drop(w)
+    assert drop[0] == pytest.approx(1.0, abs=0.01)
+    assert drop[1] == pytest.approx(0.0, abs=0.01)
+    for name in ("donkey_kick", "fire_hydrant"):
+        ev = _kit_evidence(name)
+        assert ev["fours_hand_drop_p10"] > 0.75
+        assert _top({**ev, "fours_hand_drop_p10": 0.1}) is None
