@@ -320,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         sets.append(("real footage, held out in session 19", "real footage, real pose model", held19))
         sets.append(("real footage, held out in session 20", "real footage, real pose model", held20))
         sets.append(("real footage, all", "real footage, real pose model", tuned + held19 + held20))
+        live = run(real_cases(args.cache, not args.tracked_only, args.manifest), LIVE_S)
+        sets.append((f"same, first {LIVE_S:.0f} s only (live), real footage", "real footage, real pose model", live))
     text = markdown(sets, "python benchmarks/recognition.py")
     if "real" in only:
         text += "\n" + HELD_OUT_NOTE + "\n"
