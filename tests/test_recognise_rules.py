@@ -161,11 +161,11 @@ def test_both_knees_bent_throughout_is_a_bridge_not_a_straight_leg_raise():
 
 def test_drive_cycles_count_reps_that_never_close_to_the_first_rest_level():
     """A banded clamshell: 3 s at rest (10°) with a small fidget, then 5 openings
-    to 60° that only close to 22°. Over the clip's own range that is 5 reps; the
-    rep engine, measuring from the first rest level, counts fewer."""
+    to 60° that only close to 22°. Over the clip's own range that is 5 reps (the
+    recogniser's fallback where the rep engine, measuring from the rest level it
+    starts at, counts fewer)."""
     from formcheck.exercises import EXERCISES
     from formcheck.recognise_evidence import drive_cycles
-    from formcheck.reps import run_reps
 
     params = EXERCISES["clamshell"].rep
     t = np.arange(0.0, 23.0, 1 / 15)
@@ -174,8 +174,6 @@ def test_drive_cycles_count_reps_that_never_close_to_the_first_rest_level():
     cycles = drive_cycles(t, drive, params)
     assert len(cycles) == 5
     assert all(0.8 <= t[b] - t[a] <= 10.0 for a, b in cycles)
-    full = [e for e in run_reps(t, drive, params)[0] if not e.partial]
-    assert len(full) < len(cycles)
     assert drive_cycles(t, np.full_like(t, 30.0), params) == []  # no movement, no cycles
 
 
