@@ -12,6 +12,7 @@ import pytest
 
 from formcheck.analysis import AnalysisOptions
 from formcheck.exercises import get_exercise
+from formcheck_synth.camera import VIEW_DIRECTIONS
 from formcheck_synth.scripts import CameraSpec, Scenario
 from tests.helpers import CLEAN, analyze_scenario, flagged_holds, precision_recall, realistic, truth_flags
 
@@ -83,3 +84,35 @@ def test_view_that_cannot_see_the_legs_neither_reports_nor_clears_them():
     assert {"ankle_off_knee", "thigh_not_pulled"} <= set(rep["unjudged"])
     assert "short_hold" not in rep["unjudged"]
     assert any("thigh_not_pulled" in w and "from the side" in w for w in rep["warnings"])
+
+
+# From the side but turned 30° toward the head (as a real studio clip was filmed),
+# the near trunk points away from the camera: on screen it shows about three
+# quarters of its length and the supporting hip's angle reads ~40° off.
+HEAD_SIDE = {"right_head30": (-0.866, 0.0, 0.5), "right_head20": (-0.940, 0.0, 0.342)}
+
+
+@pytest.fixture
+def head_side_views(monkeypatch):
+    for name, direction in HEAD_SIDE.items():
+        monkeypatch.setitem(VIEW_DIRECTIONS, name, direction)
+
+
+def test_thigh_pull_is_not_judged_where_the_trunk_points_away_from_the_camera(head_side_views):
+    truth, rep = run(view="right_head30")
+    assert [h["side"] for h in rep["holds"]] == ["right"] * 2 + ["left"] * 2
+    # Holds 3-4 (left leg crossed) read the near, right trunk: never flagged, not
+    # judged and said why; hold 3's real fault is not cleared either.
+    for h in rep["holds"][2:]:
+        assert "thigh_not_pulled" in h["unjudged"] and not any(f["code"] == "thigh_not_pulled" for f in h["faults"])
+    why = rep["unjudged_reasons"]["thigh_not_pulled"]
+    assert why.startswith("your right trunk (shoulder to hip) pointed toward or away from the camera during the hold")
+    # Holds 1-2 read the far trunk, which this camera sees across: judged as from the side.
+    assert flagged_holds(rep["holds"]) == {(2, "ankle_off_knee"), (4, "short_hold")}
+    assert all(h["unjudged"] == [] for h in rep["holds"][:2])
+
+
+def test_thigh_pull_is_judged_from_a_camera_turned_less(head_side_views):
+    truth, rep = run(view="right_head20")
+    assert flagged_holds(rep["holds"]) == truth_flags(truth, ALL)
+    assert rep["unjudged"] == []

@@ -9,9 +9,10 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.exercises import STRAIGHT_LEG_RAISE
+from formcheck.exercises import FIGURE_FOUR, RUNNING_LUNGE, STRAIGHT_LEG_RAISE
 from formcheck.exercises.base import Cond, Fault
 from formcheck.judging import (
+    EVIDENCE_IN_PLANE_MIN,
     EVIDENCE_PLANAR_RATIO,
     HOLD_GAP_S,
     Evidence,
@@ -178,3 +179,98 @@ def test_still_time_bridges_jitter_up_to_the_gap_and_no_longer():
     wob[span] += 30.0 * np.sin(np.linspace(0, np.pi, int(np.sum(span))))
     got = _still_time(t, wob, idx, 10.0)
     assert 2.5 < got < 3.1 and not math.isclose(got, t[-1])
+
+
+# ---- a hip or trunk angle whose segments point toward the camera ------------------------
+
+
+def _body(n: int) -> np.ndarray:
+    """World points [n,33,3] of a still body lying on its back, seen from its
+    side: every landmark apart, so every segment has a length."""
+    rng = np.random.default_rng(0)
+    world = np.broadcast_to(rng.uniform(-0.5, 0.5, (33, 3)), (n, 33, 3)).copy()
+    for side, z in (("LEFT", 0.1), ("RIGHT", -0.1)):
+        world[:, Lm[f"{side}_HIP"]] = [0.0, 0.0, z]
+        world[:, Lm[f"{side}_SHOULDER"]] = [-0.5, 0.0, z]  # trunk along the floor, across the view
+        world[:, Lm[f"{side}_KNEE"]] = [0.0, -0.45, z]  # thigh upright, across the view
+        world[:, Lm[f"{side}_ANKLE"]] = [0.4, -0.45, z]
+    return world
+
+
+def _turn(world: np.ndarray, frames: slice, a: Lm, b: Lm, deg: float, carry: tuple[Lm, ...] = ()) -> np.ndarray:
+    """Turn segment a->b about its end b by `deg` toward the camera (out of the image
+    plane, into depth), keeping its 3D length; the `carry` points move with a."""
+    out = world.copy()
+    d = out[frames, a] - out[frames, b]
+    flat = np.linalg.norm(d[:, :2], axis=-1, keepdims=True)
+    t = math.radians(deg)
+    moved = out[frames, a].copy()
+    moved[:, :2] = out[frames, b, :2] + d[:, :2] * math.cos(t)
+    moved[:, 2] = out[frames, b, 2] + flat[:, 0] * math.sin(t)
+    for j in carry:
+        out[frames, j] += moved - out[frames, a]
+    out[frames, a] = moved
+    return out
+
+
+def _world_evidence(world: np.ndarray) -> Evidence:
+    n = len(world)
+    return Evidence(vis=np.ones((n, 33)), swapped=np.zeros((n, 33), bool), world=world)
+
+
+@pytest.mark.parametrize("deg", [45.0, 60.0])
+def test_figure_four_thigh_pull_is_not_judged_with_the_trunk_turned_toward_the_camera(deg):
+    # The crossed leg is the left one, so the supporting (right) trunk and thigh make the angle.
+    n = 300
+    world = _turn(_body(n), slice(100, 160), Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP, deg)
+    gaps = evidence_gaps(FIGURE_FOUR.faults, "left", 100, 159, _world_evidence(world), what="hold")
+    share = math.cos(math.radians(deg))
+    assert set(gaps) == {"thigh_not_pulled"}
+    assert gaps["thigh_not_pulled"] == (
+        f"your right trunk (shoulder to hip) pointed toward or away from the camera during the hold: only "
+        f"{share:.0%} of its length showed on screen, so the angle it makes there is not your body's "
+        f"(film from the side)")
+    # The same hold seen flat is judged, and so is the rest of the clip.
+    assert evidence_gaps(FIGURE_FOUR.faults, "left", 200, 259, _world_evidence(world), what="hold") == {}
+    # judge never flags it: a 60° read (fault below 80°) goes to unjudged with the reason.
+    faults, unjudged = judge(FIGURE_FOUR, {"support_hip_flexion_deg": 60.0, "ankle_to_knee": 0.2,
+                                           "duration_s": 40.0}, "side", None, gaps)
+    assert faults == [] and unjudged == {"thigh_not_pulled": gaps["thigh_not_pulled"]}
+
+
+def test_figure_four_thigh_pull_is_not_judged_with_the_thigh_turned_toward_the_camera():
+    n = 300
+    world = _turn(_body(n), slice(100, 160), Lm.RIGHT_KNEE, Lm.RIGHT_HIP, 50.0, carry=(Lm.RIGHT_ANKLE,))
+    gaps = evidence_gaps(FIGURE_FOUR.faults, "left", 100, 159, _world_evidence(world), what="hold")
+    assert set(gaps) == {"thigh_not_pulled"}
+    assert gaps["thigh_not_pulled"].startswith("your right thigh (hip to knee) pointed toward or away from the "
+                                               "camera during the hold: only 64% of its length showed")
+
+
+@pytest.mark.parametrize("deg", [0.0, 20.0, math.degrees(math.acos(EVIDENCE_IN_PLANE_MIN)) - 2.0])
+def test_a_segment_turned_less_than_the_limit_is_judged(deg):
+    n = 300
+    world = _turn(_body(n), slice(100, 160), Lm.RIGHT_SHOULDER, Lm.RIGHT_HIP, deg)
+    assert evidence_gaps(FIGURE_FOUR.faults, "left", 100, 159, _world_evidence(world), what="hold") == {}
+    faults, unjudged = judge(FIGURE_FOUR, {"support_hip_flexion_deg": 60.0, "ankle_to_knee": 0.2,
+                                           "duration_s": 40.0}, "side", None, {})
+    assert [f.code for f in faults] == ["thigh_not_pulled"] and unjudged == {}
+
+
+def test_running_lunge_hips_are_not_judged_with_the_back_thigh_turned_toward_the_camera():
+    # Front leg left: the back (right) leg's thigh and the trunk make the hip angle.
+    n = 300
+    world = _turn(_body(n), slice(100, 160), Lm.RIGHT_KNEE, Lm.RIGHT_HIP, 45.0, carry=(Lm.RIGHT_ANKLE,))
+    gaps = evidence_gaps(RUNNING_LUNGE.faults, "left", 100, 159, _world_evidence(world), what="hold")
+    assert set(gaps) == {"hips_high"}
+    assert "your right thigh (hip to knee)" in gaps["hips_high"] and "only 71%" in gaps["hips_high"]
+    # The front leg's own segments turning does not touch the back leg's hip angle.
+    world = _turn(_body(n), slice(100, 160), Lm.LEFT_KNEE, Lm.LEFT_HIP, 45.0, carry=(Lm.LEFT_ANKLE,))
+    assert "hips_high" not in evidence_gaps(RUNNING_LUNGE.faults, "left", 100, 159, _world_evidence(world), "hold")
+
+
+def test_in_plane_segments_must_name_two_known_landmarks():
+    with pytest.raises(ValueError, match="pairs of two"):
+        Fault("x", (Cond("a", ">", 1.0),), cue="", label="", source="", in_plane=(("hip", "hip"),))
+    with pytest.raises(ValueError, match="unknown landmark 'o_hipp'"):
+        Fault("x", (Cond("a", ">", 1.0),), cue="", label="", source="", in_plane=(("o_shoulder", "o_hipp"),))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.features import Joints
+from formcheck.features import Joints, landmark
 from formcheck.reps import HoldParams, RepParams
 from formcheck.views import VIEWS
 
@@ -159,11 +159,25 @@ class Fault:
     # leg turned toward the camera, or a knee landmark slid along the leg, shortens
     # one of them and bends the angle that is read.
     planar: bool = False
+    # The segments (side-relative landmark pairs, e.g. ('o_shoulder', 'o_hip') for
+    # the supporting side's trunk) of an angle read on screen at the hip or trunk:
+    # judged only where each of them lies across the camera's view during the event
+    # (judging.evidence_gaps); a trunk or thigh pointing toward the camera shows
+    # short on screen and the angle it makes there is not the body's.
+    in_plane: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         _check_views(f"fault {self.code}", self.views or ())
         if self.planar and not {"hip", "knee", "ankle"} <= set(self.needs):
             raise ValueError(f"fault {self.code}: planar needs the hip, knee and ankle in `needs`")
+        for seg in self.in_plane:
+            if len(seg) != 2 or seg[0] == seg[1]:
+                raise ValueError(f"fault {self.code}: in_plane segments are pairs of two landmarks, got {seg!r}")
+            for name in seg:
+                try:
+                    landmark(name, "left")
+                except KeyError:
+                    raise ValueError(f"fault {self.code}: unknown landmark {name!r} in in_plane") from None
 
 
 @dataclass(frozen=True)
