@@ -364,9 +364,10 @@ def _planar_gap(side: str, start: int, end: int, evd: Evidence, what: str) -> st
 # (clinical-criteria.md §1) [own]. Measured on real footage (benchmarks/
 # real_footage.py; the first clip below was looked at while tuning): a supine
 # figure-four filmed obliquely, its supporting thigh visibly pulled in but read
-# at 64°, showed its trunk at 0.61; every other real hold of the figure-four,
-# running lunge and hamstring stretch showed trunk and thigh at 0.75-1.00, the
-# lunges at 0.91 or more.
+# at 64°, showed its trunk at 0.61; the other 8 real figure-four and running-
+# lunge holds showed trunk and thigh at 0.91-1.00; of 8 hamstring-stretch holds
+# one seated fold's trunk read 0.75 (its back_rounded, labelled unsure, is now
+# unjudged), the others 0.87-1.00.
 EVIDENCE_IN_PLANE_MIN = 0.8
 _SEGMENT_NAMES = {frozenset(("shoulder", "hip")): "trunk (shoulder to hip)",
                   frozenset(("hip", "knee")): "thigh (hip to knee)",

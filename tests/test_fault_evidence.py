@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.exercises import FIGURE_FOUR, RUNNING_LUNGE, STRAIGHT_LEG_RAISE
+from formcheck.exercises import FIGURE_FOUR, HAMSTRING_STRETCH, RUNNING_LUNGE, STRAIGHT_LEG_RAISE
 from formcheck.exercises.base import Cond, Fault
 from formcheck.judging import (
     EVIDENCE_IN_PLANE_MIN,
@@ -267,6 +267,16 @@ def test_running_lunge_hips_are_not_judged_with_the_back_thigh_turned_toward_the
     # The front leg's own segments turning does not touch the back leg's hip angle.
     world = _turn(_body(n), slice(100, 160), Lm.LEFT_KNEE, Lm.LEFT_HIP, 45.0, carry=(Lm.LEFT_ANKLE,))
     assert "hips_high" not in evidence_gaps(RUNNING_LUNGE.faults, "left", 100, 159, _world_evidence(world), "hold")
+
+
+def test_hamstring_back_curve_is_not_judged_with_the_trunk_turned_toward_the_camera():
+    n = 300
+    world = _turn(_body(n), slice(100, 160), Lm.LEFT_SHOULDER, Lm.LEFT_HIP, 45.0)
+    gaps = evidence_gaps(HAMSTRING_STRETCH.faults, "left", 100, 159, _world_evidence(world), what="hold")
+    assert set(gaps) == {"back_rounded"}
+    assert gaps["back_rounded"].startswith("your left trunk (shoulder to hip) pointed toward or away from the "
+                                           "camera during the hold: only 71%")
+    assert evidence_gaps(HAMSTRING_STRETCH.faults, "left", 200, 259, _world_evidence(world), what="hold") == {}
 
 
 def test_in_plane_segments_must_name_two_known_landmarks():

@@ -231,7 +231,7 @@ HAMSTRING_STRETCH = Exercise(
               label="Back rounds instead of hinging at the hips",
               source="own default 25°, weak proxy (BlazePose puts the ears 10-15° forward of the trunk line even upright) (no spine landmarks); clinical-criteria.md 3.5: forward "
                      "pelvic tilt matters more than the stretch method (Sullivan 1992)",
-              views=("side",), needs=("shoulder", "hip")),
+              views=("side",), needs=("shoulder", "hip"), in_plane=(("shoulder", "hip"),)),
         Fault("short_hold", (Cond("duration_s", "<", 30.0, target=True),),
               cue="Hold the stretch longer: about 30 seconds each side",
               label="Hold too short",
