@@ -358,10 +358,11 @@ def _planar_gap(side: str, start: int, end: int, evd: Evidence, what: str) -> st
 # where each segment it is made of lies across the camera's view: over the event,
 # the median share of the segment's 3D length (world landmarks, whose x and y
 # axes are the image's) that shows on screen is at least 0.8. A segment turned
-# 37° toward or away from the camera keeps cos 37° = 0.8 of its length, the same
-# limit as the knee's planar check above; past it the angle read on screen at
-# the hip moves by more than the 10° margin of the hip and trunk faults
-# (clinical-criteria.md §1) [own]. Measured on real footage (benchmarks/
+# 37° toward or away from the camera keeps cos 37° = 0.8 of its length: the same
+# limit as the knee's planar check above [own]. How far a turned segment bends the
+# angle read depends on the pose; the real clip below read 64° for a thigh pulled
+# in past 80° (its other, side-on hold read 94°), i.e. far beyond the 10° margin
+# of the hip and trunk faults (clinical-criteria.md §1). Measured on real footage (benchmarks/
 # real_footage.py; the first clip below was looked at while tuning): a supine
 # figure-four filmed obliquely, its supporting thigh visibly pulled in but read
 # at 64°, showed its trunk at 0.61; the other 8 real figure-four and running-
