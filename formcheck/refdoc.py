@@ -96,6 +96,9 @@ def fault_reference() -> str:
                                for c in f.when)
             if f.planar:
                 when += "; not judged where the leg turns out of the camera's plane"
+            if f.in_plane:
+                segs = ", ".join(f"`{a}`-`{b}`" for a, b in f.in_plane)
+                when += f"; not judged where {segs} points toward or away from the camera"
             metrics = "; ".join(_metric_label(ex, c.metric) for c in f.when)
             views = ", ".join(f.views) if f.views else "any"
             out.append(f"| `{f.code}` | {when} | {metrics} | {views} | {f.source} | {f.cue} |")
