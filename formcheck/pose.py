@@ -10,6 +10,7 @@ a recorded PoseTrack, so most tests need neither a model nor a video.
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 import threading
@@ -109,8 +110,27 @@ _OPEN_LOCK = threading.Lock()
 
 def _opened(lm):
     with _OPEN_LOCK:
+        if not _OPEN_EXIT_HOOK:
+            # Registered after MediaPipe's own exit hook, so it runs before it (atexit is
+            # last-in, first-out), while every module is still whole.
+            atexit.register(_let_go_at_exit)
+            _OPEN_EXIT_HOOK.append(True)
         _OPEN.add(lm)
     return lm
+
+
+_OPEN_EXIT_HOOK: list[bool] = []
+
+
+def _let_go_at_exit() -> None:
+    """At interpreter exit, landmarkers never closed are let go without closing (the
+    process's end frees them): closed later, during module teardown, MediaPipe's
+    close fails noisily ("Exception ignored in PoseLandmarker.__del__")."""
+    with _OPEN_LOCK:
+        for lm in _OPEN:
+            if hasattr(lm, "_handle"):  # MediaPipe's close() does nothing once its handle is gone
+                lm._handle = None
+        _OPEN.clear()
 
 
 def _close_landmarker(lm, quiet: bool = True) -> None:

@@ -89,3 +89,22 @@ def test_an_estimator_dropped_in_a_reference_cycle_is_closed_by_the_collector(fr
         assert pose.open_landmarkers() == before + 1
     est.close()
     assert pose.open_landmarkers() == before
+
+
+def test_an_estimator_never_closed_leaves_the_process_quietly():
+    """At exit, a landmarker never closed is let go before module teardown; closed during
+    teardown, MediaPipe printed "Exception ignored in PoseLandmarker.__del__"."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np\n"
+            "from formcheck.models import resolve_model\n"
+            "from formcheck.pose import MediaPipeEstimator\n"
+            "est = MediaPipeEstimator(resolve_model('full'), num_poses=1)\n"
+            "est.detect(np.zeros((240, 320, 3), np.uint8), 0.0)\n"
+            "print('left unclosed')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "left unclosed"
+    assert "Exception ignored" not in out.stderr, out.stderr
