@@ -102,10 +102,10 @@ DEFAULT_NUM_POSES = 2
 # landmarker's __del__ asks that executor to close it and waits forever, on whichever
 # thread ran the collection (pytest's final collection hung a CI run for 70 min; in the
 # app it would freeze a page). Held here, a landmarker is never cyclic garbage; one that
-# is never closed lives until the process ends, when MediaPipe's own exit hook makes its
-# close a no-op.
+# is never closed lives until the process ends (_let_go_at_exit).
 _OPEN: set = set()
 _OPEN_LOCK = threading.Lock()
+_OPEN_EXIT_HOOK: list[bool] = []  # [True] once _let_go_at_exit is registered
 
 
 def _opened(lm):
@@ -117,9 +117,6 @@ def _opened(lm):
             _OPEN_EXIT_HOOK.append(True)
         _OPEN.add(lm)
     return lm
-
-
-_OPEN_EXIT_HOOK: list[bool] = []
 
 
 def _let_go_at_exit() -> None:
