@@ -175,6 +175,42 @@ def describe_pose_mode(mode: dict) -> str:
     return text
 
 
+_MP: list = []  # [(mediapipe, vision, BaseOptions)] once imported
+_MP_LOCK = threading.Lock()
+
+
+def _import_on_own_thread() -> tuple:
+    """Import MediaPipe's Tasks API on a short-lived thread and return (mediapipe, vision,
+    BaseOptions). Its audio module keeps the exception of a failed `import sounddevice`
+    (no PortAudio here) and, through that exception's traceback, every frame on the stack
+    at the import: imported from an estimator's __init__, that estimator was held for
+    good (never collected, its model never freed). A fresh thread's stack holds nothing of ours."""
+    got: list = []
+
+    def run() -> None:
+        try:
+            from mediapipe.tasks.python import BaseOptions, vision
+
+            got.append((__import__("mediapipe"), vision, BaseOptions))
+        except ImportError as e:  # pragma: no cover - mediapipe is a hard dependency
+            got.append(e)
+
+    thread = threading.Thread(target=run, name="formcheck-import-mediapipe", daemon=True)
+    thread.start()
+    thread.join()
+    if not got or isinstance(got[0], BaseException):
+        raise ModelError(f"mediapipe is not installed ({got[0] if got else 'the import did not finish'})")
+    return got[0]
+
+
+def _mediapipe() -> tuple:
+    """(mediapipe, vision, BaseOptions), imported once (see _import_on_own_thread)."""
+    with _MP_LOCK:
+        if not _MP:
+            _MP.append(_import_on_own_thread())
+        return _MP[0]
+
+
 class MediaPipeEstimator:
     """MediaPipe Tasks PoseLandmarker in VIDEO mode.
 
@@ -193,11 +229,7 @@ class MediaPipeEstimator:
         # Keep MediaPipe's C++ start-up chatter off the user's terminal.
         os.environ.setdefault("GLOG_minloglevel", "2")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        try:
-            from mediapipe.tasks.python import BaseOptions, vision
-        except ImportError as e:  # pragma: no cover - mediapipe is a hard dependency
-            raise ModelError(f"mediapipe is not installed ({e})") from None
-        self._mp = __import__("mediapipe")
+        self._mp, vision, BaseOptions = _mediapipe()
         self._vision, self._base = vision, BaseOptions
         self._model_path = str(model_path)
         try:

@@ -108,3 +108,27 @@ def test_an_estimator_never_closed_leaves_the_process_quietly():
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "left unclosed"
     assert "Exception ignored" not in out.stderr, out.stderr
+
+
+def test_the_first_estimator_of_a_process_is_collected_too():
+    """The first estimator imports MediaPipe, whose audio module keeps a failed
+    `import sounddevice`'s traceback and with it every frame then on the stack: the
+    import runs on a thread of its own, so that estimator, dropped in a cycle, is still
+    collected and closed (it was held for good: 2 landmarkers left open)."""
+    import subprocess
+    import sys
+
+    code = ("import gc\n"
+            "import numpy as np\n"
+            "from formcheck import pose\n"
+            "from formcheck.models import resolve_model\n"
+            "est = pose.MediaPipeEstimator(resolve_model('full'), num_poses=1)\n"
+            "est.detect(np.zeros((240, 320, 3), np.uint8), 0.0)\n"
+            "est.cycle = est\n"
+            "del est\n"
+            "gc.collect()\n"
+            "print('open', pose.open_landmarkers())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "open 0", out.stdout
