@@ -90,7 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     c_all = float(np.median(list(widths.values())))
     print("hip joint width / leg length on screen (rendered bodies): "
           + ", ".join(f"{k} {v:.3f}" for k, v in widths.items()) + f"; median {c_all:.3f}")
-    cal = replace(FPPA_CALIBRATION, hip_width_legs=round(c_all, 3), spread=1.0, slope=1.0, offset=0.0)
+    # No spread in either view while the medians are read (spread_front left at the
+    # fitted value would fit the front spread on top of itself).
+    cal = replace(FPPA_CALIBRATION, hip_width_legs=round(c_all, 3), spread=1.0, spread_front=None, slope=1.0,
+                  offset=0.0)
     meds, yaws = {}, {}
     for clip in fit_clips:
         m, yaw = leg_medians(clip, cal, fast)
@@ -101,6 +104,19 @@ def main(argv: list[str] | None = None) -> int:
     fit_clips = [c for c in fit_clips if c.name in meds]
     g_all = fit_spread(meds)
     print(f"spread, all views (true L-R difference / read L-R difference, hips apart): {g_all:.3f}")
+    # One spread for both views, or one per view: whichever has the smaller
+    # leave-one-clip-out per-leg error on the FIT clips (no TEST clip is used).
+    views = {c.name: c.view for c in fit_clips}
+    loo_err = {
+        "pooled": [abs(e) for n, m in meds.items()
+                   for e in spread_errors(m, fit_spread({k: v for k, v in meds.items() if k != n})).values()],
+        "per view": [abs(e) for n, m in meds.items()
+                     for e in spread_errors(m, fit_spread({k: v for k, v in meds.items()
+                                                           if k != n and views[k] == views[n]})).values()],
+    }
+    pooled = np.mean(loo_err["pooled"]) <= np.mean(loo_err["per view"])
+    print("leave-one-clip-out per-leg MAE: " + ", ".join(f"{k} spread {np.mean(v):.2f}°" for k, v in loo_err.items())
+          + f" -> {'one spread for both views' if pooled else 'a spread per view'}")
     fitted = {}
     all_rows = []
     for view in ("back", "front"):
@@ -110,13 +126,14 @@ def main(argv: list[str] | None = None) -> int:
             fitted[view] = (g_all, None, None)
             continue
         vm = {c.name: meds[c.name] for c in clips}
-        g = fit_spread(vm)
-        print(f"\n{view}: spread {g:.3f} from {len(clips)} clips ({', '.join(vm)})")
+        ref = meds if pooled else vm  # the clips the spread is fitted on
+        g = fit_spread(ref)
+        print(f"\n{view}: spread {g:.3f} from {len(ref)} clips ({', '.join(ref)})")
         rows, loo, loo_yaw = [], [], []
         for clip in clips:
             m = meds[clip.name]
             errs = spread_errors(m, g)
-            errs_loo = spread_errors(m, fit_spread({k: v for k, v in vm.items() if k != clip.name}))
+            errs_loo = spread_errors(m, fit_spread({k: v for k, v in ref.items() if k != clip.name}))
             for side, e in errs.items():
                 rows.append((clip.name, side, e, yaws[clip.name], m[side][1] - m[side][2], m[side][0] - m[side][2]))
                 loo.append(errs_loo[side])

@@ -92,43 +92,49 @@ def interp_at(t: np.ndarray, x: np.ndarray, tq: float) -> float:
     return float(np.interp(tq, t[ok], x[ok]))
 
 
-def parabola_peak(s: np.ndarray, x: np.ndarray) -> tuple[float, float]:
-    """(value, place) of the highest point over [s.min(), s.max()] of a least-squares
-    parabola through (s, x), after one pass dropping a sample far off it (a label
-    swap the cleaning missed, a bad landmark)."""
-    a, b, c = np.polyfit(s, x, 2)
-    res = x - (a * s * s + b * s + c)
-    mad = float(np.median(np.abs(res - np.median(res))))
-    keep = np.abs(res) <= max(3.0 * 1.4826 * mad, 2.0)
-    if 4 <= keep.sum() < len(s):
-        s, x = s[keep], x[keep]
-        a, b, c = np.polyfit(s, x, 2)
-    cand = [float(s.min()), float(s.max())]
-    if a < 0:
-        cand.append(float(np.clip(-b / (2 * a), s.min(), s.max())))
-    vals = [a * v * v + b * v + c for v in cand]
-    k = int(np.argmax(vals))
-    return float(vals[k]), cand[k]
+def _stray(s: np.ndarray, x: np.ndarray) -> int | None:
+    """The one sample far off the parabola through the others (a label swap the
+    cleaning missed, a bad landmark), or None: each sample's residual from a
+    least-squares parabola through the rest; the worst is stray when it is more
+    than 3 robust SDs of the others' residuals, and 3°, off [own]."""
+    n = len(s)
+    res = np.empty(n)
+    for i in range(n):
+        o = np.arange(n) != i
+        res[i] = x[i] - np.polyval(np.polyfit(s[o], x[o], 2), s[i])
+    k = int(np.argmax(np.abs(res)))
+    rest = np.delete(res, k)
+    mad = float(np.median(np.abs(rest - np.median(rest))))
+    return k if abs(res[k]) > max(3.0 * 1.4826 * mad, 3.0) else None
 
 
 def window_peak(t: np.ndarray, x: np.ndarray, t0: float, t1: float) -> float:
-    """Peak of x over [t0, t1], read from least-squares parabolas (robust to frame
-    noise; a smooth peak between frames is not missed): one through the whole
-    window finds the peak, a second through the samples within 40% of the
-    window around it reads its height (a parabola over the whole window
-    flattens a sharp peak). Falls back to the largest sample with fewer than 4."""
+    """Peak of x over [t0, t1]: the highest sample, raised to the top of the
+    parabola through it and its two neighbours when it is not at an end of the
+    window (a sub-frame peak: at 30 fps a midstance window holds ~5 frames and
+    the knee's worst angle mostly falls between two of them). With 7 samples or
+    more (60 fps and up), one sample far off a parabola through the others is left
+    out first; with fewer (30 fps) a stray frame cannot be told from a sharp peak
+    (on the renders the top frame stands up to 10° above its neighbours), so
+    left/right swaps are left to the track's cleaning.
+
+    A least-squares parabola through the whole window (the reader before) flattens
+    a sharp peak: at 30 fps it read the caving knee low
+    (docs/gait.md, "Reading the peak")."""
     m = (t >= t0 - 1e-9) & (t <= t1 + 1e-9) & np.isfinite(x)
     if m.sum() == 0:
         return math.nan
     tt, xx = t[m], x[m]
-    if len(tt) < 4:
-        return float(xx.max())
-    s = (tt - t0) / max(t1 - t0, 1e-9)
-    value, place = parabola_peak(s, xx)
-    near = np.abs(s - place) <= 0.2 + 1e-9
-    if near.sum() >= 4:
-        value = parabola_peak(s[near], xx[near])[0]
-    return value
+    if len(xx) >= 7:
+        k = _stray((tt - t0) / max(t1 - t0, 1e-9), xx)
+        if k is not None:
+            tt, xx = np.delete(tt, k), np.delete(xx, k)
+    k = int(np.argmax(xx))
+    if 0 < k < len(xx) - 1:
+        a, b, c = np.polyfit(tt[k - 1:k + 2] - tt[k], xx[k - 1:k + 2], 2)
+        if a < 0:  # the vertex lies between the two neighbours when the middle sample is the highest
+            return float(c - b * b / (4.0 * a))
+    return float(xx[k])
 
 
 def noise_sd(y: np.ndarray) -> float:
