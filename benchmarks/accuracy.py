@@ -492,8 +492,9 @@ def _gait_totals(scores: list[dict]) -> dict:
                                 for s in scores for side, v in s["verdicts"].items())}
 
 
-def gait_markdown(scores: list[dict], command: str) -> list[str]:
-    """The running section: overall, by view and frame rate, and per clip, against the issue's targets."""
+def gait_markdown(scores: list[dict], command: str, fast_tracking: bool = False) -> list[str]:
+    """The running section: overall, by view and frame rate, and per clip, against the issue's targets
+    (`fast_tracking`: the tracks were made with num_poses=1)."""
     tot = _gait_totals(scores)
     mae = tot["mae"]
     lines = [
@@ -508,7 +509,9 @@ def gait_markdown(scores: list[dict], command: str) -> list[str]:
         "480x640 portrait, camera 0.5-1.5 m high, 3-8 m away, up to 15° off the line of running, behind and in "
         "front, 30/60/120 fps; one leg caves in on every step, the other does not. Truth: the rendered body's "
         "own joints projected by the clip's camera, FPPA read as the checker reads it. Steps matched by side and "
-        "midstance (±0.12 s). Tracks made with the pose model's default settings (num_poses=2).",
+        "midstance (±0.12 s). "
+        + ("Tracks made with --fast-tracking (num_poses=1): the FPPA correction was fitted on default tracks."
+           if fast_tracking else "Tracks made with the pose model's default settings (num_poses=2)."),
         "",
         f"**Overall** ({tot['n']} clips): per-step `knee_valgus` precision {_pct(tot['prec'])}, recall "
         f"{_pct(tot['rec'])} (targets ≥ 0.9); per-step FPPA mean absolute error "
@@ -566,7 +569,7 @@ def run_gait(out: Path, command: str, cached_only: bool = False, fast_tracking: 
         print(f"{s['name']:>9}: steps {s['steps_found']}/{s['steps_true']} tp {s['tp']} fp {s['fp']} fn {s['fn']} "
               f"MAE {np.mean(np.abs(s['fppa_errors'])):.1f} verdicts {s['verdicts']} want {s['want']} "
               f"cadence err {s['cadence_err']}", file=sys.stderr)
-    section = "\n".join(gait_markdown(scores, command))
+    section = "\n".join(gait_markdown(scores, command, fast_tracking))
     if fast_tracking:
         print(section)
         return 0
