@@ -325,4 +325,7 @@ def analyse(clip: RunClip, calibration="auto", perfect: bool = False,
 
     r = render(clip, fast_tracking=fast_tracking)
     track = perfect_track(r) if perfect else PoseTrack.load_npz(r["track"])
+    if fast_tracking and not perfect:
+        # Tracks cached before the pose mode was recorded: they were made with num_poses=1.
+        track.meta.setdefault("pose_mode", {"num_poses": 1, "person_detector": "on_tracking_loss"})
     return r["truth"], analyze_running(track, GaitOptions(calibration=calibration))

@@ -444,6 +444,27 @@ def test_fppa_calibration_front_has_its_own_spread_and_band_sd():
     assert FPPA_CALIBRATION.sd_at(15.0, "front") < FPPA_CALIBRATION.sd_at(15.0, "back")
 
 
+def test_a_track_made_tracking_one_person_gets_its_own_fppa_correction():
+    from formcheck.gait.analysis import _calibration
+    from formcheck.gait.metrics import FPPA_CALIBRATION, FPPA_CALIBRATION_ONE_POSE, NO_CALIBRATION
+    from formcheck.landmarks import PoseTrack
+
+    def track(meta):
+        n = 3
+        return PoseTrack(times=np.arange(n) / 30.0, xy=np.zeros((n, 33, 2)), vis=np.ones((n, 33)),
+                         world=np.zeros((n, 33, 3)), detected=np.ones(n, bool), width=480, height=640, fps=30.0,
+                         meta=meta)
+
+    assert _calibration(track({}), "auto") is FPPA_CALIBRATION
+    assert _calibration(track({"pose_mode": {"num_poses": 2}}), "auto") is FPPA_CALIBRATION
+    assert _calibration(track({"pose_mode": {"num_poses": 1}}), "auto") is FPPA_CALIBRATION_ONE_POSE
+    assert _calibration(track({"pose_mode": {"num_poses": 1}, "synthetic": True}), "auto") is NO_CALIBRATION
+    assert _calibration(track({"pose_mode": {"num_poses": 1}}), "off") is NO_CALIBRATION
+    # num_poses=1 tracks read FPPA less steadily on the FIT renders: a wider band per leg.
+    for view in ("back", "front"):
+        assert FPPA_CALIBRATION_ONE_POSE.sd_at(10.0, view) > FPPA_CALIBRATION.sd_at(10.0, view) + 2.0
+
+
 def test_window_peak_reads_a_peak_between_frames_and_ignores_a_stray_frame():
     from formcheck.gait.signals import window_peak
 

@@ -20,6 +20,7 @@ from formcheck.gait import rules as R
 from formcheck.gait.frames import SIDES, Frames, camera_yaw_deg, clean_frontal, facing
 from formcheck.gait.metrics import (
     FPPA_CALIBRATION,
+    FPPA_CALIBRATION_ONE_POSE,
     NO_CALIBRATION,
     FppaCalibration,
     cadence,
@@ -90,6 +91,9 @@ def _calibration(track: PoseTrack, option: str | FppaCalibration) -> FppaCalibra
         return option
     if option == "off" or track.meta.get("synthetic"):
         return NO_CALIBRATION
+    # A track made with num_poses=1 (--fast-tracking) has its own correction and wider bands.
+    if (track.meta.get("pose_mode") or {}).get("num_poses") == 1:
+        return FPPA_CALIBRATION_ONE_POSE
     return FPPA_CALIBRATION
 
 

@@ -14,7 +14,7 @@ from formcheck.gait.steps import Stance
 from formcheck.geometry import joint_angle
 from formcheck.landmarks import other_side
 
-__all__ = ["FppaCalibration", "FPPA_CALIBRATION", "NO_CALIBRATION", "MAX_HIP_SCALE", "frontal_metrics", "sagittal_metrics",
+__all__ = ["FppaCalibration", "FPPA_CALIBRATION", "FPPA_CALIBRATION_ONE_POSE", "NO_CALIBRATION", "MAX_HIP_SCALE", "frontal_metrics", "sagittal_metrics",
            "cadence", "MIDSTANCE_WINDOW", "spread_legs"]
 
 # FPPA is read over a window around midstance, 35% of the stance either side [own]:
@@ -88,6 +88,18 @@ FPPA_CALIBRATION = FppaCalibration(hip_width_legs=0.336, spread=1.33, sd_deg=3.8
                                    spread_front=None, sd_deg_front=2.3, sd_per_yaw_front=0.0,
                                    fitted_on="10 rendered runners (benchmarks/gait_renders.py FIT: bodies M27, F41; "
                                              "4 from behind, 6 in front), benchmarks/gait_calibration.py")
+
+
+# Tracks made with num_poses=1 (`--fast-tracking`: one person followed from frame to
+# frame) read FPPA differently and less steadily; fitted the same way on the same FIT
+# renders tracked in that mode (`gait_calibration.py --fast-tracking`; fit6 left out:
+# it reads as not running in that mode). Its wider band (SD ~6° per leg) withholds
+# verdicts the default tracking can give.
+FPPA_CALIBRATION_ONE_POSE = FppaCalibration(hip_width_legs=0.336, spread=1.12, sd_deg=6.1, sd_per_yaw=0.0,
+                                            sd_deg_front=6.3, sd_per_yaw_front=0.0,
+                                            fitted_on="9 rendered runners tracked with num_poses=1 "
+                                                      "(benchmarks/gait_renders.py FIT, --fast-tracking), "
+                                                      "benchmarks/gait_calibration.py --fast-tracking")
 
 
 def frontal_metrics(fr: Frames, t: np.ndarray, st: Stance, base: dict | None,
