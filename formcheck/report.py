@@ -10,6 +10,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from formcheck.exercises import EXERCISES
 from formcheck.landmarks import PoseTrack
 from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
@@ -65,10 +66,43 @@ def finish_report(body: dict, track: PoseTrack, source_path: str | None = None) 
     return report
 
 
-def _verdict(event: dict) -> str:
+def _checks(exercise: str) -> dict[str, str]:
+    """The exercise's fault checks: code -> label (empty for running or an
+    unrecognised clip, whose events have none)."""
+    ex = EXERCISES.get(exercise)
+    return {f.code: f.label for f in ex.faults} if ex is not None else {}
+
+
+def not_judged(event: dict, exercise: str) -> list[str]:
+    """The codes of the exercise's checks that were not judged on this rep or hold."""
+    checks = _checks(exercise)
+    return [c for c in event.get("unjudged", []) if c in checks]
+
+
+def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = None, short: bool = False) -> str:
+    """A rep's or hold's form in words. 'good' only when every check of the
+    exercise was judged and none found a fault; where some were not judged it
+    says how many were made and names the others (with the reason, unless
+    `short`): no fault seen in checks that were not made is no evidence of good
+    form. `reasons`: code -> why it was not judged (the report's unjudged_reasons)."""
     if event["faults"]:
         return "; ".join(f["message"] for f in event["faults"])
-    return "good" if event["form_judged"] else "form not judged"
+    if not event.get("form_judged", True):
+        return "form not judged"
+    checks, missing = _checks(exercise), not_judged(event, exercise)
+    if not missing:
+        return "good"
+    names = [checks[c].lower() for c in missing]
+    head = f"no fault seen in {len(checks) - len(missing)} of {len(checks)} checks"
+    if short:
+        return f"{head} ({', '.join(names)} not judged)"
+    reasons = reasons or {}
+    parts = [f"{n} not judged" + (f" ({reasons[c]})" if reasons.get(c) else "") for c, n in zip(missing, names)]
+    return head + "; " + "; ".join(parts)
+
+
+def _verdict(event: dict, report: dict) -> str:
+    return form_verdict(event, report["exercise"], report.get("unjudged_reasons"))
 
 
 _REQUIRED = {"schema": str, "exercise": str, "source": dict, "pose_coverage": float, "reps": list,
@@ -145,10 +179,14 @@ def summary_text(report: dict) -> str:
             lines.append(f"{len(reps)} reps counted; form not judged from this view — {sets}{tail}")
         else:
             tail = f", {summ['unjudged_reps']} not judged" if summ.get("unjudged_reps") else ""
-            lines.append(f"{len(reps)} reps — {sets}; {summ.get('clean_reps', 0)} with good form{tail}")
+            clean = [r for r in reps if not r["faults"] and r["form_judged"]]
+            part = sum(1 for r in clean if not_judged(r, report["exercise"]))
+            good = (f"{len(clean) - part} with good form, {part} with no fault seen in the checks made"
+                    if part else f"{len(clean)} with good form")
+            lines.append(f"{len(reps)} reps — {sets}; {good}{tail}")
         lines.append("")
         for r in reps:
-            verdict = _verdict(r)
+            verdict = _verdict(r, report)
             extra = f", held {r['hold_s']:.1f} s" if r.get("hold_s") is not None else ""
             lines.append(f"  rep {r['index']:>2} (set {r['set']}, {r['side']}) at {_fmt_time(r['start_s'])}"
                          f"{extra}: {verdict}")
@@ -156,7 +194,7 @@ def summary_text(report: dict) -> str:
         lines.append(f"{len(holds)} held stretch(es)")
         lines.append("")
         for k, h in enumerate(holds, 1):
-            verdict = _verdict(h)
+            verdict = _verdict(h, report)
             target = f" of {h['target_s']:.0f} s" if h.get("target_s") else ""
             lines.append(f"  hold {k} ({h['side']}) at {_fmt_time(h['start_s'])}: {h['duration_s']:.0f} s{target} — {verdict}")
     if report["steps"] or report.get("gait"):

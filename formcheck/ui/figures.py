@@ -12,6 +12,7 @@ from formcheck.cleaning import clean_track
 from formcheck.exercises import EXERCISES
 from formcheck.features import SIDES, Joints
 from formcheck.landmarks import PoseTrack
+from formcheck.report import form_verdict
 from formcheck.ui.labels import movement_title
 from formcheck.ui.tables import FPPA_UNCERTAINTY_DEG, step_metric, step_metric_name
 
@@ -70,7 +71,7 @@ def drive_figure(series: pd.DataFrame, report: dict) -> go.Figure:
             name=kind, text=[str(r["index"]) for r in reps], textposition="top center",
             marker={"symbol": "x" if bad else "circle", "size": 11, "color": _BAD if bad else _GOOD},
             hovertext=[f"Rep {r['index']}: " + ("; ".join(f["message"] for f in r["faults"])
-                                                  or ("good form" if r.get("form_judged", True) else "form not judged"))
+                                                  or form_verdict(r, report["exercise"], short=True))
                        for r in reps], hoverinfo="text"))
     return fig
 

@@ -11,6 +11,7 @@ import pandas as pd
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import EVENT_METRICS
 from formcheck.features import SIDES
+from formcheck.report import form_verdict
 from formcheck.ui.labels import local_time, movement_title
 
 __all__ = ["rep_table", "rep_table_help", "hold_table", "step_table", "step_metric", "step_metric_name",
@@ -70,7 +71,7 @@ def rep_table(report: dict) -> pd.DataFrame:
     for r in report["reps"]:
         m = r["metrics"]
         row = {"Rep": r["index"],
-               "Form": ("good" if r.get("form_judged", True) else "not judged") if not r["faults"]
+               "Form": form_verdict(r, report["exercise"], short=True) if not r["faults"]
                else "; ".join(f["code"].replace("_", " ") for f in r["faults"]),
                "Cue": " / ".join(f["message"] for f in r["faults"]),
                "Set": r["set"], "Side": r["side"], "Start": _clock(r["start_s"]), "Top at": _clock(r["peak_s"])}
@@ -94,7 +95,7 @@ def hold_table(report: dict) -> pd.DataFrame:
     for k, h in enumerate(report["holds"], 1):
         rows.append({"Hold": k, "Side": h["side"], "Start": _clock(h["start_s"]), "Held (s)": round(h["duration_s"], 1),
                      "Target (s)": h.get("target_s"),
-                     "Form": ("good" if h.get("form_judged", True) else "not judged") if not h["faults"]
+                     "Form": form_verdict(h, report["exercise"], short=True) if not h["faults"]
                      else "; ".join(f["code"].replace("_", " ") for f in h["faults"]),
                      "Cue": " / ".join(f["message"] for f in h["faults"])})
     return pd.DataFrame(rows)

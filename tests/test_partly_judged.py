@@ -1,0 +1,76 @@
+"""A rep or hold with no fault found but some checks not judged is not 'good':
+the summary, the tables and the plots say how many checks were made and which
+were not (issue 10, item 5: 'good form' is a claim that needs evidence)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from formcheck.report import form_verdict, summary_text
+from formcheck.ui.tables import hold_table, rep_table
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
+
+
+def _hold_report(unjudged: list[str], reasons: dict[str, str]) -> dict:
+    rep = json.loads((SAMPLES / "hamstring_stretch.report.json").read_text())
+    rep = copy.deepcopy(rep)
+    for h in rep["holds"]:
+        h["faults"], h["unjudged"], h["form_judged"] = [], list(unjudged), True
+    rep["unjudged_reasons"] = reasons
+    return rep
+
+
+def test_a_hold_with_one_check_not_judged_does_not_read_good():
+    rep = _hold_report(["back_rounded"], {"back_rounded": "this camera view cannot see it"})
+    text = summary_text(rep)
+    hold_lines = [ln for ln in text.splitlines() if ln.strip().startswith("hold ")]
+    assert hold_lines
+    for ln in hold_lines:
+        assert not ln.endswith("— good")
+        assert ln.endswith("— no fault seen in 2 of 3 checks; back rounds instead of hinging at the hips not judged "
+                           "(this camera view cannot see it)")
+
+
+def test_a_hold_with_every_check_judged_still_reads_good():
+    text = summary_text(_hold_report([], {}))
+    assert [ln for ln in text.splitlines() if ln.strip().startswith("hold ")][0].endswith("— good")
+
+
+def test_reps_with_a_check_not_judged_are_counted_apart_from_good_form():
+    rep = json.loads((SAMPLES / "donkey_kick.report.json").read_text())
+    for r in rep["reps"]:
+        r["unjudged"] = ["knee_flare"]
+    rep["unjudged_reasons"] = {"knee_flare": "this camera view cannot see it"}
+    clean = [r for r in rep["reps"] if not r["faults"] and r["form_judged"]]
+    assert clean  # the sample has reps with no fault found
+    text = summary_text(rep)
+    assert f"0 with good form, {len(clean)} with no fault seen in the checks made" in text
+    for r in clean:
+        line = next(ln for ln in text.splitlines() if ln.strip().startswith(f"rep {r['index']:>2} "))
+        assert line.endswith("no fault seen in 3 of 4 checks; knee drifts out to the side not judged "
+                             "(this camera view cannot see it)")
+
+
+def test_the_tables_name_the_checks_not_judged():
+    rep = _hold_report(["knee_bent"], {"knee_bent": "its landmarks were not visible"})
+    assert set(hold_table(rep)["Form"]) == {"no fault seen in 2 of 3 checks (stretched knee bent not judged)"}
+    dk = json.loads((SAMPLES / "donkey_kick.report.json").read_text())
+    for r in dk["reps"]:
+        r["unjudged"] = ["knee_flare"]
+    forms = list(rep_table(dk)["Form"])
+    assert "good" not in forms
+    assert "no fault seen in 3 of 4 checks (knee drifts out to the side not judged)" in forms
+
+
+def test_form_verdict_cases():
+    ev = {"faults": [], "unjudged": [], "form_judged": True}
+    assert form_verdict(ev, "figure_four") == "good"
+    assert form_verdict(dict(ev, form_judged=False, unjudged=["ankle_off_knee", "thigh_not_pulled"]),
+                        "figure_four") == "form not judged"
+    assert form_verdict(dict(ev, faults=[{"message": "Rest the ankle on the knee"}]), "figure_four") \
+        == "Rest the ankle on the knee"
+    # A code the exercise does not check (an old report's) does not count.
+    assert form_verdict(dict(ev, unjudged=["knee_flare"]), "figure_four") == "good"
