@@ -181,8 +181,9 @@ def summary_text(report: dict) -> str:
             tail = f", {summ['unjudged_reps']} not judged" if summ.get("unjudged_reps") else ""
             clean = [r for r in reps if not r["faults"] and r["form_judged"]]
             part = sum(1 for r in clean if not_judged(r, report["exercise"]))
-            good = (f"{len(clean) - part} with good form, {part} with no fault seen in the checks made"
-                    if part else f"{len(clean)} with good form")
+            good = ", ".join(
+                ([f"{len(clean) - part} with good form"] if len(clean) > part or not part else [])
+                + ([f"{part} with no fault seen in the checks made"] if part else []))
             lines.append(f"{len(reps)} reps — {sets}; {good}{tail}")
         lines.append("")
         for r in reps:
