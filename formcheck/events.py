@@ -198,7 +198,7 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
         share = float(pick.mean())
         key = (-dur, -round(share, 1), len(failing))
         if best is None or key < best[0]:
-            best = (key, side, dur, share, failing)
+            best = (key, side, dur, float(inpos[a:b].mean()), failing, _flickering(exercise, feats, side, vis, a, b))
     unseen = [float(np.mean(~np.isfinite(drive))) for _, drive in sides.values()]
     if unseen and min(unseen) >= UNSEEN_DRIVE_SHARE and (best is None or best[2] < params.min_hold_s):
         return (f"No held stretch detected: the pose model could not read your "
@@ -207,7 +207,7 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                 f"timed and nothing was judged. {exercise.camera_tip}")
     if best is None:
         return "No held stretch detected: you were not seen holding still at any point."
-    _, side, dur, share, failing = best
+    _, side, dur, share, failing, flicker = best
     if dur < params.min_hold_s:
         speed = (f"; in the stretch position your {exercise.drive.replace('_', ' ')} angle moved at a median "
                  f"{min(moving):.0f}°/s, and still is under {params.max_speed_dps:.0f}°/s" if moving else "")
@@ -226,5 +226,34 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
             else:
                 parts.append(f"your {side} side could not be measured for '{c.feature}' (landmarks not seen)")
         return "No held stretch detected: " + "; ".join(parts) + "."
+    why = ""
+    if flicker is not None:
+        c, fail_share, v, unseen = flicker
+        if unseen:
+            names = ", ".join(f"{n} (visibility {vv:.1f})" for n, vv in unseen)
+            why = (f": the check '{c.feature}' failed in {fail_share:.0%} of it, and the pose model could hardly "
+                   f"see your {names} there")
+        elif math.isfinite(v):
+            why = f": in {fail_share:.0%} of it " + c.says.format(side=side, value=v, limit=c.limit)
     return (f"No held stretch detected: you held still for {dur:.0f} s, but were in the stretch position for "
-            f"only {share:.0%} of that time.")
+            f"only {share:.0%} of that time{why}.")
+
+
+def _flickering(exercise: Exercise, feats: dict[str, np.ndarray], side: str, vis: np.ndarray | None,
+                a: int, b: int) -> tuple | None:
+    """Over frames a:b, the position check (one the user can act on) that failed
+    most often: (check, share of frames it failed, its median over those frames,
+    landmarks hardly seen); None when every such check passed throughout."""
+    worst = None
+    for c in exercise.position:
+        if c.says is None:
+            continue
+        v = feats[c.feature][a:b]
+        fail = ~c.passes(v)
+        if not fail.any():
+            continue
+        bad = v[fail & np.isfinite(v)]
+        val = float(np.median(bad)) if len(bad) else math.nan
+        if worst is None or fail.mean() > worst[1]:
+            worst = (c, float(fail.mean()), val, _unseen(c, side, vis, a, b))
+    return worst
