@@ -23,7 +23,15 @@ from formcheck.clip_checks import (
     main_person,
 )
 from formcheck.errors import NoPersonError
-from formcheck.events import anchor_points, drive_signal, explain_no_hold, position_mask, resolve_overlap, side_features
+from formcheck.events import (
+    anchor_points,
+    drive_signal,
+    explain_no_hold,
+    find_holds,
+    position_mask,
+    resolve_overlap,
+    side_features,
+)
 from formcheck.exercises import Exercise
 from formcheck.exercises.base import EVENT_METRICS
 from formcheck.features import SIDES, Joints, other_side
@@ -41,10 +49,8 @@ from formcheck.reps import (
     HoldEvent,
     RepEvent,
     guard_jumps,
-    refine_holds,
     rep_cutoff_hz,
     rep_rate_hz,
-    run_holds,
     run_reps,
     split_sets,
 )
@@ -168,8 +174,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             pos = position_mask(exercise, feats, drive)
             # Found on the guarded angle (as live); timed on the angle as read, which
             # offline can do: the walk-out looks ahead and bridges short jumps itself.
-            evs = refine_holds(clean.times, raw_drive, pos, run_holds(clean.times, drive, pos, exercise.hold),
-                               exercise.hold)
+            # and started where the person began sinking slowly into the stretch.
+            evs = find_holds(clean.times, drive, raw_drive, pos, exercise.hold)
         found += [(side, ev) for ev in evs]
     overlapping = 0
     if exercise.kind == "reps":

@@ -9,6 +9,7 @@ recogniser. Pure numpy.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -16,9 +17,10 @@ from formcheck.cleaning import VIS_MIN
 from formcheck.clip_checks import true_runs
 from formcheck.exercises import Exercise
 from formcheck.features import Joints, landmark
-from formcheck.reps import HoldEvent, RepEvent
+from formcheck.reps import HoldEvent, HoldParams, RepEvent, centred_speed, refine_holds, run_holds, steady_position
 
-__all__ = ["side_features", "anchor_points", "drive_signal", "position_mask", "resolve_overlap", "explain_no_hold", "OVERLAP_SHARE"]
+__all__ = ["side_features", "anchor_points", "drive_signal", "position_mask", "resolve_overlap", "explain_no_hold",
+           "find_holds", "deepening_limit_dps", "OVERLAP_SHARE", "DEEPEN_SHARE_PER_S"]
 
 
 def side_features(exercise: Exercise, joints: Joints) -> dict[str, np.ndarray]:
@@ -257,3 +259,82 @@ def _flickering(exercise: Exercise, feats: dict[str, np.ndarray], side: str, vis
         if worst is None or fail.mean() > worst[1]:
             worst = (c, float(fail.mean()), val, _unseen(c, side, vis, a, b))
     return worst
+
+
+# ---- holds that slowly deepen ------------------------------------------------------------
+
+# A person settling into a stretch keeps deepening it for a second or two (a real
+# standing fold: trunk lean 122 -> 152° over 1.8 s, then still), which the hold
+# engine's stillness limit (reps.HoldParams.max_speed_dps) reads as movement, so
+# such a hold started late or, shorter than min_hold_s, was lost. Moving between
+# positions crosses most of the stretch's range within a second or two
+# (40-60°/s over a 120-150° fold); sinking into one takes a small share of it
+# per second. A hold is extended back over frames in position where the angle
+# approaches the held value slower than DEEPEN_SHARE_PER_S of the stretch's range
+# per second: the range from the clip's rest value (its 5th percentile on the far
+# side of the hold) to the held value [own: 0.2 of a 120-150° fold is 24-30°/s,
+# above the 15-24°/s people sink at and below the 40-60°/s of moving into or out
+# of a stretch; clinical-criteria.md §4].
+DEEPEN_SHARE_PER_S = 0.2
+# Still periods this much shorter than min_hold_s are kept as candidates: with
+# the deepening before them they may prove a hold [own: half of min_hold_s].
+CANDIDATE_SHARE = 0.5
+
+
+def _rest(values: np.ndarray, held: float) -> float:
+    """The clip's rest value on the far side of a held value: its 5th percentile
+    when the hold is high, its 95th when low; NaN when nothing is read."""
+    v = values[np.isfinite(values)]
+    if not len(v) or not math.isfinite(held):
+        return math.nan
+    return float(np.percentile(v, 5)) if held >= float(np.median(v)) else float(np.percentile(v, 95))
+
+
+def deepening_limit_dps(values: np.ndarray, held: float) -> float:
+    """The speed (°/s) below which approaching the held value `held` is sinking
+    into the stretch, not moving into it: DEEPEN_SHARE_PER_S of the range from
+    the clip's rest value to `held`; NaN when the range cannot be read."""
+    return DEEPEN_SHARE_PER_S * abs(held - _rest(values, held))
+
+
+def _deepened_start(times: np.ndarray, values: np.ndarray, steady: np.ndarray, speed: np.ndarray,
+                    ev: HoldEvent) -> int:
+    """The first index of the slow approach to ev's value just before it (see
+    DEEPEN_SHARE_PER_S): frames in position, slower than the limit, on the rest
+    side of the held value (coming back from deeper is easing off, not sinking in)."""
+    limit = deepening_limit_dps(values, ev.value)
+    if not (math.isfinite(limit) and limit > 0):
+        return ev.start_i
+    toward = np.sign(ev.value - _rest(values, ev.value))
+    a = ev.start_i
+    while a - 1 >= 0:
+        j = a - 1
+        v = values[j]
+        if not (steady[j] and math.isfinite(v) and math.isfinite(speed[j]) and speed[j] <= limit
+                and np.sign(ev.value - v) in (0.0, toward)):
+            break
+        a = j
+    return a
+
+
+def find_holds(times: np.ndarray, drive: np.ndarray, raw_drive: np.ndarray, in_position: np.ndarray,
+               params: HoldParams) -> list[HoldEvent]:
+    """Offline holds of one side: found by the hold engine on the guarded angle
+    `drive` (as live), timed on the angle as read (`raw_drive`), and each started
+    where the person began sinking slowly into it (DEEPEN_SHARE_PER_S); holds
+    shorter than min_hold_s after that are dropped."""
+    short = replace(params, min_hold_s=CANDIDATE_SHARE * params.min_hold_s)
+    cands = refine_holds(times, raw_drive, in_position, run_holds(times, drive, in_position, short), short)
+    if not cands:
+        return []
+    speed = centred_speed(times, raw_drive, params)
+    steady = steady_position(times, in_position, params)
+    out: list[HoldEvent] = []
+    for ev in cands:
+        a = _deepened_start(times, raw_drive, steady, speed, ev)
+        if out and a <= out[-1].end_i:
+            a = max(a, out[-1].end_i + 1)
+        h = HoldEvent(float(times[a]), ev.end_t, int(a), ev.end_i, ev.value)
+        if h.duration_s >= params.min_hold_s:
+            out.append(h)
+    return out

@@ -178,3 +178,55 @@ def test_a_still_period_half_out_of_position_names_the_check_that_failed_and_its
     assert 44 <= share <= 50
     assert msg.endswith("of that time: in 50% of it your right knee stayed bent: 125°, and the stretched knee "
                         "should be nearly straight (above 140°).")
+
+
+def _fold(deepen_dps: float, still_s: float = 2.5) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Stands (10°) to 1 s, folds to 110° by 1.5 s (200°/s), sinks on to 150° at
+    `deepen_dps`, holds still for `still_s`, then stands up within 0.5 s. Returns
+    times, angle, in position, and the end of the still part."""
+    t = _t(12.0)
+    sink_end = 1.5 + 40.0 / deepen_dps
+    still_end = sink_end + still_s
+    v = np.interp(t, [0, 1.0, 1.5, sink_end, still_end, still_end + 0.5, 12.0],
+                  [10, 10, 110, 150, 150, 10, 10])
+    return t, v, v > 60, still_end
+
+
+def test_a_hold_that_slowly_deepens_is_found_from_where_the_sinking_began():
+    """Sinking 110 -> 150° at 20°/s (2 s) then still for 2.5 s: one hold from the
+    start of the sinking (1.5 s) to the end of the still part (6.0 s). With the
+    stillness limit alone (15°/s) the hold was lost: its still part is shorter
+    than the 3 s a hold needs."""
+    from formcheck.events import deepening_limit_dps, find_holds
+
+    t, v, pos, end = _fold(20.0)
+    params = HoldParams()
+    assert refine_holds(t, v, pos, run_holds(t, v, pos, params), params) == []
+    assert deepening_limit_dps(v, 150.0) == pytest.approx(0.2 * 140.0)  # 20% of the 10 -> 150° range a second
+    (h,) = find_holds(t, v, v, pos, params)
+    assert h.start_t == pytest.approx(1.5, abs=0.35) and h.end_t == pytest.approx(end, abs=0.35)
+
+
+def test_moving_into_a_stretch_faster_than_its_share_of_the_range_is_not_part_of_the_hold():
+    """The same fold sinking at 45°/s (over a 140° range, above 20% a second) is a
+    move between positions: with 2.5 s still there is no 3 s hold, and with 4 s
+    still the hold starts near the end of the sinking (2.4 s), not at 1.5 s."""
+    from formcheck.events import find_holds
+
+    t, v, pos, _ = _fold(45.0)
+    assert find_holds(t, v, v, pos, HoldParams()) == []
+    t, v, pos, end = _fold(45.0, still_s=4.0)
+    (h,) = find_holds(t, v, v, pos, HoldParams())
+    assert 2.1 <= h.start_t <= 2.9 and h.end_t == pytest.approx(end, abs=0.35)
+
+
+def test_easing_off_from_deeper_is_not_sinking_into_the_hold():
+    """Before a still 150° the angle came down from 190° at 20°/s (easing off a
+    deeper position; below the 28°/s sinking limit of this 140° range): that
+    approach, from the far side of the held value, is not taken into the hold."""
+    from formcheck.events import find_holds
+
+    t = _t(12.0)
+    v = np.interp(t, [0, 1.0, 1.4, 1.6, 3.6, 7.6, 8.1, 12.0], [10, 10, 110, 190, 150, 150, 10, 10])
+    (h,) = find_holds(t, v, v, v > 60, HoldParams())
+    assert h.start_t >= 2.8  # within 10° of the held value from 3.1 s; the easing began at 1.6 s
