@@ -599,3 +599,64 @@ def test_running_accuracy_counts_withheld_verdicts_apart_from_wrong_claims():
     rows = "\n".join(acc.gait_markdown(scores, "cmd"))
     assert "| a | front, 30 |" in rows and "unjudged, ok (withheld)" in rows
     assert "ok, ok **wrong**" in rows and "knee_valgus, knee_valgus **wrong**" in rows
+
+
+# ---- too short, or the runner not seen well enough ----------------------------------------
+
+
+def _blank_after(track, keep_s: float):
+    """The track with no person found after keep_s seconds (a runner who left the frame)."""
+    gone = track.times > track.times[0] + keep_s
+    xy, vis, world = track.xy.copy(), track.vis.copy(), track.world.copy()
+    xy[gone], vis[gone], world[gone] = np.nan, 0.0, np.nan
+    return track.replace(xy=xy, vis=vis, world=world, detected=track.detected & ~gone)
+
+
+def _says_no_running_claims(rep: dict, expect: str) -> None:
+    gait = rep["gait"]
+    text = " ".join(gait["summary_lines"])
+    assert expect in text and "does not look like running" not in text
+    assert rep["steps"] == [] and rep["advice"] == [] and gait["faults"] == [] and gait["cadence_spm"] is None
+    assert {"knee_valgus", "low_cadence", "overstride", "crossover"} <= set(rep["unjudged"])
+    assert all(gait["legs"][s].get("verdict") is None for s in ("left", "right"))
+
+
+@pytest.mark.parametrize("view", ["back", "front", "left"])
+def test_a_clip_too_short_for_four_steps_says_too_short(view):
+    b = built(view, 30, steps=3)
+    track = track_from_motion(b.motion, b.camera)
+    assert track.times[-1] - track.times[0] < 2.0
+    rep = analyze_running(track)
+    assert rep["gait"]["status"] == "too_short"
+    _says_no_running_claims(rep, "too short to analyse running")
+    assert rep["gait"]["sanity"]["clip_s"] == pytest.approx(track.times[-1] - track.times[0] + 1 / 30, abs=0.01)
+    validate_report(finish_report(rep, track, "synthetic"))
+
+
+@pytest.mark.parametrize("view", ["back", "front", "left"])
+def test_a_runner_seen_for_a_moment_says_not_seen_well_enough(view):
+    # 8 s of running, the runner found only in the first 1.2 s (15% of the frames).
+    b = built(view, 30, steps=24)
+    track = _blank_after(track_from_motion(b.motion, b.camera), 1.2)
+    assert track.coverage < 0.6
+    rep = analyze_running(track)
+    gait = rep["gait"]
+    assert gait["status"] == "not_seen"
+    _says_no_running_claims(rep, "runner was not seen well enough")
+    assert gait["sanity"]["whole_body_seen_s"] == pytest.approx(1.23, abs=0.1)
+    assert f"found on {track.coverage:.0%} of frames" in gait["summary_lines"][0]
+    # said once, not again as the generic low-coverage warning
+    assert not any(w.startswith("A person was found in only") for w in rep["warnings"])
+    out = summary_text(finish_report(rep, track, "synthetic"))
+    assert "not seen well enough" in out and "Cadence" not in out
+
+
+def test_too_little_decides_only_below_four_steps():
+    from formcheck.gait.sanity import too_little
+
+    assert too_little(4, 1.0, 0.2, 0.5) is None  # four steps are judged by running_like
+    assert too_little(3, 1.5, 1.0, 1.5)[0] == "too_short"
+    assert too_little(3, 10.0, 0.5, 8.0)[0] == "not_seen"
+    assert too_little(3, 10.0, 0.9, 1.9)[0] == "not_seen"
+    assert too_little(0, 10.0, 0.9, 9.0) is None  # well seen, long: a squat is "not running"
+    assert "1 step found" in too_little(1, 1.0, 1.0, 1.0)[1]

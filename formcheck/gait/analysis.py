@@ -28,7 +28,8 @@ from formcheck.gait.metrics import (
     sagittal_metrics,
     spread_legs,
 )
-from formcheck.gait.sanity import alternation, running_like, speed_question, swing_clearance
+from formcheck.gait.sanity import alternation, running_like, speed_question, swing_clearance, too_little
+from formcheck.gait.sanity import MIN_COVERAGE
 from formcheck.gait.steps import Stance, detect_steps, standing_baseline
 from formcheck.gait.summary import (
     advice_lines,
@@ -149,6 +150,10 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         clean = clean_track(real, cutoff_hz=options.smooth_hz)
     warnings: list[str] = []
     i0, i1 = seen_stretch(clean)
+    # Video time: how long the clip runs, and the longest stretch with the whole body seen.
+    frame_s = 1.0 / float(track.fps) if track.fps else 0.0
+    clip_s = float(track.times[-1] - track.times[0]) + frame_s
+    seen_s = float(clean.times[i1 - 1] - clean.times[i0]) / ts + frame_s if i1 > i0 else 0.0
     if i1 - i0 >= 8 and (i0 > 0 or i1 < len(clean)) and (i1 - i0) < 0.9 * len(clean):
         warnings.append(f"Only {clean.times[i0] / ts:.1f}-{clean.times[i1 - 1] / ts:.1f} s was analysed: the "
                         "longest part of the clip with the whole body in view and no cut.")
@@ -163,9 +168,6 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     # and how far the camera looks off the line of running (widens the FPPA band).
     hip_scale = cal.hip_scale(fr.hip_width_legs()) if frontal else 1.0
     yaw = camera_yaw_deg(clean) if frontal else math.nan
-    if coverage < 0.6:
-        warnings.append(f"A person was found in only {coverage:.0%} of frames; steps may be missed. "
-                        "Keep your whole body, feet included, in frame.")
 
     # Baseline (frontal views only: FPPA while standing still).
     base = None
@@ -193,11 +195,15 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     # Which foot is up is read from the labels, which are repaired over the whole clip
     # only from behind or in front (from the side BlazePose swaps them too often).
     alt = alternation(fr, t, period) if view in R.FRONTAL else math.nan
-    not_running = running_like(clearance, duty, len(steps_raw), cad, alt)
+    little = too_little(len(steps_raw), clip_s, coverage, seen_s)
+    not_running = None if little else running_like(clearance, duty, len(steps_raw), cad, alt)
     capture = track.meta.get("capture_fps")
-    speed = None if not_running else speed_question(cad, stance_med, ts, capture, float(track.fps))
-    status = "not_running" if not_running else (speed[0] if speed else "running")
-    sanity = {"status": status, "swing_clearance_legs": None if not math.isfinite(clearance) else round(clearance, 3),
+    speed = None if little or not_running else speed_question(cad, stance_med, ts, capture, float(track.fps))
+    status = little[0] if little else "not_running" if not_running else (speed[0] if speed else "running")
+    if coverage < MIN_COVERAGE and not little:  # `too_little`'s sentence says it otherwise
+        warnings.append(f"A person was found in only {coverage:.0%} of frames; steps may be missed. "
+                        "Keep your whole body, feet included, in frame.")
+    sanity = {"status": status, "clip_s": round(clip_s, 2), "whole_body_seen_s": round(seen_s, 2), "swing_clearance_legs": None if not math.isfinite(clearance) else round(clearance, 3),
               "duty_factor": None if duty is None else round(duty, 3),
               "alternation": None if not math.isfinite(alt) else round(alt, 3),
               "cadence_measured_spm": None if cad is None else round(cad, 1),
@@ -256,7 +262,12 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         gait["trunk_lean_median_deg"] = median_of([s.metrics.get("trunk_lean_deg") for s in steps])
 
     unjudged = {f.code for f in R.STEP_FAULTS if view not in (f.views or R.ANY_VIEW)} | set(R.UNMEASURED)
-    if status == "not_running":
+    if little:
+        gait["summary_lines"] = [little[1]]
+        warnings.append(little[1])
+        unjudged |= {f.code for f in R.STEP_FAULTS} | {f.code for f in R.CLIP_FAULTS}
+        advice = []
+    elif status == "not_running":
         sentence = (f"This clip does not look like running ({not_running}), so no running measures were made. "
                     "Film at least 10 s of steady running, the whole body in view.")
         gait["summary_lines"] = [sentence]

@@ -1,6 +1,8 @@
 """Sanity before advice: is this a normal-speed running clip at all?
 
-Three checks, each pure over numbers the analysis already has:
+Checks, each pure over numbers the analysis already has:
+- `too_little`: too few steps because the clip is short or the runner was not
+  seen well enough is said as that, not as "does not look like running".
 - `running_like`: running alternates a stance on one foot with the other foot
   swung well clear of the ground (a squat, a lunge or standing has both feet
   planted); a stance longer than the step (double support) is walking.
@@ -21,8 +23,9 @@ from formcheck.gait.rules import RUNNING_CADENCE_SPM
 from formcheck.gait.signals import interp_at
 from formcheck.gait.steps import Stance
 
-__all__ = ["running_like", "speed_question", "swing_clearance", "alternation", "MIN_SWING_CLEARANCE", "MIN_ALTERNATION",
-           "MAX_DUTY", "MAX_RUN_STANCE_S"]
+__all__ = ["too_little", "running_like", "speed_question", "swing_clearance", "alternation", "MIN_SWING_CLEARANCE", "MIN_ALTERNATION",
+           "MAX_DUTY", "MAX_RUN_STANCE_S",
+           "MIN_REGULAR_STEPS", "MIN_SEEN_S", "MIN_COVERAGE"]
 
 # At midstance of one leg the other foot is in swing, clear of the ground by this
 # many leg lengths at least [own: a jog lifts the swing heel 0.3-0.6 leg lengths
@@ -41,6 +44,14 @@ MAX_RUN_STANCE_S = 0.45
 # is about 90-130 steps/min, Tudor-Locke 2018]: the clip is slowed down, whatever its stances say
 # (a panning camera or slow-motion blur makes stance times unreliable).
 MIN_WALK_CADENCE_SPM = 80.0
+# Fewer steps than this are not a run to judge [own].
+MIN_REGULAR_STEPS = 4
+# The whole body must be in view for this long at least [own: 4 steps at the slowest
+# running cadence, 130 steps/min, take 1.85 s].
+MIN_SEEN_S = 2.0
+# The runner must be found on this share of frames at least [own: the same 60% below
+# which the report already warns that steps may be missed].
+MIN_COVERAGE = 0.6
 # Slow-motion factors a phone writes (240, 120 or 60 fps played at 30) [own].
 _FACTORS = (2, 4, 8)
 
@@ -85,12 +96,31 @@ def alternation(fr: Frames, t: np.ndarray, period: float | None) -> float:
     return float(-np.sum(a * b) / den) if den > 0 else math.nan
 
 
+def too_little(n_steps: int, clip_s: float, coverage: float, seen_s: float) -> tuple[str, str] | None:
+    """(status, sentence) when fewer than MIN_REGULAR_STEPS steps were found and the
+    clip cannot show more: "too_short" if the clip itself is under MIN_SEEN_S,
+    "not_seen" if the runner was found on under MIN_COVERAGE of the frames or the
+    whole body was in view for under MIN_SEEN_S at a stretch. None otherwise (then
+    `running_like` decides). Times in seconds of the clip (video time)."""
+    if n_steps >= MIN_REGULAR_STEPS:
+        return None
+    found = f"{n_steps} step{'' if n_steps == 1 else 's'} found"
+    if clip_s < MIN_SEEN_S:
+        return "too_short", (f"This clip is too short to analyse running ({clip_s:.1f} s, {found}): "
+                             "film at least 10 s of steady running, the whole body in view.")
+    if coverage < MIN_COVERAGE or seen_s < MIN_SEEN_S:
+        return "not_seen", (f"The runner was not seen well enough to analyse running (found on {coverage:.0%} of "
+                            f"frames, the whole body in view for {seen_s:.1f} s at most, {found}): film at least "
+                            "10 s of steady running with the whole body, feet included, in frame.")
+    return None
+
+
 def running_like(clearance: float, duty: float | None, n_steps: int, cadence_spm: float | None = None,
                  alternating: float = math.nan) -> str | None:
     """None if the motion looks like running (or like slowed-down running: that is
     asked about by `speed_question`), else why not (one sentence). `alternating`
     (see `alternation`) is NaN where the labels cannot say which foot is up."""
-    if n_steps < 4:
+    if n_steps < MIN_REGULAR_STEPS:
         return "no regular running steps were found"
     if not math.isfinite(clearance) or clearance < MIN_SWING_CLEARANCE:
         return "both feet stay on the ground; running lifts one foot well clear while the other is down"
