@@ -28,8 +28,7 @@ from formcheck.gait.metrics import (
     sagittal_metrics,
     spread_legs,
 )
-from formcheck.gait.sanity import alternation, running_like, speed_question, swing_clearance, too_little
-from formcheck.gait.sanity import MIN_COVERAGE
+from formcheck.gait.sanity import MIN_COVERAGE, alternation, running_like, speed_question, swing_clearance, too_little
 from formcheck.gait.steps import Stance, detect_steps, standing_baseline
 from formcheck.gait.summary import (
     advice_lines,
