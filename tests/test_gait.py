@@ -517,6 +517,42 @@ def test_front_leg_too_uncertain_for_ok_is_unjudged_with_the_reason():
     assert any(ln.startswith("Left knee stays in line") for ln in lines)
 
 
+def test_front_borderline_leg_whose_band_reaches_clear_caving_is_unjudged():
+    from formcheck.gait import rules as R
+    from formcheck.gait.summary import leg_summary
+
+    # median 13.5: borderline (within 3 of 15); a front band of +-4.9 reaches 18.4 > 15 + 3,
+    # so the knee may well be caving clearly: no "borderline" claim, the reason instead.
+    vals = [13.0, 13.5, 14.0, 13.5, 13.0, 14.0, 13.5, 13.5]
+    steps = _leg_steps("right", vals)
+    front = leg_summary(steps, "right", "front", 7, 15.0, "fppa_deg", 2.5, None)
+    assert front["fppa_band_deg"][1] > 15.0 + R.FPPA_BORDERLINE_DEG
+    assert front["verdict"] == "unjudged" and "could not be measured closely enough" in front["verdict_reason"]
+    # A narrow band keeps "borderline"; from behind the rule does not apply.
+    assert leg_summary(steps, "right", "front", 7, 15.0, "fppa_deg", 1.0, None)["verdict"] == "borderline"
+    assert leg_summary(steps, "right", "back", 7, 15.0, "fppa_deg", 2.5, None)["verdict"] == "borderline"
+    # A median over the limit is still a caving knee whatever the band.
+    over = leg_summary(_leg_steps("right", [17.0] * 8), "right", "front", 7, 15.0, "fppa_deg", 4.5, None)
+    assert over["verdict"] == "knee_valgus"
+
+
+def test_an_unjudged_knee_at_30_fps_is_told_to_film_at_60():
+    from formcheck.gait.summary import run_warnings
+
+    unj = {"verdict": "unjudged", "steps": 8}
+    legs = {"left": {"verdict": "ok", "steps": 8}, "right": unj}
+    gait = {"fppa_calibration": {"hip_scale": 1.0, "slope": 1.0, "offset": 0.0, "sd_deg": 0.0},
+            "camera_yaw_deg": 2.0}
+    steps = _leg_steps("right", [13.0] * 8) + _leg_steps("left", [3.0] * 8)
+    at30 = run_warnings(gait, legs, "front", steps, 170.0, {"fppa_deg": {}}, {}, 30.0, 7)
+    assert any("At 30 frames per second" in w and "60 frames per second" in w for w in at30)
+    at60 = run_warnings(gait, legs, "front", steps, 170.0, {"fppa_deg": {}}, {}, 60.0, 7)
+    assert not any("60 frames per second" in w for w in at60)
+    judged = {"left": {"verdict": "ok", "steps": 8}, "right": {"verdict": "knee_valgus", "steps": 8}}
+    assert not any("60 frames per second" in w for w in run_warnings(gait, judged, "front", steps, 170.0,
+                                                                   {"fppa_deg": {}}, {}, 30.0, 7))
+
+
 def test_camera_yaw_from_world_shoulders_from_behind_and_in_front():
     from formcheck.gait.frames import camera_yaw_deg
     from formcheck.landmarks import Lm

@@ -39,8 +39,8 @@ FPPA_OVER_BASELINE_DEG = 10.0
 FPPA_OVER_OTHER_LEG_DEG = 10.0
 # A leg whose median is within this of the limit is "borderline" [own ≈ SEM 2.7-3.0°, Munro 2012].
 FPPA_BORDERLINE_DEG = 3.0
-# Views where a leg is called "ok" (stays in line) only if its 95% band stays below the
-# limit + FPPA_BORDERLINE_DEG; otherwise it is "unjudged" [own: on the rendered FIT
+# Views where a leg is called "ok" (stays in line) or "borderline" only if its 95% band
+# stays below the limit + FPPA_BORDERLINE_DEG; otherwise it is "unjudged" [own: on the rendered FIT
 # runners filmed from in front 10-15° off the line (benchmarks/gait_calibration.py fit8-
 # fit10) the corrected FPPA still read a caving knee 5-7° low, near or under the
 # borderline; from behind no caving knee of the FIT set read below 21°, docs/gait.md].

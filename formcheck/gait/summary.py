@@ -75,10 +75,11 @@ def leg_summary(steps: list[Step], side: str, view: str | None, min_steps: int, 
                 verdict = "ok"
         band = _fppa_band(fp, sd_deg) if enough else None
         reason = None
-        if (verdict == "ok" and band is not None and own is not None and med is not None
+        if (verdict in ("ok", "borderline") and band is not None and own is not None and med is not None
                 and view in R.FPPA_OK_NEEDS_BAND_VIEWS):
-            # "Stays in line" needs evidence: the band, moved to the judged measure, must
-            # stay below the limit by more than the borderline margin allows.
+            # "Stays in line" or "borderline" needs evidence: the band, moved to the judged
+            # measure, must stay below the limit by more than the borderline margin allows
+            # (from in front a caving knee can read near or under the borderline; see the rule).
             top = med + (band[1] - own)
             if top > fppa_limit + R.FPPA_BORDERLINE_DEG:
                 verdict = "unjudged"
@@ -224,6 +225,12 @@ def speed_sentence(kind: str, suggest: float | None, cad: float | None, ts: floa
     return q + seen + how + " No cadence or knee verdicts were given until then."
 
 
+# Below this frame rate an unjudged knee gets the advice to film faster [own: between the 30 fps
+# phones film by default and the 60 fps most offer; at 30 fps a 0.2-0.3 s stance spans 6-9
+# frames and the knee's inward peak 2-3 of them].
+MIN_REAL_FPS_FOR_PEAK = 50.0
+
+
 def run_warnings(gait: dict, legs: dict, view: str | None, steps: list[Step], cad: float | None,
                   base: dict | None, info: dict, real_fps: float, min_steps: int) -> list[str]:
     out = _view_warnings(view)
@@ -244,6 +251,11 @@ def run_warnings(gait: dict, legs: dict, view: str | None, steps: list[Step], ca
                        "FPPA was corrected for that (checked on rendered runners, about "
                        f"±{cal.get('leg_sd_deg', cal['sd_deg']):.0f}° per leg on this clip), and each knee's band "
                        "shows how far the true value may lie.")
+        unsure = [s for s in SIDES if legs[s].get("verdict") == "unjudged"]
+        if unsure and real_fps < MIN_REAL_FPS_FOR_PEAK:
+            out.append(f"At {real_fps:.0f} frames per second a knee's brief inward movement at midstance spans only "
+                       "2-3 frames, and the pose model can read its peak low. Film at 60 frames per second if your "
+                       "phone can.")
         yaw = gait.get("camera_yaw_deg")
         if yaw is not None and yaw > YAW_WARN_DEG:
             out.append(f"The camera looks about {yaw:.0f}° off your line of running: from an angle the knee's bend "
