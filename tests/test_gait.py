@@ -696,3 +696,5 @@ def test_too_little_decides_only_below_four_steps():
     assert too_little(3, 10.0, 0.9, 1.9)[0] == "not_seen"
     assert too_little(0, 10.0, 0.9, 9.0) is None  # well seen, long: a squat is "not running"
     assert "1 step found" in too_little(1, 1.0, 1.0, 1.0)[1]
+    assert "no steps found" in too_little(0, 1.0, 1.0, 1.0)[1]
+    assert "the whole body never in view at once" in too_little(0, 10.0, 0.8, 0.0)[1]

@@ -104,14 +104,16 @@ def too_little(n_steps: int, clip_s: float, coverage: float, seen_s: float) -> t
     `running_like` decides). Times in seconds of the clip (video time)."""
     if n_steps >= MIN_REGULAR_STEPS:
         return None
-    found = f"{n_steps} step{'' if n_steps == 1 else 's'} found"
+    found = "no steps found" if n_steps == 0 else f"{n_steps} step{'' if n_steps == 1 else 's'} found"
     if clip_s < MIN_SEEN_S:
         return "too_short", (f"This clip is too short to analyse running ({clip_s:.1f} s, {found}): "
                              "film at least 10 s of steady running, the whole body in view.")
     if coverage < MIN_COVERAGE or seen_s < MIN_SEEN_S:
+        whole = (f"the whole body in view for {seen_s:.1f} s at most" if seen_s >= 0.05
+                 else "the whole body never in view at once")
         return "not_seen", (f"The runner was not seen well enough to analyse running (found on {coverage:.0%} of "
-                            f"frames, the whole body in view for {seen_s:.1f} s at most, {found}): film at least "
-                            "10 s of steady running with the whole body, feet included, in frame.")
+                            f"frames, {whole}, {found}): film at least 10 s of steady running with the whole "
+                            "body, feet included, in frame.")
     return None
 
 
