@@ -679,7 +679,7 @@ def test_a_runner_seen_for_a_moment_says_not_seen_well_enough(view):
     gait = rep["gait"]
     assert gait["status"] == "not_seen"
     _says_no_running_claims(rep, "runner was not seen well enough")
-    assert gait["sanity"]["whole_body_seen_s"] == pytest.approx(1.23, abs=0.1)
+    assert gait["sanity"]["whole_leg_seen_s"] == pytest.approx(1.23, abs=0.1)
     assert f"found on {track.coverage:.0%} of frames" in gait["summary_lines"][0]
     # said once, not again as the generic low-coverage warning
     assert not any(w.startswith("A person was found in only") for w in rep["warnings"])
@@ -697,4 +697,4 @@ def test_too_little_decides_only_below_four_steps():
     assert too_little(0, 10.0, 0.9, 9.0) is None  # well seen, long: a squat is "not running"
     assert "1 step found" in too_little(1, 1.0, 1.0, 1.0)[1]
     assert "no steps found" in too_little(0, 1.0, 1.0, 1.0)[1]
-    assert "the whole body never in view at once" in too_little(0, 10.0, 0.8, 0.0)[1]
+    assert "never a whole leg, hip to ankle, in view" in too_little(0, 10.0, 0.8, 0.0)[1]

@@ -126,6 +126,24 @@ def seen_stretch(track: PoseTrack) -> tuple[int, int]:
     return int(starts[k]), int(ends[k]) + 1
 
 
+def whole_leg_seen_s(track: PoseTrack) -> float:
+    """Seconds (track time) of the longest run of frames where a whole leg (hip,
+    knee and ankle) is seen, gaps up to SEEN_GAP_S bridged: from the side the far
+    leg is often hidden behind the near one. Unlike `seen_stretch` it does not
+    break at cuts: a squat's legs change size on screen without a cut."""
+    fr = Frames(track)
+    leg_seen = [np.isfinite(np.stack([fr.p(s, k) for k in ("hip", "knee", "ankle")], axis=1)).all(axis=(1, 2))
+                for s in SIDES]
+    t = track.times[np.logical_or(*leg_seen)]
+    if len(t) == 0:
+        return 0.0
+    gaps = np.flatnonzero(np.diff(t) > SEEN_GAP_S)
+    starts = np.concatenate([[0], gaps + 1])
+    ends = np.concatenate([gaps, [len(t) - 1]])
+    frame_s = 1.0 / float(track.fps) if track.fps else 0.0
+    return float(np.max(t[ends] - t[starts])) + frame_s
+
+
 def _crop(track: PoseTrack, i0: int, i1: int) -> PoseTrack:
     return track.replace(times=track.times[i0:i1], xy=track.xy[i0:i1], vis=track.vis[i0:i1],
                          world=track.world[i0:i1], detected=track.detected[i0:i1])
@@ -152,7 +170,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     # Video time: how long the clip runs, and the longest stretch with the whole body seen.
     frame_s = 1.0 / float(track.fps) if track.fps else 0.0
     clip_s = float(track.times[-1] - track.times[0]) + frame_s
-    seen_s = float(clean.times[i1 - 1] - clean.times[i0]) / ts + frame_s if i1 > i0 else 0.0
+    seen_s = whole_leg_seen_s(track)
     if i1 - i0 >= 8 and (i0 > 0 or i1 < len(clean)) and (i1 - i0) < 0.9 * len(clean):
         warnings.append(f"Only {clean.times[i0] / ts:.1f}-{clean.times[i1 - 1] / ts:.1f} s was analysed: the "
                         "longest part of the clip with the whole body in view and no cut.")
@@ -202,7 +220,8 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     if coverage < MIN_COVERAGE and not little:  # `too_little`'s sentence says it otherwise
         warnings.append(f"A person was found in only {coverage:.0%} of frames; steps may be missed. "
                         "Keep your whole body, feet included, in frame.")
-    sanity = {"status": status, "clip_s": round(clip_s, 2), "whole_body_seen_s": round(seen_s, 2), "swing_clearance_legs": None if not math.isfinite(clearance) else round(clearance, 3),
+    sanity = {"status": status, "clip_s": round(clip_s, 2), "whole_leg_seen_s": round(seen_s, 2),
+              "swing_clearance_legs": None if not math.isfinite(clearance) else round(clearance, 3),
               "duty_factor": None if duty is None else round(duty, 3),
               "alternation": None if not math.isfinite(alt) else round(alt, 3),
               "cadence_measured_spm": None if cad is None else round(cad, 1),

@@ -46,7 +46,7 @@ MAX_RUN_STANCE_S = 0.45
 MIN_WALK_CADENCE_SPM = 80.0
 # Fewer steps than this are not a run to judge [own].
 MIN_REGULAR_STEPS = 4
-# The whole body must be in view for this long at least [own: 4 steps at the slowest
+# A whole leg (hip to ankle) must be in view for this long at a stretch [own: 4 steps at the slowest
 # running cadence, 130 steps/min, take 1.85 s].
 MIN_SEEN_S = 2.0
 # The runner must be found on this share of frames at least [own: the same 60% below
@@ -99,8 +99,8 @@ def alternation(fr: Frames, t: np.ndarray, period: float | None) -> float:
 def too_little(n_steps: int, clip_s: float, coverage: float, seen_s: float) -> tuple[str, str] | None:
     """(status, sentence) when fewer than MIN_REGULAR_STEPS steps were found and the
     clip cannot show more: "too_short" if the clip itself is under MIN_SEEN_S,
-    "not_seen" if the runner was found on under MIN_COVERAGE of the frames or the
-    whole body was in view for under MIN_SEEN_S at a stretch. None otherwise (then
+    "not_seen" if the runner was found on under MIN_COVERAGE of the frames or no
+    whole leg (hip to ankle) was in view for MIN_SEEN_S at a stretch. None otherwise (then
     `running_like` decides). Times in seconds of the clip (video time)."""
     if n_steps >= MIN_REGULAR_STEPS:
         return None
@@ -109,8 +109,8 @@ def too_little(n_steps: int, clip_s: float, coverage: float, seen_s: float) -> t
         return "too_short", (f"This clip is too short to analyse running ({clip_s:.1f} s, {found}): "
                              "film at least 10 s of steady running, the whole body in view.")
     if coverage < MIN_COVERAGE or seen_s < MIN_SEEN_S:
-        whole = (f"the whole body in view for {seen_s:.1f} s at most" if seen_s >= 0.05
-                 else "the whole body never in view at once")
+        whole = (f"a whole leg, hip to ankle, in view for {seen_s:.1f} s at most" if seen_s >= 0.05
+                 else "never a whole leg, hip to ankle, in view")
         return "not_seen", (f"The runner was not seen well enough to analyse running (found on {coverage:.0%} of "
                             f"frames, {whole}, {found}): film at least 10 s of steady running with the whole "
                             "body, feet included, in frame.")
