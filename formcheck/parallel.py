@@ -28,6 +28,7 @@ prints both 1-job and all-core ratios and where an all-core run spends its time
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing as mp
 import os
 import queue
@@ -44,7 +45,7 @@ if TYPE_CHECKING:  # the video adapter (OpenCV) is imported in the workers, not 
     from formcheck.video import DecodeStats
 
 __all__ = ["Chunk", "plan_chunks", "default_jobs", "extract_track_parallel", "WARMUP_FRAMES", "MIN_CHUNK_FRAMES",
-           "LAST_RUN", "WARMUP_FRAMES_TRACKING", "warmup_frames"]
+           "LAST_RUN", "WARMUP_FRAMES_TRACKING", "warmup_frames", "seek_frame_cost"]
 
 # Frames a later chunk tracks before its kept span [own]: the tracker locks on in 1-3 frames. In the
 # default mode (the detector on every frame) 5 give landmarks identical to one pass after the seam on
@@ -55,6 +56,14 @@ WARMUP_FRAMES = 5
 # per-frame median joint distance with 5 frames, 0.41/0.39 px and 0.68/0.72 px with 15 (test limits 4
 # and 12 px); 10 fewer frames per later chunk.
 WARMUP_FRAMES_TRACKING = 5
+# What decoding one frame costs while a later chunk's worker seeks (OpenCV decodes from the key
+# frame before the target, without converting to BGR), in tracked frames [own, measured on this
+# 2-core machine on treadmill_side_male.mp4, 720x1280 H.264 with a key frame every 250 frames:
+# seeking to frame 175 took 376 ms of CPU, 2.1 ms a frame, against 27 ms for a tracked frame and
+# 38 ms with the detector on every frame]. Phones put a key frame every 1-2 s; files re-encoded
+# by x264 (ours, many web clips) every 250 frames, where a seek can cost as much as 14 tracked frames.
+SEEK_FRAME_COST = 0.056
+SEEK_FRAME_COST_TRACKING = 0.08
 MIN_CHUNK_FRAMES = 90  # no chunk shorter than 3 s at 30 fps [own]: below that, process start-up eats the gain
 # A worker reports every 10 frames; silence this long means it is stuck [own] (a worker that neither
 # reports nor dies would otherwise keep the caller waiting for ever), and the clip is tracked in one
@@ -84,17 +93,87 @@ def warmup_frames(num_poses: int) -> int:
     return WARMUP_FRAMES_TRACKING if num_poses == 1 else WARMUP_FRAMES
 
 
+def seek_frame_cost(num_poses: int) -> float:
+    """What decoding one frame during a seek costs, in tracked frames of this mode."""
+    return SEEK_FRAME_COST_TRACKING if num_poses == 1 else SEEK_FRAME_COST
+
+
+def _chunk_cost(start: int, stop: int, keys: list[int] | None, seek_cost: float) -> float:
+    """A worker's work in tracked frames: its frames, plus the frames its seek decodes
+    from the key frame before `start` (none for the first chunk or without key frames)."""
+    if not start or not keys:
+        return float(stop - start)
+    before = keys[max(0, bisect.bisect_right(keys, start) - 1)]
+    return float(stop - start) + seek_cost * max(0, start - before)
+
+
 def plan_chunks(n_frames: int, jobs: int, warmup: int = WARMUP_FRAMES,
-                min_frames: int = MIN_CHUNK_FRAMES) -> list[Chunk]:
+                min_frames: int = MIN_CHUNK_FRAMES, keyframes: list[int] | None = None,
+                seek_cost: float = SEEK_FRAME_COST) -> list[Chunk]:
     """One span of frames per job, each later one starting `warmup` frames early; the
     first span (which has no warm-up) is `warmup` frames longer, so every worker tracks
     the same number of frames. Fewer chunks when the clip is too short for `jobs` spans
-    of `min_frames`."""
+    of `min_frames`. With the clip's `keyframes` (video.keyframes), a later chunk's seek
+    is counted as work too (`seek_cost` tracked frames per frame decoded from the key
+    frame before its start), and the spans are chosen so that every worker's work is
+    as equal as it can be: the workers then finish together."""
     n = max(1, min(jobs, n_frames // max(min_frames, 1)))
     span = (n_frames - warmup) / n if n > 1 else n_frames
     bounds = [0] + [round(warmup + k * span) for k in range(1, n)] + [n_frames]
+    if n > 1 and keyframes:
+        keys = sorted(keyframes)
+
+        def worst(b: list[int]) -> float:
+            return max(_chunk_cost(max(0, a - warmup) if k else 0, b[k + 1], keys, seek_cost)
+                       for k, a in enumerate(b[:-1]))
+
+        balanced = _balanced_bounds(n_frames, n, warmup, keys, seek_cost)
+        if balanced is not None and worst(balanced) < worst(bounds):
+            bounds = balanced
     return [Chunk(start=max(0, a - warmup) if k else 0, keep=a, stop=bounds[k + 1] if k < n - 1 else None)
             for k, a in enumerate(bounds[:-1])]
+
+
+def _balanced_bounds(n_frames: int, n: int, warmup: int, keys: list[int], seek_cost: float) -> list[int] | None:
+    """Kept-span boundaries [0, b1, ..., n_frames] for `n` chunks that minimise the largest
+    chunk's work (_chunk_cost, warm-up included): the smallest work limit for which
+    filling chunks greedily from the start covers the clip (bisection on the limit, then
+    each boundary as far on as the limit allows). None if no plan keeps every chunk longer
+    than its warm-up."""
+    def fill(limit: float) -> list[int] | None:
+        bounds = [0]
+        for k in range(n - 1):
+            a = bounds[-1]
+            lo, hi = a + warmup + 1, n_frames - 1  # the next boundary b: this chunk keeps [a, b)
+            if lo > hi:
+                return None
+            start = max(0, a - warmup) if k else 0
+            if _chunk_cost(start, lo, keys, seek_cost) > limit:
+                return None
+            while lo < hi:  # the largest b whose chunk stays within the limit
+                mid = (lo + hi + 1) // 2
+                if _chunk_cost(start, mid, keys, seek_cost) <= limit:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            bounds.append(lo)
+        last_start = bounds[-1] - warmup
+        if bounds[-1] - bounds[-2] <= warmup or _chunk_cost(last_start, n_frames, keys, seek_cost) > limit:
+            return None
+        return bounds + [n_frames]
+
+    lo, hi = n_frames / n, float(n_frames + seek_cost * n_frames)
+    best = fill(hi)
+    if best is None:
+        return None
+    for _ in range(40):
+        mid = (lo + hi) / 2
+        got = fill(mid)
+        if got is None:
+            lo = mid
+        else:
+            hi, best = mid, got
+    return best
 
 
 # ---- the worker -------------------------------------------------------------------------------
@@ -114,7 +193,8 @@ def worker_estimator(model_path: str, num_poses: int | None = None):
     key = (model_path, num_poses or DEFAULT_NUM_POSES)
     est = _ESTIMATORS.get(key)
     if est is None:
-        est = _ESTIMATORS[key] = MediaPipeEstimator(model_path, num_poses=key[1])
+        # Its second-person checks run beside the tracking (the chunk's result is settled).
+        est = _ESTIMATORS[key] = MediaPipeEstimator(model_path, num_poses=key[1], background_checks=True)
     else:
         est.restart()
     return est
@@ -145,6 +225,8 @@ def track_chunk(path: str, chunk: Chunk, model_path: str, stride: int = 1,
             dets.append(est.detect(frame, t))
             if tick is not None:
                 tick(1)
+        if est is not None:  # the second-person checks' counts, on the frames they belong to
+            dets = est.settle_people(times, dets)
     finally:
         loading.join()
     return idx, times, dets, stats
@@ -251,7 +333,7 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
     or a container whose frames cannot be sought exactly."""
     from formcheck.models import resolve_model
     from formcheck.pose import DEFAULT_NUM_POSES, PEOPLE_CHECK_EVERY_S, extract_track, pose_mode
-    from formcheck.video import decode_warnings, merge_decode_stats, probe
+    from formcheck.video import decode_warnings, keyframes, merge_decode_stats, probe
 
     def one_pass() -> PoseTrack:
         LAST_RUN.clear()
@@ -261,7 +343,9 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
     LAST_RUN["called"] = time.monotonic()
     info = probe(path)
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
-    chunks = plan_chunks(info.frames, jobs, warmup=warmup_frames(num_poses or DEFAULT_NUM_POSES))
+    mode_poses = num_poses or DEFAULT_NUM_POSES
+    chunks = plan_chunks(info.frames, jobs, warmup=warmup_frames(mode_poses), keyframes=keyframes(path),
+                         seek_cost=seek_frame_cost(mode_poses))
     if len(chunks) < 2:
         return one_pass()
     model_path = str(resolve_model(model))

@@ -15,6 +15,8 @@ import math
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -222,10 +224,18 @@ class MediaPipeEstimator:
     frame, every `people_check_s` seconds, and on every frame where the tracked
     person is lost. Each frame's `Detection.n_people` is the latest check's count
     (so a stretch with two people in view is marked as such). `people_check_s=None`
-    turns the check off."""
+    turns the check off.
+
+    With `background_checks` the checks run on a thread of their own (MediaPipe
+    releases the GIL while it works), so on a machine with a core to spare they
+    cost the tracking loop nothing: the checker is made, and each check runs,
+    while the next frames are tracked. A frame's `n_people` is then the latest
+    check finished by the time the frame is returned; `settle_people` gives every
+    frame of a clip the count of the latest check made at or before it, exactly
+    as the in-line checks would (extract_track and the chunked path use this)."""
 
     def __init__(self, model_path: str | os.PathLike, num_poses: int = DEFAULT_NUM_POSES, min_confidence: float = 0.5,
-                 people_check_s: float | None = PEOPLE_CHECK_EVERY_S):
+                 people_check_s: float | None = PEOPLE_CHECK_EVERY_S, background_checks: bool = False):
         # Keep MediaPipe's C++ start-up chatter off the user's terminal.
         os.environ.setdefault("GLOG_minloglevel", "2")
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -242,6 +252,10 @@ class MediaPipeEstimator:
         self._checker = None  # the IMAGE-mode landmarker of the second-person check, made on first use
         self.people_check_s = people_check_s if num_poses == 1 else None
         self.checks = 0
+        self.background_checks = background_checks
+        self._check_pool: ThreadPoolExecutor | None = None  # one thread: checks finish in the order made
+        self._pending: list[tuple[float, Future]] = []
+        self.people_log: list[tuple[float, int]] = []  # (time of the checked frame, people found), in order
         self._people = 0
         self._next_check_t = -math.inf
         self._tracking = False
@@ -274,10 +288,12 @@ class MediaPipeEstimator:
         VIDEO-mode tracker, so timestamps may start again from 0 and nothing is
         carried over from the last stream. The model bytes and the second-person
         checker are kept."""
+        self._drain_checks()
         old, self._lm = self._lm, None
         if old is not None:
             _close_landmarker(old)
         self._lm = self._landmarker(self._vision.RunningMode.VIDEO, self.num_poses)
+        self.people_log = []
         self._people = 0
         self._next_check_t = -math.inf
         self._tracking = False
@@ -300,6 +316,52 @@ class MediaPipeEstimator:
         self.checks += 1
         return len(res.pose_landmarks)
 
+    def _submit_check(self, rgb: np.ndarray, t_s: float) -> None:
+        """Start a second-person check of this frame: on the check thread with
+        background_checks (`rgb` is this frame's own array, which nothing writes to
+        afterwards), else now."""
+        if not self.background_checks:
+            fut: Future = Future()
+            fut.set_result(self._count_people(rgb))
+            self._pending.append((t_s, fut))
+            return
+        if self._check_pool is None:
+            self._check_pool = ThreadPoolExecutor(1, thread_name_prefix="formcheck-people-check")
+        self._pending.append((t_s, self._check_pool.submit(self._count_people, rgb)))
+
+    def _collect_checks(self, wait: bool = False) -> None:
+        """Record the checks that have finished (all of them with `wait`), in order; the
+        last one's count becomes the current one. A failed check raises here."""
+        while self._pending and (wait or self._pending[0][1].done()):
+            t, fut = self._pending.pop(0)
+            self._people = fut.result()
+            self.people_log.append((t, self._people))
+
+    def _drain_checks(self) -> None:
+        try:
+            self._collect_checks(wait=True)
+        finally:
+            self._pending = []
+
+    def settle_people(self, times: list[float], dets: list[Detection | None]) -> list[Detection | None]:
+        """Wait for the checks still running, then give each detection of this stream
+        (frames at `times`) the count of the latest check made at or before its
+        frame (at least 1): the counts the checks would give had each run before its
+        frame was returned. Without checks the detections are returned as they are."""
+        if self.people_check_s is None:
+            return dets
+        self._collect_checks(wait=True)
+        check_t = [t for t, _ in self.people_log]
+        counts = [n for _, n in self.people_log]
+        out: list[Detection | None] = []
+        for t, d in zip(times, dets):
+            if d is None:
+                out.append(None)
+                continue
+            k = int(np.searchsorted(check_t, t, side="right")) - 1
+            out.append(replace(d, n_people=max(1, counts[k]) if k >= 0 else 1))
+        return out
+
     def detect(self, frame_bgr: np.ndarray, t_s: float) -> Detection | None:
         import cv2
 
@@ -317,8 +379,9 @@ class MediaPipeEstimator:
         if self.people_check_s is not None:
             lost = self._tracking and not found
             if lost or t_s >= self._next_check_t:
-                self._people = self._count_people(rgb)
+                self._submit_check(rgb, t_s)
                 self._next_check_t = t_s + self.people_check_s
+            self._collect_checks()
         self._tracking = found
         if not found:
             return None
@@ -333,6 +396,10 @@ class MediaPipeEstimator:
         return Detection(xy, vis, world, n_people=n)
 
     def close(self, quiet: bool = True) -> None:
+        pool, self._check_pool = getattr(self, "_check_pool", None), None
+        if pool is not None:  # the checker may be busy: let its thread finish first
+            self._pending = []
+            pool.shutdown(wait=True)
         for name in ("_lm", "_checker"):
             lm = getattr(self, name, None)
             setattr(self, name, None)
@@ -389,7 +456,7 @@ def extract_track(path: str | os.PathLike, estimator: Estimator | None = None, m
     if own:
         from formcheck.models import resolve_model
 
-        estimator = MediaPipeEstimator(resolve_model(model), num_poses=num_poses)
+        estimator = MediaPipeEstimator(resolve_model(model), num_poses=num_poses, background_checks=True)
     times: list[float] = []
     dets: list[Detection | None] = []
     total = max(1, info.frames // stride)
@@ -403,6 +470,9 @@ def extract_track(path: str | os.PathLike, estimator: Estimator | None = None, m
                 on_frame(i, t, frame, d)
             if progress is not None:
                 progress(i + 1, total)
+        settle = getattr(estimator, "settle_people", None)
+        if settle is not None:  # the second-person checks' counts, on the frames they belong to
+            dets = settle(times, dets)
     finally:
         if own:
             estimator.close()

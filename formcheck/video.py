@@ -31,7 +31,7 @@ from formcheck.safe_io import atomic_path
 __all__ = ["VideoInfo", "DecodeStats", "probe", "read_frames", "read_frames_from", "read_ahead", "merge_decode_stats",
            "frames_near",
            "decode_warnings", "still_image_kind", "camera_frames",
-           "write_png", "capture_fps", "H264Writer", "MAX_VIDEO_BYTES"]
+           "write_png", "capture_fps", "keyframes", "H264Writer", "MAX_VIDEO_BYTES"]
 
 # Our own default: 2 GiB is far beyond any exercise clip; a bigger file is
 # almost certainly the wrong file and would take very long to analyse.
@@ -442,6 +442,70 @@ def write_png(path: str | os.PathLike, frame_bgr: np.ndarray) -> Path:
     if not cv2.imwrite(str(path), frame_bgr):
         raise BadVideoError(f"{path}: could not write the image")
     return path
+
+
+def _mp4_boxes(f, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+    """(type, payload start, payload end) of the ISO-BMFF boxes between `start` and `end`."""
+    pos = start
+    while pos + 8 <= end:
+        f.seek(pos)
+        head = f.read(16)
+        if len(head) < 8:
+            return
+        size, kind = int.from_bytes(head[:4], "big"), head[4:8]
+        body = pos + 8
+        if size == 1:  # a 64-bit size follows the type
+            if len(head) < 16:
+                return
+            size, body = int.from_bytes(head[8:16], "big"), pos + 16
+        elif size == 0:  # the box runs to the end
+            size = end - pos
+        if size < body - pos:
+            return
+        yield kind, body, min(pos + size, end)
+        pos += size
+
+
+def keyframes(path: str | os.PathLike) -> list[int] | None:
+    """0-based indices of the key frames (sync samples) of an MP4 or MOV file's first video
+    track, from its 'stss' box, without decoding; None when the file is not MP4/MOV, has no
+    such table (every frame is then a key frame) or cannot be read. formcheck.parallel uses it
+    to balance its chunks: a seek decodes from the key frame before the target. A sample's
+    index in decoding order is taken as its frame index, which holds for closed groups of
+    pictures (phones, x264's default). Never raises."""
+    def child(f, start: int, end: int, kind: bytes) -> tuple[int, int] | None:
+        return next(((b, e) for k, b, e in _mp4_boxes(f, start, end) if k == kind), None)
+
+    try:
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            moov = child(f, 0, size, b"moov")
+            if moov is None:
+                return None
+            for kind, b, e in _mp4_boxes(f, *moov):
+                if kind != b"trak":
+                    continue
+                mdia = child(f, b, e, b"mdia")
+                hdlr = mdia and child(f, *mdia, b"hdlr")
+                if not hdlr:
+                    continue
+                f.seek(hdlr[0] + 8)  # version + flags, pre_defined, then the handler type
+                if f.read(4) != b"vide":
+                    continue
+                minf = child(f, *mdia, b"minf")
+                stbl = minf and child(f, *minf, b"stbl")
+                stss = stbl and child(f, *stbl, b"stss")
+                if not stss:
+                    return None
+                f.seek(stss[0] + 4)
+                n = int.from_bytes(f.read(4), "big")
+                if n <= 0 or stss[0] + 8 + 4 * n > stss[1]:
+                    return None
+                raw = np.frombuffer(f.read(4 * n), dtype=">u4").astype(int) - 1
+                return sorted(int(i) for i in raw if i >= 0)
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def capture_fps(path: str | os.PathLike) -> float | None:

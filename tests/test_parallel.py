@@ -49,6 +49,55 @@ def _res(idx, fps=30.0, shift=0.0):
     return list(idx), [i / fps + shift for i in idx], [_det(i) for i in idx]
 
 
+def test_plan_chunks_balances_a_later_chunks_seek():
+    """A later chunk's worker first decodes from the key frame before its start: that work
+    is counted, so it keeps fewer frames and both workers finish together."""
+    from formcheck.parallel import _chunk_cost
+
+    even = plan_chunks(360, 2, warmup=5)
+    assert [(c.start, c.keep, c.stop) for c in even] == [(0, 0, 182), (177, 182, None)]
+    chunks = plan_chunks(360, 2, warmup=5, keyframes=[0, 250], seek_cost=0.08)
+    assert [(c.start, c.keep, c.stop) for c in chunks] == [(0, 0, 190), (185, 190, None)]
+    # work in tracked frames: 190 each (the second: 175 frames + 185 x 0.08 of seeking), against 182 and 197.2
+    costs = [_chunk_cost(c.start, c.stop or 360, [0, 250], 0.08) for c in chunks]
+    assert costs == pytest.approx([190.0, 189.8])
+    assert _chunk_cost(177, 360, [0, 250], 0.08) == pytest.approx(197.16)
+    # a later chunk that starts on a key frame seeks for free
+    assert _chunk_cost(250, 400, [0, 250], 0.08) == 150.0
+    # no key frame table (not MP4, or every frame a key frame): the even plan
+    assert plan_chunks(360, 2, warmup=5, keyframes=None) == even
+
+
+def test_plan_chunks_with_keyframes_cover_every_frame_once():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n, jobs = int(rng.integers(90, 3000)), int(rng.integers(1, 6))
+        keys = sorted({0, *rng.integers(0, n, int(rng.integers(0, 7))).tolist()})
+        chunks = plan_chunks(n, jobs, warmup=5, keyframes=keys, seek_cost=float(rng.choice([0.05, 0.08, 0.5])))
+        kept = []
+        for k, c in enumerate(chunks):
+            stop = n if c.stop is None else c.stop
+            assert c.keep - c.start == (5 if k else 0) and c.keep < stop
+            kept += range(c.keep, stop)
+        assert kept == list(range(n))
+        assert len(chunks) == len(plan_chunks(n, jobs, warmup=5))
+
+
+def test_keyframes_are_read_from_the_mp4_sync_table(tmp_path):
+    from formcheck.video import H264Writer, keyframes
+
+    clip = tmp_path / "k.mp4"
+    with H264Writer(clip, 30.0) as w:
+        for i in range(300):
+            w.write(np.full((64, 64, 3), i % 256, np.uint8))
+    got = keyframes(clip)
+    assert got is not None and got[0] == 0 and len(got) >= 2  # x264 puts one every 250 frames at most
+    assert all(b - a <= 250 for a, b in zip(got, got[1:]))
+    bad = tmp_path / "x.mp4"
+    bad.write_bytes(b"\x00\x00\x00\x08free" + b"junk" * 10)
+    assert keyframes(bad) is None and keyframes(tmp_path / "missing.mp4") is None
+
+
 def test_stitch_keeps_each_frame_once_in_order():
     chunks = plan_chunks(200, 2, warmup=5, min_frames=50)
     a, b = chunks
@@ -112,7 +161,10 @@ def test_chunked_track_matches_sequential(name, num_poses):
     assert len(par) == len(seq) and np.array_equal(par.times, seq.times)
     warmup = warmup_frames(num_poses)
     assert warmup == (WARMUP_FRAMES if num_poses == 2 else WARMUP_FRAMES_TRACKING)
-    seam = plan_chunks(len(seq), 2, warmup=warmup)[1].keep
+    from formcheck.parallel import seek_frame_cost
+    from formcheck.video import keyframes
+
+    seam = plan_chunks(len(seq), 2, warmup=warmup, keyframes=keyframes(clip), seek_cost=seek_frame_cost(num_poses))[1].keep
     # the phase times benchmarks/throughput.py prints: each worker's frames (warm-up included), in order
     w0, w1 = LAST_RUN["worker 0"], LAST_RUN["worker 1"]
     assert (w0["frames"], w1["frames"]) == (seam, len(seq) - seam + warmup)

@@ -132,3 +132,36 @@ def test_the_first_estimator_of_a_process_is_collected_too():
                          cwd=Path(__file__).resolve().parent.parent)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "open 0", out.stdout
+
+
+def test_checks_in_the_background_settle_to_the_in_line_counts(frames):
+    """With background_checks the checks run beside the tracking; settled, every frame
+    carries the count the in-line checks give it (the same checks on the same frames).
+    A background estimator left unclosed in a cycle, with its check thread, is closed
+    by the collector too."""
+    import gc
+
+    from formcheck import pose
+    from formcheck.models import resolve_model
+
+    two = [(t, np.hstack([f, f[:, ::-1]])) for t, f in frames[:70]]
+    # a loss of the tracked person (a blank frame) triggers a check too
+    two[40] = (two[40][0], np.zeros_like(two[40][1]))
+    times = [t for t, _ in two]
+    with pose.MediaPipeEstimator(resolve_model("full"), num_poses=1) as est:
+        inline = [est.detect(f, t) for t, f in two]
+        inline_log = list(est.people_log)
+    gc.collect()
+    before = pose.open_landmarkers()
+    bg = pose.MediaPipeEstimator(resolve_model("full"), num_poses=1, background_checks=True)
+    raw = [bg.detect(f, t) for t, f in two]
+    settled = bg.settle_people(times, raw)
+    # at 0 s and on the loss at frame 40 (1.33 s), which restarts the 2 s clock
+    assert bg.people_log == inline_log and [n for _, n in inline_log] == [2, 0]
+    assert [None if d is None else d.n_people for d in settled] == [None if d is None else d.n_people for d in inline]
+    # up to the loss, both people (the first check's count); the raw counts lag while a check runs
+    assert all(d is not None and d.n_people == 2 for d in settled[:40])
+    bg.cycle = bg
+    del bg
+    gc.collect()
+    assert pose.open_landmarkers() == before
