@@ -18,6 +18,7 @@ second-person check), and tracking with re-detection triggers. Tracks are cached
     nice -n 10 .venv/bin/python benchmarks/tracking_truth.py                      # every sample, every mode
     nice -n 10 .venv/bin/python benchmarks/tracking_truth.py --only figure_four --modes detect,track
     nice -n 10 .venv/bin/python benchmarks/tracking_truth.py --per-frame figure_four:track   # where it goes wrong
+    .venv/bin/python benchmarks/tracking_truth.py --simulate-triggers bone=0.1,bone=0.15,jump=0.3   # re-detection
 
 Needs the [synth] extra (torch + anny) for the true joints (cached after the first run).
 """
@@ -255,6 +256,45 @@ def fppa_errors(report: dict, truth: dict) -> dict:
                         - perfect[side], 1) for side in ("left", "right")}
 
 
+def trigger_features(track) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame, from the tracked pose alone (causal): the largest deviation (log ratio) of a leg bone's 3D length
+    (world landmarks: thighs, shanks) from its median over the previous 300 frames (0 for the first 15), and the
+    largest jump of a leg landmark since the previous frame in torso lengths."""
+    w = track.world
+    bones = np.stack([np.linalg.norm(w[:, a] - w[:, b], axis=-1) for a, b in ((23, 25), (24, 26), (25, 27), (26, 28))], 1)
+    dev = np.zeros(len(bones))
+    for i in range(15, len(bones)):
+        ref = np.nanmedian(bones[max(0, i - 300):i], 0)
+        dev[i] = np.nanmax(np.abs(np.log(bones[i] / ref)))
+    xy = track.xy * np.array([track.width, track.height], float)
+    tor = np.linalg.norm((xy[:, 11] + xy[:, 12]) / 2 - (xy[:, 23] + xy[:, 24]) / 2, axis=1)
+    jump = np.r_[0.0, np.linalg.norm(np.diff(xy[:, LEG], axis=0), axis=2).max(1) / np.maximum(tor[1:], 1.0)]
+    return np.nan_to_num(dev), np.nan_to_num(jump)
+
+
+def simulate_triggers(movement: str, cache: Path, specs: list[tuple[str, float]]) -> None:
+    """Tracking with the detector's landmarks swapped in on every frame a trigger flags (what re-detecting there would
+    give at best, since the tracker settles back on its own crop within a frame), scored like the modes."""
+    from formcheck.landmarks import PoseTrack
+    from formcheck.pipeline import Options, analyze
+
+    truth = json.loads((SAMPLES / f"{movement}.json").read_text())
+    tpx = true_pixels(movement, cache)
+    det, trk = track_for(movement, "detect", cache)[0], track_for(movement, "track", cache)[0]
+    dev, jump = trigger_features(trk)
+    for name, thr in specs:
+        flag = dev > thr if name == "bone" else jump > thr
+        h = PoseTrack(times=trk.times, xy=np.where(flag[:, None, None], det.xy, trk.xy),
+                      vis=np.where(flag[:, None], det.vis, trk.vis), world=np.where(flag[:, None, None], det.world, trk.world),
+                      detected=np.where(flag, det.detected, trk.detected), width=trk.width, height=trk.height,
+                      fps=trk.fps, source=trk.source, meta=dict(trk.meta))
+        err = landmark_errors(h, tpx)
+        fails = e2e_checks(movement, analyze(h, movement, Options(**truth.get("analysis_options", {}))), truth)
+        print(f"{movement:19s} {name}>{thr:<5g} detector on {flag.mean():5.1%} of frames: leg vs truth median "
+              f"{err['median_px']:5.1f} px, p95 {err['p95_px']:5.1f} px; e2e {'PASS' if not fails else 'FAIL: ' + '; '.join(fails)}",
+              flush=True)
+
+
 def main() -> int:
     from formcheck.pipeline import Options, analyze
 
@@ -263,8 +303,15 @@ def main() -> int:
     ap.add_argument("--modes", default="detect,track,jump,every30")
     ap.add_argument("--cache", type=Path, default=None)
     ap.add_argument("--per-frame", default=None, help="movement:mode: print the worst leg error per second")
+    ap.add_argument("--simulate-triggers", default=None, metavar="bone=0.1,jump=0.3",
+                    help="re-detection triggers to simulate on the --only samples (needs their detect and track tracks)")
     args = ap.parse_args()
     cache = args.cache or cache_dir()
+    if args.simulate_triggers:
+        specs = [(k, float(v)) for k, v in (x.split("=") for x in args.simulate_triggers.split(","))]
+        for m in args.only or ["straight_leg_raise", "figure_four", "fire_hydrant", "running", "running_lunge"]:
+            simulate_triggers(m, cache, specs)
+        return 0
     if args.per_frame:
         movement, mode = args.per_frame.split(":")
         track, _ = track_for(movement, mode, cache)
