@@ -69,10 +69,11 @@ PEOPLE_CHECK_MAX_SIDE = 640  # the check runs on a copy no larger than this [own
 # clips' TRUE joints (own renders, benchmarks/tracking_truth.py, docs/accuracy.md) tracking's
 # leg landmarks are as close on the whole (median 6.3 px against 7.0, p95 15.6 against 14.3
 # over the 8 samples) but go wrong in stretches that decide outcomes (the lying leg raise's
-# far leg during a hold; the runner's right-knee FPPA 4.9 deg low against 2.3), so its
+# far leg during a hold; the runner's right-knee FPPA 4.8 deg low against 2.2), so its
 # end-to-end checks fail on 4 of 8 samples; re-detecting where the tracked pose looks
 # implausible (a 3D leg bone's length off its median, a jump), simulated against the
-# truth, leaves all four failing. The measurements against detect-every-frame follow. Tracking one person (num_poses=1: the
+# truth, leaves three failing (the run passes only with the detector on 35% of its frames,
+# about detection's cost). The measurements against detect-every-frame follow. Tracking one person (num_poses=1: the
 # landmarker crops each frame around the last frame's landmarks and runs its
 # detector only when it loses the person) is ~1.5x faster, but its crops give other
 # landmarks. On the eight sample clips (own renders) that turned 4 clips' end-to-end
