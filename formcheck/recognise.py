@@ -174,6 +174,18 @@ HAND_RAISED, HANDS_DOWN = 0.5, 0.75
 # Running strides seen per second that convince on a clip too short for 4 turns
 # (see movement_scores, "Running") [own].
 STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
+# A runner filmed from the front or from behind (recognise_evidence.hip_bounce):
+# the model's depth flattens the knees there (a runner seen from behind read 20°
+# of knee flexion at most), so the strides above go unseen; the body's bounce at
+# the step rate still shows. Share of the hips' image height power in the
+# running band: real front and back runs 0.54-0.86, real walkers 0.05-0.22,
+# people standing 0.13-0.14 [own thresholds between the two]; its range 0.05-0.17
+# leg lengths on those runs (a flight phase lifts the hips 5-10 cm, Novacheck
+# 1998). Shoulders across the image (view_across): side views 0.04-0.3, front
+# and back views 0.45-0.9 [own].
+BOUNCE_LOW, BOUNCE_UP = 0.3, 0.5
+BOUNCE_AMP_LOW, BOUNCE_AMP_UP = 0.03, 0.06
+ACROSS_SIDE, ACROSS_FRONT = 0.4, 0.55
 
 
 def _reps_seen(e: dict, name: str) -> float:
@@ -281,8 +293,17 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # And the stance knee bends in those strides (a drill in place stands on a
     # straight leg), and the swing thigh stays below horizontal (high knees lift
     # it there); unmeasured without strides, where the cadence alone decides.
-    s["running"] = (upright * max(strides * max(0.7, cadence), cadence * _ramp(e["stride_share"], 0.0, 0.04))
-                    * _ramp(e["knee_flex_p90"], 60.0, 75.0)
+    side_run = (max(strides * max(0.7, cadence), cadence * _ramp(e["stride_share"], 0.0, 0.04))
+                * _ramp(e["knee_flex_p90"], 60.0, 75.0))
+    # Seen from the front or from behind, where the knees read flat: the body
+    # bounces at the step rate while the legs (or arms) take turns at it. Jumping
+    # on the spot bounces without the legs taking turns; walking takes turns
+    # without the bounce.
+    front_run = (_ramp(e.get("view_across", math.nan), ACROSS_SIDE, ACROSS_FRONT)
+                 * _ramp(e.get("bounce_band", 0.0), BOUNCE_LOW, BOUNCE_UP)
+                 * _ramp(e.get("bounce_amp", 0.0), BOUNCE_AMP_LOW, BOUNCE_AMP_UP)
+                 * _ramp(e["step_band"], 0.15, 0.3) * _ramp(e["step_amp"], 0.05, 0.12))
+    s["running"] = (upright * max(side_run, front_run)
                     * _ramp_seen(e.get("stride_stance_flex", math.nan), STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
                     * _ramp_seen(e.get("stride_hip_flex_p90", math.nan), THIGH_HIGH_KNEES, THIGH_RUN))
     return {m: round(float(s[m]), 4) for m in MOVEMENTS}

@@ -15,7 +15,12 @@ formcheck.recognise_evidence):
   held lunge stepped out sideways (a side lunge) is not a running lunge; a
   supine lift with both knees bent throughout (a bridge) is not a straight leg
   raise; drive_cycles counts reps that never close to the first rest level;
-  an arm reached forward on all fours (a bird dog) is not a kick or a hydrant.
+  an arm reached forward on all fours (a bird dog) is not a kick or a hydrant;
+- hip_bounce: hips rising and falling at 2.8 Hz read nearly all their power in
+  the running band and their range in leg lengths, at 1.5 Hz (walking) almost
+  none; a runner filmed from the front (knees read flat, no strides) is running
+  when the body bounces at the step rate while the legs take turns, and not
+  when it bounces with the legs together (skipping), nor seen from the side.
 
 The rule tests start from a kit track's own evidence (formcheck_synth) and change
 only the number under test, so each asserts that number decides.
@@ -31,7 +36,7 @@ import pytest
 
 from formcheck.landmarks import Lm
 from formcheck.recognise import _normalise, movement_scores, recognise
-from formcheck.recognise_evidence import hands_to_feet, hip_lift, knee_loop, step_across
+from formcheck.recognise_evidence import hands_to_feet, hip_bounce, hip_lift, knee_loop, step_across
 from formcheck_synth.others import KIT, cases, kit_track
 
 
@@ -194,3 +199,37 @@ def test_an_arm_reached_forward_on_all_fours_is_not_a_kick_or_a_hydrant():
         ev = _kit_evidence(name)
         assert ev["fours_hand_drop_p10"] > 0.75
         assert _top({**ev, "fours_hand_drop_p10": 0.1}) is None
+
+
+def _standing_px(times: np.ndarray, hip_dy: np.ndarray) -> np.ndarray:
+    """Image points [N,33,2] of a person facing the camera, legs 200 px (hip to
+    knee 100, knee to ankle 100), shoulders 80 px apart and 100 px above the
+    hips, the whole body shifted down by hip_dy [N] px."""
+    px = np.full((len(times), 33, 2), np.nan)
+    for lm, (x, y) in {Lm.LEFT_HIP: (120, 300), Lm.RIGHT_HIP: (80, 300), Lm.LEFT_KNEE: (120, 400),
+                       Lm.RIGHT_KNEE: (80, 400), Lm.LEFT_ANKLE: (120, 500), Lm.RIGHT_ANKLE: (80, 500),
+                       Lm.LEFT_SHOULDER: (140, 200), Lm.RIGHT_SHOULDER: (60, 200)}.items():
+        px[:, lm] = (x, y)
+    px[..., 1] += hip_dy[:, None]
+    return px
+
+
+def test_hip_bounce_reads_a_running_step_rate_not_walking():
+    t = np.arange(0, 6, 1 / 30)
+    run = hip_bounce(t, _standing_px(t, 16 * np.sin(2 * np.pi * 2.8 * t)))  # 16 px = 0.08 leg, up and down
+    walk = hip_bounce(t, _standing_px(t, 16 * np.sin(2 * np.pi * 1.5 * t)))
+    assert run["bounce_band"] > 0.95 and walk["bounce_band"] < 0.05
+    assert run["bounce_amp"] == pytest.approx(0.16 * 0.95, abs=0.02)  # 5-95% of a 0.16-leg swing
+    assert run["view_across"] == pytest.approx(0.8, abs=0.01)  # shoulders 80 px, torso 100 px
+
+
+def test_a_runner_seen_from_the_front_bounces_with_the_legs_taking_turns():
+    """The knees read flat from the front (no strides seen): the bounce decides."""
+    ev = _kit_evidence("running")
+    front = {**ev, "stride_share": 0.0, "stride_turns": 0.0, "knee_flex_p90": 20.0,
+             "stride_stance_flex": math.nan, "stride_hip_flex_p90": math.nan,
+             "step_band": 0.3, "step_amp": 0.13, "view_across": 0.67, "bounce_band": 0.54, "bounce_amp": 0.13}
+    assert _top(front) == "running"
+    assert _top({**front, "step_band": 0.05}) is None  # bouncing, legs together: skipping on the spot
+    assert _top({**front, "bounce_band": 0.2}) is None  # legs taking turns, no flight: walking
+    assert _top({**front, "view_across": 0.15}) is None  # from the side the strides must show
