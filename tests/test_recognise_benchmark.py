@@ -35,3 +35,20 @@ def test_recognition_truth_overrides_the_label_and_the_split_check_runs(tmp_path
     table = split_check(rows)
     assert table[0].startswith("| tuned on") and len(table) == 5
     assert "| half A (2 clips)" in table[2] and "(half B) |" in table[2]
+
+
+def test_session_21_held_out_clips_are_split_by_their_sha256_parity():
+    from benchmarks.recognition import held_out_batch, held_out_part
+
+    def entry(cid: str, sha_end: str, batch: str | None) -> dict:
+        label = {"movement": "squat"} | ({"recognition_held_out": "yes", "recognition_held_out_batch": batch}
+                                          if batch else {})
+        return {"id": cid, "sha256": "0" * 63 + sha_end, "label": label}
+
+    assert held_out_part(entry("a", "e", "s21")) == "untouched"
+    assert held_out_part(entry("b", "7", "s21")) == "tune"
+    assert held_out_part(entry("c", "e", "s20")) is None  # older batches were not split
+    assert held_out_part(entry("d", "e", None)) is None  # not held out
+    # Another helper's clip scored in that batch without a mark of its own.
+    radluy = {"id": "run_road_back_radluy", "sha256": "0" * 63 + "f", "label": {"movement": "running"}}
+    assert held_out_batch(radluy) == "s21" and held_out_part(radluy) == "tune"
