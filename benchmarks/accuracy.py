@@ -623,7 +623,7 @@ def write_markdown(results: list[dict], out: Path, command: str, seconds: float)
         "",
     ]
     out.write_text("\n".join(text) + ("\n" + gait if gait else "") + _real_footage_block(out)
-                   + _kept_block(out, "recognition"))
+                   + _kept_block(out, "recognition") + _kept_block(out, "randomised-renders"))
 
 
 def _real_footage_block(out: Path) -> str:
@@ -633,7 +633,8 @@ def _real_footage_block(out: Path) -> str:
 
 def _kept_block(out: Path, name: str) -> str:
     """A section another benchmark writes between <!-- name:begin ... --> and
-    <!-- name:end --> (benchmarks/real_footage.py, benchmarks/recognition.py), kept
+    <!-- name:end --> (benchmarks/real_footage.py, benchmarks/recognition.py,
+    benchmarks/randomised_renders.py), kept
     when this table is rewritten."""
     old = out.read_text() if out.exists() else ""
     begin, end = old.find(f"<!-- {name}:begin"), old.find(f"<!-- {name}:end -->")

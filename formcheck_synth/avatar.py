@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,7 @@ __all__ = [
     "floor_height",
     "Stage",
     "stage_for",
+    "static_layer",
     "render_mesh",
     "render_frame",
     "render_video",
@@ -154,6 +156,14 @@ class Appearance:
     light_dir: world direction toward the key light (normalised on use).
     ambient: share of light that does not depend on the surface normal.
     mat_bgr: exercise mat under the body, or None for bare floor.
+    floor_texture: "plain", "tiles" (a checker of square tiles), "planks"
+    (boards of varying shade) or "speckle" (blotchy noise); wall_texture:
+    "plain", "stripes" (wallpaper), "speckle" or "panels" (door- and
+    cupboard-like rectangles); texture_seed draws their layout.
+    exposure and tint_bgr: gains on the finished frame (a dim or bright room,
+    a warm or cold light); motion_blur: the camera's shutter as a share of the
+    frame interval (0 sharp .. 1 open all the frame), rendered as sub-frames
+    of the body's motion averaged together.
     """
 
     phenotype: Phenotype = field(default_factory=Phenotype)
@@ -171,6 +181,26 @@ class Appearance:
     ambient: float = 0.4
     shadow: float = 0.35
     supersample: int = 2
+    floor_texture: str = "plain"
+    wall_texture: str = "plain"
+    texture_seed: int = 0
+    exposure: float = 1.0
+    tint_bgr: tuple[float, float, float] = (1.0, 1.0, 1.0)
+    motion_blur: float = 0.0
+
+    def __post_init__(self):
+        if self.floor_texture not in FLOOR_TEXTURES:
+            raise ValueError(f"Appearance.floor_texture must be one of {FLOOR_TEXTURES}, got {self.floor_texture!r}")
+        if self.wall_texture not in WALL_TEXTURES:
+            raise ValueError(f"Appearance.wall_texture must be one of {WALL_TEXTURES}, got {self.wall_texture!r}")
+        if not 0.0 <= self.motion_blur <= 1.0:
+            raise ValueError(f"Appearance.motion_blur must be in [0, 1], got {self.motion_blur}")
+        if not 0.1 <= self.exposure <= 3.0:
+            raise ValueError(f"Appearance.exposure must be in [0.1, 3], got {self.exposure}")
+
+
+FLOOR_TEXTURES = ("plain", "tiles", "planks", "speckle")
+WALL_TEXTURES = ("plain", "stripes", "speckle", "panels")
 
 
 @dataclass(frozen=True, eq=False)
@@ -318,19 +348,41 @@ def _rest_model(kwargs: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fit_height(phenotype: Phenotype) -> tuple[dict[str, float], float]:
-    """anny's phenotype arguments for the phenotype's height (anny's height axis
-    by bisection) and the uniform scale that corrects the remainder."""
+    """anny's phenotype arguments for the phenotype's height (anny's height axis,
+    found by regula falsi) and the uniform scale that corrects the remainder.
+
+    Each try builds anny's rest mesh (seconds on a busy machine), so the search
+    stops within 2 mm of the target (the scale then makes the height exact):
+    3 to 5 builds where a 16-step bisection took 17."""
+    def height(x: float) -> tuple[float, np.ndarray]:
+        verts, _ = _rest_model(_anny_kwargs(phenotype, x))
+        return float(verts[:, 2].max() - verts[:, 2].min()), verts
+
+    target = phenotype.height_m
     lo, hi = 0.0, 1.0
-    for _ in range(16):
-        mid = (lo + hi) / 2.0
-        verts, _ = _rest_model(_anny_kwargs(phenotype, mid))
-        if verts[:, 2].max() - verts[:, 2].min() < phenotype.height_m:
-            lo = mid
+    (h_lo, _), (h_hi, _) = height(lo), height(hi)
+    best = (lo, h_lo) if abs(h_lo - target) <= abs(h_hi - target) else (hi, h_hi)
+    f_lo, f_hi = h_lo - target, h_hi - target
+    side = 0
+    for _ in range(8):
+        if not f_lo < 0.0 < f_hi or abs(best[1] - target) < 0.002:
+            break
+        x = (lo * f_hi - hi * f_lo) / (f_hi - f_lo)
+        h, _ = height(x)
+        if abs(h - target) < abs(best[1] - target):
+            best = (x, h)
+        if h < target:
+            lo, f_lo = x, h - target
+            if side == -1:
+                f_hi /= 2.0  # Illinois: the same end twice running, halve the other's weight
+            side = -1
         else:
-            hi = mid
-    kwargs = _anny_kwargs(phenotype, (lo + hi) / 2.0)
-    verts, _ = _rest_model(kwargs)
-    return kwargs, phenotype.height_m / float(verts[:, 2].max() - verts[:, 2].min())
+            hi, f_hi = x, h - target
+            if side == 1:
+                f_lo /= 2.0
+            side = 1
+    x, h = best
+    return _anny_kwargs(phenotype, x), target / h
 
 
 def _coco_regressors(model, labels: list[str]) -> np.ndarray:
@@ -702,22 +754,106 @@ def _fill_world_polygon(img: np.ndarray, camera: Camera, poly: np.ndarray, colou
         cv2.fillPoly(img, [_to_pixels(camera, pc, scale)], colour, cv2.LINE_AA, _SHIFT)
 
 
-def render_mesh(model: AvatarModel, vertices: np.ndarray, camera: Camera, appearance: Appearance,
-                stage: Stage) -> np.ndarray:
-    """One frame: the posed body `vertices` [V,3] (world m) seen by `camera` -> BGR uint8 [H,W,3]."""
-    ss = max(1, int(appearance.supersample))
-    h, w = camera.height * ss, camera.width * ss
+def _shade(colour, k: float) -> tuple[int, int, int]:
+    return tuple(int(np.clip(c * k, 0, 255)) for c in colour)
+
+
+def _wall(h: int, w: int, appearance: Appearance) -> np.ndarray:
+    """The background (a wall) as a BGR image [h,w,3], plain or textured."""
     img = np.empty((h, w, 3), np.uint8)
     img[:] = appearance.background_bgr
-    centre = stage.centre_xy
+    kind = appearance.wall_texture
+    if kind == "plain":
+        return img
+    rng = np.random.default_rng(appearance.texture_seed)
+    base = np.asarray(appearance.background_bgr, float)
+    if kind == "stripes":
+        period = int(rng.integers(max(4, w // 40), max(6, w // 12)))
+        other = np.clip(base * rng.uniform(0.75, 0.9) + rng.uniform(-15, 15, 3), 0, 255)
+        cols = (np.arange(w) // period) % 2 == 1
+        img[:, cols] = other.astype(np.uint8)
+    elif kind == "speckle":
+        small = rng.normal(0.0, 1.0, (max(2, h // 24), max(2, w // 24)))
+        noise = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+        fine = rng.normal(0.0, 0.35, (h, w))
+        img[:] = np.clip(base[None, None] * (1.0 + 0.09 * (noise + fine))[..., None], 0, 255).astype(np.uint8)
+    elif kind == "panels":
+        for _ in range(int(rng.integers(2, 5))):
+            pw, ph = int(rng.uniform(0.1, 0.3) * w), int(rng.uniform(0.3, 0.8) * h)
+            x0, y0 = int(rng.uniform(0, w - pw)), int(rng.uniform(0, h - ph))
+            colour = np.clip(base * rng.uniform(0.55, 1.15) + rng.uniform(-30, 30, 3), 0, 255)
+            cv2.rectangle(img, (x0, y0), (x0 + pw, y0 + ph), colour.tolist(), -1)
+            cv2.rectangle(img, (x0, y0), (x0 + pw, y0 + ph), (colour * 0.7).tolist(), max(1, w // 300))
+    return img
 
-    # floor: a large plane around the body, then the mat, then a soft shadow
+
+def _floor(img: np.ndarray, camera: Camera, appearance: Appearance, stage: Stage, ss: int) -> None:
+    """Draw the floor plane around the body into img, plain or textured."""
+    centre = stage.centre_xy
     big = 12.0
     floor = np.array([[centre[0] + a * big, centre[1] + c * big, stage.floor_z]
                       for a, c in ((-1, -1), (1, -1), (1, 1), (-1, 1))])
     _fill_world_polygon(img, camera, floor, appearance.floor_bgr, ss)
+    kind = appearance.floor_texture
+    if kind == "plain":
+        return
+    rng = np.random.default_rng(appearance.texture_seed + 1)
+    z = stage.floor_z
+    reach = 6.0  # m around the body; beyond it the floor stays plain (far and small in the frame)
+    if kind == "tiles":
+        size = float(rng.uniform(0.3, 0.6))
+        dark = _shade(appearance.floor_bgr, float(rng.uniform(0.7, 0.85)))
+        n = int(reach / size)
+        for i in range(-n, n):
+            for j in range(-n, n):
+                if (i + j) % 2:
+                    x0, y0 = centre[0] + i * size, centre[1] + j * size
+                    quad = np.array([[x0, y0, z], [x0 + size, y0, z], [x0 + size, y0 + size, z], [x0, y0 + size, z]])
+                    _fill_world_polygon(img, camera, quad, dark, ss)
+    elif kind == "planks":
+        width = float(rng.uniform(0.1, 0.22))
+        along_x = bool(rng.integers(0, 2))
+        for i in range(-int(reach / width), int(reach / width)):
+            s = -reach + float(rng.uniform(0.0, 1.0))
+            while s < reach:
+                length = float(rng.uniform(0.8, 2.0))
+                a0, a1, b0, b1 = s, s + length, i * width, (i + 1) * width
+                corners = [(a0, b0), (a1, b0), (a1, b1), (a0, b1)]
+                quad = np.array([[centre[0] + (a if along_x else b), centre[1] + (b if along_x else a), z]
+                                 for a, b in corners])
+                _fill_world_polygon(img, camera, quad, _shade(appearance.floor_bgr, float(rng.uniform(0.8, 1.12))), ss)
+                s += length
+    elif kind == "speckle":
+        mask = np.zeros(img.shape[:2], np.uint8)
+        _fill_world_polygon(mask, camera, floor, 255, ss)
+        h, w = img.shape[:2]
+        small = rng.normal(0.0, 1.0, (max(2, h // 16), max(2, w // 16)))
+        noise = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC) + rng.normal(0.0, 0.5, (h, w))
+        gain = np.where(mask > 0, 1.0 + 0.08 * noise, 1.0)
+        img[:] = np.clip(img * gain[..., None], 0, 255).astype(np.uint8)
+
+
+def static_layer(camera: Camera, appearance: Appearance, stage: Stage) -> np.ndarray:
+    """What does not move in a clip, at the supersampled size: the wall, the
+    floor and the mat (BGR uint8). render_video draws it once per clip."""
+    ss = max(1, int(appearance.supersample))
+    img = _wall(camera.height * ss, camera.width * ss, appearance)
+    _floor(img, camera, appearance, stage, ss)
     if stage.mat_corners is not None:
         _fill_world_polygon(img, camera, stage.mat_corners, appearance.mat_bgr, ss)
+    return img
+
+
+def render_mesh(model: AvatarModel, vertices: np.ndarray, camera: Camera, appearance: Appearance,
+                stage: Stage, static: np.ndarray | None = None, finish: bool = True) -> np.ndarray:
+    """One frame: the posed body `vertices` [V,3] (world m) seen by `camera` -> BGR uint8 [H,W,3].
+
+    static: the clip's static_layer (drawn here when not given). finish=False
+    returns the frame before the exposure and tint gains (as float32), for
+    averaging sub-frames."""
+    ss = max(1, int(appearance.supersample))
+    h, w = camera.height * ss, camera.width * ss
+    img = (static if static is not None else static_layer(camera, appearance, stage)).copy()
     light = np.asarray(appearance.light_dir, float)
     light /= np.linalg.norm(light)
     if appearance.shadow > 0:
@@ -728,10 +864,11 @@ def render_mesh(model: AvatarModel, vertices: np.ndarray, camera: Camera, appear
         tri = pc[model.faces]
         ok = tri[:, :, 2].min(axis=1) > _NEAR
         if ok.any():
-            mask = np.zeros((h, w), np.uint8)
-            cv2.fillPoly(mask, list(_to_pixels(camera, tri[ok], ss)), 255, cv2.LINE_8, _SHIFT)
-            k = 2 * int(0.012 * w) + 1
-            mask = cv2.GaussianBlur(mask, (k, k), 0)
+            # Drawn at half size (it is blurred anyway: a quarter of the pixels to fill)
+            mask = np.zeros((h // 2, w // 2), np.uint8)
+            cv2.fillPoly(mask, list(_to_pixels(camera, tri[ok], ss / 2.0)), 255, cv2.LINE_8, _SHIFT)
+            k = 2 * int(0.006 * w) + 1
+            mask = cv2.resize(cv2.GaussianBlur(mask, (k, k), 0), (w, h), interpolation=cv2.INTER_LINEAR)
             dark = 1.0 - appearance.shadow * (mask.astype(np.float32) / 255.0)
             img = (img.astype(np.float32) * dark[..., None]).astype(np.uint8)
 
@@ -754,12 +891,30 @@ def render_mesh(model: AvatarModel, vertices: np.ndarray, camera: Camera, appear
     depth = tri_c[keep][:, :, 2].mean(axis=1)
     order = np.argsort(-depth, kind="stable")
     pts = _to_pixels(camera, tri_c[keep], ss)[order]
-    cols = colour[order].tolist()
-    for p, c in zip(pts, cols):
-        cv2.fillConvexPoly(img, p, c, cv2.LINE_8, _SHIFT)
+    # Tens of thousands of small colour lists: with torch loaded, the garbage
+    # collector's passes over the large heap they trigger cost more than the
+    # drawing (0.4 s a frame measured), so it is paused while they live.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        for p, c in zip(pts, colour[order].tolist()):
+            cv2.fillConvexPoly(img, p, c, cv2.LINE_8, _SHIFT)
+    finally:
+        if paused:
+            gc.enable()
     if ss > 1:
         img = cv2.resize(img, (camera.width, camera.height), interpolation=cv2.INTER_AREA)
-    return img
+    if not finish:
+        return img.astype(np.float32)
+    return _finish(img, appearance)
+
+
+def _finish(img: np.ndarray, appearance: Appearance) -> np.ndarray:
+    """The exposure and tint gains on a rendered frame (uint8 or float) -> BGR uint8."""
+    gain = appearance.exposure * np.asarray(appearance.tint_bgr, np.float32)
+    if np.allclose(gain, 1.0) and img.dtype == np.uint8:
+        return img
+    return np.clip(img.astype(np.float32) * gain, 0, 255).astype(np.uint8)
 
 
 def render_frame(motion: Motion, i: int, camera: Camera, appearance: Appearance | None = None,
@@ -781,14 +936,17 @@ def _frame_motion(motion: Motion, i: int) -> Motion:
 
 
 def render_video(motion: Motion, camera: Camera, out_path: str | os.PathLike, appearance: Appearance | None = None,
-                 fps: float | None = None, floor_z: float | None = None) -> np.ndarray:
+                 fps: float | None = None, floor_z: float | None = None, crf: int = 23,
+                 jpeg_quality: int | None = None) -> np.ndarray:
     """Render every frame of `motion` through `camera` into an H.264 MP4 at `out_path`.
 
     fps defaults to the Motion's frame rate. The floor is fixed for the clip at
     `floor_z` (default: the lowest vertex over the clip). Returns the avatar's
     truth joints [N,33,3] (world metres, BlazePose order). Vertices are skinned
     frame by frame (twice: once for the floor and mat, once to draw), so memory
-    does not grow with the clip's length.
+    does not grow with the clip's length. crf is x264's quality (higher: more
+    compression); jpeg_quality, when given, passes every frame through JPEG at
+    that quality first (a webcam's or a messenger's compression).
     """
     from formcheck.video import H264Writer
 
@@ -809,7 +967,23 @@ def render_video(motion: Motion, camera: Camera, out_path: str | os.PathLike, ap
         lowest = min(lowest, float(v[:, 2].min()))
         footprint.append(v[sample])
     stage = stage_for(np.stack(footprint), lowest if floor_z is None else floor_z, appearance)
-    with H264Writer(Path(out_path), fps) as writer:
+    static = static_layer(camera, appearance, stage)
+    blur = float(appearance.motion_blur)
+    with H264Writer(Path(out_path), fps, crf=crf) as writer:
+        prev = None
         for i in range(n):
-            writer.write(render_mesh(model, _skin(model, bones, i), camera, appearance, stage))
+            v = _skin(model, bones, i)
+            if blur > 0 and prev is not None:
+                # The shutter stays open over the last `blur` share of the frame interval:
+                # sub-frames of the body between the previous frame's pose and this one.
+                subs = [render_mesh(model, v + t * (prev - v), camera, appearance, stage, static, finish=False)
+                        for t in np.linspace(0.0, blur, 3)]
+                frame = _finish(np.mean(subs, axis=0), appearance)
+            else:
+                frame = render_mesh(model, v, camera, appearance, stage, static)
+            if jpeg_quality is not None:
+                ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)])
+                frame = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else frame
+            writer.write(frame)
+            prev = v
     return joints
