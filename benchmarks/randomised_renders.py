@@ -270,6 +270,8 @@ def _job(args) -> dict | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--per-movement", type=int, default=6, help="clips per movement (seeds 1..N)")
+    ap.add_argument("--first-seed", type=int, default=1,
+                    help="start at this seed (to share the rendering between runs; score with --cached-only)")
     ap.add_argument("--only", nargs="*", default=None, help=f"movements (default: {', '.join(EXERCISES)})")
     ap.add_argument("--running", action="store_true", help="also running (12 steps per clip)")
     ap.add_argument("--jobs", type=int, default=1)
@@ -284,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no randomised plan for {', '.join(unknown)}; have {', '.join(sorted(MOVEMENTS))}", file=sys.stderr)
         return 2
     # Interleave movements so that a run cut short still covers all of them.
-    jobs = [(m, s, args.cache, args.cached_only) for s in range(1, args.per_movement + 1) for m in movements]
+    jobs = [(m, s, args.cache, args.cached_only) for s in range(args.first_seed, args.per_movement + 1)
+            for m in movements]
     t0 = time.perf_counter()
     results = []
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:

@@ -97,6 +97,23 @@ def test_truth_keeps_clear_faults_and_drops_subtle_ones(movement):
         assert truth["conditions"]["seed"] == s
 
 
+@pytest.mark.parametrize("movement", ["clamshell", "donkey_kick", "straight_leg_raise", "hamstring_stretch"])
+def test_the_yawed_camera_keeps_the_person_in_frame(movement):
+    from formcheck_synth.randomised import yawed
+
+    for s in range(1, 4):
+        c = draw(movement, s)
+        sc = scenario_for(c)
+        built = build(sc)
+        cam = yawed(built.camera, sc.camera, c.yaw_deg)
+        # the camera moved by the drawn yaw about the vertical, at the same height
+        assert cam.position[2] == pytest.approx(built.camera.position[2], abs=1e-9)
+        before, after = (np.degrees(np.arctan2(k.rotation[2][1], k.rotation[2][0])) for k in (built.camera, cam))
+        assert (after - before + 180) % 360 - 180 == pytest.approx(c.yaw_deg, abs=0.5)
+        uv = cam.project_normalized(built.motion.points[::5])
+        assert ((uv > 0) & (uv < 1)).all(-1).mean() > 0.95
+
+
 def _stage() -> Stage:
     return Stage(floor_z=0.0, centre_xy=np.zeros(2), mat_corners=None)
 
