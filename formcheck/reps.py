@@ -286,7 +286,6 @@ def _split_at_valley(state: RepState, t: float, i: int, value: float,
     new, evs = _emit(ended, state.dip_t, state.dip_i, params)
     new = replace(new, rest=state.dip, trough=state.dip, trough_t=state.dip_t, trough_i=state.dip_i,
                   start_t=state.dip_t, start_i=state.dip_i, dip=math.nan)
-    new = _remeasure_last(new, params)  # it came down to the valley, the next one's rest
     new = replace(new, phase="up", peak=value, peak_t=t, peak_i=i, progress_t=t, progress_v=value,
                   reached_top=_p(new, value, params) >= params.top)
     return new, evs
@@ -302,7 +301,10 @@ def _remeasure_last(state: RepState, params: RepParams) -> RepState:
     it, at the 0.30 thresholds. Measured down to the rest it came back to, the first
     rep agrees with the others and rep 3 is 0.35 of the range. Only ever smaller, by
     at most the agreement tolerance (agree_ratio), and known only once the rest after
-    the movement is over (causal: live = offline) [own]."""
+    the movement is over (causal: live = offline). Not at a valley (_split_at_valley):
+    there the next rep rose before the signal settled, and a real banded clamshell's
+    first rep, from closed knees down to the set's 10° open rest, is a rep of the set
+    (remeasured at its valley it was dropped as settling in) [own]."""
     if not (state.amplitudes and math.isfinite(state.last_peak) and math.isfinite(state.trough)):
         return state
     down = state.last_peak - state.trough
