@@ -160,6 +160,7 @@ class RepState:
     dip_t: float = math.nan
     dip_i: int = -1
     last_seen_t: float = math.nan
+    last_v: float = math.nan  # the last value seen
     unseen: bool = False  # a not-visible sample came since last_seen_t
     warm_until: float = math.nan
     rejected: int = 0  # too short / too long / lost
@@ -344,6 +345,7 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         state = replace(state, warm_until=t + params.warm_s)
     sparse = not state.unseen and t - state.last_seen_t > params.sparse_gap_s  # no frame between, not unseen
     state = replace(state, i=i, last_seen_t=t, unseen=False)
+    prev_v, state = state.last_v, replace(state, last_v=value)
     if state.phase == "rest" and t < state.warm_until:
         return replace(state, rest=value, trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i), ()
     if state.phase == "rest":
@@ -354,7 +356,12 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         # The rest level is the lowest point since the last rep (it follows drift).
         state = replace(state, rest=state.trough)
         p = _p(state, value, params)
-        if p <= params.rest_level or not math.isfinite(state.start_t):
+        stale = t - state.trough_t > 0.5 * params.max_rep_s and not value > prev_v
+        if p <= params.rest_level or not math.isfinite(state.start_t) or stale:
+            # Resting a little above a low point older than half the longest rep (a live
+            # stream's first seconds read lower), the next rep starts at the last frame that
+            # did not rise, not at the last frame near that old low point: timed from there
+            # it lasted too long and was rejected [own].
             state = replace(state, start_t=t, start_i=i)
         if p > params.engage:
             state = _remeasure_last(state, params)

@@ -136,3 +136,20 @@ def test_a_rest_that_moved_down_does_not_shrink_the_range_further():
     events, state = run_reps(t, s, RepParams(min_range_deg=15.0))
     assert len(events) == 4 and events[2].partial
     assert state.range == pytest.approx(27.0, abs=1.0)
+
+
+def test_a_rep_after_resting_above_an_early_low_point_is_timed_from_its_own_rise():
+    """A live stream's first second read 2 deg lower than the 8 s of rest after it: the
+    next rep was timed from that early low point (its start never refreshed while the rest
+    sat above it), lasted over max_rep_s and was rejected (a browser clamshell lost rep 1)."""
+    fps = 15.0
+    t = np.arange(0, 40, 1 / fps)
+    sig = np.full_like(t, 12.4)
+    sig[t < 1.0] = 10.2  # the early low point
+    for start in (10.0, 18.0, 26.0):  # three 4 s reps of 28 deg (slow, as at half speed)
+        m = (t >= start) & (t < start + 4.0)
+        sig[m] += 28.0 * np.sin(np.pi * (t[m] - start) / 4.0)
+    events, state = run_reps(t, sig, RepParams())
+    assert state.rejected == 0
+    assert [round(e.peak_t) for e in events] == [12, 20, 28]
+    assert events[0].end_t - events[0].start_t == pytest.approx(4.0, abs=1.0)
