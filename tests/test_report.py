@@ -33,7 +33,11 @@ def test_required_fields(report):
 def test_summary_reads_like_coaching(report):
     text = summary_text(report)
     assert "4 reps" in text and "rep  2" in text and "Keep your feet glued together" in text
-    assert "good" in text
+    # From behind, pelvis roll cannot be seen: a rep without faults is not called "good",
+    # it says what was checked and what was not (issue 10, honest summaries).
+    assert "rep  1 (set 1, right) at 0:01.9: no fault seen in 3 of 4 checks; pelvis rolls back not judged" in text
+    assert "3 with no fault seen in the checks made" in text
+    assert "good" not in text
 
 
 def test_validate_rejects_missing(report):
