@@ -7,6 +7,7 @@ kit's realistic defects under another seed, small media makers, and the app's se
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -111,7 +112,7 @@ def streamlit_server(folder: Path, prefix: Sequence[str] = (), start_s: float = 
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen([*prefix, sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+                            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + start_s
@@ -127,10 +128,20 @@ def streamlit_server(folder: Path, prefix: Sequence[str] = (), start_s: float = 
             time.sleep(0.3)
         yield {"url": url, "data": data, "log": log_path, "proc": proc}
     finally:
-        proc.terminate()
+        # The server runs in its own session: signal the whole group, so that a server
+        # started under a wrapper (strace) stops with it instead of outliving the tests.
+        _signal_group(proc, signal.SIGTERM)
         try:
             proc.wait(20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal_group(proc, signal.SIGKILL)
             proc.wait(5)
+        _signal_group(proc, signal.SIGKILL)  # anything of the group still left
         log.close()
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
