@@ -270,6 +270,8 @@ def yawed(camera, spec: CameraSpec, yaw_deg: float):
 def truth_for(c: Conditions, built) -> dict:
     """The clip's truth: the script's units with the subtle (inside-the-limit) faults
     taken off, the analysis options, and the conditions."""
+    from formcheck_synth.samples import _jsonable
+
     plan = MOVEMENTS[c.movement]
     drop = {(int(k), code) for k, code in c.subtle}
     units = {}
@@ -282,21 +284,9 @@ def truth_for(c: Conditions, built) -> dict:
             "analysis_options": {"hold_target_s": plan.hold_target_s} if plan.hold_target_s else {},
             "view": built.truth.get("view"), "reps": units["reps"], "holds": units["holds"],
             "steps": built.truth.get("steps", []), "cadence_spm": built.truth.get("cadence_spm"),
-            "duration_s": built.truth.get("duration_s"), "conditions": _jsonable(asdict(c))}
+            "duration_s": built.truth.get("duration_s"), "conditions": _jsonable(asdict(c), digits=None)}
 
 
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, np.floating):
-        return float(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    return x
 
 
 def render(c: Conditions, cache_dir: Path = DEFAULT_CACHE) -> tuple[Path, Path]:

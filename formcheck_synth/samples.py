@@ -97,15 +97,16 @@ def _appearance(movement: str):
     return Appearance(phenotype=pheno, **spec)
 
 
-def _jsonable(x):
+def _jsonable(x, digits: int | None = 4):
+    """x as plain JSON types; floats rounded to `digits` (None: kept whole)."""
     if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
+        return {str(k): _jsonable(v, digits) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
+        return [_jsonable(v, digits) for v in x]
     if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
+        return _jsonable(x.tolist(), digits)
     if isinstance(x, (np.floating, float)):
-        return round(float(x), 4)
+        return float(x) if digits is None else round(float(x), digits)
     if isinstance(x, np.integer):
         return int(x)
     return x

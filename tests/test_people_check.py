@@ -91,21 +91,27 @@ def test_an_estimator_dropped_in_a_reference_cycle_is_closed_by_the_collector(fr
     assert pose.open_landmarkers() == before
 
 
-def test_an_estimator_never_closed_leaves_the_process_quietly():
-    """At exit, a landmarker never closed is let go before module teardown; closed during
-    teardown, MediaPipe printed "Exception ignored in PoseLandmarker.__del__"."""
+def _python(code: str):
+    """Run `code` in a fresh Python process from the repository; it must exit 0."""
     import subprocess
     import sys
 
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr
+    return out
+
+
+def test_an_estimator_never_closed_leaves_the_process_quietly():
+    """At exit, a landmarker never closed is let go before module teardown; closed during
+    teardown, MediaPipe printed "Exception ignored in PoseLandmarker.__del__"."""
     code = ("import numpy as np\n"
             "from formcheck.models import resolve_model\n"
             "from formcheck.pose import MediaPipeEstimator\n"
             "est = MediaPipeEstimator(resolve_model('full'), num_poses=1)\n"
             "est.detect(np.zeros((240, 320, 3), np.uint8), 0.0)\n"
             "print('left unclosed')\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         cwd=Path(__file__).resolve().parent.parent)
-    assert out.returncode == 0, out.stderr
+    out = _python(code)
     assert out.stdout.strip() == "left unclosed"
     assert "Exception ignored" not in out.stderr, out.stderr
 
@@ -115,9 +121,6 @@ def test_the_first_estimator_of_a_process_is_collected_too():
     `import sounddevice`'s traceback and with it every frame then on the stack: the
     import runs on a thread of its own, so that estimator, dropped in a cycle, is still
     collected and closed (it was held for good: 2 landmarkers left open)."""
-    import subprocess
-    import sys
-
     code = ("import gc\n"
             "import numpy as np\n"
             "from formcheck import pose\n"
@@ -128,9 +131,7 @@ def test_the_first_estimator_of_a_process_is_collected_too():
             "del est\n"
             "gc.collect()\n"
             "print('open', pose.open_landmarkers())\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         cwd=Path(__file__).resolve().parent.parent)
-    assert out.returncode == 0, out.stderr
+    out = _python(code)
     assert out.stdout.strip() == "open 0", out.stdout
 
 
