@@ -531,6 +531,9 @@ def main(argv: list[str] | None = None) -> int:
                          "<cache>/results/ (pose tracks of clips not tracked yet are still saved in the cache)")
     ap.add_argument("--check-hashes", action="store_true", help="verify each clip's sha256 against the manifest")
     ap.add_argument("--tracked-only", action="store_true", help="skip clips whose pose track is not cached yet")
+    ap.add_argument("--ids", nargs="*", default=None, help="manifest clip ids to run (default: all)")
+    ap.add_argument("--batch", default=None,
+                    help="only the clips of one held-out batch (manifest label recognition_held_out_batch, e.g. s22)")
     args = ap.parse_args(argv)
     cache = cache_dir()
     if not cache.is_dir():
@@ -539,6 +542,10 @@ def main(argv: list[str] | None = None) -> int:
     manifest = json.loads(MANIFEST.read_text())
     entries = [e for e in manifest["clips"] if clip_path(e, cache).exists()
                and (args.only is None or e["label"]["movement"] in args.only)]
+    if args.ids is not None:
+        entries = [e for e in entries if e["id"] in args.ids]
+    if args.batch is not None:
+        entries = [e for e in entries if e["label"].get("recognition_held_out_batch") == args.batch]
     if args.tracked_only:
         entries = [e for e in entries if (cache / f"{e['id']}.npz").exists()]
     if not entries:

@@ -148,7 +148,8 @@ def held_out_batch(entry: dict) -> str | None:
 
 
 def real_cases(cache: Path, track_missing: bool = True, manifest: Path | None = None,
-               held_out: bool | str | None = None, with_part: bool = False) -> list[tuple]:
+               held_out: bool | str | None = None, with_part: bool = False,
+               batch: str | None = None) -> list[tuple]:
     """The labelled real clips: truth = the label's movement if it is one of the
     eight, else None (a near miss). The real-footage benchmark's own track
     (<id>.npz beside the clip) is used where it exists. held_out: None = every
@@ -156,18 +157,21 @@ def real_cases(cache: Path, track_missing: bool = True, manifest: Path | None = 
     (added and scored before the recogniser was changed with them in view);
     a batch name ("s19", "s20", "s21") = only that batch's held-out clips; False = only
     the others. with_part: each case also carries the clip's
-    `recognition_held_out_part` ("tune" or "untouched", session 21 on; else None)."""
+    `recognition_held_out_part` ("tune" or "untouched", session 21 on; else None).
+    batch: only the clips whose manifest label says `recognition_held_out_batch` == batch."""
     manifest = manifest or REPO / "benchmarks" / "real_footage_clips.json"
     root = Path(os.environ.get("FORMCHECK_REAL_CLIPS", Path.home() / ".cache" / "formcheck" / "real_clips"))
     if not manifest.exists():
         return []
     out = []
     for c in json.loads(manifest.read_text())["clips"]:
-        batch = held_out_batch(c)
+        if batch is not None and c["label"].get("recognition_held_out_batch") != batch:
+            continue
+        batch_of = held_out_batch(c)
         if isinstance(held_out, str):
-            if batch != held_out:
+            if batch_of != held_out:
                 continue
-        elif held_out is not None and (batch is not None) != held_out:
+        elif held_out is not None and (batch_of is not None) != held_out:
             continue
         path = root / c["file"] if c.get("file") else REPO.parent / "shared" / "clips" / "treadmill_side_male.mp4"
         if not path.exists():
@@ -343,7 +347,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--manifest", type=Path, default=None,
                     help="real footage labels (default benchmarks/real_footage_clips.json)")
     ap.add_argument("--no-split", action="store_true", help="skip the split check on the real clips")
+    ap.add_argument("--batch", default=None,
+                    help="real footage: only one held-out batch (manifest recognition_held_out_batch, e.g. s22), "
+                         "whole clips and first seconds; implies --only real and --no-write")
     args = ap.parse_args(argv)
+    if args.batch:
+        cases = real_cases(args.cache, not args.tracked_only, args.manifest, batch=args.batch)
+        sets = [(f"real footage, held-out batch {args.batch}", "real footage, real pose model", run(cases)),
+                (f"same, first {LIVE_S:.0f} s only (live)", "real footage, real pose model", run(cases, LIVE_S))]
+        print(markdown(sets, f"python benchmarks/recognition.py --batch {args.batch}"))
+        for label, _kind, rows in sets:
+            print(f"{label}:")
+            print("\n".join(f"- {r['what']}: truth {_name(r['truth'])}, read as {_name(r['got'])} "
+                            f"{r['confidence']:.0%} ({'right' if r['ok'] else 'wrong'})" for r in rows))
+        return 0
     only = set(args.only or ("samples", "renders", "kit", "near", "real"))
     sets = []
     if "samples" in only:
