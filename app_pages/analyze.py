@@ -11,6 +11,7 @@ from app_pages.widgets import open_history
 from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
 from formcheck.history import HistoryError, default_db_path
+from formcheck.options import HOLD_FIELD_MIN_S, HOLD_FIELD_STEP_S
 from formcheck.pipeline import AUTO, Options, available_movements, write_annotated_video
 from formcheck.ui.figures import drive_figure
 from formcheck.ui.labels import camera_advice, movement_title
@@ -108,7 +109,8 @@ side = c2.selectbox("Working side", list(SIDES), format_func=SIDES.get, key="sid
 hold_target = None
 time_scale = 1.0
 if movement in EXERCISES and EXERCISES[movement].kind == "hold":
-    hold_target = c3.number_input("Hold target (s)", 5.0, 120.0, float(EXERCISES[movement].hold_target_s), 5.0)
+    hold_target = c3.number_input("Hold target (s)", HOLD_FIELD_MIN_S, 120.0, float(EXERCISES[movement].hold_target_s),
+                                  HOLD_FIELD_STEP_S)
 elif movement == "running":
     time_scale = c3.number_input("Time scale (real seconds per video second)", 0.05, 1.0, 1.0, 0.05,
                                  help="0.25 for a 120 fps slow-motion clip played back at 30 fps")

@@ -13,6 +13,7 @@ from app_pages.widgets import camera, open_history
 from formcheck.errors import FormCheckError
 from formcheck.exercises import EXERCISES
 from formcheck.history import default_db_path
+from formcheck.options import HOLD_FIELD_MIN_S, HOLD_FIELD_STEP_S
 from formcheck.ui.labels import live_movements, movement_title
 from formcheck.ui.live_worker import AUTO_LIVE, LiveConfig, LiveRun, PresenceWatch, WarmEstimator
 from formcheck.ui.saving import finish_live
@@ -36,7 +37,8 @@ speak = c3.toggle("Speak the cues", value=False, key="live_speak", help="Your br
 ex = EXERCISES.get(exercise)  # None for Auto-detect
 hold_target = None
 if ex is not None and ex.kind == "hold":
-    hold_target = st.number_input("Hold target (s)", 5.0, 120.0, float(ex.hold_target_s), 5.0, key="live_hold")
+    hold_target = st.number_input("Hold target (s)", HOLD_FIELD_MIN_S, 120.0, float(ex.hold_target_s), HOLD_FIELD_STEP_S,
+                                  key="live_hold")
 
 with st.expander("Camera set-up", expanded=True):
     if ex is None:

@@ -8,10 +8,16 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["HOLD_MAX_S", "TIME_SCALE_MAX", "STRIDE_MAX", "check_hold", "check_time_scale", "check_stride",
+__all__ = ["HOLD_MAX_S", "HOLD_FIELD_MIN_S", "HOLD_FIELD_STEP_S", "TIME_SCALE_MAX", "STRIDE_MAX", "check_hold", "check_time_scale", "check_stride",
            "arg_hold", "arg_time_scale", "arg_stride"]
 
 HOLD_MAX_S = 600.0  # a 10-minute hold target is already far beyond any protocol [own]
+# The app's hold-target field: from 1 s in 1 s steps, so that the holds of a few
+# seconds people really do (real clips, issue 10: 3-5 s folds and lunges) can be
+# set; the hold finder itself needs 3 s of stillness (reps.HoldParams.min_hold_s),
+# a shorter target only stops short_hold flagging those holds [own].
+HOLD_FIELD_MIN_S = 1.0
+HOLD_FIELD_STEP_S = 1.0
 TIME_SCALE_MAX = 100.0  # real seconds per video second; time-lapse beyond 100x is no exercise clip [own]
 STRIDE_MAX = 30  # every 30th frame is ~1 fps at 30 fps; sparser cannot follow a rep [own]
 

@@ -75,3 +75,43 @@ def test_form_verdict_cases():
         == "Rest the ankle on the knee"
     # A code the exercise does not check (an old report's) does not count.
     assert form_verdict(dict(ev, unjudged=["knee_flare"]), "figure_four") == "good"
+
+
+def _legend(fig) -> set[str]:
+    return {t.name for t in fig.data if t.name}
+
+
+def test_the_rep_plot_legend_says_good_only_where_every_check_was_judged():
+    import pandas as pd
+
+    from formcheck.ui.figures import drive_figure
+
+    dk = json.loads((SAMPLES / "straight_leg_raise.report.json").read_text())
+    series = pd.DataFrame(columns=["t_s", "side", "angle_deg"])
+    clean = [r for r in dk["reps"] if not r["faults"] and r["form_judged"] and not r["unjudged"]]
+    assert clean and len(clean) < len(dk["reps"])  # the sample has good reps and reps with a fault
+    assert _legend(drive_figure(series, dk)) == {"rep: good form", "rep: fault found"}
+    for r in dk["reps"]:
+        r["unjudged"] = ["knee_bent"]
+    fig = drive_figure(series, dk)
+    assert _legend(fig) == {"rep: no fault seen (some checks not judged)", "rep: fault found"}
+    assert not any("good" in (t.name or "") for t in fig.data)
+    # A rep whose form was not judged at all is neither good nor partly judged.
+    dk["reps"][0].update(faults=[], form_judged=False)
+    assert "rep: form not judged" in _legend(drive_figure(series, dk))
+    # The shaded spans follow the legend: grey, not green, where checks were missing.
+    assert {s.fillcolor for s in drive_figure(series, dk).layout.shapes} <= {"#7f7f7f", "#d62728"}
+
+
+def test_the_hold_plot_names_each_hold_as_the_summary_does():
+    import pandas as pd
+
+    from formcheck.ui.figures import hold_figure
+
+    series = pd.DataFrame(columns=["t_s", "side", "angle_deg"])
+    good = hold_figure(series, _hold_report([], {}))
+    assert all(a.text.endswith(", good form") for a in good.layout.annotations)
+    partly = hold_figure(series, _hold_report(["back_rounded"], {"back_rounded": "this camera view cannot see it"}))
+    assert partly.layout.annotations
+    assert all(a.text.endswith(", no fault seen (some checks not judged)") for a in partly.layout.annotations)
+    assert {s.fillcolor for s in partly.layout.shapes} == {"#7f7f7f"}

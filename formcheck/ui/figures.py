@@ -16,7 +16,7 @@ from formcheck.report import form_verdict
 from formcheck.ui.labels import movement_title
 from formcheck.ui.tables import FPPA_UNCERTAINTY_DEG, step_metric, step_metric_name
 
-__all__ = ["drive_series", "drive_figure", "hold_figure", "step_figure", "fppa_figure", "trend_figures",
+__all__ = ["drive_series", "drive_figure", "event_kind", "GOOD_KIND", "PARTLY_KIND", "FAULT_KIND", "UNJUDGED_KIND", "hold_figure", "step_figure", "fppa_figure", "trend_figures",
            "cadence_figure"]
 
 
@@ -49,27 +49,49 @@ def _base_figure(title: str, y_title: str) -> go.Figure:
     return fig
 
 
+# Plot classes of a rep or hold, as the summary words them (report.form_verdict):
+# "good" only when every check was judged and none found a fault.
+GOOD_KIND, PARTLY_KIND, FAULT_KIND, UNJUDGED_KIND = "good form", "no fault seen (some checks not judged)", \
+    "fault found", "form not judged"
+_NOT_JUDGED = "#7f7f7f"
+_KIND_STYLE = {GOOD_KIND: ("circle", _GOOD), PARTLY_KIND: ("circle-open", _NOT_JUDGED),
+               FAULT_KIND: ("x", _BAD), UNJUDGED_KIND: ("circle-open", _NOT_JUDGED)}
+
+
+def event_kind(event: dict, exercise: str) -> str:
+    """GOOD_KIND, PARTLY_KIND, FAULT_KIND or UNJUDGED_KIND for a rep or hold: a
+    rep without a fault whose checks were not all made is no fault seen, not good."""
+    if event["faults"]:
+        return FAULT_KIND
+    verdict = form_verdict(event, exercise, short=True)
+    if verdict == "good":
+        return GOOD_KIND
+    return UNJUDGED_KIND if verdict == "form not judged" else PARTLY_KIND
+
+
 def drive_figure(series: pd.DataFrame, report: dict) -> go.Figure:
-    """The driving angle over time, each rep's span shaded (green: good, red: a
-    fault) and a marker at each rep's top with its faults."""
+    """The driving angle over time, each rep's span shaded (green: good form,
+    red: a fault, grey: no fault seen in the checks made, or form not judged) and
+    a marker at each rep's top with its faults."""
     name = movement_title(report["exercise"])
     drive_name = EXERCISES[report["exercise"]].drive.replace("_", " ") if report["exercise"] in EXERCISES else "angle"
     fig = _base_figure(f"{name}: {drive_name} over time", f"{drive_name} (°)")
     for side, part in series.groupby("side", sort=False):
         fig.add_trace(go.Scatter(x=part["t_s"], y=part["angle_deg"], mode="lines", name=f"{side} side",
                                  line={"color": _SIDE_COLOURS.get(side, "#555"), "width": 2}, connectgaps=False))
-    for r in report["reps"]:
-        fig.add_vrect(x0=r["start_s"], x1=r["end_s"], fillcolor=_BAD if r["faults"] else _GOOD, opacity=0.12,
+    kinds = [event_kind(r, report["exercise"]) for r in report["reps"]]
+    for r, kind in zip(report["reps"], kinds):
+        fig.add_vrect(x0=r["start_s"], x1=r["end_s"], fillcolor=_KIND_STYLE[kind][1], opacity=0.12,
                       line_width=0, layer="below")
-    for kind, reps in (("good rep", [r for r in report["reps"] if not r["faults"]]),
-                       ("rep with a fault", [r for r in report["reps"] if r["faults"]])):
+    for kind in (GOOD_KIND, PARTLY_KIND, UNJUDGED_KIND, FAULT_KIND):
+        reps = [r for r, k in zip(report["reps"], kinds) if k == kind]
         if not reps:
             continue
-        bad = kind != "good rep"
+        symbol, colour = _KIND_STYLE[kind]
         fig.add_trace(go.Scatter(
             x=[r["peak_s"] for r in reps], y=[r["metrics"].get("peak_deg") for r in reps], mode="markers+text",
-            name=kind, text=[str(r["index"]) for r in reps], textposition="top center",
-            marker={"symbol": "x" if bad else "circle", "size": 11, "color": _BAD if bad else _GOOD},
+            name=f"rep: {kind}", text=[str(r["index"]) for r in reps], textposition="top center",
+            marker={"symbol": symbol, "size": 11, "color": colour},
             hovertext=[f"Rep {r['index']}: " + ("; ".join(f["message"] for f in r["faults"])
                                                   or form_verdict(r, report["exercise"], short=True))
                        for r in reps], hoverinfo="text"))
@@ -77,20 +99,23 @@ def drive_figure(series: pd.DataFrame, report: dict) -> go.Figure:
 
 
 def hold_figure(series: pd.DataFrame, report: dict) -> go.Figure:
-    """Holds on a timeline: the driving angle with each hold's span and length."""
+    """Holds on a timeline: the driving angle with each hold's span and length,
+    coloured as drive_figure colours reps."""
     fig = _base_figure(f"{movement_title(report['exercise'])}: holds", "angle (°)")
     for side, part in series.groupby("side", sort=False):
         fig.add_trace(go.Scatter(x=part["t_s"], y=part["angle_deg"], mode="lines", name=f"{side} side",
                                  line={"color": _SIDE_COLOURS.get(side, "#555")}))
-    for k, h in enumerate(report["holds"], 1):
-        fig.add_vrect(x0=h["start_s"], x1=h["end_s"], fillcolor=_BAD if h["faults"] else _GOOD, opacity=0.15,
+    colours = [_KIND_STYLE[event_kind(h, report["exercise"])][1] for h in report["holds"]]
+    for k, (h, colour) in enumerate(zip(report["holds"], colours), 1):
+        fig.add_vrect(x0=h["start_s"], x1=h["end_s"], fillcolor=colour, opacity=0.15,
                       line_width=0, layer="below",
-                      annotation_text=f"hold {k}: {h['duration_s']:.0f} s", annotation_position="top left")
+                      annotation_text=f"hold {k}: {h['duration_s']:.0f} s, {event_kind(h, report['exercise'])}",
+                      annotation_position="top left")
     if series.empty:  # no track: show the holds as bars
         fig.add_trace(go.Bar(x=[(h["start_s"] + h["end_s"]) / 2 for h in report["holds"]],
                              y=[h["duration_s"] for h in report["holds"]],
                              width=[h["end_s"] - h["start_s"] for h in report["holds"]], name="held (s)",
-                             marker_color=[_BAD if h["faults"] else _GOOD for h in report["holds"]]))
+                             marker_color=colours))
     return fig
 
 
