@@ -135,25 +135,26 @@ def split_totals(results: list[dict]) -> dict[str, tuple[int, int]]:
     return out
 
 
-def refused_totals(results: list[dict]) -> tuple[int, int, int]:
-    """(labelled holds in clips the recogniser refused as the chosen movement,
-    of them found by the hold finder when not refused, labelled holds in all)."""
+def refused_totals(results: list[dict]) -> tuple[int, int, int, int]:
+    """(labelled holds in clips the recogniser refuses as the labelled movement,
+    of them found when analysed as that movement (the refusal overridden),
+    labelled holds in all, found in all as scored)."""
     held = [r for r in results if not r.get("near_miss") and r.get("hold_truth")]
     refused = [r for r in held if r.get("refused")]
-    return (sum(r["hold_truth"] for r in refused), sum(r.get("refused_holds_found", 0) for r in refused),
-            sum(r["hold_truth"] for r in held))
+    found = lambda rs: sum(sum(h["within_tol"] for h in r.get("holds", [])) for r in rs)  # noqa: E731
+    return sum(r["hold_truth"] for r in refused), found(refused), sum(r["hold_truth"] for r in held), found(held)
 
 
 def refused_line(results: list[dict]) -> str:
-    n, found, total = refused_totals(results)
+    n, found, total, graded = refused_totals(results)
     if not n:
-        return "No labelled hold is in a clip the recogniser refused."
-    graded = sum(sum(h["within_tol"] for h in r.get("holds", [])) for r in results
-                 if not r.get("near_miss") and r.get("hold_truth"))
-    return (f"Holds are scored as formcheck grades the clip chosen as its labelled movement (what a user who picks "
-            f"the movement gets): {n} of the {total} labelled holds are in clips the recogniser refuses as that "
-            f"movement (\"does not look like a ...\", not graded), and count as missed. Given the movement without "
-            f"that refusal, the hold finder finds {found} of those {n} (all holds: {graded + found}/{total}).")
+        return "No labelled hold is in a clip the recogniser refuses as its labelled movement."
+    return (f"Holds are scored as the hold finder reads each clip analysed as its labelled movement (the user "
+            f"chooses the movement). {n} of the {total} labelled holds are in clips the recogniser refuses as that "
+            f"movement (\"does not look like a ...\": the app shows that refusal and grades nothing); those clips "
+            f"are analysed with the refusal overridden and marked \"recogniser refused\" per clip below, and "
+            f"{found} of their {n} holds are found. Counting them as missed, as the app grades them today: holds "
+            f"found {graded - found}/{total} ({_pct(graded - found, total)}).")
 
 
 def score_clip(entry: dict, report: dict | None, error: str | None = None) -> dict:
@@ -240,6 +241,7 @@ class Row:
     side_known: int = 0
     side_ok: int = 0
     errors: int = 0
+    refused_holds: int = 0  # labelled holds in clips the recogniser refuses, analysed as this movement
     ids: set = field(default_factory=set)
 
 
@@ -290,6 +292,8 @@ def aggregate(results: list[dict]) -> list[Row]:
         for x in r.get("reps", []):
             row.reps_truth += 1
             row.reps_found += x["matched"] is not None
+        if r.get("refused"):
+            row.refused_holds += len(r.get("holds", []))
         for h in r.get("holds", []):
             row.holds_truth += 1
             row.holds_found += h["within_tol"]
@@ -334,6 +338,9 @@ def render_table(rows: list[Row]) -> list[str]:
             notes.append(f"{r.phantom} reps/holds/steps reported where there are none")
         if r.errors:
             notes.append(f"{r.errors} clip(s) refused or failed")
+        if r.refused_holds:
+            notes.append(f"{r.refused_holds} of the holds in clips the recogniser refuses, analysed as this "
+                         "movement (the app grades nothing there)")
         lines.append(f"| {r.movement} | {r.clips} | {_fps_text(r.fps)} | {cnt} | {reps} | {holds} | {faults} | {fine} | "
                      f"{side} | {cad} | {'; '.join(notes) or ''} |")
     return lines
@@ -449,6 +456,8 @@ def per_clip_lines(results: list[dict]) -> list[str]:
             if r.get("holds"):
                 bits.append(f"holds {sum(h['within_tol'] for h in r['holds'])}/{len(r['holds'])} found, "
                             f"{r['hold_count']} reported")
+            if r.get("refused"):
+                bits.append("recogniser refused: analysed as the labelled movement (the app grades nothing)")
         out.append(f"- `{r['id']}` ({r['movement']} as {r['analysed_as']}, {r.get('fps') or 0:.0f} fps{r.get('stride_note', '')}): "
                    + ", ".join(bits))
     return out
@@ -510,12 +519,15 @@ def run_entry(entry: dict, cache: Path) -> list[dict]:
             continue
         res = mark_fine(score_clip(e, report), entry)
         if report.get("graded") is False and res.get("hold_truth"):
-            # The recogniser refused the chosen movement, so the app grades nothing
-            # (it shows the refusal). What the hold finder itself does, given the
-            # movement the user chose, is measured apart (refused_holds_found).
+            # The recogniser refuses the labelled movement, so the app grades nothing
+            # (it shows the refusal). The user chose the movement: the holds are
+            # scored as the clip analysed as it (the refusal overridden), and the
+            # result says so (refused_line, per_clip_lines).
             free = analyze(track, movement, replace(opts, recognise=False), str(clip))
-            res["refused"] = True
-            res["refused_holds_found"] = sum(h["within_tol"] for h in score_clip(e, free).get("holds", []))
+            free["recognised"] = report.get("recognised")
+            res = mark_fine(score_clip(e, free), entry)
+            res["refused"] = report.get("ungraded_reason") or "refused by the recogniser"
+            report = free
         if entry.get("track_stride", 1) > 1:
             res["stride_note"] = f", every {entry['track_stride']}nd frame of {entry['format']['fps']:.0f}"
         res["report"] = report

@@ -212,3 +212,22 @@ def test_rendered_scoring_counts_a_reps_own_abstention_apart():
     # older results without the reasons: a code unjudged on every rep is the view's
     assert acc.view_skip({"reps": got}) == set()
     assert acc.view_skip({"reps": got[3:]}) == {"knee_bent", "pelvis_roll"}
+
+
+def test_holds_in_clips_the_recogniser_refuses_are_scored_as_the_labelled_movement_and_said_so():
+    lab = {"movement": "figure_four", "holds": [{"start_s": 1.0, "end_s": 6.0, "faults": []},
+                                                {"start_s": 9.0, "end_s": 14.0, "faults": []}]}
+    refused = rf.mark_fine(rf.score_clip(entry(lab, "r1"), report(holds=[
+        {"start_s": 1.2, "end_s": 5.8, "faults": []}])), entry(lab, "r1"))
+    refused["refused"] = "This does not look like a supine figure-four stretch"
+    graded = rf.score_clip(entry(lab, "g1"), report(holds=[{"start_s": 1.0, "end_s": 6.0, "faults": []},
+                                                           {"start_s": 9.5, "end_s": 13.5, "faults": []}]))
+    assert rf.refused_totals([refused, graded]) == (2, 1, 4, 3)
+    line = rf.refused_line([refused, graded])
+    assert "2 of the 4 labelled holds are in clips the recogniser refuses" in line
+    assert "1 of their 2 holds are found" in line and "holds found 2/4 (50%)" in line
+    (row,) = rf.aggregate([refused, graded])
+    assert row.holds_found == 3 and row.refused_holds == 2
+    assert "2 of the holds in clips the recogniser refuses" in rf.render_table([row])[-1]
+    assert "recogniser refused: analysed as the labelled movement" in rf.per_clip_lines([refused])[0]
+    assert rf.refused_line([graded]).startswith("No labelled hold is in a clip the recogniser refuses")
