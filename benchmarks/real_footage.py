@@ -213,7 +213,8 @@ def score_clip(entry: dict, report: dict | None, error: str | None = None) -> di
             if m["index"] is not None:
                 flagged = [f["code"] for f in report["holds"][m["index"]]["faults"]]
                 o = fault_outcome(h_lab.get("faults", UNSURE), flagged, unjudged, h_lab.get("unsure_codes", ()))
-            per_h.append({**m, "faults": o})
+            unchecked = m["index"] is not None and report["holds"][m["index"]].get("position_checked") is False
+            per_h.append({**m, "faults": o, "position_unchecked": unchecked})
         out["holds"] = per_h
     return out
 
@@ -231,6 +232,7 @@ class Row:
     holds_truth: int = 0
     holds_found: int = 0
     holds_overlap: int = 0
+    holds_unchecked: int = 0  # found, but reported with the stretch position not checked (landmarks unseen)
     false_faults: int = 0
     missed_faults: int = 0
     scored_items: int = 0
@@ -297,6 +299,7 @@ def aggregate(results: list[dict]) -> list[Row]:
         for h in r.get("holds", []):
             row.holds_truth += 1
             row.holds_found += h["within_tol"]
+            row.holds_unchecked += bool(h["within_tol"] and h.get("position_unchecked"))
             row.holds_overlap += h["index"] is not None
     return sorted(rows.values(), key=_row_key)
 
@@ -328,7 +331,8 @@ def render_table(rows: list[Row]) -> list[str]:
         counted = r.exact + r.off1 + r.wrong
         cnt = f"{r.exact} / {r.off1} / {r.wrong}" if counted else "–"
         reps = f"{r.reps_found}/{r.reps_truth}" if r.reps_truth else "–"
-        holds = f"{r.holds_found}/{r.holds_truth} ({r.holds_overlap} overlapping)" if r.holds_truth else "–"
+        unchecked = f"; {r.holds_unchecked} of them position not checked" if r.holds_unchecked else ""
+        holds = f"{r.holds_found}/{r.holds_truth} ({r.holds_overlap} overlapping{unchecked})" if r.holds_truth else "–"
         faults = f"{r.false_faults} / {r.missed_faults} ({r.scored_items})" if r.scored_items else "–"
         fine = f"{r.fine_flagged}/{r.fine_items}" if r.fine_items else "–"
         cad = (", ".join(f"{e:+.1f}%" for e in r.cadence_err)) if r.cadence_err else "–"
@@ -356,7 +360,7 @@ def totals(rows: list[Row]) -> dict:
     fine = sum(r.fine_items for r in real)
     fine_f = sum(r.fine_flagged for r in real)
     return {"counted_clips": counted, "count_within_1": within1, "holds_truth": holds_t, "holds_found": holds_f,
-            "fine_items": fine, "fine_flagged": fine_f}
+            "holds_unchecked": sum(r.holds_unchecked for r in real), "fine_items": fine, "fine_flagged": fine_f}
 
 
 def replace_section(doc: str, section: str) -> str:
@@ -404,7 +408,8 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
         "- **labelled reps found**: reps counted by eye that a reported rep covers (its span, ±1 s, holds the "
         "labelled time; one reported rep per labelled rep).",
         "- **holds found**: a labelled hold is found when a reported hold starts and ends within 1 s of it; "
-        "\"overlapping\" counts any reported hold that overlaps it.",
+        "\"overlapping\" counts any reported hold that overlaps it; \"position not checked\" counts found holds "
+        "reported as still periods whose stretch position the pose model could not see (nothing judged on them).",
         "- **false / missed faults**: over the matched reps and holds whose faults were labelled; a fault "
         "formcheck lists as not judged is not counted as missed.",
         "- **visibly fine but flagged**: reps and holds labelled \"form visibly fine\" that formcheck found and "
@@ -420,7 +425,8 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
         "",
         f"Counts within ±1: {t['count_within_1']}/{t['counted_clips']} clips ({_pct(t['count_within_1'], t['counted_clips'])}; "
         f"target 90%). Holds found: {t['holds_found']}/{t['holds_truth']} ({_pct(t['holds_found'], t['holds_truth'])}; "
-        f"target 80%). Visibly fine but flagged: {t['fine_flagged']}/{t['fine_items']} "
+        f"target 80%; {t['holds_unchecked']} of them with the position not checked, "
+        f"{t['holds_found'] - t['holds_unchecked']}/{t['holds_truth']} with it checked). Visibly fine but flagged: {t['fine_flagged']}/{t['fine_items']} "
         f"({_pct(t['fine_flagged'], t['fine_items'])}; target at most 10%).",
         "",
         "Holds found by split (a clip is held out when it was added and measured before the hold changes of "

@@ -31,6 +31,7 @@ from formcheck.events import (
     position_mask,
     resolve_overlap,
     side_features,
+    unread_holds,
 )
 from formcheck.exercises import Exercise
 from formcheck.exercises.base import EVENT_METRICS
@@ -204,6 +205,13 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             unjudged_all.setdefault(code, why)
         events.append((side, ev, (m, faults, sorted(unjudged))))
     events.sort(key=lambda x: x[1].start_t)
+    unread: list = []
+    if exercise.kind == "hold" and exercise.position and exercise.unread_holds and not unreliable:
+        # Still, but the stretch position could not be read: a hold whose position
+        # was not checked and whose form is not judged, said so (events.unread_holds).
+        unread = unread_holds(exercise, clean.times, clean.vis, anchor_points(Joints(px, clean.vis, clean.world,
+                                                                                      "left")),
+                              {s: side_data[s][0] for s in side_data}, [(e[1].start_t, e[1].end_t) for e in events])
     warnings += _view_warnings(exercise, view, set(unjudged_all))
     for code, why in sorted(unjudged_all.items()):
         if why != "this camera view cannot see it" and not unreliable:
@@ -237,16 +245,26 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     else:
         for side, ev, (m, faults, unjudged) in events:
             holds.append(hold_record(exercise, side, ev, target, m, faults, unjudged))
+        for side, ev, _ in unread:
+            holds.append(hold_record(exercise, side, ev, target, {}, [], sorted(f.code for f in exercise.faults),
+                                     position_checked=False))
+        holds.sort(key=lambda h: h.start_s)
+        for side, ev, seen in unread:
+            names = ", ".join(f"{n} (visibility {v:.1f})" for n, v in seen) or f"{side} leg"
+            warnings.append(f"Hold at {ev.start_t:.1f}-{ev.end_t:.1f} s: you kept still for {ev.duration_s:.0f} s, "
+                            f"but the pose model could not see your {names}, so whether you were in "
+                            f"the stretch position could not be checked and nothing was judged on it. "
+                            f"{exercise.camera_tip}")
         held_sides = {h.side for h in holds}
         if holds and len(held_sides) == 1:
             other = other_side(next(iter(held_sides)))
             if options.side == "auto":
                 warnings.append(f"Only the {next(iter(held_sides))} side was held; switch and stretch the {other} side too.")
-    if not events and exercise.kind == "hold" and exercise.position:
+    if not events and not unread and exercise.kind == "hold" and exercise.position:
         warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis))
         if view is not None and view not in exercise.views:
             warnings.append(f"Check that the camera sees you {VIEW_LABELS.get(exercise.best_view, '')}.")
-    elif not events:
+    elif not events and not unread:
         warnings.append(_no_event_warning(exercise))
     return {
         "exercise": exercise.name,

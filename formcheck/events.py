@@ -20,7 +20,8 @@ from formcheck.features import Joints, landmark
 from formcheck.reps import HoldEvent, HoldParams, RepEvent, centred_speed, refine_holds, run_holds, steady_position
 
 __all__ = ["side_features", "anchor_points", "drive_signal", "position_mask", "resolve_overlap", "explain_no_hold",
-           "find_holds", "deepening_limit_dps", "OVERLAP_SHARE", "DEEPEN_SHARE_PER_S"]
+           "find_holds", "deepening_limit_dps", "unread_holds", "OVERLAP_SHARE",
+           "DEEPEN_SHARE_PER_S"]
 
 
 def side_features(exercise: Exercise, joints: Joints) -> dict[str, np.ndarray]:
@@ -337,4 +338,81 @@ def find_holds(times: np.ndarray, drive: np.ndarray, raw_drive: np.ndarray, in_p
         h = HoldEvent(float(times[a]), ev.end_t, int(a), ev.end_i, ev.value)
         if h.duration_s >= params.min_hold_s:
             out.append(h)
+    return out
+
+
+# ---- still, but the position cannot be read ----------------------------------------------
+
+# A person who keeps still with the landmarks the stretch's position is read from
+# out of the pose model's sight (a seated figure-four's crossed ankle pointing at
+# the camera: visibility 0.0) may well be holding the stretch; the tool cannot
+# tell. Such a still period is reported as a hold whose position was not checked
+# and whose form is not judged, with the landmarks named, instead of a silent
+# miss. Still: the mid-hip and mid-shoulder move less than HoldParams.anchor_still
+# torso lengths over speed_s (the bound the landmark-jump guard trusts) in a
+# position_share majority of the smooth_s around each frame; unread: no side
+# passes every position check, and on some side a check's landmarks are unseen
+# (visibility at or below cleaning.VIS_MIN) or its value is unread while every
+# check that can be read there passes [own].
+
+
+def _anchors_still(times: np.ndarray, anchors: np.ndarray, params: HoldParams) -> np.ndarray:
+    """[N] bool: the mid-hip and mid-shoulder moved under anchor_still torso
+    lengths over the speed_s centred on each frame."""
+    n = len(times)
+    a = np.clip(np.searchsorted(times, times - params.speed_s / 2, side="left"), 0, n - 1)
+    b = np.clip(np.searchsorted(times, times + params.speed_s / 2, side="right") - 1, 0, n - 1)
+    torso = np.linalg.norm(anchors[:, 1] - anchors[:, 0], axis=-1)
+    moved = np.linalg.norm(anchors[b] - anchors[a], axis=-1).max(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.isfinite(moved) & (moved < params.anchor_still * np.fmax(torso[a], torso[b]))
+
+
+def _side_unread(exercise: Exercise, feats: dict[str, np.ndarray], side: str, vis: np.ndarray) -> np.ndarray:
+    """[N] bool: some position check of this side cannot be read (its landmarks
+    unseen, or its value NaN) while every check that can be read passes."""
+    unread = np.zeros(len(vis), bool)
+    failed = np.zeros(len(vis), bool)
+    for c in exercise.position:
+        bad = ~np.isfinite(feats[c.feature])
+        for name in c.needs:
+            bad |= vis[:, int(landmark(name, side))] <= VIS_MIN
+        unread |= bad
+        failed |= ~bad & ~c.passes(feats[c.feature])
+    return unread & ~failed
+
+
+def unread_holds(exercise: Exercise, times: np.ndarray, vis: np.ndarray, anchors: np.ndarray,
+                 sides: dict[str, dict[str, np.ndarray]], found: list[tuple[float, float]]
+                 ) -> list[tuple[str, HoldEvent, list[tuple[str, float]]]]:
+    """Still periods of at least min_hold_s, outside the holds `found` ((start,
+    end) s), where the stretch position could not be read (see above): (side,
+    span, [(landmark unseen, median visibility)]) each, the side being the one
+    whose checks were unread longest, then whose own landmarks were unseen. sides: side -> features; vis [N,33];
+    anchors [N,2,2] (anchor_points)."""
+    params = exercise.hold
+    if params is None or not exercise.position:
+        return []
+    inpos = np.zeros(len(times), bool)
+    unread = {}
+    for side, feats in sides.items():
+        inpos |= position_mask(exercise, feats, np.zeros(len(times)))
+        unread[side] = _side_unread(exercise, feats, side, vis)
+    any_unread = np.logical_or.reduce(list(unread.values()))
+    mask = steady_position(times, _anchors_still(times, anchors, params) & any_unread & ~inpos, params)
+    for s, e in found:
+        mask &= ~((times >= s) & (times <= e))
+    out = []
+    for a, b in true_runs(mask):
+        if times[b - 1] - times[a] < params.min_hold_s:
+            continue
+        # The side unread longest; between equals, the one whose own landmarks are
+        # unseen (the crossed leg's ankle, not the other leg's seen from this side).
+        side = max(unread, key=lambda k: (round(float(unread[k][a:b].mean()), 1), sum(
+            not n.startswith("o_") and float(np.median(vis[a:b, int(landmark(n, k))])) <= VIS_MIN
+            for c in exercise.position for n in c.needs)))
+        seen = []
+        for c in exercise.position:
+            seen += [(n, v) for n, v in _unseen(c, side, vis, a, b) if (n, v) not in seen]
+        out.append((side, HoldEvent(float(times[a]), float(times[b - 1]), int(a), int(b - 1), math.nan), seen))
     return out

@@ -87,6 +87,8 @@ def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = No
     form. `reasons`: code -> why it was not judged (the report's unjudged_reasons)."""
     if event["faults"]:
         return "; ".join(f["message"] for f in event["faults"])
+    if event.get("position_checked") is False:
+        return "position not checked (landmarks not seen); form not judged"
     if not event.get("form_judged", True):
         return "form not judged"
     checks, missing = _checks(exercise), not_judged(event, exercise)

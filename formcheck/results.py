@@ -140,12 +140,16 @@ class Hold:
     faults: tuple[FaultHit, ...]
     unjudged: tuple[str, ...]
     form_judged: bool
+    # False for a still period whose stretch position the pose model could not
+    # read (events.unread_holds): timed from the body keeping still, nothing judged.
+    # Written only when False, so that other holds read as before.
+    position_checked: bool = True
 
     def to_json(self) -> dict:
         return {"side": self.side, "start_s": self.start_s, "end_s": self.end_s, "duration_s": self.duration_s,
                 "target_s": self.target_s, "metrics": dict(self.metrics),
                 "faults": [f.to_json() for f in self.faults], "unjudged": list(self.unjudged),
-                "form_judged": self.form_judged}
+                "form_judged": self.form_judged, **({} if self.position_checked else {"position_checked": False})}
 
     @classmethod
     def from_json(cls, d: Mapping, where: str = "hold") -> Hold:
@@ -153,7 +157,8 @@ class Hold:
                    end_s=_need(d, where, "end_s", float), duration_s=_need(d, where, "duration_s", float),
                    target_s=_need(d, where, "target_s", float, optional=True), metrics=_metrics(d, where),
                    faults=_faults(d, where), unjudged=_strings(d, where, "unjudged"),
-                   form_judged=_need(d, where, "form_judged", bool))
+                   form_judged=_need(d, where, "form_judged", bool),
+                   position_checked=_need(d, where, "position_checked", bool) if "position_checked" in d else True)
 
 
 @dataclass(frozen=True)

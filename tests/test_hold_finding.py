@@ -11,7 +11,12 @@ Tolerances: hold ends within 0.2 s of the scripted ones unless stated.
 import numpy as np
 import pytest
 
-from formcheck.events import anchor_points, explain_no_hold
+from formcheck.events import (
+    anchor_points,
+    explain_no_hold,
+    side_features,
+    unread_holds,
+)
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.stretches import knee_straightness
 from formcheck.features import Joints
@@ -230,3 +235,72 @@ def test_easing_off_from_deeper_is_not_sinking_into_the_hold():
     v = np.interp(t, [0, 1.0, 1.4, 1.6, 3.6, 7.6, 8.1, 12.0], [10, 10, 110, 190, 150, 150, 10, 10])
     (h,) = find_holds(t, v, v, v > 60, HoldParams())
     assert h.start_t >= 2.8  # within 10° of the held value from 3.1 s; the easing began at 1.6 s
+
+
+# ---- still, position unread (events.unread_holds) -------------------------------------------
+
+
+def _seated(n: int, ankle_vis: float, move_from: int | None = None) -> Joints:
+    """A person seated side-on (hips, shoulders, knees, ankles), the right ankle
+    seen with `ankle_vis`; from frame `move_from` the trunk sways by half a torso
+    length a second."""
+    px = np.full((n, 33, 2), np.nan)
+    w = np.full((n, 33, 3), np.nan)
+    pts = {Lm.LEFT_SHOULDER: (300, 100), Lm.RIGHT_SHOULDER: (305, 100), Lm.LEFT_HIP: (300, 300),
+           Lm.RIGHT_HIP: (305, 300), Lm.LEFT_KNEE: (450, 300), Lm.RIGHT_KNEE: (455, 290),
+           Lm.LEFT_ANKLE: (450, 450), Lm.RIGHT_ANKLE: (470, 280)}
+    for lm, xy in pts.items():
+        px[:, int(lm)] = xy
+        w[:, int(lm)] = (xy[0] / 500, xy[1] / 500, 0.0)
+    if move_from is not None:
+        sway = 100 * np.sin(np.arange(n - move_from) / FPS * 2 * np.pi * 0.5)[:, None]
+        for lm in (Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER):
+            px[move_from:, int(lm), 0] += sway[:, 0]
+    vis = np.ones((n, 33))
+    vis[:, int(Lm.RIGHT_ANKLE)] = ankle_vis
+    px[:, int(Lm.RIGHT_ANKLE)] = np.where(ankle_vis <= 0.5, np.nan, px[:, int(Lm.RIGHT_ANKLE)])
+    w[:, int(Lm.RIGHT_ANKLE)] = np.where(ankle_vis <= 0.5, np.nan, w[:, int(Lm.RIGHT_ANKLE)])
+    return Joints(px, vis, w, "left")
+
+
+def _unread(j: Joints, t: np.ndarray, found=()):
+    ex = EXERCISES["figure_four"]
+    sides = {s: side_features(ex, Joints(j.px, j.vis, j.world, s)) for s in ("left", "right")}
+    return unread_holds(ex, t, j.vis, anchor_points(j), sides, list(found))
+
+
+def test_still_with_the_crossed_ankle_unseen_is_a_hold_whose_position_was_not_checked():
+    t = _t(8.0)
+    j = _seated(len(t), ankle_vis=0.0, move_from=int(6 * FPS))
+    (hold,) = _unread(j, t)
+    side, ev, seen = hold
+    assert side == "right"  # the leg whose own ankle is unseen
+    assert ev.start_t == pytest.approx(0.0, abs=0.1) and ev.end_t == pytest.approx(6.0, abs=0.4)
+    assert seen == [("right ankle", 0.0)]
+    # Outside a hold already found only; none where the ankle is seen; none for a stretch without the flag.
+    assert _unread(j, t, [(0.0, 4.0)]) == []
+    assert _unread(_seated(len(t), ankle_vis=1.0), t) == []
+    assert not EXERCISES["hamstring_stretch"].unread_holds and not EXERCISES["running_lunge"].unread_holds
+
+
+def test_the_report_lists_an_unread_hold_as_not_judged_and_says_why():
+    from formcheck.analysis import analyze_track
+    from formcheck.landmarks import PoseTrack
+
+    t = _t(8.0)
+    j = _seated(len(t), ankle_vis=0.0, move_from=int(6 * FPS))
+    track = PoseTrack(xy=j.px / np.array([640.0, 480.0]), vis=j.vis, world=j.world, times=t, fps=FPS,
+                      width=640, height=480, detected=np.ones(len(t), bool), source="synthetic")
+    rep = analyze_track(track, EXERCISES["figure_four"])
+    (hold,) = rep["holds"]
+    assert hold["form_judged"] is False and hold["faults"] == [] and hold["position_checked"] is False
+    from formcheck.report import form_verdict
+    from formcheck.results import Hold
+
+    assert form_verdict(hold, "figure_four") == "position not checked (landmarks not seen); form not judged"
+    assert Hold.from_json(hold).to_json() == hold
+    assert "position_checked" not in Hold.from_json(dict(hold, position_checked=True)).to_json()
+    assert set(hold["unjudged"]) == {f.code for f in EXERCISES["figure_four"].faults}
+    assert any(w.startswith("Hold at 0.0-") and "could not see your right ankle (visibility 0.0)" in w
+               for w in rep["warnings"])
+    assert not any(w.startswith("No held stretch detected") for w in rep["warnings"])

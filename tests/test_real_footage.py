@@ -93,7 +93,7 @@ def test_score_and_aggregate_reps_holds_running_near_miss():
     assert (rows["near miss: squat"].clips, rows["near miss: squat"].phantom) == (1, 2)
 
     t = rf.totals(list(rows.values()))
-    assert t == {"counted_clips": 1, "count_within_1": 1, "holds_truth": 1, "holds_found": 1,
+    assert t == {"counted_clips": 1, "count_within_1": 1, "holds_truth": 1, "holds_found": 1, "holds_unchecked": 0,
                  "fine_items": 3, "fine_flagged": 1}
 
     table = rf.render_table(list(rows.values()))
@@ -231,3 +231,14 @@ def test_holds_in_clips_the_recogniser_refuses_are_scored_as_the_labelled_moveme
     assert "2 of the holds in clips the recogniser refuses" in rf.render_table([row])[-1]
     assert "recogniser refused: analysed as the labelled movement" in rf.per_clip_lines([refused])[0]
     assert rf.refused_line([graded]).startswith("No labelled hold is in a clip the recogniser refuses")
+
+
+def test_a_found_hold_whose_position_was_not_checked_is_counted_apart():
+    lab = {"movement": "figure_four", "holds": [{"start_s": 1.0, "end_s": 6.0, "faults": []}]}
+    r = rf.score_clip(entry(lab), report(holds=[{"start_s": 0.5, "end_s": 6.4, "faults": [],
+                                                 "position_checked": False}]))
+    (row,) = rf.aggregate([r])
+    assert (row.holds_found, row.holds_unchecked) == (1, 1)
+    assert "1/1 (1 overlapping; 1 of them position not checked)" in rf.render_table([row])[-1]
+    t = rf.totals([row])
+    assert (t["holds_found"], t["holds_unchecked"]) == (1, 1)

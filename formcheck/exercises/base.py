@@ -208,6 +208,12 @@ class Exercise:
     # the checks that must all pass; position also explains a missed hold.
     in_position: str | None = None
     position: tuple[Check, ...] = ()
+    # For holds: a still period whose position landmarks the pose model cannot see
+    # is reported as a hold whose position was not checked (events.unread_holds).
+    # Only where the stretch itself hides them (the figure-four's crossed ankle
+    # points at the camera); not where ordinary standing does (a side view's far
+    # ankle), which would make every still moment such a hold [own].
+    unread_holds: bool = False
     rep_hold: bool = False  # measure a still hold at the top of each rep
     # A rep meeting any of these is another movement (e.g. a knee folded to the
     # chest is not a straight leg raise): not counted, and said so. `other_movement`

@@ -66,7 +66,7 @@ def event_kind(event: dict, exercise: str) -> str:
     verdict = form_verdict(event, exercise, short=True)
     if verdict == "good":
         return GOOD_KIND
-    return UNJUDGED_KIND if verdict == "form not judged" else PARTLY_KIND
+    return UNJUDGED_KIND if verdict.endswith("form not judged") else PARTLY_KIND
 
 
 def drive_figure(series: pd.DataFrame, report: dict) -> go.Figure:
