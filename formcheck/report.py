@@ -194,7 +194,9 @@ def summary_text(report: dict) -> str:
             lines.append(f"  rep {r['index']:>2} (set {r['set']}, {r['side']}) at {_fmt_time(r['start_s'])}"
                          f"{extra}: {verdict}")
     if holds:
-        lines.append(f"{len(holds)} held stretch(es)")
+        unchecked = sum(1 for h in holds if h.get("position_checked") is False)
+        lines.append(f"{len(holds)} held stretch(es)" + (f", {unchecked} of them with the stretch position not "
+                                                          "checked (landmarks not seen)" if unchecked else ""))
         lines.append("")
         for k, h in enumerate(holds, 1):
             verdict = _verdict(h, report)

@@ -304,3 +304,7 @@ def test_the_report_lists_an_unread_hold_as_not_judged_and_says_why():
     assert any(w.startswith("Hold at 0.0-") and "could not see your right ankle (visibility 0.0)" in w
                for w in rep["warnings"])
     assert not any(w.startswith("No held stretch detected") for w in rep["warnings"])
+    from formcheck.report import finish_report, summary_text
+
+    text = summary_text(finish_report(rep, track, "seated.mp4"))
+    assert "1 held stretch(es), 1 of them with the stretch position not checked (landmarks not seen)" in text
