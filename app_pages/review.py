@@ -9,7 +9,7 @@ from app_pages.widgets import analyse_again, delete_session, open_history
 from formcheck.errors import FormCheckError
 from formcheck.history import default_db_path
 from formcheck.landmarks import PoseTrack
-from formcheck.report import summary_text
+from formcheck.report import rep_cue, summary_text
 from formcheck.ui.figures import cadence_figure, drive_figure, drive_series, hold_figure, step_figure
 from formcheck.ui.labels import movement_title, recognised_label, session_label
 from formcheck.ui.saving import reanalyse_session
@@ -216,7 +216,7 @@ if s["video_path"]:
     st.subheader("Video")
     marks = {"Start of the clip": 0.0}
     for r in rep["reps"]:
-        marks[f"Rep {r['index']} ({'good' if not r['faults'] else r['faults'][0]['code'].replace('_', ' ')})"] = \
+        marks[f"Rep {r['index']} ({rep_cue(r, rep['exercise'])[0]})"] = \
             max(0.0, r["start_s"] - 0.5)
     for k, h in enumerate(rep["holds"], 1):
         marks[f"Hold {k}"] = max(0.0, h["start_s"] - 0.5)

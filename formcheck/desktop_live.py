@@ -104,7 +104,7 @@ def run_live(exercise: str, camera: int | Path, history, *, side: str = "auto", 
                 say(f"{info['t']:6.1f} s  {info['recognised']}: counting it ({done} done before this, recounted)")
             if info["rep_count"] > last_reps:
                 last_reps = info["rep_count"]
-                cue = info["cue"] if info["cue_is_fault"] else "good rep"
+                cue = info["cue"] or "counted"  # the rep's own line: a fault, "Good rep" or what was not judged
                 say(f"{info['t']:6.1f} s  Rep {info['set_reps']} / {info['target']} · set {info['set_number']} · "
                     f"{info['side'] or 'any'} side · {cue}")
             elif info["cue_is_fault"] and info["cue"] != last_cue:

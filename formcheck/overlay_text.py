@@ -5,9 +5,10 @@ Pure: no drawing here."""
 
 from __future__ import annotations
 
-__all__ = ["GOOD_REP", "rep_counter", "rep_sub", "hold_counter"]
+__all__ = ["GOOD_REP", "REP_NOT_JUDGED", "rep_counter", "rep_sub", "hold_counter"]
 
-GOOD_REP = "Good rep"
+GOOD_REP = "Good rep"  # only when every check of the exercise was made (report.rep_cue)
+REP_NOT_JUDGED = "Rep counted: form not judged from this view"
 
 
 def rep_counter(set_reps: int, target: int | None) -> str:

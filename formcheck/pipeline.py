@@ -22,9 +22,9 @@ from formcheck.events import drive_signal, side_features
 from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
 from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack
-from formcheck.overlay_text import GOOD_REP, hold_counter, rep_counter, rep_sub
+from formcheck.overlay_text import hold_counter, rep_counter, rep_sub
 from formcheck.recognise import Recognition, mismatch, movement_title, recognise
-from formcheck.report import finish_report
+from formcheck.report import finish_report, rep_cue
 from formcheck.video import H264Writer, read_frames
 
 __all__ = ["AUTO", "UNRECOGNISED", "Options", "available_movements", "load_track", "analyze", "analyze_file", "write_annotated_video",
@@ -200,8 +200,7 @@ def frame_overlays(report: dict, times: np.ndarray, drive: dict[str, np.ndarray]
             counter = rep_counter(in_set, exercise.target_reps if exercise else None)
             sub = rep_sub(ref["set"], ref["side"], len(started))
             if started and t >= ref["peak_s"] and t - ref["end_s"] <= CUE_SHOW_S:
-                good = not ref["faults"]
-                cue = ref["faults"][0]["message"] if ref["faults"] else GOOD_REP
+                cue, good = rep_cue(ref, report["exercise"])
             side = ref["side"]
             if side in drive and np.isfinite(drive[side][i]):
                 labels.append((int(landmark("knee", side)), f"{drive[side][i]:.0f} deg"))

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from formcheck.exercises import EXERCISES
 from formcheck.landmarks import PoseTrack
+from formcheck.overlay_text import GOOD_REP, REP_NOT_JUDGED
 from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
 
-__all__ = ["SCHEMA", "finish_report", "summary_text", "write_json", "validate_report"]
+__all__ = ["SCHEMA", "finish_report", "rep_cue", "summary_text", "write_json", "validate_report"]
 
 SCHEMA = "formcheck.report/1"
 
@@ -101,6 +102,21 @@ def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = No
     reasons = reasons or {}
     parts = [f"{n} not judged" + (f" ({reasons[c]})" if reasons.get(c) else "") for c, n in zip(missing, names)]
     return head + "; " + "; ".join(parts)
+
+
+def rep_cue(event: dict, exercise: str) -> tuple[str, bool | None]:
+    """The short line drawn on the frame when a rep ends (annotated video, live
+    coach, routine), with its colour: the first fault (False); "Good rep" (True)
+    only when every check was made; otherwise a neutral line (None) that says
+    how many checks were made, as form_verdict does in the summary."""
+    if event["faults"]:
+        return event["faults"][0]["message"], False
+    checks, missing = _checks(exercise), not_judged(event, exercise)
+    if not checks or not event.get("form_judged", True) or len(missing) >= len(checks):
+        return REP_NOT_JUDGED, None
+    if missing:
+        return f"No fault seen ({len(checks) - len(missing)} of {len(checks)} checks made)", None
+    return GOOD_REP, True
 
 
 def _verdict(event: dict, report: dict) -> str:

@@ -368,6 +368,16 @@ def test_physio_report_is_one_printable_page_without_external_resources(hist):
     assert "No sessions" in hist.physio_report_html(since="2025-01-01", until="2025-01-31")
 
 
+def test_physio_report_says_good_only_where_every_check_was_made(hist):
+    unseen = dict(rep(2), unjudged=["pelvis_roll"])  # filmed from the front: pelvis roll not judged
+    sid = hist.save_session(make_report(reps=[rep(1), unseen, rep(3, ["feet_apart"])]), "live", "x",
+                            created_at="2026-03-04T18:00:00+00:00")
+    page = hist.physio_report_html(sid)
+    cells = [c.split("</td>")[0] for c in page.split("<td class='")[1:] if c.startswith(("ok'", "bad'", "unjudged'"))]
+    assert cells == ["ok'>good", "unjudged'>no fault seen in 3 of 4 checks (pelvis rolls back not judged)",
+                     "bad'>fix feet_apart"]
+
+
 def test_physio_report_for_a_busy_month_stays_one_page(hist):
     for day in range(1, 29):
         hist.save_session(make_report(reps=[rep(1)]), "live", "x", created_at=f"2026-02-{day:02d}T18:00:00+00:00")

@@ -8,7 +8,9 @@ import copy
 import json
 from pathlib import Path
 
-from formcheck.report import form_verdict, summary_text
+from formcheck.exercises import EXERCISES
+from formcheck.overlay_text import REP_NOT_JUDGED
+from formcheck.report import form_verdict, rep_cue, summary_text
 from formcheck.ui.tables import hold_table, rep_table
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
@@ -115,3 +117,25 @@ def test_the_hold_plot_names_each_hold_as_the_summary_does():
     assert partly.layout.annotations
     assert all(a.text.endswith(", no fault seen (some checks not judged)") for a in partly.layout.annotations)
     assert {s.fillcolor for s in partly.layout.shapes} == {"#7f7f7f"}
+
+
+# ---- the line drawn on the frame when a rep ends (annotated video, live coach) ---------------------
+
+
+def _rep(faults=(), unjudged=(), form_judged=True) -> dict:
+    return {"faults": [{"code": c, "message": m} for c, m in faults], "unjudged": list(unjudged),
+            "form_judged": form_judged}
+
+
+def test_the_frame_says_good_rep_only_when_every_check_was_made():
+    checks = [f.code for f in EXERCISES["clamshell"].faults]
+    assert len(checks) == 4
+    assert rep_cue(_rep(), "clamshell") == ("Good rep", True)
+    assert rep_cue(_rep(unjudged=[checks[0]]), "clamshell") == ("No fault seen (3 of 4 checks made)", None)
+    assert rep_cue(_rep(unjudged=checks[:3]), "clamshell") == ("No fault seen (1 of 4 checks made)", None)
+    assert rep_cue(_rep(unjudged=checks), "clamshell") == (REP_NOT_JUDGED, None)
+    assert rep_cue(_rep(form_judged=False), "clamshell") == (REP_NOT_JUDGED, None)
+    assert rep_cue(_rep(unjudged=["not_a_clamshell_check"]), "clamshell") == ("Good rep", True)
+    # A fault is named whatever else was not judged.
+    assert rep_cue(_rep(faults=[("feet_apart", "Keep your feet glued together")], unjudged=checks[1:]),
+                   "clamshell") == ("Keep your feet glued together", False)

@@ -34,7 +34,8 @@ def test_drawn_counter_reads_the_rep_it_is_in(clam_report):
     ovs = frame_overlays(report, times)
     assert [o.counter for o in ovs] == [f"Rep {k} / 15" for k in range(1, 6)]  # Exercise.target_reps
     assert ovs[1].cue == "Keep your feet glued together" and ovs[1].good is False  # rep 2's own verdict
-    assert ovs[2].cue == "Good rep" and ovs[2].good is True
+    # Rep 3 has no fault, but pelvis roll cannot be judged from behind: not "Good rep", and not green.
+    assert ovs[2].cue == "No fault seen (3 of 4 checks made)" and ovs[2].good is None
     before = frame_overlays(report, np.array([reps[2]["start_s"] - 0.01, (reps[2]["start_s"] + reps[2]["peak_s"]) / 2]))
     assert before[0].counter == "Rep 2 / 15" and before[1].counter == "Rep 3 / 15"
     assert before[1].cue == ""  # rep 3's verdict only once its top is reached

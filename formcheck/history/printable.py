@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from formcheck.history.db import now_iso, parse_time
 from formcheck.history.rows import finite
+from formcheck.report import form_verdict
 
 if TYPE_CHECKING:
     from formcheck.history.store import History
@@ -46,7 +47,7 @@ th { background: #eee; }
 
 
 _CSS = REPORT_CSS + """
-.num { text-align: right; } .bad { color: #a00; } .ok { color: #060; }
+.num { text-align: right; } .bad { color: #a00; } .ok { color: #060; } .unjudged { color: #555; }
 .warn { background: #fff4d6; border: 1px solid #e0b84c; padding: 1.5mm; margin: 1mm 0; font-size: 9pt; }
 .foot { color: #666; font-size: 8pt; margin-top: 5mm; }
 @media print { .warn { break-inside: avoid; } tr { break-inside: avoid; } }
@@ -117,22 +118,23 @@ def _session_detail(s: dict) -> list[str]:
                    "<th class='num'>Up / down (s)</th><th>Faults</th></tr>")
         for r in rep["reps"]:
             m = r["metrics"]
-            faults = "; ".join(f["message"] for f in r["faults"])
-            cls = "bad" if r["faults"] else "ok"
+            verdict = form_verdict(r, rep["exercise"], short=True)
+            cls = "bad" if r["faults"] else "ok" if verdict == "good" else "unjudged"
             out.append(f"<tr><td class='num'>{r['index']}</td><td class='num'>{r['set']}</td><td>{_esc(r['side'])}</td>"
                        f"<td class='num'>{r['start_s']:.1f}</td><td class='num'>{_fmt(m.get('peak_deg'))}</td>"
                        f"<td class='num'>{_fmt(m.get('range_deg'))}</td>"
                        f"<td class='num'>{_fmt(m.get('up_s'), 1)} / {_fmt(m.get('down_s'), 1)}</td>"
-                       f"<td class='{cls}'>{_esc(faults or 'good')}</td></tr>")
+                       f"<td class='{cls}'>{_esc(verdict)}</td></tr>")
         out.append("</table>")
     if rep["holds"]:
         out.append("<h2>Holds</h2><table><tr><th class='num'>#</th><th>Side</th><th class='num'>Start (s)</th>"
                    "<th class='num'>Held (s)</th><th class='num'>Target (s)</th><th>Faults</th></tr>")
         for k, h in enumerate(rep["holds"], 1):
-            faults = "; ".join(f["message"] for f in h["faults"])
+            verdict = form_verdict(h, rep["exercise"], short=True)
+            cls = "bad" if h["faults"] else "ok" if verdict == "good" else "unjudged"
             out.append(f"<tr><td class='num'>{k}</td><td>{_esc(h['side'])}</td><td class='num'>{h['start_s']:.1f}</td>"
                        f"<td class='num'>{h['duration_s']:.0f}</td><td class='num'>{_fmt(h.get('target_s'), 0)}</td>"
-                       f"<td class='{'bad' if faults else 'ok'}'>{_esc(faults or 'good')}</td></tr>")
+                       f"<td class='{cls}'>{_esc(verdict)}</td></tr>")
         out.append("</table>")
     gait = rep.get("gait") or {}
     if rep["steps"] or gait:

@@ -19,14 +19,15 @@ from formcheck.exercises import EXERCISES
 from formcheck.landmarks import Detection, PoseTrack
 from formcheck.live import LiveSession, StreamClock, body_in_frame
 from formcheck.live_auto import AutoLiveSession
-from formcheck.overlay_text import GOOD_REP, hold_counter, rep_counter, rep_sub
+from formcheck.overlay_text import hold_counter, rep_counter, rep_sub
+from formcheck.report import rep_cue
 
 __all__ = ["LiveConfig", "LiveWorker", "LiveRun", "PresenceWatch", "WarmEstimator", "default_estimator",
            "MIN_LIVE_FRAMES", "NOBODY_S", "AUTO_LIVE"]
 
 
 AUTO_LIVE = "auto"  # LiveConfig.exercise: recognise the movement from the stream (formcheck.live_auto)
-GOOD_REP_SHOW_S = 1.5  # how long "Good rep" stays on the live frame [own]
+GOOD_REP_SHOW_S = 1.5  # how long a fault-free rep's line ("Good rep", or what was not judged) stays [own]
 MIN_LIVE_FRAMES = 15  # shorter live streams (or a late frame after stop) are not sessions [own]
 
 
@@ -113,6 +114,7 @@ class LiveWorker:
         self._stamps: deque[float] = deque(maxlen=60)
         self.latency_all: list[float] = []
         self._good_until = -1.0
+        self._done_cue: tuple[str, bool | None] = ("", None)  # the last fault-free rep's line (report.rep_cue)
         self._reps_seen = 0
         self.stashed: Path | None = None  # where the recording was saved once the stream ended
         self.drawing: tuple | None = None  # (px, vis, Overlay) of the newest processed frame
@@ -243,11 +245,12 @@ class LiveWorker:
         if upd.rep_count > self._reps_seen:
             self._reps_seen = upd.rep_count
             if upd.last_rep is not None and not upd.last_rep.faults:
+                self._done_cue = rep_cue(upd.last_rep.to_json(), name)
                 self._good_until = t + GOOD_REP_SHOW_S
         if upd.cue:
             return counter, sub, upd.cue, False
         if t <= self._good_until:
-            return counter, sub, GOOD_REP, True
+            return counter, sub, *self._done_cue
         return counter, sub, "", None
 
     def _with_recognised(self, sub: str) -> str:
