@@ -70,13 +70,15 @@ class Recognition:
     """movement: the best fit, or None for none of the 8; confidence: its share
     (0..1); alternatives: the other candidates with their shares, best first
     (None for "none of these"); evidence: the clip numbers the scores came from;
-    scores: each movement's fit before normalising (0..1)."""
+    scores: each movement's fit before normalising (0..1); note: set when the
+    person was not seen well enough to tell (no answer is then confident)."""
 
     movement: str | None
     confidence: float
     alternatives: list[tuple[str | None, float]]
     evidence: dict[str, float] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
+    note: str | None = None
 
     @property
     def confident(self) -> bool:
@@ -89,12 +91,15 @@ class Recognition:
 
     def to_report(self) -> dict:
         """The report's "recognised" block (docs/report.md)."""
-        return {"movement": self.movement, "confidence": round(self.confidence, 3),
-                "alternatives": [[m, round(p, 3)] for m, p in self.alternatives if p >= 0.005][:4]}
+        out = {"movement": self.movement, "confidence": round(self.confidence, 3),
+               "alternatives": [[m, round(p, 3)] for m, p in self.alternatives if p >= 0.005][:4]}
+        if self.note:
+            out["note"] = self.note
+        return out
 
     def label(self) -> str:
-        """'clamshell, 97%' or 'none of these, 88%'."""
-        return f"{movement_title(self.movement)}, {self.confidence:.0%}"
+        """'clamshell, 97%' or 'none of these, 88%' (and the note, if any)."""
+        return f"{movement_title(self.movement)}, {self.confidence:.0%}" + (f"; {self.note}" if self.note else "")
 
 
 def _ramp(x: float, lo: float, hi: float) -> float:
@@ -183,6 +188,16 @@ STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
 # leg lengths on those runs (a flight phase lifts the hips 5-10 cm, Novacheck
 # 1998). Shoulders across the image (view_across): side views 0.04-0.3, front
 # and back views 0.45-0.9 [own].
+# Seen well enough to tell: the person found with hips and knees inside the
+# frame for 2 s in all (recognise_evidence.seen_seconds). One rep of any of the
+# eight takes 1.5-4 s, a hold needs 3 s still, four running steps take about
+# 1.5 s; under that the recogniser cannot rule a movement in or out, so no answer
+# is confident: a movement's fit is capped at SEEN_BRIEF_FIT (a share of 0.67 at
+# most against "none of these") and "none of these" at a share of
+# SEEN_BRIEF_NONE, with a note that the clip was not seen well enough [own].
+SEEN_MIN_S = 2.0
+SEEN_BRIEF_FIT = 0.5
+SEEN_BRIEF_NONE = 0.5
 BOUNCE_LOW, BOUNCE_UP = 0.3, 0.5
 BOUNCE_AMP_LOW, BOUNCE_AMP_UP = 0.03, 0.06
 ACROSS_SIDE, ACROSS_FRONT = 0.4, 0.55
@@ -293,7 +308,12 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # And the stance knee bends in those strides (a drill in place stands on a
     # straight leg), and the swing thigh stays below horizontal (high knees lift
     # it there); unmeasured without strides, where the cadence alone decides.
-    side_run = (max(strides * max(0.7, cadence), cadence * _ramp(e["stride_share"], 0.0, 0.04))
+    # A runner seen for under SEEN_MIN_S (crossing the frame far away) shows a
+    # step or two: strides in a good share of the frames with the legs changing
+    # over once count, at the capped fit below.
+    brief = e.get("seen_s", math.inf) < SEEN_MIN_S
+    brief_strides = _ramp(e["stride_share"], 0.04, 0.1) * _ramp(turns, 0.0, 1.0) if brief else 0.0
+    side_run = (max(strides * max(0.7, cadence), cadence * _ramp(e["stride_share"], 0.0, 0.04), brief_strides)
                 * _ramp(e["knee_flex_p90"], 60.0, 75.0))
     # Seen from the front or from behind, where the knees read flat: the body
     # bounces at the step rate while the legs (or arms) take turns at it. Jumping
@@ -306,6 +326,8 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     s["running"] = (upright * max(side_run, front_run)
                     * _ramp_seen(e.get("stride_stance_flex", math.nan), STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
                     * _ramp_seen(e.get("stride_hip_flex_p90", math.nan), THIGH_HIGH_KNEES, THIGH_RUN))
+    if e.get("seen_s", math.inf) < SEEN_MIN_S:
+        s = {m: min(v, SEEN_BRIEF_FIT) for m, v in s.items()}
     return {m: round(float(s[m]), 4) for m in MOVEMENTS}
 
 
@@ -328,7 +350,13 @@ def recognise(track: PoseTrack, first_s: float | None = None) -> Recognition:
     scores = movement_scores(ev)
     ranked = _normalise(scores)
     (top, p), rest = ranked[0], ranked[1:]
-    return Recognition(top, float(p), [(m, float(q)) for m, q in rest], ev, scores)
+    note = None
+    if ev["seen_s"] < SEEN_MIN_S:
+        note = (f"not seen well enough: the hips and knees were in view for {ev['seen_s']:.1f} s "
+                f"(at least {SEEN_MIN_S:.0f} s is needed to tell the movement)")
+        if top is None:
+            p = min(p, SEEN_BRIEF_NONE)
+    return Recognition(top, float(p), [(m, float(q)) for m, q in rest], ev, scores, note)
 
 
 def mismatch(rec: Recognition, chosen: str) -> str | None:

@@ -28,7 +28,7 @@ from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import run_holds, run_reps
 
 __all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "hands_to_feet",
-           "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "clip_features", "UP"]
+           "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "clip_features", "UP"]
 
 
 # ---- posture (per frame) ------------------------------------------------------------
@@ -439,6 +439,21 @@ def step_across(world: np.ndarray) -> np.ndarray:
         return np.abs(np.sum(feet * hips, axis=-1)) / (np.linalg.norm(feet, axis=-1) * np.linalg.norm(hips, axis=-1))
 
 
+def seen_seconds(track: PoseTrack) -> float:
+    """How long (s) the person was found with both hips and both knees inside the
+    frame: the frames' own durations added up (a frame lasts the median gap
+    between frames). A far runner crossing the frame, or one the model finds on
+    half the frames, is seen for a second or less; a pose placed outside the
+    image is the model guessing, not seeing."""
+    if len(track) < 2:
+        return 0.0
+    p = track.px[:, [Lm.LEFT_HIP, Lm.RIGHT_HIP, Lm.LEFT_KNEE, Lm.RIGHT_KNEE]]
+    with np.errstate(invalid="ignore"):
+        inside = np.all((p[..., 0] >= 0) & (p[..., 0] <= track.width) & (p[..., 1] >= 0) & (p[..., 1] <= track.height),
+                        axis=1)
+    return float((track.detected & inside).sum() * np.median(np.diff(track.times)))
+
+
 def _longest_run(times: np.ndarray, mask: np.ndarray) -> float:
     best, start = 0.0, None
     for i, m in enumerate(mask):
@@ -518,6 +533,7 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     kl, kr = 180.0 - pf["knee_l"], 180.0 - pf["knee_r"]
     ev: dict[str, float] = {
         "seconds": float(clean.times[valid][-1] - clean.times[valid][0]) if valid.sum() > 1 else 0.0,
+        "seen_s": seen_seconds(track),
         "upright": _share(tilt < UPRIGHT_TILT, valid),
         "side_lying": _share(((tilt > SIDE_LYING_TILT) & (side_up > SIDE_UP)) | side_lying_on_screen(seen_clean.px),
                              valid),
