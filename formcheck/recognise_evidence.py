@@ -28,7 +28,7 @@ from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import run_holds, run_reps
 
 __all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "hands_to_feet",
-           "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "clip_features", "UP"]
+           "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "clip_features", "UP"]
 
 
 # ---- posture (per frame) ------------------------------------------------------------
@@ -242,6 +242,41 @@ def hip_bounce(times: np.ndarray, px: np.ndarray) -> dict[str, float]:
     share, rng = _band(times, mid_hip[:, 1] / leg, STEP_HZ)
     return {"bounce_band": share, "bounce_amp": rng,
             "view_across": float(np.nanmedian(across)) if np.isfinite(across).any() else math.nan}
+
+
+# The legs take turns when the knees' flexion differs by this much, one way then
+# the other (a running stride's swing knee folds 90-130° over a 20-45° stance
+# knee, Novacheck 1998; squats and lunges bend both knees together) [own].
+TURN_KNEE_DIFF = 30.0
+
+
+def stride_phase(times: np.ndarray, px: np.ndarray, knee_flex_l: np.ndarray, knee_flex_r: np.ndarray,
+                 upright: np.ndarray) -> dict[str, float]:
+    """When the hips are low in the stride, at any playback speed: over the
+    upright frames, the correlation between the mid-hip's image height (pixels
+    down, linear trend removed) and how far apart the knees' flexion is, and how
+    many times the more bent knee changes sides by TURN_KNEE_DIFF or more.
+
+    A runner's hips are lowest at midstance, when the swing knee folds past the
+    bearing stance knee, and highest in flight (Novacheck 1998): positive. A
+    walker vaults over a straight stance leg, hips highest at midstance (zero or
+    negative: real walkers -0.07-0.10); a squat or lunge bends both knees
+    together and does not take turns. Neither number depends on the step rate,
+    so slow-motion running reads as running. From image points px [N,33,2],
+    knee flexion per leg [N] (°), upright [N] bool."""
+    nan = {"phase_corr": math.nan, "phase_turns": 0.0}
+    diff = knee_flex_l - knee_flex_r
+    hip = (px[:, Lm.LEFT_HIP, 1] + px[:, Lm.RIGHT_HIP, 1]) / 2
+    ok = upright & np.isfinite(hip) & np.isfinite(diff)
+    if ok.sum() < 20:
+        return nan
+    t, h, d = times[ok], hip[ok], np.abs(diff[ok])
+    h = h - np.polyval(np.polyfit(t, h, 1), t)
+    strong = np.sign(diff[ok][d > TURN_KNEE_DIFF])
+    turns = float(np.sum(np.diff(strong) != 0)) if len(strong) > 1 else 0.0
+    if np.std(h) <= 0 or np.std(d) <= 0:
+        return {"phase_corr": math.nan, "phase_turns": turns}
+    return {"phase_corr": float(np.corrcoef(h, d)[0, 1]), "phase_turns": turns}
 
 
 def knee_loop(px: np.ndarray, side: str, spans: list[tuple[int, int]]) -> float:
@@ -567,6 +602,7 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     ev["stride_turns"] = float(np.sum(np.diff(lead) != 0)) if len(lead) > 1 else 0.0
     ev.update(step_rhythm(seen_clean.times[valid], seen_clean.px[valid]))
     ev.update(hip_bounce(seen_clean.times[valid], seen_clean.px[valid]))
+    ev.update(stride_phase(seen_clean.times, seen_clean.px, kl, kr, valid & (tilt < UPRIGHT_TILT)))
     ev["feet_under"] = _pct(pf["feet_under"][valid], 50)
     fours = valid & (pf["tilt"] > FOURS_TILT)
     # Both hands stay on the floor through a donkey kick or a fire hydrant; a bird
