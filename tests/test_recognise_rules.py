@@ -35,8 +35,16 @@ import numpy as np
 import pytest
 
 from formcheck.landmarks import Lm
-from formcheck.recognise import _normalise, movement_scores, recognise
-from formcheck.recognise_evidence import hands_to_feet, hip_bounce, hip_lift, knee_loop, step_across
+from formcheck.recognise import CONFIDENT, SEEN_MIN_S, _normalise, movement_scores, recognise
+from formcheck.recognise_evidence import (
+    hands_to_feet,
+    hip_bounce,
+    hip_lift,
+    knee_loop,
+    seen_seconds,
+    step_across,
+    stride_phase,
+)
 from formcheck_synth.others import KIT, cases, kit_track
 
 
@@ -119,7 +127,8 @@ def test_running_strides_on_a_straight_stance_knee_are_not_running():
 
 def test_a_short_clip_with_two_stride_turns_is_running():
     ev = _kit_evidence("running")
-    short = {**ev, "seconds": 3.1, "stride_share": 0.11, "stride_turns": 2.0, "step_band": 0.13, "step_amp": 0.1}
+    short = {**ev, "seconds": 3.1, "stride_share": 0.11, "stride_turns": 2.0, "step_band": 0.13, "step_amp": 0.1,
+             "phase_corr": math.nan}  # the stride phase tested on its own below
     assert _top(short) == "running"
     # The same two turns spread over 12 s are not enough.
     assert _top({**short, "seconds": 12.0}) is None
@@ -228,8 +237,92 @@ def test_a_runner_seen_from_the_front_bounces_with_the_legs_taking_turns():
     ev = _kit_evidence("running")
     front = {**ev, "stride_share": 0.0, "stride_turns": 0.0, "knee_flex_p90": 20.0,
              "stride_stance_flex": math.nan, "stride_hip_flex_p90": math.nan,
-             "step_band": 0.3, "step_amp": 0.13, "view_across": 0.67, "bounce_band": 0.54, "bounce_amp": 0.13}
+             "step_band": 0.3, "step_amp": 0.13, "view_across": 0.67, "bounce_band": 0.54, "bounce_amp": 0.13,
+             "phase_corr": -0.05}  # a walker's stride phase: the bounce alone decides here
     assert _top(front) == "running"
     assert _top({**front, "step_band": 0.05}) is None  # bouncing, legs together: skipping on the spot
     assert _top({**front, "bounce_band": 0.2}) is None  # legs taking turns, no flight: walking
     assert _top({**front, "view_across": 0.15}) is None  # from the side the strides must show
+
+
+def _stride_px_and_knees(times: np.ndarray, hips_low_at_midstance: bool):
+    """A runner (or walker) at 0.9 steps a second (slow motion): the more bent
+    knee changes sides every step; the hips (image y, down) lowest when the knees
+    are most apart (running) or highest there (walking)."""
+    step = np.sin(np.pi * 0.9 * times)  # one sign change per step
+    apart = np.abs(step)  # 1 at midstance (one knee folded past the other), 0 between
+    kl = 20.0 + 70.0 * np.clip(step, 0, None)
+    kr = 20.0 + 70.0 * np.clip(-step, 0, None)
+    dy = 12.0 * (apart - 0.5) * (1.0 if hips_low_at_midstance else -1.0)
+    return _standing_px(times, dy), kl, kr
+
+
+def test_stride_phase_reads_hips_low_at_midstance_at_any_speed():
+    t = np.arange(0, 4, 1 / 30)
+    up = np.ones(len(t), bool)
+    run = stride_phase(t, *_stride_px_and_knees(t, True), up)
+    walk = stride_phase(t, *_stride_px_and_knees(t, False), up)
+    assert run["phase_corr"] == pytest.approx(1.0, abs=0.02)
+    assert walk["phase_corr"] == pytest.approx(-1.0, abs=0.02)
+    assert run["phase_turns"] == 3.0  # 3.6 steps in 4 s: the folded knee changes sides 3 times
+    # Both knees bending together (a squat) never take turns.
+    px, kl, _kr = _stride_px_and_knees(t, True)
+    assert stride_phase(t, px, kl, kl, up)["phase_turns"] == 0.0
+    assert math.isnan(stride_phase(t, px, kl, _kr, np.zeros(len(t), bool))["phase_corr"])  # nothing upright
+
+
+def test_hips_low_at_midstance_with_the_legs_taking_turns_is_running():
+    """A slow-motion runner seen from the front: no strides, no cadence, no bounce
+    in the running band; the stride phase decides."""
+    ev = _kit_evidence("running")
+    slow = {**ev, "stride_share": 0.03, "stride_turns": 0.0, "step_band": 0.04, "step_amp": 0.04,
+            "bounce_band": 0.0, "bounce_amp": 0.0, "phase_corr": 0.67, "phase_turns": 3.0}
+    assert _top(slow) == "running"
+    assert _top({**slow, "phase_corr": 0.05}) is None  # hips not low at midstance: walking
+    assert _top({**slow, "phase_turns": 1.0}) is None  # the legs not taking turns
+    assert _top({**slow, "upright": 0.0}) is None  # not standing
+
+
+def _in_frame_track(seconds: float, out_from: float | None = None):
+    """A kit running track cut to `seconds`; from `out_from` s on, its hips are
+    moved outside the frame (the model placing a body it does not see)."""
+    case = next(c for c in cases(KIT) if c[0] == "running")
+    _n, _what, sc, view, h, seed = case
+    tr = kit_track(sc, view, h, seed)
+    n = int(np.searchsorted(tr.times, tr.times[0] + seconds))
+    tr = tr.slice(0, n)
+    if out_from is not None:
+        xy = tr.xy.copy()
+        xy[tr.times >= out_from, Lm.LEFT_HIP, 0] = -0.2
+        tr = tr.replace(xy=xy)
+    return tr
+
+
+def test_seen_seconds_counts_frames_with_hips_and_knees_in_the_frame():
+    tr = _in_frame_track(6.0)
+    whole = seen_seconds(tr)
+    assert whole == pytest.approx(tr.detected.sum() / tr.fps, abs=0.05)
+    assert seen_seconds(_in_frame_track(6.0, out_from=1.0)) == pytest.approx(
+        tr.detected[tr.times < 1.0].sum() / tr.fps, abs=0.05)
+
+
+def test_a_person_seen_under_two_seconds_gets_no_confident_answer():
+    rec = recognise(_in_frame_track(6.0, out_from=1.2))
+    assert rec.evidence["seen_s"] < SEEN_MIN_S
+    assert rec.confidence < CONFIDENT and not rec.confident
+    assert rec.note and rec.note.startswith("not seen well enough")
+    assert rec.to_report()["note"] == rec.note and "not seen well enough" in rec.label()
+    seen = recognise(_in_frame_track(6.0))
+    assert seen.note is None and "note" not in seen.to_report()
+
+
+def test_a_runner_seen_for_a_second_is_running_but_not_confidently():
+    """A far runner crossing the frame: strides in a good share of 0.9 s, the legs
+    changing over once."""
+    ev = _kit_evidence("running")
+    brief = {**ev, "seconds": 0.9, "seen_s": 0.9, "stride_share": 0.29, "stride_turns": 1.0, "step_band": 0.0,
+             "step_amp": 0.0, "bounce_band": 0.0, "bounce_amp": 0.0, "phase_corr": math.nan, "phase_turns": 0.0}
+    top, share = _normalise(movement_scores(brief))[0]
+    assert top == "running" and 0.5 < share < CONFIDENT
+    assert _top({**brief, "stride_turns": 0.0}) is None  # no change of legs seen
+    assert _top({**brief, "seen_s": 10.0, "seconds": 10.0}) is None  # one change in a long clip is not running
