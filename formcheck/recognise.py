@@ -13,7 +13,8 @@ kinds of evidence, each a few numbers a person can check:
 2. **What moves and how**: each exercise's own driving signal
    (`analysis.drive_signal`) run through its own rep or hold engine, so a
    clamshell is "the clamshell's knee opening repeats"; and for running, the
-   two ankles alternating up and down at a running cadence.
+   two ankles alternating up and down at a running cadence, or, at any playback
+   speed, the hips lowest at midstance while the legs take turns.
 3. **Shape checks** that tell look-alikes apart: the working knee stays bent at
    the top of a donkey kick (straight in a bird dog, which also reaches one arm
    forward while a kick or a hydrant keeps both hands down) and of a clamshell, whose
@@ -31,7 +32,8 @@ them. Each movement's score is the product of soft memberships (`_ramp`) of thos
 numbers, every one of them named in `Recognition.evidence`. Scores become
 shares with a "none of these" score that rises when no movement fits well.
 Recognition works on a whole clip and on the first seconds of a live stream:
-it only needs one rep, or a few seconds of a held stretch or of running.
+it only needs one rep, or a few seconds of a held stretch or of running. A
+person seen for under SEEN_MIN_S gets no confident answer, and a note says so.
 """
 
 from __future__ import annotations

@@ -6,8 +6,10 @@ MediaPipe or Streamlit.
   `hip_height`);
 - what moves and how: each exercise's own driving signal through its own rep or
   hold engine (`clip_features` with `_rep_evidence`, `_hold_evidence`), running
-  strides and cadence (`step_rhythm`), which way a thigh swings on all fours
-  (`thigh_swing`);
+  strides and cadence (`step_rhythm`), the body's bounce (`hip_bounce`), the
+  hips low at midstance while the legs take turns (`stride_phase`), which way a
+  thigh swings on all fours (`thigh_swing`);
+- how long the person was seen with hips and knees in the frame (`seen_seconds`);
 - `clip_features`: every number for one clip, by name (the report's
   `Recognition.evidence`).
 """
