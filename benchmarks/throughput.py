@@ -131,6 +131,23 @@ def run(code: str, *args: str, tree: bool = False) -> dict:
     return res
 
 
+def run_side_by_side(code: str, *args: str, n: int = 2) -> dict:
+    """`n` copies of one measurement started together, each in its own interpreter: what
+    the machine gives n independent streams at once (the bare loop side by side is the
+    ceiling for n jobs, whatever formcheck does). frames/s is the sum of the copies' own
+    rates; the load average at the start is kept."""
+    load = os.getloadavg()[0]
+    procs = [subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, cwd=REPO) for _ in range(n)]
+    outs = [p.communicate() for p in procs]
+    if any(p.returncode for p in procs):
+        raise SystemExit("benchmark step failed:\n" + "".join(e for _, e in outs)[-2000:])
+    each = [json.loads(o.strip().splitlines()[-1]) for o, _ in outs]
+    rate = sum(r["frames"] / r["seconds"] for r in each)
+    frames = sum(r["frames"] for r in each)
+    return {"frames": frames, "seconds": frames / rate, "load": load, "each_fps": [r["frames"] / r["seconds"] for r in each]}
+
+
 def looped(clip: Path, times: int, dest: Path) -> Path:
     """The clip repeated `times` times, re-encoded (H.264)."""
     sys.path.insert(0, str(REPO))
@@ -203,11 +220,14 @@ def main() -> int:
             "many_x4": (TRACK, [str(long_clip), n]),
         }
         runs: dict[str, list[dict]] = {k: [] for k in variants}
+        runs["bare1_side"] = []
         for _ in range(args.repeat):  # interleaved, so machine load affects all alike
             for k, (code, a) in variants.items():
                 runs[k].append(run(code, *(a[:2] + [npz] + a[2:] if code is TRACK else a), tree=code is TRACK))
+                if k == "bare1" and args.jobs > 1:
+                    runs["bare1_side"].append(run_side_by_side(BARE, *a, n=args.jobs))
     load1 = os.getloadavg()
-    best = {k: min(v, key=lambda r: r["seconds"]) for k, v in runs.items()}
+    best = {k: min(v, key=lambda r: r["seconds"]) for k, v in runs.items() if v}
     b1 = best["bare1"]
     cores = b1["cpu_seconds"] / b1["seconds"]
     # A loop that got less than one core was waiting for one (a busy machine): count it as one.
@@ -230,6 +250,12 @@ def main() -> int:
           f"{cores:.2f} cores busy; so {n} jobs can reach at most ~{min(args.jobs, os.cpu_count() or 1) / busy:.2f}x "
           "of it unless a frame costs less CPU than in the bare loop (meaningful only on a quiet machine: "
           "on a busy one the loop waits for a core)")
+    if "bare1_side" in best:
+        side = best["bare1_side"]
+        r = side["frames"] / side["seconds"] / (b1["frames"] / b1["seconds"])
+        print(f"{n} bare num_poses=1 loops side by side, one per core ({' + '.join(f'{x:.1f}' for x in side['each_fps'])} "
+              f"frames/s): {r:.3f}x one loop  [load {side['load']:.1f}]: the most {n} jobs can reach on this machine "
+              f"now (the {n}-job target 1.7x is out of reach when this is below it)")
     b2 = best["bare2"]
     per_frame = (b2["seconds"] / b2["frames"]) / (b1["seconds"] / b1["frames"])
     print(f"default mode: the detector on every frame costs {per_frame:.2f}x the bare loop's wall time per frame, so "

@@ -97,6 +97,19 @@ PEOPLE_CHECK_MAX_SIDE = 640  # the check runs on a copy no larger than this [own
 # reps or holds (detecting: 4 of 12) but finds 1 of the 2 real straight-leg-raise
 # reps (detecting: 2 of 2) and reports 16 phantom reps/holds/steps in the near
 # misses (detecting: 8; a bird dog as donkey kick and hydrant 11 against 0).
+# Re-seeding does not last (session 22, benchmarks/tracking_truth.py, own renders): on the frame a fresh
+# tracker starts, its landmarks are the detector's (median 0.0 px apart on the leg raise and figure-four
+# samples), but 1, 2, 3 frames later the figure-four's leg landmarks are 7.5, 17.3, 22.4 px from the
+# detector's again (plain tracking: 25.4 px), and the leg raise's back at the tracker's own as fast. Run for
+# real, a re-seed every 10th frame, or an IMAGE-mode detection every 5th/10th frame that re-seeds where a
+# leg landmark is > 0.1/0.15 torso off it, leaves the leg raise and figure-four checks failing. Swapping
+# the detector's landmarks in (the most any re-seeding gives) on every 2nd frame still fails 3 of the 4;
+# even an oracle that swaps them in wherever the two are > 0.03 torso apart fails the leg raise while
+# detecting on 68% of its frames, and the hydrant needs 99% (--simulate-triggers every=N,oracle=X). A
+# detection beside the tracker costs ~1.4 tracked frames and a fresh tracker ~5 (CPU, 39.5 and 154 ms
+# against 28.9 ms, load 14), so past ~26% of frames it costs more than detecting on every frame: no
+# tracking mode reaches the default's 8/8 at the tracker's speed through MediaPipe's Tasks API, whose
+# landmark model takes its crop either from the detector or from the last frame's landmarks.
 # Switching to detection only where the two disagree would not pay: leg landmarks
 # (hip, knee, ankle) are more than 0.15 torso lengths apart on >= 30% of the frames
 # of 17 of those 39 clips. The render failures cannot be fixed without loosening
