@@ -82,15 +82,19 @@ t_imp = time.perf_counter()
 import mediapipe.tasks.python.vision  # noqa: F401 - imported before the clock starts, as in the bare loop
 import_s = time.perf_counter() - t_imp
 clip, jobs, out, extra = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 code = main(["track", clip, "--out", out, "--jobs", jobs, *extra])
-dt = time.perf_counter() - t0
+dt, cpu_end = time.perf_counter() - t0, time.process_time()
 import numpy as np
 from formcheck.parallel import LAST_RUN
 frames = int(len(np.load(out, allow_pickle=False)["times"]))
-phases = {k: (v - t0 if isinstance(v, float) else {n: (x - t0 if n != "frames" else x) for n, x in v.items()})
-          for k, v in LAST_RUN.items()}
-print(json.dumps({"code": code, "frames": frames, "seconds": dt, "phases": phases, "import_s": import_s}))
+phases = {k: (v - t0 if isinstance(v, float) else {n: (x - t0 if n in ("started", "first_frame", "done") else x)
+                                                   for n, x in v.items()})
+          for k, v in LAST_RUN.items() if k != "parent_cpu"}
+if "parent_cpu" in LAST_RUN:  # the caller's CPU seconds before the workers' results, and after (stitch, clean, save)
+    phases["parent_cpu_before"], phases["parent_cpu_after"] = LAST_RUN["parent_cpu"] - c0, cpu_end - LAST_RUN["parent_cpu"]
+print(json.dumps({"code": code, "frames": frames, "seconds": dt, "phases": phases, "import_s": import_s,
+                  "cpu_seconds": cpu_end - c0}))
 """
 
 
@@ -173,7 +177,7 @@ def _ratio_rows(label: str, best: dict, base: dict, rows: list[tuple[str, str, s
               f"  [load {r['load']:.1f}]" + (f"  ({target})" if target else "") + imp)
 
 
-def _phases(name: str, r: dict) -> None:
+def _phases(name: str, r: dict, bare: float | None = None) -> None:
     """Where an all-cores run spends its wall time (seconds from the start of main())."""
     ph = r.get("phases") or {}
     workers = [v for k, v in sorted(ph.items()) if k.startswith("worker")]
@@ -185,9 +189,16 @@ def _phases(name: str, r: dict) -> None:
              f"probe + model path + preload until fork {ph['forking'] - ph.get('called', 0):.2f}"]
     for i, w in enumerate(workers):
         fps = w["frames"] / max(1e-9, w["done"] - w["first_frame"])
+        cpu = ""
+        if "cpu" in w and bare is not None:  # CPU per frame against the bare loop's (all threads, load-robust-ish)
+            per = (w["cpu"] - w["cpu_first"]) / max(1, w["frames"])
+            cpu = (f"; CPU {w['cpu_first']:.2f} s to the first frame (model load, seek, first inference), then "
+                   f"{per * 1e3:.1f} ms a frame = {per / bare:.2f}x the bare loop's, {w.get('checks', 0)} people checks")
         parts.append(f"worker {i}: started +{w['started'] - ph['forking']:.2f}, first frame +{w['first_frame'] - w['started']:.2f}, "
-                     f"{w['frames']} frames in {w['done'] - w['first_frame']:.2f} ({fps:.1f}/s), done at {w['done']:.2f}")
-    parts.append(f"stitched at {ph['stitched']:.2f}, saved and returned at {r['seconds']:.2f}")
+                     f"{w['frames']} frames in {w['done'] - w['first_frame']:.2f} ({fps:.1f}/s), done at {w['done']:.2f}{cpu}")
+    parts.append(f"stitched at {ph['stitched']:.2f}, saved and returned at {r['seconds']:.2f}"
+                 + (f" (parent CPU {ph['parent_cpu_before']:.2f} s before the results, {ph['parent_cpu_after']:.2f} s "
+                    "stitching, cleaning, saving)" if "parent_cpu_after" in ph else ""))
     print(f"phases of {name} (s):\n    " + "\n    ".join(parts))
 
 
@@ -261,8 +272,10 @@ def main() -> int:
     print(f"default mode: the detector on every frame costs {per_frame:.2f}x the bare loop's wall time per frame, so "
           f"its ceiling is ~{1 / per_frame:.2f}x with 1 job and ~{min(args.jobs, os.cpu_count() or 1) / busy / per_frame:.2f}x "
           f"with {n} (the 0.95x / 1.7x targets are reachable only when tracking)")
+    bare_cpu = b1["cpu_seconds"] / b1["frames"]
+    print(f"bare num_poses=1 loop: {bare_cpu * 1e3:.1f} ms CPU a frame (decode + model, all threads)")
     for k in ("many", "many_opt", "many_x4"):
-        _phases(k, best[k])
+        _phases(k, best[k], bare_cpu)
     for k in ("one", "many"):
         o, o4 = best[k], best[f"{k}_x4"]
         print(f"peak memory, track --jobs {'1' if k == 'one' else n:<2}: clip {o['peak_rss_mb']:.0f} MB, looped 4x "

@@ -180,7 +180,8 @@ def _balanced_bounds(n_frames: int, n: int, warmup: int, keys: list[int], seek_c
 
 # Phase times (time.monotonic(), the same clock in every process on Linux) of this process's last
 # chunked run, for benchmarks/throughput.py: "called", "forking", "worker K" -> {"started",
-# "first_frame", "done", "frames"}, "stitched". Empty after a run that fell back to one pass.
+# "first_frame", "done", "frames", and the worker's CPU seconds "cpu_first" (to its first frame),
+# "cpu" (in all), its second-person "checks"}, "stitched", "parent_cpu" (time.process_time() then). Empty after a run that fell back to one pass.
 LAST_RUN: dict = {}
 
 _ESTIMATORS: dict = {}  # per worker process: the model is read once, each chunk or clip gets a fresh tracker
@@ -261,13 +262,14 @@ class _Loading:
 def _worker(k: int, path: str, chunk: Chunk, model_path: str, stride: int, num_poses: int | None, out) -> None:
     """Process entry: progress ticks as ("tick", k, n), then ("done", k, (result, phase times))
     or ("error", k, message)."""
-    started = time.monotonic()
+    started, cpu0 = time.monotonic(), time.process_time()
     pending = [0]
     first = [0.0]
+    cpu_first = [0.0]
 
     def tick(n: int) -> None:
         if not first[0]:
-            first[0] = time.monotonic()
+            first[0], cpu_first[0] = time.monotonic(), time.process_time() - cpu0
         pending[0] += n
         if pending[0] >= 10:
             out.put(("tick", k, pending[0]))
@@ -275,12 +277,23 @@ def _worker(k: int, path: str, chunk: Chunk, model_path: str, stride: int, num_p
 
     try:
         res = track_chunk(path, chunk, model_path, stride, tick, num_poses)
+        est = _ESTIMATORS.get((model_path, num_poses or _default_num_poses()))
+        # CPU seconds of the whole worker (all its threads: decode, model, checks) up to its first
+        # frame (model load, seek, first inference) and in all, and its second-person checks.
         out.put(("done", k, (res, {"started": started, "first_frame": first[0] or time.monotonic(),
-                                   "done": time.monotonic(), "frames": len(res[0])})))
+                                   "done": time.monotonic(), "frames": len(res[0]),
+                                   "cpu_first": cpu_first[0], "cpu": time.process_time() - cpu0,
+                                   "checks": int(getattr(est, "checks", 0))})))
     except FormCheckError as e:
         out.put(("error", k, f"{type(e).__name__}:{e}"))
     except Exception as e:  # noqa: BLE001 - reported to the parent, which falls back or raises
         out.put(("error", k, f"{type(e).__name__}:{e}"))
+
+
+def _default_num_poses() -> int:
+    from formcheck.pose import DEFAULT_NUM_POSES
+
+    return DEFAULT_NUM_POSES
 
 
 def _context():
@@ -407,6 +420,7 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
         # sequential result and warnings (the cost falls only on damaged clips).
         return one_pass()
     LAST_RUN["stitched"] = time.monotonic()
+    LAST_RUN["parent_cpu"] = time.process_time()  # the caller's CPU clock when stitched (see LAST_RUN)
     if progress is not None:
         progress(total, total)
     track = detections_to_track(times, dets, info.width, info.height, info.fps / stride, str(path))

@@ -171,6 +171,10 @@ def test_chunked_track_matches_sequential(name, num_poses):
     for w in (w0, w1):
         assert LAST_RUN["called"] <= LAST_RUN["forking"] <= w["started"] <= w["first_frame"] <= w["done"] \
             <= LAST_RUN["stitched"]
+        # the worker's CPU (throughput.py's where-the-time-goes): some before the first frame, more in all
+        assert 0 < w["cpu_first"] < w["cpu"]
+        # with tracking, each worker checks for a second person on its first frame and then every 2 s
+        assert w["checks"] >= (1 if num_poses == 1 else 0)
     both = seq.detected & par.detected
     assert (par.detected != seq.detected).sum() <= 0.01 * len(seq)
     # before the seam: the same tracker on the same frames, bit for bit
