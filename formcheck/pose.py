@@ -101,8 +101,9 @@ PEOPLE_CHECK_MAX_SIDE = 640  # the check runs on a copy no larger than this [own
 # tracker starts, its landmarks are the detector's (median 0.0 px apart on the leg raise and figure-four
 # samples), but 1, 2, 3 frames later the figure-four's leg landmarks are 7.5, 17.3, 22.4 px from the
 # detector's again (plain tracking: 25.4 px), and the leg raise's back at the tracker's own as fast. Run for
-# real, a re-seed every 10th frame, or an IMAGE-mode detection every 5th/10th frame that re-seeds where a
-# leg landmark is > 0.1/0.15 torso off it, leaves the leg raise and figure-four checks failing. Swapping
+# real, a re-seed every 10th frame, or an IMAGE-mode detection every 10th frame that re-seeds where a leg
+# landmark is > 0.15 torso off it, leaves all four failing samples failing (the hydrant then counts 5 reps
+# for 4; running FPPA right -3.8/-4.7 deg), and one every 5th frame (> 0.1 torso) the leg raise. Swapping
 # the detector's landmarks in (the most any re-seeding gives) on every 2nd frame still fails 3 of the 4;
 # even an oracle that swaps them in wherever the two are > 0.03 torso apart fails the leg raise while
 # detecting on 68% of its frames, and the hydrant needs 99% (--simulate-triggers every=N,oracle=X). A
