@@ -274,6 +274,12 @@ def main() -> int:
           f"with {n} (the 0.95x / 1.7x targets are reachable only when tracking)")
     bare_cpu = b1["cpu_seconds"] / b1["frames"]
     print(f"bare num_poses=1 loop: {bare_cpu * 1e3:.1f} ms CPU a frame (decode + model, all threads)")
+    for k, flags in (("one", ""), ("one_opt", f" {OPT_IN}")):
+        r = best[k]
+        if "cpu_seconds" in r:  # one process: its CPU is the whole run's (model load, decode, checks, cleaning, saving)
+            per = r["cpu_seconds"] / r["frames"]
+            print(f"formcheck track --jobs 1{flags}: {per * 1e3:.1f} ms CPU a frame (the whole run) = "
+                  f"{per / bare_cpu:.2f}x the bare loop's")
     for k in ("many", "many_opt", "many_x4"):
         _phases(k, best[k], bare_cpu)
     for k in ("one", "many"):
