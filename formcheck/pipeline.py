@@ -23,7 +23,7 @@ from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
 from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack
 from formcheck.overlay_text import hold_counter, rep_counter, rep_sub
-from formcheck.recognise import Recognition, mismatch, movement_title, recognise
+from formcheck.recognise import Recognition, a_movement, mismatch, recognise
 from formcheck.report import finish_report, rep_cue
 from formcheck.video import H264Writer, read_frames
 
@@ -137,7 +137,7 @@ def analyze(track: PoseTrack, movement: str, options: Options = Options(), sourc
             return report
         movement = rec.movement
         if not rec.confident:
-            note = (f"formcheck is not sure this is a {movement_title(movement)} ({rec.confidence:.0%}). "
+            note = (f"formcheck is not sure this is {a_movement(movement)} ({rec.confidence:.0%}). "
                     "If it is another movement, choose it and analyse the clip again.")
     elif rec is not None:
         warning = mismatch(rec, movement)

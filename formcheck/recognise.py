@@ -47,7 +47,7 @@ from formcheck.exercises import MOVEMENTS
 from formcheck.landmarks import PoseTrack
 from formcheck.recognise_evidence import clip_features, posture_features, side_lying_on_screen
 
-__all__ = ["Recognition", "recognise", "posture_features", "side_lying_on_screen", "clip_features", "movement_scores",
+__all__ = ["Recognition", "a_movement", "recognise", "posture_features", "side_lying_on_screen", "clip_features", "movement_scores",
            "mismatch", "CONFIDENT", "NONE_LABEL", "movement_title"]
 
 NONE_LABEL = "none of these"
@@ -65,6 +65,15 @@ MIN_SCORE = 0.02  # floor of a membership, so one bad number lowers a score but 
 def movement_title(name: str | None) -> str:
     """'fire_hydrant' -> 'fire hydrant'; None -> 'none of these'."""
     return NONE_LABEL if name is None else name.replace("_", " ")
+
+
+def a_movement(name: str) -> str:
+    """The movement as the object of a sentence: 'a fire hydrant', 'running'
+    (an activity takes no article)."""
+    title = movement_title(name)
+    if name == "running":
+        return title
+    return ("an " if title[:1] in "aeiou" else "a ") + title
 
 
 @dataclass(frozen=True)
@@ -380,8 +389,8 @@ def mismatch(rec: Recognition, chosen: str) -> str | None:
     if not rec.confident or rec.movement == chosen:
         return None
     if rec.movement is None:
-        return (f"This does not look like a {movement_title(chosen)}, nor like any movement formcheck knows, "
+        return (f"This does not look like {a_movement(chosen)}, nor like any movement formcheck knows, "
                 "so it was not graded. Check the camera sees your whole body from the view the tips suggest.")
-    return (f"This looks like a {movement_title(rec.movement)}, not a {movement_title(chosen)} "
-            f"(recognised at {rec.confidence:.0%}), so it was not graded as a {movement_title(chosen)}. "
-            f"Analyse it as a {movement_title(rec.movement)} instead.")
+    return (f"This looks like {a_movement(rec.movement)}, not {a_movement(chosen)} "
+            f"(recognised at {rec.confidence:.0%}), so it was not graded as {a_movement(chosen)}. "
+            f"Analyse it as {a_movement(rec.movement)} instead.")

@@ -110,6 +110,12 @@ def test_mismatch_needs_confidence():
     assert mismatch(sure, "clamshell") is None
     nothing = Recognition(None, 0.9, [("squat", 0.0)])
     assert "does not look like a fire hydrant" in mismatch(nothing, "fire_hydrant")
+    # Running takes no article: "does not look like running", "looks like a clamshell, not running".
+    assert mismatch(nothing, "running").startswith("This does not look like running, nor like any movement")
+    assert mismatch(sure, "running").startswith("This looks like a clamshell, not running (recognised at 90%), "
+                                                "so it was not graded as running. Analyse it as a clamshell instead.")
+    runner = Recognition("running", 0.9, [("clamshell", 0.05)])
+    assert mismatch(runner, "clamshell").endswith("Analyse it as running instead.")
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
