@@ -16,7 +16,7 @@ from formcheck.overlay_text import GOOD_REP, REP_NOT_JUDGED
 from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
 
-__all__ = ["SCHEMA", "finish_report", "rep_cue", "summary_text", "write_json", "validate_report"]
+__all__ = ["SCHEMA", "finish_report", "rep_cue", "recognised_text", "summary_text", "write_json", "validate_report"]
 
 SCHEMA = "formcheck.report/1"
 
@@ -104,6 +104,13 @@ def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = No
     return head + "; " + "; ".join(parts)
 
 
+def recognised_text(rec: dict) -> str:
+    """The report's "recognised" block in words: 'clamshell, 97%', 'none of these,
+    50%; not seen well enough: ...' (its note, when it has one)."""
+    what = (rec.get("movement") or "none of these").replace("_", " ")
+    return f"{what}, {rec.get('confidence', 0.0):.0%}" + (f"; {rec['note']}" if rec.get("note") else "")
+
+
 def rep_cue(event: dict, exercise: str) -> tuple[str, bool | None]:
     """The short line drawn on the frame when a rep ends (annotated video, live
     coach, routine), with its colour: the first fault (False); "Good rep" (True)
@@ -169,8 +176,7 @@ def summary_text(report: dict) -> str:
     lines.append(f"Camera view: {view.replace('_', ' ')}; person visible in {report['pose_coverage']:.0%} of frames")
     rec = report.get("recognised")
     if rec:
-        what = (rec["movement"] or "none of these").replace("_", " ")
-        lines.append(f"Recognised: {what}, {rec['confidence']:.0%}")
+        lines.append(f"Recognised: {recognised_text(rec)}")
     if report.get("graded") is False:
         lines.append("")
         lines.append("Not graded: " + (report.get("ungraded_reason") or "the movement was not recognised."))

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from formcheck.exercises import EXERCISES
 from formcheck.overlay_text import REP_NOT_JUDGED
-from formcheck.report import form_verdict, rep_cue, summary_text
+from formcheck.report import form_verdict, recognised_text, rep_cue, summary_text
+from formcheck.ui.labels import recognised_label
 from formcheck.ui.tables import hold_table, rep_table
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_videos"
@@ -139,3 +140,11 @@ def test_the_frame_says_good_rep_only_when_every_check_was_made():
     # A fault is named whatever else was not judged.
     assert rep_cue(_rep(faults=[("feet_apart", "Keep your feet glued together")], unjudged=checks[1:]),
                    "clamshell") == ("Keep your feet glued together", False)
+
+
+def test_the_recognised_line_carries_its_note():
+    rec = {"movement": None, "confidence": 0.5, "alternatives": [],
+           "note": "not seen well enough: the hips and knees were in view for 1.8 s"}
+    assert recognised_text(rec) == "none of these, 50%; not seen well enough: the hips and knees were in view for 1.8 s"
+    assert recognised_label(rec) == recognised_text(rec)
+    assert recognised_text({"movement": "fire_hydrant", "confidence": 0.97}) == "fire hydrant, 97%"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from formcheck.exercises import EXERCISES, MOVEMENTS
+from formcheck.report import recognised_text
 
 __all__ = ["movement_title", "recognised_label", "live_movements", "camera_advice", "session_label", "local_time"]
 
@@ -19,9 +20,9 @@ def movement_title(name: str) -> str:
 
 
 def recognised_label(rec: dict) -> str:
-    """The report's "recognised" block as 'clamshell, 97%' (or 'none of these, 88%')."""
-    what = (rec.get("movement") or "none of these").replace("_", " ")
-    return f"{what}, {rec.get('confidence', 0.0):.0%}"
+    """The report's "recognised" block as 'clamshell, 97%' (or 'none of these, 88%'),
+    with its note when it has one (report.recognised_text)."""
+    return recognised_text(rec)
 
 
 def live_movements() -> list[str]:
