@@ -53,6 +53,9 @@ BODIES: dict[str, dict] = {
             "shirt_bgr": (40, 40, 160), "shorts_bgr": (60, 60, 60), "skin_bgr": (90, 120, 160)},
     "F62": {"phenotype": {"sex": 1.0, "age_years": 62, "height_m": 1.58, "weight": 0.65},
             "shirt_bgr": (70, 140, 70), "shorts_bgr": (110, 60, 40), "skin_bgr": (150, 180, 215)},
+    # a test body added in session 22 (the held-out corners: camera 1.5 m high and 3 m away, 120 fps at 0.5 m and 8 m)
+    "M58": {"phenotype": {"sex": 0.0, "age_years": 58, "height_m": 1.72, "weight": 0.75, "muscle": 0.4},
+            "shirt_bgr": (200, 200, 200), "shorts_bgr": (90, 40, 20), "skin_bgr": (120, 160, 200)},
     # fit bodies
     "M27": {"phenotype": {"sex": 0.0, "age_years": 27, "height_m": 1.78, "weight": 0.4, "muscle": 0.7},
             "shirt_bgr": (30, 120, 200), "shorts_bgr": (30, 30, 30), "skin_bgr": (110, 150, 190)},
@@ -103,6 +106,12 @@ FIT: tuple[RunClip, ...] = (
     RunClip("fit8", "M27", "front", 0.7, 6.0, -14.0, 30, "left", 21.0),
     RunClip("fit9", "F41", "front", 1.0, 4.5, 13.0, 30, "right", 25.6, -7.3),
     RunClip("fit10", "M27", "front", 0.7, 6.0, -14.0, 30, "left", 25.7, -7.7),
+    # Session 22: cameras high and close (1.4-1.5 m, 3-3.2 m: looking down 16-19° at
+    # the knees, where the FIT set stopped at ~10°), the same targets as fit9/fit10.
+    RunClip("fit11", "F41", "front", 1.5, 3.0, 12.0, 30, "right", 26.4, -7.0),
+    RunClip("fit12", "M27", "front", 1.4, 3.2, -10.0, 30, "left", 24.3, -5.8),
+    RunClip("fit13", "M27", "back", 1.5, 3.0, 8.0, 30, "left", 10.0, 4.9),
+    RunClip("fit14", "F41", "front", 1.5, 3.0, -14.0, 30, "left", 27.9, -8.0),
 )
 
 # A camera off the line of running mixes knee flexion into the 2D FPPA (about
@@ -123,6 +132,13 @@ TEST: tuple[RunClip, ...] = (
     RunClip("front60", "F62", "front", 1.0, 7.5, -5.0, 60, "left", 19.3, -3.2),
     RunClip("back120", "F34", "back", 1.1, 4.5, -7.0, 120, "right", 10.4, 3.9),
     RunClip("front120", "M45", "front", 1.3, 5.0, 9.0, 120, "right", 22.6, -5.4),
+    # Session 22: corners of the acceptance the ten above did not reach (a camera
+    # 1.5 m high 3 m away, the steepest look down at the knees; 0.5 m high 8 m away;
+    # 15° off the line at 60 and 120 fps), a new body M58. Scored before any change.
+    RunClip("front30d", "M58", "front", 1.5, 3.0, -14.0, 30, "left", 27.9, -8.0),
+    RunClip("front30e", "F34", "front", 0.5, 8.0, 15.0, 30, "right", 26.4, -8.3),
+    RunClip("back60b", "M58", "back", 1.5, 3.0, -15.0, 60, "right", 4.8, 10.9),
+    RunClip("front120b", "F62", "front", 0.5, 8.0, -15.0, 120, "left", 26.1, -8.6),
 )
 
 SETS = {"fit": FIT, "test": TEST}
