@@ -698,3 +698,33 @@ def test_too_little_decides_only_below_four_steps():
     assert "1 step found" in too_little(1, 1.0, 1.0, 1.0)[1]
     assert "no steps found" in too_little(0, 1.0, 1.0, 1.0)[1]
     assert "never a whole leg, hip to ankle, in view" in too_little(0, 10.0, 0.8, 0.0)[1]
+
+
+def test_legs_take_turns_by_the_knees_when_the_feet_do_not_show_it():
+    """From in front with the camera looking down, the foot kicked up behind the
+    stance leg is hidden and the pose model draws it near the other foot, so the
+    feet's height difference no longer swaps sign every step (held-out render
+    front30d: feet 0.35, knees 0.76, read as not running). The knees, in front of
+    the body, still swap height every step: the legs take turns."""
+    from formcheck.gait.frames import Frames, clean_frontal
+    from formcheck.gait.sanity import MIN_ALTERNATION, _turn_correlation, alternation
+    from formcheck.gait.steps import detect_steps
+
+    b = built("front", 30)
+    track = track_from_motion(b.motion, b.camera, CLEAN)
+    clean = clean_frontal(track, 10.0)
+    _, period, _ = detect_steps(clean, "front")
+    assert period == pytest.approx(60 / b.truth["cadence_spm"], rel=0.05)
+    # The feet as the pose model draws them: side by side, their height difference
+    # repeating every step instead of swapping sign.
+    xy = clean.xy.copy()
+    feet = [27, 29, 31], [28, 30, 32]
+    mean_y = (xy[:, feet[0], 1] + xy[:, feet[1], 1]) / 2
+    wobble = 0.02 * np.sin(2 * np.pi * clean.times / period)[:, None]
+    xy[:, feet[0], 1], xy[:, feet[1], 1] = mean_y + wobble, mean_y - wobble
+    fr = Frames(clean.replace(xy=xy))
+    feet_only = _turn_correlation((fr.foot_low_y("left") - fr.foot_low_y("right")) / fr.leg_scale(),
+                                  clean.times, period)
+    assert feet_only < MIN_ALTERNATION  # the feet alone: "the feet do not take turns"
+    assert alternation(fr, clean.times, period) > 0.8  # the knees still swap every step
+    assert alternation(Frames(clean), clean.times, period) > 0.8  # both seen: unchanged

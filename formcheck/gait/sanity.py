@@ -31,8 +31,9 @@ __all__ = ["too_little", "running_like", "speed_question", "swing_clearance", "a
 # many leg lengths at least [own: a jog lifts the swing heel 0.3-0.6 leg lengths
 # above the stance foot on screen; standing, squatting or lunging feet are within 0.05].
 MIN_SWING_CLEARANCE = 0.12
-# Feet taking turns: minus the correlation of the feet's height difference with itself
-# one step later [own: rendered and real running 0.6-0.95; lunges and squats below 0.2].
+# Legs taking turns: minus the correlation of the feet's (or knees') height difference
+# with itself one step later [own: rendered and real running 0.6-0.95; real lunges,
+# squats and walking in place 0 or below, feet and knees alike].
 MIN_ALTERNATION = 0.4
 # Stance time over step time: above this both feet are down together between
 # steps (walking: about 1.2) [own: running has a flight phase, about 0.6-0.9].
@@ -75,14 +76,10 @@ def swing_clearance(fr: Frames, t: np.ndarray, steps: list[Stance], leg: float, 
     return float(np.median(vals)) if vals else math.nan
 
 
-def alternation(fr: Frames, t: np.ndarray, period: float | None) -> float:
-    """How strongly the feet take turns: minus the correlation of the feet's height
-    difference (left minus right, leg lengths) with itself one step later. Running
-    swaps which foot is up every step (about +1); a lunge, a split stance or a
-    seated stretch keeps one foot up (0 or below). NaN without a period."""
-    if not period or len(t) < 8:
-        return math.nan
-    g = (fr.foot_low_y("left") - fr.foot_low_y("right")) / fr.leg_scale()
+def _turn_correlation(g: np.ndarray, t: np.ndarray, period: float) -> float:
+    """Minus the correlation of a left-minus-right signal `g` [N] with itself one
+    step (`period` s) later: about +1 when the legs swap every step. NaN if too
+    little is seen."""
     ok = np.isfinite(g)
     if ok.sum() < 8:
         return math.nan
@@ -94,6 +91,25 @@ def alternation(fr: Frames, t: np.ndarray, period: float | None) -> float:
     a, b = g[:-k] - g[:-k].mean(), g[k:] - g[k:].mean()
     den = float(np.sqrt(np.sum(a * a) * np.sum(b * b)))
     return float(-np.sum(a * b) / den) if den > 0 else math.nan
+
+
+def alternation(fr: Frames, t: np.ndarray, period: float | None) -> float:
+    """How strongly the legs take turns: minus the correlation of the feet's height
+    difference (left minus right, leg lengths) with itself one step later, or of the
+    knees' height difference, whichever swaps more clearly. Running swaps which foot
+    (and which knee) is up every step (about +1); a lunge, a split stance or a
+    seated stretch keeps one foot up (0 or below). The knees count too because a
+    camera looking down from in front loses the foot kicked up behind the stance
+    leg: the pose model then draws it near the other foot, and the feet alone read
+    as barely taking turns, while the knees, in front of the body, stay in view.
+    NaN without a period."""
+    if not period or len(t) < 8:
+        return math.nan
+    leg = fr.leg_scale()
+    turns = [_turn_correlation((fr.foot_low_y("left") - fr.foot_low_y("right")) / leg, t, period),
+             _turn_correlation((fr.p("left", "knee")[:, 1] - fr.p("right", "knee")[:, 1]) / leg, t, period)]
+    turns = [x for x in turns if math.isfinite(x)]
+    return max(turns) if turns else math.nan
 
 
 def too_little(n_steps: int, clip_s: float, coverage: float, seen_s: float) -> tuple[str, str] | None:
