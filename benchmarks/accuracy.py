@@ -503,7 +503,7 @@ def gait_markdown(scores: list[dict], command: str, fast_tracking: bool = False)
         "## Running: knee valgus on held-out rendered runners",
         "",
         f"Produced by `{command}` on {time.strftime('%Y-%m-%d')}. Own renders (formcheck_synth.running through "
-        "the anny avatar, benchmarks/gait_renders.py TEST set): bodies F34, M45, F62 and cameras that the FPPA "
+        "the anny avatar, benchmarks/gait_renders.py TEST set): bodies F34, M45, F62, M58 and cameras that the FPPA "
         "correction was not fitted on (its hip joint width and its per-leg uncertainty come from bodies M27 and "
         "F41, other cameras; docs/gait.md). "
         "480x640 portrait, camera 0.5-1.5 m high, 3-8 m away, up to 15° off the line of running, behind and in "
