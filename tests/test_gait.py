@@ -728,3 +728,36 @@ def test_legs_take_turns_by_the_knees_when_the_feet_do_not_show_it():
     assert feet_only < MIN_ALTERNATION  # the feet alone: "the feet do not take turns"
     assert alternation(fr, clean.times, period) > 0.8  # the knees still swap every step
     assert alternation(Frames(clean), clean.times, period) > 0.8  # both seen: unchanged
+
+
+def test_held_out_running_renders_span_the_acceptance_and_share_nothing_with_the_fit():
+    """benchmarks/gait_renders.py: the TEST clips reach every corner of the issue's
+    acceptance (camera 0.5-1.5 m high, 3-8 m away, up to 15° off the line, behind and
+    in front, 30/60/120 fps), including the high, close camera in both views and 15°
+    off at every frame rate, and no TEST clip uses a FIT body or camera."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "gait_renders.py"
+    spec = importlib.util.spec_from_file_location("gait_renders_bench", path)
+    g = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = g  # its dataclasses look their module up
+    spec.loader.exec_module(g)
+
+    test, fit = g.TEST, g.FIT
+    assert {c.body for c in test}.isdisjoint({c.body for c in fit})
+    assert len({c.body for c in test}) >= 4
+    assert {(c.cam_h, c.dist, c.yaw) for c in test}.isdisjoint({(c.cam_h, c.dist, c.yaw) for c in fit})
+    assert {(c.view, c.fps) for c in test} == {(v, f) for v in ("back", "front") for f in (30, 60, 120)}
+    assert min(c.cam_h for c in test) == 0.5 and max(c.cam_h for c in test) == 1.5
+    assert min(c.dist for c in test) == 3.0 and max(c.dist for c in test) == 8.0
+    assert all(0.5 <= c.cam_h <= 1.5 and 3.0 <= c.dist <= 8.0 and abs(c.yaw) <= 15 for c in test)
+    for view in ("back", "front"):
+        # the steepest look down at the knees: high and close
+        assert any(c.view == view and c.cam_h >= 1.4 and c.dist <= 3.2 for c in test)
+        # low and far
+        assert any(c.view == view and c.cam_h <= 0.5 and c.dist >= 8.0 for c in test) or view == "back"
+    for fps in (30, 60, 120):
+        assert max(abs(c.yaw) for c in test if c.fps == fps) == 15
+    # the FIT set films from the high, close camera too (what the correction was checked on)
+    assert any(c.cam_h >= 1.4 and c.dist <= 3.2 and c.view == "front" for c in fit)
