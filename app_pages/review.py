@@ -9,7 +9,7 @@ from app_pages.widgets import analyse_again, delete_session, open_history
 from formcheck.errors import FormCheckError
 from formcheck.history import default_db_path
 from formcheck.landmarks import PoseTrack
-from formcheck.report import rep_cue, summary_text
+from formcheck.report import good_form_count, rep_cue, summary_text
 from formcheck.ui.figures import cadence_figure, drive_figure, drive_series, hold_figure, step_figure
 from formcheck.ui.labels import movement_title, recognised_label, session_label
 from formcheck.ui.saving import reanalyse_session
@@ -110,14 +110,16 @@ summ = rep["summary"]
 m = st.columns(5)
 if rep["reps"]:
     m[0].metric("Reps", summ["rep_count"])
-    m[1].metric("Good form", f"{summ.get('clean_reps', 0)} / {summ['rep_count']}")
+    m[1].metric("Good form", f"{good_form_count(rep['reps'], rep['exercise'])} / {summ['rep_count']}",
+                help="every check made and no fault found")
     m[2].metric("Sets", summ.get("sets", 1))
     m[3].metric("Side", (rep.get("side") or "–").capitalize())
     m[4].metric("Faults", sum(summ["fault_counts"].values()))
 elif rep["holds"]:
     m[0].metric("Holds", summ["hold_count"])
     m[1].metric("Longest hold", f"{max(h['duration_s'] for h in rep['holds']):.0f} s")
-    m[2].metric("Good form", f"{sum(1 for h in rep['holds'] if not h['faults'])} / {summ['hold_count']}")
+    m[2].metric("Good form", f"{good_form_count(rep['holds'], rep['exercise'])} / {summ['hold_count']}",
+                help="every check made and no fault found")
 elif rep["steps"]:
     m[0].metric("Steps", summ["step_count"])
     m[1].metric("Flagged", sum(1 for x in rep["steps"] if x["faults"]))

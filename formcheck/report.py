@@ -16,7 +16,7 @@ from formcheck.overlay_text import GOOD_REP, REP_NOT_JUDGED
 from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
 
-__all__ = ["SCHEMA", "finish_report", "rep_cue", "recognised_text", "summary_text", "write_json", "validate_report"]
+__all__ = ["SCHEMA", "finish_report", "good_form_count", "rep_cue", "recognised_text", "summary_text", "write_json", "validate_report"]
 
 SCHEMA = "formcheck.report/1"
 
@@ -102,6 +102,12 @@ def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = No
     reasons = reasons or {}
     parts = [f"{n} not judged" + (f" ({reasons[c]})" if reasons.get(c) else "") for c, n in zip(missing, names)]
     return head + "; " + "; ".join(parts)
+
+
+def good_form_count(events: list[dict], exercise: str) -> int:
+    """How many reps or holds had good form: every check of the exercise made and
+    no fault found (form_verdict 'good'), the figure behind every "Good form N / M"."""
+    return sum(1 for e in events if form_verdict(e, exercise) == "good")
 
 
 def recognised_text(rec: dict) -> str:

@@ -126,6 +126,25 @@ def test_v1_database_is_upgraded_keeping_its_sessions(tmp_path):
     assert s["exercise"] == "clamshell" and s["stop_reason"] is None
 
 
+def test_good_form_is_recounted_when_a_v4_database_is_opened(tmp_path):
+    """Sessions saved when a fault-free rep counted as good form whatever was not
+    judged get their count redone from their report (nothing else changes)."""
+    path = tmp_path / "v4.db"
+    conn = connect(path)
+    assert migrate(conn, MIGRATIONS[:4]) == 4
+    unseen = dict(rep(2), unjudged=["pelvis_roll"])
+    for report in (json.dumps(make_report(reps=[rep(1), unseen])), '{"reps": ["not a rep"]'):
+        conn.execute("INSERT INTO sessions(created_at, exercise, source_kind, report, rep_count, clean_count) "
+                     "VALUES (?,?,?,?,?,?)", ("2026-01-05T10:00:00+00:00", "clamshell", "upload", report, 2, 2))
+    conn.commit()
+    conn.close()
+    h = History(path)
+    assert h.version == SCHEMA_VERSION >= 5
+    counts = {s["id"]: s["clean_count"] for s in h.list_sessions()}
+    assert counts == {1: 1, 2: 2}  # the unreadable row keeps its count
+    assert h.get_session(1)["report"]["reps"][1]["unjudged"] == ["pelvis_roll"]
+
+
 def test_reports_of_older_versions_are_brought_to_the_records_shape_once(tmp_path):
     """A v3 database holding a report written before the result records (reps and
     holds without unjudged/form_judged, steps without index) reads back in the
@@ -372,7 +391,9 @@ def test_physio_report_says_good_only_where_every_check_was_made(hist):
     unseen = dict(rep(2), unjudged=["pelvis_roll"])  # filmed from the front: pelvis roll not judged
     sid = hist.save_session(make_report(reps=[rep(1), unseen, rep(3, ["feet_apart"])]), "live", "x",
                             created_at="2026-03-04T18:00:00+00:00")
+    assert hist.get_session(sid)["clean_count"] == 1  # rep 2 is not good form: pelvis roll was not judged
     page = hist.physio_report_html(sid)
+    assert "<td class='num'>1/3</td>" in page  # the sessions table's "Good form"
     cells = [c.split("</td>")[0] for c in page.split("<td class='")[1:] if c.startswith(("ok'", "bad'", "unjudged'"))]
     assert cells == ["ok'>good", "unjudged'>no fault seen in 3 of 4 checks (pelvis rolls back not judged)",
                      "bad'>fix feet_apart"]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from formcheck.history.db import HistoryError, now_iso, tx
+from formcheck.history.rows import summary_columns
 from formcheck.results import upgrade_events
 from formcheck.safe_io import dumps_json
 
@@ -106,11 +107,26 @@ def _v4(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE sessions SET report=? WHERE id=?", (dumps_json(new, indent=None), sid))
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    # "Good form" now needs every check made (report.good_form_count): a rep with
+    # no fault but a check not judged from its camera view was counted as clean.
+    # Recount each stored session from its report; a row that does not read as a
+    # report keeps its count.
+    rows = conn.execute("SELECT id, report FROM sessions").fetchall()
+    for sid, text in rows:
+        try:
+            clean = summary_columns(json.loads(text))["clean_count"]
+        except Exception:  # noqa: BLE001 - any row that is not a readable report keeps its count
+            continue
+        conn.execute("UPDATE sessions SET clean_count=? WHERE id=?", (clean, sid))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "sessions and their reps, holds and steps", _v1),
     Migration(2, "why a set stopped", _v2),
     Migration(3, "guided routines; sessions left out of trends", _v3),
     Migration(4, "stored reports in the result records' shape", _v4),
+    Migration(5, "good form counted only where every check was made", _v5),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -7,6 +7,7 @@ import json
 import math
 from collections import Counter
 
+from formcheck.report import good_form_count
 from formcheck.results import parse_events
 
 __all__ = ["finite", "event_rows", "summary_columns", "gait_leg_fppa"]
@@ -47,7 +48,10 @@ def summary_columns(report: dict) -> dict:
         "rep_count": len(report.get("reps", [])),
         "hold_count": len(report.get("holds", [])),
         "step_count": len(report.get("steps", [])),
-        "clean_count": len(evs) - faulted,
+        # Good form needs evidence: a rep or hold counts only where every check was made
+        # (report.good_form_count); a step, where no fault was found.
+        "clean_count": good_form_count(report.get("reps", []) + report.get("holds", []), report.get("exercise", ""))
+        + sum(1 for st in report.get("steps", []) if not st["faults"]),
         "faulted_count": faulted,
         "fault_total": sum(faults.values()),
         "fault_counts": json.dumps(dict(sorted(faults.items()))),
