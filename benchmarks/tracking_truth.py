@@ -114,11 +114,16 @@ class Retracker:
         if d is not None and not due and self.trigger is not None and self.prev is not None:
             due = self.trigger(self.prev, d)
         if due:
-            self._refresh()
-            d2 = self.est.detect(frame, t + 0.0005)
-            d = d2 if d2 is not None else d
+            d = self._reseed(frame, t, d)
         self.prev = d
         return d
+
+    def _reseed(self, frame, t, d):
+        """A fresh tracker run on this frame again (its first frame is a detection); the
+        tracked result `d` is kept if the fresh one finds nobody."""
+        self._refresh()
+        d2 = self.est.detect(frame, t + 0.0005)
+        return d2 if d2 is not None else d
 
     def close(self):
         self.est.close()
@@ -158,9 +163,7 @@ class CheckedTracker(Retracker):
                 size = np.array([frame.shape[1], frame.shape[0]], float)
                 off = np.linalg.norm((d.xy[LEG] - ref[LEG]) * size, axis=1).max() / _torso(ref * size)
                 if off > self.tol:
-                    self._refresh()
-                    d2 = self.est.detect(frame, t + 0.0005)
-                    d = d2 if d2 is not None else d
+                    d = self._reseed(frame, t, d)
         self.prev = d
         return d
 
