@@ -46,6 +46,7 @@ import numpy as np
 from formcheck.exercises import MOVEMENTS
 from formcheck.landmarks import PoseTrack
 from formcheck.recognise_evidence import clip_features, posture_features, side_lying_on_screen
+from formcheck.report import recognised_text
 
 __all__ = ["Recognition", "a_movement", "recognise", "posture_features", "side_lying_on_screen", "clip_features", "movement_scores",
            "mismatch", "CONFIDENT", "NONE_LABEL", "movement_title"]
@@ -110,7 +111,7 @@ class Recognition:
 
     def label(self) -> str:
         """'clamshell, 97%' or 'none of these, 88%' (and the note, if any)."""
-        return f"{movement_title(self.movement)}, {self.confidence:.0%}" + (f"; {self.note}" if self.note else "")
+        return recognised_text({"movement": self.movement, "confidence": self.confidence, "note": self.note})
 
 
 def _ramp(x: float, lo: float, hi: float) -> float:

@@ -16,7 +16,8 @@ from formcheck.overlay_text import GOOD_REP, REP_NOT_JUDGED
 from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
 
-__all__ = ["SCHEMA", "finish_report", "good_form_count", "rep_cue", "recognised_text", "summary_text", "write_json", "validate_report"]
+__all__ = ["SCHEMA", "finish_report", "form_kind", "good_form_count", "GOOD_FORM", "PARTLY_JUDGED", "FAULT_FOUND",
+           "FORM_NOT_JUDGED", "rep_cue", "recognised_text", "summary_text", "write_json", "validate_report"]
 
 SCHEMA = "formcheck.report/1"
 
@@ -104,10 +105,29 @@ def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = No
     return head + "; " + "; ".join(parts)
 
 
+# A rep's or hold's form in one of four kinds, as form_verdict words it: "good
+# form" only when every check was made and none found a fault.
+GOOD_FORM, PARTLY_JUDGED, FAULT_FOUND, FORM_NOT_JUDGED = (
+    "good form", "no fault seen (some checks not judged)", "fault found", "form not judged")
+
+
+def form_kind(event: dict, exercise: str) -> str:
+    """GOOD_FORM, PARTLY_JUDGED, FAULT_FOUND or FORM_NOT_JUDGED for a rep or hold
+    (the plots' colours, the frame's line, the physio page's cells)."""
+    if event["faults"]:
+        return FAULT_FOUND
+    if event.get("position_checked") is False or not event.get("form_judged", True):
+        return FORM_NOT_JUDGED
+    checks, missing = _checks(exercise), not_judged(event, exercise)
+    if not missing:
+        return GOOD_FORM
+    return FORM_NOT_JUDGED if len(missing) >= len(checks) else PARTLY_JUDGED
+
+
 def good_form_count(events: list[dict], exercise: str) -> int:
-    """How many reps or holds had good form: every check of the exercise made and
-    no fault found (form_verdict 'good'), the figure behind every "Good form N / M"."""
-    return sum(1 for e in events if form_verdict(e, exercise) == "good")
+    """How many reps or holds had good form (form_kind), the figure behind every
+    "Good form N / M"."""
+    return sum(1 for e in events if form_kind(e, exercise) == GOOD_FORM)
 
 
 def recognised_text(rec: dict) -> str:
@@ -122,14 +142,15 @@ def rep_cue(event: dict, exercise: str) -> tuple[str, bool | None]:
     coach, routine), with its colour: the first fault (False); "Good rep" (True)
     only when every check was made; otherwise a neutral line (None) that says
     how many checks were made, as form_verdict does in the summary."""
-    if event["faults"]:
+    kind = form_kind(event, exercise)
+    if kind == FAULT_FOUND:
         return event["faults"][0]["message"], False
-    checks, missing = _checks(exercise), not_judged(event, exercise)
-    if not checks or not event.get("form_judged", True) or len(missing) >= len(checks):
+    if kind == GOOD_FORM:
+        return GOOD_REP, True
+    if kind == FORM_NOT_JUDGED:
         return REP_NOT_JUDGED, None
-    if missing:
-        return f"No fault seen ({len(checks) - len(missing)} of {len(checks)} checks made)", None
-    return GOOD_REP, True
+    checks, missing = _checks(exercise), not_judged(event, exercise)
+    return f"No fault seen ({len(checks) - len(missing)} of {len(checks)} checks made)", None
 
 
 def _verdict(event: dict, report: dict) -> str:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from formcheck.history.db import now_iso, parse_time
 from formcheck.history.rows import finite
-from formcheck.report import form_verdict
+from formcheck.report import FAULT_FOUND, GOOD_FORM, form_kind, form_verdict
 
 if TYPE_CHECKING:
     from formcheck.history.store import History
@@ -118,8 +118,7 @@ def _session_detail(s: dict) -> list[str]:
                    "<th class='num'>Up / down (s)</th><th>Faults</th></tr>")
         for r in rep["reps"]:
             m = r["metrics"]
-            verdict = form_verdict(r, rep["exercise"], short=True)
-            cls = "bad" if r["faults"] else "ok" if verdict == "good" else "unjudged"
+            verdict, cls = _verdict_cell(r, rep["exercise"])
             out.append(f"<tr><td class='num'>{r['index']}</td><td class='num'>{r['set']}</td><td>{_esc(r['side'])}</td>"
                        f"<td class='num'>{r['start_s']:.1f}</td><td class='num'>{_fmt(m.get('peak_deg'))}</td>"
                        f"<td class='num'>{_fmt(m.get('range_deg'))}</td>"
@@ -130,8 +129,7 @@ def _session_detail(s: dict) -> list[str]:
         out.append("<h2>Holds</h2><table><tr><th class='num'>#</th><th>Side</th><th class='num'>Start (s)</th>"
                    "<th class='num'>Held (s)</th><th class='num'>Target (s)</th><th>Faults</th></tr>")
         for k, h in enumerate(rep["holds"], 1):
-            verdict = form_verdict(h, rep["exercise"], short=True)
-            cls = "bad" if h["faults"] else "ok" if verdict == "good" else "unjudged"
+            verdict, cls = _verdict_cell(h, rep["exercise"])
             out.append(f"<tr><td class='num'>{k}</td><td>{_esc(h['side'])}</td><td class='num'>{h['start_s']:.1f}</td>"
                        f"<td class='num'>{h['duration_s']:.0f}</td><td class='num'>{_fmt(h.get('target_s'), 0)}</td>"
                        f"<td class='{cls}'>{_esc(verdict)}</td></tr>")
@@ -146,6 +144,12 @@ def _session_detail(s: dict) -> list[str]:
         for a in rep.get("advice", []):
             out.append(f"<p>Advice: {_esc(a)}</p>")
     return out
+
+
+def _verdict_cell(event: dict, exercise: str) -> tuple[str, str]:
+    """A rep's or hold's verdict in the summary's words, and its cell class."""
+    kind = form_kind(event, exercise)
+    return form_verdict(event, exercise, short=True), {FAULT_FOUND: "bad", GOOD_FORM: "ok"}.get(kind, "unjudged")
 
 
 def _fmt(v, nd: int = 0) -> str:

@@ -12,7 +12,7 @@ from formcheck.cleaning import clean_track
 from formcheck.exercises import EXERCISES
 from formcheck.features import SIDES, Joints
 from formcheck.landmarks import PoseTrack
-from formcheck.report import form_verdict
+from formcheck.report import FAULT_FOUND, FORM_NOT_JUDGED, GOOD_FORM, PARTLY_JUDGED, form_kind, form_verdict
 from formcheck.ui.labels import movement_title
 from formcheck.ui.tables import FPPA_UNCERTAINTY_DEG, step_metric, step_metric_name
 
@@ -49,24 +49,13 @@ def _base_figure(title: str, y_title: str) -> go.Figure:
     return fig
 
 
-# Plot classes of a rep or hold, as the summary words them (report.form_verdict):
-# "good" only when every check was judged and none found a fault.
-GOOD_KIND, PARTLY_KIND, FAULT_KIND, UNJUDGED_KIND = "good form", "no fault seen (some checks not judged)", \
-    "fault found", "form not judged"
+# Plot classes of a rep or hold: report.form_kind's ("good form" only when every
+# check was judged and none found a fault).
+GOOD_KIND, PARTLY_KIND, FAULT_KIND, UNJUDGED_KIND = GOOD_FORM, PARTLY_JUDGED, FAULT_FOUND, FORM_NOT_JUDGED
+event_kind = form_kind
 _NOT_JUDGED = "#7f7f7f"
 _KIND_STYLE = {GOOD_KIND: ("circle", _GOOD), PARTLY_KIND: ("circle-open", _NOT_JUDGED),
                FAULT_KIND: ("x", _BAD), UNJUDGED_KIND: ("circle-open", _NOT_JUDGED)}
-
-
-def event_kind(event: dict, exercise: str) -> str:
-    """GOOD_KIND, PARTLY_KIND, FAULT_KIND or UNJUDGED_KIND for a rep or hold: a
-    rep without a fault whose checks were not all made is no fault seen, not good."""
-    if event["faults"]:
-        return FAULT_KIND
-    verdict = form_verdict(event, exercise, short=True)
-    if verdict == "good":
-        return GOOD_KIND
-    return UNJUDGED_KIND if verdict.endswith("form not judged") else PARTLY_KIND
 
 
 def drive_figure(series: pd.DataFrame, report: dict) -> go.Figure:
