@@ -321,6 +321,21 @@ def _remeasure_last(state: RepState, params: RepParams) -> RepState:
     return replace(state, amplitudes=amps, range=rng)
 
 
+def _resume(state: RepState, t: float, i: int, value: float, params: RepParams) -> RepState:
+    """Past the movement's peak again while settling, without having come down by
+    `rearm` first: the release was noise on a rep that had only just engaged, not
+    its end. Through the browser the clamshell sample's small rep 3 (about 11° of a
+    30° range) rose past the engage level by 0.3° for one frame, fell 0.4° under the
+    release level, then went on up for a second; timed out in settle it ended at
+    its first frame above engage, measured 0.302 of the range against partial_min
+    0.30, and was lost or kept by the compression noise (re-encoded with VP8 at
+    1000 kbit/s it read 0.302; at 150 and 400 kbit/s 0.36-0.37). The rep goes on
+    from its own start and rest, and measured to its real peak it read 0.37-0.40
+    at all three rates [own]."""
+    return replace(state, phase="up", peak=value, peak_t=t, peak_i=i, dip=math.nan,
+                   progress_t=t, progress_v=value, reached_top=_p(state, value, params) >= params.top)
+
+
 def _back_to_rest(state: RepState, value: float, params: RepParams) -> bool:
     """Back within end_level of this rep's own excursion (so small reps end properly too)."""
     return value <= state.rest + params.end_level * (state.peak - state.rest)
@@ -410,6 +425,8 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
     if _back_to_rest(state, value, params):
         return _emit(state, t, i, params)
     rising = p > params.engage and _p(state, value, params) - _p(state, state.end_min, params) >= params.rearm
+    if not rising and value > state.peak:
+        return _resume(state, t, i, value, params), ()
     if rising or t - state.release_t > params.settle_s:
         new, evs = _emit(state, state.end_min_t, state.end_min_i, params)
         if rising:  # already going up again

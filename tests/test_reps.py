@@ -153,3 +153,24 @@ def test_a_rep_after_resting_above_an_early_low_point_is_timed_from_its_own_rise
     assert state.rejected == 0
     assert [round(e.peak_t) for e in events] == [12, 20, 28]
     assert events[0].end_t - events[0].start_t == pytest.approx(4.0, abs=1.0)
+
+
+def test_a_small_rep_that_dips_just_after_engaging_is_measured_to_its_real_peak():
+    """The clamshell sample's small rep 3 through the browser (VP8 at 1000 kbit/s,
+    15 frames/s): it rose 0.3° past the engage level (0.3 of a 30° range) for one
+    frame, fell 0.4° under the release level, then went on up to 0.40 of the range.
+    Ended at the dip, it measured 0.30 of the range and was lost or kept by the
+    compression noise; it goes on to its real peak instead."""
+    rest, rng = 11.4, 30.0
+    full = [(0, rest), (1.0, rest), (3.0, rest + rng), (5.0, rest), (6.0, rest), (8.0, rest + rng),
+            (10.0, rest), (12.0, rest)]
+    small = [(13.0, rest + 0.303 * rng), (13.07, rest + 0.287 * rng), (14.0, rest + 0.30 * rng),
+             (15.0, rest + 0.40 * rng), (16.5, rest + 0.40 * rng), (18.0, rest), (19.0, rest)]
+    last = [(21.0, rest + rng), (23.0, rest), (25.0, rest)]
+    kt, kv = zip(*(full + small + last))
+    t = np.arange(0, 25, 1 / 15)
+    events, _ = run_reps(t, np.interp(t, kt, kv), RepParams())
+    assert len(events) == 4
+    assert events[2].partial
+    assert events[2].p_peak == pytest.approx(0.40, abs=0.03)
+    assert events[2].peak_t == pytest.approx(15.0, abs=1.6)
