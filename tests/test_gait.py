@@ -637,6 +637,53 @@ def test_running_accuracy_counts_withheld_verdicts_apart_from_wrong_claims():
     assert "ok, ok **wrong**" in rows and "knee_valgus, knee_valgus **wrong**" in rows
 
 
+# ---- cuts --------------------------------------------------------------------------------
+
+
+def _spliced(view: str, noisy: bool, shift: float = 0.65, zoom: float = 1.15):
+    """Two shots of a runner joined by a cut, framed alike (a tracking shot): 8 steps
+    at 150 steps/min, then 18 at 175, the second shot 15% closer and its trunk 0.65
+    trunk lengths along the diagonal; so the hips jump under 0.6 leg lengths and the
+    legs' size changes under 30%, which the hips' jump alone does not call a cut.
+    Returns (track, the cut's frame, the second shot's cadence)."""
+    from formcheck.gait.frames import Frames
+
+    a, b = built(view, 30, steps=8, cadence=150.0), built(view, 30, steps=18, cadence=175.0)
+    defects = REALISTIC if noisy else CLEAN
+    ta, tb = track_from_motion(a.motion, a.camera, defects), track_from_motion(b.motion, b.camera, defects)
+    fr = Frames(tb)
+    trunk = float(np.nanmedian(np.linalg.norm(fr.mid("sh") - fr.mid("hip"), axis=-1)))
+    d = shift * trunk / math.sqrt(2)
+    centre = np.nanmean(tb.xy[:, [23, 24]], axis=(0, 1))
+    xy = centre + (tb.xy - centre) * zoom + np.array([d / tb.width, d / tb.height])
+    times = np.concatenate([ta.times, ta.times[-1] + 1 / 30 + tb.times - tb.times[0]])
+    vis = np.concatenate([ta.vis, tb.vis])
+    vis[len(ta) - 4:len(ta) + 5, 25:] = 0.0  # knees and feet unseen around the cut, as in bellamy's
+    track = ta.replace(times=times, xy=np.concatenate([ta.xy, xy]), vis=vis,
+                       world=np.concatenate([ta.world, tb.world]),
+                       detected=np.concatenate([ta.detected, tb.detected]))
+    return track, len(ta), b.truth["cadence_spm"]
+
+
+@pytest.mark.parametrize("noisy", [False, True], ids=["clean", "noisy"])
+@pytest.mark.parametrize("view", ["front", "back"])
+def test_a_cut_between_two_shots_framed_alike_is_found(view, noisy):
+    from formcheck.gait.analysis import trunk_cuts
+
+    track, cut, cad = _spliced(view, noisy)
+    t_cut = track.times[cut]
+    assert np.flatnonzero(trunk_cuts(track)).tolist() == [cut]
+    rep = analyze_running(track)
+    assert rep["gait"]["status"] == "running"
+    only = [w for w in rep["warnings"] if w.startswith("Only ")]
+    assert only and t_cut <= float(only[0].split()[1].split("-")[0]) <= t_cut + 0.4
+    assert min(s["contact_s"] for s in rep["steps"]) >= t_cut
+    assert rep["gait"]["cadence_spm"] == pytest.approx(cad, rel=0.02)
+    # Each shot alone has no cut.
+    for part in (track.slice(0, cut), track.slice(cut, len(track))):
+        assert not trunk_cuts(part).any()
+
+
 # ---- too short, or the runner not seen well enough ----------------------------------------
 
 

@@ -42,7 +42,7 @@ from formcheck.landmarks import PoseTrack, other_side
 from formcheck.results import Step, metrics_json
 from formcheck.views import clip_view
 
-__all__ = ["GaitOptions", "analyze_running", "seen_stretch", "GAIT_SMOOTH_HZ"]
+__all__ = ["GaitOptions", "analyze_running", "seen_stretch", "trunk_cuts", "GAIT_SMOOTH_HZ"]
 
 # Offline low-pass for running [own]: the top of the 6-10 Hz range (clinical-criteria.md §4),
 # because a stance lasts only 0.2-0.3 s.
@@ -52,6 +52,21 @@ GAIT_SMOOTH_HZ = 10.0
 # a runner moves ~0.1 leg lengths per frame at 30 fps, even with a panning camera].
 CUT_JUMP_LEGS = 0.6
 CUT_SCALE_CHANGE = 0.3
+# A cut between two shots of the same runner framed alike (a tracking shot, run_road_front_bellamy):
+# the trunk (mid-shoulder and mid-hip, labels play no part) lands away from where its own
+# motion on either side of the two frames puts it by more than this many trunk lengths, or the
+# trunk's length on screen changes by more than this (log ratio) beyond its change on either
+# side [own: on the real running clips without a cut (benchmarks/real_footage_clips.json) the
+# largest are 0.28 and 0.42 (a runner 20% of the frame high); bellamy's four cuts 0.53-0.83
+# and, at the one where the legs are lost, a length change of 0.52].
+CUT_TRUNK_JUMP = 0.5
+CUT_TRUNK_GROWTH = 0.45
+# ... and the trunk must stay moved: the median over CUT_WINDOW frames after against
+# the CUT_WINDOW before, beyond their steady motion, shifts by more than
+# CUT_LEVEL_SHIFT trunk lengths (or log length) [own: bellamy's cuts 0.32-1.02; the
+# 0.42 above, hip points lost for two frames, 0.16].
+CUT_WINDOW = 5
+CUT_LEVEL_SHIFT = 0.25
 # Gaps in the body's visibility up to this long are bridged [own: steps on either
 # side still belong to one steady run; the step detector copes with a missed step].
 SEEN_GAP_S = 1.0
@@ -100,10 +115,72 @@ def _calibration(track: PoseTrack, option: str | FppaCalibration) -> FppaCalibra
 # ---- the stretch to analyse -------------------------------------------------------------
 
 
-def seen_stretch(track: PoseTrack) -> tuple[int, int]:
+def _off_own_motion(p: np.ndarray) -> np.ndarray:
+    """[N] for a series p [N,D]: how far p[i] - p[i-1] is from the step before it and
+    from the step after it, the smaller of the two (a cut between i-1 and i moves p
+    once; one noisy frame, or a steady pan, is matched by one side); NaN where
+    p[i-1] or p[i] is unseen, and a missing side counts as no motion."""
+    n = len(p)
+    out = np.full(n, np.nan)
+    if n < 2:
+        return out
+    d = p[1:] - p[:-1]  # d[i-1] = p[i] - p[i-1]
+    zero = np.zeros_like(d[:1])
+    before = np.concatenate([zero, d[:-1]])
+    after = np.concatenate([d[1:], zero])
+    before = np.where(np.isfinite(before), before, 0.0)
+    after = np.where(np.isfinite(after), after, 0.0)
+    off = np.minimum(np.linalg.norm(d - before, axis=-1), np.linalg.norm(d - after, axis=-1))
+    out[1:] = np.where(np.isfinite(d).all(axis=-1), off, np.nan)
+    return out
+
+
+def _level_shift(p: np.ndarray, i: int, k: int = CUT_WINDOW) -> float:
+    """How far the median of p [N,D] over the k frames from i moves from its median
+    over the k frames before i, beyond k times the median frame-to-frame motion over
+    both (NaN when fewer than 3 frames on a side are seen). A cut moves the level for
+    good; a point lost for a frame or two comes back and leaves the medians alone."""
+    b, a = p[max(0, i - k):i], p[i:i + k]
+    if np.isfinite(b).all(axis=-1).sum() < 3 or np.isfinite(a).all(axis=-1).sum() < 3:
+        return math.nan
+    v = np.nanmedian(np.diff(np.concatenate([b, a]), axis=0), axis=0)
+    return float(np.linalg.norm(np.nanmedian(a, axis=0) - np.nanmedian(b, axis=0) - len(b) * v))
+
+
+def trunk_cuts(track: PoseTrack) -> np.ndarray:
+    """[N] bool: a cut between frame i-1 and frame i, seen on the trunk of the
+    track as found (before smoothing, which would spread a cut over frames). Two
+    things must hold: at that frame the mid-shoulder and mid-hip points jump off
+    their own motion by more than CUT_TRUNK_JUMP trunk lengths (on average), or the
+    trunk's length on screen changes by more than CUT_TRUNK_GROWTH (log ratio) beyond
+    its change on either side; and over CUT_WINDOW frames either side the trunk's
+    place or length stays moved (by CUT_LEVEL_SHIFT), so a glitch of a frame or two
+    is not a cut. Catches a cut between two shots of a runner framed alike, which
+    the hips' jump in leg lengths (`seen_stretch`) misses."""
+    fr = Frames(track)
+    sh, hip = fr.mid("sh"), fr.mid("hip")
+    trunk = np.linalg.norm(sh - hip, axis=-1)
+    ok = np.isfinite(trunk) & (trunk > 0)
+    out = np.zeros(len(track), bool)
+    if ok.sum() < 3:
+        return out
+    scale = np.interp(np.arange(len(trunk)), np.flatnonzero(ok), trunk[ok])
+    prev_scale = np.concatenate([scale[:1], scale[:-1]])
+    log_len = np.log(np.where(ok, trunk, np.nan))[:, None]
+    jump = (_off_own_motion(sh) + _off_own_motion(hip)) / 2 / prev_scale
+    growth = _off_own_motion(log_len)
+    for i in np.flatnonzero((np.nan_to_num(jump) > CUT_TRUNK_JUMP) | (np.nan_to_num(growth) > CUT_TRUNK_GROWTH)):
+        moved = (_level_shift(sh, i) + _level_shift(hip, i)) / 2 / prev_scale[i]
+        out[i] = bool(np.nan_to_num(moved) > CUT_LEVEL_SHIFT
+                      or np.nan_to_num(_level_shift(log_len, i)) > CUT_LEVEL_SHIFT)
+    return out
+
+
+def seen_stretch(track: PoseTrack, cuts: np.ndarray | None = None) -> tuple[int, int]:
     """[i0, i1) of the longest run of frames where the legs (hips to feet) are seen,
     gaps up to SEEN_GAP_S bridged, not crossing a cut (the hips jump or the body's
-    size on screen changes abruptly between two seen frames)."""
+    size on screen changes abruptly between two seen frames, or `cuts` [N] bool,
+    a cut just before frame i, falls between them: `trunk_cuts`)."""
     fr = Frames(track)
     pts = np.stack([fr.p(s, k) for s in SIDES for k in ("hip", "knee", "ankle")], axis=1)  # [N,6,2]
     seen = np.isfinite(pts).all(axis=(1, 2))
@@ -118,7 +195,8 @@ def seen_stretch(track: PoseTrack) -> tuple[int, int]:
         scale = 0.5 * (size[a] + size[b]) / 2  # one leg
         jump = np.linalg.norm(hip[b] - hip[a]) / max(scale, 1e-9)
         grow = abs(size[b] - size[a]) / max(size[a], 1e-9)
-        if t[b] - t[a] > SEEN_GAP_S or jump > CUT_JUMP_LEGS * max(1, b - a) or grow > CUT_SCALE_CHANGE:
+        if (t[b] - t[a] > SEEN_GAP_S or jump > CUT_JUMP_LEGS * max(1, b - a) or grow > CUT_SCALE_CHANGE
+                or (cuts is not None and cuts[a + 1:b + 1].any())):
             breaks.append((a, b))
     starts = [idx[0]] + [b for _, b in breaks]
     ends = [a for a, _ in breaks] + [idx[-1]]
@@ -166,7 +244,8 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     else:
         clean = clean_track(real, cutoff_hz=options.smooth_hz)
     warnings: list[str] = []
-    i0, i1 = seen_stretch(clean)
+    # Cuts are found on the track as found: smoothing would spread a cut over frames.
+    i0, i1 = seen_stretch(clean, trunk_cuts(real))
     # Video time: how long the clip runs, and the longest stretch with the whole body seen.
     frame_s = 1.0 / float(track.fps) if track.fps else 0.0
     clip_s = float(track.times[-1] - track.times[0]) + frame_s
