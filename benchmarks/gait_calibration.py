@@ -78,13 +78,48 @@ def thigh_over_shank(clip: G.RunClip, fast_tracking: bool = False) -> float:
     return float(np.nanmedian((seg(23, 25) + seg(24, 26)) / (seg(25, 27) + seg(26, 28))))
 
 
-def fit_spread_by_look_down(clips: dict[str, dict], ratio: dict[str, float], views: dict[str, str]) -> np.ndarray:
-    """(a, b) of true L-R difference ≈ (a + b x (thigh/shank - 1.2)) x read L-R difference,
-    b only in front (from behind the ratio stays near 1 whatever the camera height)."""
+def trunk_over_leg(clip: G.RunClip, fast_tracking: bool = False) -> float:
+    """The clip's trunk (mid-shoulder to mid-hip) over leg length on screen, from the
+    pose model's landmarks: larger the steeper the camera looks down (0.62-0.68 on FIT
+    cameras 0-9° down, 0.69-0.73 at 16-19°), but also with the body's build."""
+    fr = Frames(PoseTrack.load_npz(G.render(clip, fast_tracking=fast_tracking)["track"]))
+    return float(np.nanmedian(np.linalg.norm(fr.mid("sh") - fr.mid("hip"), axis=-1)) / fr.leg_px())
+
+
+def world_fppa_difference(clip: G.RunClip) -> float:
+    """The left-right difference of the legs' median FPPA read from the pose model's
+    3D world landmarks, each frame turned about the vertical so the hip line faces
+    the camera (the runner's frontal plane), peak over each step's window."""
+    from formcheck.geometry import fppa
+
+    r = G.render(clip)
+    tr = PoseTrack.load_npz(r["track"])
+    rep = analyze_running(tr, GaitOptions())
+    per: dict[str, list[float]] = {"left": [], "right": []}
+    for _, d in G.match_steps(r["truth"]["steps"], rep["steps"]):
+        h, k, a = (23, 25, 27) if d["side"] == "left" else (24, 26, 28)
+        half = G.WINDOW * (d["toe_off_s"] - d["contact_s"])
+        vals = []
+        for w in tr.world[(tr.times >= d["midstance_s"] - half) & (tr.times <= d["midstance_s"] + half)]:
+            if not np.isfinite(w[[h, k, a, 23, 24]]).all():
+                continue
+            line = w[24] - w[23]
+            c, s_ = math.cos(math.atan2(line[2], line[0])), math.sin(math.atan2(line[2], line[0]))
+            p = (w - (w[23] + w[24]) / 2) @ np.array([[c, 0, s_], [0, 1, 0], [-s_, 0, c]]).T
+            vals.append(float(fppa(p[h, :2][None], p[k, :2][None], p[a, :2][None], np.zeros(1))[0]))
+        if vals:
+            per[d["side"]].append(max(vals))
+    return float(np.median(per["left"]) - np.median(per["right"]))
+
+
+def fit_spread_by_look_down(clips: dict[str, dict], ratio: dict[str, float], views: dict[str, str],
+                            centre: float = 1.2) -> np.ndarray:
+    """(a, b) of true L-R difference ≈ (a + b x (ratio - centre)) x read L-R difference,
+    b only in front (from behind thigh/shank stays near 1 whatever the camera height)."""
     rows, y = [], []
     for n, m in clips.items():
         x = m["left"][0] - m["right"][0]
-        z = ratio[n] - 1.2 if views[n] == "front" else 0.0
+        z = ratio[n] - centre if views[n] == "front" else 0.0
         rows.append([x, x * z])
         y.append(m["left"][2] - m["right"][2])
     return np.linalg.lstsq(np.array(rows), np.array(y), rcond=None)[0]
@@ -154,6 +189,26 @@ def main(argv: list[str] | None = None) -> int:
           f"{np.max(loo_look_down):.2f}°) against one spread {np.mean(loo_err['pooled']):.2f}° (worst "
           f"{np.max(loo_err['pooled']):.2f}°): " + ("better" if np.mean(loo_look_down) < np.mean(loo_err["pooled"])
                                                     else "not better, not used"))
+    # Session 23, the same for trunk/leg on screen (another look-down measure) and the
+    # 3D world landmarks' own FPPA (front30c, held out, still reads its caving knee low).
+    trunk = {c.name: trunk_over_leg(c, fast) for c in fit_clips}
+
+    def trunk_errors(n: str, m: dict) -> list[float]:
+        a, b = fit_spread_by_look_down({k: v for k, v in meds.items() if k != n}, trunk, views, 0.66)
+        return list(spread_errors(m, a + b * (trunk[n] - 0.66 if views[n] == "front" else 0.0)).values())
+
+    loo_trunk = [abs(e) for n, m in meds.items() for e in trunk_errors(n, m)]
+    a_t, b_t = fit_spread_by_look_down(meds, trunk, views, 0.66)
+    print("trunk/leg on screen: " + ", ".join(f"{n} {r:.3f}" for n, r in trunk.items()))
+    print(f"spread growing with trunk/leg, all clips: {a_t:.2f} + {b_t:.2f} x (ratio - 0.66) in front; "
+          f"leave-one-clip-out per-leg MAE {np.mean(loo_trunk):.2f}° (worst {np.max(loo_trunk):.2f}°) against one "
+          f"spread {np.mean(loo_err['pooled']):.2f}°: not used (see docs/gait.md)")
+    if not fast:
+        print("left-right FPPA difference, true / read (hips apart, no spread) / from the 3D world landmarks:")
+        for c in fit_clips:
+            m = meds[c.name]
+            print(f"  {c.name} {c.view}: {m['left'][2] - m['right'][2]:+.1f}° / {m['left'][0] - m['right'][0]:+.1f}° / "
+                  f"{world_fppa_difference(c):+.1f}°")
     pooled = np.mean(loo_err["pooled"]) <= np.mean(loo_err["per view"])
     print("leave-one-clip-out per-leg MAE: " + ", ".join(f"{k} spread {np.mean(v):.2f}°" for k, v in loo_err.items())
           + f" -> {'one spread for both views' if pooled else 'a spread per view'}")
