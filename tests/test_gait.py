@@ -684,6 +684,22 @@ def test_a_cut_between_two_shots_framed_alike_is_found(view, noisy):
         assert not trunk_cuts(part).any()
 
 
+
+def test_hip_points_lost_for_two_frames_are_not_a_cut():
+    from formcheck.gait.analysis import trunk_cuts
+
+    b = built("front", 30, steps=12)
+    track = track_from_motion(b.motion, b.camera)
+    xy = track.xy.copy()
+    trunk = float(np.nanmedian(np.abs(xy[:, 11, 1] - xy[:, 23, 1])))
+    xy[60:62, [23, 24], 1] -= 0.8 * trunk  # the hips drawn 0.8 trunk lengths too high on two frames
+    glitch = track.replace(xy=xy)
+    assert not trunk_cuts(glitch).any()
+    # the same jump kept for good is a cut
+    xy[62:, :, 1] -= 0.8 * trunk
+    xy[60:62, [11, 12], 1] -= 0.8 * trunk
+    assert np.flatnonzero(trunk_cuts(track.replace(xy=xy))).tolist() == [60]
+
 # ---- too short, or the runner not seen well enough ----------------------------------------
 
 
