@@ -187,6 +187,28 @@ def test_a_few_steps_give_a_step_rate_but_no_step_rate_advice():
     assert "low_cadence" in rep["unjudged"]
     assert not any("5-10%" in a for a in rep["advice"])
     assert any("at least 14 are needed" in w for w in rep["warnings"])
+    # nor is it called low in the summary (run_road_front_bellamy: "Cadence 157 over 5 steps — low")
+    line = next(x for x in rep["gait"]["summary_lines"] if x.startswith("Cadence"))
+    assert "over" in line and "low" not in line
+    # with enough steps it is
+    b = built("back", 60, cadence=150.0)
+    many = analyze_running(track_from_motion(b.motion, b.camera, REALISTIC))
+    assert any(x.startswith("Cadence") and x.endswith("— low (under 160).") for x in many["gait"]["summary_lines"])
+
+
+def test_no_crossover_claim_or_advice_from_a_few_steps_on_a_leg():
+    # Every left step crosses the midline; 8 steps (4 a leg) are too few for a per-leg claim.
+    cross = {k: {"crossover": 0.04} for k in range(1, 25, 2)}
+    few = built("back", 30, steps=8, faults=frozen({k: v for k, v in cross.items() if k <= 8}))
+    rep = analyze_running(track_from_motion(few.motion, few.camera))
+    assert rep["gait"]["legs"]["left"]["crossover_steps"] >= 3  # the steps are still measured and flagged
+    assert not any("across your midline" in x for x in rep["gait"]["summary_lines"])
+    assert not any("two lines" in a for a in rep["advice"])
+    # with 12 a leg the claim and the advice are made
+    many = built("back", 30, steps=24, faults=frozen(cross))
+    rep = analyze_running(track_from_motion(many.motion, many.camera))
+    assert any(x.startswith("Left foot lands across your midline") for x in rep["gait"]["summary_lines"])
+    assert any("two lines" in a for a in rep["advice"])
 
 
 def test_slow_motion_time_scale():

@@ -123,7 +123,9 @@ def summary_lines(gait: dict, view: str | None) -> list[str]:
     lines = []
     cad = gait.get("cadence_spm")
     if cad is not None:
-        low = " — low (under 160)" if cad < R.LOW_CADENCE_SPM else ""
+        # "low" is a judgement: only with as many steps as the step-rate advice needs.
+        low = (" — low (under 160)" if cad < R.LOW_CADENCE_SPM and gait["step_count"] >= R.MIN_STEPS_CADENCE_ADVICE
+               else "")
         lines.append(f"Cadence {cad:.0f} steps/min over {gait['step_count']} steps{low}.")
     legs = gait["legs"]
     for side in SIDES:
@@ -149,7 +151,7 @@ def summary_lines(gait: dict, view: str | None) -> list[str]:
             else:
                 lines.append(f"{name} knee stays in line: median {_fmt(lg['fppa_median_deg'])}{_band(lg)}, peak "
                              f"{_fmt(lg['fppa_peak_deg'])} over {n} steps.")
-            if lg.get("crossover_steps"):
+            if lg.get("crossover_steps") and n >= gait["min_steps_per_leg"]:  # no per-leg claim from a few steps
                 lines.append(f"{name} foot lands across your midline on {lg['crossover_steps']} of {n} steps.")
         if view in R.SAGITTAL and lg["steps"]:
             lines.append(f"{name} foot lands {lg['overstride_median']:.2f} leg lengths ahead of the hip, shin "
@@ -176,7 +178,8 @@ def advice_lines(gait: dict, steps: list[Step]) -> list[str]:
         out.append("Strengthen the hip muscles that keep your knee in line and your pelvis level: clamshells, "
                    "fire hydrants and donkey kicks, 3 sets of 15 (formcheck can check each of them). "
                    "While running, think 'knee over the middle of the foot' as you land.")
-    if "crossover" in codes:
+    if "crossover" in codes and any(legs[s].get("crossover_steps") and legs[s]["steps"] >= gait["min_steps_per_leg"]
+                                    for s in SIDES):
         out.append("Land with your feet a little apart, as if running along two lines rather than one.")
     cad = gait.get("cadence_spm")
     if cad is not None and "low_cadence" in codes:  # judged only with enough steps (MIN_STEPS_CADENCE_ADVICE)
