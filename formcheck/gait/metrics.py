@@ -84,10 +84,11 @@ class FppaCalibration:
 NO_CALIBRATION = FppaCalibration()
 # Fitted by benchmarks/gait_calibration.py on rendered runners (bodies and cameras
 # held out of benchmarks/accuracy.py's running clips); see docs/gait.md.
-FPPA_CALIBRATION = FppaCalibration(hip_width_legs=0.336, spread=1.35, sd_deg=3.2, sd_per_yaw=0.05,
+FPPA_CALIBRATION = FppaCalibration(hip_width_legs=0.338, spread=1.37, sd_deg=3.0, sd_per_yaw=0.08,
                                    spread_front=None, sd_deg_front=2.8, sd_per_yaw_front=0.0,
-                                   fitted_on="14 rendered runners (benchmarks/gait_renders.py FIT: bodies M27, F41; "
-                                             "5 from behind, 9 in front; cameras 0.6-1.5 m high, 3-7 m away), "
+                                   fitted_on="16 rendered runners (benchmarks/gait_renders.py FIT: bodies M27, F41, "
+                                             "F29, M36; 5 from behind, 11 in front; cameras 0.6-1.5 m high, "
+                                             "3-7 m away), "
                                              "benchmarks/gait_calibration.py")
 
 
