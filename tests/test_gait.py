@@ -846,3 +846,12 @@ def test_held_out_running_renders_span_the_acceptance_and_share_nothing_with_the
         assert max(abs(c.yaw) for c in test if c.fps == fps) == 15
     # the FIT set films from the high, close camera too (what the correction was checked on)
     assert any(c.cam_h >= 1.4 and c.dist <= 3.2 and c.view == "front" for c in fit)
+
+
+@pytest.mark.parametrize("view, words", [("oblique", "filmed at an angle:"), (None, "filmed from an unknown angle:")])
+def test_the_view_warning_reads_as_a_sentence(view, words):
+    """hclips, session 23: a runner filmed at an angle read "The clip looks filmed from at an angle"."""
+    from formcheck.gait.summary import _view_warnings
+
+    (text,) = _view_warnings(view)
+    assert words in text and "from from" not in text and "from at" not in text

@@ -198,8 +198,8 @@ def _view_warnings(view: str | None) -> list[str]:
     if view in R.SAGITTAL:
         return ["Knee caving in (FPPA) and crossover were not checked: they need a view "
                 f"{VIEW_LABELS['back']}. Film from behind (or in front) to check them."]
-    seen = "an unknown angle" if view is None else VIEW_LABELS.get(view, view)
-    return [f"The clip looks filmed from {seen}: only steps and cadence were measured. Film from behind "
+    seen = "from an unknown angle" if view is None else VIEW_LABELS.get(view, f"from the {view}")
+    return [f"The clip looks filmed {seen}: only steps and cadence were measured. Film from behind "
             "for knee valgus and crossover, and from the side for overstride."]
 
 
