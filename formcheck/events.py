@@ -318,11 +318,98 @@ def _deepened_start(times: np.ndarray, values: np.ndarray, steady: np.ndarray, s
     return a
 
 
+# ---- one position held twice ---------------------------------------------------------------
+
+# The hold engine keeps a hold going while the driving angle drifts slower than
+# its settling limit, and offline two holds a short break apart are joined (a
+# fidget, a camera cut, lost tracking). A person who leaves the position with
+# the whole body and comes back to it has held it twice: a real half-kneeling
+# lunge held with the hips forward, pushed back for 2 s and held forward again
+# (hips 0.5 torso lengths back, the front-leg angle 152 -> 136 -> 148°) read as
+# one 16 s hold. A hold is split where, between two parts each still for at
+# least smooth_s (the mid-hip and mid-shoulder moving under
+# HoldParams.anchor_still torso lengths over speed_s, the bound under which the
+# landmark guard calls a change the pose model's), they moved at least
+# SPLIT_MOVE torso lengths away from where the part before held them, came back
+# within anchor_still of it, and the driving angle left the held value by at
+# least SPLIT_DRIVE_SHARE of band_deg on the way, i.e. out of the hold's band (a
+# camera pan moves the anchors, not the angle; a real half-kneeling stretch
+# rocked forward and back 0.6 torso lengths with the front-leg angle within 6°,
+# one labelled hold). Moving on to a new position (a fold that comes half-way up and
+# stays there, sinking into a stretch) does not come back, and stays one hold
+# [own: 0.2 torso lengths is a step of the hips, above the 0.15 trusted as
+# still]. Parts shorter than min_hold_s are not holds.
+SPLIT_MOVE = 0.2
+SPLIT_DRIVE_SHARE = 1.0
+
+
+def _median_point(points: np.ndarray) -> np.ndarray:
+    """[2,2] median of anchor points [n,2,2] over the frames where they are seen."""
+    ok = np.isfinite(points).all(axis=(1, 2))
+    return np.median(points[ok], axis=0) if ok.any() else np.full((2, 2), np.nan)
+
+
+def _left_and_back(times: np.ndarray, values: np.ndarray, anchors: np.ndarray, before: tuple[int, int],
+                   after: tuple[int, int], params: HoldParams) -> bool:
+    """Whether, between the held parts `before` and `after` (index runs [s, e)),
+    the body left the position and came back to it (see SPLIT_MOVE)."""
+    (s0, e0), (s1, e1) = before, after
+    held = _median_point(anchors[s0:e0])
+    torso = float(np.linalg.norm(held[1] - held[0]))
+    if not (math.isfinite(torso) and torso > 0 and s1 > e0):
+        return False
+    away = np.linalg.norm(anchors[e0:s1] - held, axis=-1).max(axis=-1)
+    away = away[np.isfinite(away)]
+    back = np.linalg.norm(_median_point(anchors[s1:e1]) - held, axis=-1).max()
+    ref = values[s0:e0]
+    ref, mid = ref[np.isfinite(ref)], values[e0:s1]
+    mid = mid[np.isfinite(mid)]
+    if not (len(away) and len(ref) and len(mid) and math.isfinite(back)):
+        return False
+    return bool(away.max() >= SPLIT_MOVE * torso and back < params.anchor_still * torso
+                and np.max(np.abs(mid - np.median(ref))) >= SPLIT_DRIVE_SHARE * params.band_deg)
+
+
+def _split_at_returns(times: np.ndarray, values: np.ndarray, anchors: np.ndarray, ev: HoldEvent,
+                      params: HoldParams) -> list[HoldEvent]:
+    """ev cut where the body left the position and came back (see SPLIT_MOVE):
+    the part before ends at its last still frame, the part after starts at its
+    first."""
+    a, b = ev.start_i, ev.end_i
+    still = _anchors_still(times, anchors, params)[a:b + 1]
+    held = [(a + s, a + e) for s, e in true_runs(still) if times[a + e - 1] - times[a + s] >= params.smooth_s]
+    spans, start, k = [], a, 0
+    while k < len(held) - 1:
+        before = held[k]
+        # The next held part back where `before` held the body (parts held
+        # elsewhere in between, such as a pause with the hips back, are the move).
+        nxt = next((m for m in range(k + 1, len(held)) if _left_and_back(times, values, anchors, before, held[m],
+                                                                           params)), None)
+        if nxt is None:
+            k += 1
+            continue
+        spans.append((start, before[1] - 1))
+        start, k = held[nxt][0], nxt
+    if not spans:
+        return [ev]
+    spans.append((start, b))
+    return [HoldEvent(float(times[s]), float(times[e]), int(s), int(e), _held_value(values, s, e, ev.value))
+            for s, e in spans if e > s]
+
+
+def _held_value(values: np.ndarray, s: int, e: int, default: float) -> float:
+    v = values[s:e + 1]
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if len(v) else default
+
+
 def find_holds(times: np.ndarray, drive: np.ndarray, raw_drive: np.ndarray, in_position: np.ndarray,
-               params: HoldParams) -> list[HoldEvent]:
+               params: HoldParams, anchors: np.ndarray | None = None) -> list[HoldEvent]:
     """Offline holds of one side: found by the hold engine on the guarded angle
-    `drive` (as live), timed on the angle as read (`raw_drive`), and each started
-    where the person began sinking slowly into it (DEEPEN_SHARE_PER_S); holds
+    `drive` (as live), timed on the angle as read (`raw_drive`), each started
+    where the person began sinking slowly into it (DEEPEN_SHARE_PER_S), and, with
+    the hips and shoulders given (anchors [N,2,2], anchor_points), split where
+    the whole body left the position and came back to it (SPLIT_MOVE); holds
     shorter than min_hold_s after that are dropped."""
     short = replace(params, min_hold_s=CANDIDATE_SHARE * params.min_hold_s)
     cands = refine_holds(times, raw_drive, in_position, run_holds(times, drive, in_position, short), short)
@@ -336,8 +423,8 @@ def find_holds(times: np.ndarray, drive: np.ndarray, raw_drive: np.ndarray, in_p
         if out and a <= out[-1].end_i:
             a = max(a, out[-1].end_i + 1)
         h = HoldEvent(float(times[a]), ev.end_t, int(a), ev.end_i, ev.value)
-        if h.duration_s >= params.min_hold_s:
-            out.append(h)
+        parts = [h] if anchors is None else _split_at_returns(times, raw_drive, anchors, h, params)
+        out += [p for p in parts if p.duration_s >= params.min_hold_s]
     return out
 
 

@@ -308,3 +308,77 @@ def test_the_report_lists_an_unread_hold_as_not_judged_and_says_why():
 
     text = summary_text(finish_report(rep, track, "seated.mp4"))
     assert "1 held stretch(es), 1 of them with the stretch position not checked (landmarks not seen)" in text
+
+
+# ---- one position held twice (events.find_holds with anchors) --------------------------------
+
+
+def _lunge_twice(drive_back: float, come_back: bool = True) -> tuple[np.ndarray, ...]:
+    """A lunge held 1-8 s at 150°, the hips and shoulders pushed 50 px back (half
+    a 100 px torso) over 8-8.5 s and held there to 9.5 s with the angle at
+    `drive_back`, then (come_back) forward again by 10 s and held to 15 s.
+    Returns times, angle, in position, anchors."""
+    t = _t(16.0)
+    v = np.interp(t, [0, 0.5, 1.0, 8.0, 8.5, 9.5, 10.0, 15.0, 15.5, 16.0],
+                  [60, 60, 150, 150, drive_back, drive_back, 150, 150, 60, 60])
+    back = np.interp(t, [0, 8.0, 8.5, 9.5, 10.0, 16.0], [0, 0, -50, -50, 0 if come_back else -50,
+                                                         0 if come_back else -50])
+    anchors = _anchors(len(t))
+    anchors[:, :, 0] += back[:, None]
+    return t, v, v > 100, anchors
+
+
+def test_leaving_the_position_and_coming_back_splits_the_hold():
+    """Held 1-8 s and 10-15 s with the hips pushed back in between (the angle
+    out of the 10° band, at 134°): two holds, each ending / starting within 0.3 s
+    of the still parts. Without the hips given it is one hold, as before."""
+    from formcheck.events import find_holds
+
+    t, v, pos, anchors = _lunge_twice(134.0)
+    (one,) = find_holds(t, v, v, pos, HoldParams())
+    assert one.start_t < 2.0 and one.end_t > 14.5
+    first, second = find_holds(t, v, v, pos, HoldParams(), anchors)
+    assert first.start_t == pytest.approx(one.start_t, abs=0.05) and first.end_t == pytest.approx(8.0, abs=0.3)
+    assert second.start_t == pytest.approx(10.0, abs=0.3) and second.end_t == pytest.approx(one.end_t, abs=0.05)
+
+
+def test_moving_on_to_a_new_position_or_rocking_within_the_band_is_one_hold():
+    """The hips go back and stay there (a fold that comes half-way up and holds):
+    one hold. The hips rock back and forward with the angle within the band
+    (a rocking hip-flexor stretch, angle 144°): one hold."""
+    from formcheck.events import find_holds
+
+    t, v, pos, anchors = _lunge_twice(134.0, come_back=False)
+    assert len(find_holds(t, v, v, pos, HoldParams(), anchors)) == 1
+    t, v, pos, anchors = _lunge_twice(144.0)
+    assert len(find_holds(t, v, v, pos, HoldParams(), anchors)) == 1
+
+
+def test_the_raised_straight_leg_is_the_stretched_one_even_where_the_standing_knee_reads_straighter():
+    """A leg up on a wall (trunk to thigh 60° in 3D, knee read 145°: its landmarks
+    point at the camera) and a standing leg (fold 180°, knee 178°): the raised leg
+    is stretched, though the standing knee reads 33° straighter. A raised leg
+    whose knee is clearly bent (100°, a knee pulled up) is not."""
+    from formcheck.exercises.stretches import is_stretched_leg, knee_angle_3d
+
+    def legs(raised_knee_deg: float) -> tuple[Joints, Joints]:
+        w = np.full((1, 33, 3), np.nan)
+        for lm, p in ((Lm.LEFT_SHOULDER, (0.1, -0.5, 0)), (Lm.RIGHT_SHOULDER, (-0.1, -0.5, 0)),
+                      (Lm.LEFT_HIP, (0.1, 0, 0)), (Lm.RIGHT_HIP, (-0.1, 0, 0)),
+                      (Lm.LEFT_KNEE, (0.1, 0.45, 0)), (Lm.LEFT_ANKLE, (0.1, 0.9, 0.016))):
+            w[0, int(lm)] = p
+        # Right thigh raised 120° from hanging (60° to the trunk), in the y-z plane.
+        th = np.radians(120.0)
+        knee = np.array([-0.1, 0.45 * np.cos(th), -0.45 * np.sin(th)])
+        shank = np.radians(120.0 + (180.0 - raised_knee_deg))
+        w[0, int(Lm.RIGHT_KNEE)] = knee
+        w[0, int(Lm.RIGHT_ANKLE)] = knee + 0.45 * np.array([0.0, np.cos(shank), -np.sin(shank)])
+        px = w[..., :2] * 0.0  # screen readings unusable (all points at one pixel): 3D decides
+        return Joints(px, np.ones((1, 33)), w, "right"), Joints(px, np.ones((1, 33)), w, "left")
+
+    right, left = legs(145.0)
+    assert float(knee_angle_3d(right)[0]) == pytest.approx(145.0, abs=0.5)
+    assert float(knee_angle_3d(left)[0]) == pytest.approx(178.0, abs=0.5)
+    assert float(is_stretched_leg(right)[0]) == 1.0 and float(is_stretched_leg(left)[0]) == 0.0
+    right, left = legs(100.0)
+    assert float(is_stretched_leg(right)[0]) == 0.0 and float(is_stretched_leg(left)[0]) == 1.0

@@ -145,11 +145,16 @@ def _other(fn, b: Joints) -> np.ndarray:
     return fn(Joints(b.px, b.vis, b.world, other_side(b.side)))
 
 
-# Which leg is stretched, in order: the clearly straighter knee (25° straighter:
-# the other one is bent, as in a seated stretch with one foot tucked in), the
-# clearly deeper fold (20°: the leg raised lying down), the foot a half shank
-# ahead (a staggered standing stretch), else the leg nearer the camera (feet
-# together or crossed); where only one leg is seen, that one [own defaults].
+# Which leg is stretched, in order: the clearly deeper fold (20°: the leg raised
+# lying down, or put up on a wall or bench) whose knee is straight enough for the
+# stretch (above HS_KNEE_MIN: a knee pulled up bent is not the stretched leg), the
+# clearly straighter knee (25° straighter: the other one is bent, as in a seated
+# stretch with one foot tucked in), the foot a half shank ahead (a staggered
+# standing stretch), else the leg nearer the camera (feet together or crossed);
+# where only one leg is seen, that one [own defaults]. The raised leg comes first:
+# its knee reads bent frame to frame when it points at the camera, and the
+# standing leg then read straighter (a real elevated stretch: the raised knee
+# read 86-180°, the standing one 158-177°, their folds 47-128° against 130-152°).
 STRETCH_KNEE_MARGIN = 25.0
 STRETCH_FOLD_MARGIN = 20.0
 HS_FOOT_AHEAD = 0.5
@@ -161,11 +166,14 @@ def is_stretched_leg(b: Joints) -> np.ndarray:
     fold, o_fold = hip_fold_3d(b), _other(hip_fold_3d, b)
     ahead = foot_ahead(b)
     nearer = b.w("hip")[..., 2] < b.w("o_hip")[..., 2]
+    straight, o_straight = knee_straightness(b), _other(knee_straightness, b)
     dk, df = knee - o_knee, o_fold - fold
     with np.errstate(invalid="ignore"):
-        out = np.where(np.abs(dk) > STRETCH_KNEE_MARGIN, dk > 0,
-                       np.where(np.abs(df) > STRETCH_FOLD_MARGIN, df > 0,
-                                np.where(np.abs(ahead) > HS_FOOT_AHEAD, ahead > 0, nearer)))
+        raised = (np.abs(df) > STRETCH_FOLD_MARGIN) & (np.where(df > 0, straight, o_straight) > HS_KNEE_MIN)
+        out = np.where(raised, df > 0,
+                       np.where(np.abs(dk) > STRETCH_KNEE_MARGIN, dk > 0,
+                                np.where(np.abs(df) > STRETCH_FOLD_MARGIN, df > 0,
+                                         np.where(np.abs(ahead) > HS_FOOT_AHEAD, ahead > 0, nearer))))
     # The other leg hidden behind this one (side-on, feet together): this is the leg seen.
     out = np.where(np.isfinite(o_knee), out, True)
     return np.where(np.isfinite(knee), out.astype(float), np.nan)
