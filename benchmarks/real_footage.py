@@ -123,13 +123,15 @@ def hold_split(label: dict) -> str:
     return "tuned on"
 
 
-def split_totals(results: list[dict]) -> dict[str, tuple[int, int]]:
-    """Holds found (ends within 1 s) / labelled, per hold_split, in first-seen order."""
+def split_totals(results: list[dict], checked_only: bool = False) -> dict[str, tuple[int, int]]:
+    """Holds found (ends within 1 s) / labelled, per hold_split, in first-seen order;
+    `checked_only`: only the found holds whose stretch position was checked."""
     out: dict[str, tuple[int, int]] = {}
     for r in results:
         if r.get("near_miss") or not r.get("hold_truth"):
             continue
-        found = sum(1 for h in r.get("holds", []) if h["within_tol"])
+        found = sum(1 for h in r.get("holds", [])
+                    if h["within_tol"] and not (checked_only and h.get("position_unchecked")))
         f, n = out.get(r["hold_split"], (0, 0))
         out[r["hold_split"]] = (f + found, n + r["hold_truth"])
     return out
@@ -331,8 +333,8 @@ def render_table(rows: list[Row]) -> list[str]:
         counted = r.exact + r.off1 + r.wrong
         cnt = f"{r.exact} / {r.off1} / {r.wrong}" if counted else "–"
         reps = f"{r.reps_found}/{r.reps_truth}" if r.reps_truth else "–"
-        unchecked = f"; {r.holds_unchecked} of them position not checked" if r.holds_unchecked else ""
-        holds = f"{r.holds_found}/{r.holds_truth} ({r.holds_overlap} overlapping{unchecked})" if r.holds_truth else "–"
+        holds = (f"{r.holds_found}/{r.holds_truth}: {r.holds_found - r.holds_unchecked} position checked, "
+                 f"{r.holds_unchecked} not checked ({r.holds_overlap} overlapping)") if r.holds_truth else "–"
         faults = f"{r.false_faults} / {r.missed_faults} ({r.scored_items})" if r.scored_items else "–"
         fine = f"{r.fine_flagged}/{r.fine_items}" if r.fine_items else "–"
         cad = (", ".join(f"{e:+.1f}%" for e in r.cadence_err)) if r.cadence_err else "–"
@@ -407,9 +409,12 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
         "the holds column).",
         "- **labelled reps found**: reps counted by eye that a reported rep covers (its span, ±1 s, holds the "
         "labelled time; one reported rep per labelled rep).",
-        "- **holds found**: a labelled hold is found when a reported hold starts and ends within 1 s of it; "
-        "\"overlapping\" counts any reported hold that overlaps it; \"position not checked\" counts found holds "
-        "reported as still periods whose stretch position the pose model could not see (nothing judged on them).",
+        "- **holds found**: a labelled hold is found when a reported hold starts and ends within 1 s of it, "
+        "split into holds whose stretch position was checked (and whose form was judged) and holds reported with "
+        "the position not checked (`position_checked: false`: a still period where the pose model could not see "
+        "the landmarks the position is read from; the report says so and judges nothing on it). Both count as "
+        "found, because the tool reports the hold and says what it could not see; the checked figure is given "
+        "beside every total. \"overlapping\" counts any reported hold that overlaps a labelled one.",
         "- **false / missed faults**: over the matched reps and holds whose faults were labelled; a fault "
         "formcheck lists as not judged is not counted as missed.",
         "- **visibly fine but flagged**: reps and holds labelled \"form visibly fine\" that formcheck found and "
@@ -430,7 +435,10 @@ def render_section(results: list[dict], rows: list[Row], command: str, date: str
         f"({_pct(t['fine_flagged'], t['fine_items'])}; target at most 10%).",
         "",
         "Holds found by split (a clip is held out when it was added and measured before the hold changes of "
-        "that session): " + "; ".join(f"{k} {f}/{n}" for k, (f, n) in split_totals(results).items()) + ".",
+        "that session; found / of them position checked / labelled): " + "; ".join(
+            f"{k} {f}/{c}/{n}" for (k, (f, n)), (c, _) in zip(split_totals(results).items(),
+                                                                 split_totals(results, checked_only=True).values()))
+        + ".",
         *split_lines(results),
         "",
         refused_line(results),

@@ -201,7 +201,8 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
         share = float(pick.mean())
         key = (-dur, -round(share, 1), len(failing))
         if best is None or key < best[0]:
-            best = (key, side, dur, float(inpos[a:b].mean()), failing, _flickering(exercise, feats, side, vis, a, b))
+            best = (key, side, dur, float(inpos[a:b].mean()), failing, _flickering(exercise, feats, side, vis, a, b),
+                    (a, b))
     unseen = [float(np.mean(~np.isfinite(drive))) for _, drive in sides.values()]
     if unseen and min(unseen) >= UNSEEN_DRIVE_SHARE and (best is None or best[2] < params.min_hold_s):
         return (f"No held stretch detected: the pose model could not read your "
@@ -209,8 +210,11 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                 "landmarks were not seen, or jumped about while your trunk stayed still), so no hold could be "
                 f"timed and nothing was judged. {exercise.camera_tip}")
     if best is None:
-        return "No held stretch detected: you were not seen holding still at any point."
-    _, side, dur, share, failing, flicker = best
+        speed = (f": in the stretch position your {exercise.drive.replace('_', ' ')} angle moved at a median "
+                 f"{min(moving):.0f}°/s, and still is under {params.max_speed_dps:.0f}°/s" if moving else
+                 f": your {exercise.drive.replace('_', ' ')} angle never stayed under {params.max_speed_dps:.0f}°/s")
+        return f"No held stretch detected: you were not seen holding still at any point{speed}."
+    _, side, dur, share, failing, flicker, _ = best
     if dur < params.min_hold_s:
         speed = (f"; in the stretch position your {exercise.drive.replace('_', ' ')} angle moved at a median "
                  f"{min(moving):.0f}°/s, and still is under {params.max_speed_dps:.0f}°/s" if moving else "")
@@ -230,7 +234,14 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                 parts.append(f"your {side} side could not be measured for '{c.feature}' (landmarks not seen)")
         return "No held stretch detected: " + "; ".join(parts) + "."
     why = ""
-    if flicker is not None:
+    picks = [c for c in exercise.position if c.says is None]
+    a, b = best[6]
+    pick_fail = max((float(np.mean(~c.passes(sides[side][0][c.feature][a:b]))) for c in picks), default=0.0)
+    if pick_fail > 0 and (flicker is None or pick_fail > flicker[1]):
+        why = (f": in {pick_fail:.0%} of it your {side} leg was not the one in the stretch (the check "
+               f"'{picks[0].feature}' picks the leg by its knee, fold and foot), so the two legs' readings kept "
+               "swapping")
+    elif flicker is not None:
         c, fail_share, v, unseen = flicker
         if unseen:
             names = ", ".join(f"{n} (visibility {vv:.1f})" for n, vv in unseen)

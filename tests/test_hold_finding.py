@@ -382,3 +382,32 @@ def test_the_raised_straight_leg_is_the_stretched_one_even_where_the_standing_kn
     assert float(is_stretched_leg(right)[0]) == 1.0 and float(is_stretched_leg(left)[0]) == 0.0
     right, left = legs(100.0)
     assert float(is_stretched_leg(right)[0]) == 0.0 and float(is_stretched_leg(left)[0]) == 1.0
+
+
+def test_a_still_period_whose_legs_keep_swapping_says_so_with_the_share():
+    """Held still 1-9 s with every check the user can act on passing, but the
+    stretched-leg pick says 'not this leg' on every other frame (the legs'
+    readings swapping): the note names that check and how often it failed."""
+    ex = EXERCISES["hamstring_stretch"]
+    t = _t(10.0)
+    n = len(t)
+    drive = np.where((t > 1) & (t < 9), 70.0, 5.0)
+    feats = {"stretched_leg": (np.arange(n) % 2).astype(float), "knee_straightness": np.full(n, 170.0),
+             "hip_fold_3d": np.full(n, 100.0), "trunk_lean": drive}
+    msg = explain_no_hold(ex, {"right": (feats, drive)}, t, np.ones((n, 33)))
+    assert "in 50% of it your right leg was not the one in the stretch (the check 'stretched_leg'" in msg
+
+
+def test_never_still_names_how_fast_the_angle_moved():
+    """Folding on and on at 18°/s, never pausing: the note gives the angle's
+    median speed in position against the 15°/s still limit."""
+    ex = EXERCISES["hamstring_stretch"]
+    t = _t(10.0)
+    n = len(t)
+    drive = 25.0 + 18.0 * t
+    feats = {"stretched_leg": np.ones(n), "knee_straightness": np.full(n, 170.0),
+             "hip_fold_3d": np.full(n, 100.0), "trunk_lean": drive}
+    msg = explain_no_hold(ex, {"right": (feats, drive)}, t, np.ones((n, 33)))
+    assert msg.startswith("No held stretch detected: you never held still for 3 s")
+    speed = float(msg.split("in the stretch position your trunk lean angle moved at a median ")[1].split("°/s")[0])
+    assert speed == pytest.approx(18.0, abs=1.0) and "and still is under 15°/s" in msg

@@ -239,6 +239,8 @@ def test_a_found_hold_whose_position_was_not_checked_is_counted_apart():
                                                  "position_checked": False}]))
     (row,) = rf.aggregate([r])
     assert (row.holds_found, row.holds_unchecked) == (1, 1)
-    assert "1/1 (1 overlapping; 1 of them position not checked)" in rf.render_table([row])[-1]
+    assert "1/1: 0 position checked, 1 not checked (1 overlapping)" in rf.render_table([row])[-1]
+    assert rf.split_totals([r]) == {"tuned on": (1, 1)}
+    assert rf.split_totals([r], checked_only=True) == {"tuned on": (0, 1)}
     t = rf.totals([row])
     assert (t["holds_found"], t["holds_unchecked"]) == (1, 1)
