@@ -454,6 +454,13 @@ def find_holds(times: np.ndarray, drive: np.ndarray, raw_drive: np.ndarray, in_p
 # check that can be read there passes [own].
 
 
+# At least this share of an unread hold's frames must be unread: a still period
+# the model reads in position throughout, where the hold engine found no hold,
+# keeps the engine's verdict (a real supine figure-four's still, in-position
+# 3 s before its hold read 0% unread; its two holds 64% and 75%) [own].
+UNREAD_SHARE = 1 / 3
+
+
 def _anchors_still(times: np.ndarray, anchors: np.ndarray, params: HoldParams) -> np.ndarray:
     """[N] bool: the mid-hip and mid-shoulder moved under anchor_still torso
     lengths over the speed_s centred on each frame."""
@@ -492,25 +499,38 @@ def unread_holds(exercise: Exercise, times: np.ndarray, vis: np.ndarray, anchors
     if params is None or not exercise.position:
         return []
     inpos = np.zeros(len(times), bool)
-    unread = {}
+    unread, side_pos = {}, {}
     for side, feats in sides.items():
-        inpos |= position_mask(exercise, feats, np.zeros(len(times)))
+        side_pos[side] = position_mask(exercise, feats, np.zeros(len(times)))
+        inpos |= side_pos[side]
         unread[side] = _side_unread(exercise, feats, side, vis)
     any_unread = np.logical_or.reduce(list(unread.values()))
-    mask = steady_position(times, _anchors_still(times, anchors, params) & any_unread & ~inpos, params)
+    # Frames seen in position count with the unread ones: a still period the model
+    # reads now in position, now unread (a far leg flickering in and out of sight)
+    # was never seen out of position (at least UNREAD_SHARE of it unread).
+    mask = steady_position(times, _anchors_still(times, anchors, params) & (any_unread | inpos), params)
     for s, e in found:
         mask &= ~((times >= s) & (times <= e))
     out = []
     for a, b in true_runs(mask):
-        if times[b - 1] - times[a] < params.min_hold_s:
+        if times[b - 1] - times[a] < params.min_hold_s or float(np.mean(any_unread[a:b] & ~inpos[a:b])) < UNREAD_SHARE:
             continue
-        # The side unread longest; between equals, the one whose own landmarks are
-        # unseen (the crossed leg's ankle, not the other leg's seen from this side).
-        side = max(unread, key=lambda k: (round(float(unread[k][a:b].mean()), 1), sum(
-            not n.startswith("o_") and float(np.median(vis[a:b, int(landmark(n, k))])) <= VIS_MIN
+        # The side seen in the stretch position longest, then the side unread
+        # longest; between equals, the one whose own landmarks are unseen (the
+        # crossed leg's ankle, not the other leg's seen from this side; unseen on
+        # at least UNREAD_SHARE of the frames, as a far leg flickers).
+        side = max(unread, key=lambda k: (round(float(side_pos[k][a:b].mean()), 2),
+                                          round(float(unread[k][a:b].mean()), 1), sum(
+            not n.startswith("o_") and float(np.mean(vis[a:b, int(landmark(n, k))] <= VIS_MIN)) >= UNREAD_SHARE
             for c in exercise.position for n in c.needs)))
-        seen = []
+        seen: list[tuple[str, float]] = []
         for c in exercise.position:
-            seen += [(n, v) for n, v in _unseen(c, side, vis, a, b) if (n, v) not in seen]
+            for n in c.needs:
+                col = vis[a:b, int(landmark(n, side))]
+                name = landmark(n, side).name.lower().replace("_", " ").replace("foot index", "toes")
+                if float(np.mean(col <= VIS_MIN)) >= UNREAD_SHARE and name not in [x for x, _ in seen]:
+                    # its visibility over the hold: the median where always unseen, else the mean
+                    v = float(np.median(col)) if float(np.median(col)) <= VIS_MIN else float(np.mean(col))
+                    seen.append((name, v))
         out.append((side, HoldEvent(float(times[a]), float(times[b - 1]), int(a), int(b - 1), math.nan), seen))
     return out

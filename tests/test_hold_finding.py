@@ -283,6 +283,25 @@ def test_still_with_the_crossed_ankle_unseen_is_a_hold_whose_position_was_not_ch
     assert not EXERCISES["hamstring_stretch"].unread_holds and not EXERCISES["running_lunge"].unread_holds
 
 
+def test_a_still_period_flickering_between_unseen_and_in_position_is_one_unread_hold():
+    """Still 0-6 s with the crossed ankle seen on the knee for the first 1.5 s,
+    then seen for 0.4 s and unseen for 0.6 s in turn (a far leg flickering in and
+    out of sight, as on a real supine figure-four filmed obliquely): one hold
+    whose position was not checked over the whole still period, the frames seen
+    in position included (it was never seen out of position), not only the
+    unseen stretch from 1.5 s."""
+    t = _t(8.0)
+    j = _seated(len(t), ankle_vis=1.0, move_from=int(6 * FPS))
+    hidden = (np.arange(len(t)) % 30 >= 12) & (t >= 1.5)
+    j.vis[hidden, int(Lm.RIGHT_ANKLE)] = 0.0
+    j.px[hidden, int(Lm.RIGHT_ANKLE)] = np.nan
+    j.world[hidden, int(Lm.RIGHT_ANKLE)] = np.nan
+    (hold,) = _unread(j, t)
+    side, ev, seen = hold
+    assert side == "right" and [n for n, _ in seen] == ["right ankle"]
+    assert ev.start_t == pytest.approx(0.0, abs=0.6) and ev.end_t == pytest.approx(6.0, abs=0.6)
+
+
 def test_the_report_lists_an_unread_hold_as_not_judged_and_says_why():
     from formcheck.analysis import analyze_track
     from formcheck.landmarks import PoseTrack
