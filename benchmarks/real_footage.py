@@ -114,12 +114,15 @@ def fault_outcome(labelled: list[str] | str, flagged: list[str], unjudged: list[
 def hold_split(label: dict) -> str:
     """Which set a clip's holds belong to: 'tuned on' (looked at while the hold code
     was changed), or held out from the hold changes of a session (added and
-    measured before any of its code changes: `holds_held_out`, or a `split` note
-    saying so)."""
+    measured before any of its code changes: `holds_held_out`, a `split` note
+    saying so, or a held-out batch such as 's23', whose clips were scored before
+    that session's changes)."""
     if label.get("holds_held_out"):
         return f"held out in {label['holds_held_out']}"
     if "held out" in label.get("split", ""):
         return "held out in session 19 (h10a)"
+    if label.get("recognition_held_out_batch"):
+        return f"held out in {label['recognition_held_out_batch']}"
     return "tuned on"
 
 

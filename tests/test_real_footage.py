@@ -119,6 +119,9 @@ def test_holds_are_totalled_by_held_out_split():
                                                   "held out in session 20 (h10a)"]
     assert rf.split_totals(results) == {"tuned on": (1, 2), "held out in session 19 (h10a)": (1, 1),
                                         "held out in session 20 (h10a)": (0, 1)}
+    s23 = entry({"movement": "hamstring_stretch", "recognition_held_out_batch": "s23",
+                 "holds": [{"start_s": 2.0, "end_s": 8.0, "faults": []}]}, "h4")
+    assert rf.score_clip(s23, report(holds=[]))["hold_split"] == "held out in s23"
 
 
 def test_split_figures_keep_held_out_clips_apart():
