@@ -28,6 +28,7 @@ from formcheck.events import (
     drive_signal,
     explain_no_hold,
     find_holds,
+    other_leg_in_hold,
     position_mask,
     resolve_overlap,
     side_features,
@@ -256,10 +257,23 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                             f"the stretch position could not be checked and nothing was judged on it. "
                             f"{exercise.camera_tip}")
         held_sides = {h.side for h in holds}
-        if holds and len(held_sides) == 1:
-            other = other_side(next(iter(held_sides)))
-            if options.side == "auto":
-                warnings.append(f"Only the {next(iter(held_sides))} side was held; switch and stretch the {other} side too.")
+        other_leg = [other_leg_in_hold(exercise, side_data[s][0], side_data[other_side(s)][0], ev.start_i, ev.end_i)
+                     for s, ev, _ in events if other_side(s) in side_data]
+        if events and len(other_leg) == len(events) and all(o == "both" for o in other_leg):
+            warnings.append("Both legs were straight and alike in the fold, so it stretched both hamstrings at "
+                            "once; no need to switch sides (if you crossed your legs, cross them the other way "
+                            "too).")
+        elif holds and len(held_sides) == 1 and options.side == "auto":
+            held = next(iter(held_sides))
+            other = other_side(held)
+            if other_leg and all(o == "unseen" for o in other_leg):
+                # Side-on, the far leg hides behind the near one: a two-legged fold
+                # and a stretch of one leg look the same, so neither is claimed.
+                warnings.append(f"Only your {held} leg could be seen in the stretch: your {other} leg was hidden "
+                                f"behind it, so whether it was stretched too could not be checked. If you stretch "
+                                f"one leg at a time, switch and stretch the {other} side too.")
+            else:
+                warnings.append(f"Only the {held} side was held; switch and stretch the {other} side too.")
     if not events and not unread and exercise.kind == "hold" and exercise.position:
         warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis))
         if view is not None and view not in exercise.views:

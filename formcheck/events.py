@@ -19,7 +19,7 @@ from formcheck.exercises import Exercise
 from formcheck.features import Joints, landmark
 from formcheck.reps import HoldEvent, HoldParams, RepEvent, centred_speed, refine_holds, run_holds, steady_position
 
-__all__ = ["side_features", "anchor_points", "drive_signal", "position_mask", "resolve_overlap", "explain_no_hold",
+__all__ = ["side_features", "anchor_points", "other_leg_in_hold", "drive_signal", "position_mask", "resolve_overlap", "explain_no_hold",
            "find_holds", "deepening_limit_dps", "unread_holds", "OVERLAP_SHARE",
            "DEEPEN_SHARE_PER_S"]
 
@@ -107,6 +107,33 @@ def position_mask(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.nd
         with np.errstate(invalid="ignore"):
             return feats[exercise.in_position] > 0.5
     return np.isfinite(drive)
+
+
+def other_leg_in_hold(exercise: Exercise, feats: dict[str, np.ndarray], other_feats: dict[str, np.ndarray],
+                      start_i: int, end_i: int, share: float = 0.5) -> str:
+    """What the other leg did during a hold (frames start_i..end_i): "both" where
+    the hold stretched both legs at once (on at least `share` of its frames
+    neither leg stood out as the stretched one, exercise.both_legs, and the other
+    leg passed every position check that says something to the user, those that
+    are not only a pick of the stretched side); "unseen" where the other leg's
+    position could not be read on at least `share` of its frames (side-on, the
+    far leg hidden behind the near one); else "one", and always for a stretch
+    that cannot take both legs at once [own: half the hold]."""
+    span = slice(start_i, end_i + 1)
+    checks = [c for c in exercise.position if c.says]
+    if exercise.both_legs is None or not checks or end_i < start_i:  # a stretch of one side only
+        return "one"
+    seen = np.ones(end_i + 1 - start_i, bool)
+    passed = np.ones_like(seen)
+    for c in checks:
+        values = other_feats[c.feature][span]
+        seen &= np.isfinite(values)
+        passed &= c.passes(values)
+    if seen.mean() < share:
+        return "unseen"
+    with np.errstate(invalid="ignore"):
+        alike = feats[exercise.both_legs][span] > 0.5
+    return "both" if alike.mean() >= share and passed.mean() >= share else "one"
 
 
 def _still_mask(times: np.ndarray, drive: np.ndarray, params) -> np.ndarray:

@@ -430,3 +430,28 @@ def test_never_still_names_how_fast_the_angle_moved():
     assert msg.startswith("No held stretch detected: you never held still for 3 s")
     speed = float(msg.split("in the stretch position your trunk lean angle moved at a median ")[1].split("°/s")[0])
     assert speed == pytest.approx(18.0, abs=1.0) and "and still is under 15°/s" in msg
+
+
+def _hold_feats(n, knee, fold, lean, alike):
+    return {"knee_straightness": np.full(n, knee, float), "hip_fold_3d": np.full(n, fold, float),
+            "trunk_lean": np.full(n, lean, float), "stretched_leg": np.ones(n), "legs_alike": np.full(n, alike, float)}
+
+
+@pytest.mark.parametrize("other_knee, alike, want", [
+    (176.0, 1.0, "both"),         # feet together, both knees straight: a two-legged fold
+    (176.0, 0.0, "one"),          # a staggered stretch: the front leg stands out
+    (100.0, 1.0, "one"),          # the other knee bent: not in the stretch
+    (float("nan"), 1.0, "unseen"),  # side-on, the far leg hidden behind the near one
+])
+def test_what_the_other_leg_did_during_a_hamstring_hold(other_knee, alike, want):
+    """Session 23: a real two-legged standing fold was told "only the left side was
+    held; switch". Both legs seen straight and alike: both stretched; the far leg
+    hidden: not claimed either way; and never 'both' for a one-sided stretch."""
+    from formcheck.events import other_leg_in_hold
+    from formcheck.exercises import get_exercise
+
+    n = 60
+    mine = _hold_feats(n, 176.0, 40.0, 80.0, alike)
+    other = _hold_feats(n, other_knee, 40.0, 80.0, alike)
+    assert other_leg_in_hold(get_exercise("hamstring_stretch"), mine, other, 10, 50) == want
+    assert other_leg_in_hold(get_exercise("running_lunge"), mine, other, 10, 50) == "one"

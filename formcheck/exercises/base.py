@@ -214,6 +214,11 @@ class Exercise:
     # points at the camera); not where ordinary standing does (a side view's far
     # ankle), which would make every still moment such a hold [own].
     unread_holds: bool = False
+    # For holds: feature > 0.5 where neither leg stands out as the stretched one
+    # (a two-legged forward fold); a hold through which it does, with the other
+    # leg in the position too, stretched both legs at once (events.both_legs_held),
+    # and the user is not told to switch sides. None: a stretch of one side.
+    both_legs: str | None = None
     rep_hold: bool = False  # measure a still hold at the top of each rep
     # A rep meeting any of these is another movement (e.g. a knee folded to the
     # chest is not a straight leg raise): not counted, and said so. `other_movement`

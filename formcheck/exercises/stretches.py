@@ -18,7 +18,7 @@ from formcheck.reps import HoldParams
 
 __all__ = ["HAMSTRING_STRETCH", "RUNNING_LUNGE", "facing", "trunk_lean", "foot_ahead", "back_curve",
            "shin_forward", "back_hip_angle", "front_leg_angle", "knee_angle_3d", "knee_straightness", "hip_fold_3d",
-           "is_stretched_leg"]
+           "is_stretched_leg", "legs_alike"]
 
 UP = np.array([0.0, -1.0])  # screen up (pixels, y down)
 
@@ -179,6 +179,21 @@ def is_stretched_leg(b: Joints) -> np.ndarray:
     return np.where(np.isfinite(knee), out.astype(float), np.nan)
 
 
+def legs_alike(b: Joints) -> np.ndarray:
+    """1 where neither leg stands out as the stretched one by is_stretched_leg's
+    rules (folds within STRETCH_FOLD_MARGIN, knees within STRETCH_KNEE_MARGIN, feet
+    within HS_FOOT_AHEAD of level): a two-legged forward fold, picked only by which
+    leg is nearer the camera; else 0; NaN where either leg is unseen."""
+    knee, o_knee = knee_angle_3d(b), _other(knee_angle_3d, b)
+    fold, o_fold = hip_fold_3d(b), _other(hip_fold_3d, b)
+    ahead = foot_ahead(b)
+    with np.errstate(invalid="ignore"):
+        alike = ((np.abs(fold - o_fold) <= STRETCH_FOLD_MARGIN) & (np.abs(knee - o_knee) <= STRETCH_KNEE_MARGIN)
+                 & (np.abs(ahead) <= HS_FOOT_AHEAD))
+    seen = np.isfinite(knee) & np.isfinite(o_knee) & np.isfinite(fold) & np.isfinite(o_fold) & np.isfinite(ahead)
+    return np.where(seen, alike.astype(float), np.nan)
+
+
 # The position of a hamstring stretch, standing (staggered, feet together or
 # crossed), seated or lying: the stretched knee nearly straight (above 140°; the
 # knee_bent fault judges straightness, 170°) and the hips folded (trunk to thigh
@@ -209,6 +224,7 @@ HAMSTRING_STRETCH = Exercise(
         "knee_angle": knee_angle,
         "back_curve": back_curve,
         "trunk_lean": trunk_lean,
+        "legs_alike": legs_alike,
     },
     position=(
         Check("stretched_leg", ">", 0.5),
@@ -252,6 +268,10 @@ HAMSTRING_STRETCH = Exercise(
                 "put the leg you stretch forward, heel down, and hinge forward at the hips. Stretch with that leg "
                 "nearer the camera (turn around for the other side): the far leg is often hidden."),
     hold=HoldParams(),
+    # A forward fold with the feet together and both knees straight stretches both
+    # hamstrings (a real standing fold was told "only the left side was held;
+    # switch", session 23).
+    both_legs="legs_alike",
     # The legs overlap side-on; the position checks read each knee by its label,
     # and a label repair that locked onto swapped legs for 1.1 s split a hold on a
     # kit track (seed 3); 0.5 s kept every hold whole over 6 REALISTIC clips [own, measured].
