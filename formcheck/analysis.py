@@ -183,7 +183,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     if exercise.kind == "reps":
         kept: list[tuple[str, RepEvent]] = []
         for item in sorted(found, key=lambda x: x[1].end_t):
-            kept, _ = resolve_overlap(kept, item)
+            kept, _ = resolve_overlap(kept, item, exercise.one_leg_at_a_time)
         overlapping = len(found) - len(kept)
         found = kept
     events: list[tuple[str, RepEvent | HoldEvent, tuple[dict[str, float], list[FaultHit], list[str]]]] = []
@@ -197,7 +197,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             other_movement += 1
             continue
         untrusted = timing_gaps(exercise, clean.times, drive, ev) | evidence_gaps(exercise.faults, side, ev.start_i,
-                                                                                  ev.end_i, evd, what)
+                                                                                  ev.end_i, evd, what,
+                                                                                  exercise.drive_needs)
         faults, unjudged = judge(exercise, m, view, target, untrusted)
         if unreliable:
             faults = []

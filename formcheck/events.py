@@ -77,14 +77,16 @@ def _overlap(a: RepEvent | HoldEvent, b: RepEvent | HoldEvent) -> float:
     return inter / shorter
 
 
-def resolve_overlap(kept: list[tuple[str, RepEvent]], new: tuple[str, RepEvent]) -> tuple[list[tuple[str, RepEvent]], bool]:
+def resolve_overlap(kept: list[tuple[str, RepEvent]], new: tuple[str, RepEvent],
+                    one_leg: bool = False) -> tuple[list[tuple[str, RepEvent]], bool]:
     """Add a newly finished rep (side, event) to the kept reps, unless it overlaps
-    reps of the other leg in time and peaks with them: then the side with more reps so far keeps its
+    reps of the other leg in time and peaks with them (`one_leg`, Exercise.one_leg_at_a_time:
+    whenever they peak): then the side with more reps so far keeps its
     rep (ties: the larger movement). Returns (kept reps, whether `new` was kept).
     The same rule runs offline (reps in order of their end) and live."""
     side, ev = new
     clash = [k for k, (s, e) in enumerate(kept)
-             if s != side and _overlap(e, ev) > OVERLAP_SHARE and _same_top(e, ev)]
+             if s != side and _overlap(e, ev) > OVERLAP_SHARE and (one_leg or _same_top(e, ev))]
     if not clash:
         return kept + [new], True
     rest = [kept[k] for k in range(len(kept)) if k not in clash]

@@ -303,7 +303,8 @@ class LiveSession:
                         world=np.asarray(self._raw_world), px=np.asarray(self._raw_px))
 
     def _judge(self, side: str, ev, m: dict, target: float | None, what: str) -> tuple[list[FaultHit], list[str]]:
-        untrusted = evidence_gaps(self.exercise.faults, side, ev.start_i, ev.end_i, self._evidence(), what)
+        untrusted = evidence_gaps(self.exercise.faults, side, ev.start_i, ev.end_i, self._evidence(), what,
+                                  self.exercise.drive_needs)
         feats, drive, times = self._arrays(side)
         untrusted = timing_gaps(self.exercise, times, drive, ev) | untrusted
         faults, unjudged = judge(self.exercise, m, self.view(), target, untrusted)
@@ -328,7 +329,7 @@ class LiveSession:
         """Grade a finished rep, unless it overlaps the other leg's reps and loses
         (events.resolve_overlap); a rep it displaces leaves the count."""
         before = list(self._kept)
-        self._kept, kept = resolve_overlap(self._kept, (side, ev))
+        self._kept, kept = resolve_overlap(self._kept, (side, ev), self.exercise.one_leg_at_a_time)
         if not kept:
             return None
         gone = [e for s, e in before if not any(e is e2 for _, e2 in self._kept)]

@@ -165,9 +165,16 @@ class Fault:
     # (judging.evidence_gaps); a trunk or thigh pointing toward the camera shows
     # short on screen and the angle it makes there is not the body's.
     in_plane: tuple[tuple[str, str], ...] = ()
+    # The metric is read along this side's leg (its knee or ankle), which a camera
+    # looking along the hip line sees only when the leg is the nearer one: judged
+    # only where this side's hip is not the far one (judging.evidence_gaps); the
+    # far leg is hidden behind the near one and its knee and ankle are guessed.
+    near_leg: bool = False
 
     def __post_init__(self) -> None:
         _check_views(f"fault {self.code}", self.views or ())
+        if self.near_leg and not {"knee", "ankle"} & set(self.needs):
+            raise ValueError(f"fault {self.code}: near_leg needs this side's knee or ankle in `needs`")
         if self.planar and not {"hip", "knee", "ankle"} <= set(self.needs):
             raise ValueError(f"fault {self.code}: planar needs the hip, knee and ankle in `needs`")
         for seg in self.in_plane:
@@ -220,6 +227,15 @@ class Exercise:
     # and the user is not told to switch sides. None: a stretch of one side.
     both_legs: str | None = None
     rep_hold: bool = False  # measure a still hold at the top of each rep
+    # One leg works while the other bears weight (on all fours): reps of the two
+    # legs that overlap in time cannot both be real, wherever they peak
+    # (events.resolve_overlap); False where the legs may take turns with their
+    # lifts and lowerings overlapping (alternating straight leg raises).
+    one_leg_at_a_time: bool = False
+    # The landmarks the driving angle is read from (side-relative): a fault with no
+    # `needs` of its own (read from the drive's range or timing: short_range,
+    # too_fast) is judged only where these were seen well (judging.evidence_gaps).
+    drive_needs: tuple[str, ...] = ()
     # A rep meeting any of these is another movement (e.g. a knee folded to the
     # chest is not a straight leg raise): not counted, and said so. `other_movement`
     # names it for the user.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from formcheck.exercises.base import Cond, Exercise, Fault, Metric
+from formcheck.exercises.base import KNEE_MARGIN_DEG, Cond, Exercise, Fault, Metric
 from formcheck.features import Joints
 from formcheck.geometry import joint_angle, line_tilt, vector_angle
 from formcheck.reps import RepParams
@@ -185,11 +185,12 @@ DONKEY_KICK = Exercise(
         Metric("back_arch_deg", "trunk_tilt", "abs_change", label="change of the back line from rest to top"),
     ),
     faults=(
-        Fault("knee_angle", (Cond("knee_angle_deg", "<", 75.0), Cond("knee_angle_deg", ">", 105.0)),
+        Fault("knee_angle", (Cond("knee_angle_deg", "<", 75.0, margin=KNEE_MARGIN_DEG),
+                            Cond("knee_angle_deg", ">", 105.0, margin=KNEE_MARGIN_DEG)),
               cue="Keep your knee bent at a right angle, sole toward the ceiling",
               label="Knee angle drifts from 90°",
               source="90±15° (clinical-criteria.md 3.2, biologyinsights)",
-              views=SIDE_VIEWS, needs=("hip", "knee", "ankle")),
+              views=SIDE_VIEWS, needs=("hip", "knee", "ankle"), near_leg=True),
         Fault("back_arch", (Cond("back_arch_deg", ">", 8.0),),
               cue="Brace your belly and lift only as high as your back stays flat",
               label="Lower back arches",
@@ -216,6 +217,8 @@ DONKEY_KICK = Exercise(
                 "the camera level at hip height and your whole body in frame. To check that your knee stays "
                 "pointing down, film from behind you instead."),
     rep=RepParams(min_range_deg=20.0),
+    drive_needs=("hip", "o_hip", "knee"),
+    one_leg_at_a_time=True,
 )
 
 
@@ -246,13 +249,14 @@ FIRE_HYDRANT = Exercise(
                      "(trainfitness, Prehab Guys: hips level); +1° to clear the pose model's reading of "
                      "level reps (up to 7.5° on rendered clips)",
               views=END_VIEWS, needs=("hip", "o_hip")),
-        Fault("knee_angle", (Cond("knee_angle_deg", "<", 75.0), Cond("knee_angle_deg", ">", 105.0)),
+        Fault("knee_angle", (Cond("knee_angle_deg", "<", 75.0, margin=KNEE_MARGIN_DEG),
+                            Cond("knee_angle_deg", ">", 105.0, margin=KNEE_MARGIN_DEG)),
               cue="Keep your knee bent at a right angle",
               label="Knee angle drifts from 90°",
               source="90±15° (clinical-criteria.md 3.3, Prehab Guys)",
               # From behind the shank points at the camera: on a rendered clip the
               # pose model read a 90° knee as 107-119°, so only side-on views judge it.
-              views=SIDE_VIEWS, needs=("hip", "knee", "ankle")),
+              views=SIDE_VIEWS, needs=("hip", "knee", "ankle"), near_leg=True),
         Fault("short_range", (Cond("range_share", "<", 0.7), Cond("peak_deg", "<", 30.0)),
               cue="Lift your knee higher out to the side, toward hip height",
               label="Small rep",
@@ -266,4 +270,6 @@ FIRE_HYDRANT = Exercise(
                 "camera level at hip height and your whole body in frame. To check your knee angle, film "
                 "side-on instead, the lifting leg nearer to the camera."),
     rep=RepParams(min_range_deg=20.0),
+    drive_needs=("hip", "o_hip", "knee"),
+    one_leg_at_a_time=True,
 )

@@ -172,7 +172,8 @@ STRAIGHT_LEG_RAISE = Exercise(
               source="clinical-criteria.md 3.4: extension lag over 10° flagged (healthy mean lag 2.5°, "
                      "physiological lag study); readings within 5° of it are left unjudged (estimator error, "
                      "clinical-criteria.md 1)",
-              views=("side", "oblique"), needs=("hip", "knee", "ankle", "o_hip", "o_knee", "o_ankle"), planar=True),
+              views=("side", "oblique"), needs=("hip", "knee", "ankle", "o_hip", "o_knee", "o_ankle"), planar=True,
+              near_leg=True),
         # A hold read within 0.3 s of the target is within the timing's own error
         # (the still run may end on a 0.3 s jitter gap, judging.HOLD_GAP_S): not judged.
         Fault("short_hold", (Cond("hold_s", "<", 3.0, target=True, margin=0.3),),
