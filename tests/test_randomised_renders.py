@@ -177,6 +177,25 @@ def test_scoring_leaves_tempo_aside_and_lists_abstentions():
     assert s["real"]["count_ok"]
 
 
+def test_tuned_and_held_out_seeds_are_scored_apart():
+    rr = _bench()
+    truth = [{"index": i, "side": "right", "peak_s": 3.0 + 4 * i, "faults": f}
+             for i, f in enumerate([[], ["feet_apart"]], start=1)]
+
+    def result(seed, got):
+        doc = {"view": "back", "side": "right", "pose_coverage": 1.0, "reps": got, "holds": [], "steps": [],
+               "warnings": [], "unjudged": [], "unjudged_reasons": {}}
+        return {"movement": "clamshell", "seed": seed, "unit": "reps", "truth": {"reps": truth, "holds": [],
+                "steps": [], "cadence_spm": None, "view": "back"}, "real": doc, "perfect": doc}
+
+    results = [result(1, [_rep(1, 7.0), _rep(2, 11.0, ["feet_apart"])]),  # right
+               result(3, [_rep(1, 7.0, ["feet_apart"]), _rep(2, 11.0)])]  # one false, one missed
+    line = rr.split_line(results, [rr.scored(r) for r in results], tuned_seeds=2)
+    assert "tuned on (seeds 1; 1 clips): counts exact 1/1, precision 1.00, recall 1.00 (1 / 0 / 0)" in line
+    assert "held out (seeds 3; 1 clips): counts exact 1/1, precision 0.00, recall 0.00 (0 / 1 / 1)" in line
+    assert "held out: no clips" in rr.split_line(results[:1], [rr.scored(results[0])], tuned_seeds=2)
+
+
 def test_the_section_is_replaced_in_place(tmp_path):
     rr = _bench()
     out = tmp_path / "accuracy.md"
