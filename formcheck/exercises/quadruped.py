@@ -189,7 +189,8 @@ DONKEY_KICK = Exercise(
                             Cond("knee_angle_deg", ">", 105.0, margin=KNEE_MARGIN_DEG)),
               cue="Keep your knee bent at a right angle, sole toward the ceiling",
               label="Knee angle drifts from 90°",
-              source="90±15° (clinical-criteria.md 3.2, biologyinsights)",
+              source="90±15° (clinical-criteria.md 3.2, biologyinsights); readings within 8° of a limit, the pose model's knee error (Cosoli, clinical-criteria.md 1), "
+                     "are not judged",
               views=SIDE_VIEWS, needs=("hip", "knee", "ankle"), near_leg=True),
         Fault("back_arch", (Cond("back_arch_deg", ">", 8.0),),
               cue="Brace your belly and lift only as high as your back stays flat",
@@ -253,7 +254,8 @@ FIRE_HYDRANT = Exercise(
                             Cond("knee_angle_deg", ">", 105.0, margin=KNEE_MARGIN_DEG)),
               cue="Keep your knee bent at a right angle",
               label="Knee angle drifts from 90°",
-              source="90±15° (clinical-criteria.md 3.3, Prehab Guys)",
+              source="90±15° (clinical-criteria.md 3.3, Prehab Guys); readings within 8° of a limit, the pose model's knee error (Cosoli, clinical-criteria.md 1), "
+                     "are not judged",
               # From behind the shank points at the camera: on a rendered clip the
               # pose model read a 90° knee as 107-119°, so only side-on views judge it.
               views=SIDE_VIEWS, needs=("hip", "knee", "ankle"), near_leg=True),
