@@ -196,6 +196,14 @@ def test_tuned_and_held_out_seeds_are_scored_apart():
     assert "held out: no clips" in rr.split_line(results[:1], [rr.scored(results[0])], tuned_seeds=2)
 
 
+def test_a_count_the_report_disclaims_is_named():
+    rr = _bench()
+    lost = {"real": {"warnings": ["The pose model kept losing you (123 times a minute): it cannot follow this "
+                                  "position from this camera angle, so the count may be wrong"]}}
+    assert rr.count_disclaimed(lost)
+    assert not rr.count_disclaimed({"real": {"warnings": ["Set 1: 5 of 15 reps."]}})
+
+
 def test_the_section_is_replaced_in_place(tmp_path):
     rr = _bench()
     out = tmp_path / "accuracy.md"
