@@ -23,7 +23,7 @@ from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
 from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack
 from formcheck.overlay_text import hold_counter, rep_counter, rep_sub
-from formcheck.recognise import Recognition, a_movement, mismatch, recognise
+from formcheck.recognise import Recognition, a_movement, doubt, mismatch, recognise
 from formcheck.report import finish_report, rep_cue
 from formcheck.video import H264Writer, read_frames
 
@@ -145,6 +145,7 @@ def analyze(track: PoseTrack, movement: str, options: Options = Options(), sourc
             report = _ungraded(track, movement, rec, warning, source)
             report["recognised"] = rec.to_report()
             return report
+        note = doubt(rec, movement)
     report = _graded(track, movement, options, source)
     if rec is not None:
         report["recognised"] = rec.to_report()

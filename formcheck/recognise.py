@@ -49,7 +49,7 @@ from formcheck.recognise_evidence import clip_features, posture_features, side_l
 from formcheck.report import recognised_text
 
 __all__ = ["Recognition", "a_movement", "recognise", "posture_features", "side_lying_on_screen", "clip_features", "movement_scores",
-           "mismatch", "CONFIDENT", "NONE_LABEL", "movement_title"]
+           "mismatch", "doubt", "shows_body_of", "CONFIDENT", "NONE_LABEL", "movement_title"]
 
 NONE_LABEL = "none of these"
 # A recognition at or above this share is acted on: the clip is analysed as the
@@ -188,6 +188,13 @@ STEP_SPLIT, STEP_SIDEWAYS = 0.85, 0.95
 # bird dog reaches one arm forward to shoulder height (real bird dogs -0.5-0.43,
 # a bird-dog row 0.32) [own thresholds between the two].
 HAND_RAISED, HANDS_DOWN = 0.5, 0.75
+# A donkey kick or a fire hydrant starts each lift from the thigh hanging under
+# the hip (the drive near 0°): the real kicks, the samples and the machine
+# kickback start at -32 to +21° (the drive's median rest level over the reps).
+# Crawl-position step throughs swing the thigh from under the chest, knee by
+# the hands (-89°), to behind the body: the same back-and-up travel, from a
+# rest no kick starts from [own thresholds, between the two].
+REST_FORWARD, REST_UNDER = -60.0, -45.0
 # Running strides seen per second that convince on a clip too short for 4 turns
 # (see movement_scores, "Running") [own].
 STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
@@ -256,8 +263,10 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # along one line; leg circles loop (recognise_evidence.knee_loop).
     hands_down = _ramp_seen(e.get("fours_hand_drop_p10", math.nan), HAND_RAISED, HANDS_DOWN)
     kick_knee = e.get("donkey_kick.top_knee_angle", math.nan)
+    # Each lift starts from the thigh under the hip (REST_UNDER), not from under the chest.
     s["donkey_kick"] = (fours * hands_down * _reps_seen(e, "donkey_kick") * kick_way * _ramp(kick_knee, 150.0, 125.0)
-                        * _ramp_seen(e.get("donkey_kick.loop", math.nan), LOOP_CIRCLE, LOOP_LINE))
+                        * _ramp_seen(e.get("donkey_kick.loop", math.nan), LOOP_CIRCLE, LOOP_LINE)
+                        * _ramp_seen(e.get("donkey_kick.rest", math.nan), REST_FORWARD, REST_UNDER))
     hyd_knee = e.get("fire_hydrant.top_knee_angle", math.nan)
     s["fire_hydrant"] = (fours * hands_down * _reps_seen(e, "fire_hydrant") * hyd_way * _ramp(hyd_knee, 150.0, 125.0)
                          * _ramp_seen(e.get("fire_hydrant.loop", math.nan), LOOP_CIRCLE, LOOP_LINE))
@@ -384,10 +393,73 @@ def recognise(track: PoseTrack, first_s: float | None = None) -> Recognition:
     return Recognition(top, float(p), [(m, float(q)) for m, q in rest], ev, scores, note)
 
 
+# The body position each lying or all-fours movement is done in (a share of the
+# frames, clip_features), for `shows_body_of`.
+BODY_OF = {"clamshell": "side_lying", "donkey_kick": "all_fours", "fire_hydrant": "all_fours",
+           "straight_leg_raise": "supine", "figure_four": "supine"}
+# The chosen movement's body position is shown in this share of the frames, and
+# its measured shape checks together keep at least this fit [own: the memberships'
+# own upper ends, 0.6, and half a fit].
+BODY_SHOWN, SHAPE_KEPT = 0.6, 0.5
+
+
+def _shape_fit(e: dict[str, float], movement: str) -> float:
+    """The product of the movement's shape checks that were measured (those not
+    measured count as no evidence against): positive evidence that it is not this
+    movement, apart from reps or holds not being seen."""
+    def seen(key: str, lo: float, hi: float) -> float:
+        return _ramp_seen(e.get(key, math.nan), lo, hi)
+
+    hands = seen("fours_hand_drop_p10", HAND_RAISED, HANDS_DOWN)
+    # Which way the thigh swings (movement_scores): back for a kick, out for a hydrant.
+    back, out = e.get("swing.back_travel", math.nan), e.get("swing.out_travel", math.nan)
+    kick_way = _ramp(back, 0.2, 0.4) if math.isfinite(back) else _ramp_seen(out, 0.35, 0.15)
+    hyd_way = _ramp(out, 0.15, 0.35) if math.isfinite(out) else _ramp_seen(back, 0.4, 0.2)
+    checks = {
+        "clamshell": seen("clamshell.top_knee_angle", 155.0, 135.0) * seen("clamshell.top_feet_gap", 1.5, 1.0),
+        "donkey_kick": (hands * kick_way * seen("donkey_kick.top_knee_angle", 150.0, 125.0)
+                        * seen("donkey_kick.loop", LOOP_CIRCLE, LOOP_LINE)
+                        * seen("donkey_kick.rest", REST_FORWARD, REST_UNDER)),
+        "fire_hydrant": (hands * hyd_way * seen("fire_hydrant.top_knee_angle", 150.0, 125.0)
+                         * seen("fire_hydrant.loop", LOOP_CIRCLE, LOOP_LINE)),
+        "straight_leg_raise": (seen("straight_leg_raise.top_knee_flexion", 45.0, 25.0)
+                               * seen("knee_flex_both_p90", SLR_BOTH_BENT, SLR_ONE_STRAIGHT)),
+        "figure_four": seen("figure_four.hold_support_hip_flexion", 45.0, 70.0),
+    }
+    return checks.get(movement, 0.0)
+
+
+def shows_body_of(rec: Recognition, movement: str) -> bool:
+    """The clip shows the movement's own body position (lying on the back, on
+    one side, on all fours: BODY_OF) and none of its measured shape checks goes
+    against it. "None of these" then rests only on its reps or hold not being
+    seen (a single raise held at the top, a drive the camera angle hides), which
+    is no evidence of another movement or of none. False for the standing
+    movements, whose position alone tells nothing."""
+    body = BODY_OF.get(movement)
+    if body is None or not rec.evidence:
+        return False
+    share = rec.evidence.get(body, math.nan)
+    return bool(math.isfinite(share) and share >= BODY_SHOWN and _shape_fit(rec.evidence, movement) >= SHAPE_KEPT)
+
+
+def doubt(rec: Recognition | None, chosen: str) -> str | None:
+    """The note on a clip graded as the chosen movement although the recogniser
+    reads it as none of these (see `shows_body_of`), else None."""
+    if rec is None or rec.movement is not None or not rec.confident or not shows_body_of(rec, chosen):
+        return None
+    return (f"formcheck could not see {a_movement(chosen)}'s movement clearly ({rec.label()}), but your body "
+            f"position fits it, so it was graded as you chose. Check the reps below against what you did.")
+
+
 def mismatch(rec: Recognition, chosen: str) -> str | None:
     """The warning when a confident recognition disagrees with the chosen
-    movement, else None."""
+    movement, else None. "None of these" overrules a choice only with evidence
+    against it: not where the clip shows the chosen movement's body position
+    and shape (`shows_body_of`)."""
     if not rec.confident or rec.movement == chosen:
+        return None
+    if rec.movement is None and shows_body_of(rec, chosen):
         return None
     if rec.movement is None:
         return (f"This does not look like {a_movement(chosen)}, nor like any movement formcheck knows, "

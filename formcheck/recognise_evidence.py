@@ -333,14 +333,15 @@ def drive_cycles(times: np.ndarray, drive: np.ndarray, params) -> list[tuple[int
 
 def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
     """The exercise's own driving signal on each side: most reps counted on one
-    side, the median rep range there (°), how much the knee's path loops over
+    side, the median rep range there (°), the drive's median level at the start
+    of those reps (`rest`, °), how much the knee's path loops over
     those reps (`knee_loop`), and that side's feature medians at the tops of its
     reps (for shape checks). Where the repeated movements over the clip's own
     range (`drive_cycles`) are more than the rep engine's full reps on a side,
     they count instead (`cycles` 1)."""
     ex = EXERCISES[ex_name]
     assert ex.rep is not None, f"{ex_name} is not a reps exercise"
-    best_reps, best_range, loop, by_cycles = 0.0, 0.0, math.nan, 0.0
+    best_reps, best_range, loop, by_cycles, rest = 0.0, 0.0, math.nan, 0.0, math.nan
     tops: dict[str, float] = {}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
@@ -349,23 +350,24 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
         full = [e for e in evs if not e.partial]
         spans = [(e.start_i, e.end_i) for e in full]
         rng = float(np.median([e.amplitude for e in evs])) if evs else _pct(drive, 95) - _pct(drive, 5)
+        rest_at = float(np.median([e.rest_value for e in full])) if full else math.nan
         top_at = [np.arange(e.start_i, e.end_i + 1)[
             np.nan_to_num(drive[e.start_i:e.end_i + 1], nan=-1e9) >= e.rest_value + 0.75 * e.amplitude] for e in evs]
         cycles = drive_cycles(clean.times, drive, ex.rep)
         counted_by_cycles = len(cycles) > len(spans)
         if counted_by_cycles:
             lo, whole = _pct(drive, 5), _pct(drive, 95) - _pct(drive, 5)
-            spans, rng = cycles, whole
+            spans, rng, rest_at = cycles, whole, lo
             top_at = [np.arange(a, b + 1)[np.nan_to_num(drive[a:b + 1], nan=-1e9) >= lo + 0.75 * whole]
                       for a, b in cycles]
         if len(spans) > best_reps or (len(spans) == best_reps and rng > best_range):
             best_reps, best_range = float(len(spans)), (rng if math.isfinite(rng) else 0.0)
-            by_cycles = float(counted_by_cycles)
+            by_cycles, rest = float(counted_by_cycles), rest_at
             loop = knee_loop(clean.px, side, spans)
             idx = np.concatenate(top_at) if top_at else np.array([], int)
             tops = {f"top_{k}": (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
                     for k, v in {**feats, "hip_lift": hip_lift(clean.world)}.items()}
-    return {"reps": best_reps, "range": best_range, "loop": loop, "cycles": by_cycles, **tops}
+    return {"reps": best_reps, "range": best_range, "loop": loop, "cycles": by_cycles, "rest": rest, **tops}
 
 
 def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:
