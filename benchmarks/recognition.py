@@ -88,7 +88,21 @@ HELD_OUT_NOTE = (
     "seen. Real footage of "
     "the eight movements themselves is scarce in the public sources searched (the fire hydrant, donkey kick, straight "
     "leg raise and figure-four clips found were drawings or animations, not counted), so this batch tests "
-    "\"none of these\" far more than it tests the eight.")
+    "\"none of these\" far more than it tests the eight. Session 22 (18 clips, marked s22): **17/18 = 0.944** "
+    "before any change (wrong: pigeon bridges read as clamshell, 66%). Session 23 (18 clips, marked s23: the first "
+    "real donkey kick, supine straight leg raise and standing hamstring fold, three runners, 12 near misses; "
+    "docs/real_footage_s23.md): **16/18 = 0.889** before any change, on main at 5465956 (wrong: the straight leg "
+    "raise, one raise held at the top, read as none of these at 100%; crawl-position step throughs read as donkey "
+    "kick, 65%). Session 23 changes, made looking at those misses and the session-22 one (so both rows above are "
+    "tuned on; 17/18 and 16/18 stay the never-seen figures): a donkey kick starts each lift from the thigh under "
+    "the hip (step throughs swing it from under the chest); a clamshell lies on one side, not on the back (a "
+    "supine body filmed at an angle can look side-lying on screen); and, outside this table, \"none of these\" "
+    "overrules a chosen straight leg raise only with evidence against it (lying on the back with one knee straight "
+    "throughout is its set-up, so the held raise is graded with a note), while a chosen movement whose measured "
+    "shape is against it (a pigeon's hips on the floor for a running lunge) is not graded even when \"none of "
+    "these\" is under 70%. The straight leg raise itself still reads \"none of these\": the model's landmarks "
+    "show the raise as the leg line coming toward the trunk line (its elevation against the trunk reads 11° "
+    "lying, 4° raised), so neither its rep engine nor the recogniser sees a rise.")
 LIVE_S = 10.0  # a live stream's first seconds: one slow rep (2 s up, 3-4 s held, 2 s down) fits
 
 
@@ -392,13 +406,16 @@ def main(argv: list[str] | None = None) -> int:
         rows21 = run([(truth, what, track) for truth, what, track, _part in held21])
         untouched = [r for r, (*_x, part) in zip(rows21, held21) if part == "untouched"]
         held22 = run(real_cases(args.cache, not args.tracked_only, args.manifest, held_out="s22"))
+        held23 = run(real_cases(args.cache, not args.tracked_only, args.manifest, held_out="s23"))
         sets.append(("real footage, not held out", "real footage, real pose model", tuned))
         sets.append(("real footage, held out in session 19", "real footage, real pose model", held19))
         sets.append(("real footage, held out in session 20", "real footage, real pose model", held20))
         sets.append(("real footage, held out in session 21", "real footage, real pose model", rows21))
         sets.append((UNTOUCHED_21, "real footage, real pose model", untouched))
         sets.append(("real footage, held out in session 22", "real footage, real pose model", held22))
-        sets.append(("real footage, all", "real footage, real pose model", tuned + held19 + held20 + rows21 + held22))
+        sets.append(("real footage, held out in session 23", "real footage, real pose model", held23))
+        sets.append(("real footage, all", "real footage, real pose model",
+                     tuned + held19 + held20 + rows21 + held22 + held23))
         live = run(real_cases(args.cache, not args.tracked_only, args.manifest), LIVE_S)
         sets.append((f"same, first {LIVE_S:.0f} s only (live), real footage", "real footage, real pose model", live))
     text = markdown(sets, "python benchmarks/recognition.py")
