@@ -326,3 +326,73 @@ def test_a_runner_seen_for_a_second_is_running_but_not_confidently():
     assert top == "running" and 0.5 < share < CONFIDENT
     assert _top({**brief, "stride_turns": 0.0}) is None  # no change of legs seen
     assert _top({**brief, "seen_s": 10.0, "seconds": 10.0}) is None  # one change in a long clip is not running
+
+
+# ---- session 23: positive evidence before a chosen movement is refused ---------------------
+
+
+def test_a_kick_from_under_the_chest_is_not_a_donkey_kick():
+    """A donkey kick starts each lift from the thigh under the hip; crawl-position
+    step throughs swing it from under the chest (the real clip's rest: -89°)."""
+    ev = _kit_evidence("donkey_kick")
+    assert -45.0 < ev["donkey_kick.rest"] < 45.0
+    assert _top(ev) == "donkey_kick"
+    assert _top({**ev, "donkey_kick.rest": -89.0}) is None
+    assert _top({**ev, "donkey_kick.rest": -40.0}) == "donkey_kick"
+
+
+def test_a_body_lying_on_its_back_is_not_a_clamshell():
+    """A supine body filmed at an angle can look side-lying on screen (the real
+    pigeon bridges: side-lying 0.80 and supine 0.84 of the frames)."""
+    ev = _kit_evidence("clamshell")
+    assert ev["supine"] == 0.0
+    assert _top({**ev, "supine": 0.84}) is None
+    assert _top({**ev, "supine": 0.15}) == "clamshell"
+
+
+def _rec_of(ev: dict[str, float]):
+    from formcheck.recognise import Recognition
+
+    ranked = _normalise(movement_scores(ev))
+    (top, p), rest = ranked[0], ranked[1:]
+    return Recognition(top, p, rest, ev, movement_scores(ev))
+
+
+def test_none_of_these_does_not_refuse_a_straight_leg_raise_it_has_no_evidence_against():
+    """A single raise held at the top counts no rep, so the clip reads "none of
+    these"; lying on the back with one knee straight throughout is the straight
+    leg raise's own set-up, so a user who chose it is graded (with a note), not
+    refused. A bridge (both knees bent) or a clip of someone standing is refused."""
+    from formcheck.recognise import doubt, mismatch
+
+    ev = {**_kit_evidence("straight_leg_raise"), "straight_leg_raise.reps": 0.0, "straight_leg_raise.range": 7.0}
+    for k in [k for k in ev if k.startswith("straight_leg_raise.top_")]:
+        ev[k] = math.nan
+    rec = _rec_of(ev)
+    assert rec.movement is None and rec.confident
+    assert mismatch(rec, "straight_leg_raise") is None
+    assert doubt(rec, "straight_leg_raise").startswith("formcheck could not see a straight leg raise's movement")
+    # Evidence against: both knees bent throughout (a bridge), or not lying on the back.
+    for against in ({"knee_flex_both_p90": 120.0}, {"supine": 0.0, "upright": 1.0}):
+        other = _rec_of({**ev, **against})
+        assert other.movement is None and other.confident
+        assert "does not look like a straight leg raise" in mismatch(other, "straight_leg_raise")
+        assert doubt(other, "straight_leg_raise") is None
+    # Other movements keep the old rule: "none of these" at 70% or more refuses them.
+    assert "does not look like a clamshell" in mismatch(rec, "clamshell")
+
+
+def test_a_chosen_movement_with_its_shape_against_it_is_refused_below_seventy_percent():
+    """A pigeon pose chosen as a running lunge: "none of these" leads at 67%, under
+    the 70% overrule, but the hips rest on the floor (0.45 thigh lengths; a
+    lunge keeps them 0.7-0.95 or more up), so it is not graded. Without that
+    evidence against it, an unsure "none of these" leaves the choice graded."""
+    from formcheck.recognise import Recognition, mismatch
+
+    ev = _kit_evidence("running_lunge")
+    unsure = Recognition(None, 0.67, [("hamstring_stretch", 0.29)], {**ev, "running_lunge.hold_hip_height": 0.45})
+    assert "does not look like a running lunge" in mismatch(unsure, "running_lunge")
+    assert mismatch(Recognition(None, 0.67, [("hamstring_stretch", 0.29)], ev), "running_lunge") is None
+    # Seen too briefly to tell: nothing is ruled out.
+    brief = Recognition(None, 0.5, [], {**ev, "running_lunge.hold_hip_height": 0.45}, note="not seen well enough")
+    assert mismatch(brief, "running_lunge") is None
