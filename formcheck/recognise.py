@@ -474,7 +474,7 @@ def doubt(rec: Recognition | None, chosen: str) -> str | None:
     if rec is None or rec.movement is not None or not rec.confident or not shows_body_of(rec, chosen):
         return None
     return (f"formcheck could not see {a_movement(chosen)}'s movement clearly ({rec.label()}), but your body "
-            f"position fits it, so it was graded as you chose. Check the reps below against what you did.")
+            f"position fits it, so it was analysed as you chose: check what it found against what you did.")
 
 
 def mismatch(rec: Recognition, chosen: str) -> str | None:
