@@ -226,7 +226,10 @@ def summary_text(report: dict) -> str:
         summ = report["summary"]
         if not any(r["form_judged"] for r in reps):
             faulted = sum(1 for r in reps if r["faults"])
-            tail = f"; {faulted} with a fault" if faulted else ""
+            # With no posture check made, a fault found can only be one of range or
+            # tempo: saying so keeps "form not judged" and "N with a fault" from
+            # reading as a contradiction (a real side-lying near miss, session 24).
+            tail = f"; only range and tempo were checked: {faulted} with a fault there" if faulted else ""
             lines.append(f"{len(reps)} reps counted; form not judged from this view — {sets}{tail}")
         else:
             tail = f", {summ['unjudged_reps']} not judged" if summ.get("unjudged_reps") else ""

@@ -148,3 +148,17 @@ def test_the_recognised_line_carries_its_note():
     assert recognised_text(rec) == "none of these, 50%; not seen well enough: the hips and knees were in view for 1.8 s"
     assert recognised_label(rec) == recognised_text(rec)
     assert recognised_text({"movement": "fire_hydrant", "confidence": 0.97}) == "fire hydrant, 97%"
+
+
+def test_reps_with_no_posture_check_say_which_faults_could_be_found():
+    """Session 24: a side-lying near miss read "8 reps counted; form not judged from
+    this view" and "7 with a fault" in the same line. With no posture check made a
+    fault can only be one of range or tempo, and the line says so."""
+    rep = json.loads((SAMPLES / "clamshell.report.json").read_text())
+    for r in rep["reps"]:
+        r["form_judged"] = False
+    faulted = sum(1 for r in rep["reps"] if r["faults"])
+    assert faulted == 2  # the sample's small rep 3 and rushed rep 4
+    line = next(ln for ln in summary_text(rep).splitlines() if "reps counted" in ln)
+    assert line.startswith("4 reps counted; form not judged from this view")
+    assert line.endswith("; only range and tempo were checked: 2 with a fault there")
