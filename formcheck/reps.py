@@ -287,9 +287,7 @@ def _split_at_valley(state: RepState, t: float, i: int, value: float,
     new, evs = _emit(ended, state.dip_t, state.dip_i, params)
     new = replace(new, rest=state.dip, trough=state.dip, trough_t=state.dip_t, trough_i=state.dip_i,
                   start_t=state.dip_t, start_i=state.dip_i, dip=math.nan)
-    new = replace(new, phase="up", peak=value, peak_t=t, peak_i=i, progress_t=t, progress_v=value,
-                  reached_top=_p(new, value, params) >= params.top)
-    return new, evs
+    return _rising(new, t, i, value, params), evs
 
 
 def _remeasure_last(state: RepState, params: RepParams) -> RepState:
@@ -321,17 +319,9 @@ def _remeasure_last(state: RepState, params: RepParams) -> RepState:
     return replace(state, amplitudes=amps, range=rng)
 
 
-def _resume(state: RepState, t: float, i: int, value: float, params: RepParams) -> RepState:
-    """Past the movement's peak again while settling, without having come down by
-    `rearm` first: the release was noise on a rep that had only just engaged, not
-    its end. Through the browser the clamshell sample's small rep 3 (about 11° of a
-    30° range) rose past the engage level by 0.3° for one frame, fell 0.4° under the
-    release level, then went on up for a second; timed out in settle it ended at
-    its first frame above engage, measured 0.302 of the range against partial_min
-    0.30, and was lost or kept by the compression noise (re-encoded with VP8 at
-    1000 kbit/s it read 0.302; at 150 and 400 kbit/s 0.36-0.37). The rep goes on
-    from its own start and rest, and measured to its real peak it read 0.37-0.40
-    at all three rates [own]."""
+def _rising(state: RepState, t: float, i: int, value: float, params: RepParams) -> RepState:
+    """The movement is going up from this sample: its peak so far, its progress
+    mark and whether it has reached the top of the range."""
     return replace(state, phase="up", peak=value, peak_t=t, peak_i=i, dip=math.nan,
                    progress_t=t, progress_v=value, reached_top=_p(state, value, params) >= params.top)
 
@@ -382,8 +372,7 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
             state = _remeasure_last(state, params)
             p = _p(state, value, params)
         if p > params.engage:
-            state = replace(state, phase="up", peak=value, peak_t=t, peak_i=i, reached_top=p >= params.top,
-                            progress_t=t, progress_v=value, dip=math.nan)
+            state = _rising(state, t, i, value, params)
         return state, ()
     if state.phase == "up":
         if value > state.peak:
@@ -426,12 +415,20 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         return _emit(state, t, i, params)
     rising = p > params.engage and _p(state, value, params) - _p(state, state.end_min, params) >= params.rearm
     if not rising and value > state.peak:
-        return _resume(state, t, i, value, params), ()
+        # Past the movement's peak again without having come down by `rearm`: the
+        # release was noise on a rep that had only just engaged, not its end, and the
+        # rep goes on from its own start and rest. Through the browser the clamshell
+        # sample's small rep 3 (about 11° of a 30° range) rose past the engage level by
+        # 0.3° for one frame, fell 0.4° under release, then went on up for a second;
+        # timed out here it ended at its first frame above engage and measured 0.302 of
+        # the range against partial_min 0.30, kept or lost by the compression noise
+        # (VP8 at 1000 kbit/s; 0.36-0.37 at 150 and 400). Measured to its real peak it
+        # reads 0.37-0.40 at all three rates [own].
+        return _rising(state, t, i, value, params), ()
     if rising or t - state.release_t > params.settle_s:
         new, evs = _emit(state, state.end_min_t, state.end_min_i, params)
         if rising:  # already going up again
-            new = replace(new, phase="up", peak=value, peak_t=t, peak_i=i, progress_t=t, progress_v=value,
-                          reached_top=_p(new, value, params) >= params.top, dip=math.nan)
+            new = _rising(new, t, i, value, params)
         return new, evs
     return state, ()
 

@@ -223,7 +223,7 @@ class Exercise:
     unread_holds: bool = False
     # For holds: feature > 0.5 where neither leg stands out as the stretched one
     # (a two-legged forward fold); a hold through which it does, with the other
-    # leg in the position too, stretched both legs at once (events.both_legs_held),
+    # leg in the position too, stretched both legs at once (events.other_leg_in_hold),
     # and the user is not told to switch sides. None: a stretch of one side.
     both_legs: str | None = None
     rep_hold: bool = False  # measure a still hold at the top of each rep

@@ -160,14 +160,20 @@ STRETCH_FOLD_MARGIN = 20.0
 HS_FOOT_AHEAD = 0.5
 
 
+def _leg_gaps(b: Joints) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What tells the legs apart [N each]: this knee's and the other knee's 3D
+    angles, this knee straighter by (dk, °), this hip folded deeper by (df, °),
+    and this foot ahead by (foot_ahead, shank lengths)."""
+    knee, o_knee = knee_angle_3d(b), _other(knee_angle_3d, b)
+    df = _other(hip_fold_3d, b) - hip_fold_3d(b)
+    return knee, o_knee, knee - o_knee, df, foot_ahead(b)
+
+
 def is_stretched_leg(b: Joints) -> np.ndarray:
     """1 where this is the stretched leg of a hamstring stretch, else 0; NaN unseen."""
-    knee, o_knee = knee_angle_3d(b), _other(knee_angle_3d, b)
-    fold, o_fold = hip_fold_3d(b), _other(hip_fold_3d, b)
-    ahead = foot_ahead(b)
+    knee, o_knee, dk, df, ahead = _leg_gaps(b)
     nearer = b.w("hip")[..., 2] < b.w("o_hip")[..., 2]
     straight, o_straight = knee_straightness(b), _other(knee_straightness, b)
-    dk, df = knee - o_knee, o_fold - fold
     with np.errstate(invalid="ignore"):
         raised = (np.abs(df) > STRETCH_FOLD_MARGIN) & (np.where(df > 0, straight, o_straight) > HS_KNEE_MIN)
         out = np.where(raised, df > 0,
@@ -184,13 +190,10 @@ def legs_alike(b: Joints) -> np.ndarray:
     rules (folds within STRETCH_FOLD_MARGIN, knees within STRETCH_KNEE_MARGIN, feet
     within HS_FOOT_AHEAD of level): a two-legged forward fold, picked only by which
     leg is nearer the camera; else 0; NaN where either leg is unseen."""
-    knee, o_knee = knee_angle_3d(b), _other(knee_angle_3d, b)
-    fold, o_fold = hip_fold_3d(b), _other(hip_fold_3d, b)
-    ahead = foot_ahead(b)
+    _, _, dk, df, ahead = _leg_gaps(b)
     with np.errstate(invalid="ignore"):
-        alike = ((np.abs(fold - o_fold) <= STRETCH_FOLD_MARGIN) & (np.abs(knee - o_knee) <= STRETCH_KNEE_MARGIN)
-                 & (np.abs(ahead) <= HS_FOOT_AHEAD))
-    seen = np.isfinite(knee) & np.isfinite(o_knee) & np.isfinite(fold) & np.isfinite(o_fold) & np.isfinite(ahead)
+        alike = (np.abs(df) <= STRETCH_FOLD_MARGIN) & (np.abs(dk) <= STRETCH_KNEE_MARGIN) & (np.abs(ahead) <= HS_FOOT_AHEAD)
+    seen = np.isfinite(dk) & np.isfinite(df) & np.isfinite(ahead)
     return np.where(seen, alike.astype(float), np.nan)
 
 
