@@ -66,16 +66,16 @@ def _newest_frame_loop(times: np.ndarray, fps: float, seed: int) -> list[int]:
     return picked
 
 
-def _check(s: LiveSession, cues: list, truth: dict, what: str, slow: int = 1) -> None:
+def _check(s: LiveSession, cues: list, truth: dict, what: str, slow: int = 1, peak_tol_s: float = 0.5) -> None:
     assert len(s.reps) == len(truth["reps"]) == 4, f"{what}: {len(s.reps)} reps"
     third = s.reps[2]
     assert third.partial, f"{what}: rep 3 not partial"
     assert [f.code for f in third.faults][:1] == ["short_range"], f"{what}: {third.faults}"
     # The cue is on screen once rep 3 is counted, i.e. with the count at 3.
     assert any(n == 3 and cue.startswith(SHORT_CUE) for n, cue in cues), f"{what}: {cues}"
-    # Where the reps are: each counted rep's peak within 0.5 s of the truth's (the lead shifts it).
+    # Where the reps are: each counted rep's peak within peak_tol_s of the truth's (the lead shifts it).
     peaks = [r.peak_s - LEAD_S * slow for r in s.reps]
-    assert np.allclose(peaks, [r["peak_s"] * slow for r in truth["reps"]], atol=0.5 * slow), (what, peaks)
+    assert np.allclose(peaks, [r["peak_s"] * slow for r in truth["reps"]], atol=peak_tol_s * slow), (what, peaks)
 
 
 @pytest.mark.parametrize("stride", [1, 2, 3, 4, 6, 8])
@@ -199,3 +199,99 @@ def test_the_first_sparse_frame_after_a_rep_does_not_set_the_rest_level_mid_rise
     state, _ = _steps(rest + rep1 + rep2)
     # rep 1 rose 30 from 10.0 and came back down 29.5 to 10.5: its way down (reps._remeasure_last)
     assert state.amplitudes == pytest.approx((29.5, 29.5))
+
+
+def test_a_small_rep_held_at_its_top_is_a_rep_not_a_new_rest_level():
+    """A small rep (12° of a 26° range) that eases over its top for 3.5 s stalls below the
+    top longer than stall_s, so it is first taken for a moved rest level; when it comes
+    back down to the rest it rose from within max_rep_s, it is a partial rep after all.
+    A rise that stays up is still a new rest level (no rep)."""
+    from formcheck.reps import RepParams
+
+    fps = 15.0
+
+    def rep(t0: float, amp: float, up_s: float, top_s: float) -> list[tuple[float, float]]:
+        ts = np.arange(0.0, 2 * up_s + top_s, 1 / fps)
+        v = np.where(ts < up_s, (1 - np.cos(np.pi * ts / up_s)) / 2,
+                     np.where(ts < up_s + top_s, 1.0, (1 + np.cos(np.pi * (ts - up_s - top_s) / up_s)) / 2))
+        return [(t0 + t, 10.0 + amp * x) for t, x in zip(ts, v)]
+
+    def rest(t0: float, s: float) -> list[tuple[float, float]]:
+        return [(t0 + k / fps, 10.0) for k in range(int(s * fps))]
+
+    full = rest(0, 2) + rep(2, 26, 1.8, 0.3) + rest(5.9, 0.5) + rep(6.4, 26, 1.8, 0.3) + rest(10.3, 0.5)
+    small = rep(10.8, 12, 1.8, 3.5) + rest(17.9, 1.5)
+    state, events = _steps(full + small)
+    assert len(events) == 3, [(e.start_t, e.amplitude) for e in events]
+    assert events[2].partial and events[2].amplitude == pytest.approx(12.0, abs=0.5)
+    assert 0.4 < events[2].p_peak < 0.5
+    # Up and staying up (a shift of position): no rep, and the new level is the rest.
+    shift = [(10.8 + k / fps, 10.0 + 12 * min(1.0, k / (1.8 * fps))) for k in range(int(12 * fps))]
+    state, events = _steps(full + shift)
+    assert len(events) == 2 and state.rest == pytest.approx(22.0, abs=0.5)
+    assert RepParams().stall_s < 3.5  # the top above is held longer than a stall
+
+
+def _vp8(src: Path, dst: Path, scale: float, kbps: int) -> None:
+    """The Y4M `src` as Chromium's WebRTC sends it under load: VP8 (libvpx, realtime) at
+    `kbps` and `scale` of the frame size, decoded again into a lossless file `dst`.
+    libvpx's 'good' deadline, not Chromium's 'realtime': realtime adapts to the CPU time
+    it gets, so its pixels differ from run to run."""
+    import fractions
+
+    import av
+
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        st = inp.streams.video[0]
+        enc = av.CodecContext.create("libvpx", "w")
+        enc.width = int(st.codec_context.width * scale) // 2 * 2
+        enc.height = int(st.codec_context.height * scale) // 2 * 2
+        enc.pix_fmt, enc.time_base, enc.bit_rate = "yuv420p", fractions.Fraction(1, 15), kbps * 1000
+        enc.options = {"deadline": "good", "cpu-used": "4", "lag-in-frames": "0", "threads": "1"}
+        dec = av.CodecContext.create("vp8", "r")
+        ost = out.add_stream("ffv1", rate=15)
+        ost.width, ost.height, ost.pix_fmt = enc.width, enc.height, "yuv420p"
+        n = 0
+        frames = (f.reformat(width=enc.width, height=enc.height, format="yuv420p") for f in inp.decode(video=0))
+        for k, frame in enumerate([*frames, None]):
+            if frame is not None:
+                frame.pts, frame.time_base = k, enc.time_base
+            for pkt in enc.encode(frame):
+                for d in dec.decode(pkt):
+                    d.pts, n = n, n + 1
+                    out.mux(ost.encode(d))
+        out.mux(ost.encode(None))
+
+
+@pytest.fixture(scope="module")
+def half_size_vp8(tmp_path_factory):
+    """The browser test's half-speed camera (LEAD_S at rest, then the clamshell sample,
+    15 frames/s) at half its frame size through VP8 at 300 kbit/s, tracked by the pose
+    model: what the server gets when a loaded machine's Chromium scales its video down."""
+    from formcheck.pose import extract_track
+    from tests.test_browser import to_y4m
+
+    d = tmp_path_factory.mktemp("vp8")
+    to_y4m(SAMPLES / "clamshell.mp4", d / "clam.y4m", lead_s=LEAD_S)
+    _vp8(d / "clam.y4m", d / "clam.mkv", 0.5, 300)
+    return extract_track(d / "clam.mkv")
+
+
+@pytest.mark.parametrize("fps", [8.0, 4.0])
+def test_the_browser_tests_camera_through_a_scaled_down_vp8_stream_counts_all_four_reps(half_size_vp8, fps):
+    """The browser test lost the small rep 3 about 1 run in 5. Replayed through VP8 at
+    half, three-quarter and quarter size it was lost on 331 of 560 replays (0 of 280 at
+    full size): played at half speed, the rep eased over its 12° top for 3-3.6 s and was
+    taken for a new rest level (reps._stalled_rep). 5 seeds of an uneven newest-frame loop.
+    Rep 3's top reads flat for about 3 s of this stream, so its peak time is known to
+    within 0.75 s of the clip's time (1.5 s of the stream), not 0.5 s. Not at 2 frames/s:
+    there a full rep's 0.6 s top can fall between two frames, rep 2 then reads 0.65 of rep 1
+    (agree_ratio 0.7), and the set is not calibrated until rep 4, so all 4 reps are counted
+    at once at the end, with rep 3's cue shown at count 4 (seen on 3 of 40 replays)."""
+    track = half_size_vp8
+    truth = json.loads((SAMPLES / "clamshell.json").read_text())
+    times = np.asarray(track.times)
+    frames = list(range(len(times)))
+    for seed in range(5):
+        s, cues = _replay(track, frames, times, _newest_frame_loop(times, fps, seed))
+        _check(s, cues, truth, f"half-size VP8, {fps} frames/s, seed {seed}", slow=2, peak_tol_s=0.75)
