@@ -19,7 +19,8 @@ from formcheck.exercises import Exercise
 from formcheck.features import Joints, landmark
 from formcheck.reps import HoldEvent, HoldParams, RepEvent, centred_speed, refine_holds, run_holds, steady_position
 
-__all__ = ["side_features", "anchor_points", "other_leg_in_hold", "drive_signal", "position_mask", "resolve_overlap", "explain_no_hold",
+__all__ = ["side_features", "anchor_points", "other_leg_in_hold", "drive_signal", "position_mask", "resolve_overlap",
+           "mirrors_other_leg", "explain_no_hold",
            "find_holds", "deepening_limit_dps", "unread_holds", "OVERLAP_SHARE",
            "DEEPEN_SHARE_PER_S"]
 
@@ -95,6 +96,45 @@ def resolve_overlap(kept: list[tuple[str, RepEvent]], new: tuple[str, RepEvent],
     if mine > theirs or (mine == theirs and ev.amplitude > max(kept[k][1].amplitude for k in clash)):
         return rest + [new], True
     return kept, False
+
+
+# On all fours the pose model can read the support thigh swinging the opposite
+# way to the working one: on a rendered fire hydrant filmed from the feet end
+# (own randomised render, seed 2) the support thigh read 28-31° out at rest and
+# 5-21° whenever the working leg was up, so its returns between two real reps
+# read as reps of their own (17-22°). In angle these swings are as large as a
+# real lift, but they happen near the vertical, where a thigh's turn hardly
+# moves its knee: a rep is the mirror of the other leg's movement when, from
+# MIRROR_REACH_S before it starts to its end, the other knee rose and fell
+# further than this one (knee height = cos of the thigh's angle from the
+# vertical; the phantom reps moved their knee 0.12 of the thigh's length, the
+# working leg's lifts around them 0.19-0.21; the real reps 0.18-0.54 against
+# the support leg's 0.04-0.11) [own].
+MIRROR_REACH_S = 1.0
+# Knee heights over the window are read as these percentiles, so that a frame or
+# two of a misplaced knee do not make a swing [own].
+MIRROR_PERCENTILES = (5.0, 95.0)
+
+
+def _knee_swing(angles_deg: np.ndarray) -> float:
+    """How far a knee rose and fell (share of the thigh's length) given its thigh's
+    angles from the vertical [n] (°); NaN with fewer than 3 frames seen."""
+    h = np.cos(np.radians(angles_deg[np.isfinite(angles_deg)]))
+    if len(h) < 3:
+        return math.nan
+    lo, hi = np.percentile(h, MIRROR_PERCENTILES)
+    return float(hi - lo)
+
+
+def mirrors_other_leg(times: np.ndarray, ev: RepEvent, mine: np.ndarray, other: np.ndarray) -> bool:
+    """Whether a rep of one leg is the mirror of the other leg's movement (see
+    above). times [N] s; mine, other [N]: each thigh's angle from the vertical
+    (°, the exercise's drive) as read, whether or not that leg was picked as the
+    working one. Reads only frames up to the rep's end, so the live path decides
+    as offline does; False where either leg was unseen."""
+    lo = int(np.searchsorted(times, ev.start_t - MIRROR_REACH_S, side="left"))
+    span = slice(lo, ev.end_i + 1)
+    return bool(_knee_swing(other[span]) > _knee_swing(mine[span]))
 
 
 def position_mask(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ __all__ = [
     "Evidence",
     "evidence_from",
     "evidence_gaps",
+    "drive_gap",
     "timing_gaps",
     "REP_HOLD_MAX_SPEED",
 ]
@@ -338,6 +339,21 @@ def evidence_gaps(faults: tuple[Fault, ...], side: str, start: int, end: int, ev
         if reason is not None:
             out[f.code] = reason
     return out
+
+
+# A stand-in rule read from the driving angle's landmarks alone (Exercise.drive_needs),
+# for asking whether the count itself rests on landmarks the pose model saw.
+_DRIVE_ONLY = Fault("count", (), cue="", label="", source="")
+
+
+def drive_gap(side: str, start: int, end: int, evd: Evidence, what: str = "rep",
+              drive_needs: tuple[str, ...] = ()) -> str | None:
+    """Why the landmarks of the driving angle (drive_needs) cannot be trusted over
+    frames start..end, as evidence_gaps says it for a fault read from them; None
+    where they were seen well or the exercise names none."""
+    if not drive_needs:
+        return None
+    return evidence_gaps((_DRIVE_ONLY,), side, start, end, evd, what, drive_needs).get(_DRIVE_ONLY.code)
 
 
 def _planar_gap(side: str, start: int, end: int, evd: Evidence, what: str) -> str | None:

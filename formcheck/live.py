@@ -27,9 +27,16 @@ from formcheck.cleaning import (
     swap_step,
 )
 from formcheck.clip_checks import JUMP_SCALE, JUMP_TORSOS
-from formcheck.events import anchor_points, drive_signal, position_mask, resolve_overlap, side_features
+from formcheck.events import (
+    anchor_points,
+    drive_signal,
+    mirrors_other_leg,
+    position_mask,
+    resolve_overlap,
+    side_features,
+)
 from formcheck.exercises import get_exercise
-from formcheck.features import SIDES, Joints
+from formcheck.features import SIDES, Joints, other_side
 from formcheck.judging import Evidence, event_metrics, evidence_gaps, hold_record, judge, rep_record, timing_gaps
 from formcheck.landmarks import Detection, Lm, PoseTrack, detections_to_track
 from formcheck.reps import (
@@ -325,9 +332,21 @@ class LiveSession:
                         for k, ((ev, rep), s) in enumerate(zip(pairs, sets), 1)]
         self.reps = [rep for _, rep in self._rep_ev]
 
+    def _mirrored(self, side: str, ev) -> bool:
+        """Whether a finished rep is the mirror of the other leg's movement
+        (events.mirrors_other_leg, as offline)."""
+        other = other_side(side)
+        if not self.exercise.one_leg_at_a_time or other not in self._feats:
+            return False
+        drive = self.exercise.drive
+        return mirrors_other_leg(np.asarray(self.times, float), ev, np.asarray(self._feats[side][drive], float),
+                                 np.asarray(self._feats[other][drive], float))
+
     def _grade_rep(self, side: str, ev) -> Rep | None:
         """Grade a finished rep, unless it overlaps the other leg's reps and loses
         (events.resolve_overlap); a rep it displaces leaves the count."""
+        if self._mirrored(side, ev):
+            return None
         before = list(self._kept)
         self._kept, kept = resolve_overlap(self._kept, (side, ev), self.exercise.one_leg_at_a_time)
         if not kept:

@@ -268,7 +268,9 @@ FIRE_HYDRANT = Exercise(
     ),
     views=QUADRUPED_VIEWS,
     best_view="feet_end",
-    camera_tip=("Get on all fours with your back to the camera (or facing it), about 2.5 m away with the "
+    # Not facing the camera: from the head end the chest hides the hips and thighs
+    # (judging._hips_hidden_gap), and the count itself may be wrong (analysis._count_doubt).
+    camera_tip=("Get on all fours with your back to the camera, about 2.5 m away with the "
                 "camera level at hip height and your whole body in frame. To check your knee angle, film "
                 "side-on instead, the lifting leg nearer to the camera."),
     rep=RepParams(min_range_deg=20.0),
