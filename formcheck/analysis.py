@@ -26,13 +26,12 @@ from formcheck.clip_checks import (
 from formcheck.errors import NoPersonError
 from formcheck.events import (
     anchor_points,
+    count_one_leg,
     drive_signal,
     explain_no_hold,
     find_holds,
-    mirrors_other_leg,
     other_leg_in_hold,
     position_mask,
-    resolve_overlap,
     side_features,
     unread_holds,
 )
@@ -95,15 +94,6 @@ def _view_warnings(exercise: Exercise, view: str | None, unjudged: set[str]) -> 
             warnings.append(f"'{f.code}' ({f.label.lower()}) was not checked: this view cannot see it. "
                             f"Film {where} to check it.")
     return warnings
-
-
-def _mirrored(exercise: Exercise, times: np.ndarray, side_data: dict, side: str, ev: RepEvent) -> bool:
-    """Whether a rep is the mirror of the other leg's movement (events.mirrors_other_leg),
-    for exercises where one leg works while the other supports."""
-    other = other_side(side)
-    if not exercise.one_leg_at_a_time or other not in side_data:
-        return False
-    return mirrors_other_leg(times, ev, side_data[side][0][exercise.drive], side_data[other][0][exercise.drive])
 
 
 # A count is doubted when the driving angle's landmarks could not be trusted on
@@ -212,14 +202,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         found += [(side, ev) for ev in evs]
     overlapping = mirrored = 0
     if exercise.kind == "reps":
-        kept: list[tuple[str, RepEvent]] = []
-        for item in sorted(found, key=lambda x: x[1].end_t):
-            if _mirrored(exercise, clean.times, side_data, *item):
-                mirrored += 1
-                continue
-            kept, _ = resolve_overlap(kept, item, exercise.one_leg_at_a_time)
-        overlapping = len(found) - len(kept) - mirrored
-        found = kept
+        kept, mirrored, overlapping = count_one_leg(exercise, clean.times, found,
+                                                    {s: side_data[s][0][exercise.drive] for s in side_data})
+        found = list(kept)
     events: list[tuple[str, RepEvent | HoldEvent, tuple[dict[str, float], list[FaultHit], list[str]]]] = []
     unjudged_all: dict[str, str] = {}
     what = "rep" if exercise.kind == "reps" else "hold"

@@ -16,11 +16,11 @@ import numpy as np
 from formcheck.cleaning import VIS_MIN
 from formcheck.clip_checks import true_runs
 from formcheck.exercises import Exercise
-from formcheck.features import Joints, landmark
+from formcheck.features import Joints, landmark, other_side
 from formcheck.reps import HoldEvent, HoldParams, RepEvent, centred_speed, refine_holds, run_holds, steady_position
 
 __all__ = ["side_features", "anchor_points", "other_leg_in_hold", "drive_signal", "position_mask", "resolve_overlap",
-           "mirrors_other_leg", "explain_no_hold",
+           "mirrors_other_leg", "count_one_leg", "explain_no_hold",
            "find_holds", "deepening_limit_dps", "unread_holds", "OVERLAP_SHARE",
            "DEEPEN_SHARE_PER_S"]
 
@@ -135,6 +135,25 @@ def mirrors_other_leg(times: np.ndarray, ev: RepEvent, mine: np.ndarray, other: 
     lo = int(np.searchsorted(times, ev.start_t - MIRROR_REACH_S, side="left"))
     span = slice(lo, ev.end_i + 1)
     return bool(_knee_swing(other[span]) > _knee_swing(mine[span]))
+
+
+def count_one_leg(exercise: Exercise, times: np.ndarray, found: list[tuple[str, RepEvent]],
+                  drives: dict[str, np.ndarray]) -> tuple[list[tuple[str, RepEvent]], int, int]:
+    """The reps that count among each side's reps `found` (side, event), in order of
+    their end: those that mirror the other leg's movement (mirrors_other_leg, where
+    one leg works while the other supports) or lose an overlap with the other
+    leg's reps (resolve_overlap) are left out. drives: side -> [N] that side's
+    drive as read, working side or not. Returns (kept, mirrored, overlapping).
+    The live path applies the same two rules to each rep as it ends."""
+    kept: list[tuple[str, RepEvent]] = []
+    mirrored = 0
+    for side, ev in sorted(found, key=lambda x: x[1].end_t):
+        other = other_side(side)
+        if exercise.one_leg_at_a_time and other in drives and mirrors_other_leg(times, ev, drives[side], drives[other]):
+            mirrored += 1
+            continue
+        kept, _ = resolve_overlap(kept, (side, ev), exercise.one_leg_at_a_time)
+    return kept, mirrored, len(found) - len(kept) - mirrored
 
 
 def position_mask(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.ndarray) -> np.ndarray:
