@@ -106,11 +106,15 @@ def resolve_overlap(kept: list[tuple[str, RepEvent]], new: tuple[str, RepEvent],
 # real lift, but they happen near the vertical, where a thigh's turn hardly
 # moves its knee: a rep is the mirror of the other leg's movement when, from
 # MIRROR_REACH_S before it starts to its end, the other knee rose and fell
-# further than this one (knee height = cos of the thigh's angle from the
+# clearly further than this one (knee height = cos of the thigh's angle from the
 # vertical; the phantom reps moved their knee 0.12 of the thigh's length, the
 # working leg's lifts around them 0.19-0.21; the real reps 0.18-0.54 against
 # the support leg's 0.04-0.11) [own].
 MIRROR_REACH_S = 1.0
+# ... by at least this factor: a leg copied onto the other (a mirror image, or the
+# support leg dragged along) swings as far, and its reps overlap the real ones in
+# time, which resolve_overlap settles (the phantom reps above: 1.6-1.8 times) [own].
+MIRROR_RATIO = 1.25
 # Knee heights over the window are read as these percentiles, so that a frame or
 # two of a misplaced knee do not make a swing [own].
 MIRROR_PERCENTILES = (5.0, 95.0)
@@ -134,7 +138,7 @@ def mirrors_other_leg(times: np.ndarray, ev: RepEvent, mine: np.ndarray, other: 
     as offline does; False where either leg was unseen."""
     lo = int(np.searchsorted(times, ev.start_t - MIRROR_REACH_S, side="left"))
     span = slice(lo, ev.end_i + 1)
-    return bool(_knee_swing(other[span]) > _knee_swing(mine[span]))
+    return bool(_knee_swing(other[span]) > MIRROR_RATIO * _knee_swing(mine[span]))
 
 
 def count_one_leg(exercise: Exercise, times: np.ndarray, found: list[tuple[str, RepEvent]],
