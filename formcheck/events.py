@@ -107,13 +107,14 @@ def resolve_overlap(kept: list[tuple[str, RepEvent]], new: tuple[str, RepEvent],
 # moves its knee: a rep is the mirror of the other leg's movement when, from
 # MIRROR_REACH_S before it starts to its end, the other knee rose and fell
 # clearly further than this one (knee height = cos of the thigh's angle from the
-# vertical; the phantom reps moved their knee 0.12 of the thigh's length, the
-# working leg's lifts around them 0.19-0.21; the real reps 0.18-0.54 against
-# the support leg's 0.04-0.11) [own].
+# vertical; 5th-95th percentile over the window. On that render the support
+# leg's three returns between the lifts moved its knee 0.10-0.14 of the thigh's
+# length against the working knee's 0.18-0.32 (1.55-3.1 times); the working
+# leg's reps 0.18-0.56 against the support knee's 0.08-0.13) [own].
 MIRROR_REACH_S = 1.0
 # ... by at least this factor: a leg copied onto the other (a mirror image, or the
 # support leg dragged along) swings as far, and its reps overlap the real ones in
-# time, which resolve_overlap settles (the phantom reps above: 1.6-1.8 times) [own].
+# time, which resolve_overlap settles (the phantom reps above: 1.55 times or more) [own].
 MIRROR_RATIO = 1.25
 # Knee heights over the window are read as these percentiles, so that a frame or
 # two of a misplaced knee do not make a swing [own].
