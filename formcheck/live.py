@@ -28,8 +28,10 @@ from formcheck.cleaning import (
 )
 from formcheck.clip_checks import JUMP_SCALE, JUMP_TORSOS
 from formcheck.events import (
+    CANDIDATE_SHARE,
     anchor_points,
     drive_signal,
+    find_holds,
     mirrors_other_leg,
     position_mask,
     resolve_overlap,
@@ -41,6 +43,7 @@ from formcheck.judging import Evidence, event_metrics, evidence_gaps, hold_recor
 from formcheck.landmarks import Detection, Lm, PoseTrack, detections_to_track
 from formcheck.reps import (
     GuardState,
+    HoldEvent,
     HoldState,
     RepEvent,
     RepState,
@@ -68,6 +71,13 @@ READY_S = 1.0  # whole body in view this long before counting starts [own]
 VIEW_WINDOW_S = 3.0
 # Someone else in view for this long is taken as the person having moved [own].
 OTHER_ADOPT_S = 10.0
+# When the hold engine closes a hold, the holds are found as offline
+# (events.find_holds: re-timed ends, the slow sinking in, split where the body
+# left the position and came back, short breaks merged) over the history of the
+# last HOLD_LOOKBACK_S, which is everything offline would read before that
+# frame for any hold of a few minutes or less; a bound keeps each close's cost
+# flat over a long session [own].
+HOLD_LOOKBACK_S = 120.0
 
 
 def body_in_frame(xy: np.ndarray, vis: np.ndarray, margin: float = 0.01) -> bool:
@@ -151,6 +161,18 @@ class LiveSession:
         self._rep_state = {s: RepState() for s in self.sides}
         self._hold_state = {s: HoldState() for s in self.sides}
         self._guard_state = {s: GuardState() for s in self.sides}
+        # Per side, for the holds found as offline (_close_holds): the guarded
+        # angle, the position per frame, the hips and shoulders, and the holds
+        # recorded so far with their events.
+        self._guarded: dict[str, list[float]] = {s: [] for s in self.sides}
+        self._inpos: dict[str, list[bool]] = {s: [] for s in self.sides}
+        self._anchors: dict[str, list[np.ndarray]] = {s: [] for s in self.sides}
+        self._hold_ev: dict[str, list[tuple[HoldEvent, Hold]]] = {s: [] for s in self.sides}
+        # The hold engine runs as offline's candidate pass (events.find_holds):
+        # still periods of CANDIDATE_SHARE of min_hold_s may prove holds once the
+        # sinking into them is counted.
+        self._candidate = replace(self.exercise.hold, min_hold_s=CANDIDATE_SHARE * self.exercise.hold.min_hold_s) \
+            if self.exercise.hold is not None else None
         self.reps: list[Rep] = []
         self.holds: list[Hold] = []
         self._last_px: np.ndarray | None = None
@@ -281,15 +303,19 @@ class LiveSession:
                         cue = rep.faults[0].message
             else:
                 # The same landmark-jump guard as offline (analysis.analyze_track).
-                self._guard_state[side], d = guard_step(self._guard_state[side], t, d, anchor_points(joints)[0], ex.hold)
+                anchors = anchor_points(joints)[0]
+                self._guard_state[side], d = guard_step(self._guard_state[side], t, d, anchors, ex.hold)
                 inpos = bool(position_mask(ex, feats, np.array([d]))[0])
-                self._hold_state[side], hev = hold_step(self._hold_state[side], t, d, bool(inpos), ex.hold)
+                self._guarded[side].append(d)
+                self._inpos[side].append(inpos)
+                self._anchors[side].append(anchors)
+                self._hold_state[side], hev = hold_step(self._hold_state[side], t, d, bool(inpos), self._candidate)
                 st = self._hold_state[side]
                 if st.active:
                     hold_s = st.last_ok_t - st.start_t
                 if hev is not None:
-                    h = self._grade_hold(side, hev)
-                    cue = h.faults[0].message if h.faults else None
+                    for h in self._close_holds(side):
+                        cue = h.faults[0].message if h.faults else None
         last = self.reps[-1] if self.reps else (self.holds[-1] if self.holds else None)
         if cue is None and last is not None and last.faults and t - last.end_s < 2.5:
             cue = last.faults[0].message
@@ -370,15 +396,41 @@ class LiveSession:
         self.holds.append(h)
         return h
 
+    def _close_holds(self, side: str) -> list[Hold]:
+        """The hold engine closed a candidate on this side: find this side's holds
+        as offline (events.find_holds) over the last HOLD_LOOKBACK_S and grade
+        those that end after the holds already recorded; one that reaches back
+        into the last recorded hold (merged over a short break, or started earlier
+        by the sinking into it) replaces it. Returns the holds graded now."""
+        ex = self.exercise
+        times = np.asarray(self.times, float)
+        w = bisect.bisect_left(self.times, self.times[-1] - HOLD_LOOKBACK_S)
+        found = find_holds(times[w:], np.asarray(self._guarded[side][w:], float),
+                           np.asarray(self._drive[side][w:], float), np.asarray(self._inpos[side][w:], bool),
+                           ex.hold, np.asarray(self._anchors[side][w:], float))
+        recorded = self._hold_ev[side]
+        out = []
+        for ev in found:
+            ev = replace(ev, start_i=ev.start_i + w, end_i=ev.end_i + w)
+            if recorded and ev.end_i <= recorded[-1][0].end_i:
+                continue
+            if recorded and ev.start_i <= recorded[-1][0].end_i:
+                _, old = recorded.pop()
+                self.holds = [h for h in self.holds if h is not old]
+            h = self._grade_hold(side, ev)
+            recorded.append((ev, h))
+            out.append(h)
+        return out
+
     def finish(self) -> None:
         """End of the session: close a hold in progress; count reps still waiting
         for the set's range and drop a final get-up movement (as offline)."""
         ex = self.exercise
         for side in self.sides:
             if ex.kind == "hold":
-                _, hev = close_hold(self._hold_state[side], ex.hold)
+                self._hold_state[side], hev = close_hold(self._hold_state[side], self._candidate)
                 if hev is not None:
-                    self._grade_hold(side, hev)
+                    self._close_holds(side)
                 continue
             self._rep_state[side], evs = flush_reps(self._rep_state[side], ex.rep)
             for ev in evs:

@@ -438,3 +438,25 @@ def test_person_close_behind_with_an_upright_trunk_adds_no_reps():
     report = analyze(other, "clamshell")
     assert len(report["reps"]) == 4
     assert any("Someone else" in w for w in report["warnings"])
+
+
+def test_live_finds_holds_as_offline_across_a_cut():
+    """A held hamstring stretch with a 1.5 s camera cut in the middle: offline
+    merges the two parts (reps.refine_holds) and starts the hold where the person
+    reached it; live, which found holds with the hold engine alone, reported two
+    holds (or one starting a second late). Live now finds them as offline over
+    its history whenever the engine closes one (live._close_holds)."""
+    b, _ = _stretch("hamstring_stretch", "right")
+    track = track_from_motion(b.motion, b.camera, REALISTIC)
+    want = b.truth["holds"][0]
+    mid = (want["start_s"] + want["end_s"]) / 2
+    cut = (track.times > mid - 0.75) & (track.times < mid + 0.75)
+    xy, vis = track.xy.copy(), track.vis.copy()
+    xy[cut], vis[cut] = np.nan, 0.0
+    track = track.replace(xy=xy, vis=vis, detected=track.detected & ~cut)
+    off = analyze(track, "hamstring_stretch", Options(recognise=False))["holds"]
+    live = _live(track, "hamstring_stretch").holds
+    assert len(off) == 1
+    assert [(h.side, round(h.start_s, 1), round(h.end_s, 1)) for h in live] == \
+        [(h["side"], pytest.approx(round(h["start_s"], 1), abs=0.3), pytest.approx(round(h["end_s"], 1), abs=0.3))
+         for h in off]
