@@ -580,6 +580,46 @@ def _side_unread(exercise: Exercise, feats: dict[str, np.ndarray], side: str, vi
     return unread & ~failed
 
 
+def _bridged(times: np.ndarray, mask: np.ndarray, max_gap_s: float, values: np.ndarray | None = None,
+             band: float = math.inf) -> np.ndarray:
+    """mask [N] with runs of False shorter than max_gap_s between two True runs
+    filled in (a check that reads out of position for a moment, as the hold
+    engine's gaps); with `values` [N], only where their medians over max_gap_s
+    / 2 either side of the gap are within `band` of each other."""
+    out = mask.copy()
+    runs = true_runs(mask)
+    for (_, e0), (s1, _) in zip(runs, runs[1:]):
+        if times[s1] - times[e0 - 1] > max_gap_s:
+            continue
+        if values is not None:
+            w = max_gap_s / 2
+            before = values[(times >= times[e0 - 1] - w) & (times <= times[e0 - 1])]
+            after = values[(times >= times[s1]) & (times <= times[s1] + w)]
+            before, after = before[np.isfinite(before)], after[np.isfinite(after)]
+            if len(before) and len(after) and abs(float(np.median(after)) - float(np.median(before))) > band:
+                continue
+        out[e0:s1] = True
+    return out
+
+
+def _drive_still_runs(times: np.ndarray, drive: np.ndarray | None, a: int, b: int,
+                      params: HoldParams) -> list[tuple[int, int]]:
+    """The parts [s, e) of frames a:b where the driving angle, where read, is
+    still (centred_speed under max_speed_dps). The hips and shoulders stay put
+    while a limb moves into the stretch (pulling the supporting thigh in, 76 ->
+    112° in a second on a real supine figure-four, trunk still). A moment of
+    movement after which the angle is back within band_deg of where it was,
+    shorter than max_gap_s, is floor-pose jitter and bridged, as the hold engine
+    bridges it [own]."""
+    if drive is None:
+        return [(a, b)]
+    seg_t, seg_v = times[a:b], drive[a:b]
+    with np.errstate(invalid="ignore"):
+        still = ~(centred_speed(seg_t, seg_v, params) > params.max_speed_dps)
+    still = _bridged(seg_t, still, params.max_gap_s, seg_v, params.band_deg)
+    return [(a + s, a + e) for s, e in true_runs(still)]
+
+
 def unread_holds(exercise: Exercise, times: np.ndarray, vis: np.ndarray, anchors: np.ndarray,
                  sides: dict[str, dict[str, np.ndarray]], found: list[tuple[float, float]]
                  ) -> list[tuple[str, HoldEvent, list[tuple[str, float]]]]:
@@ -604,18 +644,26 @@ def unread_holds(exercise: Exercise, times: np.ndarray, vis: np.ndarray, anchors
     mask = steady_position(times, _anchors_still(times, anchors, params) & (any_unread | inpos), params)
     for s, e in found:
         mask &= ~((times >= s) & (times <= e))
-    out = []
-    for a, b in true_runs(mask):
-        if times[b - 1] - times[a] < params.min_hold_s or float(np.mean(any_unread[a:b] & ~inpos[a:b])) < UNREAD_SHARE:
-            continue
+    parts: list[tuple[str, int, int]] = []
+    for a0, b0 in true_runs(mask):
         # The side seen in the stretch position longest, then the side unread
         # longest; between equals, the one whose own landmarks are unseen (the
         # crossed leg's ankle, not the other leg's seen from this side; unseen on
         # at least UNREAD_SHARE of the frames, as a far leg flickers).
-        side = max(unread, key=lambda k: (round(float(side_pos[k][a:b].mean()), 2),
-                                          round(float(unread[k][a:b].mean()), 1), sum(
-            not n.startswith("o_") and float(np.mean(vis[a:b, int(landmark(n, k))] <= VIS_MIN)) >= UNREAD_SHARE
+        side = max(unread, key=lambda k: (round(float(side_pos[k][a0:b0].mean()), 2),
+                                          round(float(unread[k][a0:b0].mean()), 1), sum(
+            not n.startswith("o_") and float(np.mean(vis[a0:b0, int(landmark(n, k))] <= VIS_MIN)) >= UNREAD_SHARE
             for c in exercise.position for n in c.needs)))
+        for a, b in _drive_still_runs(times, sides[side].get(exercise.drive), a0, b0, params):
+            # Parts of one side a moment apart (a check read out of position for
+            # under max_gap_s, as the hold engine bridges) are one.
+            if parts and parts[-1][0] == side and times[a] - times[parts[-1][2] - 1] <= params.max_gap_s:
+                a = parts.pop()[1]
+            parts.append((side, a, b))
+    out = []
+    for side, a, b in parts:
+        if times[b - 1] - times[a] < params.min_hold_s or float(np.mean(any_unread[a:b] & ~inpos[a:b])) < UNREAD_SHARE:
+            continue
         seen: list[tuple[str, float]] = []
         for c in exercise.position:
             for n in c.needs:

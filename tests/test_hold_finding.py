@@ -302,6 +302,29 @@ def test_a_still_period_flickering_between_unseen_and_in_position_is_one_unread_
     assert ev.start_t == pytest.approx(0.0, abs=0.6) and ev.end_t == pytest.approx(6.0, abs=0.6)
 
 
+def test_an_unread_hold_starts_once_the_thigh_is_pulled_in_and_bridges_a_moment_out_of_position():
+    """Hips and shoulders still throughout 0-8 s, the crossed ankle unseen: the
+    supporting thigh is pulled in over 1-2 s (flexion 56 -> 90°, faster than the
+    15°/s still limit; a real supine figure-four pulled 76 -> 112° in a second
+    with the trunk still), and at 5.0-5.4 s the ankle is seen off the knee. One
+    unread hold from when the thigh stopped, across the 0.4 s out of position
+    (shorter than max_gap_s), as the hold engine bridges such gaps."""
+    t = _t(10.0)
+    j = _seated(len(t), ankle_vis=0.0, move_from=int(8 * FPS))
+    knee = int(Lm.LEFT_KNEE)
+    y = np.interp(t, [0.0, 1.0, 2.0], [400.0, 400.0, 300.0])
+    j.px[:, knee, 1] = y
+    j.world[:, knee, 1] = y / 500
+    blip = (t >= 5.0) & (t < 5.4)
+    ankle = int(Lm.RIGHT_ANKLE)
+    j.vis[blip, ankle] = 1.0
+    j.px[blip, ankle] = (470, 450)
+    j.world[blip, ankle] = (470 / 500, 450 / 500, 0.0)
+    (hold,) = _unread(j, t)
+    _, ev, _ = hold
+    assert ev.start_t == pytest.approx(2.0, abs=0.5) and ev.end_t == pytest.approx(8.0, abs=0.4)
+
+
 def test_the_report_lists_an_unread_hold_as_not_judged_and_says_why():
     from formcheck.analysis import analyze_track
     from formcheck.landmarks import PoseTrack
