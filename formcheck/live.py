@@ -36,6 +36,7 @@ from formcheck.events import (
     position_mask,
     resolve_overlap,
     side_features,
+    unread_holds,
 )
 from formcheck.exercises import get_exercise
 from formcheck.features import SIDES, Joints, other_side
@@ -78,6 +79,10 @@ OTHER_ADOPT_S = 10.0
 # frame for any hold of a few minutes or less; a bound keeps each close's cost
 # flat over a long session [own].
 HOLD_LOOKBACK_S = 120.0
+# Still periods whose stretch position cannot be read (events.unread_holds) are
+# looked for this often over the same history, and recorded once they ended
+# (more than max_gap_s before the newest frame) [own].
+UNREAD_EVERY_S = 1.0
 
 
 def body_in_frame(xy: np.ndarray, vis: np.ndarray, margin: float = 0.01) -> bool:
@@ -168,6 +173,7 @@ class LiveSession:
         self._inpos: dict[str, list[bool]] = {s: [] for s in self.sides}
         self._anchors: dict[str, list[np.ndarray]] = {s: [] for s in self.sides}
         self._hold_ev: dict[str, list[tuple[HoldEvent, Hold]]] = {s: [] for s in self.sides}
+        self._unread_t = -math.inf  # when unread holds were last looked for
         # The hold engine runs as offline's candidate pass (events.find_holds):
         # still periods of CANDIDATE_SHARE of min_hold_s may prove holds once the
         # sinking into them is counted.
@@ -316,6 +322,9 @@ class LiveSession:
                 if hev is not None:
                     for h in self._close_holds(side):
                         cue = h.faults[0].message if h.faults else None
+        if ex.kind == "hold" and ex.unread_holds and self.ready and t - self._unread_t >= UNREAD_EVERY_S:
+            self._unread_t = t
+            self._find_unread(t - ex.hold.max_gap_s)
         last = self.reps[-1] if self.reps else (self.holds[-1] if self.holds else None)
         if cue is None and last is not None and last.faults and t - last.end_s < 2.5:
             cue = last.faults[0].message
@@ -417,21 +426,49 @@ class LiveSession:
             if recorded and ev.start_i <= recorded[-1][0].end_i:
                 _, old = recorded.pop()
                 self.holds = [h for h in self.holds if h is not old]
+            # A hold found where an unread one was recorded replaces it (offline
+            # looks for unread holds outside the holds found).
+            self.holds = [h for h in self.holds if h.position_checked or h.end_s < ev.start_t
+                          or h.start_s > ev.end_t]
             h = self._grade_hold(side, ev)
             recorded.append((ev, h))
             out.append(h)
+        self.holds.sort(key=lambda h: h.start_s)
         return out
+
+    def _find_unread(self, before: float) -> None:
+        """Record the still periods over the last HOLD_LOOKBACK_S that ended by
+        `before` (s) where the stretch position could not be read, outside the
+        holds recorded (events.unread_holds): position not checked, nothing
+        judged, as offline."""
+        ex = self.exercise
+        times = np.asarray(self.times, float)
+        w = bisect.bisect_left(self.times, self.times[-1] - HOLD_LOOKBACK_S)
+        sides = {s: {k: np.asarray(v[w:], float) for k, v in self._feats[s].items()} for s in self.sides}
+        found = [(h.start_s, h.end_s) for h in self.holds]
+        target = self.hold_target_s or ex.hold_target_s
+        for side, ev, _ in unread_holds(ex, times[w:], np.asarray(self._vis[w:]),
+                                        np.asarray(self._anchors[self.sides[0]][w:], float), sides, found):
+            if ev.end_t > before:
+                continue
+            ev = replace(ev, start_i=ev.start_i + w, end_i=ev.end_i + w)
+            self.holds.append(hold_record(ex, side, ev, target, {}, [], sorted(f.code for f in ex.faults),
+                                          position_checked=False))
+        self.holds.sort(key=lambda h: h.start_s)
 
     def finish(self) -> None:
         """End of the session: close a hold in progress; count reps still waiting
         for the set's range and drop a final get-up movement (as offline)."""
         ex = self.exercise
-        for side in self.sides:
-            if ex.kind == "hold":
+        if ex.kind == "hold":
+            for side in self.sides:
                 self._hold_state[side], hev = close_hold(self._hold_state[side], self._candidate)
                 if hev is not None:
                     self._close_holds(side)
-                continue
+            if ex.unread_holds and self.times:
+                self._find_unread(math.inf)
+            return
+        for side in self.sides:
             self._rep_state[side], evs = flush_reps(self._rep_state[side], ex.rep)
             for ev in evs:
                 self._grade_rep(side, ev)

@@ -352,6 +352,36 @@ def test_the_report_lists_an_unread_hold_as_not_judged_and_says_why():
     assert "1 held stretch(es), 1 of them with the stretch position not checked (landmarks not seen)" in text
 
 
+def test_live_reports_the_unread_hold_offline_reports():
+    """The same still period, the crossed ankle seen on the knee for the first
+    1.5 s (the live session starts counting once the whole body was seen) and
+    unseen after: offline and live (LiveSession, which had no unread holds) each
+    report one hold whose position was not checked, ending when the trunk sways."""
+    from formcheck.analysis import analyze_track
+    from formcheck.landmarks import Detection, PoseTrack
+    from formcheck.live import LiveSession
+
+    t = _t(10.0)
+    j = _seated(len(t), ankle_vis=1.0, move_from=int(8 * FPS))
+    hidden = t >= 1.5
+    ankle = int(Lm.RIGHT_ANKLE)
+    j.vis[hidden, ankle], j.px[hidden, ankle], j.world[hidden, ankle] = 0.0, np.nan, np.nan
+    size = np.array([640.0, 480.0])
+    track = PoseTrack(xy=j.px / size, vis=j.vis, world=j.world, times=t, fps=FPS, width=640, height=480,
+                      detected=np.ones(len(t), bool), source="synthetic")
+    (off,) = analyze_track(track, EXERCISES["figure_four"])["holds"]
+    live = LiveSession("figure_four", width=640, height=480)
+    for i in range(len(t)):
+        live.push(float(t[i]), Detection(np.nan_to_num(track.xy[i], nan=-1.0), track.vis[i],
+                                         np.nan_to_num(track.world[i])))
+    live.finish()
+    (hold,) = live.holds
+    assert off["position_checked"] is False and hold.position_checked is False and hold.side == off["side"]
+    assert hold.end_s == pytest.approx(off["end_s"], abs=0.3)
+    assert hold.start_s == pytest.approx(off["start_s"], abs=1.2)  # live counts from 1 s in view
+    assert not hold.form_judged
+
+
 # ---- one position held twice (events.find_holds with anchors) --------------------------------
 
 
