@@ -170,7 +170,9 @@ class LiveWorker:
             upd = self.session.push(ts, det)
             self.frames += 1
             self.detected += det is not None
-            in_frame = det is not None and body_in_frame(det.xy, det.vis)
+            name = self.config.exercise  # a held stretch's far leg may hide
+            hold = name in EXERCISES and EXERCISES[name].kind == "hold"
+            in_frame = det is not None and body_in_frame(det.xy, det.vis, one_leg=hold)
         counter, sub, cue, good = self._texts(upd, in_frame, ts)
         px = det.xy * [w, h] if det is not None else None
         # On the frame the counter turns green for a good rep; the cue band is kept for what to change.
