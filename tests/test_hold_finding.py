@@ -508,3 +508,20 @@ def test_what_the_other_leg_did_during_a_hamstring_hold(other_knee, alike, want)
     other = _hold_feats(n, other_knee, 40.0, 80.0, alike)
     assert other_leg_in_hold(get_exercise("hamstring_stretch"), mine, other, 10, 50) == want
     assert other_leg_in_hold(get_exercise("running_lunge"), mine, other, 10, 50) == "one"
+
+
+def test_a_held_stretch_is_in_frame_with_the_far_leg_hidden():
+    """Side-on, the far leg hides behind the near one (real side-on folds: far knee
+    and ankle seen in 0-25% of frames): for a held stretch one knee and ankle in
+    view will do, so that live counting starts; reps still need both legs."""
+    from formcheck.live import body_in_frame
+
+    xy = np.full((33, 2), 0.5)
+    vis = np.ones(33)
+    vis[[int(Lm.RIGHT_KNEE), int(Lm.RIGHT_ANKLE)]] = 0.0
+    assert not body_in_frame(xy, vis) and body_in_frame(xy, vis, one_leg=True)
+    vis[[int(Lm.LEFT_KNEE), int(Lm.LEFT_ANKLE)]] = 0.0
+    assert not body_in_frame(xy, vis, one_leg=True)
+    vis[:] = 1.0
+    xy[int(Lm.LEFT_SHOULDER)] = (0.5, -0.2)  # the head end out of frame
+    assert not body_in_frame(xy, vis, one_leg=True)
