@@ -641,7 +641,8 @@ def unread_holds(exercise: Exercise, times: np.ndarray, vis: np.ndarray, anchors
     # Frames seen in position count with the unread ones: a still period the model
     # reads now in position, now unread (a far leg flickering in and out of sight)
     # was never seen out of position (at least UNREAD_SHARE of it unread).
-    mask = steady_position(times, _anchors_still(times, anchors, params) & (any_unread | inpos), params)
+    still = _anchors_still(times, anchors, params)
+    mask = steady_position(times, still & (any_unread | inpos), params)
     for s, e in found:
         mask &= ~((times >= s) & (times <= e))
     parts: list[tuple[str, int, int]] = []
@@ -655,9 +656,12 @@ def unread_holds(exercise: Exercise, times: np.ndarray, vis: np.ndarray, anchors
             not n.startswith("o_") and float(np.mean(vis[a0:b0, int(landmark(n, k))] <= VIS_MIN)) >= UNREAD_SHARE
             for c in exercise.position for n in c.needs)))
         for a, b in _drive_still_runs(times, sides[side].get(exercise.drive), a0, b0, params):
-            # Parts of one side a moment apart (a check read out of position for
-            # under max_gap_s, as the hold engine bridges) are one.
-            if parts and parts[-1][0] == side and times[a] - times[parts[-1][2] - 1] <= params.max_gap_s:
+            # Parts of one side a moment apart with the body still in between (a
+            # check read out of position for under max_gap_s, as the hold engine
+            # bridges) are one; the hips or shoulders moving in between is the
+            # body moving (a real double-leg raise's hips between lifts).
+            if parts and parts[-1][0] == side and times[a] - times[parts[-1][2] - 1] <= params.max_gap_s \
+                    and still[parts[-1][2]:a].all():
                 a = parts.pop()[1]
             parts.append((side, a, b))
     out = []

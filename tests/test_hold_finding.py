@@ -352,6 +352,19 @@ def test_the_report_lists_an_unread_hold_as_not_judged_and_says_why():
     assert "1 held stretch(es), 1 of them with the stretch position not checked (landmarks not seen)" in text
 
 
+def test_unread_parts_are_not_joined_across_the_body_moving():
+    """Two still 2.2 s spells with the crossed ankle unseen, the shoulders swinging
+    away and back for 0.6 s between them (a real double-leg raise's body between
+    lifts read as a figure-four): no unread hold, since neither spell lasts
+    min_hold_s and the body moved in between."""
+    t = _t(5.0)
+    j = _seated(len(t), ankle_vis=0.0)
+    swing = (t >= 2.2) & (t < 2.8)
+    for lm in (Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER):
+        j.px[swing, int(lm), 0] += 150 * np.sin((t[swing] - 2.2) / 0.6 * np.pi)
+    assert _unread(j, t) == []
+
+
 def test_live_reports_the_unread_hold_offline_reports():
     """The same still period, the crossed ankle seen on the knee for the first
     1.5 s (the live session starts counting once the whole body was seen) and
