@@ -169,6 +169,15 @@ STANCE_KNEE_FLEX = 45.0
 # A still stretch of 3 s is enough to recognise a held stretch (the hold engine's
 # own minimum is 5 s; a live stream is recognised in its first seconds) [own].
 RECOGNISE_HOLD_S = 3.0
+# A held stretch keeps the stretched leg where it is. The hamstring stretch's
+# driving signal is the trunk's lean, which lying on the back says nothing about:
+# a supine body pulling one straight leg up and then the other (dynamic leg hugs)
+# keeps the trunk still while the legs move. A hold counts only where the
+# stretched leg's hip fold spreads (10th to 90th percentile) under HELD_LEG_SPREAD:
+# real held stretches (standing, seated, lying with a leg up a wall) read 2-15°,
+# real dynamic leg hugs 52° [own threshold between the two].
+HELD_LEG_FEATURE = {"hamstring_stretch": "hip_fold_3d"}
+HELD_LEG_SPREAD = 25.0
 
 
 def _band(times: np.ndarray, x: np.ndarray, band: tuple[float, float]) -> tuple[float, float]:
@@ -387,7 +396,7 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
         params = ex.hold
         assert params is not None, f"{ex_name} is not a hold exercise"
         evs = run_holds(clean.times, drive, inpos, replace(params, min_hold_s=RECOGNISE_HOLD_S))
-        held = max((e.duration_s for e in evs), default=0.0)
+        held = max((e.duration_s for e in evs if _leg_held(feats, ex_name, e.start_i, e.end_i)), default=0.0)
         run = _longest_run(clean.times, inpos)
         if share > best["in_position"] and inpos.any():
             shape = {f"hold_{k}": (float(np.nanmedian(v[inpos])) if np.isfinite(v[inpos]).any() else math.nan)
@@ -398,6 +407,17 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
         best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
                 "run_s": max(run, best["run_s"])}
     return {**best, **shape}
+
+
+def _leg_held(feats: dict[str, np.ndarray], ex_name: str, start: int, end: int) -> bool:
+    """Whether the stretched leg stays put over frames start..end (HELD_LEG_SPREAD);
+    True for exercises with no such feature, or where it is not seen."""
+    key = HELD_LEG_FEATURE.get(ex_name)
+    if key is None or key not in feats:
+        return True
+    v = feats[key][start:end + 1]
+    v = v[np.isfinite(v)]
+    return len(v) < 2 or float(np.percentile(v, 90) - np.percentile(v, 10)) < HELD_LEG_SPREAD
 
 
 def hip_height(world: np.ndarray) -> np.ndarray:
