@@ -26,10 +26,11 @@ from formcheck.analysis import drive_signal, position_mask, side_features
 from formcheck.cleaning import SMOOTH_HZ, clean_track
 from formcheck.exercises import EXERCISES
 from formcheck.features import SIDES, Joints
+from formcheck.geometry import vector_angle
 from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import run_holds, run_reps
 
-__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "hands_to_feet",
+__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "low_leg_raise", "hands_to_feet",
            "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "clip_features", "UP"]
 
 
@@ -290,13 +291,25 @@ def stride_phase(times: np.ndarray, px: np.ndarray, knee_flex_l: np.ndarray, kne
     return {"phase_corr": float(np.corrcoef(h, d)[0, 1]), "phase_turns": turns}
 
 
+# A knee path read for its loop spans at least this many thigh lengths on screen
+# (the thigh as seen, the knee's median distance from its hip over the rep). A
+# lift seen end-on, its travel mostly in depth (a fire hydrant filmed from the
+# side), is a short scribble on screen whose jitter and a held top enclose area
+# of their own: a real hydrant's side-view lifts spanned 0.41-0.42 thigh lengths
+# and read 0.17-0.19, its front-view lifts 0.9-1.4 and read 0.01-0.11; real
+# hydrant circles span 1.3-1.5 and read 0.33-0.41, real donkey kicks 1.1-1.3 and
+# read 0.00-0.03 [own threshold between the two kinds of path].
+LOOP_MIN_SPAN = 0.5
+
+
 def knee_loop(px: np.ndarray, side: str, spans: list[tuple[int, int]]) -> float:
     """How much the knee's path loops, from image points px [N,33,2]: per rep
     span (start, end frame), the area the knee's path around its hip encloses
-    divided by the square of its widest extent, median over the reps. A lift
-    and lower goes out and back along one line (near 0); a leg circle goes out
-    one way and back another (a circle reads 0.79, a 4:1 ellipse 0.2). NaN
-    with no rep long enough to tell."""
+    divided by the square of its widest extent, median over the reps whose path
+    spans LOOP_MIN_SPAN thigh lengths or more. A lift and lower goes out and
+    back along one line (near 0); a leg circle goes out one way and back another
+    (a circle reads 0.79, a 4:1 ellipse 0.2). NaN with no rep long or wide
+    enough to tell."""
     hip, knee = (Lm.LEFT_HIP, Lm.LEFT_KNEE) if side == "left" else (Lm.RIGHT_HIP, Lm.RIGHT_KNEE)
     vals = []
     for a, b in spans:
@@ -307,7 +320,8 @@ def knee_loop(px: np.ndarray, side: str, spans: list[tuple[int, int]]) -> float:
         x, y = rel[:, 0], rel[:, 1]
         area = 0.5 * abs(float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y)))
         width = float(np.max(np.linalg.norm(rel[:, None] - rel[None], axis=-1)))
-        if width > 0:
+        thigh = float(np.median(np.linalg.norm(rel, axis=-1)))
+        if width > 0 and width >= LOOP_MIN_SPAN * thigh:
             vals.append(area / width ** 2)
     return float(np.median(vals)) if vals else math.nan
 
@@ -352,6 +366,10 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
     assert ex.rep is not None, f"{ex_name} is not a reps exercise"
     best_reps, best_range, loop, by_cycles, rest = 0.0, 0.0, math.nan, 0.0, math.nan
     tops: dict[str, float] = {}
+    # Whole-body shape at the tops of the reps, the same for every exercise.
+    pf = posture_features(clean.world)
+    shape = {"hip_lift": hip_lift(clean.world), "knees_bent": np.fmin(180.0 - pf["knee_l"], 180.0 - pf["knee_r"]),
+             "low_leg_raise": low_leg_raise(clean.px)}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
@@ -375,7 +393,7 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
             loop = knee_loop(clean.px, side, spans)
             idx = np.concatenate(top_at) if top_at else np.array([], int)
             tops = {f"top_{k}": (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
-                    for k, v in {**feats, "hip_lift": hip_lift(clean.world)}.items()}
+                    for k, v in {**feats, **shape}.items()}
     return {"reps": best_reps, "range": best_range, "loop": loop, "cycles": by_cycles, "rest": rest, **tops}
 
 
@@ -433,6 +451,20 @@ def hip_height(world: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
         return (np.nanmax(low, axis=0) - mh @ down) / thigh
+
+
+def low_leg_raise(px: np.ndarray) -> np.ndarray:
+    """Per frame [N]: the lower leg's elevation on screen (°), from image points
+    px [N,33,2]: the smaller of the two angles between the trunk line
+    (mid-shoulder -> mid-hip) and the line from the mid-hip to each ankle, 0 with
+    the leg along the trunk line, lying flat. A straight leg raise keeps the
+    other leg down (its foot on the floor, knee bent or straight); leg scissors
+    and double-leg raises hold both legs up."""
+    ms = (px[:, Lm.LEFT_SHOULDER] + px[:, Lm.RIGHT_SHOULDER]) / 2
+    mh = (px[:, Lm.LEFT_HIP] + px[:, Lm.RIGHT_HIP]) / 2
+    trunk = mh - ms
+    with np.errstate(invalid="ignore"):
+        return np.fmin(vector_angle(trunk, px[:, Lm.LEFT_ANKLE] - mh), vector_angle(trunk, px[:, Lm.RIGHT_ANKLE] - mh))
 
 
 def hip_lift(world: np.ndarray) -> np.ndarray:
