@@ -142,6 +142,14 @@ LUNGE_HIPS_LOW, LUNGE_HIPS_UP = 0.7, 0.95
 # leaves it at 126° (the position check itself only asks for under 140°). The
 # margin to the pigeon is small and was set looking at it [own].
 HS_FOLDED, HS_NOT_FOLDED = 115.0, 125.0
+# Lying on the back, a hamstring stretch raises one leg (the other rests on the
+# floor, or bends, or stays lower up a wall); both straight legs raised alike is
+# a double-leg raise, an abdominal exercise (a real one read hold_legs_alike 1.0
+# over its in-position frames, lying on the back in 0.94 of them; the real
+# supine stretches 0.0). Seated and standing folds keep both legs alike, so this
+# applies only to a body lying on its back [own thresholds: the posture
+# memberships' own ends].
+HS_LYING_ONE, HS_LYING_BOTH = 0.2, 0.5
 # A running lunge is held: still for 5 s, with nothing under 4 s counted (the
 # static lunge's dips, done as reps, were still for 3.9 s at most with the hold
 # engine's 1 s median stillness; the held real lunges 5.6-16 s, the kit's 7.5 s
@@ -175,6 +183,16 @@ THIGH_RUN, THIGH_HIGH_KNEES = 84.0, 92.0
 # keeps both knees bent about 90° on the floor: 119-127° on the real bridges
 # read from the pose model [own thresholds between the two].
 SLR_ONE_STRAIGHT, SLR_BOTH_BENT = 75.0, 100.0
+# A straight leg raise lifts one leg from the floor while the other stays down
+# (clinical-criteria.md 3.4: lying on the back, the other knee bent, its foot
+# flat). Leg scissors and double-leg raises hold both legs up: each "lift" starts
+# from a leg already raised and the lower leg stays up. The drive's median rest
+# level at the start of the reps (°, straight_leg_raise.rest): real raises
+# 4.8-9.9, real leg scissors 68.5; the lower leg's elevation at the tops
+# (top_low_leg_raise, °): real raises 4.8-10, real scissors 36 [own thresholds
+# between the two].
+SLR_REST_FLOOR, SLR_REST_UP = 30.0, 45.0
+SLR_LOW_DOWN, SLR_LOW_UP = 25.0, 40.0
 # A running lunge steps one foot ahead (the sagittal plane); a side lunge steps
 # out sideways (the frontal plane), feet apart along the hip line. Median |cos|
 # between the feet's line and the hips' line while in position
@@ -236,6 +254,13 @@ BOUNCE_AMP_LOW, BOUNCE_AMP_UP = 0.03, 0.06
 ACROSS_SIDE, ACROSS_FRONT = 0.4, 0.55
 
 
+def _slr_other_leg_down(e: dict[str, float]) -> float:
+    """A straight leg raise's lifts start from the floor and the other leg stays
+    down (SLR_REST_FLOOR, SLR_LOW_DOWN); unmeasured counts as no evidence against."""
+    return (_ramp_seen(e.get("straight_leg_raise.rest", math.nan), SLR_REST_UP, SLR_REST_FLOOR)
+            * _ramp_seen(e.get("straight_leg_raise.top_low_leg_raise", math.nan), SLR_LOW_UP, SLR_LOW_DOWN))
+
+
 def _reps_seen(e: dict, name: str) -> float:
     """One full rep of the movement's own drive is enough; two are convincing."""
     return _ramp(e[f"{name}.reps"], 0.0, 2.0) if e[f"{name}.reps"] >= 1 else MIN_SCORE
@@ -284,9 +309,14 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # And one leg stays straight throughout: a bridge of any kind lifts the hips
     # on two bent knees (a single-leg bridge lifts a straight leg too, but puts
     # both feet back down between lifts).
-    s["straight_leg_raise"] = (supine * _reps_seen(e, "straight_leg_raise")
-                               * _ramp(e["straight_leg_raise.range"], 10.0, 25.0) * _ramp(lag, 45.0, 25.0)
-                               * _ramp(e["knee_flex_both_p90"], SLR_BOTH_BENT, SLR_ONE_STRAIGHT))
+    # A straight leg raised and lowered in reps lying down: no held stretch does
+    # that (the held stretches below are ruled out by it).
+    legs_in_reps = (supine * _reps_seen(e, "straight_leg_raise")
+                    * _ramp(e["straight_leg_raise.range"], 10.0, 25.0) * _ramp(lag, 45.0, 25.0)
+                    * _ramp(e["knee_flex_both_p90"], SLR_BOTH_BENT, SLR_ONE_STRAIGHT))
+    # And the other leg stays down: each lift starts from the floor (leg scissors
+    # and double-leg raises keep both legs up).
+    s["straight_leg_raise"] = legs_in_reps * _slr_other_leg_down(e)
     # Held stretches: in position long enough, and still there.
     def held(name: str, in_position_is_enough: bool = False) -> float:
         # Still in position for 3 s (the hold engine); for the standing stretches,
@@ -301,7 +331,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # for a moment; its reps rule the figure-four out.
     # The supporting thigh is up (hip flexed about 90° or more); hugging one knee
     # to the chest leaves the other leg flat on the floor.
-    s["figure_four"] = (supine * held("figure_four") * max(MIN_SCORE, 1.0 - s["straight_leg_raise"])
+    s["figure_four"] = (supine * held("figure_four") * max(MIN_SCORE, 1.0 - legs_in_reps)
                         * _ramp(e.get("figure_four.hold_support_hip_flexion", math.nan), 45.0, 70.0))
     # Running lunge (hands down, kneeling or upright: a foot well ahead, its knee
     # bent): held, not on all fours, not lying on the back (a figure-four's legs
@@ -327,7 +357,9 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
                               * _ramp(e["step_band"], 0.5, 0.25)
                               * _ramp_seen(e.get("hamstring_stretch.hold_hands_to_feet", math.nan),
                                            HANDS_AWAY, HANDS_REACH)
-                              * max(MIN_SCORE, 1.0 - max(s["running_lunge"], s["straight_leg_raise"])))
+                              * max(MIN_SCORE, 1.0 - max(s["running_lunge"], legs_in_reps))
+                              * max(_ramp(supine_share, HS_LYING_BOTH, HS_LYING_ONE),
+                                    _ramp_seen(e.get("hamstring_stretch.hold_legs_alike", math.nan), 0.5, 0.2)))
     # Running: upright, the legs taking turns in running strides, at a running
     # cadence. Either is enough on its own when strong: a slow-motion clip keeps
     # the strides but not the cadence (it scores 0.7 of a real-time one), and the
@@ -440,7 +472,7 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
         "fire_hydrant": (hands * hyd_way * seen("fire_hydrant.top_knee_angle", 150.0, 125.0)
                          * seen("fire_hydrant.loop", LOOP_CIRCLE, LOOP_LINE)),
         "straight_leg_raise": (seen("straight_leg_raise.top_knee_flexion", 45.0, 25.0)
-                               * seen("knee_flex_both_p90", SLR_BOTH_BENT, SLR_ONE_STRAIGHT)),
+                               * seen("knee_flex_both_p90", SLR_BOTH_BENT, SLR_ONE_STRAIGHT) * _slr_other_leg_down(e)),
         "figure_four": seen("figure_four.hold_support_hip_flexion", 45.0, 70.0),
         "running_lunge": (seen("running_lunge.hold_hip_height", LUNGE_HIPS_LOW, LUNGE_HIPS_UP)
                           * seen("all_fours", 0.5, 0.2) * seen("supine", 0.5, 0.2)

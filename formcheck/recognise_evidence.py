@@ -30,7 +30,7 @@ from formcheck.geometry import vector_angle
 from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import run_holds, run_reps
 
-__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "low_leg_raise", "hands_to_feet",
+__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "hands_to_feet",
            "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "clip_features", "UP"]
 
 
@@ -367,8 +367,7 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
     best_reps, best_range, loop, by_cycles, rest = 0.0, 0.0, math.nan, 0.0, math.nan
     tops: dict[str, float] = {}
     # Whole-body shape at the tops of the reps, the same for every exercise.
-    pf = posture_features(clean.world)
-    shape = {"hip_lift": hip_lift(clean.world), "knees_bent": np.fmin(180.0 - pf["knee_l"], 180.0 - pf["knee_r"]),
+    shape = {"hip_lift": hip_lift(clean.world), "knees_bent": knees_bent(clean.world),
              "low_leg_raise": low_leg_raise(clean.px)}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
@@ -405,7 +404,7 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
     ex = EXERCISES[ex_name]
     best = {"in_position": 0.0, "held_s": 0.0, "run_s": 0.0}
     shape: dict[str, float] = {f"hold_{k}": math.nan for k in (*ex.features, "hip_height", "hands_to_feet",
-                                                                 "step_across")}
+                                                                 "step_across", "low_leg_raise", "knees_bent")}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
@@ -422,6 +421,8 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
             shape["hold_hip_height"] = _pct(hip_height(clean.world)[inpos], 50)
             shape["hold_hands_to_feet"] = _pct(hands_to_feet(clean.world)[inpos], 50)
             shape["hold_step_across"] = _pct(step_across(clean.world)[inpos], 50)
+            shape["hold_low_leg_raise"] = _pct(low_leg_raise(clean.px)[inpos], 50)
+            shape["hold_knees_bent"] = _pct(knees_bent(clean.world)[inpos], 50)
         best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
                 "run_s": max(run, best["run_s"])}
     return {**best, **shape}
@@ -451,6 +452,14 @@ def hip_height(world: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
         return (np.nanmax(low, axis=0) - mh @ down) / thigh
+
+
+def knees_bent(world: np.ndarray) -> np.ndarray:
+    """Per frame [N]: the straighter knee's flexion (°, 0 straight), from metric
+    landmarks world [N,33,3]: both knees bent reads high (a clamshell's two
+    knees at about 90°), one straight leg reads low."""
+    pf = posture_features(world)
+    return np.fmin(180.0 - pf["knee_l"], 180.0 - pf["knee_r"])
 
 
 def low_leg_raise(px: np.ndarray) -> np.ndarray:
