@@ -218,6 +218,12 @@ REST_FORWARD, REST_UNDER = -60.0, -45.0
 # filmed at an angle read side-lying on screen in 0.34-0.80 and on the back in
 # 0.73-0.89 [own thresholds between the two].
 SIDE_SUPINE_OK, SIDE_NOT_SUPINE = 0.2, 0.5
+# A clamshell bends both knees (clinical-criteria.md 3.1: knees about 90±20°):
+# the straighter knee's flexion at the tops of the reps (top_knees_bent) reads
+# 55-89° on the real clamshells. A side-lying leg lift keeps the lifted leg
+# straight, whether the top leg (abduction) or the bottom one (adduction, the top
+# foot on the floor in front): 12-14° on the real ones [own thresholds between].
+CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT = 25.0, 40.0
 # Running strides seen per second that convince on a clip too short for 4 turns
 # (see movement_scores, "Running") [own].
 STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
@@ -284,7 +290,8 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # side-lying on screen (its hips stacked in the image), but its chest faces up.
     s["clamshell"] = (lying_side * not_supine * _reps_seen(e, "clamshell") * _ramp(e["clamshell.range"], 10.0, 20.0)
                       * _ramp_seen(e.get("clamshell.top_knee_angle", math.nan), 155.0, 135.0)
-                      * _ramp_seen(e.get("clamshell.top_feet_gap", math.nan), 1.5, 1.0))
+                      * _ramp_seen(e.get("clamshell.top_feet_gap", math.nan), 1.5, 1.0)
+                      * _ramp_seen(e.get("clamshell.top_knees_bent", math.nan), CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT))
     # On all fours, one thigh lifts back (donkey kick) or out (fire hydrant), the knee bent.
     # Which way the thigh swings (thigh_swing): along the back axis for a kick,
     # along the out axis for a hydrant; the axis the camera sees decides which
@@ -465,7 +472,8 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
     hyd_way = _ramp(out, 0.15, 0.35) if math.isfinite(out) else _ramp_seen(back, 0.4, 0.2)
     checks = {
         "clamshell": (seen("supine", SIDE_NOT_SUPINE, SIDE_SUPINE_OK) * seen("clamshell.top_knee_angle", 155.0, 135.0)
-                      * seen("clamshell.top_feet_gap", 1.5, 1.0)),
+                      * seen("clamshell.top_feet_gap", 1.5, 1.0)
+                      * seen("clamshell.top_knees_bent", CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT)),
         "donkey_kick": (hands * kick_way * seen("donkey_kick.top_knee_angle", 150.0, 125.0)
                         * seen("donkey_kick.loop", LOOP_CIRCLE, LOOP_LINE)
                         * seen("donkey_kick.rest", REST_FORWARD, REST_UNDER)),
