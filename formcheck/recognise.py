@@ -224,6 +224,13 @@ SIDE_SUPINE_OK, SIDE_NOT_SUPINE = 0.2, 0.5
 # straight, whether the top leg (abduction) or the bottom one (adduction, the top
 # foot on the floor in front): 12-14° on the real ones [own thresholds between].
 CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT = 25.0, 40.0
+# And a clamshell lies with the lower hip on the floor; a side plank (on a
+# forearm or a hand, legs straight or the lower knee down) lifts it: the lower
+# hip over the lowest knee or foot on screen at the tops of the reps
+# (recognise_evidence.hips_up_on_screen), in torso lengths: real clamshells
+# 0.00-0.19, the kit's 0.00-0.14, a real side plank with side crunches 0.36
+# [own thresholds between the two; one side plank seen].
+CLAM_HIPS_DOWN, CLAM_HIPS_UP = 0.25, 0.33
 # Running strides seen per second that convince on a clip too short for 4 turns
 # (see movement_scores, "Running") [own].
 STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
@@ -291,7 +298,8 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     s["clamshell"] = (lying_side * not_supine * _reps_seen(e, "clamshell") * _ramp(e["clamshell.range"], 10.0, 20.0)
                       * _ramp_seen(e.get("clamshell.top_knee_angle", math.nan), 155.0, 135.0)
                       * _ramp_seen(e.get("clamshell.top_feet_gap", math.nan), 1.5, 1.0)
-                      * _ramp_seen(e.get("clamshell.top_knees_bent", math.nan), CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT))
+                      * _ramp_seen(e.get("clamshell.top_knees_bent", math.nan), CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT)
+                      * _ramp_seen(e.get("clamshell.top_hips_up", math.nan), CLAM_HIPS_UP, CLAM_HIPS_DOWN))
     # On all fours, one thigh lifts back (donkey kick) or out (fire hydrant), the knee bent.
     # Which way the thigh swings (thigh_swing): along the back axis for a kick,
     # along the out axis for a hydrant; the axis the camera sees decides which
@@ -473,7 +481,8 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
     checks = {
         "clamshell": (seen("supine", SIDE_NOT_SUPINE, SIDE_SUPINE_OK) * seen("clamshell.top_knee_angle", 155.0, 135.0)
                       * seen("clamshell.top_feet_gap", 1.5, 1.0)
-                      * seen("clamshell.top_knees_bent", CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT)),
+                      * seen("clamshell.top_knees_bent", CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT)
+                      * seen("clamshell.top_hips_up", CLAM_HIPS_UP, CLAM_HIPS_DOWN)),
         "donkey_kick": (hands * kick_way * seen("donkey_kick.top_knee_angle", 150.0, 125.0)
                         * seen("donkey_kick.loop", LOOP_CIRCLE, LOOP_LINE)
                         * seen("donkey_kick.rest", REST_FORWARD, REST_UNDER)),

@@ -30,7 +30,7 @@ from formcheck.geometry import vector_angle
 from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import run_holds, run_reps
 
-__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "hands_to_feet",
+__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "hips_up_on_screen", "hands_to_feet",
            "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "clip_features", "UP"]
 
 
@@ -368,7 +368,7 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
     tops: dict[str, float] = {}
     # Whole-body shape at the tops of the reps, the same for every exercise.
     shape = {"hip_lift": hip_lift(clean.world), "knees_bent": knees_bent(clean.world),
-             "low_leg_raise": low_leg_raise(clean.px)}
+             "low_leg_raise": low_leg_raise(clean.px), "hips_up": hips_up_on_screen(clean.px)}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
@@ -460,6 +460,24 @@ def knees_bent(world: np.ndarray) -> np.ndarray:
     knees at about 90°), one straight leg reads low."""
     pf = posture_features(world)
     return np.fmin(180.0 - pf["knee_l"], 180.0 - pf["knee_r"])
+
+
+def hips_up_on_screen(px: np.ndarray) -> np.ndarray:
+    """Per frame [N]: how far the lower hip is above the lowest knee or ankle on
+    screen, in torso lengths (the clip's median mid-shoulder to mid-hip), from
+    image points px [N,33,2]. Lying on one side, filmed from the front or the
+    back, the lower hip rests on the floor with the knees and feet (about 0-0.2);
+    a side plank lifts it off the floor."""
+    y = px[..., 1]
+    hip_low = np.fmax(y[:, Lm.LEFT_HIP], y[:, Lm.RIGHT_HIP])
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
+        leg_low = np.nanmax(y[:, [Lm.LEFT_KNEE, Lm.RIGHT_KNEE, Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE]], axis=1)
+        torso = np.nanmedian(np.linalg.norm((px[:, Lm.LEFT_SHOULDER] + px[:, Lm.RIGHT_SHOULDER]) / 2
+                                            - (px[:, Lm.LEFT_HIP] + px[:, Lm.RIGHT_HIP]) / 2, axis=-1))
+    if not (np.isfinite(torso) and torso > 0):
+        return np.full(len(px), np.nan)
+    return (leg_low - hip_low) / torso
 
 
 def low_leg_raise(px: np.ndarray) -> np.ndarray:
