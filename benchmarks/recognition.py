@@ -413,6 +413,7 @@ def main(argv: list[str] | None = None) -> int:
         untouched = [r for r, (*_x, part) in zip(rows21, held21) if part == "untouched"]
         held22 = run(real_cases(args.cache, not args.tracked_only, args.manifest, held_out="s22"))
         held23 = run(real_cases(args.cache, not args.tracked_only, args.manifest, held_out="s23"))
+        held24 = run(real_cases(args.cache, not args.tracked_only, args.manifest, held_out="s24"))
         sets.append(("real footage, not held out", "real footage, real pose model", tuned))
         sets.append(("real footage, held out in session 19", "real footage, real pose model", held19))
         sets.append(("real footage, held out in session 20", "real footage, real pose model", held20))
@@ -420,8 +421,9 @@ def main(argv: list[str] | None = None) -> int:
         sets.append((UNTOUCHED_21, "real footage, real pose model", untouched))
         sets.append(("real footage, held out in session 22", "real footage, real pose model", held22))
         sets.append(("real footage, held out in session 23", "real footage, real pose model", held23))
+        sets.append(("real footage, held out in session 24", "real footage, real pose model", held24))
         sets.append(("real footage, all", "real footage, real pose model",
-                     tuned + held19 + held20 + rows21 + held22 + held23))
+                     tuned + held19 + held20 + rows21 + held22 + held23 + held24))
         live = run(real_cases(args.cache, not args.tracked_only, args.manifest), LIVE_S)
         sets.append((f"same, first {LIVE_S:.0f} s only (live), real footage", "real footage, real pose model", live))
     text = markdown(sets, "python benchmarks/recognition.py" + (" --tracked-only" if args.tracked_only else ""))
