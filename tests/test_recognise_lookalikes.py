@@ -26,21 +26,9 @@ import numpy as np
 import pytest
 
 from formcheck.landmarks import Lm
-from formcheck.recognise import Recognition, _normalise, mismatch, movement_scores, recognise
+from formcheck.recognise import Recognition, _normalise, mismatch, movement_scores
 from formcheck.recognise_evidence import HELD_LEG_SPREAD, _leg_held, hips_up_on_screen, knee_loop, low_leg_raise
-from formcheck_synth.others import KIT, cases, kit_track
-
-
-def _kit_evidence(name: str) -> dict[str, float]:
-    case = next(c for c in cases(KIT) if c[0] == name)
-    _n, _what, sc, view, h, seed = case
-    rec = recognise(kit_track(sc, view, h, seed))
-    assert rec.movement == name, rec.label()
-    return dict(rec.evidence)
-
-
-def _top(ev: dict[str, float]) -> str | None:
-    return _normalise(movement_scores(ev))[0][0]
+from tests.test_recognise_rules import _kit_evidence, _top
 
 
 def _rec(ev: dict[str, float]) -> Recognition:
