@@ -419,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         held22 = run(real_cases(args.cache, not args.tracked_only, args.manifest, held_out="s22"))
         held23 = run(real_cases(args.cache, not args.tracked_only, args.manifest, held_out="s23"))
         held24 = run(real_cases(args.cache, not args.tracked_only, args.manifest, held_out="s24"))
+        held25 = run(real_cases(args.cache, not args.tracked_only, args.manifest, held_out="s25"))
         sets.append(("real footage, not held out", "real footage, real pose model", tuned))
         sets.append(("real footage, held out in session 19", "real footage, real pose model", held19))
         sets.append(("real footage, held out in session 20", "real footage, real pose model", held20))
@@ -427,8 +428,9 @@ def main(argv: list[str] | None = None) -> int:
         sets.append(("real footage, held out in session 22", "real footage, real pose model", held22))
         sets.append(("real footage, held out in session 23", "real footage, real pose model", held23))
         sets.append(("real footage, held out in session 24", "real footage, real pose model", held24))
+        sets.append(("real footage, held out in session 25", "real footage, real pose model", held25))
         sets.append(("real footage, all", "real footage, real pose model",
-                     tuned + held19 + held20 + rows21 + held22 + held23 + held24))
+                     tuned + held19 + held20 + rows21 + held22 + held23 + held24 + held25))
         live = run(real_cases(args.cache, not args.tracked_only, args.manifest), LIVE_S)
         sets.append((f"same, first {LIVE_S:.0f} s only (live), real footage", "real footage, real pose model", live))
     text = markdown(sets, "python benchmarks/recognition.py" + (" --tracked-only" if args.tracked_only else ""))
