@@ -267,6 +267,19 @@ BOUNCE_AMP_LOW, BOUNCE_AMP_UP = 0.03, 0.06
 ACROSS_SIDE, ACROSS_FRONT = 0.4, 0.55
 
 
+def _clam_knees(e: dict[str, float]) -> float:
+    """A clamshell's knees are bent at the tops: both of them (the straighter
+    knee's flexion, CLAM_KNEES_BENT) where measured, else the top leg's knee
+    angle (155° straight-ish to 135° bent). The top knee alone read 152° on a real
+    clamshell whose straighter knee was flexed 55°: the top knee, pointing at the
+    camera, is the one the model straightens, and both knees bent says the same
+    thing with the lower knee's help."""
+    both = e.get("clamshell.top_knees_bent", math.nan)
+    if both is not None and math.isfinite(both):
+        return _ramp(both, CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT)
+    return _ramp_seen(e.get("clamshell.top_knee_angle", math.nan), 155.0, 135.0)
+
+
 def _slr_other_leg_down(e: dict[str, float]) -> float:
     """A straight leg raise's lifts start from the floor and the other leg stays
     down (SLR_REST_FLOOR, SLR_LOW_DOWN); unmeasured counts as no evidence against."""
@@ -296,9 +309,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # On one side, not on the back: a supine body seen from an angle can look
     # side-lying on screen (its hips stacked in the image), but its chest faces up.
     s["clamshell"] = (lying_side * not_supine * _reps_seen(e, "clamshell") * _ramp(e["clamshell.range"], 10.0, 20.0)
-                      * _ramp_seen(e.get("clamshell.top_knee_angle", math.nan), 155.0, 135.0)
-                      * _ramp_seen(e.get("clamshell.top_feet_gap", math.nan), 1.5, 1.0)
-                      * _ramp_seen(e.get("clamshell.top_knees_bent", math.nan), CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT)
+                      * _clam_knees(e) * _ramp_seen(e.get("clamshell.top_feet_gap", math.nan), 1.5, 1.0)
                       * _ramp_seen(e.get("clamshell.top_hips_up", math.nan), CLAM_HIPS_UP, CLAM_HIPS_DOWN))
     # On all fours, one thigh lifts back (donkey kick) or out (fire hydrant), the knee bent.
     # Which way the thigh swings (thigh_swing): along the back axis for a kick,
@@ -479,9 +490,8 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
     kick_way = _ramp(back, 0.2, 0.4) if math.isfinite(back) else _ramp_seen(out, 0.35, 0.15)
     hyd_way = _ramp(out, 0.15, 0.35) if math.isfinite(out) else _ramp_seen(back, 0.4, 0.2)
     checks = {
-        "clamshell": (seen("supine", SIDE_NOT_SUPINE, SIDE_SUPINE_OK) * seen("clamshell.top_knee_angle", 155.0, 135.0)
+        "clamshell": (seen("supine", SIDE_NOT_SUPINE, SIDE_SUPINE_OK) * _clam_knees(e)
                       * seen("clamshell.top_feet_gap", 1.5, 1.0)
-                      * seen("clamshell.top_knees_bent", CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT)
                       * seen("clamshell.top_hips_up", CLAM_HIPS_UP, CLAM_HIPS_DOWN)),
         "donkey_kick": (hands * kick_way * seen("donkey_kick.top_knee_angle", 150.0, 125.0)
                         * seen("donkey_kick.loop", LOOP_CIRCLE, LOOP_LINE)
