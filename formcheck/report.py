@@ -7,6 +7,7 @@ body; `summary_text` renders a report as the rep-by-rep text the CLI prints.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -203,14 +204,14 @@ def summary_text(report: dict) -> str:
     lines.append(f"Camera view: {view.replace('_', ' ')}; person visible in {report['pose_coverage']:.0%} of frames")
     rec = report.get("recognised")
     if rec:
-        lines.append(f"Recognised: {recognised_text(rec)}")
+        lines.append(f"Recognised: {_recognised_line(rec, report)}")
     if report.get("graded") is False:
         lines.append("")
         lines.append("Not graded: " + (report.get("ungraded_reason") or "the movement was not recognised."))
         mis = report.get("mismatch")
         if mis:
             src = Path(report["source"]["path"]).name
-            lines.append(f"To analyse it as a {mis['recognised'].replace('_', ' ')}: "
+            lines.append(f"If it is {_a_movement(mis['recognised'])}, analyse it as that: "
                          f"formcheck analyze {src} --exercise {mis['recognised']}")
         # Every other warning (a damaged or cut clip, nobody in view...) still reaches the person.
         others = [w for w in report["warnings"] if w != report.get("ungraded_reason")]
@@ -221,7 +222,7 @@ def summary_text(report: dict) -> str:
     reps, holds = report["reps"], report["holds"]
     if reps:
         by_set = Counter(r["set"] for r in reps)
-        sets = ", ".join(f"set {s}: {n} reps ({next(r['side'] for r in reps if r['set'] == s)} side)"
+        sets = ", ".join(f"set {s}: {_count(n, 'rep')} ({next(r['side'] for r in reps if r['set'] == s)} side)"
                          for s, n in sorted(by_set.items()))
         summ = report["summary"]
         if not any(r["form_judged"] for r in reps):
@@ -230,7 +231,7 @@ def summary_text(report: dict) -> str:
             # tempo: saying so keeps "form not judged" and "N with a fault" from
             # reading as a contradiction (a real side-lying near miss, session 24).
             tail = f"; only range and tempo were checked: {faulted} with a fault there" if faulted else ""
-            lines.append(f"{len(reps)} reps counted; form not judged from this view — {sets}{tail}")
+            lines.append(f"{_count(len(reps), 'rep')} counted; form not judged from this view — {sets}{tail}")
         else:
             tail = f", {summ['unjudged_reps']} not judged" if summ.get("unjudged_reps") else ""
             clean = [r for r in reps if not r["faults"] and r["form_judged"]]
@@ -238,25 +239,28 @@ def summary_text(report: dict) -> str:
             good = ", ".join(
                 ([f"{len(clean) - part} with good form"] if len(clean) > part or not part else [])
                 + ([f"{part} with no fault seen in the checks made"] if part else []))
-            lines.append(f"{len(reps)} reps — {sets}; {good}{tail}")
+            lines.append(f"{_count(len(reps), 'rep')} — {sets}; {good}{tail}")
         lines.append("")
         for r in reps:
             verdict = _verdict(r, report)
-            extra = f", held {r['hold_s']:.1f} s" if r.get("hold_s") is not None else ""
+            extra = _rep_hold(r.get("hold_s"))
             lines.append(f"  rep {r['index']:>2} (set {r['set']}, {r['side']}) at {_fmt_time(r['start_s'])}"
                          f"{extra}: {verdict}")
     if holds:
         unchecked = sum(1 for h in holds if h.get("position_checked") is False)
-        lines.append(f"{len(holds)} held stretch(es)" + (f", {unchecked} of them with the stretch position not "
+        lines.append(_count(len(holds), "held stretch", "held stretches") + (f", {unchecked} of them with the stretch position not "
                                                           "checked (landmarks not seen)" if unchecked else ""))
         lines.append("")
         for k, h in enumerate(holds, 1):
             verdict = _verdict(h, report)
-            target = f" of {h['target_s']:.0f} s" if h.get("target_s") else ""
-            lines.append(f"  hold {k} ({h['side']}) at {_fmt_time(h['start_s'])}: {h['duration_s']:.0f} s{target} — {verdict}")
+            target = f" (target {h['target_s']:.0f} s)" if h.get("target_s") else ""
+            lines.append(f"  hold {k} ({h['side']}) at {_fmt_time(h['start_s'])}: held {h['duration_s']:.0f} s{target}"
+                         f" — {verdict}")
+    shown: set[str] = set()
     if report["steps"] or report.get("gait"):
         for line in report.get("gait", {}).get("summary_lines", []):
             lines.append("  " + line)
+            shown.add(line)
         for a in report.get("advice", []):
             lines.append("  Advice: " + a)
     if not reps and not holds and not report["steps"]:
@@ -264,8 +268,67 @@ def summary_text(report: dict) -> str:
     if report["summary"]["fault_counts"]:
         lines.append("")
         lines.append("Faults: " + ", ".join(f"{c} ×{n}" for c, n in report["summary"]["fault_counts"].items()))
-    if report["warnings"]:
+    # A warning the running summary already printed is not repeated as a note.
+    notes = _group_short_sets([w for w in report["warnings"] if w not in shown])
+    if notes:
         lines.append("")
-        for w in report["warnings"]:
-            lines.append(f"Note: {w}")
+        lines.extend(f"Note: {w}" for w in notes)
     return "\n".join(lines)
+
+
+_SHORT_SET = re.compile(r"Set (\d+): (\d+) of (\d+) reps\.")
+
+
+def _group_short_sets(notes: list[str]) -> list[str]:
+    """One note for every set short of its target ("Set 1: 1 of 15 reps." three
+    times reads as the same note repeated), in the place of the first."""
+    short = [m for m in map(_SHORT_SET.fullmatch, notes) if m]
+    if len(short) < 2 or len({m[3] for m in short}) != 1:
+        return notes
+    said = "; ".join(f"set {m[1]}: {m[2]}" for m in short)
+    one = f"Each set was short of {short[0][3]} reps ({said})."
+    first = notes.index(short[0][0])
+    rest = [w for w in notes if not _SHORT_SET.fullmatch(w)]
+    return rest[:first] + [one] + rest[first:]
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """'1 rep', '3 reps', '2 held stretches'."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+# A top held for less than this reads as "no pause" [own: the summary prints tenths of a second,
+# and a hold shorter than 0.05 s would print as "held 0.0 s"].
+NO_PAUSE_S = 0.05
+
+
+def _rep_hold(hold_s: float | None) -> str:
+    """The rep's top hold in words: ', held 1.2 s', ', no pause at the top', or ''."""
+    if hold_s is None:
+        return ""
+    return ", no pause at the top" if hold_s < NO_PAUSE_S else f", held {hold_s:.1f} s"
+
+
+def _a_movement(name: str) -> str:
+    from formcheck.recognise import a_movement  # here: recognise imports this module
+
+    return a_movement(name)
+
+
+def _recognised_line(rec: dict, report: dict) -> str:
+    """The "Recognised:" line. When the recognition named another movement than
+    the one graded (an unsure reading, or "none of these" where the body fits the
+    chosen movement), the same line says the chosen movement was kept, so the
+    grading below does not read as contradicting it."""
+    from formcheck.recognise import CONFIDENT  # here: recognise imports this module
+
+    chosen = report.get("exercise")
+    if (report.get("graded") is False or rec.get("note") or rec.get("movement") == chosen
+            or chosen not in EXERCISES):
+        return recognised_text(rec)
+    what = (rec.get("movement") or "none of these").replace("_", " ")
+    conf = rec.get("confidence", 0.0)
+    if conf < CONFIDENT:
+        return f"{what}? unsure ({conf:.0%}): analysed as {_a_movement(chosen)}, as you chose"
+    return (f"{what} ({conf:.0%}), but the body position fits {_a_movement(chosen)}: analysed as one, "
+            "as you chose")

@@ -349,7 +349,7 @@ def test_the_report_lists_an_unread_hold_as_not_judged_and_says_why():
     from formcheck.report import finish_report, summary_text
 
     text = summary_text(finish_report(rep, track, "seated.mp4"))
-    assert "1 held stretch(es), 1 of them with the stretch position not checked (landmarks not seen)" in text
+    assert "1 held stretch, 1 of them with the stretch position not checked (landmarks not seen)" in text
 
 
 def test_unread_parts_are_not_joined_across_the_body_moving():
