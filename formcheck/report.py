@@ -263,7 +263,7 @@ def summary_text(report: dict) -> str:
             shown.add(line)
         for a in report.get("advice", []):
             lines.append("  Advice: " + a)
-    if not reps and not holds and not report["steps"]:
+    if not reps and not holds and not report["steps"] and not shown:  # the running summary said why
         lines.append("Nothing to count was found.")
     if report["summary"]["fault_counts"]:
         lines.append("")

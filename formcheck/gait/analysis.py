@@ -28,9 +28,18 @@ from formcheck.gait.metrics import (
     sagittal_metrics,
     spread_legs,
 )
-from formcheck.gait.sanity import MIN_COVERAGE, alternation, running_like, speed_question, swing_clearance, too_little
+from formcheck.gait.sanity import (
+    MIN_COVERAGE,
+    NO_REGULAR_STEPS,
+    alternation,
+    running_like,
+    speed_question,
+    swing_clearance,
+    too_little,
+)
 from formcheck.gait.steps import Stance, detect_steps, standing_baseline
 from formcheck.gait.summary import (
+    PELVIC_DROP_NOTE,
     advice_lines,
     leg_summary,
     median_of,
@@ -252,7 +261,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     seen_s = whole_leg_seen_s(track)
     if i1 - i0 >= 8 and (i0 > 0 or i1 < len(clean)) and (i1 - i0) < 0.9 * len(clean):
         warnings.append(f"Only {clean.times[i0] / ts:.1f}-{clean.times[i1 - 1] / ts:.1f} s was analysed: the "
-                        "longest part of the clip with the whole body in view and no cut.")
+                        "longest part of the clip with the whole body in view and no cut found.")
         clean = _crop(clean, i0, i1)
     view = clip_view(clean)
     t = clean.times
@@ -365,8 +374,15 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         unjudged |= {f.code for f in R.STEP_FAULTS} | {f.code for f in R.CLIP_FAULTS}
         advice = []
     elif status == "not_running":
-        sentence = (f"This clip does not look like running ({not_running}), so no running measures were made. "
-                    "Film at least 10 s of steady running, the whole body in view.")
+        if not_running == NO_REGULAR_STEPS:
+            # Not "does not look like running": the recogniser may well have said running; the
+            # steps are what could not be read.
+            sentence = ("No regular running steps could be read from the part analysed, so no running measures "
+                        "were made. Film at least 10 s of steady running in one shot, the camera still and "
+                        "the whole body in view.")
+        else:
+            sentence = (f"This movement does not look like running ({not_running}), so no running measures were "
+                        "made. Film at least 10 s of steady running, the whole body in view.")
         gait["summary_lines"] = [sentence]
         warnings.append(sentence)
         unjudged |= {f.code for f in R.STEP_FAULTS} | {f.code for f in R.CLIP_FAULTS}
@@ -389,8 +405,8 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
             unjudged.add("low_cadence")
             warnings.append(f"Step rate measured from {len(steps)} steps only: at least {R.MIN_STEPS_CADENCE_ADVICE} "
                             "are needed before formcheck advises on it.")
-    if view in R.FRONTAL:
-        warnings.append(R.UNMEASURED["pelvic_drop"][0].upper() + R.UNMEASURED["pelvic_drop"][1:] + ".")
+    if view in R.FRONTAL and status == "running":  # no running measure at all is said once, above
+        warnings.append(PELVIC_DROP_NOTE)
     return {
         "exercise": "running",
         "pose_coverage": round(coverage, 4),

@@ -23,13 +23,15 @@ from formcheck.gait.rules import RUNNING_CADENCE_SPM
 from formcheck.gait.signals import interp_at
 from formcheck.gait.steps import Stance
 
-__all__ = ["too_little", "running_like", "speed_question", "swing_clearance", "alternation", "MIN_SWING_CLEARANCE", "MIN_ALTERNATION",
+__all__ = ["NO_REGULAR_STEPS", "too_little", "running_like", "speed_question", "swing_clearance", "alternation", "MIN_SWING_CLEARANCE", "MIN_ALTERNATION",
            "MAX_DUTY", "MAX_RUN_STANCE_S",
            "MIN_REGULAR_STEPS", "MIN_SEEN_S", "MIN_COVERAGE"]
 
 # At midstance of one leg the other foot is in swing, clear of the ground by this
 # many leg lengths at least [own: a jog lifts the swing heel 0.3-0.6 leg lengths
 # above the stance foot on screen; standing, squatting or lunging feet are within 0.05].
+# Why a clip with too few steps was not analysed as running (the report words it on its own).
+NO_REGULAR_STEPS = "no regular running steps were found"
 MIN_SWING_CLEARANCE = 0.12
 # Legs taking turns: minus the correlation of the feet's (or knees') height difference
 # with itself one step later [own: rendered and real running 0.6-0.95; real lunges,
@@ -139,7 +141,7 @@ def running_like(clearance: float, duty: float | None, n_steps: int, cadence_spm
     asked about by `speed_question`), else why not (one sentence). `alternating`
     (see `alternation`) is NaN where the labels cannot say which foot is up."""
     if n_steps < MIN_REGULAR_STEPS:
-        return "no regular running steps were found"
+        return NO_REGULAR_STEPS
     if not math.isfinite(clearance) or clearance < MIN_SWING_CLEARANCE:
         return "both feet stay on the ground; running lifts one foot well clear while the other is down"
     if math.isfinite(alternating) and alternating < MIN_ALTERNATION:

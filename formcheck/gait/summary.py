@@ -16,11 +16,22 @@ from formcheck.results import Step
 from formcheck.views import VIEW_LABELS
 
 __all__ = ["median_of", "leg_summary", "summary_lines", "advice_lines", "speed_sentence", "run_warnings", "MIN_REAL_FPS",
-           "SLOW_MOTION_QUESTION", "FAST_MOTION_QUESTION"]
+           "SLOW_MOTION_QUESTION", "SLOW_OR_NOT_RUNNING", "FAST_MOTION_QUESTION", "PELVIC_DROP_NOTE"]
 
 # Below this real frame rate a stance spans too few frames [own; clinical-criteria.md §2].
 MIN_REAL_FPS = 60.0
 SLOW_MOTION_QUESTION = "This clip looks like slow motion: what speed was it filmed at?"
+# Said instead when the only evidence is a step rhythm between walking's and running's: a drill
+# (butt kicks, high knees over mini hurdles) filmed in real time gives the same slow rhythm.
+SLOW_OR_NOT_RUNNING = "These steps are slower than running: is this slow motion, or not running steps?"
+# A rhythm this slow in video time is no one's real step rate, drill or walk, so only slow
+# motion explains it [own: half of running's lowest cadence; the 2x factor cannot reach running's
+# range below it, and the real drills of session 25 read 80-115 steps/min].
+SURE_SLOW_SPM = R.RUNNING_CADENCE_SPM[0] / 2
+# The note on pelvic drop in a runner's words (the measurement behind it: rules.UNMEASURED).
+PELVIC_DROP_NOTE = ("Pelvic drop (the hip sagging on the side of the leg in the air) was not checked: from video, "
+                    "the pose model's hip points barely move with the pelvis, so a drop can be neither seen nor "
+                    "ruled out.")
 FAST_MOTION_QUESTION = "This clip looks sped up (a time-lapse?): what speed was it filmed at?"
 # Camera yaw above which the report warns [own: the FPPA error on rendered runners
 # grew past ~8° off the line (docs/gait.md); the estimate itself is +-5°].
@@ -206,7 +217,10 @@ def _view_warnings(view: str | None) -> list[str]:
 def speed_sentence(kind: str, suggest: float | None, cad: float | None, ts: float, capture: float | None,
                     play_fps: float) -> str:
     q = SLOW_MOTION_QUESTION if kind == "slow_motion" else FAST_MOTION_QUESTION
-    seen = f" The steps come at {cad:.0f} per minute of video time" if cad is not None else ""
+    unsure = kind == "slow_motion" and not capture and cad is not None and cad >= SURE_SLOW_SPM
+    if unsure:
+        q = SLOW_OR_NOT_RUNNING
+    seen = f" The steps found come at {cad:.0f} per minute of video time" if cad is not None else ""
     if kind == "slow_motion" and capture:
         seen = f" The file says it was filmed at {capture:.0f} fps and plays at {play_fps:.0f} fps."
     elif cad is not None:
@@ -225,6 +239,11 @@ def speed_sentence(kind: str, suggest: float | None, cad: float | None, ts: floa
         opts = "; ".join(f"filmed at {1 / x:g}x speed: --time-scale {x:g}" for x in scales)
         how = (f" Analyse it again with the real seconds per video second ({opts}; in the app: "
                "'Time scale (real seconds per video second)').")
+    if unsure:
+        return (q + seen + " A drill (butt kicks, high knees, running on the spot) filmed at normal speed gives "
+                "such a rhythm too, and its steps cannot be read as running. If the clip is slow motion,"
+                + how.replace(" Analyse", " analyse", 1)
+                + " If not, film at least 10 s of steady running. No cadence or knee verdicts were given.")
     return q + seen + how + " No cadence or knee verdicts were given until then."
 
 
@@ -251,7 +270,7 @@ def run_warnings(gait: dict, legs: dict, view: str | None, steps: list[Step], ca
         cal = gait["fppa_calibration"]
         if cal.get("hip_scale", 1.0) != 1.0 or cal["slope"] != 1.0 or cal["offset"] != 0.0:
             out.append("Video pose landmarks place the hips too close together and so under-read knee valgus; "
-                       "FPPA was corrected for that (checked on rendered runners, about "
+                       "FPPA was corrected for that (checked on computer-animated test runners, about "
                        f"±{cal.get('leg_sd_deg', cal['sd_deg']):.0f}° per leg on this clip), and each knee's band "
                        "shows how far the true value may lie.")
         unsure = [s for s in SIDES if legs[s].get("verdict") == "unjudged"]

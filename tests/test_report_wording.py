@@ -1,0 +1,132 @@
+"""What the summary tells a runner, as read on the never-seen clips of session 25
+(docs/real_footage_s25.md, "The summaries read as a runner would"): plain English,
+no sentence said twice, nothing claimed that the clip does not show. Hand-built
+reports (no model, no video) plus, where the real pose tracks are cached, the
+clips the problems were found on."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from formcheck.gait.summary import SLOW_MOTION_QUESTION, SLOW_OR_NOT_RUNNING, speed_sentence
+from formcheck.report import summary_text
+
+REAL = Path(os.environ.get("FORMCHECK_REAL_CLIPS", Path.home() / ".cache" / "formcheck" / "real_clips"))
+
+
+def _rep(index: int, set_: int, side: str = "right", hold_s: float | None = None, judged: bool = True) -> dict:
+    return {"index": index, "set": set_, "side": side, "start_s": float(index), "peak_s": index + 0.5,
+            "end_s": index + 1.0, "hold_s": hold_s, "partial": False, "metrics": {}, "faults": [],
+            "unjudged": [], "form_judged": judged}
+
+
+def _report(exercise: str, reps=(), holds=(), warnings=(), recognised=None, graded=None, **extra) -> dict:
+    report = {"exercise": exercise, "source": {"path": "/clips/clip.mp4", "duration_s": 10.0}, "view": "side",
+              "pose_coverage": 1.0, "reps": list(reps), "holds": list(holds), "steps": [],
+              "summary": {"fault_counts": {}, "clean_reps": len(reps), "unjudged_reps": 0},
+              "warnings": list(warnings), "unjudged": [], "unjudged_reasons": {}}
+    if recognised is not None:
+        report["recognised"] = recognised
+    if graded is not None:
+        report["graded"] = graded
+    report.update(extra)
+    return report
+
+
+def test_one_rep_per_set_is_singular_and_short_sets_are_one_note():
+    # nm_single_leg_bridge_mew: "set 1: 1 reps" and "Note: Set 1: 1 of 15 reps." three times.
+    reps = [_rep(1, 1, "left"), _rep(2, 2, "right"), _rep(3, 3, "left")]
+    out = summary_text(_report("clamshell", reps, warnings=[f"Set {s}: 1 of 15 reps." for s in (1, 2, 3)]))
+    assert "set 1: 1 rep (left side)" in out and "1 reps" not in out
+    assert out.count("of 15 reps") == 1 and "Each set was short of 15 reps (set 1: 1; set 2: 1; set 3: 1)." in out
+    one = summary_text(_report("clamshell", [_rep(1, 1)], warnings=["Set 1: 1 of 15 reps."]))
+    assert "1 rep — set 1: 1 rep (right side)" in one and "Note: Set 1: 1 of 15 reps." in one
+
+
+@pytest.mark.parametrize("hold_s, said", [(0.0, "no pause at the top"), (0.04, "no pause at the top"),
+                                          (0.3, "held 0.3 s"), (3.2, "held 3.2 s")])
+def test_a_top_with_no_pause_says_so(hold_s, said):
+    # slr_supine_gym_floor_slayer: "held 0.0 s" for a top that lasts a fraction of a second.
+    out = summary_text(_report("straight_leg_raise", [_rep(1, 1, hold_s=hold_s)]))
+    assert f"at 0:01.0, {said}:" in out and "held 0.0 s" not in out
+
+
+def test_holds_say_held_and_target_and_count_in_plain_plural():
+    # hamstring_standing_staggered_mew: "2 held stretch(es)", "5 s of 3 s".
+    holds = [{"side": "left", "start_s": s, "end_s": s + d, "duration_s": d, "target_s": 3.0, "faults": [],
+              "unjudged": [], "form_judged": True, "metrics": {}} for s, d in ((0.0, 5.2), (7.0, 3.9))]
+    out = summary_text(_report("hamstring_stretch", holds=holds))
+    assert "2 held stretches" in out and "(es)" not in out
+    assert "hold 1 (left) at 0:00.0: held 5 s (target 3 s)" in out and " of 3 s" not in out
+    assert "1 held stretch\n" in summary_text(_report("hamstring_stretch", holds=holds[:1]))
+
+
+@pytest.mark.parametrize("rec, said", [
+    ({"movement": "fire_hydrant", "confidence": 0.42},
+     "Recognised: fire hydrant? unsure (42%): analysed as a donkey kick, as you chose"),
+    ({"movement": None, "confidence": 0.55},
+     "Recognised: none of these? unsure (55%): analysed as a donkey kick, as you chose"),
+    ({"movement": None, "confidence": 0.9},
+     "Recognised: none of these (90%), but the body position fits a donkey kick: analysed as one, as you chose"),
+    ({"movement": "donkey_kick", "confidence": 0.97}, "Recognised: donkey kick, 97%\n"),
+])
+def test_a_kept_choice_says_so_on_the_recognised_line(rec, said):
+    # donkey_kick_forearms_gym_slayer: "Recognised: fire hydrant, 42%" above a graded donkey kick.
+    out = summary_text(_report("donkey_kick", [_rep(1, 1)], recognised=rec, graded=True))
+    assert said in out
+
+
+def test_not_graded_points_to_the_other_movement_in_plain_english():
+    # "To analyse it as a running: ..."
+    out = summary_text(_report("donkey_kick", recognised={"movement": "running", "confidence": 0.9}, graded=False,
+                               ungraded_reason="This looks like running.",
+                               mismatch={"chosen": "donkey_kick", "recognised": "running"}))
+    assert "If it is running, analyse it as that: formcheck analyze clip.mp4 --exercise running" in out
+    assert "a running" not in out
+
+
+def test_a_running_sentence_is_not_repeated_as_a_note():
+    # run_indoor_track_side_pan_cuts_darth: the same sentence under the recognition line and as a note,
+    # then "Nothing to count was found."
+    said = "No regular running steps could be read from the part analysed, so no running measures were made."
+    out = summary_text(_report("running", warnings=["Only 5.5-10.4 s was analysed.", said],
+                               gait={"summary_lines": [said]}, advice=[]))
+    assert out.count(said) == 1 and "Nothing to count" not in out and "Note: Only 5.5-10.4 s" in out
+
+
+def test_slow_motion_is_said_only_on_evidence_for_it():
+    # A real-time drill at 80-115 steps/min of video time (run_track_front_minihurdles_darth,
+    # nm_butt_kicks_back_phone_jct) is not told its clip is slowed down.
+    drill = speed_sentence("slow_motion", 0.5, 80.0, 1.0, None, 30.0)
+    assert drill.startswith(SLOW_OR_NOT_RUNNING) and "looks like slow motion" not in drill
+    assert "--time-scale 0.5" in drill and "If the clip is slow motion, analyse it again" in drill
+    # 40 steps/min is no real step rate: slow motion it is; and a file tagged 120 fps says so itself.
+    assert speed_sentence("slow_motion", 0.25, 40.0, 1.0, None, 30.0).startswith(SLOW_MOTION_QUESTION)
+    assert speed_sentence("slow_motion", 0.25, 100.0, 1.0, 120.0, 30.0).startswith(SLOW_MOTION_QUESTION)
+
+
+def _real_summary(name: str, exercise: str) -> str:
+    from formcheck.landmarks import PoseTrack
+    from formcheck.pipeline import Options, analyze
+
+    path = REAL / f"{name}.npz"
+    if not path.exists():
+        pytest.skip(f"{path} not in the real-footage cache")
+    return summary_text(analyze(PoseTrack.load_npz(path), exercise, Options(), source=str(path)))
+
+
+@pytest.mark.parametrize("name", ["run_track_front_minihurdles_darth", "nm_butt_kicks_back_phone_jct"])
+def test_real_drills_are_not_called_slow_motion(name):
+    out = _real_summary(name, "running")
+    assert "looks like slow motion" not in out and out.count(SLOW_OR_NOT_RUNNING) == 1
+    # No running measure at all: no pelvic-drop note, no renders, no citations.
+    assert "Pelvic drop" not in out and "rendered" not in out and "Bramah" not in out
+
+
+def test_real_side_runner_is_not_told_it_is_not_running():
+    out = _real_summary("run_indoor_track_side_pan_cuts_darth", "running")
+    assert "does not look like running" not in out and "Nothing to count" not in out
+    assert out.count("No regular running steps could be read") == 1 and "no cut found" in out
