@@ -59,7 +59,14 @@ from formcheck.reps import (
     split_sets,
 )
 from formcheck.results import FaultHit, Hold, Rep
-from formcheck.views import VIEW_LABELS, clip_view
+from formcheck.views import (
+    ON_BACK_NOTE,
+    ON_BACK_UNREAD,
+    VIEW_LABELS,
+    clip_view,
+    lying_on_back,
+    view_words,
+)
 
 # drive_signal, position_mask and side_features are also the recogniser's and the UI's way in.
 __all__ = ["AnalysisOptions", "analyze_track", "drive_signal", "position_mask", "side_features"]
@@ -80,19 +87,29 @@ def _sides(options: AnalysisOptions) -> tuple[str, ...]:
     return SIDES
 
 
-def _view_warnings(exercise: Exercise, view: str | None, unjudged: set[str]) -> list[str]:
+def _view_warnings(exercise: Exercise, view: str | None, unjudged: set[str], on_back: bool = False) -> list[str]:
     warnings = []
     if view is None:
         warnings.append("Could not tell the camera view; faults that need a particular view were not judged.")
+    elif view_words(view, on_back) == ON_BACK_UNREAD:
+        seen = VIEW_LABELS[view].split(" (")[0]
+        warnings.append(f"{ON_BACK_NOTE}, your body read as seen {seen}, where no camera can be. {exercise.camera_tip}")
     elif view not in exercise.views:
         warnings.append(
             f"This clip looks filmed {VIEW_LABELS[view]}, which cannot see a {exercise.title.lower()} well. "
             f"{exercise.camera_tip}")
+    # One note per view to film from, naming every check it would make (not one note per check).
+    by_where: dict[str, list[str]] = {}
     for f in exercise.faults:
         if f.code in unjudged and f.views is not None and view is not None and view not in f.views:
             where = " or ".join(VIEW_LABELS[v] for v in f.views if v in VIEW_LABELS and v != "oblique")
-            warnings.append(f"'{f.code}' ({f.label.lower()}) was not checked: this view cannot see it. "
-                            f"Film {where} to check it.")
+            by_where.setdefault(where, []).append(f"'{f.code}' ({f.label.lower()})")
+    for where, checks in by_where.items():
+        if len(checks) == 1:
+            warnings.append(f"{checks[0]} was not checked: this view cannot see it. Film {where} to check it.")
+        else:
+            warnings.append(f"{', '.join(checks[:-1])} and {checks[-1]} were not checked: this view cannot see "
+                            f"them. Film {where} to check them.")
     return warnings
 
 
@@ -237,7 +254,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         doubt = _count_doubt(exercise, events, evd)
         if doubt:
             warnings.append(doubt)
-    warnings += _view_warnings(exercise, view, set(unjudged_all))
+    warnings += _view_warnings(exercise, view, set(unjudged_all), lying_on_back(clean))
     for code, why in sorted(unjudged_all.items()):
         if why != "this camera view cannot see it" and not unreliable:
             f = exercise.fault(code)

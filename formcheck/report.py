@@ -16,6 +16,7 @@ from formcheck.landmarks import PoseTrack
 from formcheck.overlay_text import GOOD_REP, REP_NOT_JUDGED
 from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
+from formcheck.views import ON_BACK_NOTE
 
 __all__ = ["SCHEMA", "finish_report", "form_kind", "good_form_count", "GOOD_FORM", "PARTLY_JUDGED", "FAULT_FOUND",
            "FORM_NOT_JUDGED", "rep_cue", "recognised_text", "summary_text", "write_json", "validate_report"]
@@ -201,6 +202,8 @@ def summary_text(report: dict) -> str:
     src = report["source"]
     lines.append(f"{_title(report['exercise'])} — {Path(src['path']).name}, {src['duration_s']:.1f} s")
     view = report.get("view") or "unknown"
+    if any(w.startswith(ON_BACK_NOTE) for w in report["warnings"]):
+        view = "not known (lying on your back)"  # "back" would put the camera under the floor
     lines.append(f"Camera view: {view.replace('_', ' ')}; person visible in {report['pose_coverage']:.0%} of frames")
     rec = report.get("recognised")
     if rec:

@@ -18,7 +18,8 @@ import numpy as np
 
 from formcheck.landmarks import Lm, PoseTrack
 
-__all__ = ["VIEWS", "VIEW_LABELS", "frame_views", "clip_view", "foreshortening"]
+__all__ = ["VIEWS", "VIEW_LABELS", "frame_views", "clip_view", "foreshortening", "lying_on_back", "view_words",
+           "ON_BACK_UNREAD", "ON_BACK_NOTE"]
 
 VIEWS = ("front", "back", "side", "feet_end", "head_end", "oblique")
 VIEW_LABELS = {
@@ -29,6 +30,19 @@ VIEW_LABELS = {
     "head_end": "from the head end",
     "oblique": "at an angle",
 }
+# Lying on the back, "back" would mean a camera under the floor and "front" one overhead: a
+# front or back reading of such a body (a camera low at the feet foreshortens the trunk) is
+# not said as a place the camera could be.
+ON_BACK_UNREAD = "from an angle formcheck could not read (you were lying on your back)"
+ON_BACK_NOTE = "Could not tell the camera view: lying on your back"  # how the report's note starts
+
+# A body lying on its back: the trunk (mid-hip -> mid-shoulder, metric landmarks, y down) at
+# least LYING_TILT_DEG from upright and the chest facing up (its direction's cosine with up at
+# least CHEST_UP) [own: a supine straight leg raise filmed from the floor at her feet read a
+# median 73° and 0.49 (slr_supine_gym_floor_slayer); standing reads under 20°, on all fours or
+# prone the chest faces down (-0.97 to -0.99 on real clips)].
+LYING_TILT_DEG = 60.0
+CHEST_UP = 0.3
 
 # Foreshortening ratio q = (width/trunk on screen) / (width/trunk in 3D).
 # q < 0.45: the left-right axis points at the camera (within ~25°) -> side view.
@@ -86,3 +100,28 @@ def clip_view(track: PoseTrack) -> str | None:
     if not views:
         return None
     return Counter(views).most_common(1)[0][0]
+
+
+def lying_on_back(track: PoseTrack) -> bool:
+    """True when, over the frames with a person, the body lies on its back (see
+    LYING_TILT_DEG). From the metric landmarks, so any camera view."""
+    w = track.world[track.detected]
+    if len(w) == 0:
+        return False
+    ls, rs, lh, rh = (w[:, int(j)] for j in (Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER, Lm.LEFT_HIP, Lm.RIGHT_HIP))
+    trunk = (ls + rs - lh - rh) / 2
+    chest = np.cross((lh - rh) + (ls - rs), trunk)
+    up = np.array([0.0, -1.0, 0.0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        upright = (trunk @ up) / np.linalg.norm(trunk, axis=-1)
+        facing = (chest @ up) / np.linalg.norm(chest, axis=-1)
+    tilt = float(np.degrees(np.arccos(np.clip(np.nanmedian(upright), -1, 1))))
+    return tilt >= LYING_TILT_DEG and float(np.nanmedian(facing)) >= CHEST_UP
+
+
+def view_words(view: str, on_back: bool = False) -> str:
+    """The view in words ('from the side'); for a body lying on its back a front or
+    back reading is said as a view that could not be read (ON_BACK_UNREAD)."""
+    if on_back and view in ("front", "back"):
+        return ON_BACK_UNREAD
+    return VIEW_LABELS.get(view, f"from the {view}")

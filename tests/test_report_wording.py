@@ -130,3 +130,22 @@ def test_real_side_runner_is_not_told_it_is_not_running():
     out = _real_summary("run_indoor_track_side_pan_cuts_darth", "running")
     assert "does not look like running" not in out and "Nothing to count" not in out
     assert out.count("No regular running steps could be read") == 1 and "no cut found" in out
+
+
+def test_a_body_on_its_back_is_not_said_to_be_filmed_from_behind():
+    from formcheck.views import ON_BACK_UNREAD, view_words
+
+    assert view_words("back", on_back=True) == ON_BACK_UNREAD and "camera facing" not in ON_BACK_UNREAD
+    assert view_words("front", on_back=True) == ON_BACK_UNREAD
+    assert view_words("side", on_back=True) == "from the side"
+    assert view_words("back") == "from behind (camera facing your back)"
+
+
+def test_real_supine_leg_raise_view_is_not_known_and_its_unchecked_faults_are_one_note():
+    # slr_supine_gym_floor_slayer: "filmed from behind (camera facing your back)" for a woman on her
+    # back, then three "was not checked: ... Film from the side" notes.
+    out = _real_summary("slr_supine_gym_floor_slayer", "straight_leg_raise")
+    assert "Camera view: not known (lying on your back)" in out and "camera facing your back" not in out
+    assert out.count("Film from the side to check") == 1
+    assert "'knee_bent' (raised knee bends), 'short_hold' (top hold too short) and" in out
+    assert "no pause at the top" in out and "held 0.0 s" not in out
