@@ -91,7 +91,7 @@ def _view_warnings(exercise: Exercise, view: str | None, unjudged: set[str], on_
     warnings = []
     if view is None:
         warnings.append("Could not tell the camera view; faults that need a particular view were not judged.")
-    elif view_words(view, on_back) == ON_BACK_UNREAD:
+    elif view not in exercise.views and view_words(view, on_back) == ON_BACK_UNREAD:
         seen = VIEW_LABELS[view].split(" (")[0]
         warnings.append(f"{ON_BACK_NOTE}, your body read as seen {seen}, where no camera can be. {exercise.camera_tip}")
     elif view not in exercise.views:

@@ -18,6 +18,9 @@ from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
 from formcheck.views import ON_BACK_NOTE
 
+# The reason judging.check_faults gives a check the camera view cannot make.
+VIEW_CANNOT_SEE = "this camera view cannot see it"
+
 __all__ = ["SCHEMA", "finish_report", "form_kind", "good_form_count", "GOOD_FORM", "PARTLY_JUDGED", "FAULT_FOUND",
            "FORM_NOT_JUDGED", "rep_cue", "recognised_text", "summary_text", "write_json", "validate_report"]
 
@@ -234,7 +237,11 @@ def summary_text(report: dict) -> str:
             # tempo: saying so keeps "form not judged" and "N with a fault" from
             # reading as a contradiction (a real side-lying near miss, session 24).
             tail = f"; only range and tempo were checked: {faulted} with a fault there" if faulted else ""
-            lines.append(f"{_count(len(reps), 'rep')} counted; form not judged from this view — {sets}{tail}")
+            # "From this view" only when the view is why (not a shank read at two lengths, session 25).
+            reasons = set((report.get("unjudged_reasons") or {}).values())
+            why = ("from this view" if not reasons or reasons == {VIEW_CANNOT_SEE}
+                   else "(no posture check could be made: see the notes)")
+            lines.append(f"{_count(len(reps), 'rep')} counted; form not judged {why} — {sets}{tail}")
         else:
             tail = f", {summ['unjudged_reps']} not judged" if summ.get("unjudged_reps") else ""
             clean = [r for r in reps if not r["faults"] and r["form_judged"]]

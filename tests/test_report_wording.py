@@ -149,3 +149,14 @@ def test_real_supine_leg_raise_view_is_not_known_and_its_unchecked_faults_are_on
     assert out.count("Film from the side to check") == 1
     assert "'knee_bent' (raised knee bends), 'short_hold' (top hold too short) and" in out
     assert "no pause at the top" in out and "held 0.0 s" not in out
+
+
+def test_form_not_judged_blames_the_view_only_when_the_view_is_why():
+    # nm_single_leg_bridge_mew: "form not judged from this view" from the recommended side view,
+    # the knee unjudged because the shank's length changed.
+    reps = [_rep(1, 1, judged=False)]
+    shank = {"knee_bent": "the left shank's length changed by 44% during the rep (landmarks misplaced)"}
+    out = summary_text(_report("straight_leg_raise", reps, unjudged_reasons=shank))
+    assert "form not judged (no posture check could be made: see the notes)" in out and "this view" not in out
+    view = {"knee_bent": "this camera view cannot see it"}
+    assert "form not judged from this view" in summary_text(_report("straight_leg_raise", reps, unjudged_reasons=view))
