@@ -160,3 +160,16 @@ def test_form_not_judged_blames_the_view_only_when_the_view_is_why():
     assert "form not judged (no posture check could be made: see the notes)" in out and "this view" not in out
     view = {"knee_bent": "this camera view cannot see it"}
     assert "form not judged from this view" in summary_text(_report("straight_leg_raise", reps, unjudged_reasons=view))
+
+
+def test_running_advice_carries_no_citation():
+    # Sources stay in the code and the reference doc (docs/report.md), not in a runner's advice.
+    import re
+
+    from formcheck.gait.summary import advice_lines
+
+    gait = {"faults": [{"code": "low_cadence"}], "legs": {"left": {}, "right": {}}, "cadence_spm": 150.0,
+            "min_steps_per_leg": 7}
+    advice = advice_lines(gait, [])
+    assert advice and advice[0].startswith("Raise your step rate by 5-10%: from 150")
+    assert not any(re.search(r"\(\w+ (19|20)\d\d\)", a) for a in advice)

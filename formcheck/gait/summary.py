@@ -194,9 +194,10 @@ def advice_lines(gait: dict, steps: list[Step]) -> list[str]:
         out.append("Land with your feet a little apart, as if running along two lines rather than one.")
     cad = gait.get("cadence_spm")
     if cad is not None and "low_cadence" in codes:  # judged only with enough steps (MIN_STEPS_CADENCE_ADVICE)
+        # Quicker, shorter steps lower the knee's load (Heiderscheit 2011); the source stays here, not
+        # in the runner's words.
         out.append(f"Raise your step rate by 5-10%: from {cad:.0f} to about {1.05 * cad:.0f}-{1.10 * cad:.0f} "
-                   "steps per minute (a metronome app helps). Quicker, shorter steps lower the load on the knee "
-                   "(Heiderscheit 2011).")
+                   "steps per minute (a metronome app helps). Quicker, shorter steps lower the load on the knee.")
     if "overstride" in codes:
         out.append("Land with your foot closer under your hips; a 5-10% quicker step rate usually brings this by itself.")
     return out
@@ -264,8 +265,9 @@ def run_warnings(gait: dict, legs: dict, view: str | None, steps: list[Step], ca
         for side in SIDES:
             n = legs[side]["steps"]
             if n < min_steps:
+                # The steps per leg a verdict needs: Dingenen 2018 (rules.MIN_STEPS_PER_LEG).
                 out.append(f"Only {n} {side} step{'' if n == 1 else 's'}: at least {min_steps} "
-                           f"per leg are needed to judge a leg or compare it with the other (Dingenen 2018), so the "
+                           f"per leg are needed to judge a leg or compare it with the other, so the "
                            f"{side} knee got no verdict.")
         cal = gait["fppa_calibration"]
         if cal.get("hip_scale", 1.0) != 1.0 or cal["slope"] != 1.0 or cal["offset"] != 0.0:
