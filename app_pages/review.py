@@ -9,9 +9,9 @@ from app_pages.widgets import analyse_again, delete_session, open_history
 from formcheck.errors import FormCheckError
 from formcheck.history import default_db_path
 from formcheck.landmarks import PoseTrack
-from formcheck.report import good_form_count, rep_cue, summary_text
+from formcheck.report import camera_view_words, good_form_count, recognised_line, rep_cue, summary_text
 from formcheck.ui.figures import cadence_figure, drive_figure, drive_series, hold_figure, step_figure
-from formcheck.ui.labels import movement_title, recognised_label, session_label
+from formcheck.ui.labels import movement_title, session_label
 from formcheck.ui.saving import reanalyse_session
 from formcheck.ui.tables import (
     cadence_band,
@@ -26,7 +26,6 @@ from formcheck.ui.tables import (
     worst_reps,
 )
 from formcheck.ui.thumbnails import frames_at, skeleton_frames
-from formcheck.views import VIEW_LABELS
 
 STOP_REASONS = ["", "Finished the set", "Pain", "Tired", "Technique broke down", "Interrupted", "Other"]
 
@@ -78,12 +77,12 @@ src = rep["source"]
 portrait = src["height"] > src["width"]
 
 st.title(f"{movement_title(rep['exercise'])}: review")
-view = VIEW_LABELS.get(rep.get("view") or "", "unknown view")
+view = camera_view_words(rep)
 st.caption(f"{labels[sid]} · {src['duration_s']:.0f} s · filmed {view} · person visible in "
            f"{rep['pose_coverage']:.0%} of frames")
 rec = rep.get("recognised")
 if rec:
-    st.markdown(f"**Recognised: {recognised_label(rec)}**")
+    st.markdown(f"**Recognised: {recognised_line(rec, rep)}**")
 mis = rep.get("mismatch")
 if rep.get("graded") is False:
     reason = rep.get("ungraded_reason") or "This clip was not graded."

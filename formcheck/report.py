@@ -16,12 +16,12 @@ from formcheck.landmarks import PoseTrack
 from formcheck.overlay_text import GOOD_REP, REP_NOT_JUDGED
 from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
-from formcheck.views import ON_BACK_NOTE
+from formcheck.views import ON_BACK_NOTE, ON_BACK_UNREAD, VIEW_LABELS
 
 # The reason judging.check_faults gives a check the camera view cannot make.
 VIEW_CANNOT_SEE = "this camera view cannot see it"
 
-__all__ = ["SCHEMA", "finish_report", "form_kind", "good_form_count", "GOOD_FORM", "PARTLY_JUDGED", "FAULT_FOUND",
+__all__ = ["SCHEMA", "finish_report", "recognised_line", "camera_view_words", "form_kind", "good_form_count", "GOOD_FORM", "PARTLY_JUDGED", "FAULT_FOUND",
            "FORM_NOT_JUDGED", "rep_cue", "recognised_text", "summary_text", "write_json", "validate_report"]
 
 SCHEMA = "formcheck.report/1"
@@ -205,12 +205,12 @@ def summary_text(report: dict) -> str:
     src = report["source"]
     lines.append(f"{_title(report['exercise'])} — {Path(src['path']).name}, {src['duration_s']:.1f} s")
     view = report.get("view") or "unknown"
-    if any(w.startswith(ON_BACK_NOTE) for w in report["warnings"]):
+    if _on_back_unread(report):
         view = "not known (lying on your back)"  # "back" would put the camera under the floor
     lines.append(f"Camera view: {view.replace('_', ' ')}; person visible in {report['pose_coverage']:.0%} of frames")
     rec = report.get("recognised")
     if rec:
-        lines.append(f"Recognised: {_recognised_line(rec, report)}")
+        lines.append(f"Recognised: {recognised_line(rec, report)}")
     if report.get("graded") is False:
         lines.append("")
         lines.append("Not graded: " + (report.get("ungraded_reason") or "the movement was not recognised."))
@@ -302,6 +302,18 @@ def _group_short_sets(notes: list[str]) -> list[str]:
     return rest[:first] + [one] + rest[first:]
 
 
+def _on_back_unread(report: dict) -> bool:
+    return any(w.startswith(ON_BACK_NOTE) for w in report.get("warnings", []))
+
+
+def camera_view_words(report: dict) -> str:
+    """Where the camera was, in words ('from the side'), as the app's review says it:
+    never 'from behind' for a body lying on its back (views.ON_BACK_UNREAD)."""
+    if _on_back_unread(report):
+        return ON_BACK_UNREAD
+    return VIEW_LABELS.get(report.get("view") or "", "from an unknown view")
+
+
 def _count(n: int, one: str, many: str | None = None) -> str:
     """'1 rep', '3 reps', '2 held stretches'."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
@@ -325,7 +337,7 @@ def _a_movement(name: str) -> str:
     return a_movement(name)
 
 
-def _recognised_line(rec: dict, report: dict) -> str:
+def recognised_line(rec: dict, report: dict) -> str:
     """The "Recognised:" line. When the recognition named another movement than
     the one graded (an unsure reading, or "none of these" where the body fits the
     chosen movement), the same line says the chosen movement was kept, so the

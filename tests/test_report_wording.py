@@ -173,3 +173,14 @@ def test_running_advice_carries_no_citation():
     advice = advice_lines(gait, [])
     assert advice and advice[0].startswith("Raise your step rate by 5-10%: from 150")
     assert not any(re.search(r"\(\w+ (19|20)\d\d\)", a) for a in advice)
+
+
+def test_the_app_review_says_the_same_view_and_recognition_words():
+    from formcheck.report import camera_view_words, recognised_line
+    from formcheck.views import ON_BACK_NOTE, ON_BACK_UNREAD
+
+    on_back = _report("straight_leg_raise", view="back", warnings=[f"{ON_BACK_NOTE}, your body read as seen ..."])
+    assert camera_view_words(on_back) == ON_BACK_UNREAD
+    assert camera_view_words(_report("straight_leg_raise")) == "from the side"
+    kept = _report("donkey_kick", graded=True)
+    assert recognised_line({"movement": "fire_hydrant", "confidence": 0.42}, kept).endswith("as you chose")
