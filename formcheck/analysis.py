@@ -79,6 +79,15 @@ class AnalysisOptions:
     clean: bool = True
 
 
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
+def _movements(n: int, verb: str | None = None) -> str:
+    """'1 movement was', '3 movements were' (or with `verb`: '1 movement did')."""
+    return f"{n} movement{'' if n == 1 else 's'} {verb or _were(n)}"
+
+
 def _sides(options: AnalysisOptions) -> tuple[str, ...]:
     if options.side in ("left", "right"):
         return (options.side,)
@@ -270,19 +279,20 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         for k, ((side, ev, (m, faults, unjudged)), set_no) in enumerate(zip(events, sets), start=1):
             reps.append(rep_record(exercise, k, set_no, side, ev, m, faults, unjudged))
         if rejected:
-            warnings.append(f"{rejected} movement(s) were too short, too long or lost from view and were not counted.")
+            warnings.append(f"{_movements(rejected)} too short, too long or lost from view and "
+                            f"{_were(rejected)} not counted.")
         if dropped:
-            warnings.append(f"{dropped} movement(s) did not match the size of your reps (settling in, getting up "
-                            "or fidgeting before or after the set) and were not counted.")
+            warnings.append(f"{_movements(dropped, 'did')} not match the size of your reps (settling in, getting up "
+                            f"or fidgeting before or after the set) and {_were(dropped)} not counted.")
         if other_movement:
-            warnings.append(f"{other_movement} movement(s) were {exercise.other_movement or 'another movement'}, "
-                            f"not a {exercise.title.lower()}, and were not counted.")
+            warnings.append(f"{_movements(other_movement)} {exercise.other_movement or 'another movement'}, "
+                            f"not a {exercise.title.lower()}, and {_were(other_movement)} not counted.")
         if mirrored:
-            warnings.append(f"{mirrored} movement(s) of your support leg, read swinging the opposite way whenever "
-                            "your working leg lifted, were not counted.")
+            warnings.append(f"{mirrored} movement{'' if mirrored == 1 else 's'} of your support leg, read swinging "
+                            f"the opposite way whenever your working leg lifted, {_were(mirrored)} not counted.")
         if overlapping:
-            warnings.append(f"{overlapping} movement(s) of the other leg at the same time as your reps (the support "
-                            "leg, or a mirror image) were not counted.")
+            warnings.append(f"{overlapping} movement{'' if overlapping == 1 else 's'} of the other leg at the same "
+                            f"time as your reps (the support leg, or a mirror image) {_were(overlapping)} not counted.")
         for s in sorted({r.set for r in reps}):
             n = sum(1 for r in reps if r.set == s)
             if n < exercise.target_reps:

@@ -184,3 +184,11 @@ def test_the_app_review_says_the_same_view_and_recognition_words():
     assert camera_view_words(_report("straight_leg_raise")) == "from the side"
     kept = _report("donkey_kick", graded=True)
     assert recognised_line({"movement": "fire_hydrant", "confidence": 0.42}, kept).endswith("as you chose")
+
+
+@pytest.mark.parametrize("n, said", [(1, "1 movement was"), (3, "3 movements were")])
+def test_movements_not_counted_are_counted_in_plain_plural(n, said):
+    from formcheck.analysis import _movements, _were
+
+    assert _movements(n) == said and _were(n) == said.split()[-1]
+    assert _movements(1, "did") == "1 movement did"
