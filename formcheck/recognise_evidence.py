@@ -467,8 +467,13 @@ def hips_up_on_screen(px: np.ndarray) -> np.ndarray:
     screen, in torso lengths (the clip's median mid-shoulder to mid-hip), from
     image points px [N,33,2]. Lying on one side, filmed from the front or the
     back, the lower hip rests on the floor with the knees and feet (about 0-0.2);
-    a side plank lifts it off the floor."""
+    a side plank lifts it off the floor. NaN where the trunk is more upright than
+    level on screen: filmed from the feet or the head end the body runs along the
+    camera's axis, the trunk is foreshortened and the legs lie below the hips on
+    screen (a kit clamshell from the feet end read 2.05) [own]."""
     y = px[..., 1]
+    trunk = (px[:, Lm.LEFT_HIP] + px[:, Lm.RIGHT_HIP]) / 2 - (px[:, Lm.LEFT_SHOULDER] + px[:, Lm.RIGHT_SHOULDER]) / 2
+    across = np.abs(trunk[:, 0]) >= np.abs(trunk[:, 1])
     hip_low = np.fmax(y[:, Lm.LEFT_HIP], y[:, Lm.RIGHT_HIP])
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN frames stay NaN
@@ -477,7 +482,7 @@ def hips_up_on_screen(px: np.ndarray) -> np.ndarray:
                                             - (px[:, Lm.LEFT_HIP] + px[:, Lm.RIGHT_HIP]) / 2, axis=-1))
     if not (np.isfinite(torso) and torso > 0):
         return np.full(len(px), np.nan)
-    return (leg_low - hip_low) / torso
+    return np.where(across, (leg_low - hip_low) / torso, np.nan)
 
 
 def low_leg_raise(px: np.ndarray) -> np.ndarray:
