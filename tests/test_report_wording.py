@@ -108,14 +108,14 @@ def test_slow_motion_is_said_only_on_evidence_for_it():
     assert speed_sentence("slow_motion", 0.25, 100.0, 1.0, 120.0, 30.0).startswith(SLOW_MOTION_QUESTION)
 
 
-def _real_summary(name: str, exercise: str) -> str:
+def _real_summary(name: str, exercise: str, recognise: bool = True) -> str:
     from formcheck.landmarks import PoseTrack
     from formcheck.pipeline import Options, analyze
 
     path = REAL / f"{name}.npz"
     if not path.exists():
         pytest.skip(f"{path} not in the real-footage cache")
-    return summary_text(analyze(PoseTrack.load_npz(path), exercise, Options(), source=str(path)))
+    return summary_text(analyze(PoseTrack.load_npz(path), exercise, Options(recognise=recognise), source=str(path)))
 
 
 @pytest.mark.parametrize("name", ["run_track_front_minihurdles_darth", "nm_butt_kicks_back_phone_jct"])
@@ -144,7 +144,9 @@ def test_a_body_on_its_back_is_not_said_to_be_filmed_from_behind():
 def test_real_supine_leg_raise_view_is_not_known_and_its_unchecked_faults_are_one_note():
     # slr_supine_gym_floor_slayer: "filmed from behind (camera facing your back)" for a woman on her
     # back, then three "was not checked: ... Film from the side" notes.
-    out = _real_summary("slr_supine_gym_floor_slayer", "straight_leg_raise")
+    # Graded with the recogniser off: since session 25's look-alike rules it refuses this clip
+    # ("none of these" 79%, filmed from the feet), and the wording of a graded one is checked here.
+    out = _real_summary("slr_supine_gym_floor_slayer", "straight_leg_raise", recognise=False)
     assert "Camera view: not known (lying on your back)" in out and "camera facing your back" not in out
     assert out.count("Film from the side to check") == 1
     assert "'knee_bent' (raised knee bends), 'short_hold' (top hold too short) and" in out
