@@ -412,6 +412,12 @@ class LiveSession:
         self.holds.append(h)
         return h
 
+    def _lookback(self) -> tuple[int, np.ndarray]:
+        """(first index, times) of the last HOLD_LOOKBACK_S of history; only that
+        window is converted, so each look costs the same over a long session."""
+        w = bisect.bisect_left(self.times, self.times[-1] - HOLD_LOOKBACK_S)
+        return w, np.asarray(self.times[w:], float)
+
     def _close_holds(self, side: str) -> list[Hold]:
         """The hold engine closed a candidate on this side: find this side's holds
         as offline (events.find_holds) over the last HOLD_LOOKBACK_S and grade
@@ -419,9 +425,8 @@ class LiveSession:
         into the last recorded hold (merged over a short break, or started earlier
         by the sinking into it) replaces it. Returns the holds graded now."""
         ex = self.exercise
-        times = np.asarray(self.times, float)
-        w = bisect.bisect_left(self.times, self.times[-1] - HOLD_LOOKBACK_S)
-        found = find_holds(times[w:], np.asarray(self._guarded[side][w:], float),
+        w, times = self._lookback()
+        found = find_holds(times, np.asarray(self._guarded[side][w:], float),
                            np.asarray(self._drive[side][w:], float), np.asarray(self._inpos[side][w:], bool),
                            ex.hold, np.asarray(self._anchors[side][w:], float))
         recorded = self._hold_ev[side]
@@ -449,12 +454,11 @@ class LiveSession:
         holds recorded (events.unread_holds): position not checked, nothing
         judged, as offline."""
         ex = self.exercise
-        times = np.asarray(self.times, float)
-        w = bisect.bisect_left(self.times, self.times[-1] - HOLD_LOOKBACK_S)
+        w, times = self._lookback()
         sides = {s: {k: np.asarray(v[w:], float) for k, v in self._feats[s].items()} for s in self.sides}
         found = [(h.start_s, h.end_s) for h in self.holds]
         target = self.hold_target_s or ex.hold_target_s
-        for side, ev, _ in unread_holds(ex, times[w:], np.asarray(self._vis[w:]),
+        for side, ev, _ in unread_holds(ex, times, np.asarray(self._vis[w:]),
                                         np.asarray(self._anchors[self.sides[0]][w:], float), sides, found):
             if ev.end_t > before:
                 continue
