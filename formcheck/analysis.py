@@ -263,7 +263,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         doubt = _count_doubt(exercise, events, evd)
         if doubt:
             warnings.append(doubt)
-    warnings += _view_warnings(exercise, view, set(unjudged_all), lying_on_back(clean))
+    on_back = lying_on_back(clean)
+    warnings += _view_warnings(exercise, view, set(unjudged_all), on_back)
     for code, why in sorted(unjudged_all.items()):
         if why != "this camera view cannot see it" and not unreliable:
             f = exercise.fault(code)
@@ -338,6 +339,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         "exercise": exercise.name,
         "pose_coverage": round(coverage, 4),
         "view": view,
+        "lying_on_back": on_back,
         "side": main_side,
         "reps": [r.to_json() for r in reps],
         "holds": [h.to_json() for h in holds],

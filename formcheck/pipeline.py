@@ -104,10 +104,10 @@ def _graded(track: PoseTrack, movement: str, options: Options, source: str | Non
 def _ungraded(track: PoseTrack, exercise: str, rec: Recognition, warning: str, source: str | None) -> dict:
     """A report that grades nothing: no reps, holds, steps or metrics of a
     movement the clip is not, and the reason first among the warnings."""
-    from formcheck.views import clip_view
+    from formcheck.views import clip_view, lying_on_back
 
     body = {"exercise": exercise, "pose_coverage": round(track.coverage, 4), "view": clip_view(track),
-            "side": None, "reps": [], "holds": [], "steps": [], "warnings": [warning], "graded": False,
+            "lying_on_back": lying_on_back(track), "side": None, "reps": [], "holds": [], "steps": [], "warnings": [warning], "graded": False,
             "ungraded_reason": warning}
     if rec.movement is not None and rec.movement != exercise:
         body["mismatch"] = {"chosen": exercise, "recognised": rec.movement}

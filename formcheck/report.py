@@ -60,7 +60,7 @@ def finish_report(body: dict, track: PoseTrack, source_path: str | None = None) 
     }
     if isinstance(track.meta.get("pose_mode"), dict):  # how the landmarker ran (pose.pose_mode)
         report["source"]["pose_mode"] = dict(track.meta["pose_mode"])
-    for extra in ("unjudged", "unjudged_reasons", "gait", "advice", "sets", "graded", "ungraded_reason", "mismatch",
+    for extra in ("lying_on_back", "unjudged", "unjudged_reasons", "gait", "advice", "sets", "graded", "ungraded_reason", "mismatch",
                   "recognised"):
         if extra in body:
             report[extra] = body[extra]
@@ -303,6 +303,11 @@ def _group_short_sets(notes: list[str]) -> list[str]:
 
 
 def _on_back_unread(report: dict) -> bool:
+    """The body lay on its back and its view read as front or back, where no camera can be
+    (views.view_words); graded or not. Reports saved before `lying_on_back` was a field
+    carry it only as the view note (views.ON_BACK_NOTE)."""
+    if report.get("lying_on_back") and report.get("view") in ("front", "back"):
+        return True
     return any(w.startswith(ON_BACK_NOTE) for w in report.get("warnings", []))
 
 

@@ -194,3 +194,22 @@ def test_movements_not_counted_are_counted_in_plain_plural(n, said):
 
     assert _movements(n) == said and _were(n) == said.split()[-1]
     assert _movements(1, "did") == "1 movement did"
+
+
+@pytest.mark.parametrize("view, said", [("back", "Camera view: not known (lying on your back)"),
+                                        ("front", "Camera view: not known (lying on your back)"),
+                                        ("side", "Camera view: side;")])
+def test_a_refused_clip_of_a_body_on_its_back_is_not_said_to_be_filmed_from_behind(view, said):
+    # slr_supine_gym_floor_slayer, refused as 'none of these': its header said "Camera view: back"
+    # (the lying-on-back wording was applied only on the graded path).
+    refused = _report("straight_leg_raise", view=view, lying_on_back=True, graded=False,
+                      ungraded_reason="This looks like none of these movements.")
+    out = summary_text(refused)
+    assert said in out and "Camera view: back" not in out
+    upright = summary_text({**refused, "lying_on_back": False})
+    assert f"Camera view: {view};" in upright
+
+
+def test_real_refused_supine_leg_raise_header_does_not_say_back():
+    out = _real_summary("slr_supine_gym_floor_slayer", "straight_leg_raise")
+    assert "Camera view: back" not in out and "Camera view: not known (lying on your back)" in out
