@@ -65,6 +65,7 @@ from formcheck.views import (
     VIEW_LABELS,
     clip_view,
     lying_on_back,
+    view_label,
     view_words,
 )
 
@@ -96,22 +97,27 @@ def _sides(options: AnalysisOptions) -> tuple[str, ...]:
     return SIDES
 
 
+def _best_view(exercise: Exercise) -> str:
+    return view_label(exercise.best_view, exercise.all_fours) if exercise.best_view in VIEW_LABELS else ""
+
+
 def _view_warnings(exercise: Exercise, view: str | None, unjudged: set[str], on_back: bool = False) -> list[str]:
     warnings = []
     if view is None:
         warnings.append("Could not tell the camera view; faults that need a particular view were not judged.")
     elif view not in exercise.views and view_words(view, on_back) == ON_BACK_UNREAD:
-        seen = VIEW_LABELS[view].split(" (")[0]
+        seen = view_label(view).split(" (")[0]
         warnings.append(f"{ON_BACK_NOTE}, your body read as seen {seen}, where no camera can be. {exercise.camera_tip}")
     elif view not in exercise.views:
         warnings.append(
-            f"This clip looks filmed {VIEW_LABELS[view]}, which cannot see a {exercise.title.lower()} well. "
+            f"This clip looks filmed {view_label(view, exercise.all_fours)}, which cannot see a {exercise.title.lower()} well. "
             f"{exercise.camera_tip}")
     # One note per view to film from, naming every check it would make (not one note per check).
     by_where: dict[str, list[str]] = {}
     for f in exercise.faults:
         if f.code in unjudged and f.views is not None and view is not None and view not in f.views:
-            where = " or ".join(VIEW_LABELS[v] for v in f.views if v in VIEW_LABELS and v != "oblique")
+            where = " or ".join(view_label(v, exercise.all_fours) for v in f.views
+                                if v in VIEW_LABELS and v != "oblique")
             by_where.setdefault(where, []).append(f"'{f.code}' ({f.label.lower()})")
     for where, checks in by_where.items():
         if len(checks) == 1:
@@ -143,7 +149,7 @@ def _count_doubt(exercise: Exercise, events: list, evd) -> str | None:
 
 def _no_event_warning(exercise: Exercise) -> str:
     what = "reps" if exercise.kind == "reps" else "held stretch"
-    return (f"No {what} detected. Check that the camera sees you {VIEW_LABELS.get(exercise.best_view, '')} "
+    return (f"No {what} detected. Check that the camera sees you {_best_view(exercise)} "
             f"and that you do the full movement.")
 
 
@@ -332,7 +338,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     if not events and not unread and exercise.kind == "hold" and exercise.position:
         warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis))
         if view is not None and view not in exercise.views:
-            warnings.append(f"Check that the camera sees you {VIEW_LABELS.get(exercise.best_view, '')}.")
+            warnings.append(f"Check that the camera sees you {_best_view(exercise)}.")
     elif not events and not unread:
         warnings.append(_no_event_warning(exercise))
     return {

@@ -18,7 +18,7 @@ import numpy as np
 
 from formcheck.landmarks import Lm, PoseTrack
 
-__all__ = ["VIEWS", "VIEW_LABELS", "frame_views", "clip_view", "foreshortening", "lying_on_back", "view_words",
+__all__ = ["VIEWS", "VIEW_LABELS", "view_label", "frame_views", "clip_view", "foreshortening", "lying_on_back", "view_words",
            "ON_BACK_UNREAD", "ON_BACK_NOTE"]
 
 VIEWS = ("front", "back", "side", "feet_end", "head_end", "oblique")
@@ -30,6 +30,15 @@ VIEW_LABELS = {
     "head_end": "from the head end",
     "oblique": "at an angle",
 }
+
+
+def view_label(view: str, all_fours: bool = False) -> str:
+    """VIEW_LABELS[view], with the note on what the feet end means on all fours only
+    for a movement done on all fours (a clamshell's feet end is just its feet end)."""
+    label = VIEW_LABELS[view]
+    return label if all_fours or view != "feet_end" else label.split(" (")[0]
+
+
 # Lying on the back, "back" would mean a camera under the floor and "front" one overhead: a
 # front or back reading of such a body (a camera low at the feet foreshortens the trunk) is
 # not said as a place the camera could be.

@@ -213,3 +213,17 @@ def test_a_refused_clip_of_a_body_on_its_back_is_not_said_to_be_filmed_from_behi
 def test_real_refused_supine_leg_raise_header_does_not_say_back():
     out = _real_summary("slr_supine_gym_floor_slayer", "straight_leg_raise")
     assert "Camera view: back" not in out and "Camera view: not known (lying on your back)" in out
+
+
+def test_the_feet_end_means_behind_you_only_on_all_fours():
+    # clamshell_banded_home_ndnam: "Film from behind ... or from the feet end (on all fours: from
+    # behind you) ..." told to a person lying on her side.
+    from formcheck.analysis import _view_warnings
+    from formcheck.exercises import get_exercise
+
+    clam = " ".join(_view_warnings(get_exercise("clamshell"), "front", {"feet_apart", "pelvis_roll"}))
+    assert "from the feet end" in clam and "all fours" not in clam
+    hydrant = get_exercise("fire_hydrant")
+    codes = {f.code for f in hydrant.faults if f.views and "feet_end" in f.views and "side" not in f.views}
+    assert codes, "a fire hydrant check seen from the feet end only"
+    assert "(on all fours: from behind you)" in " ".join(_view_warnings(hydrant, "side", codes))

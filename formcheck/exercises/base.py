@@ -232,6 +232,8 @@ class Exercise:
     # (events.resolve_overlap); False where the legs may take turns with their
     # lifts and lowerings overlapping (alternating straight leg raises).
     one_leg_at_a_time: bool = False
+    # Done on all fours: "from the feet end" is then "from behind you" (views.view_label).
+    all_fours: bool = False
     # The landmarks the driving angle is read from (side-relative): a fault with no
     # `needs` of its own (read from the drive's range or timing: short_range,
     # too_fast) is judged only where these were seen well (judging.evidence_gaps).

@@ -167,6 +167,7 @@ QUADRUPED_VIEWS = ("side", "feet_end", "head_end", "oblique", "front", "back")
 
 DONKEY_KICK = Exercise(
     name="donkey_kick",
+    all_fours=True,
     title="Donkey kick",
     kind="reps",
     drive="kick_lift",
@@ -225,6 +226,7 @@ DONKEY_KICK = Exercise(
 
 FIRE_HYDRANT = Exercise(
     name="fire_hydrant",
+    all_fours=True,
     title="Fire hydrant",
     kind="reps",
     drive="hydrant_lift",

@@ -38,19 +38,21 @@ def camera_advice(movement: str) -> list[dict]:
 
         faults = [(f.label, f.views) for f in (*STEP_FAULTS, *CLIP_FAULTS)]
         views, best = ("back", "front", "side"), "back"
+        all_fours = False
         extra = {"side": ["Knee and shin angles at contact"]}
     else:
         ex = EXERCISES[movement]
         faults = [(f.label, f.views) for f in ex.faults]
         views, best, extra = tuple(v for v in ex.views if v != "oblique"), ex.best_view, {}
+        all_fours = ex.all_fours
         first = "Reps and range" if ex.kind == "reps" else "Hold time"
         extra = {v: [first] for v in views}
-    from formcheck.views import VIEW_LABELS
+    from formcheck.views import view_label
 
     rows = []
     for v in sorted(views, key=lambda v: v != best):
         answers = [*extra.get(v, []), *(label for label, vs in faults if vs is None or v in vs)]
-        rows.append({"view": v, "label": VIEW_LABELS[v], "best": v == best, "answers": answers})
+        rows.append({"view": v, "label": view_label(v, all_fours), "best": v == best, "answers": answers})
     return rows
 
 
