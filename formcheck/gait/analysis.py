@@ -61,6 +61,12 @@ GAIT_SMOOTH_HZ = 10.0
 # a runner moves ~0.1 leg lengths per frame at 30 fps, even with a panning camera].
 CUT_JUMP_LEGS = 0.6
 CUT_SCALE_CHANGE = 0.3
+# ... and a change of the legs' size is a cut only where their running median over CUT_WINDOW
+# frames changes by this share too [own: half of CUT_SCALE_CHANGE; a median keeps a cut's step
+# whole, while the legs' hip-to-ankle size slips 30-52% for a frame or two where the pose model
+# loses a runner's legs seen from the side: run_indoor_track_side_pan_cuts_darth (real, tuned
+# on) at 1.3, 2.2, 3.1 and 5.5 s, all within one shot (looked at), which split its longest shot].
+CUT_SCALE_KEPT = 0.5 * CUT_SCALE_CHANGE
 # A cut between two shots of the same runner framed alike (a tracking shot, run_road_front_bellamy):
 # the trunk (mid-shoulder and mid-hip, labels play no part) lands away from where its own
 # motion on either side of the two frames puts it by more than this many trunk lengths, or the
@@ -76,6 +82,21 @@ CUT_TRUNK_GROWTH = 0.45
 # 0.42 above, hip points lost for two frames, 0.16].
 CUT_WINDOW = 5
 CUT_LEVEL_SHIFT = 0.25
+# ... and the jump is one frame's: a shot change moves the trunk between two frames, while a
+# hand-held camera jerked along moves it over a few frames in a row. A jump within a lone run
+# of 2 to CUT_JERK_FRAMES frames that each jump off their own motion by more than
+# CUT_SHAKE_JUMP trunk lengths (`_jerks`) is the camera, not a cut [own: bellamy's four cuts have 0.02-0.14 on the frames
+# either side; a jerk of the panning camera on run_indoor_track_side_pan_cuts_darth (real,
+# tuned on; frames 164-166 at 5.5 s, looked at: the same shot, the background jumps) has 1.24,
+# 0.70 and 0.34 in a row and a level shift of 0.29, which CUT_LEVEL_SHIFT alone called a cut].
+CUT_SHAKE_JUMP = 0.25
+CUT_JERK_FRAMES = 3
+# A cross-fade between two shots blends two runners: the pose model finds nobody for a frame
+# or two, then the runner is somewhere else. Gaps of up to this many frames with nobody found
+# are closed before the jump is measured, so the jump across them counts [own: darth's two
+# cross-fades at 1.8 and 6.7 s each lose the runner for 2 frames, then the hips land 1.2-1.6
+# trunk lengths away].
+CUT_GAP_FRAMES = 5
 # Gaps in the body's visibility up to this long are bridged [own: steps on either
 # side still belong to one steady run; the step detector copes with a missed step].
 SEEN_GAP_S = 1.0
@@ -156,6 +177,26 @@ def _level_shift(p: np.ndarray, i: int, k: int = CUT_WINDOW) -> float:
     return float(np.linalg.norm(np.nanmedian(a, axis=0) - np.nanmedian(b, axis=0) - len(b) * v))
 
 
+def _jerks(shaky: np.ndarray) -> np.ndarray:
+    """[N] bool: the frames of a camera's jerk, from `shaky` [N] bool (the trunk jumps
+    off its own motion): a run of 2 to CUT_JERK_FRAMES shaky frames in a row with
+    no other shaky frame within CUT_WINDOW frames either side. A lone jump is a cut
+    (or a glitch, which the level shift tells); a long or repeated run of jumps is a
+    track gone wrong, left to the level shift as before."""
+    out = np.zeros(len(shaky), bool)
+    idx = np.flatnonzero(shaky)
+    if len(idx) == 0:
+        return out
+    runs = np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1)
+    for k, run in enumerate(runs):
+        before = runs[k - 1][-1] if k > 0 else -10 ** 9
+        after = runs[k + 1][0] if k + 1 < len(runs) else 10 ** 9
+        if (2 <= len(run) <= CUT_JERK_FRAMES and run[0] - before > CUT_WINDOW
+                and after - run[-1] > CUT_WINDOW):
+            out[run] = True
+    return out
+
+
 def trunk_cuts(track: PoseTrack) -> np.ndarray:
     """[N] bool: a cut between frame i-1 and frame i, seen on the trunk of the
     track as found (before smoothing, which would spread a cut over frames). Two
@@ -164,24 +205,42 @@ def trunk_cuts(track: PoseTrack) -> np.ndarray:
     trunk's length on screen changes by more than CUT_TRUNK_GROWTH (log ratio) beyond
     its change on either side; and over CUT_WINDOW frames either side the trunk's
     place or length stays moved (by CUT_LEVEL_SHIFT), so a glitch of a frame or two
-    is not a cut. Catches a cut between two shots of a runner framed alike, which
-    the hips' jump in leg lengths (`seen_stretch`) misses."""
+    is not a cut; and the jump is not part of a camera's jerk over a few frames
+    (`_jerks`). Frames where
+    the trunk is unseen for up to CUT_GAP_FRAMES in a row are passed over (a
+    cross-fade loses the runner for a frame or two), and the jump is measured
+    across them; i is then the first frame seen again. Catches a cut between two
+    shots of a runner framed alike, which the hips' jump in leg lengths
+    (`seen_stretch`) misses."""
     fr = Frames(track)
-    sh, hip = fr.mid("sh"), fr.mid("hip")
-    trunk = np.linalg.norm(sh - hip, axis=-1)
-    ok = np.isfinite(trunk) & (trunk > 0)
+    sh_all, hip_all = fr.mid("sh"), fr.mid("hip")
+    trunk_all = np.linalg.norm(sh_all - hip_all, axis=-1)
+    seen = np.isfinite(trunk_all) & (trunk_all > 0)
     out = np.zeros(len(track), bool)
-    if ok.sum() < 3:
+    if seen.sum() < 3:
         return out
+    # Rows kept: every seen frame, and one unseen frame standing for each gap that is
+    # longer or where somebody was found (trunk points only too faint to use).
+    idx = np.flatnonzero(seen)
+    rows = [int(idx[0])]
+    for a, b in zip(idx[:-1], idx[1:]):
+        if b - a - 1 > CUT_GAP_FRAMES or track.detected[a + 1:b].any():
+            rows.append(int(a) + 1)
+        rows.append(int(b))
+    rows_a = np.array(rows)
+    sh, hip, trunk = sh_all[rows_a], hip_all[rows_a], trunk_all[rows_a]
+    ok = seen[rows_a]
     scale = np.interp(np.arange(len(trunk)), np.flatnonzero(ok), trunk[ok])
     prev_scale = np.concatenate([scale[:1], scale[:-1]])
     log_len = np.log(np.where(ok, trunk, np.nan))[:, None]
     jump = (_off_own_motion(sh) + _off_own_motion(hip)) / 2 / prev_scale
     growth = _off_own_motion(log_len)
-    for i in np.flatnonzero((np.nan_to_num(jump) > CUT_TRUNK_JUMP) | (np.nan_to_num(growth) > CUT_TRUNK_GROWTH)):
+    jerk = _jerks(np.nan_to_num(jump) > CUT_SHAKE_JUMP)
+    for i in np.flatnonzero(((np.nan_to_num(jump) > CUT_TRUNK_JUMP) | (np.nan_to_num(growth) > CUT_TRUNK_GROWTH))
+                            & ~jerk):
         moved = (_level_shift(sh, i) + _level_shift(hip, i)) / 2 / prev_scale[i]
-        out[i] = bool(np.nan_to_num(moved) > CUT_LEVEL_SHIFT
-                      or np.nan_to_num(_level_shift(log_len, i)) > CUT_LEVEL_SHIFT)
+        out[rows_a[i]] = bool(np.nan_to_num(moved) > CUT_LEVEL_SHIFT
+                              or np.nan_to_num(_level_shift(log_len, i)) > CUT_LEVEL_SHIFT)
     return out
 
 
@@ -189,7 +248,15 @@ def seen_stretch(track: PoseTrack, cuts: np.ndarray | None = None) -> tuple[int,
     """[i0, i1) of the longest run of frames where the legs (hips to feet) are seen,
     gaps up to SEEN_GAP_S bridged, not crossing a cut (the hips jump or the body's
     size on screen changes abruptly between two seen frames, or `cuts` [N] bool,
-    a cut just before frame i, falls between them: `trunk_cuts`)."""
+    a cut just before frame i, falls between them: `trunk_cuts`).
+
+    The legs' size here is hip to ankle, which folds with every stride, and the
+    pose model's legs slip for a frame or two on a runner seen from the side: on
+    run_indoor_track_side_pan_cuts_darth (real, tuned on) it jumps 30-52% four
+    times within one shot (1.3, 2.2, 3.1, 5.5 s, looked at), which split the
+    longest shot into pieces. So when `cuts` is given, a change of size is left
+    to it (the trunk's length, which does not fold, and only if it stays
+    changed); the legs' size decides only without it."""
     fr = Frames(track)
     pts = np.stack([fr.p(s, k) for s in SIDES for k in ("hip", "knee", "ankle")], axis=1)  # [N,6,2]
     seen = np.isfinite(pts).all(axis=(1, 2))
@@ -197,14 +264,21 @@ def seen_stretch(track: PoseTrack, cuts: np.ndarray | None = None) -> tuple[int,
     if len(idx) == 0:
         return 0, 0
     size = np.linalg.norm(pts[:, 0] - pts[:, 2], axis=-1) + np.linalg.norm(pts[:, 3] - pts[:, 5], axis=-1)
+    # The size's running median over CUT_WINDOW seen frames: a median keeps a cut's step
+    # whole and drops the legs' slips of a frame or two (between two frames in a row; across
+    # unseen frames the size itself decides, as a median would mix the two sides).
+    steady = np.full(len(size), np.nan)
+    half = CUT_WINDOW // 2
+    steady[idx] = [np.median(size[idx[max(0, j - half):j + half + 1]]) for j in range(len(idx))]
     hip = (pts[:, 0] + pts[:, 3]) / 2
     t = track.times
     breaks = []
     for a, b in zip(idx[:-1], idx[1:]):
         scale = 0.5 * (size[a] + size[b]) / 2  # one leg
         jump = np.linalg.norm(hip[b] - hip[a]) / max(scale, 1e-9)
-        grow = abs(size[b] - size[a]) / max(size[a], 1e-9)
-        if (t[b] - t[a] > SEEN_GAP_S or jump > CUT_JUMP_LEGS * max(1, b - a) or grow > CUT_SCALE_CHANGE
+        grow = (abs(size[b] - size[a]) / max(size[a], 1e-9) > CUT_SCALE_CHANGE
+                and (b - a > 1 or abs(steady[b] - steady[a]) / max(steady[a], 1e-9) > CUT_SCALE_KEPT))
+        if (t[b] - t[a] > SEEN_GAP_S or jump > CUT_JUMP_LEGS * max(1, b - a) or grow
                 or (cuts is not None and cuts[a + 1:b + 1].any())):
             breaks.append((a, b))
     starts = [idx[0]] + [b for _, b in breaks]
