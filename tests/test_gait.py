@@ -722,6 +722,59 @@ def test_hip_points_lost_for_two_frames_are_not_a_cut():
     xy[60:62, [11, 12], 1] -= 0.8 * trunk
     assert np.flatnonzero(trunk_cuts(track.replace(xy=xy))).tolist() == [60]
 
+
+@pytest.mark.parametrize("view", ["front", "left"])
+def test_a_cross_fade_that_loses_the_runner_for_two_frames_is_a_cut(view):
+    # A cross-fade blends two shots: the pose model finds nobody for a frame or two, then the
+    # runner is somewhere else (run_indoor_track_side_pan_cuts_darth, at 1.8 and 6.7 s).
+    from formcheck.gait.analysis import trunk_cuts
+
+    track, cut, _ = _spliced(view, noisy=False)
+    vis, detected = track.vis.copy(), track.detected.copy()
+    vis[cut - 2:cut] = 0.0
+    detected[cut - 2:cut] = False
+    faded = track.replace(vis=vis, detected=detected)
+    assert np.flatnonzero(trunk_cuts(faded)).tolist() == [cut]
+    rep = analyze_running(faded)
+    assert min(s["contact_s"] for s in rep["steps"]) >= track.times[cut]
+
+
+def test_a_panning_cameras_jerk_is_not_a_cut():
+    # A hand-held camera jerked along moves the whole runner on screen over a few frames in a
+    # row, and for good (darth at 5.5 s: the trunk jumps 1.24, 0.70, 0.34 trunk lengths off its
+    # own motion on three frames); a cut moves it in one frame (test above).
+    from formcheck.gait.analysis import trunk_cuts
+
+    b = built("left", 30, steps=12)
+    track = track_from_motion(b.motion, b.camera)
+    xy = track.xy.copy()
+    trunk = float(np.nanmedian(np.abs(xy[:, 11, 1] - xy[:, 23, 1])))
+    for i, off in zip((60, 61, 62), (0.8, 0.5, 0.8)):
+        xy[i, :, 0] += off * trunk
+    xy[63:, :, 0] += 0.8 * trunk
+    assert not trunk_cuts(track.replace(xy=xy)).any()
+
+
+def test_the_legs_slipping_for_two_frames_do_not_split_the_stretch():
+    # From the side the pose model can lose the legs for a frame or two (their hip-to-ankle size
+    # drops 30-50%, darth at 2.2-5.5 s); the body's size on screen has not changed, so the whole
+    # run is analysed. A size change that stays (a zoom cut) still splits it.
+    from formcheck.gait.analysis import seen_stretch, trunk_cuts
+
+    b = built("left", 30, steps=16)
+    track = track_from_motion(b.motion, b.camera)
+    xy = track.xy.copy()
+    for ankle, knee in ((27, 25), (28, 26)):
+        xy[60:62, ankle] = xy[60:62, knee] + 0.4 * (xy[60:62, ankle] - xy[60:62, knee])
+    slipped = track.replace(xy=xy)
+    assert seen_stretch(slipped, trunk_cuts(slipped)) == (0, len(track))
+    centre = np.nanmean(track.xy[:, [23, 24]], axis=(0, 1))
+    zoomed = track.xy.copy()
+    zoomed[60:] = centre + (zoomed[60:] - centre) * 1.6
+    zoom = track.replace(xy=zoomed)
+    i0, i1 = seen_stretch(zoom, trunk_cuts(zoom))
+    assert i1 <= 60 or i0 >= 60
+
 # ---- too short, or the runner not seen well enough ----------------------------------------
 
 
