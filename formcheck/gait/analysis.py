@@ -61,11 +61,13 @@ GAIT_SMOOTH_HZ = 10.0
 # a runner moves ~0.1 leg lengths per frame at 30 fps, even with a panning camera].
 CUT_JUMP_LEGS = 0.6
 CUT_SCALE_CHANGE = 0.3
-# ... and a change of the legs' size is a cut only where their running median over CUT_WINDOW
-# frames changes by this share too [own: half of CUT_SCALE_CHANGE; a median keeps a cut's step
-# whole, while the legs' hip-to-ankle size slips 30-52% for a frame or two where the pose model
-# loses a runner's legs seen from the side: run_indoor_track_side_pan_cuts_darth (real, tuned
-# on) at 1.3, 2.2, 3.1 and 5.5 s, all within one shot (looked at), which split its longest shot].
+# ... and a change of the legs' size between two frames in a row is a cut only where their
+# running median over CUT_WINDOW frames changes by this share too [own: half of
+# CUT_SCALE_CHANGE; a median keeps a cut's step whole, while the legs' hip-to-ankle size slips
+# 30-52% for a frame or two where the pose model loses a runner's legs seen from the side:
+# run_indoor_track_side_pan_cuts_darth (real, tuned on) at 1.3, 3.1 and 5.5 s, within one shot
+# (looked at), which split its longest shot; its change at 2.2 s, just after a cross-fade,
+# stays (median change 0.24) and still splits; the slip at 5.5 s reads 0.13].
 CUT_SCALE_KEPT = 0.5 * CUT_SCALE_CHANGE
 # A cut between two shots of the same runner framed alike (a tracking shot, run_road_front_bellamy):
 # the trunk (mid-shoulder and mid-hip, labels play no part) lands away from where its own
@@ -85,10 +87,11 @@ CUT_LEVEL_SHIFT = 0.25
 # ... and the jump is one frame's: a shot change moves the trunk between two frames, while a
 # hand-held camera jerked along moves it over a few frames in a row. A jump within a lone run
 # of 2 to CUT_JERK_FRAMES frames that each jump off their own motion by more than
-# CUT_SHAKE_JUMP trunk lengths (`_jerks`) is the camera, not a cut [own: bellamy's four cuts have 0.02-0.14 on the frames
-# either side; a jerk of the panning camera on run_indoor_track_side_pan_cuts_darth (real,
-# tuned on; frames 164-166 at 5.5 s, looked at: the same shot, the background jumps) has 1.24,
-# 0.70 and 0.34 in a row and a level shift of 0.29, which CUT_LEVEL_SHIFT alone called a cut].
+# CUT_SHAKE_JUMP trunk lengths (`_jerks`) is the camera, not a cut [own: bellamy's four cuts
+# have 0.02-0.14 on the frames either side; a jerk of the panning camera on
+# run_indoor_track_side_pan_cuts_darth (real, tuned on; frames 164-166 at 5.5 s, looked at:
+# the same shot, the background jumps) has 1.24, 0.70 and 0.34 in a row and a level shift of
+# 0.29, which CUT_LEVEL_SHIFT alone called a cut].
 CUT_SHAKE_JUMP = 0.25
 CUT_JERK_FRAMES = 3
 # A cross-fade between two shots blends two runners: the pose model finds nobody for a frame
@@ -206,10 +209,9 @@ def trunk_cuts(track: PoseTrack) -> np.ndarray:
     its change on either side; and over CUT_WINDOW frames either side the trunk's
     place or length stays moved (by CUT_LEVEL_SHIFT), so a glitch of a frame or two
     is not a cut; and the jump is not part of a camera's jerk over a few frames
-    (`_jerks`). Frames where
-    the trunk is unseen for up to CUT_GAP_FRAMES in a row are passed over (a
-    cross-fade loses the runner for a frame or two), and the jump is measured
-    across them; i is then the first frame seen again. Catches a cut between two
+    (`_jerks`). Frames where nobody was found, up to CUT_GAP_FRAMES in a row, are
+    passed over (a cross-fade loses the runner for a frame or two) and the jump is
+    measured across them; i is then the first frame seen again. Catches a cut between two
     shots of a runner framed alike, which the hips' jump in leg lengths
     (`seen_stretch`) misses."""
     fr = Frames(track)
@@ -250,13 +252,10 @@ def seen_stretch(track: PoseTrack, cuts: np.ndarray | None = None) -> tuple[int,
     size on screen changes abruptly between two seen frames, or `cuts` [N] bool,
     a cut just before frame i, falls between them: `trunk_cuts`).
 
-    The legs' size here is hip to ankle, which folds with every stride, and the
-    pose model's legs slip for a frame or two on a runner seen from the side: on
-    run_indoor_track_side_pan_cuts_darth (real, tuned on) it jumps 30-52% four
-    times within one shot (1.3, 2.2, 3.1, 5.5 s, looked at), which split the
-    longest shot into pieces. So when `cuts` is given, a change of size is left
-    to it (the trunk's length, which does not fold, and only if it stays
-    changed); the legs' size decides only without it."""
+    The legs' size is hip to ankle, both legs. Between two frames in a row it must
+    change by CUT_SCALE_CHANGE and its running median over CUT_WINDOW frames by
+    CUT_SCALE_KEPT: the pose model's legs slip for a frame or two on a runner
+    seen from the side, which is no cut."""
     fr = Frames(track)
     pts = np.stack([fr.p(s, k) for s in SIDES for k in ("hip", "knee", "ankle")], axis=1)  # [N,6,2]
     seen = np.isfinite(pts).all(axis=(1, 2))
