@@ -29,6 +29,7 @@ from formcheck.cleaning import (
 from formcheck.clip_checks import JUMP_SCALE, JUMP_TORSOS
 from formcheck.events import (
     CANDIDATE_SHARE,
+    MIRROR_REACH_S,
     anchor_points,
     drive_signal,
     find_holds,
@@ -376,13 +377,19 @@ class LiveSession:
 
     def _mirrored(self, side: str, ev) -> bool:
         """Whether a finished rep is the mirror of the other leg's movement
-        (events.mirrors_other_leg, as offline)."""
+        (events.mirrors_other_leg, as offline). It reads from MIRROR_REACH_S
+        before the rep to its end: only that window is converted, so each rep
+        costs the same over a long session."""
         other = other_side(side)
         if not self.exercise.one_leg_at_a_time or other not in self._feats:
             return False
         drive = self.exercise.drive
-        return mirrors_other_leg(np.asarray(self.times, float), ev, np.asarray(self._feats[side][drive], float),
-                                 np.asarray(self._feats[other][drive], float))
+        w = bisect.bisect_left(self.times, ev.start_t - MIRROR_REACH_S)
+        end = ev.end_i + 1
+        return mirrors_other_leg(np.asarray(self.times[w:end], float),
+                                 replace(ev, start_i=ev.start_i - w, peak_i=ev.peak_i - w, end_i=ev.end_i - w),
+                                 np.asarray(self._feats[side][drive][w:end], float),
+                                 np.asarray(self._feats[other][drive][w:end], float))
 
     def _grade_rep(self, side: str, ev) -> Rep | None:
         """Grade a finished rep, unless it overlaps the other leg's reps and loses

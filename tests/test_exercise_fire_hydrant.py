@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from formcheck.analysis import AnalysisOptions, analyze_track
-from formcheck.events import count_one_leg, drive_signal, mirrors_other_leg
+from formcheck.events import MIRROR_REACH_S, count_one_leg, drive_signal, mirrors_other_leg
 from formcheck.exercises import get_exercise
 from formcheck.live import LiveSession
 from formcheck.reps import run_reps
@@ -170,6 +170,30 @@ def test_live_path_drops_the_same_mirrored_reps():
         seen = slice(0, ev.end_i + 1)
         assert mirrors_other_leg(times[seen], ev, drives[side][seen], drives[other][seen]) == \
             mirrors_other_leg(times, ev, drives[side], drives[other])
+
+
+def test_live_mirror_check_converts_only_its_window():
+    """Each finished rep converts only the history from MIRROR_REACH_S before it to
+    its end (a long session's cost stays flat): frames before that window are
+    never read, so history there that is not even a number changes nothing."""
+    rec = np.load(THIGHS)
+    times = rec["times"].astype(float)
+    found, drives = [], {}
+    for side in ("left", "right"):
+        feats = {"hydrant_lift": rec[f"{side}_lift"].astype(float), "working_leg": rec[f"{side}_working"].astype(float)}
+        drives[side] = feats["hydrant_lift"]
+        events, _ = run_reps(times, drive_signal(EX, feats), EX.rep)
+        found += [(side, ev) for ev in events]
+    assert found
+    for side, ev in found:
+        other = "left" if side == "right" else "right"
+        live = LiveSession("fire_hydrant")
+        live.times = list(times)
+        first = int(np.searchsorted(times, ev.start_t - MIRROR_REACH_S, side="left"))
+        for s in ("left", "right"):
+            unread = ["not read"] * first + list(drives[s][first:])
+            live._feats[s] = {"hydrant_lift": unread, "working_leg": list(rec[f"{s}_working"].astype(float))}
+        assert live._mirrored(side, ev) == mirrors_other_leg(times, ev, drives[side], drives[other])
 
 
 @pytest.mark.parametrize("view", ["head_end", "feet_end"])
