@@ -207,7 +207,10 @@ def score_clip(entry: dict, report: dict | None, error: str | None = None) -> di
              if idx is not None else None)
         per.append({"t": r_lab["t"], "matched": idx, "faults": o})
     out["reps"] = per
-    holds_lab = lab.get("holds", [])
+    # The labelled holds are those of the labelled movement: an analysis of the clip as
+    # a look-alike (a supine hamstring stretch analysed as a straight leg raise, a
+    # rep exercise, to see whether reps are invented there) cannot find them.
+    holds_lab = lab.get("holds", []) if lab.get("analyse_as") in (None, lab["movement"]) else []
     if holds_lab:
         out["hold_truth"] = len(holds_lab)
         out["hold_split"] = hold_split(lab)

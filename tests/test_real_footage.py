@@ -247,3 +247,15 @@ def test_a_found_hold_whose_position_was_not_checked_is_counted_apart():
     assert rf.split_totals([r], checked_only=True) == {"tuned on": (0, 1)}
     t = rf.totals([row])
     assert (t["holds_found"], t["holds_unchecked"]) == (1, 1)
+
+
+def test_holds_are_scored_only_on_the_analysis_as_the_labelled_movement():
+    """A clip analysed also as a look-alike (a supine hamstring stretch as a straight
+    leg raise, a rep exercise) is scored for its labelled holds once, as itself."""
+    lab = {"movement": "hamstring_stretch", "holds": [{"start_s": 0.0, "end_s": 5.0, "faults": []}]}
+    as_itself = rf.score_clip({"id": "h", "label": {**lab, "analyse_as": "hamstring_stretch"}},
+                              report(holds=[{"start_s": 0.0, "end_s": 5.2, "faults": []}]))
+    as_look_alike = rf.score_clip({"id": "h", "label": {**lab, "analyse_as": "straight_leg_raise"}}, report())
+    assert as_itself["hold_truth"] == 1 and "hold_truth" not in as_look_alike
+    (row,) = rf.aggregate([as_itself, as_look_alike])
+    assert (row.holds_truth, row.holds_found) == (1, 1)
