@@ -79,3 +79,36 @@ def test_view_that_cannot_see_faults_neither_reports_nor_clears_them():
     assert any("hips_high" in w and "from the side" in w for w in rep["warnings"])
     truth, rep = run(view="left")
     assert rep["unjudged"] == []
+
+
+def _lunge_pose(back_ankle_y: float):
+    """One frame of a side-on lunge facing screen right (pixels, y down): the left
+    leg forward, the right (back) leg's ankle at `back_ankle_y`."""
+    import numpy as np
+
+    from formcheck.features import Joints
+    from formcheck.landmarks import Lm
+
+    px = np.zeros((1, 33, 2))
+    pts = {Lm.LEFT_SHOULDER: (300, 100), Lm.RIGHT_SHOULDER: (300, 100), Lm.LEFT_HIP: (280, 300),
+           Lm.RIGHT_HIP: (280, 300), Lm.LEFT_KNEE: (400, 330), Lm.LEFT_ANKLE: (400, 480),
+           Lm.RIGHT_KNEE: (150, 360), Lm.RIGHT_ANKLE: (40, back_ankle_y), Lm.NOSE: (330, 80),
+           Lm.LEFT_EAR: (310, 80), Lm.RIGHT_EAR: (310, 80), Lm.LEFT_HEEL: (390, 490),
+           Lm.RIGHT_HEEL: (30, back_ankle_y + 10), Lm.LEFT_FOOT_INDEX: (430, 495),
+           Lm.RIGHT_FOOT_INDEX: (60, back_ankle_y + 15)}
+    for lm, xy in pts.items():
+        px[0, int(lm)] = xy
+    return Joints(px, np.ones((1, 33)), np.zeros((1, 33, 3)), "left")
+
+
+@pytest.mark.parametrize("back_ankle_y, in_position", [(480, True), (300, True), (150, False)])
+def test_a_back_foot_lifted_above_the_hips_is_not_a_lunge(back_ankle_y, in_position):
+    """The back foot on the floor (y 480) or up on a couch seat at hip height
+    (y 300) is a lunge; lifted 0.75 torso lengths above the hips (a lizard lunge
+    turning into an arm balance, y 150) it is not, and the check says so."""
+    from formcheck.events import position_mask, side_features
+
+    feats = side_features(EX, _lunge_pose(back_ankle_y))
+    assert bool(position_mask(EX, feats, feats[EX.drive])[0]) is in_position
+    check = next(c for c in EX.position if c.feature == "back_foot_drop")
+    assert bool(check.passes(feats["back_foot_drop"])[0]) is in_position

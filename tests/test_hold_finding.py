@@ -156,7 +156,8 @@ def test_a_hold_whose_driving_angle_is_unseen_says_so():
     drive = np.full(n, np.nan)
     drive[::7] = 60.0 + 40.0 * np.random.default_rng(2).random(len(drive[::7]))  # a few scattered readings
     feats = {"foot_ahead": np.full(n, 2.0), "knee_angle": np.full(n, 90.0),
-             "front_leg": drive, "shin_forward": np.zeros(n), "back_hip_angle": np.full(n, 170.0)}
+             "front_leg": drive, "shin_forward": np.zeros(n), "back_hip_angle": np.full(n, 170.0),
+             "back_foot_drop": np.ones(n)}
     msg = explain_no_hold(ex, {"right": (feats, drive), "left": (feats, drive)}, t, np.ones((n, 33)))
     assert msg.startswith("No held stretch detected: the pose model could not read your front leg angle steadily "
                           "in 86% of the clip")

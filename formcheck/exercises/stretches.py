@@ -17,8 +17,8 @@ from formcheck.geometry import joint_angle, vector_angle
 from formcheck.reps import HoldParams
 
 __all__ = ["HAMSTRING_STRETCH", "RUNNING_LUNGE", "facing", "trunk_lean", "foot_ahead", "back_curve",
-           "shin_forward", "back_hip_angle", "front_leg_angle", "knee_angle_3d", "knee_straightness", "hip_fold_3d",
-           "is_stretched_leg", "legs_alike"]
+           "shin_forward", "back_hip_angle", "back_foot_drop", "front_leg_angle", "knee_angle_3d",
+           "knee_straightness", "hip_fold_3d", "is_stretched_leg", "legs_alike"]
 
 UP = np.array([0.0, -1.0])  # screen up (pixels, y down)
 
@@ -284,11 +284,28 @@ HAMSTRING_STRETCH = Exercise(
 
 # ---- running lunge -------------------------------------------------------------------
 
+
+def back_foot_drop(b: Joints) -> np.ndarray:
+    """How far the other (back) foot is below the mid-hip on screen, in torso
+    lengths (mid-hip -> mid-shoulder) [N]; negative with the foot above the hips.
+    The back ankle is paired with the back knee (see _paired)."""
+    hip = _mid(b, "hip")
+    torso = np.linalg.norm(_mid(b, "shoulder") - hip, axis=-1)
+    _, back = _paired(b, "ankle")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (back[..., 1] - hip[..., 1]) / torso
+
 # In position: this foot ahead of the other by more than one shank and this knee
 # bent (below 150°); kneeling, half-kneeling and upright lunges all count, with
 # or without the hands down [own defaults].
 RL_FOOT_AHEAD = 1.0
 RL_MAX_KNEE_DEG = 150.0
+# ... and the back foot on the floor or on a support, at most at hip height: a
+# back foot lifted clearly above the hips is another pose (a real lizard lunge
+# lifting its back leg into an arm balance: the back ankle 0.6-0.85 torso lengths
+# above the mid-hip; a real couch stretch's back foot up on the seat read 0.0-0.1
+# below it, kneeling and half-kneeling lunges 0.3-1.4 below) [own: half-way, 0.3].
+RL_BACK_FOOT_MIN = -0.3
 
 
 RUNNING_LUNGE = Exercise(
@@ -305,6 +322,7 @@ RUNNING_LUNGE = Exercise(
         "foot_ahead": foot_ahead,
         "shin_forward": shin_forward,
         "knee_angle": knee_angle,
+        "back_foot_drop": back_foot_drop,
     },
     position=(
         Check("foot_ahead", ">", RL_FOOT_AHEAD,
@@ -313,6 +331,9 @@ RUNNING_LUNGE = Exercise(
         Check("knee_angle", "<", RL_MAX_KNEE_DEG,
               "your front knee stayed straight: {value:.0f}°, and a lunge bends it below {limit:.0f}°",
               needs=("hip", "knee", "ankle")),
+        Check("back_foot_drop", ">", RL_BACK_FOOT_MIN,
+              "your back foot was lifted above your hips ({value:.1f} torso lengths below them; a lunge keeps it "
+              "on the floor or a support, no higher than {limit:.1f})", needs=("o_knee", "o_ankle")),
     ),
     metrics=(
         Metric("shin_forward_deg", "shin_forward", "hold_median", label="front shin ahead of vertical"),
