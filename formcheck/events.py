@@ -620,6 +620,21 @@ def _drive_still_runs(times: np.ndarray, drive: np.ndarray | None, a: int, b: in
     return [(a + s, a + e) for s, e in true_runs(still)]
 
 
+def _held_alike(values: np.ndarray | None, before: tuple[int, int], after: tuple[int, int], band: float) -> bool:
+    """Whether the medians of `values` [N] over the index runs [s, e) `before` and
+    `after` are within `band` of each other; True where either is unread."""
+    if values is None:
+        return True
+    meds = []
+    for s, e in (before, after):
+        v = values[s:e]
+        v = v[np.isfinite(v)]
+        if not len(v):
+            return True
+        meds.append(float(np.median(v)))
+    return abs(meds[1] - meds[0]) <= band
+
+
 def unread_holds(exercise: Exercise, times: np.ndarray, vis: np.ndarray, anchors: np.ndarray,
                  sides: dict[str, dict[str, np.ndarray]], found: list[tuple[float, float]]
                  ) -> list[tuple[str, HoldEvent, list[tuple[str, float]]]]:
@@ -655,13 +670,18 @@ def unread_holds(exercise: Exercise, times: np.ndarray, vis: np.ndarray, anchors
                                           round(float(unread[k][a0:b0].mean()), 1), sum(
             not n.startswith("o_") and float(np.mean(vis[a0:b0, int(landmark(n, k))] <= VIS_MIN)) >= UNREAD_SHARE
             for c in exercise.position for n in c.needs)))
-        for a, b in _drive_still_runs(times, sides[side].get(exercise.drive), a0, b0, params):
+        drive = sides[side].get(exercise.drive)
+        for a, b in _drive_still_runs(times, drive, a0, b0, params):
             # Parts of one side a moment apart with the body still in between (a
             # check read out of position for under max_gap_s, as the hold engine
             # bridges) are one; the hips or shoulders moving in between is the
-            # body moving (a real double-leg raise's hips between lifts).
+            # body moving (a real double-leg raise's hips between lifts), and so
+            # is the driving angle held more than band_deg apart in the two parts
+            # (a real supine figure-four uncrossing with the hips still: the
+            # supporting thigh held at 105-113° in the hold, 61-72° after; as the
+            # hold engine, which bridges a gap only back within its band).
             if parts and parts[-1][0] == side and times[a] - times[parts[-1][2] - 1] <= params.max_gap_s \
-                    and still[parts[-1][2]:a].all():
+                    and still[parts[-1][2]:a].all() and _held_alike(drive, parts[-1][1:], (a, b), params.band_deg):
                 a = parts.pop()[1]
             parts.append((side, a, b))
     out = []

@@ -366,6 +366,24 @@ def test_unread_parts_are_not_joined_across_the_body_moving():
     assert _unread(j, t) == []
 
 
+def test_unread_parts_are_not_joined_across_the_driving_angle_moving_to_another_value():
+    """Hips and shoulders still throughout 0-7.7 s, the crossed ankle unseen; the
+    supporting thigh held at 90° to 5.0 s, then lowered to 56° within 0.2 s and
+    held there (a real supine figure-four uncrossing and lowering the legs while
+    lying still, 1 s after its hold): the parts either side are not one hold (the
+    hold engine bridges a gap only back within band_deg), so the unread hold ends
+    at 5 s and the 2.5 s after it, shorter than min_hold_s, is no hold."""
+    t = _t(10.0)
+    j = _seated(len(t), ankle_vis=0.0, move_from=int(7.7 * FPS))
+    knee = int(Lm.LEFT_KNEE)
+    y = np.interp(t, [0.0, 5.0, 5.2], [300.0, 300.0, 400.0])
+    j.px[:, knee, 1] = y
+    j.world[:, knee, 1] = y / 500
+    (hold,) = _unread(j, t)
+    _, ev, _ = hold
+    assert ev.start_t == pytest.approx(0.0, abs=0.3) and ev.end_t == pytest.approx(5.0, abs=0.5)
+
+
 def test_live_reports_the_unread_hold_offline_reports():
     """The same still period, the crossed ankle seen on the knee for the first
     1.5 s (the live session starts counting once the whole body was seen) and
