@@ -131,15 +131,23 @@ THIGHS = Path(__file__).parent / "data" / "fire_hydrant_feet_end_thighs.npz"
 TOPS_S = (2.65, 6.35, 10.05, 13.75, 17.45)
 
 
-def test_support_leg_read_swinging_opposite_adds_no_reps():
+def _recorded_reps():
+    """(times [N], features per side, each side's reps as (side, event), each side's
+    drive [N]) from the recorded thighs."""
     rec = np.load(THIGHS)
     times = rec["times"].astype(float)
-    found, drives = [], {}
+    feats, found, drives = {}, [], {}
     for side in ("left", "right"):
-        feats = {"hydrant_lift": rec[f"{side}_lift"].astype(float), "working_leg": rec[f"{side}_working"].astype(float)}
-        drives[side] = feats["hydrant_lift"]
-        events, _ = run_reps(times, drive_signal(EX, feats), EX.rep)
+        feats[side] = {"hydrant_lift": rec[f"{side}_lift"].astype(float),
+                       "working_leg": rec[f"{side}_working"].astype(float)}
+        drives[side] = feats[side]["hydrant_lift"]
+        events, _ = run_reps(times, drive_signal(EX, feats[side]), EX.rep)
         found += [(side, ev) for ev in events]
+    return times, feats, found, drives
+
+
+def test_support_leg_read_swinging_opposite_adds_no_reps():
+    times, _, found, drives = _recorded_reps()
     kept, mirrored, overlapping = count_one_leg(EX, times, found, drives)
     left_out = [(side, ev) for side, ev in found if not any(ev is k for _, k in kept)]
     # Every right-leg rep counts; the left leg's returns between the lifts (tops
@@ -152,17 +160,11 @@ def test_support_leg_read_swinging_opposite_adds_no_reps():
 def test_live_path_drops_the_same_mirrored_reps():
     """The live session decides each rep as it ends, from the frames seen so far:
     the same reps are mirrors as offline."""
-    rec = np.load(THIGHS)
-    times = rec["times"].astype(float)
+    times, feats, found, drives = _recorded_reps()
     live = LiveSession("fire_hydrant")
     live.times = list(times)
-    found, drives = [], {}
     for side in ("left", "right"):
-        feats = {"hydrant_lift": rec[f"{side}_lift"].astype(float), "working_leg": rec[f"{side}_working"].astype(float)}
-        drives[side] = feats["hydrant_lift"]
-        live._feats[side] = {k: list(v) for k, v in feats.items()}
-        events, _ = run_reps(times, drive_signal(EX, feats), EX.rep)
-        found += [(side, ev) for ev in events]
+        live._feats[side] = {k: list(v) for k, v in feats[side].items()}
     for side, ev in found:
         other = "left" if side == "right" else "right"
         assert live._mirrored(side, ev) == mirrors_other_leg(times, ev, drives[side], drives[other])
@@ -176,14 +178,7 @@ def test_live_mirror_check_converts_only_its_window():
     """Each finished rep converts only the history from MIRROR_REACH_S before it to
     its end (a long session's cost stays flat): frames before that window are
     never read, so history there that is not even a number changes nothing."""
-    rec = np.load(THIGHS)
-    times = rec["times"].astype(float)
-    found, drives = [], {}
-    for side in ("left", "right"):
-        feats = {"hydrant_lift": rec[f"{side}_lift"].astype(float), "working_leg": rec[f"{side}_working"].astype(float)}
-        drives[side] = feats["hydrant_lift"]
-        events, _ = run_reps(times, drive_signal(EX, feats), EX.rep)
-        found += [(side, ev) for ev in events]
+    times, feats, found, drives = _recorded_reps()
     assert found
     for side, ev in found:
         other = "left" if side == "right" else "right"
@@ -192,7 +187,7 @@ def test_live_mirror_check_converts_only_its_window():
         first = int(np.searchsorted(times, ev.start_t - MIRROR_REACH_S, side="left"))
         for s in ("left", "right"):
             unread = ["not read"] * first + list(drives[s][first:])
-            live._feats[s] = {"hydrant_lift": unread, "working_leg": list(rec[f"{s}_working"].astype(float))}
+            live._feats[s] = {"hydrant_lift": unread, "working_leg": list(feats[s]["working_leg"])}
         assert live._mirrored(side, ev) == mirrors_other_leg(times, ev, drives[side], drives[other])
 
 

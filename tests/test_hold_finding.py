@@ -264,6 +264,14 @@ def _seated(n: int, ankle_vis: float, move_from: int | None = None) -> Joints:
     return Joints(px, vis, w, "left")
 
 
+def _move_support_knee(j: Joints, t: np.ndarray, at_s: list[float], y_px: list[float]) -> None:
+    """Move the supporting (left) knee of a _seated pose to image heights y_px at
+    times at_s (linear in between): its hip flexion is 90° at y 300, 56° at 400."""
+    y = np.interp(t, at_s, y_px)
+    j.px[:, int(Lm.LEFT_KNEE), 1] = y
+    j.world[:, int(Lm.LEFT_KNEE), 1] = y / 500
+
+
 def _unread(j: Joints, t: np.ndarray, found=()):
     ex = EXERCISES["figure_four"]
     sides = {s: side_features(ex, Joints(j.px, j.vis, j.world, s)) for s in ("left", "right")}
@@ -312,10 +320,7 @@ def test_an_unread_hold_starts_once_the_thigh_is_pulled_in_and_bridges_a_moment_
     (shorter than max_gap_s), as the hold engine bridges such gaps."""
     t = _t(10.0)
     j = _seated(len(t), ankle_vis=0.0, move_from=int(8 * FPS))
-    knee = int(Lm.LEFT_KNEE)
-    y = np.interp(t, [0.0, 1.0, 2.0], [400.0, 400.0, 300.0])
-    j.px[:, knee, 1] = y
-    j.world[:, knee, 1] = y / 500
+    _move_support_knee(j, t, [0.0, 1.0, 2.0], [400.0, 400.0, 300.0])
     blip = (t >= 5.0) & (t < 5.4)
     ankle = int(Lm.RIGHT_ANKLE)
     j.vis[blip, ankle] = 1.0
@@ -375,10 +380,7 @@ def test_unread_parts_are_not_joined_across_the_driving_angle_moving_to_another_
     at 5 s and the 2.5 s after it, shorter than min_hold_s, is no hold."""
     t = _t(10.0)
     j = _seated(len(t), ankle_vis=0.0, move_from=int(7.7 * FPS))
-    knee = int(Lm.LEFT_KNEE)
-    y = np.interp(t, [0.0, 5.0, 5.2], [300.0, 300.0, 400.0])
-    j.px[:, knee, 1] = y
-    j.world[:, knee, 1] = y / 500
+    _move_support_knee(j, t, [0.0, 5.0, 5.2], [300.0, 300.0, 400.0])
     (hold,) = _unread(j, t)
     _, ev, _ = hold
     assert ev.start_t == pytest.approx(0.0, abs=0.3) and ev.end_t == pytest.approx(5.0, abs=0.5)
