@@ -11,6 +11,7 @@ path uses them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -26,6 +27,7 @@ _NAMES = {
 }
 
 
+@cache  # a few dozen names and sides; looked up hundreds of times per live frame
 def landmark(name: str, side: str) -> Lm:
     """'knee', 'left' -> Lm.LEFT_KNEE; 'o_knee', 'left' -> Lm.RIGHT_KNEE; 'nose' -> Lm.NOSE."""
     if name == "nose":
