@@ -18,12 +18,15 @@ kinds of evidence, each a few numbers a person can check:
 3. **Shape checks** that tell look-alikes apart: the working knee stays bent at
    the top of a donkey kick (straight in a bird dog, which also reaches one arm
    forward while a kick or a hydrant keeps both hands down) and of a clamshell, whose
-   feet stay together (a side-lying leg raise lifts a straight leg); a kick or
+   feet stay together (a side-lying leg raise lifts a straight leg); a kick
+   turns the shank up at the top where a hydrant keeps it level; a kick or
    a hydrant lifts and lowers along one line (leg circles loop); a runner's
-   stance knee bends (butt kicks in place stand on a straight leg) and the
-   swing thigh stays below horizontal (high knees); a straight
+   stance knee bends (butt kicks in place stand on a straight leg), the
+   swing thigh stays below horizontal (high knees) and the heel stays off the
+   buttock (butt kicks); a straight
    leg raise keeps one knee straight throughout (a bridge lifts the hips on two
-   bent knees), a squat bends both knees together, a lunge keeps the hips
+   bent knees) and the hips on the floor (a single-leg bridge lifts them under
+   a straight leg held up), a squat bends both knees together, a lunge keeps the hips
    a thigh's length over the floor (a pigeon pose rests them on it) and steps one
    foot ahead (a side lunge steps out sideways), a hamstring stretch folds the hips.
 
@@ -172,9 +175,17 @@ HANDS_REACH, HANDS_AWAY = 1.1, 1.3
 STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN = 13.0, 17.0
 # The swing thigh's height in running strides (recognise_evidence: hip flexion,
 # 90th percentile over the stride frames): running swings it to 45-65°
-# (Novacheck 1998) and the real runs read 28-68°, the kit's 74-77°; high knees
-# lift it to horizontal and read 100° on a real clip [own thresholds].
-THIGH_RUN, THIGH_HIGH_KNEES = 84.0, 92.0
+# (Novacheck 1998) and the real runs read 25-76° (82° on a slow-motion
+# treadmill runner's first 10 s), the kit's 74-77°; high knees lift it to
+# horizontal and read 100-124° on real clips, a high-knee drill over mini hurdles
+# 88° [own thresholds between the two, a narrow margin; 84-92° until that drill].
+THIGH_RUN, THIGH_HIGH_KNEES = 82.0, 88.0
+# The swing knee's fold (knee_flex_p90, the more bent knee's 90th percentile over
+# the clip): running swing folds it to 90-130° (Novacheck 1998), and the real
+# runs read 57-128°, the kit's 123-131°; butt kicks bring the heel to the
+# buttock, the knee folded as far as it goes: 148° on a real drill [own
+# thresholds between the two].
+SWING_FOLD_RUN, SWING_FOLD_BUTT_KICK = 136.0, 144.0
 # A straight leg raise keeps the working knee straight through the whole set
 # (clinical-criteria.md 3.4 flags an extension lag over 10°), so one knee
 # or the other is near straight in nearly every frame: the less bent knee's 90th
@@ -213,6 +224,22 @@ HAND_RAISED, HANDS_DOWN = 0.5, 0.75
 # the hands (-89°), to behind the body: the same back-and-up travel, from a
 # rest no kick starts from [own thresholds, between the two].
 REST_FORWARD, REST_UNDER = -60.0, -45.0
+# Which way the lift turns the shank on all fours (recognise_evidence.
+# shank_elevation, median at the tops of the reps, ° above level): a donkey
+# kick turns the sole to the ceiling (clinical-criteria.md 3.2), a fire hydrant
+# turns the thigh out about the body's long axis and the shank stays level
+# (§3.3). Real donkey kicks read 59-77°, the sample's 58°, the kit's 76-78°;
+# real fire hydrants 14-30°, the sample's -25°, the kit's -10 to 9° (real
+# hydrant circles 36°) [own thresholds between the two].
+SHANK_LEVEL, SHANK_UP = 35.0, 50.0
+# The thigh's travel on screen (recognise_evidence.thigh_swing) tells a kick's
+# back from a hydrant's out only where the other axis is nearly end-on: both
+# are horizontal, so on screen both move the knee sideways. Trusted from the
+# used axis's in-plane share SWING_SQUARE up, not at all under SWING_OBLIQUE:
+# the real side-view kicks read 0.99-1.0 and the kit's oblique views 0.95,
+# where the travel told them apart; two real front-oblique fire hydrants read
+# 0.85, their thigh's outward travel read as 0.45-0.62 thigh lengths back [own].
+SWING_OBLIQUE, SWING_SQUARE = 0.88, 0.94
 # A clamshell lies on one side: the real clamshells, the sample and the kit's
 # read 0.0 of their frames lying on the back, where supine bridges and kick-outs
 # filmed at an angle read side-lying on screen in 0.34-0.80 and on the back in
@@ -231,6 +258,13 @@ CLAM_KNEES_STRAIGHT, CLAM_KNEES_BENT = 25.0, 40.0
 # 0.00-0.19, the kit's 0.00-0.14, a real side plank with side crunches 0.36
 # [own thresholds between the two; one side plank seen].
 CLAM_HIPS_DOWN, CLAM_HIPS_UP = 0.25, 0.33
+# A straight leg raise keeps the hips on the floor; a bridge (on two feet or
+# one, the other leg held up) lifts them over the shoulders: the hips' height
+# over the shoulders along gravity (recognise_evidence.hip_lift, 90th percentile
+# over the frames lying face up, thigh lengths) reads -0.27-0.18 on the real
+# straight leg raises, 0.42-0.47 on real glute bridges, 0.49-0.69 on real
+# single-leg bridges [own thresholds between the two].
+SLR_HIPS_DOWN, SLR_HIPS_UP = 0.25, 0.4
 # Running strides seen per second that convince on a clip too short for 4 turns
 # (see movement_scores, "Running") [own].
 STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
@@ -287,6 +321,30 @@ def _slr_other_leg_down(e: dict[str, float]) -> float:
             * _ramp_seen(e.get("straight_leg_raise.top_low_leg_raise", math.nan), SLR_LOW_UP, SLR_LOW_DOWN))
 
 
+def _lift_way(e: dict[str, float], swing_needed: bool) -> tuple[float, float]:
+    """(donkey kick, fire hydrant) memberships for which way the lift goes on all
+    fours: the thigh's travel on screen (back or out, `thigh_swing`), trusted as
+    far as the view shows one axis alone (SWING_OBLIQUE..SWING_SQUARE), and,
+    at each movement's own tops, the shank turned up or kept level (SHANK_LEVEL,
+    SHANK_UP). An unmeasured shank counts as no evidence against; an unmeasured
+    swing too unless swing_needed (the scores need a swing; shape checks do not)."""
+    back, out = e.get("swing.back_travel", math.nan), e.get("swing.out_travel", math.nan)
+    other = _ramp if swing_needed else _ramp_seen
+    kick_way = _ramp(back, 0.2, 0.4) if math.isfinite(back) else other(out, 0.35, 0.15)
+    hyd_way = _ramp(out, 0.15, 0.35) if math.isfinite(out) else other(back, 0.4, 0.2)
+    plane = e.get("swing.axis_in_plane", math.nan)
+    trust = min(1.0, max(0.0, (plane - SWING_OBLIQUE) / (SWING_SQUARE - SWING_OBLIQUE))) if math.isfinite(plane) else 1.0
+    kick_way, hyd_way = trust * kick_way + 1.0 - trust, trust * hyd_way + 1.0 - trust
+    return (kick_way * _ramp_seen(e.get("donkey_kick.top_shank_elevation", math.nan), SHANK_LEVEL, SHANK_UP),
+            hyd_way * _ramp_seen(e.get("fire_hydrant.top_shank_elevation", math.nan), SHANK_UP, SHANK_LEVEL))
+
+
+def _slr_hips_down(e: dict[str, float]) -> float:
+    """A straight leg raise keeps the hips on the floor (SLR_HIPS_DOWN): a bridge
+    lifts them; unmeasured counts as no evidence against."""
+    return _ramp_seen(e.get("face_up_hip_lift_p90", math.nan), SLR_HIPS_UP, SLR_HIPS_DOWN)
+
+
 def _reps_seen(e: dict, name: str) -> float:
     """One full rep of the movement's own drive is enough; two are convincing."""
     return _ramp(e[f"{name}.reps"], 0.0, 2.0) if e[f"{name}.reps"] >= 1 else MIN_SCORE
@@ -315,9 +373,8 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # Which way the thigh swings (thigh_swing): along the back axis for a kick,
     # along the out axis for a hydrant; the axis the camera sees decides which
     # number is measured, and each movement travels little along the other's axis.
-    back, out = e["swing.back_travel"], e["swing.out_travel"]
-    kick_way = _ramp(back, 0.2, 0.4) if math.isfinite(back) else _ramp(out, 0.35, 0.15)
-    hyd_way = _ramp(out, 0.15, 0.35) if math.isfinite(out) else _ramp(back, 0.4, 0.2)
+    # And a kick turns the shank up at the top where a hydrant keeps it level (_lift_way).
+    kick_way, hyd_way = _lift_way(e, swing_needed=True)
     # Both lift and lower the thigh in one plane, so the knee goes out and back
     # along one line; leg circles loop (recognise_evidence.knee_loop).
     hands_down = _ramp_seen(e.get("fours_hand_drop_p10", math.nan), HAND_RAISED, HANDS_DOWN)
@@ -336,13 +393,17 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # on two bent knees (a single-leg bridge lifts a straight leg too, but puts
     # both feet back down between lifts).
     # A straight leg raised and lowered in reps lying down: no held stretch does
-    # that (the held stretches below are ruled out by it).
-    legs_in_reps = (supine * _reps_seen(e, "straight_leg_raise")
+    # that (the held stretches below are ruled out by it). Lying face up, with the
+    # model's roll allowed for (recognise_evidence.FACE_UP_CHEST): filmed at floor
+    # level from the feet end, a real raise read half rolled onto its side.
+    face_up = _ramp(e.get("face_up", supine_share), 0.2, 0.6)
+    legs_in_reps = (face_up * _reps_seen(e, "straight_leg_raise")
                     * _ramp(e["straight_leg_raise.range"], 10.0, 25.0) * _ramp(lag, 45.0, 25.0)
                     * _ramp(e["knee_flex_both_p90"], SLR_BOTH_BENT, SLR_ONE_STRAIGHT))
     # And the other leg stays down: each lift starts from the floor (leg scissors
-    # and double-leg raises keep both legs up).
-    s["straight_leg_raise"] = legs_in_reps * _slr_other_leg_down(e)
+    # and double-leg raises keep both legs up); and the hips stay down (a
+    # single-leg bridge holds a straight leg up while the hips lift and lower).
+    s["straight_leg_raise"] = legs_in_reps * _slr_other_leg_down(e) * _slr_hips_down(e)
     # Held stretches: in position long enough, and still there.
     def held(name: str, in_position_is_enough: bool = False) -> float:
         # Still in position for 3 s (the hold engine); for the standing stretches,
@@ -423,9 +484,14 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # while the legs take turns (a walker's are highest there).
     phase_run = (PHASE_FIT * _ramp(e.get("phase_corr", math.nan), PHASE_LOW, PHASE_UP)
                  * _ramp(e.get("phase_turns", 0.0), PHASE_TURNS_LOW, PHASE_TURNS_UP))
+    # Whichever way it was seen, a drill is not running: the stance knee bends
+    # (butt kicks in place stand on a straight leg), the swing thigh stays below
+    # horizontal (high knees lift it there) and the heel does not reach the
+    # buttock (butt kicks fold the knee all the way).
     s["running"] = (upright * max(side_run, front_run, phase_run)
                     * _ramp_seen(e.get("stride_stance_flex", math.nan), STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
-                    * _ramp_seen(e.get("stride_hip_flex_p90", math.nan), THIGH_HIGH_KNEES, THIGH_RUN))
+                    * _ramp_seen(e.get("stride_hip_flex_p90", math.nan), THIGH_HIGH_KNEES, THIGH_RUN)
+                    * _ramp_seen(e.get("knee_flex_p90", math.nan), SWING_FOLD_BUTT_KICK, SWING_FOLD_RUN))
     if e.get("seen_s", math.inf) < SEEN_MIN_S:
         s = {m: min(v, SEEN_BRIEF_FIT) for m, v in s.items()}
     return {m: round(float(s[m]), 4) for m in MOVEMENTS}
@@ -485,10 +551,8 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
         return _ramp_seen(e.get(key, math.nan), lo, hi)
 
     hands = seen("fours_hand_drop_p10", HAND_RAISED, HANDS_DOWN)
-    # Which way the thigh swings (movement_scores): back for a kick, out for a hydrant.
-    back, out = e.get("swing.back_travel", math.nan), e.get("swing.out_travel", math.nan)
-    kick_way = _ramp(back, 0.2, 0.4) if math.isfinite(back) else _ramp_seen(out, 0.35, 0.15)
-    hyd_way = _ramp(out, 0.15, 0.35) if math.isfinite(out) else _ramp_seen(back, 0.4, 0.2)
+    # Which way the lift goes (movement_scores): back for a kick, out for a hydrant.
+    kick_way, hyd_way = _lift_way(e, swing_needed=False)
     checks = {
         "clamshell": (seen("supine", SIDE_NOT_SUPINE, SIDE_SUPINE_OK) * _clam_knees(e)
                       * seen("clamshell.top_feet_gap", 1.5, 1.0)
@@ -499,7 +563,8 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
         "fire_hydrant": (hands * hyd_way * seen("fire_hydrant.top_knee_angle", 150.0, 125.0)
                          * seen("fire_hydrant.loop", LOOP_CIRCLE, LOOP_LINE)),
         "straight_leg_raise": (seen("straight_leg_raise.top_knee_flexion", 45.0, 25.0)
-                               * seen("knee_flex_both_p90", SLR_BOTH_BENT, SLR_ONE_STRAIGHT) * _slr_other_leg_down(e)),
+                               * seen("knee_flex_both_p90", SLR_BOTH_BENT, SLR_ONE_STRAIGHT) * _slr_other_leg_down(e)
+                               * _slr_hips_down(e)),
         "figure_four": seen("figure_four.hold_support_hip_flexion", 45.0, 70.0),
         "running_lunge": (seen("running_lunge.hold_hip_height", LUNGE_HIPS_LOW, LUNGE_HIPS_UP)
                           * seen("all_fours", 0.5, 0.2) * seen("supine", 0.5, 0.2)
@@ -508,7 +573,8 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
                               * seen("hamstring_stretch.hold_hip_fold_3d", HS_NOT_FOLDED, HS_FOLDED)
                               * seen("hamstring_stretch.hold_hands_to_feet", HANDS_AWAY, HANDS_REACH)),
         "running": (seen("upright", 0.2, 0.6) * seen("stride_stance_flex", STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
-                    * seen("stride_hip_flex_p90", THIGH_HIGH_KNEES, THIGH_RUN)),
+                    * seen("stride_hip_flex_p90", THIGH_HIGH_KNEES, THIGH_RUN)
+                    * seen("knee_flex_p90", SWING_FOLD_BUTT_KICK, SWING_FOLD_RUN)),
     }
     return checks[movement]
 

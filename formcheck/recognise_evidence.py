@@ -25,13 +25,15 @@ import numpy as np
 from formcheck.analysis import drive_signal, position_mask, side_features
 from formcheck.cleaning import SMOOTH_HZ, clean_track
 from formcheck.exercises import EXERCISES
+from formcheck.exercises.quadruped import legs
 from formcheck.features import SIDES, Joints
 from formcheck.geometry import vector_angle
 from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import run_holds, run_reps
 
 __all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "hips_up_on_screen", "hands_to_feet",
-           "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "clip_features", "UP"]
+           "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "shank_elevation",
+           "clip_features", "UP"]
 
 
 # ---- posture (per frame) ------------------------------------------------------------
@@ -150,6 +152,14 @@ SIDE_UP = 0.6  # left-right line within ~50° of vertical: on one side
 SIDE_LYING_TILT = 50.0
 CHEST = 0.5  # chest facing up (supine) or down (all fours) within 60°
 UNDER = 0.5  # a knee or the hands below hips or shoulders by half a segment: supported on them
+# Lying face up, with the model's roll allowed for: filmed at floor level from
+# the feet end at an angle, a real supine straight leg raise read rolled half
+# onto its side (median chest 0.49 up, left-right line 0.62; supine in 0.24 of
+# its frames). Face up: the chest within 72° of up and the left-right line
+# within 53° of level. The real side-lying clips (clamshells, a side plank, a
+# side-lying leg raise) read chest -0.38-0.09 and left-right line 0.89-0.99
+# (face up in none of their frames), that straight leg raise 0.84 [own].
+FACE_UP_CHEST, FACE_UP_SIDE = 0.3, 0.8
 # On all fours the feet lie at knee height, about half a leg below the hips;
 # standing (and hinging forward) they are a whole leg below.
 FEET_OFF_FLOOR = 0.8
@@ -354,12 +364,31 @@ def drive_cycles(times: np.ndarray, drive: np.ndarray, params) -> list[tuple[int
     return out
 
 
+# The reps exercises done on all fours, whose lower leg `shank_elevation` reads.
+QUADRUPED = ("donkey_kick", "fire_hydrant")
+
+
+def shank_elevation(b: Joints) -> np.ndarray:
+    """Per frame [N]: this side's shank (knee -> ankle) above the horizontal (°,
+    along gravity; negative below it), from the side's metric 3D points with the
+    quadruped's left/right lower-leg fix (`quadruped.legs`); NaN where the knee
+    or the ankle is not visible. On all fours the shank lies on the floor (about
+    0). A donkey kick keeps the knee bent at a right angle and turns the sole to
+    the ceiling (clinical-criteria.md 3.2), so at the top the shank points up; a
+    fire hydrant turns the thigh out about the body's long axis, to which the
+    shank lies parallel, so the shank stays about level (§3.3)."""
+    lg = legs(b)
+    shank = lg["ankle"] - lg["knee"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.degrees(np.arcsin(np.clip((shank @ UP) / np.linalg.norm(shank, axis=-1), -1.0, 1.0)))
+
+
 def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
     """The exercise's own driving signal on each side: most reps counted on one
     side, the median rep range there (°), the drive's median level at the start
     of those reps (`rest`, °), how much the knee's path loops over
     those reps (`knee_loop`), and that side's feature medians at the tops of its
-    reps (for shape checks). Where the repeated movements over the clip's own
+    reps (for shape checks; on all fours also its shank's elevation). Where the repeated movements over the clip's own
     range (`drive_cycles`) are more than the rep engine's full reps on a side,
     they count instead (`cycles` 1)."""
     ex = EXERCISES[ex_name]
@@ -370,7 +399,10 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
     shape = {"hip_lift": hip_lift(clean.world), "knees_bent": knees_bent(clean.world),
              "low_leg_raise": low_leg_raise(clean.px), "hips_up": hips_up_on_screen(clean.px)}
     for side in SIDES:
-        feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
+        joints = Joints(clean.px, clean.vis, clean.world, side)
+        feats = side_features(ex, joints)
+        # This side's shank at the tops: on all fours, which way the lift turns the lower leg.
+        side_shape = {"shank_elevation": shank_elevation(joints)} if ex_name in QUADRUPED else {}
         drive = drive_signal(ex, feats)
         evs, _ = run_reps(clean.times, drive, ex.rep)
         full = [e for e in evs if not e.partial]
@@ -392,8 +424,9 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
             loop = knee_loop(clean.px, side, spans)
             idx = np.concatenate(top_at) if top_at else np.array([], int)
             tops = {f"top_{k}": (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
-                    for k, v in {**feats, **shape}.items()}
-    return {"reps": best_reps, "range": best_range, "loop": loop, "cycles": by_cycles, "rest": rest, **tops}
+                    for k, v in {**feats, **shape, **side_shape}.items()}
+    return {"reps": best_reps, "range": best_range, "loop": loop, "cycles": by_cycles, "rest": rest,
+            **tops}
 
 
 def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:
@@ -651,6 +684,7 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     tilt, side_up, chest = pf["tilt"], pf["side_up"], pf["chest_up"]
     knees, hands = pf["knees_under"], pf["hands_under"]
     lying = tilt > LYING_TILT
+    face_up = lying & (side_up < FACE_UP_SIDE) & (chest > FACE_UP_CHEST)
     # Knee flexion (°) of each leg: on all fours both knees are bent about 90°,
     # in a plank or a lunge the back leg is straight.
     kl, kr = 180.0 - pf["knee_l"], 180.0 - pf["knee_r"]
@@ -661,6 +695,7 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
         "side_lying": _share(((tilt > SIDE_LYING_TILT) & (side_up > SIDE_UP)) | side_lying_on_screen(seen_clean.px),
                              valid),
         "supine": _share(lying & (side_up < SIDE_UP) & (chest > CHEST), valid),
+        "face_up": _share(face_up, valid),
         "all_fours": _share((tilt > FOURS_TILT) & (side_up < SIDE_UP) & (chest < -CHEST) & (knees > UNDER)
                             & (hands > UNDER) & (pf["feet_under"] < FEET_OFF_FLOOR)
                             & (np.fmin(kl, kr) > FOURS_KNEE_FLEX), valid),
@@ -692,6 +727,9 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     ev.update(hip_bounce(seen_clean.times[valid], seen_clean.px[valid]))
     ev.update(stride_phase(seen_clean.times, seen_clean.px, kl, kr, valid & (tilt < UPRIGHT_TILT)))
     ev["feet_under"] = _pct(pf["feet_under"][valid], 50)
+    # Lying face up, how high the hips come over the shoulders: a bridge of any
+    # kind lifts them (a straight leg raise keeps them on the floor).
+    ev["face_up_hip_lift_p90"] = _pct(hip_lift(seen_world)[valid & face_up], 90)
     fours = valid & (pf["tilt"] > FOURS_TILT)
     # Both hands stay on the floor through a donkey kick or a fire hydrant; a bird
     # dog reaches one arm forward to shoulder height: the higher hand's drop below
