@@ -7,6 +7,7 @@ clips the problems were found on."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -120,16 +121,23 @@ def _real_summary(name: str, exercise: str, recognise: bool = True) -> str:
 
 @pytest.mark.parametrize("name", ["run_track_front_minihurdles_darth", "nm_butt_kicks_back_phone_jct"])
 def test_real_drills_are_not_called_slow_motion(name):
-    out = _real_summary(name, "running")
+    # Since session 26 the recogniser refuses these drills (not running); the wording of the
+    # running analysis, when a runner chooses it anyway, is checked with the recogniser off.
+    assert "Not graded" in _real_summary(name, "running")
+    out = _real_summary(name, "running", recognise=False)
     assert "looks like slow motion" not in out and out.count(SLOW_OR_NOT_RUNNING) == 1
     # No running measure at all: no pelvic-drop note, no renders, no citations.
     assert "Pelvic drop" not in out and "rendered" not in out and "Bramah" not in out
 
 
 def test_real_side_runner_is_not_told_it_is_not_running():
+    # Session 25: no cadence at all, told "No regular running steps could be read". Since
+    # session 26's cut rules (cross-fades, camera jerks): 182 steps/min counted by eye.
     out = _real_summary("run_indoor_track_side_pan_cuts_darth", "running")
     assert "does not look like running" not in out and "Nothing to count" not in out
-    assert out.count("No regular running steps could be read") == 1 and "no cut found" in out
+    assert "No regular running steps could be read" not in out and "no cut found" in out
+    cadence = float(re.search(r"Cadence (\d+) steps/min", out).group(1))
+    assert cadence == pytest.approx(182, rel=0.03)
 
 
 def test_a_body_on_its_back_is_not_said_to_be_filmed_from_behind():
