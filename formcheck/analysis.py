@@ -80,6 +80,10 @@ class AnalysisOptions:
     clean: bool = True
 
 
+# The routine's sets per movement, said beside a short set's count (routine.Step.sets; a test keeps them equal).
+ROUTINE_SETS = 3
+
+
 def _were(n: int) -> str:
     return "was" if n == 1 else "were"
 
@@ -295,15 +299,17 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             warnings.append(f"{_movements(other_movement)} {exercise.other_movement or 'another movement'}, "
                             f"not a {exercise.title.lower()}, and {_were(other_movement)} not counted.")
         if mirrored:
-            warnings.append(f"{mirrored} movement{'' if mirrored == 1 else 's'} of your support leg, read swinging "
-                            f"the opposite way whenever your working leg lifted, {_were(mirrored)} not counted.")
+            warnings.append(f"{_movements(mirrored, 'of your support leg ' + _were(mirrored))} not counted: "
+                            f"{'it' if mirrored == 1 else 'each'} came just as your working leg lifted, so it was "
+                            "taken as your body moving with that lift, not as a rep.")
         if overlapping:
             warnings.append(f"{overlapping} movement{'' if overlapping == 1 else 's'} of the other leg at the same "
                             f"time as your reps (the support leg, or a mirror image) {_were(overlapping)} not counted.")
         for s in sorted({r.set for r in reps}):
             n = sum(1 for r in reps if r.set == s)
             if n < exercise.target_reps:
-                warnings.append(f"Set {s}: {n} of {exercise.target_reps} reps.")
+                warnings.append(f"Set {s}: {n} rep{'' if n == 1 else 's'} (the routine is {ROUTINE_SETS} sets of "
+                                f"{exercise.target_reps}).")
     else:
         for side, ev, (m, faults, unjudged) in events:
             holds.append(hold_record(exercise, side, ev, target, m, faults, unjudged))

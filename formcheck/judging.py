@@ -318,12 +318,13 @@ def evidence_gaps(faults: tuple[Fault, ...], side: str, start: int, end: int, ev
                     ratio = float(np.median(here) / np.median(whole))
                     p10, p90 = np.percentile(here, [10, 90])
                     spread = float(p90 / p10) if p10 > 0 else math.inf
-                    who = f"{side if o == '' else other_side(side)} {label}"
+                    leg = side if o == '' else other_side(side)
+                    who, misplaced = f"{leg} {label}", f"the pose model misplaced your {leg} {a} or {b}"
                     if not EVIDENCE_SEGMENT_RATIO[0] <= ratio <= EVIDENCE_SEGMENT_RATIO[1]:
-                        reason = (f"the {who} read {abs(ratio - 1):.0%} {'longer' if ratio > 1 else 'shorter'} "
-                                  f"than in the rest of the clip (landmarks misplaced)")
+                        reason = (f"{misplaced}: your {who} read {abs(ratio - 1):.0%} "
+                                  f"{'longer' if ratio > 1 else 'shorter'} than in the rest of the clip")
                     elif spread > EVIDENCE_SEGMENT_SPREAD:
-                        reason = f"the {who}'s length changed by {spread - 1:.0%} during the {what} (landmarks misplaced)"
+                        reason = f"{misplaced}: your {who}'s length changed by {spread - 1:.0%} during the {what}"
                     if reason:
                         break
                 if reason:

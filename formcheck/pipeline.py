@@ -23,11 +23,12 @@ from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
 from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack
 from formcheck.overlay_text import hold_counter, rep_counter, rep_sub
-from formcheck.recognise import Recognition, a_movement, doubt, mismatch, recognise
-from formcheck.report import finish_report, rep_cue
+from formcheck.recognise import SEEN_MIN_S, Recognition, a_movement, doubt, mismatch, recognise
+from formcheck.report import NOT_ONE_OF_THEM, finish_report, rep_cue
+from formcheck.views import VIEW_LABELS, clip_view, lying_on_back, view_label
 from formcheck.video import H264Writer, read_frames
 
-__all__ = ["AUTO", "UNRECOGNISED", "Options", "available_movements", "load_track", "analyze", "analyze_file", "write_annotated_video",
+__all__ = ["AUTO", "UNRECOGNISED", "Options", "refusal", "available_movements", "load_track", "analyze", "analyze_file", "write_annotated_video",
            "frame_overlays"]
 
 ProgressFn = Callable[[int, int], None]
@@ -104,14 +105,68 @@ def _graded(track: PoseTrack, movement: str, options: Options, source: str | Non
 def _ungraded(track: PoseTrack, exercise: str, rec: Recognition, warning: str, source: str | None) -> dict:
     """A report that grades nothing: no reps, holds, steps or metrics of a
     movement the clip is not, and the reason first among the warnings."""
-    from formcheck.views import clip_view, lying_on_back
-
     body = {"exercise": exercise, "pose_coverage": round(track.coverage, 4), "view": clip_view(track),
             "lying_on_back": lying_on_back(track), "side": None, "reps": [], "holds": [], "steps": [], "warnings": [warning], "graded": False,
             "ungraded_reason": warning}
     if rec.movement is not None and rec.movement != exercise:
         body["mismatch"] = {"chosen": exercise, "recognised": rec.movement}
     return finish_report(body, track, source)
+
+
+# A person found in at least this share of the frames leaves the framing out as the
+# reason a clip was not recognised [own: 4 frames in 5; the s26 clamshell refused with
+# the camera fine was seen in 100%].
+COVERAGE_FINE = 0.8
+# A runner-up reading named beside a refusal when it has at least this share [own:
+# a fifth; the s26 fire hydrant from behind read 36% donkey kick].
+NEAREST_SHOWN = 0.2
+
+
+def _camera_problems(track: PoseTrack, chosen: str | None) -> list[str]:
+    """What the camera did not give the recogniser, in words: few frames with the
+    person in them, or a view the chosen movement cannot be analysed from."""
+    out = []
+    if track.coverage < COVERAGE_FINE:
+        out.append(f"you were found in only {track.coverage:.0%} of the frames")
+    view, ex = clip_view(track), EXERCISES.get(chosen or "")
+    on_back_unread = lying_on_back(track) and view in ("front", "back")  # no camera is there (views.ON_BACK_UNREAD)
+    if view is None:
+        out.append("the camera view could not be told")
+    elif ex is not None and view not in ex.views and not on_back_unread:
+        out.append(f"it was filmed {view_label(view, ex.all_fours)}, which cannot see {a_movement(chosen or '')} well")
+    return out
+
+
+def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
+    """Why a clip was not graded when it looks like none of the movements (or, for a
+    chosen movement, its body position or shape does not fit it), in a runner's
+    words. Camera advice only where the camera is a reason: the person found in
+    few frames, or a view the movement cannot be analysed from; a clip too short to
+    tell is told so, once."""
+    dur = len(track) / track.fps if track.fps > 0 else 0.0
+    if dur < SEEN_MIN_S:
+        return (f"The clip is only {dur:.1f} s long: at least {SEEN_MIN_S:.0f} s is needed to tell the movement, "
+                "so it was not graded. Film a longer clip, with a few reps or the whole hold.")
+    near = [(m, p) for m, p in rec.alternatives if m is not None and p >= NEAREST_SHOWN][:1]
+    nearest = f" The closest was {a_movement(near[0][0])} ({near[0][1]:.0%})." if near else ""
+    if chosen is None:
+        head = (f"This looks like a movement formcheck does not know ({NOT_ONE_OF_THEM}, {rec.confidence:.0%} sure), "
+                "so nothing was graded.")
+    elif rec.movement is None and rec.confident:
+        head = (f"This looks like a different movement: not {a_movement(chosen)}, and {NOT_ONE_OF_THEM} "
+                f"({rec.confidence:.0%} sure), so it was not graded.")
+    else:
+        head = (f"This does not look like {a_movement(chosen)}: its body position or shape does not fit one, "
+                "so it was not graded.")
+    problems = _camera_problems(track, chosen)
+    if problems:
+        ex = EXERCISES.get(chosen or "")
+        tip = ex.camera_tip if ex is not None else "Film your whole body, from the view the tips suggest."
+        return f"{head}{nearest} The camera may be why: {'; '.join(problems)}. {tip}"
+    if chosen is None:
+        return f"{head}{nearest} If it is one of them, choose it and analyse the clip again."
+    return (f"{head}{nearest} The camera saw you well {VIEW_LABELS.get(clip_view(track) or '', '')}".rstrip()
+            + f", so it is the movement that did not match: if it was {a_movement(chosen)}, compare it with the tips.")
 
 
 def analyze(track: PoseTrack, movement: str, options: Options = Options(), source: str | None = None) -> dict:
@@ -129,10 +184,7 @@ def analyze(track: PoseTrack, movement: str, options: Options = Options(), sourc
     note = None
     if movement == AUTO:
         if rec.movement is None or rec.movement not in available_movements():
-            report = _ungraded(track, UNRECOGNISED, rec, (
-                f"This does not look like any movement formcheck knows ({rec.label()}), so nothing was graded. "
-                "If it is one of them, choose it and make sure the camera sees your whole body from the view the "
-                "tips suggest."), source)
+            report = _ungraded(track, UNRECOGNISED, rec, refusal(track, rec, None), source)
             report["recognised"] = rec.to_report()
             return report
         movement = rec.movement
@@ -141,6 +193,8 @@ def analyze(track: PoseTrack, movement: str, options: Options = Options(), sourc
                     "If it is another movement, choose it and analyse the clip again.")
     elif rec is not None:
         warning = mismatch(rec, movement)
+        if warning is not None and (rec.movement is None or not rec.confident):
+            warning = refusal(track, rec, movement)  # not "this looks like another movement": said here
         if warning is not None:
             report = _ungraded(track, movement, rec, warning, source)
             report["recognised"] = rec.to_report()

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from formcheck.exercises import EXERCISES
+from formcheck.exercises import EXERCISES, MOVEMENTS
 from formcheck.landmarks import PoseTrack
 from formcheck.overlay_text import GOOD_REP, REP_NOT_JUDGED
 from formcheck.results import parse_events
@@ -21,7 +21,7 @@ from formcheck.views import ON_BACK_NOTE, ON_BACK_UNREAD, VIEW_LABELS
 # The reason judging.check_faults gives a check the camera view cannot make.
 VIEW_CANNOT_SEE = "this camera view cannot see it"
 
-__all__ = ["SCHEMA", "finish_report", "recognised_line", "camera_view_words", "form_kind", "good_form_count", "GOOD_FORM", "PARTLY_JUDGED", "FAULT_FOUND",
+__all__ = ["SCHEMA", "finish_report", "recognised_line", "camera_view_words", "form_kind", "good_form_count", "GOOD_FORM", "NOT_ONE_OF_THEM", "movement_words", "PARTLY_JUDGED", "FAULT_FOUND",
            "FORM_NOT_JUDGED", "rep_cue", "recognised_text", "summary_text", "write_json", "validate_report"]
 
 SCHEMA = "formcheck.report/1"
@@ -86,12 +86,15 @@ def not_judged(event: dict, exercise: str) -> list[str]:
     return [c for c in event.get("unjudged", []) if c in checks]
 
 
-def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = None, short: bool = False) -> str:
+def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = None, short: bool = False,
+                 noted: frozenset[str] = frozenset()) -> str:
     """A rep's or hold's form in words. 'good' only when every check of the
     exercise was judged and none found a fault; where some were not judged it
-    says how many were made and names the others (with the reason, unless
-    `short`): no fault seen in checks that were not made is no evidence of good
-    form. `reasons`: code -> why it was not judged (the report's unjudged_reasons)."""
+    says how many passed and how many could not be made, and names the others
+    (with the reason, unless `short`): no fault seen in checks that were not made
+    is no evidence of good form. `reasons`: code -> why it was not judged (the
+    report's unjudged_reasons). `noted`: checks a note already says this camera
+    view cannot see; they are counted, not named again on every rep."""
     if event["faults"]:
         return "; ".join(f["message"] for f in event["faults"])
     if event.get("position_checked") is False:
@@ -101,12 +104,19 @@ def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = No
     checks, missing = _checks(exercise), not_judged(event, exercise)
     if not missing:
         return "good"
-    names = [checks[c].lower() for c in missing]
-    head = f"no fault seen in {len(checks) - len(missing)} of {len(checks)} checks"
+    names = {c: checks[c].lower() for c in missing}
+    passed = len(checks) - len(missing)
+    head = f"{_count(passed, 'check')} passed, {len(missing)} could not be made"
     if short:
-        return f"{head} ({', '.join(names)} not judged)"
+        return f"{head} ({', '.join(names.values())})"
     reasons = reasons or {}
-    parts = [f"{n} not judged" + (f" ({reasons[c]})" if reasons.get(c) else "") for c, n in zip(missing, names)]
+    hidden = [c for c in missing if c in noted and reasons.get(c) == VIEW_CANNOT_SEE]
+    parts = [f"{names[c]} not judged" + (f" because {reasons[c]}" if reasons.get(c) else "")
+             for c in missing if c not in hidden]
+    if hidden and not parts:
+        return f"{head} from this camera view (see the note)"
+    if hidden:
+        parts.append(f"{len(hidden)} more this camera view cannot see (see the note)")
     return head + "; " + "; ".join(parts)
 
 
@@ -135,11 +145,24 @@ def good_form_count(events: list[dict], exercise: str) -> int:
     return sum(1 for e in events if form_kind(e, exercise) == GOOD_FORM)
 
 
+# The recogniser's "none of these" (movement None) as a runner reads it: the list
+# "these" refers to is not on the page.
+NOT_ONE_OF_THEM = f"not one of the {len(MOVEMENTS)} movements formcheck knows"
+
+
+def movement_words(movement: str | None) -> str:
+    """A recognised movement in words: 'fire hydrant', or NOT_ONE_OF_THEM for None."""
+    return movement.replace("_", " ") if movement else NOT_ONE_OF_THEM
+
+
 def recognised_text(rec: dict) -> str:
-    """The report's "recognised" block in words: 'clamshell, 97%', 'none of these,
-    50%; not seen well enough: ...' (its note, when it has one)."""
-    what = (rec.get("movement") or "none of these").replace("_", " ")
-    return f"{what}, {rec.get('confidence', 0.0):.0%}" + (f"; {rec['note']}" if rec.get("note") else "")
+    """The report's "recognised" block in words: 'clamshell, 97%', 'not one of the
+    8 movements formcheck knows (50% sure); not seen well enough: ...' (its note,
+    when it has one)."""
+    conf = rec.get("confidence", 0.0)
+    what = (f"{movement_words(None)} ({conf:.0%} sure)" if not rec.get("movement")
+            else f"{movement_words(rec['movement'])}, {conf:.0%}")
+    return what + (f"; {rec['note']}" if rec.get("note") else "")
 
 
 def rep_cue(event: dict, exercise: str) -> tuple[str, bool | None]:
@@ -159,7 +182,14 @@ def rep_cue(event: dict, exercise: str) -> tuple[str, bool | None]:
 
 
 def _verdict(event: dict, report: dict) -> str:
-    return form_verdict(event, report["exercise"], report.get("unjudged_reasons"))
+    return form_verdict(event, report["exercise"], report.get("unjudged_reasons"), noted=_view_noted(report))
+
+
+def _view_noted(report: dict) -> frozenset[str]:
+    """The checks a note already names as ones this camera view cannot see
+    (analysis._view_warnings: "'knee_out' (...) was not checked: this view cannot see it")."""
+    return frozenset(c for c in _checks(report["exercise"])
+                     if any(f"'{c}'" in w and "this view cannot see" in w for w in report["warnings"]))
 
 
 _REQUIRED = {"schema": str, "exercise": str, "source": dict, "pose_coverage": float, "reps": list,
@@ -195,6 +225,29 @@ def _fmt_time(s: float) -> str:
     return f"{int(m)}:{sec:04.1f}"
 
 
+# How analysis words a clip with no rep or hold at all ("No reps detected. Check that ...").
+_NO_EVENT = ("No reps detected.", "No held stretch detected.")
+
+
+def _too_short(report: dict) -> str:
+    """The sentence for a clip shorter than the recogniser needs to tell the movement
+    (recognise.SEEN_MIN_S), else ''."""
+    from formcheck.recognise import SEEN_MIN_S  # here: recognise imports this module
+
+    dur = report["source"].get("duration_s")
+    if dur is None or dur >= SEEN_MIN_S or report.get("exercise") == "running":
+        return ""
+    return (f"The clip is only {dur:.1f} s long, too short: at least {SEEN_MIN_S:.0f} s is needed to tell the "
+            "movement and count it. Film a longer clip.")
+
+
+def _rep_time(rep: dict) -> str:
+    """When a rep happened, as a runner finds it in the video: 'from 0:05.9 to 0:08.1,
+    top at 0:07.3' (the top: the rep's peak, its furthest point)."""
+    span = f"from {_fmt_time(rep['start_s'])} to {_fmt_time(rep['end_s'])}"
+    return span + (f", top at {_fmt_time(rep['peak_s'])}" if rep.get("peak_s") is not None else "")
+
+
 def _title(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
@@ -209,8 +262,11 @@ def summary_text(report: dict) -> str:
         view = "not known (lying on your back)"  # "back" would put the camera under the floor
     lines.append(f"Camera view: {view.replace('_', ' ')}; person visible in {report['pose_coverage']:.0%} of frames")
     rec = report.get("recognised")
+    short = _too_short(report) if report.get("graded") is not False else ""  # a refusal says it itself
     if rec:
-        lines.append(f"Recognised: {recognised_line(rec, report)}")
+        lines.append(f"Recognised: {recognised_line({**rec, 'note': None} if short else rec, report)}")
+    if short:  # said once: not as "in view for 1.5 s", camera advice and "nothing to count" (s26)
+        lines.append(short)
     if report.get("graded") is False:
         lines.append("")
         lines.append("Not graded: " + (report.get("ungraded_reason") or "the movement was not recognised."))
@@ -254,8 +310,7 @@ def summary_text(report: dict) -> str:
         for r in reps:
             verdict = _verdict(r, report)
             extra = _rep_hold(r.get("hold_s"))
-            lines.append(f"  rep {r['index']:>2} (set {r['set']}, {r['side']}) at {_fmt_time(r['start_s'])}"
-                         f"{extra}: {verdict}")
+            lines.append(f"  rep {r['index']:>2} (set {r['set']}, {r['side']}) {_rep_time(r)}{extra}: {verdict}")
     if holds:
         unchecked = sum(1 for h in holds if h.get("position_checked") is False)
         lines.append(_count(len(holds), "held stretch", "held stretches") + (f", {unchecked} of them with the stretch position not "
@@ -273,30 +328,33 @@ def summary_text(report: dict) -> str:
             shown.add(line)
         for a in report.get("advice", []):
             lines.append("  Advice: " + a)
-    if not reps and not holds and not report["steps"] and not shown:  # the running summary said why
+    if not reps and not holds and not report["steps"] and not shown and not short:  # the running summary said why
         lines.append("Nothing to count was found.")
     if report["summary"]["fault_counts"]:
         lines.append("")
         lines.append("Faults: " + ", ".join(f"{c} ×{n}" for c, n in report["summary"]["fault_counts"].items()))
     # A warning the running summary already printed is not repeated as a note.
-    notes = _group_short_sets([w for w in report["warnings"] if w not in shown])
+    notes = _group_short_sets([w for w in report["warnings"] if w not in shown
+                               and not (short and w.startswith(_NO_EVENT))])
     if notes:
         lines.append("")
         lines.extend(f"Note: {w}" for w in notes)
     return "\n".join(lines)
 
 
-_SHORT_SET = re.compile(r"Set (\d+): (\d+) of (\d+) reps\.")
+# "Set 1: 4 reps (the routine is 3 sets of 15)." (analysis); reports saved before
+# session 26 say "Set 1: 4 of 15 reps.".
+_SHORT_SET = re.compile(r"Set (\d+): (\d+)(?: of (\d+) reps| reps? \(the routine is \d+ sets of (\d+)\))\.")
 
 
 def _group_short_sets(notes: list[str]) -> list[str]:
-    """One note for every set short of its target ("Set 1: 1 of 15 reps." three
+    """One note for every set short of its target ("Set 1: 1 rep (...)." three
     times reads as the same note repeated), in the place of the first."""
     short = [m for m in map(_SHORT_SET.fullmatch, notes) if m]
-    if len(short) < 2 or len({m[3] for m in short}) != 1:
+    if len(short) < 2 or len({m[3] or m[4] for m in short}) != 1:
         return notes
     said = "; ".join(f"set {m[1]}: {m[2]}" for m in short)
-    one = f"Each set was short of {short[0][3]} reps ({said})."
+    one = f"Each set was short of the routine's {short[0][3] or short[0][4]} reps ({said})."
     first = notes.index(short[0][0])
     rest = [w for w in notes if not _SHORT_SET.fullmatch(w)]
     return rest[:first] + [one] + rest[first:]
@@ -344,7 +402,7 @@ def _a_movement(name: str) -> str:
 
 def recognised_line(rec: dict, report: dict) -> str:
     """The "Recognised:" line. When the recognition named another movement than
-    the one graded (an unsure reading, or "none of these" where the body fits the
+    the one graded (an unsure reading, or none of them where the body fits the
     chosen movement), the same line says the chosen movement was kept, so the
     grading below does not read as contradicting it."""
     from formcheck.recognise import CONFIDENT  # here: recognise imports this module
@@ -353,7 +411,7 @@ def recognised_line(rec: dict, report: dict) -> str:
     if (report.get("graded") is False or rec.get("note") or rec.get("movement") == chosen
             or chosen not in EXERCISES):
         return recognised_text(rec)
-    what = (rec.get("movement") or "none of these").replace("_", " ")
+    what = movement_words(rec.get("movement"))
     conf = rec.get("confidence", 0.0)
     if conf < CONFIDENT:
         return f"{what}? unsure ({conf:.0%}): analysed as {_a_movement(chosen)}, as you chose"

@@ -35,7 +35,10 @@ def test_summary_reads_like_coaching(report):
     assert "4 reps" in text and "rep  2" in text and "Keep your feet glued together" in text
     # From behind, pelvis roll cannot be seen: a rep without faults is not called "good",
     # it says what was checked and what was not (issue 10, honest summaries).
-    assert "rep  1 (set 1, right) at 0:01.9: no fault seen in 3 of 4 checks; pelvis rolls back not judged" in text
+    assert "rep  1 (set 1, right) from 0:01.9 to " in text
+    # The note says once that this view cannot see the pelvis roll; the rep counts it (session 26).
+    assert "3 checks passed, 1 could not be made from this camera view (see the note)" in text
+    assert "'pelvis_roll' (pelvis rolls back) was not checked: this view cannot see it" in text
     assert "3 with no fault seen in the checks made" in text
     assert "good" not in text
 

@@ -40,11 +40,13 @@ def _report(exercise: str, reps=(), holds=(), warnings=(), recognised=None, grad
 def test_one_rep_per_set_is_singular_and_short_sets_are_one_note():
     # nm_single_leg_bridge_mew: "set 1: 1 reps" and "Note: Set 1: 1 of 15 reps." three times.
     reps = [_rep(1, 1, "left"), _rep(2, 2, "right"), _rep(3, 3, "left")]
-    out = summary_text(_report("clamshell", reps, warnings=[f"Set {s}: 1 of 15 reps." for s in (1, 2, 3)]))
-    assert "set 1: 1 rep (left side)" in out and "1 reps" not in out
-    assert out.count("of 15 reps") == 1 and "Each set was short of 15 reps (set 1: 1; set 2: 1; set 3: 1)." in out
-    one = summary_text(_report("clamshell", [_rep(1, 1)], warnings=["Set 1: 1 of 15 reps."]))
-    assert "1 rep — set 1: 1 rep (right side)" in one and "Note: Set 1: 1 of 15 reps." in one
+    said = "Each set was short of the routine's 15 reps (set 1: 1; set 2: 1; set 3: 1)."
+    for note in ("Set {s}: 1 of 15 reps.", "Set {s}: 1 rep (the routine is 3 sets of 15)."):  # saved before s26, now
+        out = summary_text(_report("clamshell", reps, warnings=[note.format(s=s) for s in (1, 2, 3)]))
+        assert "set 1: 1 rep (left side)" in out and "1 reps" not in out
+        assert out.count("15 reps") == 1 and said in out
+    one = summary_text(_report("clamshell", [_rep(1, 1)], warnings=["Set 1: 1 rep (the routine is 3 sets of 15)."]))
+    assert "1 rep — set 1: 1 rep (right side)" in one and "Note: Set 1: 1 rep (the routine is 3 sets of 15)." in one
 
 
 @pytest.mark.parametrize("hold_s, said", [(0.0, "no pause at the top"), (0.04, "no pause at the top"),
@@ -52,7 +54,7 @@ def test_one_rep_per_set_is_singular_and_short_sets_are_one_note():
 def test_a_top_with_no_pause_says_so(hold_s, said):
     # slr_supine_gym_floor_slayer: "held 0.0 s" for a top that lasts a fraction of a second.
     out = summary_text(_report("straight_leg_raise", [_rep(1, 1, hold_s=hold_s)]))
-    assert f"at 0:01.0, {said}:" in out and "held 0.0 s" not in out
+    assert f"from 0:01.0 to 0:02.0, top at 0:01.5, {said}:" in out and "held 0.0 s" not in out
 
 
 def test_holds_say_held_and_target_and_count_in_plain_plural():
@@ -69,9 +71,10 @@ def test_holds_say_held_and_target_and_count_in_plain_plural():
     ({"movement": "fire_hydrant", "confidence": 0.42},
      "Recognised: fire hydrant? unsure (42%): analysed as a donkey kick, as you chose"),
     ({"movement": None, "confidence": 0.55},
-     "Recognised: none of these? unsure (55%): analysed as a donkey kick, as you chose"),
+     "Recognised: not one of the 8 movements formcheck knows? unsure (55%): analysed as a donkey kick, as you chose"),
     ({"movement": None, "confidence": 0.9},
-     "Recognised: none of these (90%), but the body position fits a donkey kick: analysed as one, as you chose"),
+     "Recognised: not one of the 8 movements formcheck knows (90%), but the body position fits a donkey kick: "
+     "analysed as one, as you chose"),
     ({"movement": "donkey_kick", "confidence": 0.97}, "Recognised: donkey kick, 97%\n"),
 ])
 def test_a_kept_choice_says_so_on_the_recognised_line(rec, said):
@@ -165,7 +168,8 @@ def test_form_not_judged_blames_the_view_only_when_the_view_is_why():
     # nm_single_leg_bridge_mew: "form not judged from this view" from the recommended side view,
     # the knee unjudged because the shank's length changed.
     reps = [_rep(1, 1, judged=False)]
-    shank = {"knee_bent": "the left shank's length changed by 44% during the rep (landmarks misplaced)"}
+    shank = {"knee_bent": "the pose model misplaced your left knee or ankle: your left shank's length changed by 44% "
+                          "during the rep"}
     out = summary_text(_report("straight_leg_raise", reps, unjudged_reasons=shank))
     assert "form not judged (no posture check could be made: see the notes)" in out and "this view" not in out
     view = {"knee_bent": "this camera view cannot see it"}

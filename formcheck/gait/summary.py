@@ -137,7 +137,9 @@ def summary_lines(gait: dict, view: str | None) -> list[str]:
         # "low" is a judgement: only with as many steps as the step-rate advice needs.
         low = (" — low (under 160)" if cad < R.LOW_CADENCE_SPM and gait["step_count"] >= R.MIN_STEPS_CADENCE_ADVICE
                else "")
-        lines.append(f"Cadence {cad:.0f} steps/min over {gait['step_count']} steps{low}.")
+        # Not "over 21 steps": the runner may have taken more (steps not read, a window cut; s26).
+        lines.append(f"Cadence {cad:.0f} steps/min, measured from the {gait['step_count']} steps that could be "
+                     f"analysed{low}.")
     legs = gait["legs"]
     for side in SIDES:
         lg = legs[side]

@@ -20,7 +20,7 @@ def movement_title(name: str) -> str:
 
 
 def recognised_label(rec: dict) -> str:
-    """The report's "recognised" block as 'clamshell, 97%' (or 'none of these, 88%'),
+    """The report's "recognised" block as 'clamshell, 97%' (or 'not one of the 8 movements formcheck knows (88% sure)'),
     with its note when it has one (report.recognised_text)."""
     return recognised_text(rec)
 
