@@ -300,8 +300,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                             f"not a {exercise.title.lower()}, and {_were(other_movement)} not counted.")
         if mirrored:
             warnings.append(f"{_movements(mirrored, 'of your support leg ' + _were(mirrored))} not counted: "
-                            f"{'it' if mirrored == 1 else 'each'} came just as your working leg lifted, so it was "
-                            "taken as your body moving with that lift, not as a rep.")
+                            f"{'it' if mirrored == 1 else 'each'} came just as your working leg lifted, moving the "
+                            f"other way, so {'it is not a rep' if mirrored == 1 else 'they are not reps'}.")
         if overlapping:
             warnings.append(f"{overlapping} movement{'' if overlapping == 1 else 's'} of the other leg at the same "
                             f"time as your reps (the support leg, or a mirror image) {_were(overlapping)} not counted.")

@@ -25,8 +25,8 @@ from formcheck.landmarks import PoseTrack
 from formcheck.overlay_text import hold_counter, rep_counter, rep_sub
 from formcheck.recognise import SEEN_MIN_S, Recognition, a_movement, doubt, mismatch, recognise
 from formcheck.report import NOT_ONE_OF_THEM, finish_report, rep_cue
-from formcheck.views import VIEW_LABELS, clip_view, lying_on_back, view_label
 from formcheck.video import H264Writer, read_frames
+from formcheck.views import VIEW_LABELS, clip_view, lying_on_back, view_label
 
 __all__ = ["AUTO", "UNRECOGNISED", "Options", "refusal", "available_movements", "load_track", "analyze", "analyze_file", "write_annotated_video",
            "frame_overlays"]

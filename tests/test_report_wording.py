@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from formcheck.gait.summary import SLOW_MOTION_QUESTION, SLOW_OR_NOT_RUNNING, speed_sentence
@@ -239,3 +240,160 @@ def test_the_feet_end_means_behind_you_only_on_all_fours():
     codes = {f.code for f in hydrant.faults if f.views and "feet_end" in f.views and "side" not in f.views}
     assert codes, "a fire hydrant check seen from the feet end only"
     assert "(on all fours: from behind you)" in " ".join(_view_warnings(hydrant, "side", codes))
+
+
+# ---- session 26: the never-seen batch read as a runner would (docs/real_footage_s26.md) --------------------
+
+
+@pytest.fixture(scope="module")
+def front_clamshell():
+    from formcheck_synth.catalog import build
+    from formcheck_synth.kit import track_from_motion
+    from formcheck_synth.scripts import CameraSpec, Scenario
+
+    b = build(Scenario("clamshell", reps=4, camera=CameraSpec(view="front")))
+    return track_from_motion(b.motion, b.camera)
+
+
+def test_a_refusal_with_the_camera_fine_says_the_movement_did_not_match(front_clamshell):
+    # cl_front (s26): a clamshell filmed from the front, whole body in view, told "Check the camera sees your
+    # whole body from the view the tips suggest". The camera was fine: the movement did not match.
+    from formcheck.pipeline import refusal
+    from formcheck.recognise import Recognition
+
+    rec = Recognition(None, 0.94, [("donkey_kick", 0.04)])
+    said = refusal(front_clamshell, rec, "clamshell")
+    assert said.startswith("This looks like a different movement: not a clamshell, and not one of the 8 movements "
+                           "formcheck knows (94% sure), so it was not graded.")
+    assert "camera saw you well from the front" in said and "movement that did not match" in said
+    assert "Check the camera" not in said and "none of these" not in said
+    # The nearest reading is named when it has a fair share (fire hydrant from behind, s26: donkey kick 36%).
+    assert "The closest was a donkey kick (36%)." in refusal(front_clamshell, Recognition(None, 0.62, [
+        ("donkey_kick", 0.36)]), "clamshell")
+
+
+def test_a_refusal_gives_camera_advice_when_the_camera_is_why(front_clamshell):
+    from formcheck.pipeline import refusal
+    from formcheck.recognise import Recognition
+
+    rec = Recognition(None, 0.9, [])
+    # Seen in only half the frames.
+    half = front_clamshell.replace(detected=np.arange(len(front_clamshell)) % 2 == 0)
+    said = refusal(half, rec, "clamshell")
+    assert "The camera may be why: you were found in only 50% of the frames." in said and "saw you well" not in said
+    # Filmed from a view the movement cannot be analysed from: that view named, and the movement's own tip.
+    from formcheck.exercises import get_exercise
+
+    said = refusal(front_clamshell, rec, "straight_leg_raise")
+    assert "it was filmed from the front (camera facing your chest), which cannot see a straight leg raise well" in said
+    assert said.endswith(get_exercise("straight_leg_raise").camera_tip)
+    # Nothing chosen (auto): no camera advice with the camera fine, and no "none of these".
+    auto = refusal(front_clamshell, rec, None)
+    assert auto.startswith("This looks like a movement formcheck does not know (not one of the 8 movements")
+    assert "camera" not in auto and auto.endswith("If it is one of them, choose it and analyse the clip again.")
+
+
+def test_a_clip_too_short_to_tell_is_told_so_once(front_clamshell):
+    # A 1.5 s GIF (s26): "in view for 1.5 s (at least 2 s ...)" for a body in view the whole clip, then
+    # "No reps detected. Check that the camera sees you from the front ..." and "Nothing to count was found".
+    note = "not seen well enough: the hips and knees were in view for 1.5 s (at least 2 s is needed to tell the movement)"
+    rep = _report("clamshell", source={"path": "/clips/a.gif", "duration_s": 1.5}, graded=True,
+                  recognised={"movement": "clamshell", "confidence": 0.5, "note": note},
+                  warnings=["No reps detected. Check that the camera sees you from the front (camera facing your "
+                            "chest) and that you do the full movement."])
+    out = summary_text(rep)
+    assert out.count("too short") == 1 and "The clip is only 1.5 s long" in out
+    assert "in view for" not in out and "Check that the camera" not in out and "Nothing to count" not in out
+    # A clip long enough keeps its notes.
+    long = summary_text({**rep, "source": {"path": "/clips/a.mp4", "duration_s": 8.0}})
+    assert "too short" not in long and "Check that the camera" in long and "in view for 1.5 s" in long
+    # Refused (auto) as too short: the refusal says it, once.
+    from formcheck.pipeline import refusal
+    from formcheck.recognise import Recognition
+
+    said = refusal(front_clamshell.slice(0, 45), Recognition(None, 0.5, [], note=note), None)
+    assert said.startswith("The clip is only 1.5 s long: at least 2 s is needed") and "camera" not in said
+
+
+def test_none_of_these_is_said_in_words_a_runner_understands():
+    from formcheck.exercises import MOVEMENTS
+    from formcheck.report import recognised_text
+    from formcheck.ui.labels import recognised_label
+
+    assert len(MOVEMENTS) == 8
+    rec = {"movement": None, "confidence": 0.94}
+    assert recognised_text(rec) == "not one of the 8 movements formcheck knows (94% sure)"
+    assert recognised_label(rec) == recognised_text(rec)
+    out = summary_text(_report("clamshell", recognised=rec, graded=False, ungraded_reason="Not this."))
+    assert "Recognised: not one of the 8 movements formcheck knows (94% sure)" in out and "none of these" not in out
+
+
+def test_checks_passed_and_not_made_are_counted_apart_with_no_nested_brackets():
+    # dk_loaded (s26): "no fault seen in 1 of 4 checks" read as "a fault in 3 of 4"; "not judged (the right
+    # shank's length changed by 55% during the rep (landmarks misplaced))".
+    rep = {**_rep(1, 1), "unjudged": ["knee_angle", "back_arch", "knee_flare"]}
+    why = {"knee_angle": "the pose model misplaced your right knee or ankle: your right shank's length changed by "
+                         "55% during the rep",
+           "back_arch": "the right hip was seen in only 40% of the rep's frames",
+           "knee_flare": "this camera view cannot see it"}
+    out = summary_text(_report("donkey_kick", [rep], unjudged_reasons=why))
+    line = next(ln for ln in out.splitlines() if ln.strip().startswith("rep  1"))
+    assert "1 check passed, 3 could not be made; knee angle drifts from 90° not judged because the pose model " \
+           "misplaced your right knee or ankle" in line
+    assert "no fault seen in" not in line and "landmarks misplaced" not in line and "((" not in line
+    assert not any(part.count("(") > 1 for part in line.split(")"))
+
+
+def test_a_misplaced_leg_is_worded_without_jargon():
+    # judging's reason for a leg segment read at two lengths: no "(landmarks misplaced)" inside brackets.
+    import inspect
+
+    import formcheck.judging as judging
+
+    src = inspect.getsource(judging)
+    assert "landmarks misplaced" not in src and 'f"the pose model misplaced your {leg} {a} or {b}"' in src
+
+
+def test_a_view_note_is_not_repeated_on_every_rep():
+    # "knee drifts out to the side not judged (this camera view cannot see it)" on every rep and as a note (s26).
+    note = "'knee_flare' (knee drifts out to the side) was not checked: this view cannot see it. Film from behind."
+    reps = [{**_rep(k, 1), "unjudged": ["knee_flare"]} for k in (1, 2, 3)]
+    out = summary_text(_report("donkey_kick", reps, warnings=[note],
+                               unjudged_reasons={"knee_flare": "this camera view cannot see it"}))
+    assert out.count("knee drifts out to the side") == 1
+    assert out.count("3 checks passed, 1 could not be made from this camera view (see the note)") == 3
+    # Without the note, each rep says which check and why.
+    bare = summary_text(_report("donkey_kick", reps, unjudged_reasons={"knee_flare": "this camera view cannot see it"}))
+    assert bare.count("knee drifts out to the side not judged because this camera view cannot see it") == 3
+
+
+def test_a_rep_is_placed_where_a_runner_finds_it_in_the_video():
+    # "rep 1 ... at 0:05.9" was the start of the rep; its top was at 7.3 s (s26).
+    rep = {**_rep(1, 1), "start_s": 5.9, "peak_s": 7.3, "end_s": 8.1}
+    out = summary_text(_report("donkey_kick", [rep]))
+    assert "rep  1 (set 1, right) from 0:05.9 to 0:08.1, top at 0:07.3: good" in out and "at 0:05.9:" not in out
+
+
+def test_cadence_says_how_many_steps_it_was_measured_from():
+    # "Cadence 166 steps/min over 21 steps" for a runner who took about 33 in the window (s26).
+    from formcheck.gait.summary import summary_lines
+
+    legs = {s: {"steps": 0, "verdict": None} for s in ("left", "right")}
+    line = summary_lines({"cadence_spm": 166.0, "step_count": 21, "legs": legs, "min_steps_per_leg": 7}, None)[0]
+    assert line == "Cadence 166 steps/min, measured from the 21 steps that could be analysed." and "over" not in line
+
+
+def test_short_sets_and_the_support_leg_read_plainly(front_clamshell):
+    # "Note: Set 1: 4 of 15 reps." (no target set by the runner) and the support-leg note (s26).
+    import inspect
+
+    from formcheck import analysis
+    from formcheck.pipeline import Options, analyze
+    from formcheck.routine import Step
+
+    assert analysis.ROUTINE_SETS == Step("clamshell").sets
+    report = analyze(front_clamshell, "clamshell", Options(recognise=False))
+    assert "Set 1: 4 reps (the routine is 3 sets of 15)." in report["warnings"]
+    assert "Note: Set 1: 4 reps (the routine is 3 sets of 15)." in summary_text(report)
+    assert "read swinging" not in inspect.getsource(analysis)
+    assert analysis._movements(4, "of your support leg " + analysis._were(4)) == "4 movements of your support leg were"
