@@ -318,7 +318,8 @@ def summary_text(report: dict) -> str:
         lines.append("")
         for k, h in enumerate(holds, 1):
             verdict = _verdict(h, report)
-            target = f" (target {h['target_s']:.0f} s)" if h.get("target_s") else ""
+            reached = ", reached" if h.get("target_s") and h["duration_s"] >= h["target_s"] else ""
+            target = f" (target {h['target_s']:.0f} s{reached})" if h.get("target_s") else ""
             lines.append(f"  hold {k} ({h['side']}) at {_fmt_time(h['start_s'])}: held {h['duration_s']:.0f} s{target}"
                          f" — {verdict}")
     shown: set[str] = set()

@@ -64,7 +64,9 @@ def test_holds_say_held_and_target_and_count_in_plain_plural():
               "unjudged": [], "form_judged": True, "metrics": {}} for s, d in ((0.0, 5.2), (7.0, 3.9))]
     out = summary_text(_report("hamstring_stretch", holds=holds))
     assert "2 held stretches" in out and "(es)" not in out
-    assert "hold 1 (left) at 0:00.0: held 5 s (target 3 s)" in out and " of 3 s" not in out
+    assert "hold 1 (left) at 0:00.0: held 5 s (target 3 s, reached)" in out and " of 3 s" not in out
+    short = summary_text(_report("hamstring_stretch", holds=[{**holds[0], "duration_s": 2.2}]))
+    assert "held 2 s (target 3 s) —" in short and "reached" not in short
     assert "1 held stretch\n" in summary_text(_report("hamstring_stretch", holds=holds[:1]))
 
 
