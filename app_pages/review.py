@@ -9,7 +9,14 @@ from app_pages.widgets import analyse_again, delete_session, open_history
 from formcheck.errors import FormCheckError
 from formcheck.history import default_db_path
 from formcheck.landmarks import PoseTrack
-from formcheck.report import camera_view_words, good_form_count, recognised_line, rep_cue, summary_text
+from formcheck.report import (
+    camera_view_words,
+    good_form_count,
+    recognised_line,
+    rep_cue,
+    review_notes,
+    summary_text,
+)
 from formcheck.ui.figures import cadence_figure, drive_figure, drive_series, hold_figure, step_figure
 from formcheck.ui.labels import movement_title, session_label
 from formcheck.ui.saving import reanalyse_session
@@ -95,9 +102,8 @@ if rep.get("graded") is False:
             st.error(str(e))
         else:
             st.rerun()
-for w in rep["warnings"]:
-    if w != rep.get("ungraded_reason"):
-        st.warning(w, icon=":material/warning:")
+for w in review_notes(rep):
+    st.warning(w, icon=":material/warning:")
 
 live = rep.get("live")
 if live:

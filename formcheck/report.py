@@ -22,7 +22,8 @@ from formcheck.views import ON_BACK_NOTE, ON_BACK_UNREAD, VIEW_LABELS
 VIEW_CANNOT_SEE = "this camera view cannot see it"
 
 __all__ = ["SCHEMA", "finish_report", "recognised_line", "camera_view_words", "form_kind", "good_form_count", "GOOD_FORM", "NOT_ONE_OF_THEM", "movement_words", "PARTLY_JUDGED", "FAULT_FOUND",
-           "FORM_NOT_JUDGED", "rep_cue", "recognised_text", "summary_text", "write_json", "validate_report"]
+           "FORM_NOT_JUDGED", "rep_cue", "recognised_text", "summary_text", "review_notes", "write_json",
+           "validate_report"]
 
 SCHEMA = "formcheck.report/1"
 
@@ -264,7 +265,7 @@ def summary_text(report: dict) -> str:
     rec = report.get("recognised")
     short = _too_short(report) if report.get("graded") is not False else ""  # a refusal says it itself
     if rec:
-        lines.append(f"Recognised: {recognised_line({**rec, 'note': None} if short else rec, report)}")
+        lines.append(f"Recognised: {recognised_line(rec, report)}")
     if short:  # said once: not as "in view for 1.5 s", camera advice and "nothing to count" (s26)
         lines.append(short)
     if report.get("graded") is False:
@@ -335,12 +336,29 @@ def summary_text(report: dict) -> str:
         lines.append("")
         lines.append("Faults: " + ", ".join(f"{c} ×{n}" for c, n in report["summary"]["fault_counts"].items()))
     # A warning the running summary already printed is not repeated as a note.
-    notes = _group_short_sets([w for w in report["warnings"] if w not in shown
-                               and not (short and w.startswith(_NO_EVENT))])
+    notes = _notes(report, shown)
     if notes:
         lines.append("")
         lines.extend(f"Note: {w}" for w in notes)
     return "\n".join(lines)
+
+
+def _notes(report: dict, shown: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """A graded report's warnings as notes: not those already `shown`, not "No reps
+    detected" under a too-short clip's own sentence, and sets short of target grouped."""
+    short = _too_short(report)
+    return _group_short_sets([w for w in report["warnings"] if w not in shown
+                              and not (short and w.startswith(_NO_EVENT))])
+
+
+def review_notes(report: dict) -> list[str]:
+    """The notes the app's review shows under its verdict, said as the summary says them:
+    a refused clip's warnings but its reason (shown apart); a graded clip's notes with a
+    too-short clip said once, first."""
+    if report.get("graded") is False:
+        return [w for w in report["warnings"] if w != report.get("ungraded_reason")]
+    short = _too_short(report)
+    return ([short] if short else []) + _notes(report)
 
 
 # "Set 1: 4 reps (the routine is 3 sets of 15)." (analysis); reports saved before
@@ -408,6 +426,8 @@ def recognised_line(rec: dict, report: dict) -> str:
     grading below does not read as contradicting it."""
     from formcheck.recognise import CONFIDENT  # here: recognise imports this module
 
+    if rec.get("note") and report.get("graded") is not False and _too_short(report):
+        rec = {**rec, "note": None}  # "not seen well enough": the too-short sentence says why, once
     chosen = report.get("exercise")
     if (report.get("graded") is False or rec.get("note") or rec.get("movement") == chosen
             or chosen not in EXERCISES):

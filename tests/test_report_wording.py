@@ -309,6 +309,13 @@ def test_a_clip_too_short_to_tell_is_told_so_once(front_clamshell):
     # A clip long enough keeps its notes.
     long = summary_text({**rep, "source": {"path": "/clips/a.mp4", "duration_s": 8.0}})
     assert "too short" not in long and "Check that the camera" in long and "in view for 1.5 s" in long
+    # The app's review says it the same way: one too-short note, no camera advice, and the
+    # recognised line without the "in view for" note.
+    from formcheck.report import recognised_line, review_notes
+
+    assert review_notes(rep) == [next(line for line in out.splitlines() if "too short" in line)]
+    assert "in view for" not in recognised_line(rep["recognised"], rep)
+    assert review_notes({**rep, "source": {"path": "/clips/a.mp4", "duration_s": 8.0}}) == rep["warnings"]
     # Refused (auto) as too short: the refusal says it, once.
     from formcheck.pipeline import refusal
     from formcheck.recognise import Recognition
