@@ -150,8 +150,7 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
     near = [(m, p) for m, p in rec.alternatives if m is not None and p >= NEAREST_SHOWN][:1]
     nearest = f" The closest was {a_movement(near[0][0])} ({near[0][1]:.0%})." if near else ""
     if chosen is None:
-        head = (f"This looks like a movement formcheck does not know ({NOT_ONE_OF_THEM}, {rec.confidence:.0%} sure), "
-                "so nothing was graded.")
+        head = f"This is {NOT_ONE_OF_THEM} ({rec.confidence:.0%} sure), so nothing was graded."
     elif rec.movement is None and rec.confident:
         head = (f"This looks like a different movement: not {a_movement(chosen)}, and {NOT_ONE_OF_THEM} "
                 f"({rec.confidence:.0%} sure), so it was not graded.")
