@@ -26,7 +26,7 @@ from formcheck.overlay_text import hold_counter, rep_counter, rep_sub
 from formcheck.recognise import SEEN_MIN_S, Recognition, a_movement, doubt, mismatch, recognise
 from formcheck.report import NOT_ONE_OF_THEM, finish_report, rep_cue
 from formcheck.video import H264Writer, read_frames
-from formcheck.views import VIEW_LABELS, clip_view, lying_on_back, view_label
+from formcheck.views import VIEW_LABELS, clip_view, lying_on_back, on_back_unread, view_label
 
 __all__ = ["AUTO", "UNRECOGNISED", "Options", "refusal", "available_movements", "load_track", "analyze", "analyze_file", "write_annotated_video",
            "frame_overlays"]
@@ -129,10 +129,9 @@ def _camera_problems(track: PoseTrack, chosen: str | None) -> list[str]:
     if track.coverage < COVERAGE_FINE:
         out.append(f"you were found in only {track.coverage:.0%} of the frames")
     view, ex = clip_view(track), EXERCISES.get(chosen or "")
-    on_back_unread = lying_on_back(track) and view in ("front", "back")  # no camera is there (views.ON_BACK_UNREAD)
     if view is None:
         out.append("the camera view could not be told")
-    elif ex is not None and view not in ex.views and not on_back_unread:
+    elif ex is not None and view not in ex.views and not on_back_unread(view, lying_on_back(track)):
         out.append(f"it was filmed {view_label(view, ex.all_fours)}, which cannot see {a_movement(chosen or '')} well")
     return out
 

@@ -16,7 +16,7 @@ from formcheck.landmarks import PoseTrack
 from formcheck.overlay_text import GOOD_REP, REP_NOT_JUDGED
 from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
-from formcheck.views import ON_BACK_NOTE, ON_BACK_UNREAD, VIEW_LABELS
+from formcheck.views import ON_BACK_NOTE, ON_BACK_UNREAD, VIEW_LABELS, on_back_unread
 
 # The reason judging.check_faults gives a check the camera view cannot make.
 VIEW_CANNOT_SEE = "this camera view cannot see it"
@@ -383,7 +383,7 @@ def _on_back_unread(report: dict) -> bool:
     """The body lay on its back and its view read as front or back, where no camera can be
     (views.view_words); graded or not. Reports saved before `lying_on_back` was a field
     carry it only as the view note (views.ON_BACK_NOTE)."""
-    if report.get("lying_on_back") and report.get("view") in ("front", "back"):
+    if on_back_unread(report.get("view"), report.get("lying_on_back", False)):
         return True
     return any(w.startswith(ON_BACK_NOTE) for w in report.get("warnings", []))
 

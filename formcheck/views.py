@@ -18,7 +18,7 @@ import numpy as np
 
 from formcheck.landmarks import Lm, PoseTrack
 
-__all__ = ["VIEWS", "VIEW_LABELS", "view_label", "frame_views", "clip_view", "foreshortening", "lying_on_back", "view_words",
+__all__ = ["VIEWS", "VIEW_LABELS", "view_label", "on_back_unread", "frame_views", "clip_view", "foreshortening", "lying_on_back", "view_words",
            "ON_BACK_UNREAD", "ON_BACK_NOTE"]
 
 VIEWS = ("front", "back", "side", "feet_end", "head_end", "oblique")
@@ -128,9 +128,15 @@ def lying_on_back(track: PoseTrack) -> bool:
     return tilt >= LYING_TILT_DEG and float(np.nanmedian(facing)) >= CHEST_UP
 
 
+def on_back_unread(view: str | None, on_back: bool) -> bool:
+    """A body lying on its back read as seen from the front or the back: no camera
+    can be there (under the floor, or overhead as 'front'), so the view is not known."""
+    return bool(on_back) and view in ("front", "back")
+
+
 def view_words(view: str, on_back: bool = False) -> str:
     """The view in words ('from the side'); for a body lying on its back a front or
     back reading is said as a view that could not be read (ON_BACK_UNREAD)."""
-    if on_back and view in ("front", "back"):
+    if on_back_unread(view, on_back):
         return ON_BACK_UNREAD
     return VIEW_LABELS.get(view, f"from the {view}")
