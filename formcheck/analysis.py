@@ -139,6 +139,20 @@ def _view_warnings(exercise: Exercise, view: str | None, unjudged: set[str], on_
 COUNT_DOUBT_SHARE = 0.5
 
 
+def unjudged_note(code: str, label: str, whys: list[str], total: int, what: str) -> str:
+    """The note for a check left unjudged on some reps or holds (`whys`: its reason on
+    each, in order; `total`: how many reps or holds there were). Said once here, so a
+    rep's line can point to it instead of repeating it: "'knee_angle' (knee angle
+    drifts from 90°) was not judged on any of the 4 reps: <why>." The reason quoted is
+    the first one's; when the others differ it says so."""
+    n = len(whys)
+    where = (f"on the {what}" if total == 1 else f"on any of the {total} {what}s" if n >= total
+             else f"on {n} of the {total} {what}s")
+    same = all(w == whys[0] for w in whys)
+    why = f": {whys[0]}" if same else f"; on the first of them {whys[0]}"
+    return f"'{code}' ({label.lower()}) was not judged {where}{why}."
+
+
 def _count_doubt(exercise: Exercise, events: list, evd) -> str | None:
     """A warning that the rep count itself may be wrong, or None: the landmarks the
     driving angle is read from were not seen well on most counted reps
@@ -243,6 +257,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         found = list(kept)
     events: list[tuple[str, RepEvent | HoldEvent, tuple[dict[str, float], list[FaultHit], list[str]]]] = []
     unjudged_all: dict[str, str] = {}
+    unjudged_whys: dict[str, list[str]] = {}  # code -> why, per rep or hold it was not judged on
     what = "rep" if exercise.kind == "reps" else "hold"
     other_movement = 0
     for side, ev in found:
@@ -260,6 +275,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             unjudged = {f.code: "the pose model kept losing you from this camera angle" for f in exercise.faults}
         for code, why in unjudged.items():
             unjudged_all.setdefault(code, why)
+            unjudged_whys.setdefault(code, []).append(why)
         events.append((side, ev, (m, faults, sorted(unjudged))))
     events.sort(key=lambda x: x[1].start_t)
     unread: list = []
@@ -278,7 +294,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     for code, why in sorted(unjudged_all.items()):
         if why != "this camera view cannot see it" and not unreliable:
             f = exercise.fault(code)
-            warnings.append(f"'{code}' ({f.label.lower()}) was not judged on every {what}: {why}.")
+            warnings.append(unjudged_note(code, f.label, unjudged_whys[code], len(events), what))
     side_counts = {s: sum(1 for e in events if e[0] == s) for s in SIDES}
     main_side = max(side_counts, key=side_counts.get) if events else (options.side if options.side != "auto" else None)
 

@@ -112,13 +112,14 @@ def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = No
         return f"{head} ({', '.join(names.values())})"
     reasons = reasons or {}
     hidden = [c for c in missing if c in noted and reasons.get(c) == VIEW_CANNOT_SEE]
-    parts = [f"{names[c]} not judged" + (f" because {reasons[c]}" if reasons.get(c) else "")
+    parts = [f"{names[c]} not judged" + (f" because {reasons[c]}" if reasons.get(c) and c not in noted else "")
              for c in missing if c not in hidden]
+    see = " (see the notes)" if len([c for c in missing if c in noted]) > 1 else " (see the note)"
     if hidden and not parts:
-        return f"{head} from this camera view (see the note)"
+        return f"{head} from this camera view{see}"
     if hidden:
-        parts.append(f"{len(hidden)} more this camera view cannot see (see the note)")
-    return head + "; " + "; ".join(parts)
+        parts.append(f"{len(hidden)} more this camera view cannot see")
+    return head + "; " + "; ".join(parts) + (see if any(c in noted for c in missing) else "")
 
 
 # A rep's or hold's form in one of four kinds, as form_verdict words it: "good
@@ -187,10 +188,13 @@ def _verdict(event: dict, report: dict) -> str:
 
 
 def _view_noted(report: dict) -> frozenset[str]:
-    """The checks a note already names as ones this camera view cannot see
-    (analysis._view_warnings: "'knee_out' (...) was not checked: this view cannot see it")."""
+    """The checks a note already explains: ones this camera view cannot see
+    (analysis._view_warnings: "'knee_out' (...) was not checked: this view cannot see it")
+    and ones left unjudged with the reason said once (analysis.unjudged_note:
+    "'knee_angle' (...) was not judged on any of the 4 reps: ...")."""
     return frozenset(c for c in _checks(report["exercise"])
-                     if any(f"'{c}'" in w and "this view cannot see" in w for w in report["warnings"]))
+                     if any(w.startswith(f"'{c}'") and ("this view cannot see" in w or " was not judged on " in w)
+                            for w in report["warnings"]))
 
 
 _REQUIRED = {"schema": str, "exercise": str, "source": dict, "pose_coverage": float, "reps": list,

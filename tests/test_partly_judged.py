@@ -63,6 +63,32 @@ def test_reps_with_a_check_not_judged_are_counted_apart_from_good_form():
                              "because this camera view cannot see it")
 
 
+def test_a_reason_said_once_in_a_note_is_not_repeated_on_every_rep():
+    """s26's loaded donkey kick: the same 'not judged because the pose model misplaced
+    ...' reason was printed on all 4 rep lines and again as a note. The note says it
+    once, with how many reps it applies to, and each rep names the check only."""
+    from formcheck.analysis import unjudged_note
+
+    why = "the pose model misplaced your right knee or ankle"
+    assert unjudged_note("knee_angle", "Knee angle drifts from 90°", [why] * 4, 4, "rep") == \
+        f"'knee_angle' (knee angle drifts from 90°) was not judged on any of the 4 reps: {why}."
+    assert unjudged_note("short_range", "Small rep", [why, "other"], 4, "rep") == \
+        f"'short_range' (small rep) was not judged on 2 of the 4 reps; on the first of them {why}."
+    assert unjudged_note("knee_bent", "Stretched knee bent", [why], 1, "hold") == \
+        f"'knee_bent' (stretched knee bent) was not judged on the hold: {why}."
+    rep = json.loads((SAMPLES / "donkey_kick.report.json").read_text())
+    clean = [r for r in rep["reps"] if not r["faults"] and r["form_judged"]]
+    for r in clean:
+        r["unjudged"] = ["knee_angle"]
+    rep["unjudged_reasons"] = {"knee_angle": why}
+    rep["warnings"] = [unjudged_note("knee_angle", "Knee angle drifts from 90°", [why] * len(clean), len(clean), "rep")]
+    text = summary_text(rep)
+    assert text.count(why) == 1
+    for r in clean:
+        line = next(ln for ln in text.splitlines() if ln.strip().startswith(f"rep {r['index']:>2} "))
+        assert line.endswith("3 checks passed, 1 could not be made; knee angle drifts from 90° not judged (see the note)")
+
+
 def test_the_tables_name_the_checks_not_judged():
     rep = _hold_report(["knee_bent"], {"knee_bent": "its landmarks were not visible"})
     assert set(hold_table(rep)["Form"]) == {"2 checks passed, 1 could not be made (stretched knee bent)"}
