@@ -324,7 +324,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         for s in sorted({r.set for r in reps}):
             n = sum(1 for r in reps if r.set == s)
             if n < exercise.target_reps:
-                warnings.append(f"Set {s}: {n} rep{'' if n == 1 else 's'} (the routine is {ROUTINE_SETS} sets of "
+                warnings.append(f"Set {s}: {n} rep{'' if n == 1 else 's'} (the usual routine is {ROUTINE_SETS} sets of "
                                 f"{exercise.target_reps}).")
     else:
         for side, ev, (m, faults, unjudged) in events:

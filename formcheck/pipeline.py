@@ -122,12 +122,19 @@ COVERAGE_FINE = 0.8
 NEAREST_SHOWN = 0.2
 
 
+def _percent(confidence: float) -> str:
+    """A confidence as the report's "recognised" block says it (rounded to 3 places
+    first): 0.4949 read "50%" there and "49%" in a note beside it (s27)."""
+    return f"{round(confidence, 3):.0%}"
+
+
 def _camera_problems(track: PoseTrack, chosen: str | None) -> list[str]:
     """What the camera did not give the recogniser, in words: few frames with the
     person in them, or a view the chosen movement cannot be analysed from."""
     out = []
     if track.coverage < COVERAGE_FINE:
-        out.append(f"you were found in only {track.coverage:.0%} of the frames")
+        out.append(f"no one was found in {1 - track.coverage:.0%} of the frames (the person out of view, title "
+                   "cards or cuts)")
     view, ex = clip_view(track), EXERCISES.get(chosen or "")
     if view is None:
         out.append("the camera view could not be told")
@@ -149,10 +156,10 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
     near = [(m, p) for m, p in rec.alternatives if m is not None and p >= NEAREST_SHOWN][:1]
     nearest = f" The closest was {a_movement(near[0][0])} ({near[0][1]:.0%})." if near else ""
     if chosen is None:
-        head = f"This is {NOT_ONE_OF_THEM} ({rec.confidence:.0%} sure), so nothing was graded."
+        head = f"This is {NOT_ONE_OF_THEM} ({_percent(rec.confidence)} sure), so nothing was graded."
     elif rec.movement is None and rec.confident:
         head = (f"This looks like a different movement: not {a_movement(chosen)}, and {NOT_ONE_OF_THEM} "
-                f"({rec.confidence:.0%} sure), so it was not graded.")
+                f"({_percent(rec.confidence)} sure), so it was not graded.")
     else:
         head = (f"This does not look like {a_movement(chosen)}: its body position or shape does not fit one, "
                 "so it was not graded.")
@@ -163,7 +170,11 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
         return f"{head}{nearest} The camera may be why: {'; '.join(problems)}. {tip}"
     if chosen is None:
         return f"{head}{nearest} If it is one of them, choose it and analyse the clip again."
-    return (f"{head}{nearest} The camera saw you well {VIEW_LABELS.get(clip_view(track) or '', '')}".rstrip()
+    view, ex = clip_view(track) or "", EXERCISES.get(chosen)
+    # "from the front (camera facing your chest)" is not where a camera stands for a body on all
+    # fours, chest to the floor (s27: a fire hydrant filmed from in front and to the side).
+    where = "" if ex is not None and ex.all_fours and view in ("front", "back") else VIEW_LABELS.get(view, "")
+    return (f"{head}{nearest} The camera saw you well {where}".rstrip()
             + f", so it is the movement that did not match: if it was {a_movement(chosen)}, compare it with the tips.")
 
 
@@ -187,7 +198,7 @@ def analyze(track: PoseTrack, movement: str, options: Options = Options(), sourc
             return report
         movement = rec.movement
         if not rec.confident:
-            note = (f"formcheck is not sure this is {a_movement(movement)} ({rec.confidence:.0%}). "
+            note = (f"formcheck is not sure this is {a_movement(movement)} ({_percent(rec.confidence)}). "
                     "If it is another movement, choose it and analyse the clip again.")
     elif rec is not None:
         warning = mismatch(rec, movement)

@@ -365,9 +365,9 @@ def review_notes(report: dict) -> list[str]:
     return ([short] if short else []) + _notes(report)
 
 
-# "Set 1: 4 reps (the routine is 3 sets of 15)." (analysis); reports saved before
-# session 26 say "Set 1: 4 of 15 reps.".
-_SHORT_SET = re.compile(r"Set (\d+): (\d+)(?: of (\d+) reps| reps? \(the routine is \d+ sets of (\d+)\))\.")
+# "Set 1: 4 reps (the usual routine is 3 sets of 15)." (analysis); reports saved in
+# session 26 say "(the routine is ...)", before it "Set 1: 4 of 15 reps.".
+_SHORT_SET = re.compile(r"Set (\d+): (\d+)(?: of (\d+) reps| reps? \(the (?:usual )?routine is \d+ sets of (\d+)\))\.")
 
 
 def _group_short_sets(notes: list[str]) -> list[str]:
@@ -377,7 +377,7 @@ def _group_short_sets(notes: list[str]) -> list[str]:
     if len(short) < 2 or len({m[3] or m[4] for m in short}) != 1:
         return notes
     said = "; ".join(f"set {m[1]}: {m[2]}" for m in short)
-    one = f"Each set was short of the routine's {short[0][3] or short[0][4]} reps ({said})."
+    one = f"Each set was short of the usual routine's {short[0][3] or short[0][4]} reps ({said})."
     first = notes.index(short[0][0])
     rest = [w for w in notes if not _SHORT_SET.fullmatch(w)]
     return rest[:first] + [one] + rest[first:]

@@ -41,13 +41,14 @@ def _report(exercise: str, reps=(), holds=(), warnings=(), recognised=None, grad
 def test_one_rep_per_set_is_singular_and_short_sets_are_one_note():
     # nm_single_leg_bridge_mew: "set 1: 1 reps" and "Note: Set 1: 1 of 15 reps." three times.
     reps = [_rep(1, 1, "left"), _rep(2, 2, "right"), _rep(3, 3, "left")]
-    said = "Each set was short of the routine's 15 reps (set 1: 1; set 2: 1; set 3: 1)."
-    for note in ("Set {s}: 1 of 15 reps.", "Set {s}: 1 rep (the routine is 3 sets of 15)."):  # saved before s26, now
+    said = "Each set was short of the usual routine's 15 reps (set 1: 1; set 2: 1; set 3: 1)."
+    for note in ("Set {s}: 1 of 15 reps.", "Set {s}: 1 rep (the routine is 3 sets of 15).",
+                 "Set {s}: 1 rep (the usual routine is 3 sets of 15)."):  # saved before s26, in s26, now
         out = summary_text(_report("clamshell", reps, warnings=[note.format(s=s) for s in (1, 2, 3)]))
         assert "set 1: 1 rep (left side)" in out and "1 reps" not in out
         assert out.count("15 reps") == 1 and said in out
-    one = summary_text(_report("clamshell", [_rep(1, 1)], warnings=["Set 1: 1 rep (the routine is 3 sets of 15)."]))
-    assert "1 rep — set 1: 1 rep (right side)" in one and "Note: Set 1: 1 rep (the routine is 3 sets of 15)." in one
+    one = summary_text(_report("clamshell", [_rep(1, 1)], warnings=["Set 1: 1 rep (the usual routine is 3 sets of 15)."]))
+    assert "1 rep — set 1: 1 rep (right side)" in one and "Note: Set 1: 1 rep (the usual routine is 3 sets of 15)." in one
 
 
 @pytest.mark.parametrize("hold_s, said", [(0.0, "no pause at the top"), (0.04, "no pause at the top"),
@@ -274,6 +275,29 @@ def test_a_refusal_with_the_camera_fine_says_the_movement_did_not_match(front_cl
         ("donkey_kick", 0.36)]), "clamshell")
 
 
+def test_a_refusal_does_not_place_the_camera_at_the_chest_of_a_body_on_all_fours(front_clamshell):
+    # s27: a fire hydrant filmed from in front and to the side was told "The camera saw you well from the
+    # front (camera facing your chest)"; on all fours the chest faces the floor.
+    from formcheck.pipeline import refusal
+    from formcheck.recognise import Recognition
+
+    said = refusal(front_clamshell, Recognition(None, 0.98, []), "fire_hydrant")
+    assert "The camera saw you well, so it is the movement that did not match" in said
+    assert "chest" not in said
+
+
+def test_one_confidence_is_said_the_same_everywhere():
+    # s27: 0.4949 read "fire hydrant, 50%" in the recognised line (the report keeps 3 places) and
+    # "not sure this is a fire hydrant (49%)" in the note beside it.
+    from formcheck.pipeline import _percent
+    from formcheck.recognise import Recognition
+    from formcheck.report import recognised_text
+
+    for c in (0.4949, 0.495, 0.9351, 0.9349, 0.985, 0.12345):
+        rec = Recognition("fire_hydrant", c, [])
+        assert recognised_text(rec.to_report()) == f"fire hydrant, {_percent(c)}"
+
+
 def test_a_refusal_gives_camera_advice_when_the_camera_is_why(front_clamshell):
     from formcheck.pipeline import refusal
     from formcheck.recognise import Recognition
@@ -282,7 +306,8 @@ def test_a_refusal_gives_camera_advice_when_the_camera_is_why(front_clamshell):
     # Seen in only half the frames.
     half = front_clamshell.replace(detected=np.arange(len(front_clamshell)) % 2 == 0)
     said = refusal(half, rec, "clamshell")
-    assert "The camera may be why: you were found in only 50% of the frames." in said and "saw you well" not in said
+    assert ("The camera may be why: no one was found in 50% of the frames (the person out of view, title cards "
+            "or cuts).") in said and "saw you well" not in said
     # Filmed from a view the movement cannot be analysed from: that view named, and the movement's own tip.
     from formcheck.exercises import get_exercise
 
@@ -403,7 +428,7 @@ def test_short_sets_and_the_support_leg_read_plainly(front_clamshell):
 
     assert analysis.ROUTINE_SETS == Step("clamshell").sets
     report = analyze(front_clamshell, "clamshell", Options(recognise=False))
-    assert "Set 1: 4 reps (the routine is 3 sets of 15)." in report["warnings"]
-    assert "Note: Set 1: 4 reps (the routine is 3 sets of 15)." in summary_text(report)
+    assert "Set 1: 4 reps (the usual routine is 3 sets of 15)." in report["warnings"]
+    assert "Note: Set 1: 4 reps (the usual routine is 3 sets of 15)." in summary_text(report)
     assert "read swinging" not in inspect.getsource(analysis)
     assert analysis._movements(4, "of your support leg " + analysis._were(4)) == "4 movements of your support leg were"
