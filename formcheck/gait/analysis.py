@@ -47,7 +47,8 @@ from formcheck.gait.summary import (
     speed_sentence,
     summary_lines,
 )
-from formcheck.landmarks import PoseTrack, other_side
+from formcheck.cleaning import VIS_MIN
+from formcheck.landmarks import Lm, PoseTrack, other_side
 from formcheck.results import Step, metrics_json
 from formcheck.views import clip_view
 
@@ -100,6 +101,21 @@ CUT_JERK_FRAMES = 3
 # cross-fades at 1.8 and 6.7 s each lose the runner for 2 frames, then the hips land 1.2-1.6
 # trunk lengths away].
 CUT_GAP_FRAMES = 5
+# A cut between two shots of a tracking camera that keeps the runner framed alike (the trunk
+# lands where it was): the body's shape jumps instead, the runner being at another point of
+# the stride. The points shoulders to ankles (hands too, not the feet), each taken relative to the mid-hip, jump off their
+# own motion (median over the points, in trunk lengths) by more than CUT_POSE_JUMP at one
+# frame, and by more than CUT_POSE_ALONE times as much as at either frame beside it (a point
+# lost for one frame jumps off and back, two frames in a row; a fast stride raises the frames
+# around). [own: run_grass_side_paces_arh (real, tuned on; five shots of a panning camera,
+# runner framed alike) reads 0.35, 0.25, 0.31 and 0.63 at its four cuts, 2.3-7x the frames
+# beside them; its trunk moves 0.15, 0.05, 0.63 and 0.33 there, so the trunk rules found one
+# only. On the other real running clips the largest single-frame value this alone-ratio lets
+# through, outside clips with cuts or two people, is 0.20; a sprinting shot reads up to 0.30 on
+# frames next to each other.]
+CUT_POSE_JUMP = 0.2
+CUT_POSE_ALONE = 2.0
+POSE_POINTS = tuple(range(int(Lm.LEFT_SHOULDER), int(Lm.RIGHT_ANKLE) + 1))
 # Gaps in the body's visibility up to this long are bridged [own: steps on either
 # side still belong to one steady run; the step detector copes with a missed step].
 SEEN_GAP_S = 1.0
@@ -197,6 +213,42 @@ def _jerks(shaky: np.ndarray) -> np.ndarray:
         if (2 <= len(run) <= CUT_JERK_FRAMES and run[0] - before > CUT_WINDOW
                 and after - run[-1] > CUT_WINDOW):
             out[run] = True
+    return out
+
+
+def pose_jumps(track: PoseTrack) -> np.ndarray:
+    """[N] how far the body's shape jumps at frame i, in trunk lengths: the points
+    shoulders, elbows, wrists, hips, knees and ankles (POSE_POINTS), each relative to the mid-hip, off their own motion
+    (`_off_own_motion`), median over the points seen; NaN where unseen."""
+    fr = Frames(track)
+    hip = fr.mid("hip")
+    trunk = np.linalg.norm(fr.mid("sh") - hip, axis=-1)
+    px = np.where((track.vis > VIS_MIN)[..., None], track.px, np.nan)[:, POSE_POINTS]
+    rel = px - hip[:, None, :]
+    off = np.stack([_off_own_motion(rel[:, k]) for k in range(rel.shape[1])], axis=1)
+    prev = np.concatenate([trunk[:1], trunk[:-1]])
+    off = off / np.where(prev > 0, prev, np.nan)[:, None]
+    enough = np.isfinite(off).sum(axis=1) >= 3
+    out = np.full(len(track), np.nan)
+    out[enough] = np.nanmedian(off[enough], axis=1)
+    return out
+
+
+def pose_cuts(track: PoseTrack) -> np.ndarray:
+    """[N] bool: a cut just before frame i seen on the body's shape (`pose_jumps`): a
+    jump above CUT_POSE_JUMP at frame i, CUT_POSE_ALONE times both frames beside it
+    (both seen), and no other jump above CUT_POSE_JUMP within CUT_WINDOW frames."""
+    j = pose_jumps(track)
+    out = np.zeros(len(j), bool)
+    if len(j) < 3:
+        return out
+    beside = np.maximum(np.concatenate([[np.nan], j[:-1]]), np.concatenate([j[1:], [np.nan]]))
+    with np.errstate(invalid="ignore"):
+        high = np.nan_to_num(j) > CUT_POSE_JUMP
+        out[:] = high & (j > CUT_POSE_ALONE * beside)
+    for i in np.flatnonzero(out):  # a lone jump: a track gone wrong jumps again and again
+        near = high[max(0, i - CUT_WINDOW):i + CUT_WINDOW + 1]
+        out[i] = near.sum() == 1
     return out
 
 
@@ -304,6 +356,18 @@ def whole_leg_seen_s(track: PoseTrack) -> float:
     return float(np.max(t[ends] - t[starts])) + frame_s
 
 
+def _stretch_sentence(t0: float, t1: float, cut_s: np.ndarray) -> str:
+    """The warning for a clip analysed on part of its length; with cuts, it says the
+    step rate is that one shot's (shots are never pooled: the pace can change)."""
+    if len(cut_s) == 0:
+        return (f"Only {t0:.1f}-{t1:.1f} s was analysed: the longest part of the clip with the whole body in view "
+                "and no cut found.")
+    at = ", ".join(f"{c:.1f}" for c in cut_s[:6]) + (", ..." if len(cut_s) > 6 else "")
+    return (f"Only {t0:.1f}-{t1:.1f} s was analysed: the longest shot with the whole body in view (cuts found at "
+            f"{at} s). Shots are not pooled, as the pace can change from one to the next: the step rate and "
+            "the other measures are this shot's.")
+
+
 def _crop(track: PoseTrack, i0: int, i1: int) -> PoseTrack:
     return track.replace(times=track.times[i0:i1], xy=track.xy[i0:i1], vis=track.vis[i0:i1],
                          world=track.world[i0:i1], detected=track.detected[i0:i1])
@@ -327,14 +391,14 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         clean = clean_track(real, cutoff_hz=options.smooth_hz)
     warnings: list[str] = []
     # Cuts are found on the track as found: smoothing would spread a cut over frames.
-    i0, i1 = seen_stretch(clean, trunk_cuts(real))
+    cuts = trunk_cuts(real) | pose_cuts(real)
+    i0, i1 = seen_stretch(clean, cuts)
     # Video time: how long the clip runs, and the longest stretch with the whole body seen.
     frame_s = 1.0 / float(track.fps) if track.fps else 0.0
     clip_s = float(track.times[-1] - track.times[0]) + frame_s
     seen_s = whole_leg_seen_s(track)
     if i1 - i0 >= 8 and (i0 > 0 or i1 < len(clean)) and (i1 - i0) < 0.9 * len(clean):
-        warnings.append(f"Only {clean.times[i0] / ts:.1f}-{clean.times[i1 - 1] / ts:.1f} s was analysed: the "
-                        "longest part of the clip with the whole body in view and no cut found.")
+        warnings.append(_stretch_sentence(clean.times[i0] / ts, clean.times[i1 - 1] / ts, real.times[cuts] / ts))
         clean = _crop(clean, i0, i1)
     view = clip_view(clean)
     t = clean.times

@@ -145,10 +145,10 @@ def spread_legs(mets: list[dict[str, float]], sides: list[str], spread: float, m
             return
         med[side] = float(np.median(v))
     centre = (med["left"] + med["right"]) / 2
-    for m in mets:
+    for m, side in zip(mets, sides):
         for k in ("fppa_deg", "fppa_mid_deg"):
             if k in m and math.isfinite(m[k]):
-                m[k] = centre + spread * (m[k] - centre)
+                m[k] = m[k] + (spread - 1) * (med[side] - centre)
 
 
 def _at(t: np.ndarray, p: np.ndarray, tq: float) -> np.ndarray:

@@ -18,6 +18,17 @@ __all__ = ["Stance", "detect_steps", "standing_baseline", "GROUND_SPEED_SHARE", 
 # From the side, the foot has landed when it moves back at this share of the ground's
 # speed under the body [own: a landing foot is still slightly slower than the belt].
 GROUND_SPEED_SHARE = 0.85
+# From the side, the pelvis' rhythm gives way to the feet's when the feet agree with each
+# other within FEET_AGREE and the pelvis is off the step and the stride by more than
+# PELVIS_OFF [own: on run_grass_side_paces_arh (real, tuned on) the pelvis reads 0.18 s and
+# 1.03 s on its two sprint shots, where the forward-most heel reads 0.311 and 0.255 s and the
+# feet's height difference 0.624 and 0.514 s a stride (0.4% and 0.8% apart; by eye 9 and 8
+# frames a step); on its three slower shots all three agree within 10%].
+FEET_AGREE = 0.08
+PELVIS_OFF = 0.15
+# ... and midstance comes this share of a step period after the heel's furthest reach [own: a
+# sprint stance lasts about 0.3 of a step period and the foot lands just after the reach].
+REACH_TO_MID = 0.2
 # A still standing period of at least this long at the start is the runner's baseline [own].
 BASELINE_MIN_S = 1.0
 
@@ -232,8 +243,24 @@ def _contacts_sagittal(fr: Frames, t: np.ndarray, leg: float, period: float, see
     return out
 
 
+def _reach_seeds(fr: Frames, t: np.ndarray, period: float) -> tuple[np.ndarray, np.ndarray]:
+    """Midstance seeds, one per step, from the feet when the pelvis' bounce does not
+    keep the step's rhythm (`_feet_period`): the forward-most heel's furthest reach
+    ahead of the hips comes at about contact; midstance is taken REACH_TO_MID of a
+    step period later. Sample indices and times."""
+    dt = float(np.median(np.diff(t)))
+    x = gauss_smooth(t, fill(t, _front_heel(fr)), period / 8)
+    span = float(np.percentile(x, 95) - np.percentile(x, 5))
+    idx = peaks(x, max(1, int(0.6 * period / dt)), max(0.01, 0.25 * span))
+    times = np.array([refine(t, x, i) for i in idx]) + REACH_TO_MID * period
+    keep = times < t[-1]
+    times = times[keep]
+    return np.searchsorted(t, times).clip(0, len(t) - 1), times
+
+
 def _steps_vertical(fr: Frames, t: np.ndarray, leg: float, period: float,
-                    view: str | None = None) -> tuple[list[Stance], int]:
+                    view: str | None = None,
+                    seeds: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[list[Stance], int]:
     """Steps from the pelvis bounce and the feet's vertical motion on screen (any view).
 
     Midstance: the pelvis is lowest once per step (image y of the mid-hip,
@@ -250,7 +277,7 @@ def _steps_vertical(fr: Frames, t: np.ndarray, leg: float, period: float,
     sharper there.
     """
     dt = float(np.median(np.diff(t)))
-    seeds, seed_t = _pelvis_lows(fr, t, leg, period)
+    seeds, seed_t = _pelvis_lows(fr, t, leg, period) if seeds is None else seeds
     ys = {s: {"heel": fr.p(s, "heel")[:, 1] / leg, "toe": fr.p(s, "toe")[:, 1] / leg} for s in SIDES}
     half = max(1, int(round(0.75 * period / dt)))
     persist = max(1, int(round(0.02 / dt)))
@@ -323,6 +350,22 @@ def _front_heel(fr: Frames) -> np.ndarray:
     return np.fmax(*ahead) / fr.leg_scale()
 
 
+def _feet_period(t: np.ndarray, fr: Frames, period: float, reach: float | None) -> float:
+    """The step period from the side when the pelvis' rhythm is not the feet's: the
+    forward-most heel (`_front_heel`) repeats once per step and the two feet's
+    difference in height once per stride; when those two agree (the reach within
+    FEET_AGREE of half the stride) and the pelvis' period is neither the reach nor
+    twice it (within PELVIS_OFF), the reach is the period. Otherwise `period`."""
+    if reach is None:
+        return period
+    stride = step_period(t, (fr.foot_low_y("left") - fr.foot_low_y("right")) / fr.leg_scale())
+    if stride is None or abs(2 * reach / stride - 1) > FEET_AGREE:
+        return period
+    if any(abs(period / (m * reach) - 1) <= PELVIS_OFF for m in (1, 2)):
+        return period
+    return reach
+
+
 def detect_steps(track: PoseTrack, view: str | None) -> tuple[list[Stance], float | None, dict]:
     """Steps of a cleaned track whose times are real time. Returns (steps sorted by
     contact, step period in s or None, info {"label_disagreements": n, "method": ...})."""
@@ -345,14 +388,21 @@ def detect_steps(track: PoseTrack, view: str | None) -> tuple[list[Stance], floa
     # From behind or in front the labels are repaired, and the difference in height
     # of the two feet repeats once per stride: a pelvis period that long is a stride.
     lo, hi = RUNNING_CADENCE_SPM
+    by_feet = False
     if view in FRONTAL:
         stride = step_period(t, (fr.foot_low_y("left") - fr.foot_low_y("right")) / fr.leg_scale())
         halve = stride is not None and 0.85 <= period / stride <= 1.15
     else:
         reach = step_period(t, _front_heel(fr))
         halve = reach is not None and 1.7 <= period / reach <= 2.3
+        feet = _feet_period(t, fr, period, reach)
+        by_feet, period = feet != period, feet
     if halve and lo <= 120.0 / period <= hi:
         period = period / 2
+    if view not in FRONTAL and by_feet:
+        steps, disagree = _steps_vertical(fr, t, leg, period, view, seeds=_reach_seeds(fr, t, period))
+        info.update(method="forward reach of the feet and vertical foot motion", label_disagreements=disagree)
+        return steps, period, info
     steps, disagree = _steps_vertical(fr, t, leg, period, view)
     info.update(method="pelvis bounce and vertical foot motion", label_disagreements=disagree)
     return steps, period, info
