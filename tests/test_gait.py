@@ -429,7 +429,13 @@ def test_spread_legs_moves_steps_apart_about_the_legs_mean():
     mets = [{"fppa_deg": 10.0 if s == "left" else 0.0, "fppa_mid_deg": 8.0 if s == "left" else 1.0} for s in sides]
     spread_legs(mets, sides, 1.5, 7)
     assert [m["fppa_deg"] for m in mets[:2]] == pytest.approx([12.5, -2.5])
-    assert [m["fppa_mid_deg"] for m in mets[:2]] == pytest.approx([9.5, -1.0])
+    # Each leg's level moves (by the fppa_deg medians): mid-stance readings move with it.
+    assert [m["fppa_mid_deg"] for m in mets[:2]] == pytest.approx([10.5, -1.5])
+    # A step off its leg's median keeps its own distance from it: the spread was fitted on
+    # the legs' medians and is not applied to a step's scatter about them.
+    odd = [{"fppa_deg": (10.0 if s == "left" else 0.0) + (4.0 if k == 0 else 0.0)} for k, s in enumerate(sides)]
+    spread_legs(odd, sides, 1.5, 7)
+    assert [m["fppa_deg"] for m in odd[:3]] == pytest.approx([16.5, -2.5, 12.5])
     # Too few steps on a leg: nothing is moved (no comparison from fewer than min_steps).
     few = [{"fppa_deg": 10.0 if s == "left" else 0.0} for s in sides]
     spread_legs(few, sides, 1.5, 8)
@@ -705,6 +711,62 @@ def test_a_cut_between_two_shots_framed_alike_is_found(view, noisy):
     for part in (track.slice(0, cut), track.slice(cut, len(track))):
         assert not trunk_cuts(part).any()
 
+
+
+def _two_shots_same_framing(view: str, noisy: bool):
+    """Two shots of a runner framed exactly alike (a panning camera that keeps the runner
+    centred, run_grass_side_paces_arh): 9 steps at 160 steps/min cut mid-stride, then 16 at
+    190. The trunk lands where it was; only the body's shape jumps (another point of the
+    stride). Returns (track, the cut's frame, the second shot's cadence)."""
+    defects = REALISTIC if noisy else CLEAN
+    a, b = built(view, 30, steps=9, cadence=160.0), built(view, 30, steps=16, cadence=190.0)
+    ta, tb = track_from_motion(a.motion, a.camera, defects), track_from_motion(b.motion, b.camera, defects)
+    ta = ta.slice(0, len(ta) - 5)
+    times = np.concatenate([ta.times, ta.times[-1] + 1 / 30 + tb.times - tb.times[0]])
+    track = ta.replace(times=times, xy=np.concatenate([ta.xy, tb.xy]), vis=np.concatenate([ta.vis, tb.vis]),
+                       world=np.concatenate([ta.world, tb.world]),
+                       detected=np.concatenate([ta.detected, tb.detected]))
+    return track, len(ta), b.truth["cadence_spm"]
+
+
+@pytest.mark.parametrize("noisy", [False, True], ids=["clean", "noisy"])
+@pytest.mark.parametrize("view", ["left", "back"])
+def test_a_cut_between_shots_framed_exactly_alike_is_found_on_the_body_shape(view, noisy):
+    # Before pose_cuts the two shots were pooled: 178-179 steps/min against the second shot's 190.
+    from formcheck.gait.analysis import pose_cuts, trunk_cuts
+
+    track, cut, cad = _two_shots_same_framing(view, noisy)
+    assert not trunk_cuts(track).any()
+    assert np.flatnonzero(pose_cuts(track)).tolist() == [cut]
+    rep = analyze_running(track)
+    assert rep["gait"]["status"] == "running"
+    assert rep["gait"]["cadence_spm"] == pytest.approx(cad, rel=0.02)
+    only = [w for w in rep["warnings"] if w.startswith("Only ")]
+    assert only and "longest shot" in only[0] and "not pooled" in only[0]
+    for part in (track.slice(0, cut), track.slice(cut, len(track))):
+        assert not pose_cuts(part).any()
+
+
+@pytest.mark.parametrize("noisy", [False, True], ids=["clean", "noisy"])
+def test_side_view_step_period_from_the_feet_when_the_pelvis_loses_the_rhythm(noisy):
+    # A sprint seen from the side (arh's last two shots): the mid-hip's height wobbles at its
+    # own slower rhythm, so the pelvis' period is 0.92-0.97 s; the forward-most heel and the
+    # feet's height difference still agree on 0.30 s a step. Before: "slow motion", 6 steps.
+    from formcheck.gait.frames import Frames
+
+    b = built("left", 30, steps=20, cadence=200.0)
+    track = track_from_motion(b.motion, b.camera, REALISTIC if noisy else CLEAN)
+    leg = Frames(track).leg_px() / track.height
+    xy = track.xy.copy()
+    xy[:, [23, 24], 1] += (0.05 * leg * np.sin(2 * math.pi * track.times / 1.05))[:, None]
+    rep = analyze_running(track.replace(xy=xy))
+    assert rep["gait"]["status"] == "running"
+    assert rep["gait"]["step_method"].startswith("forward reach of the feet")
+    assert rep["gait"]["cadence_spm"] == pytest.approx(200.0, rel=0.02)
+    assert len(rep["steps"]) >= 18
+    # Without the wobble the pelvis keeps the rhythm and is used as before.
+    plain = analyze_running(track)
+    assert plain["gait"]["step_method"].startswith("pelvis bounce")
 
 
 def test_hip_points_lost_for_two_frames_are_not_a_cut():
