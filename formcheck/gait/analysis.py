@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.cleaning import clean_track
+from formcheck.cleaning import VIS_MIN, clean_track
 from formcheck.errors import NoPersonError
 from formcheck.gait import rules as R
 from formcheck.gait.frames import SIDES, Frames, camera_yaw_deg, clean_frontal, facing
@@ -47,7 +47,6 @@ from formcheck.gait.summary import (
     speed_sentence,
     summary_lines,
 )
-from formcheck.cleaning import VIS_MIN
 from formcheck.landmarks import Lm, PoseTrack, other_side
 from formcheck.results import Step, metrics_json
 from formcheck.views import clip_view
