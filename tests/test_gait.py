@@ -684,13 +684,17 @@ def _spliced(view: str, noisy: bool, shift: float = 0.65, zoom: float = 1.15):
     d = shift * trunk / math.sqrt(2)
     centre = np.nanmean(tb.xy[:, [23, 24]], axis=(0, 1))
     xy = centre + (tb.xy - centre) * zoom + np.array([d / tb.width, d / tb.height])
-    times = np.concatenate([ta.times, ta.times[-1] + 1 / 30 + tb.times - tb.times[0]])
-    vis = np.concatenate([ta.vis, tb.vis])
+    track = _join(ta, tb.replace(xy=xy))
+    vis = track.vis.copy()
     vis[len(ta) - 4:len(ta) + 5, 25:] = 0.0  # knees and feet unseen around the cut, as in bellamy's
-    track = ta.replace(times=times, xy=np.concatenate([ta.xy, xy]), vis=vis,
-                       world=np.concatenate([ta.world, tb.world]),
-                       detected=np.concatenate([ta.detected, tb.detected]))
-    return track, len(ta), b.truth["cadence_spm"]
+    return track.replace(vis=vis), len(ta), b.truth["cadence_spm"]
+
+
+def _join(ta, tb):
+    """Track tb played right after track ta (one frame later), as one track."""
+    times = np.concatenate([ta.times, ta.times[-1] + 1 / 30 + tb.times - tb.times[0]])
+    return ta.replace(times=times, xy=np.concatenate([ta.xy, tb.xy]), vis=np.concatenate([ta.vis, tb.vis]),
+                      world=np.concatenate([ta.world, tb.world]), detected=np.concatenate([ta.detected, tb.detected]))
 
 
 @pytest.mark.parametrize("noisy", [False, True], ids=["clean", "noisy"])
@@ -722,11 +726,7 @@ def _two_shots_same_framing(view: str, noisy: bool):
     a, b = built(view, 30, steps=9, cadence=160.0), built(view, 30, steps=16, cadence=190.0)
     ta, tb = track_from_motion(a.motion, a.camera, defects), track_from_motion(b.motion, b.camera, defects)
     ta = ta.slice(0, len(ta) - 5)
-    times = np.concatenate([ta.times, ta.times[-1] + 1 / 30 + tb.times - tb.times[0]])
-    track = ta.replace(times=times, xy=np.concatenate([ta.xy, tb.xy]), vis=np.concatenate([ta.vis, tb.vis]),
-                       world=np.concatenate([ta.world, tb.world]),
-                       detected=np.concatenate([ta.detected, tb.detected]))
-    return track, len(ta), b.truth["cadence_spm"]
+    return _join(ta, tb), len(ta), b.truth["cadence_spm"]
 
 
 @pytest.mark.parametrize("noisy", [False, True], ids=["clean", "noisy"])
