@@ -37,9 +37,9 @@ class FppaCalibration:
     the leg's length on screen (thigh + shank); before FPPA is read, the pose
     model's hip points are moved apart about their midpoint to that width (it puts
     them 10-30% closer together than the joint centres, which reads a caving knee
-    low). None: the points as seen. spread: each step's FPPA is moved away from
-    the mean of the two legs' medians by this factor (the pose model draws the
-    two knees' angles toward each other; spread_legs). slope, offset: a straight
+    low). None: the points as seen. spread: each leg's median FPPA is moved away
+    from the mean of the two legs' medians by this factor, its steps with it (the
+    pose model draws the two knees' angles toward each other; spread_legs). slope, offset: a straight
     line applied after that (identity unless given). sd_deg, sd_per_yaw: the per-leg error left, as
     an SD of sqrt(sd_deg² + (sd_per_yaw x camera yaw°)²), which widens every
     leg's band. `fitted_on` says what (docs/gait.md, "Bias correction")."""
@@ -134,10 +134,12 @@ def frontal_metrics(fr: Frames, t: np.ndarray, st: Stance, base: dict | None,
 
 
 def spread_legs(mets: list[dict[str, float]], sides: list[str], spread: float, min_steps: int) -> None:
-    """Move each step's `fppa_deg` and `fppa_mid_deg` (in place) away from the mean
-    of the two legs' median `fppa_deg` by `spread`: the pose model reads the two
-    knees closer to each other than they are (FppaCalibration.spread). Only when
-    both legs have `min_steps` steps; otherwise nothing changes."""
+    """Move each leg's median `fppa_deg` away from the mean of the two legs' medians
+    by `spread`, and every step's `fppa_deg` and `fppa_mid_deg` of that leg (in
+    place) by as much: the pose model reads the two knees closer to each other
+    than they are (FppaCalibration.spread). The factor was fitted on the legs'
+    medians, so a step's scatter about its leg's median is kept as read, not
+    multiplied. Only when both legs have `min_steps` steps; otherwise nothing changes."""
     med = {}
     for side in SIDES:
         v = [m["fppa_deg"] for m, sd in zip(mets, sides) if sd == side and math.isfinite(m.get("fppa_deg", math.nan))]
