@@ -248,7 +248,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             # Found on the guarded angle (as live); timed on the angle as read, which
             # offline can do: the walk-out looks ahead and bridges short jumps itself.
             # and started where the person began sinking slowly into the stretch.
-            evs = find_holds(clean.times, drive, raw_drive, pos, exercise.hold, anchor_points(joints))
+            evs = find_holds(clean.times, drive, raw_drive, pos, exercise.hold, anchor_points(joints),
+                             tuple(feats[k] for k in exercise.held_too))
         found += [(side, ev) for ev in evs]
     overlapping = mirrored = 0
     if exercise.kind == "reps":

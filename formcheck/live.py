@@ -435,7 +435,8 @@ class LiveSession:
         w, times = self._lookback()
         found = find_holds(times, np.asarray(self._guarded[side][w:], float),
                            np.asarray(self._drive[side][w:], float), np.asarray(self._inpos[side][w:], bool),
-                           ex.hold, np.asarray(self._anchors[side][w:], float))
+                           ex.hold, np.asarray(self._anchors[side][w:], float),
+                           tuple(np.asarray(self._feats[side][k][w:], float) for k in ex.held_too))
         recorded = self._hold_ev[side]
         out = []
         for ev in found:

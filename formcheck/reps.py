@@ -54,6 +54,9 @@ __all__ = [
     "close_hold",
     "run_holds",
     "split_sets",
+    "centred_median",
+    "centred_speed",
+    "walk_out",
 ]
 
 
@@ -776,7 +779,7 @@ def split_sets(starts: list[float], ends: list[float], sides: list[str | None], 
 MERGE_GAP_FACTOR = 2.0
 
 
-def _walk(times: np.ndarray, good: np.ndarray, i: int, step: int, max_gap_s: float) -> int:
+def walk_out(times: np.ndarray, good: np.ndarray, i: int, step: int, max_gap_s: float) -> int:
     """From index i, the last index in direction `step` reached through `good`
     frames with no run of bad frames longer than max_gap_s."""
     last = i
@@ -790,18 +793,25 @@ def _walk(times: np.ndarray, good: np.ndarray, i: int, step: int, max_gap_s: flo
     return last
 
 
-def centred_speed(times: np.ndarray, values: np.ndarray, params: HoldParams) -> np.ndarray:
-    """Offline speed (°/s) [N] of the driving angle's centred median over smooth_s,
-    taken over speed_s centred on each frame; NaN where the angle is unseen."""
+def centred_median(times: np.ndarray, values: np.ndarray, span_s: float) -> np.ndarray:
+    """Offline [N] median of `values` over the span_s centred on each frame, over
+    the frames read; NaN where the frame itself is unread."""
     n = len(times)
     med = np.full(n, np.nan)
-    half = params.smooth_s / 2
-    lo = np.searchsorted(times, times - half, side="left")
-    hi = np.searchsorted(times, times + half, side="right")
+    lo = np.searchsorted(times, times - span_s / 2, side="left")
+    hi = np.searchsorted(times, times + span_s / 2, side="right")
     for i in range(n):
         if np.isfinite(values[i]):
             w = values[lo[i]:hi[i]]
             med[i] = np.median(w[np.isfinite(w)])
+    return med
+
+
+def centred_speed(times: np.ndarray, values: np.ndarray, params: HoldParams) -> np.ndarray:
+    """Offline speed (°/s) [N] of the driving angle's centred median over smooth_s,
+    taken over speed_s centred on each frame; NaN where the angle is unseen."""
+    n = len(times)
+    med = centred_median(times, values, params.smooth_s)
     a = np.clip(np.searchsorted(times, times - params.speed_s / 2, side="left"), 0, n - 1)
     b = np.clip(np.searchsorted(times, times + params.speed_s / 2, side="right") - 1, 0, n - 1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -843,8 +853,8 @@ def refine_holds(times: np.ndarray, values: np.ndarray, in_position: np.ndarray,
         # lag (its median looks back), so they may lie inside the movement out.
         core = ev.start_i + np.flatnonzero(still[ev.start_i:ev.end_i + 1])
         a0, b0 = (int(core[0]), int(core[-1])) if len(core) else (ev.start_i, ev.end_i)
-        a = _walk(times, good, a0, -1, params.max_gap_s)
-        b = _walk(times, good, b0, 1, params.max_gap_s)
+        a = walk_out(times, good, a0, -1, params.max_gap_s)
+        b = walk_out(times, good, b0, 1, params.max_gap_s)
         if out and a <= out[-1].end_i:
             a = out[-1].start_i  # the extended holds now overlap: one hold
             b = max(b, out[-1].end_i)

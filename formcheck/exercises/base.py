@@ -221,6 +221,11 @@ class Exercise:
     # points at the camera); not where ordinary standing does (a side view's far
     # ankle), which would make every still moment such a hold [own].
     unread_holds: bool = False
+    # For holds: other angles of the position (feature names) that a hold holds
+    # too; a hold is cut to where they stay still within its band, so that a
+    # set-up the driving angle does not tell apart is not counted into it
+    # (events.find_holds, events._held_too).
+    held_too: tuple[str, ...] = ()
     # For holds: feature > 0.5 where neither leg stands out as the stretched one
     # (a two-legged forward fold); a hold through which it does, with the other
     # leg in the position too, stretched both legs at once (events.other_leg_in_hold),
@@ -267,6 +272,9 @@ class Exercise:
             for c in f.when:
                 if c.metric not in known:
                     raise ValueError(f"Exercise {self.name}: fault {f.code} uses unknown metric {c.metric!r}")
+        for name in self.held_too:
+            if name not in names:
+                raise ValueError(f"Exercise {self.name}: held_too names unknown feature {name!r}")
         for check in self.position:
             if check.feature not in names:
                 raise ValueError(f"Exercise {self.name}: position check uses unknown feature {check.feature!r}")
