@@ -97,9 +97,21 @@ def shin_forward(b: Joints) -> np.ndarray:
 
 
 def back_hip_angle(b: Joints) -> np.ndarray:
-    """angle(shoulder, hip, other knee) (°): 180 with the back leg in line with
-    the trunk (hips pressed forward), smaller as the hips pike up."""
-    return joint_angle(_mid(b, "shoulder"), b.p("o_hip"), b.p("o_knee"))
+    """angle(shoulder, hip, other knee) on screen (°): 180 with the back leg in
+    line with the trunk, smaller as the hips pike up (the back knee ahead of the
+    trunk line, the hip flexed), larger than 180 with the hips pressed forward
+    past that line (the back knee behind it, the hip extended: 360 minus the
+    angle). The unsigned angle read a real upright half-kneeling stretch, the
+    hips pressed well forward and the back thigh slanting back, as 136-149°,
+    a pike (s26). The side of the line is taken from the facing direction;
+    unsigned where that is unknown."""
+    hip, sh, knee = b.p("o_hip"), _mid(b, "shoulder"), b.p("o_knee")
+    angle = joint_angle(sh, hip, knee)
+    u, k = sh - hip, knee - hip
+    cross = u[..., 0] * k[..., 1] - u[..., 1] * k[..., 0]  # < 0: knee behind the trunk line, facing screen right
+    with np.errstate(invalid="ignore"):
+        behind = cross * facing(b) < 0
+    return np.where(behind, 360.0 - angle, angle)
 
 
 def front_leg_angle(b: Joints) -> np.ndarray:
@@ -338,7 +350,7 @@ RUNNING_LUNGE = Exercise(
     metrics=(
         Metric("shin_forward_deg", "shin_forward", "hold_median", label="front shin ahead of vertical"),
         Metric("back_hip_angle_deg", "back_hip_angle", "hold_median",
-               label="angle at the hip between trunk and back leg (180 = in line)"),
+               label="angle at the hip between trunk and back leg (180 = in line, above = hips pressed past it)"),
         Metric("front_knee_angle_deg", "knee_angle", "hold_median", label="front knee angle"),
     ),
     faults=(
