@@ -680,6 +680,16 @@ def close_hold(state: HoldState, params: HoldParams) -> tuple[HoldState, HoldEve
     return replace(state, active=False, values=(), still_s=0.0), ev
 
 
+def _median(values: list[float]) -> float:
+    """Median of a non-empty list of finite floats, as np.median gives it (the
+    mean of the two middle values for an even count), without numpy's per-call
+    cost: hold_step runs once per frame and per side, and live re-runs it over
+    a minute of frames at each hold's end (events.find_holds)."""
+    s = sorted(values)
+    m = len(s) // 2
+    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
+
+
 def hold_step(state: HoldState, t: float, value: float, in_position: bool,
               params: HoldParams) -> tuple[HoldState, HoldEvent | None]:
     """Advance hold detection by one sample. `in_position` says whether the posture
@@ -687,17 +697,18 @@ def hold_step(state: HoldState, t: float, value: float, in_position: bool,
     the driving angle in degrees (NaN when not visible). A hold starts still
     (max_speed_dps) and goes on while the angle settles slower than drift_speed_dps."""
     i = state.i + 1
-    positions = tuple((pt, p) for pt, p in state.positions if t - pt < params.smooth_s) + ((t, bool(in_position)),)
-    state = replace(state, positions=positions)
+    positions = tuple(x for x in state.positions if t - x[0] < params.smooth_s) + ((t, bool(in_position)),)
     in_position = sum(p for _, p in positions) >= params.position_share * len(positions)
+    seen = math.isfinite(value)
     sm = value  # the driving angle's median over the last smooth_s: its speed is the stillness
     speed = math.inf
-    if math.isfinite(value):
-        recent = tuple((rt, rv) for rt, rv in state.recent if t - rt < params.smooth_s) + ((t, value),)
-        sm = float(np.median([rv for _, rv in recent]))
+    recent, medians = state.recent, state.medians
+    if seen:
+        recent = tuple(x for x in recent if t - x[0] < params.smooth_s) + ((t, value),)
+        sm = _median([rv for _, rv in recent])
         # Speed over the last speed_s of the median, not frame to frame: a median of
         # noisy samples steps by a sample's noise from one frame to the next.
-        past = tuple((pt, pv) for pt, pv in state.medians if t - pt <= params.speed_s)
+        past = tuple(x for x in medians if t - x[0] <= params.speed_s)
         if past and t > past[0][0]:
             speed = abs(sm - past[0][1]) / (t - past[0][0])
         elif math.isfinite(state.prev_v) and t > state.prev_t:
@@ -706,36 +717,39 @@ def hold_step(state: HoldState, t: float, value: float, in_position: bool,
             speed = abs(sm - state.prev_v) / (t - state.prev_t)
         else:
             speed = 0.0
-        state = replace(state, recent=recent, medians=past + ((t, sm),))
+        medians = past + ((t, sm),)
     dt = t - state.prev_t if math.isfinite(state.prev_t) else 0.0
-    state = replace(state, i=i, prev_t=t if math.isfinite(sm) else state.prev_t,
-                    prev_v=sm if math.isfinite(sm) else state.prev_v)
+    prev_t, prev_v = (t, sm) if seen else (state.prev_t, state.prev_v)
     # The median lags a moving angle: a hold starts only where the angle is within
     # band_deg of its median, and goes on while it is no further ahead than settling
     # at drift_speed_dps puts it (half a smoothing window) [own, derived].
     limit = params.drift_speed_dps if state.active else params.max_speed_dps
     band = params.band_deg + (params.drift_speed_dps * params.smooth_s / 2 if state.active else 0.0)
-    ok = bool(in_position) and math.isfinite(value) and speed <= limit and abs(value - sm) <= band
+    ok = in_position and seen and speed <= limit and abs(value - sm) <= band
     # A clean step into the stretch is still at once: the raw angle over the last
     # speed_s stays within band_deg, before the median has caught up; the hold then
     # starts at the first of those frames [own].
     first: tuple[float, int, tuple[float, ...]] = (t, i, (value,))
-    if not ok and not state.active and bool(in_position) and math.isfinite(value) \
-            and t - state.recent[0][0] >= params.speed_s:
-        last = [(rt, rv) for rt, rv in state.recent if t - rt <= params.speed_s]
+    if not ok and not state.active and in_position and seen and t - recent[0][0] >= params.speed_s:
+        last = [(rt, rv) for rt, rv in recent if t - rt <= params.speed_s]
         lv = [rv for _, rv in last]
         # (start_i counts back over seen frames; an unseen frame in between shifts it by one)
         if max(lv) - min(lv) <= params.band_deg:
             ok, first = True, (last[0][0], max(0, i - len(last) + 1), tuple(lv))
+    # One new state per sample (dataclasses.replace once, not per field group).
+    active, start_t, start_i = state.active, state.start_t, state.start_i
+    last_ok_t, last_ok_i, values, still_s = state.last_ok_t, state.last_ok_i, state.values, state.still_s
     if ok:
-        if not state.active:
-            return replace(state, active=True, start_t=first[0], start_i=first[1], last_ok_t=t, last_ok_i=i,
-                           values=first[2], still_s=t - first[0]), None
-        still = state.still_s + (dt if speed <= params.max_speed_dps else 0.0)
-        return replace(state, last_ok_t=t, last_ok_i=i, values=state.values + (value,), still_s=still), None
-    if state.active and t - state.last_ok_t > params.max_gap_s:
-        return close_hold(state, params)
-    return state, None
+        if not active:
+            active, start_t, start_i, values, still_s = True, first[0], first[1], first[2], t - first[0]
+        else:
+            values, still_s = values + (value,), still_s + (dt if speed <= params.max_speed_dps else 0.0)
+        last_ok_t, last_ok_i = t, i
+    new = HoldState(active, i, start_t, start_i, last_ok_t, last_ok_i, still_s, values, prev_t, prev_v, recent,
+                    medians, positions)
+    if not ok and active and t - last_ok_t > params.max_gap_s:
+        return close_hold(new, params)
+    return new, None
 
 
 def run_holds(times: np.ndarray, values: np.ndarray, in_position: np.ndarray,
