@@ -559,3 +559,73 @@ def test_a_held_stretch_is_in_frame_with_the_far_leg_hidden():
     vis[:] = 1.0
     xy[int(Lm.LEFT_SHOULDER)] = (0.5, -0.2)  # the head end out of frame
     assert not body_in_frame(xy, vis, one_leg=True)
+
+
+# ---- the rest of the position held too (events.find_holds with held_too) ----------------------
+
+
+def _setup_then_hold(knee_at: list[tuple[float, float]], hips_px: float) -> tuple[np.ndarray, ...]:
+    """A half-kneeling stretch whose driving angle stays at 128° from 0 to 8 s
+    (in position throughout, down to 60° after): the front knee follows the
+    (time s, angle °) points `knee_at`, and the hips and shoulders move
+    `hips_px` px forward (100 px torso) over 1-2 s. Returns times, angle, in
+    position, anchors, knee."""
+    t = _t(10.0)
+    v = np.interp(t, [0, 8.0, 8.5, 10.0], [128, 128, 60, 60])
+    k = np.interp(t, *zip(*knee_at))
+    anchors = _anchors(len(t))
+    anchors[:, :, 0] += np.interp(t, [0, 1.0, 2.0, 10.0], [0, 0, hips_px, hips_px])[:, None]
+    return t, v, v > 100, anchors, k
+
+
+SET_UP = [(0, 124), (1.0, 124), (2.0, 55), (8.0, 55)]
+
+
+def test_a_set_up_the_driving_angle_does_not_see_is_not_part_of_the_hold():
+    """Upright kneeling 0-1 s (front knee 124°), the hips shifted 40 px forward
+    over 1-2 s (knee to 55°), held to 8 s: the driving angle never moves, and
+    without the knee the hold starts at 0 s; with it, at 2 s (within 0.3 s)."""
+    from formcheck.events import find_holds
+
+    t, v, pos, anchors, k = _setup_then_hold(SET_UP, 40.0)
+    (h,) = find_holds(t, v, v, pos, HoldParams(), anchors)
+    assert h.start_t < 0.2
+    (h,) = find_holds(t, v, v, pos, HoldParams(), anchors, (k,))
+    assert h.start_t == pytest.approx(2.0, abs=0.3) and h.end_t > 7.5
+
+
+@pytest.mark.parametrize("knee_at, hips_px, why", [
+    (SET_UP, 0.0, "the knee landmark moved under a still trunk: the model, not a set-up"),
+    ([(0, 80), (3.0, 80), (3.5, 55), (8.0, 55)], 40.0, "hips back 3 s at 80°: a second held position"),
+    ([(0, 55), (3.0, 55), (4.0, 85), (5.0, 55), (8.0, 55)], 40.0, "the knee leaves the band and comes back: rocking"),
+])
+def test_a_hold_keeps_its_start_where_the_knee_change_is_no_set_up(knee_at, hips_px, why):
+    from formcheck.events import find_holds
+
+    t, v, pos, anchors, k = _setup_then_hold(knee_at, hips_px)
+    (h,) = find_holds(t, v, v, pos, HoldParams(), anchors, (k,))
+    assert h.start_t < 0.2, why
+
+
+def test_back_hip_angle_reads_hips_pressed_past_in_line_above_180():
+    """Upright trunk facing screen right (nose ahead of the ears): the back knee
+    30° behind the trunk line (hip extended) reads 210°, 30° ahead of it (a
+    pike) 150°, in line 180°."""
+    from formcheck.exercises.stretches import back_hip_angle
+
+    def frame(knee_deg: float) -> Joints:
+        px = np.full((1, 33, 2), np.nan)
+        hip, sh = np.array([300.0, 400.0]), np.array([300.0, 300.0])
+        for lm in (Lm.LEFT_HIP, Lm.RIGHT_HIP):
+            px[0, int(lm)] = hip
+        for lm in (Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER):
+            px[0, int(lm)] = sh
+        a = np.radians(knee_deg)  # from straight down, positive toward screen right (forward)
+        px[0, int(Lm.LEFT_KNEE)] = hip + 100 * np.array([np.sin(a), np.cos(a)])
+        px[0, int(Lm.NOSE)] = (310.0, 250.0)
+        px[0, int(Lm.LEFT_EAR)] = px[0, int(Lm.RIGHT_EAR)] = (295.0, 250.0)
+        return Joints(px, np.ones((1, 33)), np.full((1, 33, 3), np.nan), "right")
+
+    assert float(back_hip_angle(frame(-30.0))[0]) == pytest.approx(210.0, abs=0.5)
+    assert float(back_hip_angle(frame(30.0))[0]) == pytest.approx(150.0, abs=0.5)
+    assert float(back_hip_angle(frame(0.0))[0]) == pytest.approx(180.0, abs=0.5)

@@ -174,3 +174,14 @@ def test_a_small_rep_that_dips_just_after_engaging_is_measured_to_its_real_peak(
     assert events[2].partial
     assert events[2].p_peak == pytest.approx(0.40, abs=0.03)
     assert events[2].peak_t == pytest.approx(15.0, abs=1.6)
+
+
+def test_hold_step_median_is_numpys():
+    """reps._median (hold_step's median of the last second) equals np.median
+    exactly, for odd and even counts."""
+    from formcheck.reps import _median
+
+    rng = np.random.default_rng(3)
+    for n in range(1, 40):
+        xs = list(rng.normal(90, 30, n))
+        assert _median(xs) == float(np.median(xs))
