@@ -363,6 +363,12 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
     i = state.i + 1
     if not math.isfinite(value):
         state = replace(state, i=i, unseen=True)
+        if state.phase == "settle" and t - state.release_t > params.settle_s:
+            # Back down past release when the person went out of view (a cut to another
+            # shot): the rep is over, timed out as if seen, not lost. A real fire hydrant
+            # came down from 54° to 11° (rest 5°) and the shot cut 0.8 s later; abandoned
+            # after lost_s, it went uncounted [own].
+            return _emit(state, state.end_min_t, state.end_min_i, params)
         if state.phase != "rest" and math.isfinite(state.last_seen_t) and t - state.last_seen_t > params.lost_s:
             # The person was out of view too long: abandon the rep in progress.
             state = replace(state, phase="rest", peak=math.nan, reached_top=False, rejected=state.rejected + 1,

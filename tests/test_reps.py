@@ -74,6 +74,18 @@ def test_missing_samples_freeze_instead_of_counting():
     assert len(events) == 4
 
 
+def test_a_rep_back_down_when_the_shot_cuts_away_is_counted():
+    """The last rep came down past release (to 15% of its range) when the person
+    left the view for good (a cut): it ends at its lowest point seen, as the settle
+    timeout ends it when the person stays in view, and is not abandoned as lost."""
+    t, s = _reps_signal(n=4)
+    s = s.copy()
+    s[t >= 1 + 3 * 4 + 2 * (np.pi - np.arcsin(0.15)) / np.pi] = np.nan  # rep 4 at 15% on its way down
+    events, state = run_reps(t, s, RepParams())
+    assert len(events) == 4 and state.rejected == 0
+    assert events[-1].end_t == pytest.approx(14.9, abs=0.05)
+
+
 def test_hold_detection_with_dropouts_and_target():
     t = np.arange(0, 50, 1 / 30)
     v = np.where((t > 5) & (t < 40), 60.0, 5.0) + np.random.default_rng(0).normal(0, 1, len(t))
