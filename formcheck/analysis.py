@@ -231,6 +231,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     found: list[tuple[str, RepEvent | HoldEvent]] = []
     side_data: dict[str, tuple[dict[str, np.ndarray], np.ndarray]] = {}
     rejected = dropped = 0
+    calibrated: dict[str, bool] = {}
     px = clean.px
     for side in _sides(options):
         joints = Joints(px, clean.vis, clean.world, side)
@@ -243,6 +244,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             evs, state = run_reps(clean.times, drive, exercise.rep)
             rejected += state.rejected
             dropped += state.dropped
+            calibrated[side] = state.calibrated
         else:
             pos = position_mask(exercise, feats, drive)
             # Found on the guarded angle (as live); timed on the angle as read, which
@@ -251,6 +253,15 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             evs = find_holds(clean.times, drive, raw_drive, pos, exercise.hold, anchor_points(joints),
                              tuple(feats[k] for k in exercise.held_too))
         found += [(side, ev) for ev in evs]
+    if exercise.one_leg_at_a_time and any(calibrated.values()):
+        # One leg does the set while the other supports: a leg none of whose movements
+        # agreed with another (its lone movement counted against itself, reps.flush_reps)
+        # did no set beside the leg that did. A real donkey-kick clip opened on a title
+        # card over the still exerciser, whose support thigh read a 40° swing at 0-1.9 s
+        # while the other leg went on to 13 reps [own].
+        lone = [(s, ev) for s, ev in found if not calibrated.get(s, True)]
+        found = [(s, ev) for s, ev in found if calibrated.get(s, True)]
+        dropped += len(lone)
     overlapping = mirrored = 0
     if exercise.kind == "reps":
         kept, mirrored, overlapping = count_one_leg(exercise, clean.times, found,

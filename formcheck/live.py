@@ -487,9 +487,12 @@ class LiveSession:
             if ex.unread_holds and self.times:
                 self._find_unread(math.inf)
             return
+        # One leg did a set: the other's lone movements are not reps (as offline, analysis.analyze_track).
+        set_done = ex.one_leg_at_a_time and any(self._rep_state[s].calibrated for s in self.sides)
         for side in self.sides:
+            lone = set_done and not self._rep_state[side].calibrated
             self._rep_state[side], evs = flush_reps(self._rep_state[side], ex.rep)
-            for ev in evs:
+            for ev in evs if not lone else ():
                 self._grade_rep(side, ev)
             mine = sorted((e for s, e in self._kept if s == side), key=lambda e: e.start_t)
             keep, n = trim_get_up(mine, self._rep_state[side].range, ex.rep)

@@ -105,7 +105,14 @@ class RepParams:
     # one after a rep may already be on the next rep's way up, so the rep's own lowest
     # point on the way down is kept as a candidate rest level [own: 15 frames at 30/s].
     sparse_gap_s: float = 0.5
-    warm_s: float = 0.5  # after the person (re)appears, let the signal settle this long before counting [own]
+    # After the person (re)appears, let the signal settle this long before counting: the rest level is the
+    # latest value (a landmark jump or a switch of working leg reads as a ramp through the smoothing) [own].
+    # Except in the clip's opening warm-up (the person first seen within warm_s of its first frame), where
+    # the rest is the lowest value since the first sight: a clip that starts, or fades in, with a rep
+    # already rising took its rest half way up that rise, and the rep read too small for the set and was
+    # dropped as settling in (a real dumbbell clamshell rose 18 -> 75° through its first 0.5 s and read 33°
+    # against the set's 52-65°; a park donkey kick, seen from 11° at 0.2 s, read 7° from 80° at 0.7 s) [own].
+    warm_s: float = 0.5
     stall_s: float = 3.0  # a rise that stalls below the top this long is a new rest level, not a rep [own]
     # A rep that came down from its top by at least this share of its own
     # excursion (and by the noise floor) and then rises again by the noise floor
@@ -171,6 +178,8 @@ class RepState:
     last_v: float = math.nan  # the last value seen
     unseen: bool = False  # a not-visible sample came since last_seen_t
     warm_until: float = math.nan
+    first_t: float = math.nan  # time of the first sample, seen or not (the clip's or session's start)
+    opening: bool = False  # the warm-up under way is the clip's opening one (see RepParams.warm_s)
     rejected: int = 0  # too short / too long / lost
     dropped: int = 0  # movements that did not match the set (settling in, getting up)
     count: int = 0
@@ -361,6 +370,8 @@ def _back_to_rest(state: RepState, value: float, params: RepParams) -> bool:
 def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tuple[RepState, tuple[RepEvent, ...]]:
     """Advance the rep state machine by one sample (time s, signal value in degrees)."""
     i = state.i + 1
+    if not math.isfinite(state.first_t):
+        state = replace(state, first_t=t)
     if not math.isfinite(value):
         state = replace(state, i=i, unseen=True)
         if state.phase == "settle" and t - state.release_t > params.settle_s:
@@ -380,11 +391,15 @@ def rep_step(state: RepState, t: float, value: float, params: RepParams) -> tupl
         # few frames) is not an absence: the rep in progress goes on.
         if state.phase != "rest":
             state = replace(state, phase="rest", peak=math.nan, reached_top=False, rejected=state.rejected + 1)
-        state = replace(state, warm_until=t + params.warm_s, stalled=None)
+        opening = not math.isfinite(state.last_seen_t) and t - state.first_t <= params.warm_s
+        state = replace(state, warm_until=t + params.warm_s, stalled=None, opening=opening,
+                        trough=math.nan if opening else state.trough)
     sparse = not state.unseen and t - state.last_seen_t > params.sparse_gap_s  # no frame between, not unseen
     state = replace(state, i=i, last_seen_t=t, unseen=False)
     prev_v, state = state.last_v, replace(state, last_v=value)
     if state.phase == "rest" and t < state.warm_until:
+        if state.opening and math.isfinite(state.trough) and value > state.trough:
+            return state, ()
         return replace(state, rest=value, trough=value, trough_t=t, trough_i=i, start_t=t, start_i=i), ()
     if state.phase == "rest" and state.stalled is not None:
         back = _stalled_rep(state, t, value, params)

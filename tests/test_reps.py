@@ -86,6 +86,28 @@ def test_a_rep_back_down_when_the_shot_cuts_away_is_counted():
     assert events[-1].end_t == pytest.approx(14.9, abs=0.05)
 
 
+def test_a_clip_that_starts_mid_rise_counts_its_first_rep():
+    """The clip opens 0.1 s into rep 1's rise (at 16° of rest 10° and top 50°): through
+    the opening warm-up the rest is the lowest value seen, not the 42° reached by its
+    end, so rep 1 reads 34° and joins the set instead of being lost."""
+    t, s = _reps_signal(n=5)
+    keep = t >= 1.1
+    events, state = run_reps(t[keep] - 1.1, s[keep], RepParams())
+    assert len(events) == 5 and state.dropped == 0
+    assert events[0].start_t == pytest.approx(0.0, abs=0.05)
+
+
+def test_a_side_first_seen_mid_clip_lets_its_signal_settle():
+    """Seen first 3 s into the clip, a signal that ramps 5 -> 45° through its first
+    half second (a landmark jump through the smoothing) and then holds is not a rep:
+    outside the clip's opening the warm-up's rest is the latest value."""
+    t = np.arange(0, 12, 1 / 30)
+    s = np.where(t < 3.0, np.nan, np.clip(5 + (t - 3.0) * 80, 5, 45))
+    s = np.where(t > 8.0, 5.0, s)  # and comes back down 5 s later
+    events, _ = run_reps(t, s, RepParams())
+    assert events == []
+
+
 def test_hold_detection_with_dropouts_and_target():
     t = np.arange(0, 50, 1 / 30)
     v = np.where((t > 5) & (t < 40), 60.0, 5.0) + np.random.default_rng(0).normal(0, 1, len(t))
