@@ -31,7 +31,7 @@ from formcheck.geometry import vector_angle
 from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import run_holds, run_reps
 
-__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "hips_up_on_screen", "hands_to_feet",
+__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "rep_swings", "knee_out_on_screen", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "hips_up_on_screen", "hands_to_feet",
            "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "shank_elevation",
            "clip_features", "UP"]
 
@@ -383,18 +383,57 @@ def shank_elevation(b: Joints) -> np.ndarray:
         return np.degrees(np.arcsin(np.clip((shank @ UP) / np.linalg.norm(shank, axis=-1), -1.0, 1.0)))
 
 
-def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
+# A rep span (the rep engine's, or `drive_cycles`) can start with the thigh
+# already part way up (a real side-view donkey kick's spans began 40° back), so
+# each rep is read with this much of the clip before and after it, where the
+# knee is back at rest [own: a rep's rest between lifts is 0.5-2 s].
+REP_PAD_S = 1.0
+
+
+def rep_swings(world: np.ndarray, times: np.ndarray, spans: list[tuple[int, int]]) -> dict[str, float]:
+    """`thigh_swing` read over each rep span (start, end frame) on its own, from
+    metric landmarks world [N,33,3] (hidden points included) at times [N] (s),
+    each span widened by REP_PAD_S either side: each lift is read
+    along the body axis its own frames show best, so a clip that cuts between a
+    side view and a front view reads every lift from its own view (over the
+    whole clip the rest and top frames of different views mix). Returns the
+    median travel over the reps read along the back axis (`swing_back`) and
+    over those read along the out axis (`swing_out`), in thigh lengths (NaN
+    where no rep was read that way), the share of reps read along the back axis
+    (`swing_back_share`) and the median in-plane share of the axes used
+    (`swing_in_plane`); all NaN with no rep read."""
+    back, out, plane = [], [], []
+    for a, b in spans:
+        keep = (times >= times[a] - REP_PAD_S) & (times <= times[b] + REP_PAD_S)
+        sw = thigh_swing(world[keep])
+        if math.isfinite(sw["back_travel"]):
+            back.append(sw["back_travel"])
+        elif math.isfinite(sw["out_travel"]):
+            out.append(sw["out_travel"])
+        else:
+            continue
+        plane.append(sw["axis_in_plane"])
+    n = len(back) + len(out)
+    return {"swing_back": float(np.median(back)) if back else math.nan,
+            "swing_out": float(np.median(out)) if out else math.nan,
+            "swing_back_share": len(back) / n if n else math.nan,
+            "swing_in_plane": float(np.median(plane)) if plane else math.nan}
+
+
+def _rep_evidence(ex_name: str, clean: PoseTrack, seen_world: np.ndarray | None = None) -> dict[str, float]:
     """The exercise's own driving signal on each side: most reps counted on one
     side, the median rep range there (°), the drive's median level at the start
     of those reps (`rest`, °), how much the knee's path loops over
     those reps (`knee_loop`), and that side's feature medians at the tops of its
-    reps (for shape checks; on all fours also its shank's elevation). Where the repeated movements over the clip's own
+    reps (for shape checks; on all fours also its shank's elevation, and, given
+    seen_world [N,33,3], the thigh's swing read rep by rep: `rep_swings`). Where the repeated movements over the clip's own
     range (`drive_cycles`) are more than the rep engine's full reps on a side,
     they count instead (`cycles` 1)."""
     ex = EXERCISES[ex_name]
     assert ex.rep is not None, f"{ex_name} is not a reps exercise"
     best_reps, best_range, loop, by_cycles, rest = 0.0, 0.0, math.nan, 0.0, math.nan
     tops: dict[str, float] = {}
+    best_spans: list[tuple[int, int]] = []
     # Whole-body shape at the tops of the reps, the same for every exercise.
     shape = {"hip_lift": hip_lift(clean.world), "knees_bent": knees_bent(clean.world),
              "low_leg_raise": low_leg_raise(clean.px), "hips_up": hips_up_on_screen(clean.px)}
@@ -422,11 +461,13 @@ def _rep_evidence(ex_name: str, clean: PoseTrack) -> dict[str, float]:
             best_reps, best_range = float(len(spans)), (rng if math.isfinite(rng) else 0.0)
             by_cycles, rest = float(counted_by_cycles), rest_at
             loop = knee_loop(clean.px, side, spans)
+            best_spans = list(spans)
             idx = np.concatenate(top_at) if top_at else np.array([], int)
             tops = {f"top_{k}": (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
                     for k, v in {**feats, **shape, **side_shape}.items()}
+    swings = rep_swings(seen_world, clean.times, best_spans) if ex_name in QUADRUPED and seen_world is not None else {}
     return {"reps": best_reps, "range": best_range, "loop": loop, "cycles": by_cycles, "rest": rest,
-            **tops}
+            **tops, **swings}
 
 
 def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:
@@ -670,6 +711,48 @@ def thigh_swing(world: np.ndarray) -> dict[str, float]:
     return res
 
 
+# A knee counts on screen where the model gives it this visibility or more: at the
+# top of a lift filmed end-on the model often drops the knee back beside the hip
+# at low visibility (a real banded fire hydrant from behind: 0.05-0.4) [own].
+KNEE_SEEN_VIS = 0.5
+
+
+def knee_out_on_screen(px: np.ndarray, vis: np.ndarray, frames: np.ndarray) -> dict[str, float]:
+    """How far a knee moves out sideways on screen, from image points px [N,33,2],
+    visibilities vis [N,33] and the frames to read [N] bool (on all fours): each
+    knee's offset from its own hip along the screen hip line (outward positive),
+    in the hip line's median length on screen, 95th percentile minus median over
+    the frames where that knee is seen (KNEE_SEEN_VIS), the larger of the two
+    knees (`knee_out`); and the hip line's median length over the trunk's on
+    screen (`hips_across`). Filmed end-on (from behind or the head end) the hip
+    line shows whole and the trunk is foreshortened (hips_across about 1); a
+    fire hydrant then carries the knee out past its hip by a hip width or more,
+    while a donkey kick or a bird dog lifts it straight back, into the depth,
+    and barely moves it sideways on screen. Read from the side the hip line is
+    short and the sideways offset means nothing (hips_across under 0.3)."""
+    nan = {"knee_out": math.nan, "hips_across": math.nan}
+    if frames.sum() < 10:
+        return nan
+    lh, rh = px[:, Lm.LEFT_HIP], px[:, Lm.RIGHT_HIP]
+    trunk = (px[:, Lm.LEFT_SHOULDER] + px[:, Lm.RIGHT_SHOULDER] - lh - rh) / 2
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        width = float(np.nanmedian(np.linalg.norm((lh - rh)[frames], axis=-1)))
+        torso = float(np.nanmedian(np.linalg.norm(trunk[frames], axis=-1)))
+        if not (width > 0 and torso > 0):
+            return nan
+        best = math.nan
+        for hip, other, knee in ((Lm.LEFT_HIP, Lm.RIGHT_HIP, Lm.LEFT_KNEE), (Lm.RIGHT_HIP, Lm.LEFT_HIP, Lm.RIGHT_KNEE)):
+            line = px[:, hip] - px[:, other]
+            u = line / np.linalg.norm(line, axis=-1, keepdims=True)
+            off = np.sum((px[:, knee] - px[:, hip]) * u, axis=-1) / width
+            off = off[frames & (vis[:, knee] >= KNEE_SEEN_VIS) & np.isfinite(off)]
+            if len(off) >= 10:
+                travel = float(np.percentile(off, 95) - np.percentile(off, 50))
+                best = travel if not math.isfinite(best) else max(best, travel)
+    return {"knee_out": best, "hips_across": width / torso}
+
+
 def clip_features(track: PoseTrack) -> dict[str, float]:
     """Every number the scores use, for one clip (see the module notes)."""
     clean = clean_track(track, cutoff_hz=SMOOTH_HZ)
@@ -735,12 +818,13 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     # dog reaches one arm forward to shoulder height: the higher hand's drop below
     # the shoulders, 10th percentile over the frames with the trunk tipped forward.
     ev["fours_hand_drop_p10"] = _pct(higher_hand_drop(seen_world)[fours], 10) if fours.sum() >= 10 else math.nan
+    ev.update({f"fours_{k}": v for k, v in knee_out_on_screen(clean.px, track.vis, fours).items()})
     if fours.sum() >= 10:
         ev.update({f"swing.{k}": v for k, v in thigh_swing(seen_world[fours]).items()})
     else:
         ev.update({"swing.back_travel": math.nan, "swing.out_travel": math.nan, "swing.axis_in_plane": math.nan})
     for name in ("clamshell", "donkey_kick", "fire_hydrant", "straight_leg_raise"):
-        for k, v in _rep_evidence(name, clean).items():
+        for k, v in _rep_evidence(name, clean, seen_world).items():
             ev[f"{name}.{k}"] = v
     for name in ("hamstring_stretch", "running_lunge", "figure_four"):
         for k, v in _hold_evidence(name, clean, valid).items():
