@@ -52,8 +52,9 @@ def test_both_legs_up_is_not_a_straight_leg_raise(change):
 
 @pytest.mark.parametrize("change", [
     {"clamshell.top_knees_bent": 13.0},  # the lifted leg straight (side-lying adduction or abduction)
-    {"clamshell.top_hips_up": 0.36},  # the lower hip off the floor (a side plank)
-], ids=["straight-legs", "hips-off-the-floor"])
+    {"clamshell.top_hips_up": 0.7},  # the lower hip well off the floor (a side plank)
+    {"clamshell.top_feet_gap": 0.93},  # the feet apart (a side plank with crunches: the top knee to the chest)
+], ids=["straight-legs", "hips-off-the-floor", "feet-apart"])
 def test_a_side_lying_lift_on_straight_legs_or_a_side_plank_is_not_a_clamshell(change):
     ev = _kit_evidence("clamshell")
     assert ev["clamshell.top_knees_bent"] > 40.0

@@ -75,9 +75,10 @@ def test_thigh_travel_decides_only_where_the_view_shows_one_axis():
     a hydrant's outward travel read as 0.45-0.62 thigh lengths back (the real
     s25 hydrants, axis in-plane share 0.85). There the shank decides; from the
     side (share 0.99) travel back still rules a hydrant out."""
-    ev = {**_kit_evidence("fire_hydrant"), "swing.out_travel": math.nan, "swing.back_travel": 0.6}
-    assert _top({**ev, "swing.axis_in_plane": 0.85}) == "fire_hydrant"
-    assert _top({**ev, "swing.axis_in_plane": 0.99}) != "fire_hydrant"
+    ev = {**_kit_evidence("fire_hydrant"), "fire_hydrant.swing_out": math.nan, "fire_hydrant.swing_back": 0.6,
+          "fire_hydrant.swing_back_share": 1.0, "fours_hips_across": 0.1}
+    assert _top({**ev, "fire_hydrant.swing_in_plane": 0.85}) == "fire_hydrant"
+    assert _top({**ev, "fire_hydrant.swing_in_plane": 0.99}) != "fire_hydrant"
 
 
 def test_hips_lifted_over_the_shoulders_is_a_bridge_not_a_straight_leg_raise():
