@@ -19,7 +19,9 @@ kinds of evidence, each a few numbers a person can check:
    the top of a donkey kick (straight in a bird dog, which also reaches one arm
    forward while a kick or a hydrant keeps both hands down) and of a clamshell, whose
    feet stay together (a side-lying leg raise lifts a straight leg); a kick
-   turns the shank up at the top where a hydrant keeps it level; a kick or
+   turns the shank up at the top where a hydrant keeps it level, and each lift
+   is read from its own view (filmed end-on, a hydrant carries the knee out
+   sideways on screen, a kick lifts it into the depth); a kick or
    a hydrant lifts and lowers along one line (leg circles loop); a runner's
    stance knee bends (butt kicks in place stand on a straight leg), the
    swing thigh stays below horizontal (high knees) and the heel stays off the
