@@ -764,9 +764,19 @@ def test_side_view_step_period_from_the_feet_when_the_pelvis_loses_the_rhythm(no
     assert rep["gait"]["step_method"].startswith("forward reach of the feet")
     assert rep["gait"]["cadence_spm"] == pytest.approx(200.0, rel=0.02)
     assert len(rep["steps"]) >= 18
+    # Steps timed from the heel's reach are not seen landing: nothing read at contact is
+    # measured or judged, and the report says so (s26's sprint shot read a knee bent 105°
+    # "at contact" and overstride with the foot behind the hip).
+    from formcheck.gait.analysis import REACH_NOTE
+
+    assert REACH_NOTE in rep["warnings"]
+    assert not any(st["faults"] for st in rep["steps"])
+    assert not any(k in st["metrics"] for st in rep["steps"] for k in SIDE_KEYS)
+    assert {"overstride"} <= set(rep["unjudged"])
     # Without the wobble the pelvis keeps the rhythm and is used as before.
     plain = analyze_running(track)
     assert plain["gait"]["step_method"].startswith("pelvis bounce")
+    assert REACH_NOTE not in plain["warnings"]
 
 
 @pytest.mark.parametrize("noisy", [False, True], ids=["clean", "noisy"])

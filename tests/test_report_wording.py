@@ -150,6 +150,17 @@ def test_real_side_runner_is_not_told_it_is_not_running():
     assert cadence == pytest.approx(182, rel=0.03)
 
 
+def test_real_sprint_shot_timed_from_the_feet_gives_cadence_only():
+    # s26's barefoot runner at five paces: its longest shot is a sprint whose steps are timed
+    # from the heel's reach. It read "knee bent 105° at contact", a foot landing behind the hip
+    # and overstride x3 with its advice; only the cadence holds (190 counted by eye).
+    out = _real_summary("run_grass_side_paces_arh", "running")
+    assert "not seen landing" in out and "overstride" not in out.split("Note:")[0].lower()
+    assert "Land with your foot" not in out and "at contact" not in out
+    cadence = float(re.search(r"Cadence (\d+) steps/min", out).group(1))
+    assert cadence == pytest.approx(190, rel=0.03)
+
+
 def test_a_body_on_its_back_is_not_said_to_be_filmed_from_behind():
     from formcheck.views import ON_BACK_UNREAD, view_words
 

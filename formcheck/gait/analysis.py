@@ -37,7 +37,7 @@ from formcheck.gait.sanity import (
     swing_clearance,
     too_little,
 )
-from formcheck.gait.steps import Stance, detect_steps, standing_baseline
+from formcheck.gait.steps import REACH_METHOD, Stance, detect_steps, standing_baseline
 from formcheck.gait.summary import (
     PELVIC_DROP_NOTE,
     advice_lines,
@@ -453,7 +453,8 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
 
     steps: list[Step] = []
     if status == "running" or status in ("slow_motion", "fast_motion"):
-        steps = _step_reports(steps_raw, fr, t, view, base, leg, cal, ts, options.min_steps_per_leg, hip_scale)
+        steps = _step_reports(steps_raw, fr, t, view, base, leg, cal, ts, options.min_steps_per_leg, hip_scale,
+                              contact_seen=info["method"] != REACH_METHOD)
     judge_ok = status == "running"
     if not judge_ok:
         steps = [s.without_faults() for s in steps]
@@ -535,6 +536,11 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         gait["summary_lines"] = summary_lines(gait, view)
         advice = advice_lines(gait, steps)
         warnings += run_warnings(gait, legs, view, steps, cad, base, info, real.fps, options.min_steps_per_leg)
+        if view in R.SAGITTAL and info["method"] == REACH_METHOD and steps:
+            # s26's sprint shot: contacts placed from the heel's reach read a knee bent 105°
+            # "at contact" and a foot landing behind the hip with overstride flagged.
+            unjudged |= {f.code for f in R.STEP_FAULTS if view in (f.views or R.ANY_VIEW)}
+            warnings.append(REACH_NOTE)
         if cad is None:
             unjudged.add("low_cadence")
         elif not advise_cad:
@@ -558,17 +564,24 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     }
 
 
+# Said when the steps were timed from the feet's forward reach (steps.REACH_METHOD).
+REACH_NOTE = ("The steps of this shot were timed from how far each foot reached forward, not seen landing, so "
+              "only steps and cadence were measured: overstride, knee bend and shin angle at landing were not.")
+
+
 def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str | None, base: dict | None,
                   leg: float, cal: FppaCalibration, ts: float, min_steps: int,
-                  hip_scale: float = 1.0) -> list[Step]:
-    """The steps as the report gives them: times (video time), metrics, faults by the rules."""
+                  hip_scale: float = 1.0, contact_seen: bool = True) -> list[Step]:
+    """The steps as the report gives them: times (video time), metrics, faults by the rules.
+    `contact_seen` False: the step times were placed from the feet's forward reach
+    (steps.REACH_METHOD), so nothing read at contact or midstance from the side is measured."""
     fwd = facing(fr)
     mets: list[dict[str, float]] = []
     for st in steps_raw:
         m: dict[str, float] = {"stance_s": st.stance}
         if view in R.FRONTAL:
             m.update(frontal_metrics(fr, t, st, base, cal, hip_scale))
-        elif view in R.SAGITTAL:
+        elif view in R.SAGITTAL and contact_seen:
             m.update(sagittal_metrics(fr, t, st, leg, fwd))
         mets.append(m)
     sides = [st.side for st in steps_raw]

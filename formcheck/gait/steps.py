@@ -377,6 +377,11 @@ def _feet_period(t: np.ndarray, fr: Frames, period: float, reach: float | None) 
     return reach
 
 
+# The step method whose midstances are placed from the heel's forward reach, not seen on the
+# ground: its step times hold for the cadence, not for what happens at contact (below).
+REACH_METHOD = "forward reach of the feet and vertical foot motion"
+
+
 def detect_steps(track: PoseTrack, view: str | None) -> tuple[list[Stance], float | None, dict]:
     """Steps of a cleaned track whose times are real time. Returns (steps sorted by
     contact, step period in s or None, info {"label_disagreements": n, "method": ...})."""
@@ -418,7 +423,7 @@ def detect_steps(track: PoseTrack, view: str | None) -> tuple[list[Stance], floa
                    and len(_reach_seeds(fr, t, period)[0]) > n_pelvis)
     if view not in FRONTAL and by_feet:
         steps, disagree = _steps_vertical(fr, t, leg, period, view, seeds=_reach_seeds(fr, t, period))
-        info.update(method="forward reach of the feet and vertical foot motion", label_disagreements=disagree)
+        info.update(method=REACH_METHOD, label_disagreements=disagree)
         return steps, period, info
     steps, disagree = _steps_vertical(fr, t, leg, period, view)
     info.update(method="pelvis bounce and vertical foot motion", label_disagreements=disagree)
