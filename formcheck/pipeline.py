@@ -128,14 +128,15 @@ def _percent(confidence: float) -> str:
     return f"{round(confidence, 3):.0%}"
 
 
-def _camera_problems(track: PoseTrack, chosen: str | None) -> list[str]:
+def _camera_problems(track: PoseTrack, chosen: str | None, view: str | None) -> list[str]:
     """What the camera did not give the recogniser, in words: few frames with the
-    person in them, or a view the chosen movement cannot be analysed from."""
+    person in them, or a view (`view`, clip_view's) the chosen movement cannot be
+    analysed from."""
     out = []
     if track.coverage < COVERAGE_FINE:
         out.append(f"no one was found in {1 - track.coverage:.0%} of the frames (the person out of view, title "
                    "cards or cuts)")
-    view, ex = clip_view(track), EXERCISES.get(chosen or "")
+    ex = EXERCISES.get(chosen or "")
     if view is None:
         out.append("the camera view could not be told")
     elif ex is not None and view not in ex.views and not on_back_unread(view, lying_on_back(track)):
@@ -163,17 +164,18 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
     else:
         head = (f"This does not look like {a_movement(chosen)}: its body position or shape does not fit one, "
                 "so it was not graded.")
-    problems = _camera_problems(track, chosen)
+    view = clip_view(track)
+    problems = _camera_problems(track, chosen, view)
     if problems:
         ex = EXERCISES.get(chosen or "")
         tip = ex.camera_tip if ex is not None else "Film your whole body, from the view the tips suggest."
         return f"{head}{nearest} The camera may be why: {'; '.join(problems)}. {tip}"
     if chosen is None:
         return f"{head}{nearest} If it is one of them, choose it and analyse the clip again."
-    view, ex = clip_view(track) or "", EXERCISES.get(chosen)
+    ex = EXERCISES.get(chosen)
     # "from the front (camera facing your chest)" is not where a camera stands for a body on all
     # fours, chest to the floor (s27: a fire hydrant filmed from in front and to the side).
-    where = "" if ex is not None and ex.all_fours and view in ("front", "back") else VIEW_LABELS.get(view, "")
+    where = "" if ex is not None and ex.all_fours and view in ("front", "back") else VIEW_LABELS.get(view or "", "")
     return (f"{head}{nearest} The camera saw you well {where}".rstrip()
             + f", so it is the movement that did not match: if it was {a_movement(chosen)}, compare it with the tips.")
 

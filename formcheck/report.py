@@ -114,12 +114,13 @@ def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = No
     hidden = [c for c in missing if c in noted and reasons.get(c) == VIEW_CANNOT_SEE]
     parts = [f"{names[c]} not judged" + (f" because {reasons[c]}" if reasons.get(c) and c not in noted else "")
              for c in missing if c not in hidden]
-    see = " (see the notes)" if len([c for c in missing if c in noted]) > 1 else " (see the note)"
+    said = [c for c in missing if c in noted]  # a note says why: pointed to, not repeated
+    see = " (see the notes)" if len(said) > 1 else " (see the note)"
     if hidden and not parts:
         return f"{head} from this camera view{see}"
     if hidden:
         parts.append(f"{len(hidden)} more this camera view cannot see")
-    return head + "; " + "; ".join(parts) + (see if any(c in noted for c in missing) else "")
+    return head + "; " + "; ".join(parts) + (see if said else "")
 
 
 # A rep's or hold's form in one of four kinds, as form_verdict words it: "good

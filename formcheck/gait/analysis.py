@@ -424,6 +424,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
                         "from_s": round(still[0] / ts, 3), "to_s": round(still[1] / ts, 3), "source": "standing"}
 
     steps_raw, period, info = detect_steps(clean, view)
+    contact_seen = info["method"] != REACH_METHOD  # placed from the feet's reach: cadence only
     if base is not None and base.get("to_s") is not None:
         steps_raw = [s for s in steps_raw if s.contact > base["to_s"] * ts]
     cad = cadence(steps_raw, period)
@@ -454,7 +455,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     steps: list[Step] = []
     if status == "running" or status in ("slow_motion", "fast_motion"):
         steps = _step_reports(steps_raw, fr, t, view, base, leg, cal, ts, options.min_steps_per_leg, hip_scale,
-                              contact_seen=info["method"] != REACH_METHOD)
+                              contact_seen=contact_seen)
     judge_ok = status == "running"
     if not judge_ok:
         steps = [s.without_faults() for s in steps]
@@ -536,7 +537,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         gait["summary_lines"] = summary_lines(gait, view)
         advice = advice_lines(gait, steps)
         warnings += run_warnings(gait, legs, view, steps, cad, base, info, real.fps, options.min_steps_per_leg)
-        if view in R.SAGITTAL and info["method"] == REACH_METHOD and steps:
+        if view in R.SAGITTAL and not contact_seen and steps:
             # s26's sprint shot: contacts placed from the heel's reach read a knee bent 105°
             # "at contact" and a foot landing behind the hip with overstride flagged.
             unjudged |= {f.code for f in R.STEP_FAULTS if view in (f.views or R.ANY_VIEW)}
