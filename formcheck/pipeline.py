@@ -155,7 +155,7 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
         return (f"The clip is only {dur:.1f} s long: at least {SEEN_MIN_S:.0f} s is needed to tell the movement, "
                 "so it was not graded. Film a longer clip, with a few reps or the whole hold.")
     near = [(m, p) for m, p in rec.alternatives if m is not None and p >= NEAREST_SHOWN][:1]
-    nearest = f" The closest was {a_movement(near[0][0])} ({near[0][1]:.0%})." if near else ""
+    nearest = f" The closest was {a_movement(near[0][0])} ({_percent(near[0][1])})." if near else ""
     if chosen is None:
         head = f"This is {NOT_ONE_OF_THEM} ({_percent(rec.confidence)} sure), so nothing was graded."
     elif rec.movement is None and rec.confident:
