@@ -125,7 +125,7 @@ HELD_OUT_NOTE = (
     "clamshells 0.15-0.36). Session 26 then reads 21/21; the session-24 hydrant, cut side/front/side, still reads "
     "none of these (its front-view lifts loop on screen, 0.13-0.44).")
 # The held-out batches, in the order they were added (benchmarks/real_footage_clips.json `split`).
-HELD_OUT_BATCHES = ("s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27")
+HELD_OUT_BATCHES = ("s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28")
 LIVE_S = 10.0  # a live stream's first seconds: one slow rep (2 s up, 3-4 s held, 2 s down) fits
 
 
