@@ -134,8 +134,10 @@ def _camera_problems(track: PoseTrack, chosen: str | None, view: str | None) -> 
     analysed from."""
     out = []
     if track.coverage < COVERAGE_FINE:
-        out.append(f"no one was found in {1 - track.coverage:.0%} of the frames (the person out of view, title "
-                   "cards or cuts)")
+        # s28: a man whose head alone was above the frame was "not found" in 34% of the
+        # frames: the pose model needs the head in view to find a person.
+        out.append(f"no one was found in {1 - track.coverage:.0%} of the frames (the person or their head out of "
+                   "the frame, title cards or cuts)")
     ex = EXERCISES.get(chosen or "")
     if view is None:
         out.append("the camera view could not be told")

@@ -440,6 +440,6 @@ def recognised_line(rec: dict, report: dict) -> str:
     what = movement_words(rec.get("movement"))
     conf = rec.get("confidence", 0.0)
     if conf < CONFIDENT:
-        return f"{what}? unsure ({conf:.0%}): analysed as {_a_movement(chosen)}, as you chose"
+        return f"{what}, but only {conf:.0%} sure: analysed as {_a_movement(chosen)}, as you chose"
     return (f"{what} ({conf:.0%}), but the body position fits {_a_movement(chosen)}: analysed as one, "
             "as you chose")

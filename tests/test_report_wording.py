@@ -73,9 +73,9 @@ def test_holds_say_held_and_target_and_count_in_plain_plural():
 
 @pytest.mark.parametrize("rec, said", [
     ({"movement": "fire_hydrant", "confidence": 0.42},
-     "Recognised: fire hydrant? unsure (42%): analysed as a donkey kick, as you chose"),
+     "Recognised: fire hydrant, but only 42% sure: analysed as a donkey kick, as you chose"),
     ({"movement": None, "confidence": 0.55},
-     "Recognised: not one of the 8 movements formcheck knows? unsure (55%): analysed as a donkey kick, as you chose"),
+     "Recognised: not one of the 8 movements formcheck knows, but only 55% sure: analysed as a donkey kick, as you chose"),
     ({"movement": None, "confidence": 0.9},
      "Recognised: not one of the 8 movements formcheck knows (90%), but the body position fits a donkey kick: "
      "analysed as one, as you chose"),
@@ -320,8 +320,8 @@ def test_a_refusal_gives_camera_advice_when_the_camera_is_why(front_clamshell):
     # Seen in only half the frames.
     half = front_clamshell.replace(detected=np.arange(len(front_clamshell)) % 2 == 0)
     said = refusal(half, rec, "clamshell")
-    assert ("The camera may be why: no one was found in 50% of the frames (the person out of view, title cards "
-            "or cuts).") in said and "saw you well" not in said
+    assert ("The camera may be why: no one was found in 50% of the frames (the person or their head out of the "
+            "frame, title cards or cuts).") in said and "saw you well" not in said
     # Filmed from a view the movement cannot be analysed from: that view named, and the movement's own tip.
     from formcheck.exercises import get_exercise
 
