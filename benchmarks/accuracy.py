@@ -16,6 +16,7 @@ angle error of the real model against perfect landmarks, and a plain verdict.
     .venv/bin/python benchmarks/accuracy.py --quick      # one body, one view per movement
     .venv/bin/python benchmarks/accuracy.py --only clamshell running --jobs 2
     .venv/bin/python benchmarks/accuracy.py --gait       # running: held-out rendered runners only
+    .venv/bin/python benchmarks/accuracy.py --gait --set unseen   # running: the never-seen runners
 
 Renders and pose tracks are cached (--cache, default ~/.cache/formcheck/accuracy),
 keyed by the scenario and the body, so a re-run after a checker change only
@@ -492,20 +493,36 @@ def _gait_totals(scores: list[dict]) -> dict:
                                 for s in scores for side, v in s["verdicts"].items())}
 
 
-def gait_markdown(scores: list[dict], command: str, fast_tracking: bool = False) -> list[str]:
+# The never-seen rendered runners (gait_renders.UNSEEN, session 28): their own section, so the
+# TEST figures (looked at while tuning) and these are never pooled.
+UNSEEN_BEGIN = "<!-- gait-unseen:begin (benchmarks/accuracy.py --gait --set unseen) -->"
+UNSEEN_END = "<!-- gait-unseen:end -->"
+
+
+def gait_markdown(scores: list[dict], command: str, fast_tracking: bool = False,
+                  which: str = "test") -> list[str]:
     """The running section: overall, by view and frame rate, and per clip, against the issue's targets
-    (`fast_tracking`: the tracks were made with num_poses=1)."""
+    (`fast_tracking`: the tracks were made with num_poses=1; `which`: the set scored, "test" or "unseen")."""
     tot = _gait_totals(scores)
     mae = tot["mae"]
+    bodies = ", ".join(dict.fromkeys(s["body"] for s in scores))
+    if which == "unseen":
+        begin, end, title = UNSEEN_BEGIN, UNSEEN_END, "Running: knee valgus on never-seen rendered runners"
+        what = ("benchmarks/gait_renders.py UNSEEN set, session 28): bodies and cameras that neither the FPPA "
+                "correction's fit nor the TEST set uses, chosen and committed before the first render; the first "
+                "scoring of a clip is its never-seen figure, later runs are tuned on (docs/gait.md). ")
+    else:
+        begin, end, title = GAIT_BEGIN, GAIT_END, "Running: knee valgus on held-out rendered runners"
+        what = ("benchmarks/gait_renders.py TEST set): cameras and bodies that the FPPA correction was not fitted "
+                "on (its hip joint width and its per-leg uncertainty come from bodies M27 and F41, other cameras; "
+                "docs/gait.md). ")
     lines = [
-        GAIT_BEGIN,
+        begin,
         "",
-        "## Running: knee valgus on held-out rendered runners",
+        f"## {title}",
         "",
         f"Produced by `{command}` on {time.strftime('%Y-%m-%d')}. Own renders (formcheck_synth.running through "
-        "the anny avatar, benchmarks/gait_renders.py TEST set): bodies F34, M45, F62, M58 and cameras that the FPPA "
-        "correction was not fitted on (its hip joint width and its per-leg uncertainty come from bodies M27 and "
-        "F41, other cameras; docs/gait.md). "
+        f"the anny avatar, bodies {bodies}, " + what +
         "480x640 portrait, camera 0.5-1.5 m high, 3-8 m away, up to 15° off the line of running, behind and in "
         "front, 30/60/120 fps; one leg caves in on every step, the other does not. Truth: the rendered body's "
         "own joints projected by the clip's camera, FPPA read as the checker reads it. Steps matched by side and "
@@ -549,17 +566,19 @@ def gait_markdown(scores: list[dict], command: str, fast_tracking: bool = False)
                      f"{s['body']} | {s['steps_found']} / {s['steps_true']} | {s['true_median'][v]:.0f}° / "
                      f"{s['true_median'][o]:.0f}° | {s['read_median'][v]}° / {s['read_median'][o]}° | "
                      f"{s['tp']} / {s['fp']} / {s['fn']} | {e:.1f}° | {verdict} | {cad} |")
-    lines += ["", GAIT_END, ""]
+    lines += ["", end, ""]
     return lines
 
 
-def run_gait(out: Path, command: str, cached_only: bool = False, fast_tracking: bool = False) -> int:
-    """Score the held-out rendered runners, print and write the section into `out`
-    (with `fast_tracking`, num_poses=1 tracks: printed only)."""
+def run_gait(out: Path, command: str, cached_only: bool = False, fast_tracking: bool = False,
+             which: str = "test") -> int:
+    """Score the held-out rendered runners (`which`: "test", or "unseen" for the never-seen
+    set), print and write the set's own section into `out` (with `fast_tracking`,
+    num_poses=1 tracks: printed only)."""
     import gait_renders as G
 
     scores = []
-    for clip in G.TEST:
+    for clip in G.SETS[which]:
         if cached_only and not G.cached(clip, fast_tracking=fast_tracking):
             print(f"{clip.name}: not rendered yet, left out", file=sys.stderr)
             continue
@@ -569,12 +588,13 @@ def run_gait(out: Path, command: str, cached_only: bool = False, fast_tracking: 
         print(f"{s['name']:>9}: steps {s['steps_found']}/{s['steps_true']} tp {s['tp']} fp {s['fp']} fn {s['fn']} "
               f"MAE {np.mean(np.abs(s['fppa_errors'])):.1f} verdicts {s['verdicts']} want {s['want']} "
               f"cadence err {s['cadence_err']}", file=sys.stderr)
-    section = "\n".join(gait_markdown(scores, command, fast_tracking))
+    section = "\n".join(gait_markdown(scores, command, fast_tracking, which))
     if fast_tracking:
         print(section)
         return 0
     doc = out.read_text() if out.exists() else ""
-    old = _gait_section(doc)
+    old = _gait_section(doc) if which == "test" else _kept_block(out, "gait-unseen").strip("\n") + "\n"
+    old = old if old.strip() else ""
     text = doc.replace(old, section) if old else doc.rstrip("\n") + "\n\n" + section
     out.write_text(text.rstrip("\n") + "\n")  # one newline at the end, however often it is rerun
     print(section)
@@ -622,7 +642,8 @@ def write_markdown(results: list[dict], out: Path, command: str, seconds: float)
         "Movements measured: " + ", ".join(movements) + ".",
         "",
     ]
-    out.write_text("\n".join(text) + ("\n" + gait if gait else "") + _real_footage_block(out)
+    out.write_text("\n".join(text) + ("\n" + gait if gait else "") + _kept_block(out, "gait-unseen")
+                   + _real_footage_block(out)
                    + _kept_block(out, "recognition") + _kept_block(out, "randomised-renders"))
 
 
@@ -668,13 +689,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gait", action="store_true",
                     help="running only: the held-out rendered runners of benchmarks/gait_renders.py")
     ap.add_argument("--cached-only", action="store_true", help="with --gait: score only clips already rendered")
+    ap.add_argument("--set", choices=("test", "unseen"), default="test",
+                    help="with --gait: the held-out TEST runners, or the never-seen UNSEEN ones (session 28)")
     ap.add_argument("--fast-tracking", action="store_true",
                     help="with --gait: score num_poses=1 tracks (printed, docs/accuracy.md left alone)")
     args = ap.parse_args(argv)
     if args.gait:
         sys.path.insert(0, str(REPO / "benchmarks"))
-        cmd = "python benchmarks/accuracy.py --gait" + (" --cached-only" if args.cached_only else "")
-        return run_gait(args.out, cmd, args.cached_only, args.fast_tracking)
+        cmd = ("python benchmarks/accuracy.py --gait" + (" --cached-only" if args.cached_only else "")
+               + (f" --set {args.set}" if args.set != "test" else ""))
+        return run_gait(args.out, cmd, args.cached_only, args.fast_tracking, args.set)
     movements = args.only or [m for m in ("clamshell", "donkey_kick", "fire_hydrant", "straight_leg_raise",
                                           "hamstring_stretch", "running_lunge", "figure_four", "running")
                               if m in SCRIPTS and (m in CASES or m == "running")]

@@ -991,6 +991,27 @@ def test_held_out_running_renders_span_the_acceptance_and_share_nothing_with_the
     assert any(c.cam_h >= 1.4 and c.dist <= 3.2 and c.view == "front" for c in fit)
 
 
+def test_never_seen_running_renders_share_no_body_or_camera_with_fit_or_test():
+    """benchmarks/gait_renders.py UNSEEN (session 28): new bodies and cameras, inside the
+    acceptance's ranges, behind and in front at 30, 60 and 120 fps, none shared with FIT or TEST."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "gait_renders.py"
+    spec = importlib.util.spec_from_file_location("gait_renders_bench", path)
+    g = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = g
+    spec.loader.exec_module(g)
+
+    unseen, seen = g.UNSEEN, g.FIT + g.TEST
+    assert 6 <= len(unseen) <= 8 and len({c.name for c in unseen + seen}) == len(unseen + seen)
+    assert {c.body for c in unseen}.isdisjoint({c.body for c in seen})
+    assert {(c.cam_h, c.dist, c.yaw) for c in unseen}.isdisjoint({(c.cam_h, c.dist, c.yaw) for c in seen})
+    assert all(0.5 <= c.cam_h <= 1.5 and 3.0 <= c.dist <= 8.0 and abs(c.yaw) <= 15 for c in unseen)
+    assert {c.view for c in unseen} == {"back", "front"} and {c.fps for c in unseen} == {30, 60, 120}
+    assert {c.valgus_side for c in unseen} == {"left", "right"}
+
+
 @pytest.mark.parametrize("view, words", [("oblique", "filmed at an angle:"), (None, "filmed from an unknown angle:")])
 def test_the_view_warning_reads_as_a_sentence(view, words):
     """hclips, session 23: a runner filmed at an angle read "The clip looks filmed from at an angle"."""
