@@ -115,6 +115,23 @@ CUT_GAP_FRAMES = 5
 CUT_POSE_JUMP = 0.2
 CUT_POSE_ALONE = 2.0
 POSE_POINTS = tuple(range(int(Lm.LEFT_SHOULDER), int(Lm.RIGHT_ANKLE) + 1))
+# ... unless it is a video's catch-up: a clip filmed at a low or uneven rate and stored at 30 or
+# 50 fps repeats frames, and the frame after a repeat carries two or three frames' motion at
+# once, alone between still frames. A jump with a repeated frame beside it (`repeated_frames`:
+# the body's points move less than REPEAT_SHARE of their median motion over CUT_WINDOW frames
+# either side) is a cut only if the torso jumps too: the shoulders, each relative to the mid-hip,
+# off their own motion by more than CUT_POSE_TORSO trunk lengths (mean over the shoulders seen).
+# A cut changes the camera's angle or distance, so the torso's size, tilt and turn on screen
+# change with the limbs; a catch-up moves the limbs along their way, the torso barely.
+# [own: nm_high_knees_darebee_amila (real, s27, tuned on): about one frame in three repeated
+# (median move 0.001-0.010 trunk lengths against 0.08-0.58), pumping arms and knees jump
+# 0.28-0.54 at 1.3, 1.8 and 2.8 s, each next to a repeated frame, with the torso at 0.07-0.08;
+# the true cuts the body's shape alone finds, arh's at 2.07, 6.83 and 17.47 s, read 0.19-0.22
+# (no repeated frame there), bellamy's 0.29-0.71, a zoom (nm_high_knees_wahoo) 0.64. A jump cut
+# with no repeated frames (two shots of one fixed camera, tests/test_gait.py) needs no torso.]
+REPEAT_SHARE = 0.25
+CUT_POSE_TORSO = 0.12
+TORSO_POINTS = (int(Lm.LEFT_SHOULDER), int(Lm.RIGHT_SHOULDER))
 # Gaps in the body's visibility up to this long are bridged [own: steps on either
 # side still belong to one steady run; the step detector copes with a missed step].
 SEEN_GAP_S = 1.0
@@ -215,36 +232,72 @@ def _jerks(shaky: np.ndarray) -> np.ndarray:
     return out
 
 
-def pose_jumps(track: PoseTrack) -> np.ndarray:
-    """[N] how far the body's shape jumps at frame i, in trunk lengths: the points
-    shoulders, elbows, wrists, hips, knees and ankles (POSE_POINTS), each relative to the mid-hip, off their own motion
-    (`_off_own_motion`), median over the points seen; NaN where unseen."""
+def _jumps_off_hip(track: PoseTrack, points: tuple[int, ...], how=np.nanmedian) -> np.ndarray:
+    """[N] how far the landmarks `points`, each relative to the mid-hip, jump off their
+    own motion at frame i (`_off_own_motion`), in trunk lengths, pooled over the points
+    seen by `how` (at least min(3, len(points)) of them); NaN where too few are seen."""
     fr = Frames(track)
     hip = fr.mid("hip")
     trunk = np.linalg.norm(fr.mid("sh") - hip, axis=-1)
-    px = np.where((track.vis > VIS_MIN)[..., None], track.px, np.nan)[:, POSE_POINTS]
+    px = np.where((track.vis > VIS_MIN)[..., None], track.px, np.nan)[:, list(points)]
     rel = px - hip[:, None, :]
     off = np.stack([_off_own_motion(rel[:, k]) for k in range(rel.shape[1])], axis=1)
     prev = np.concatenate([trunk[:1], trunk[:-1]])
     off = off / np.where(prev > 0, prev, np.nan)[:, None]
-    enough = np.isfinite(off).sum(axis=1) >= 3
+    enough = np.isfinite(off).sum(axis=1) >= min(3, len(points))
     out = np.full(len(track), np.nan)
-    out[enough] = np.nanmedian(off[enough], axis=1)
+    out[enough] = how(off[enough], axis=1)
+    return out
+
+
+def pose_jumps(track: PoseTrack) -> np.ndarray:
+    """[N] how far the body's shape jumps at frame i, in trunk lengths: the points
+    shoulders, elbows, wrists, hips, knees and ankles (POSE_POINTS), each relative to the mid-hip, off their own motion
+    (`_off_own_motion`), median over the points seen; NaN where unseen."""
+    return _jumps_off_hip(track, POSE_POINTS)
+
+
+def torso_jumps(track: PoseTrack) -> np.ndarray:
+    """[N] how far the torso's shape jumps at frame i: the shoulders relative to the
+    mid-hip off their own motion, in trunk lengths, mean over the shoulders seen."""
+    return _jumps_off_hip(track, TORSO_POINTS, np.nanmean)
+
+
+def repeated_frames(track: PoseTrack) -> np.ndarray:
+    """[N] bool: frame i repeats frame i-1: the body's points (POSE_POINTS, in the image)
+    move a median of less than REPEAT_SHARE times their median motion over the
+    CUT_WINDOW frames either side. False where unseen."""
+    px = np.where((track.vis > VIS_MIN)[..., None], track.px, np.nan)[:, POSE_POINTS]
+    out = np.zeros(len(track), bool)
+    if len(track) < 3:
+        return out
+    step = np.linalg.norm(px[1:] - px[:-1], axis=-1)
+    seen = np.isfinite(step).sum(axis=1) >= 3
+    move = np.full(len(track), np.nan)
+    move[1:][seen] = np.nanmedian(step[seen], axis=1)
+    for i in np.flatnonzero(np.isfinite(move)):
+        around = move[max(1, i - CUT_WINDOW):i + CUT_WINDOW + 1]
+        out[i] = move[i] < REPEAT_SHARE * float(np.nanmedian(around))
     return out
 
 
 def pose_cuts(track: PoseTrack) -> np.ndarray:
     """[N] bool: a cut just before frame i seen on the body's shape (`pose_jumps`): a
     jump above CUT_POSE_JUMP at frame i, CUT_POSE_ALONE times both frames beside it
-    (both seen), and no other jump above CUT_POSE_JUMP within CUT_WINDOW frames."""
+    (both seen), and no other jump above CUT_POSE_JUMP within CUT_WINDOW frames; next
+    to a repeated frame (`repeated_frames`: a video's catch-up) the torso must jump too
+    (`torso_jumps` above CUT_POSE_TORSO)."""
     j = pose_jumps(track)
     out = np.zeros(len(j), bool)
     if len(j) < 3:
         return out
     beside = np.maximum(np.concatenate([[np.nan], j[:-1]]), np.concatenate([j[1:], [np.nan]]))
+    rep = repeated_frames(track)
+    rep_beside = np.concatenate([[False], rep[:-1]]) | np.concatenate([rep[1:], [False]])
     with np.errstate(invalid="ignore"):
         high = np.nan_to_num(j) > CUT_POSE_JUMP
-        out[:] = high & (j > CUT_POSE_ALONE * beside)
+        catch_up = rep_beside & ~(np.nan_to_num(torso_jumps(track)) > CUT_POSE_TORSO)
+        out[:] = high & (j > CUT_POSE_ALONE * beside) & ~catch_up
     for i in np.flatnonzero(out):  # a lone jump: a track gone wrong jumps again and again
         near = high[max(0, i - CUT_WINDOW):i + CUT_WINDOW + 1]
         out[i] = near.sum() == 1

@@ -22,6 +22,7 @@ __all__ = [
     "FPPA_OK_NEEDS_BAND_VIEWS",
     "PELVIC_DROP_DEG", "CROSSOVER_OFFSET", "OVERSTRIDE_RATIO", "TIBIA_DEG", "LOW_CADENCE_SPM",
     "MIN_STEPS_PER_LEG", "MIN_STEPS_CADENCE_ADVICE", "ASYMMETRY_DEG", "RUNNING_CADENCE_SPM",
+    "SPRINT_CADENCE_MAX_SPM",
 ]
 
 FRONTAL = ("front", "back")
@@ -64,10 +65,17 @@ MIN_STEPS_PER_LEG = 7
 MIN_STEPS_CADENCE_ADVICE = 2 * MIN_STEPS_PER_LEG
 # Left-right FPPA difference worth mentioning [own ≈ SDD 7.5-8.9°, Munro 2012].
 ASYMMETRY_DEG = 8.0
-# What running looks like: about 130-230 steps/min [own: below ~130 is walking pace
-# for adults, above ~230 is beyond sprinting]. Outside it, the clip is asked about
-# (slow motion?) and no running advice is given.
+# What running usually looks like, a jog to a fast run: about 130-230 steps/min [own: below
+# ~130 is walking pace for adults]. Below it the clip is asked about (slow motion?) and no
+# running advice is given; the slow-motion factor suggested is the one that brings the
+# cadence into this range.
 RUNNING_CADENCE_SPM = (130.0, 230.0)
+# Above a jog's range is a sprint, up to about 300 steps/min: high-level sprinters step at
+# 4.43 ± 0.18 Hz (men) and 4.28 ± 0.17 Hz (women) at top speed, 257-266 steps/min, with no
+# more than +3 SD (about 5.0 Hz) in either group [Debaere 2013, J Strength Cond Res 27:116].
+# A sprint is analysed; only a cadence above this is asked about ("sped up?"): slow motion
+# reads low, so a high reading is a time-lapse or steps counted twice, not a slowed clip.
+SPRINT_CADENCE_MAX_SPM = 300.0
 
 # ---- the rules ---------------------------------------------------------------------------
 

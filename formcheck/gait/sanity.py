@@ -6,10 +6,10 @@ Checks, each pure over numbers the analysis already has:
 - `running_like`: running alternates a stance on one foot with the other foot
   swung well clear of the ground (a squat, a lunge or standing has both feet
   planted); a stance longer than the step (double support) is walking.
-- `speed_question`: a cadence outside what running looks like, or stances far
-  too long for running, or a phone's capture-rate tag above the playback rate
-  (slow motion) means the clip's time is not real time; the report asks what
-  speed the clip was filmed at instead of advising.
+- `speed_question`: a cadence below what running looks like or above a sprint's,
+  or stances far too long for running, or a phone's capture-rate tag above the
+  playback rate (slow motion) means the clip's time is not real time; the report
+  asks what speed the clip was filmed at instead of advising.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from formcheck.gait.frames import Frames
-from formcheck.gait.rules import RUNNING_CADENCE_SPM
+from formcheck.gait.rules import RUNNING_CADENCE_SPM, SPRINT_CADENCE_MAX_SPM
 from formcheck.gait.signals import interp_at
 from formcheck.gait.steps import Stance
 
@@ -162,7 +162,7 @@ def speed_question(cadence_spm: float | None, stance_s: float | None, time_scale
     lo, hi = RUNNING_CADENCE_SPM
     if capture_fps is not None and time_scale == 1.0 and capture_fps > 1.5 * play_fps:  # tagged slow motion
         return "slow_motion", round(play_fps / capture_fps, 4)
-    if cadence_spm is not None and cadence_spm > hi:
+    if cadence_spm is not None and cadence_spm > SPRINT_CADENCE_MAX_SPM:  # 230-300: a sprint
         return "fast_motion", None
     slow = (cadence_spm is not None and cadence_spm < lo) or (stance_s is not None and stance_s > MAX_RUN_STANCE_S)
     if not slow:

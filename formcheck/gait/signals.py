@@ -7,9 +7,11 @@ import math
 import numpy as np
 
 # Cadences the step detector looks for (steps/min) [own]: wide on purpose, from a
-# 4x slowed-down run (~40) to a sprint, so that a clip outside running's range is
-# still measured and then asked about (rules.RUNNING_CADENCE_SPM) instead of dropped.
-CADENCE_RANGE_SPM = (30.0, 260.0)
+# 4x slowed-down run (~40) to past a sprint's (rules.SPRINT_CADENCE_MAX_SPM, 300), so
+# that a clip outside running's range is still measured and then asked about
+# (rules.RUNNING_CADENCE_SPM) instead of dropped [was 260 until session 28: a side-view
+# sprint at 280 read its stride, 140, and got the low-cadence advice].
+CADENCE_RANGE_SPM = (30.0, 300.0)
 
 
 def fill(t: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -79,8 +81,11 @@ def step_period(t: np.ndarray, x: np.ndarray) -> float | None:
     if best < 0.2:
         return None
     # The first local maximum nearly as strong as the best: a multiple of the step
-    # period (the stride, two strides) correlates about as well and must not win.
-    tops = [j for j in range(1, len(seg) - 1) if seg[j] >= seg[j - 1] and seg[j] >= seg[j + 1]]
+    # period (the stride, two strides) correlates about as well and must not win. The
+    # lags just outside the range count as neighbours, so a step at the top of the
+    # range (a sprint's, a fraction of a frame past `lo`) can be the maximum.
+    nb = ac[lo - 1:hi + 2]
+    tops = [j for j in range(len(seg)) if nb[j + 1] >= nb[j] and nb[j + 1] >= nb[j + 2]]
     k = lo + next((j for j in tops if seg[j] >= 0.8 * best), int(np.argmax(seg)))
     return refine(np.arange(len(ac)) * dt, ac, k) if 0 < k < len(ac) - 1 else k * dt
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.gait.frames import SIDES, Frames, facing
-from formcheck.gait.rules import FRONTAL, RUNNING_CADENCE_SPM, SAGITTAL
+from formcheck.gait.rules import FRONTAL, RUNNING_CADENCE_SPM, SAGITTAL, SPRINT_CADENCE_MAX_SPM
 from formcheck.gait.signals import fill, gauss_smooth, noise_sd, peaks, refine, step_period
 from formcheck.landmarks import PoseTrack, other_side
 
@@ -400,10 +400,10 @@ def detect_steps(track: PoseTrack, view: str | None) -> tuple[list[Stance], floa
     # From the side or at an angle the two legs' bounces differ, and the pelvis can
     # repeat per stride rather than per step. Each step brings a foot forward, so the
     # forward-most heel (either label) repeats once per step: if it repeats twice
-    # per pelvis period, and that makes a running cadence, the period was a stride.
+    # per pelvis period, and that makes a running (or sprinting) cadence, the period was a stride.
     # From behind or in front the labels are repaired, and the difference in height
     # of the two feet repeats once per stride: a pelvis period that long is a stride.
-    lo, hi = RUNNING_CADENCE_SPM
+    lo, hi = RUNNING_CADENCE_SPM[0], SPRINT_CADENCE_MAX_SPM  # a jog to a sprint
     by_feet = False
     if view in FRONTAL:
         stride = step_period(t, (fr.foot_low_y("left") - fr.foot_low_y("right")) / fr.leg_scale())

@@ -228,7 +228,9 @@ def speed_sentence(kind: str, suggest: float | None, cad: float | None, ts: floa
         seen = f" The file says it was filmed at {capture:.0f} fps and plays at {play_fps:.0f} fps."
     elif cad is not None:
         lo, hi = R.RUNNING_CADENCE_SPM
-        seen += f", and running is {lo:.0f}-{hi:.0f} steps per minute." if ts == 1.0 else f" with time scale {ts:g}."
+        usual = (f", and running is {lo:.0f}-{hi:.0f} steps per minute." if kind == "slow_motion"
+                 else f", and even a sprint stays under {R.SPRINT_CADENCE_MAX_SPM:.0f} steps per minute.")
+        seen += usual if ts == 1.0 else f" with time scale {ts:g}."
     if suggest and capture:
         how = (f" If so, analyse it again with --time-scale {suggest:g} "
                "(in the app: 'Time scale (real seconds per video second)').")
