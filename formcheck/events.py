@@ -9,6 +9,7 @@ recogniser. Pure numpy.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import replace
 
 import numpy as np
@@ -562,14 +563,34 @@ def _moved_into(times: np.ndarray, values: np.ndarray, anchors: np.ndarray, part
 
 def _longest_level(times: np.ndarray, values: np.ndarray, width: float) -> float:
     """The longest time (s) over which `values` [N], where read, stay within a
-    range `width` wide."""
-    best, j = 0.0, 0
+    range `width` wide. A window [i, j] slides over the values read, its highest
+    and lowest kept in monotonic deques (indices whose values fall, resp. rise,
+    front to back), so each value enters and leaves once: linear in N."""
+    best = 0.0
     ok = np.flatnonzero(np.isfinite(values))
     t, v = times[ok], values[ok]
+    high: deque[int] = deque()
+    low: deque[int] = deque()
+
+    def push(k: int) -> None:
+        while high and v[high[-1]] <= v[k]:
+            high.pop()
+        high.append(k)
+        while low and v[low[-1]] >= v[k]:
+            low.pop()
+        low.append(k)
+
+    j = -1
     for i in range(len(v)):
-        j = max(j, i)
-        while j + 1 < len(v) and max(v[i:j + 2]) - min(v[i:j + 2]) <= width:
+        for q in (high, low):
+            while q and q[0] < i:
+                q.popleft()
+        if j < i:
+            j = i
+            push(j)
+        while j + 1 < len(v) and max(v[high[0]], v[j + 1]) - min(v[low[0]], v[j + 1]) <= width:
             j += 1
+            push(j)
         best = max(best, float(t[j] - t[i]))
     return best
 

@@ -766,8 +766,9 @@ def hold_step(state: HoldState, t: float, value: float, in_position: bool,
         else:
             values, still_s = values + (value,), still_s + (dt if speed <= params.max_speed_dps else 0.0)
         last_ok_t, last_ok_i = t, i
-    new = HoldState(active, i, start_t, start_i, last_ok_t, last_ok_i, still_s, values, prev_t, prev_v, recent,
-                    medians, positions)
+    new = HoldState(active=active, i=i, start_t=start_t, start_i=start_i, last_ok_t=last_ok_t, last_ok_i=last_ok_i,
+                    still_s=still_s, values=values, prev_t=prev_t, prev_v=prev_v, recent=recent, medians=medians,
+                    positions=positions)
     if not ok and active and t - last_ok_t > params.max_gap_s:
         return close_hold(new, params)
     return new, None

@@ -629,3 +629,28 @@ def test_back_hip_angle_reads_hips_pressed_past_in_line_above_180():
     assert float(back_hip_angle(frame(-30.0))[0]) == pytest.approx(210.0, abs=0.5)
     assert float(back_hip_angle(frame(30.0))[0]) == pytest.approx(150.0, abs=0.5)
     assert float(back_hip_angle(frame(0.0))[0]) == pytest.approx(180.0, abs=0.5)
+
+
+def _longest_level_brute(times: np.ndarray, values: np.ndarray, width: float) -> float:
+    """Every window of the values read, tried: the reference for events._longest_level."""
+    ok = np.flatnonzero(np.isfinite(values))
+    t, v = times[ok], values[ok]
+    return max((float(t[j] - t[i]) for i in range(len(v)) for j in range(i, len(v))
+                if v[i:j + 1].max() - v[i:j + 1].min() <= width), default=0.0)
+
+
+def test_longest_level_is_the_longest_window_within_the_width():
+    """The linear sliding window gives what trying every window gives, with unread
+    frames, ties and a zero width among the cases."""
+    from formcheck.events import _longest_level
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n = int(rng.integers(0, 40))
+        t = np.cumsum(rng.uniform(0.01, 0.1, n))
+        v = np.round(np.cumsum(rng.normal(0.0, 4.0, n)))
+        v[rng.random(n) < 0.15] = np.nan
+        for width in (0.0, 5.0, 10.0):
+            assert _longest_level(t, v, width) == _longest_level_brute(t, v, width)
+    t = _t(4.0)
+    assert _longest_level(t, np.where(t < 2, 0.0, 30.0), 10.0) == pytest.approx(2.0, abs=1 / FPS)
