@@ -346,9 +346,12 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                                      position_checked=False))
         holds.sort(key=lambda h: h.start_s)
         for side, ev, seen in unread:
-            names = ", ".join(f"{n} (visibility {v:.1f})" for n, v in seen) or f"{side} leg"
+            # Landmarks seen but a check still unread: a leg seen end-on (stretches.KNEE_IN_PLANE_MIN).
+            names = (f"could not see your {', '.join(f'{n} (visibility {v:.1f})' for n, v in seen)}" if seen else
+                     f"could not read your {side} leg's position from this camera angle (a leg pointing toward "
+                     "the camera cannot be read)")
             warnings.append(f"Hold at {ev.start_t:.1f}-{ev.end_t:.1f} s: you kept still for {ev.duration_s:.0f} s, "
-                            f"but the pose model could not see your {names}, so whether you were in "
+                            f"but the pose model {names}, so whether you were in "
                             f"the stretch position could not be checked and nothing was judged on it. "
                             f"{exercise.camera_tip}")
         held_sides = {h.side for h in holds}

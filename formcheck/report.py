@@ -99,7 +99,7 @@ def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = No
     if event["faults"]:
         return "; ".join(f["message"] for f in event["faults"])
     if event.get("position_checked") is False:
-        return "position not checked (landmarks not seen); form not judged"
+        return "position not checked (not readable from this view); form not judged"
     if not event.get("form_judged", True):
         return "form not judged"
     checks, missing = _checks(exercise), not_judged(event, exercise)
@@ -320,7 +320,7 @@ def summary_text(report: dict) -> str:
     if holds:
         unchecked = sum(1 for h in holds if h.get("position_checked") is False)
         lines.append(_count(len(holds), "held stretch", "held stretches") + (f", {unchecked} of them with the stretch position not "
-                                                          "checked (landmarks not seen)" if unchecked else ""))
+                                                          "checked (not readable from this view)" if unchecked else ""))
         lines.append("")
         for k, h in enumerate(holds, 1):
             verdict = _verdict(h, report)

@@ -20,7 +20,7 @@ from formcheck.events import (
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.stretches import knee_straightness
 from formcheck.features import Joints
-from formcheck.landmarks import Lm
+from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import GuardState, HoldParams, guard_jumps, guard_step, refine_holds, run_holds
 
 FPS = 30.0
@@ -176,7 +176,7 @@ def test_a_still_period_half_out_of_position_names_the_check_that_failed_and_its
     drive = np.where((t > 1) & (t < 9), 70.0, 5.0)
     knee = np.where(np.arange(n) % 2 == 0, 125.0, 170.0)
     feats = {"stretched_leg": np.ones(n), "knee_straightness": knee, "hip_fold_3d": np.full(n, 100.0),
-             "trunk_lean": drive}
+             "trunk_lean": drive, "lean_or_raise": drive}
     msg = explain_no_hold(ex, {"right": (feats, drive)}, t, np.ones((n, 33)))
     assert msg.startswith("No held stretch detected: you held still for ")
     # Every check passes on the other half of the frames (the still period's edges hold a few upright frames).
@@ -289,7 +289,7 @@ def test_still_with_the_crossed_ankle_unseen_is_a_hold_whose_position_was_not_ch
     # Outside a hold already found only; none where the ankle is seen; none for a stretch without the flag.
     assert _unread(j, t, [(0.0, 4.0)]) == []
     assert _unread(_seated(len(t), ankle_vis=1.0), t) == []
-    assert not EXERCISES["hamstring_stretch"].unread_holds and not EXERCISES["running_lunge"].unread_holds
+    assert not EXERCISES["running_lunge"].unread_holds
 
 
 def test_a_still_period_flickering_between_unseen_and_in_position_is_one_unread_hold():
@@ -345,7 +345,7 @@ def test_the_report_lists_an_unread_hold_as_not_judged_and_says_why():
     from formcheck.report import form_verdict
     from formcheck.results import Hold
 
-    assert form_verdict(hold, "figure_four") == "position not checked (landmarks not seen); form not judged"
+    assert form_verdict(hold, "figure_four") == "position not checked (not readable from this view); form not judged"
     assert Hold.from_json(hold).to_json() == hold
     assert "position_checked" not in Hold.from_json(dict(hold, position_checked=True)).to_json()
     assert set(hold["unjudged"]) == {f.code for f in EXERCISES["figure_four"].faults}
@@ -355,7 +355,7 @@ def test_the_report_lists_an_unread_hold_as_not_judged_and_says_why():
     from formcheck.report import finish_report, summary_text
 
     text = summary_text(finish_report(rep, track, "seated.mp4"))
-    assert "1 held stretch, 1 of them with the stretch position not checked (landmarks not seen)" in text
+    assert "1 held stretch, 1 of them with the stretch position not checked (not readable from this view)" in text
 
 
 def test_unread_parts_are_not_joined_across_the_body_moving():
@@ -461,24 +461,32 @@ def test_moving_on_to_a_new_position_or_rocking_within_the_band_is_one_hold():
 
 
 def test_the_raised_straight_leg_is_the_stretched_one_even_where_the_standing_knee_reads_straighter():
-    """A leg up on a wall (trunk to thigh 60° in 3D, knee read 145°: its landmarks
-    point at the camera) and a standing leg (fold 180°, knee 178°): the raised leg
-    is stretched, though the standing knee reads 33° straighter. A raised leg
-    whose knee is clearly bent (100°, a knee pulled up) is not."""
-    from formcheck.exercises.stretches import is_stretched_leg, knee_angle_3d
+    """A leg up on a wall (trunk to thigh 71° in 3D, knee read 145°) and a standing
+    leg (fold 180°, knee 178°): the raised leg is stretched, though the standing
+    knee reads 33° straighter. A raised leg whose knee is clearly bent (100°, a
+    knee pulled up) is not. Raised toward the camera instead (the thigh and shin
+    showing half their length on screen, as filmed from the front), the raised
+    knee cannot be read: it is not read bent either, and the raised leg stays the
+    stretched one; only a knee folded past a right angle is still read bent."""
+    from formcheck.exercises.stretches import is_stretched_leg, knee_angle_3d, knee_straightness
 
-    def legs(raised_knee_deg: float) -> tuple[Joints, Joints]:
+    def legs(raised_knee_deg: float, toward_camera: bool = False) -> tuple[Joints, Joints]:
         w = np.full((1, 33, 3), np.nan)
         for lm, p in ((Lm.LEFT_SHOULDER, (0.1, -0.5, 0)), (Lm.RIGHT_SHOULDER, (-0.1, -0.5, 0)),
                       (Lm.LEFT_HIP, (0.1, 0, 0)), (Lm.RIGHT_HIP, (-0.1, 0, 0)),
                       (Lm.LEFT_KNEE, (0.1, 0.45, 0)), (Lm.LEFT_ANKLE, (0.1, 0.9, 0.016))):
             w[0, int(lm)] = p
-        # Right thigh raised 120° from hanging (60° to the trunk), in the y-z plane.
+        # Right thigh raised 120° from hanging, forward across the screen (x-y plane)
+        # or toward the camera (y-z plane).
         th = np.radians(120.0)
-        knee = np.array([-0.1, 0.45 * np.cos(th), -0.45 * np.sin(th)])
         shank = np.radians(120.0 + (180.0 - raised_knee_deg))
+
+        def forward(a: float) -> np.ndarray:
+            return np.array([0.0, np.cos(a), -np.sin(a)]) if toward_camera else np.array([-np.sin(a), np.cos(a), 0.0])
+
+        knee = np.array([-0.1, 0.0, 0.0]) + 0.45 * forward(th)
         w[0, int(Lm.RIGHT_KNEE)] = knee
-        w[0, int(Lm.RIGHT_ANKLE)] = knee + 0.45 * np.array([0.0, np.cos(shank), -np.sin(shank)])
+        w[0, int(Lm.RIGHT_ANKLE)] = knee + 0.45 * forward(shank)
         px = w[..., :2] * 0.0  # screen readings unusable (all points at one pixel): 3D decides
         return Joints(px, np.ones((1, 33)), w, "right"), Joints(px, np.ones((1, 33)), w, "left")
 
@@ -487,6 +495,14 @@ def test_the_raised_straight_leg_is_the_stretched_one_even_where_the_standing_kn
     assert float(knee_angle_3d(left)[0]) == pytest.approx(178.0, abs=0.5)
     assert float(is_stretched_leg(right)[0]) == 1.0 and float(is_stretched_leg(left)[0]) == 0.0
     right, left = legs(100.0)
+    assert float(is_stretched_leg(right)[0]) == 0.0 and float(is_stretched_leg(left)[0]) == 1.0
+    for knee_deg in (145.0, 100.0):
+        right, left = legs(knee_deg, toward_camera=True)
+        assert np.isnan(knee_straightness(right)[0]) and float(knee_straightness(left)[0]) > 170.0
+        assert float(is_stretched_leg(right)[0]) == 1.0 and float(is_stretched_leg(left)[0]) == 0.0
+    # Folded past a right angle (a pigeon's front knee seen from the front): read bent, whatever the view.
+    right, left = legs(60.0, toward_camera=True)
+    assert float(knee_straightness(right)[0]) == pytest.approx(60.0, abs=0.5)
     assert float(is_stretched_leg(right)[0]) == 0.0 and float(is_stretched_leg(left)[0]) == 1.0
 
 
@@ -499,7 +515,7 @@ def test_a_still_period_whose_legs_keep_swapping_says_so_with_the_share():
     n = len(t)
     drive = np.where((t > 1) & (t < 9), 70.0, 5.0)
     feats = {"stretched_leg": (np.arange(n) % 2).astype(float), "knee_straightness": np.full(n, 170.0),
-             "hip_fold_3d": np.full(n, 100.0), "trunk_lean": drive}
+             "hip_fold_3d": np.full(n, 100.0), "trunk_lean": drive, "lean_or_raise": drive}
     msg = explain_no_hold(ex, {"right": (feats, drive)}, t, np.ones((n, 33)))
     assert "in 50% of it your right leg was not the one in the stretch (the check 'stretched_leg'" in msg
 
@@ -512,7 +528,7 @@ def test_never_still_names_how_fast_the_angle_moved():
     n = len(t)
     drive = 25.0 + 18.0 * t
     feats = {"stretched_leg": np.ones(n), "knee_straightness": np.full(n, 170.0),
-             "hip_fold_3d": np.full(n, 100.0), "trunk_lean": drive}
+             "hip_fold_3d": np.full(n, 100.0), "trunk_lean": drive, "lean_or_raise": drive}
     msg = explain_no_hold(ex, {"right": (feats, drive)}, t, np.ones((n, 33)))
     assert msg.startswith("No held stretch detected: you never held still for 3 s")
     speed = float(msg.split("in the stretch position your trunk lean angle moved at a median ")[1].split("°/s")[0])
@@ -521,7 +537,8 @@ def test_never_still_names_how_fast_the_angle_moved():
 
 def _hold_feats(n, knee, fold, lean, alike):
     return {"knee_straightness": np.full(n, knee, float), "hip_fold_3d": np.full(n, fold, float),
-            "trunk_lean": np.full(n, lean, float), "stretched_leg": np.ones(n), "legs_alike": np.full(n, alike, float)}
+            "trunk_lean": np.full(n, lean, float), "lean_or_raise": np.full(n, lean, float),
+            "stretched_leg": np.ones(n), "legs_alike": np.full(n, alike, float)}
 
 
 @pytest.mark.parametrize("other_knee, alike, want", [
@@ -654,3 +671,45 @@ def test_longest_level_is_the_longest_window_within_the_width():
             assert _longest_level(t, v, width) == _longest_level_brute(t, v, width)
     t = _t(4.0)
     assert _longest_level(t, np.where(t < 2, 0.0, 30.0), 10.0) == pytest.approx(2.0, abs=1 / FPS)
+
+
+def _seated_facing_camera(n: int, raised: bool) -> PoseTrack:
+    """Seated on the floor facing the camera, trunk upright, the left leg out along
+    the floor toward the camera; with `raised`, the right thigh hugged up toward
+    the chest and the shin pointing at the camera (a seated hamstring stretch seen
+    from the front), else the right leg out like the left. Still throughout."""
+    px = np.full((n, 33, 2), np.nan)
+    w = np.full((n, 33, 3), np.nan)
+    world = {Lm.LEFT_SHOULDER: (0.15, -0.5, 0.0), Lm.RIGHT_SHOULDER: (-0.15, -0.5, 0.0),
+             Lm.LEFT_HIP: (0.07, 0.0, 0.0), Lm.RIGHT_HIP: (-0.07, 0.0, 0.0),
+             Lm.LEFT_KNEE: (0.07, 0.0, -0.4), Lm.LEFT_ANKLE: (0.07, 0.02, -0.8),
+             Lm.RIGHT_KNEE: (-0.07, 0.0, -0.4), Lm.RIGHT_ANKLE: (-0.07, 0.02, -0.8)}
+    if raised:
+        world[Lm.RIGHT_KNEE] = (-0.07, -0.2, -0.35)
+        world[Lm.RIGHT_ANKLE] = (-0.07, -0.35, -0.75)
+    for lm, p in world.items():
+        w[:, int(lm)] = p
+        # on screen: x and y of the 3D point, shifted to the image's middle (px), a little perspective
+        px[:, int(lm)] = (320 + 400 * p[0] * (1 - p[2] * 0.3), 300 + 400 * p[1] * (1 - p[2] * 0.3))
+    t = _t(n / FPS)
+    return PoseTrack(xy=px / np.array([640.0, 480.0]), vis=np.ones((n, 33)), world=w, times=t, fps=FPS,
+                     width=640, height=480, detected=np.ones(n, bool), source="synthetic")
+
+
+def test_a_raised_leg_pointing_at_the_camera_is_a_hold_whose_position_was_not_checked():
+    """Filmed from the front, a seated stretch with the right thigh hugged up (its
+    hip folded 29° deeper than the left's, trunk upright) and the shin pointing at
+    the camera: the knee cannot be read, so the still period is a hold whose
+    position was not checked, nothing judged, on the right side. Seated upright
+    with both legs out, still as long, is no hold at all."""
+    from formcheck.analysis import analyze_track
+
+    n = int(6 * FPS)
+    rep = analyze_track(_seated_facing_camera(n, raised=True), EXERCISES["hamstring_stretch"])
+    (hold,) = rep["holds"]
+    assert hold["side"] == "right" and hold["position_checked"] is False and hold["faults"] == []
+    assert hold["start_s"] == pytest.approx(0.0, abs=0.2) and hold["end_s"] == pytest.approx(6.0, abs=0.2)
+    assert any("could not read your right leg's position from this camera angle" in w for w in rep["warnings"])
+    rest = analyze_track(_seated_facing_camera(n, raised=False), EXERCISES["hamstring_stretch"])
+    assert rest["holds"] == []
+    assert any(w.startswith("No held stretch detected") for w in rest["warnings"])
