@@ -334,7 +334,8 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
             elif math.isfinite(v):
                 parts.append(c.says.format(side=side, value=v, limit=c.limit))
             else:
-                parts.append(f"your {side} side could not be measured for '{c.feature}' (landmarks not seen)")
+                parts.append(f"your {side} side could not be measured for '{c.feature}' (its landmarks were not seen, "
+                             "or the limb pointed at the camera)")
         return "No held stretch detected: " + "; ".join(parts) + "."
     why = ""
     picks = [c for c in exercise.position if c.says is None]
