@@ -21,16 +21,20 @@ kinds of evidence, each a few numbers a person can check:
    feet stay together (a side-lying leg raise lifts a straight leg); a kick
    turns the shank up at the top where a hydrant keeps it level, and each lift
    is read from its own view (filmed end-on, a hydrant carries the knee out
-   sideways on screen, a kick lifts it into the depth); a kick or
+   sideways on screen, a kick lifts it into the depth), and only where the body
+   reads on all fours through it (head-on, the model loses the posture); a kick or
    a hydrant lifts and lowers along one line (leg circles loop); a runner's
    stance knee bends (butt kicks in place stand on a straight leg), the
-   swing thigh stays below horizontal (high knees) and the heel stays off the
-   buttock (butt kicks); a straight
+   swing thigh stays below horizontal (high knees: read in 3D over the strides
+   and on screen at each step's peak, whichever way the camera looks) and the
+   heel stays off the buttock (butt kicks); a straight
    leg raise keeps one knee straight throughout (a bridge lifts the hips on two
    bent knees) and the hips on the floor (a single-leg bridge lifts them under
    a straight leg held up), a squat bends both knees together, a lunge keeps the hips
    a thigh's length over the floor (a pigeon pose rests them on it) and steps one
-   foot ahead (a side lunge steps out sideways), a hamstring stretch folds the hips.
+   foot ahead (a side lunge steps out sideways), a hamstring stretch folds the hips
+   (lying on the back it raises one leg: two legs raised together keep the knees
+   side by side).
 
 The numbers are computed in `formcheck.recognise_evidence`; this module weighs
 them. Each movement's score is the product of soft memberships (`_ramp`) of those
@@ -155,6 +159,14 @@ HS_FOLDED, HS_NOT_FOLDED = 115.0, 125.0
 # applies only to a body lying on its back [own thresholds: the posture
 # memberships' own ends].
 HS_LYING_ONE, HS_LYING_BOTH = 0.2, 0.5
+# The same, where the model mixes up which leg is which (it read one leg of a
+# real lying two-leg raise bent and apart at the ankle, legs_alike 0): both legs
+# raised together keep the knees side by side. The knees' gap on screen over the
+# in-position frames (recognise_evidence.knee_gap_on_screen, leg lengths): real
+# double-leg and two-leg raises 0.02-0.15; the real supine hamstring stretches
+# 0.42 (the other knee bent, foot down, beside a leg up a wall) and 0.98 (the
+# other leg on the floor) [own thresholds between the two].
+HS_KNEES_TOGETHER, HS_KNEES_APART = 0.2, 0.3
 # A running lunge is held: still for 5 s, with nothing under 4 s counted (the
 # static lunge's dips, done as reps, were still for 3.9 s at most with the hold
 # engine's 1 s median stillness; the held real lunges 5.6-16 s, the kit's 7.5 s
@@ -182,6 +194,17 @@ STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN = 13.0, 17.0
 # horizontal and read 100-124° on real clips, a high-knee drill over mini hurdles
 # 88° [own thresholds between the two, a narrow margin; 84-92° until that drill].
 THIGH_RUN, THIGH_HIGH_KNEES = 82.0, 88.0
+# The same drill read on screen, whichever way the camera looks at the runner
+# (recognise_evidence.thigh_peaks: how far the thigh comes up from hanging on each
+# step, the median over the steps' peaks, °): the hip-flexion number above needs
+# strides the model's depth resolves, and a front-oblique high-knees clip showed
+# none. Running swings the thigh 45-65° forward (Novacheck 1998): the real runs
+# read 26-71° (71 on a side-on treadmill runner's first 10 s; front, back, side,
+# slow motion, treadmill, track and road), the kit's 61-74°, the running sample
+# 60°; high knees drive the thigh to level or past it: real high knees 92-122°
+# (front, front-oblique, side), a standing knee lift 109°. A high-knee drill over
+# mini hurdles reads 63-79° [own thresholds between the two].
+THIGH_PEAK_RUN, THIGH_PEAK_HIGH_KNEES = 78.0, 86.0
 # The swing knee's fold (knee_flex_p90, the more bent knee's 90th percentile over
 # the clip): running swing folds it to 90-130° (Novacheck 1998), and the real
 # runs read 57-128°, the kit's 123-131°; butt kicks bring the heel to the
@@ -494,7 +517,9 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
                                            HANDS_AWAY, HANDS_REACH)
                               * max(MIN_SCORE, 1.0 - max(s["running_lunge"], legs_in_reps))
                               * max(_ramp(supine_share, HS_LYING_BOTH, HS_LYING_ONE),
-                                    _ramp_seen(e.get("hamstring_stretch.hold_legs_alike", math.nan), 0.5, 0.2)))
+                                    _ramp_seen(e.get("hamstring_stretch.hold_legs_alike", math.nan), 0.5, 0.2)
+                                    * _ramp_seen(e.get("hamstring_stretch.hold_knee_gap", math.nan),
+                                                 HS_KNEES_TOGETHER, HS_KNEES_APART)))
     # Running: upright, the legs taking turns in running strides, at a running
     # cadence. Either is enough on its own when strong: a slow-motion clip keeps
     # the strides but not the cadence (it scores 0.7 of a real-time one), and the
@@ -539,6 +564,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     s["running"] = (upright * max(side_run, front_run, phase_run)
                     * _ramp_seen(e.get("stride_stance_flex", math.nan), STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
                     * _ramp_seen(e.get("stride_hip_flex_p90", math.nan), THIGH_HIGH_KNEES, THIGH_RUN)
+                    * _ramp_seen(e.get("thigh_peak", math.nan), THIGH_PEAK_HIGH_KNEES, THIGH_PEAK_RUN)
                     * _ramp_seen(e.get("knee_flex_p90", math.nan), SWING_FOLD_BUTT_KICK, SWING_FOLD_RUN))
     if e.get("seen_s", math.inf) < SEEN_MIN_S:
         s = {m: min(v, SEEN_BRIEF_FIT) for m, v in s.items()}
@@ -622,6 +648,7 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
                               * seen("hamstring_stretch.hold_hands_to_feet", HANDS_AWAY, HANDS_REACH)),
         "running": (seen("upright", 0.2, 0.6) * seen("stride_stance_flex", STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
                     * seen("stride_hip_flex_p90", THIGH_HIGH_KNEES, THIGH_RUN)
+                    * seen("thigh_peak", THIGH_PEAK_HIGH_KNEES, THIGH_PEAK_RUN)
                     * seen("knee_flex_p90", SWING_FOLD_BUTT_KICK, SWING_FOLD_RUN)),
     }
     return checks[movement]

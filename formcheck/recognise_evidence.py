@@ -31,8 +31,8 @@ from formcheck.geometry import vector_angle
 from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import run_holds, run_reps
 
-__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "rep_swings", "knee_out_on_screen", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "hips_up_on_screen", "hands_to_feet",
-           "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "shank_elevation",
+__all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "rep_swings", "knee_out_on_screen", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "knee_gap_on_screen", "hips_up_on_screen", "hands_to_feet",
+           "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "thigh_peaks", "shank_elevation",
            "clip_features", "UP"]
 
 
@@ -301,6 +301,56 @@ def stride_phase(times: np.ndarray, px: np.ndarray, knee_flex_l: np.ndarray, kne
     return {"phase_corr": float(np.corrcoef(h, d)[0, 1]), "phase_turns": turns}
 
 
+# How high each step lifts the thigh, read on screen (`thigh_peaks`). A thigh
+# counts where the other one hangs at least this share of the trunk's length
+# below its hip on screen: sitting, or tucking both knees in a jump, leaves no
+# hanging thigh to measure against (a hanging thigh reads about 0.8 trunk lengths) [own].
+THIGH_HANG_MIN = 0.4
+# A step's peak stands this much above the lowest point within THIGH_PEAK_SIDE_S
+# on each side, and is the highest point within THIGH_PEAK_GAP_S of it: a running
+# or high-knees step lasts 0.3-0.4 s (150-200 steps a minute), and the swing
+# thigh rises 30-90° in it; the model's jitter moves it a few degrees [own].
+THIGH_PEAK_RISE = 15.0
+THIGH_PEAK_GAP_S = 0.2
+THIGH_PEAK_SIDE_S = 0.4
+
+
+def thigh_peaks(times: np.ndarray, px: np.ndarray, upright: np.ndarray) -> dict[str, float]:
+    """How high the thigh comes up on each step, from image points px [N,33,2]
+    at times [N] (s), over the upright frames [N] bool. Per frame, the lifted
+    thigh's elevation from hanging straight down (°: 0 hanging, 90 level, over
+    90 with the knee above the hip), read as arccos of the higher knee's drop
+    below its hip on screen over the lower knee's drop below its own: a vertical
+    drop keeps its length on screen whichever way the camera looks around the
+    person, so this reads alike from the side, the front or at an angle, where
+    the model's depth flattens a front-on thigh; and each frame is its own
+    scale, so zooms and cuts do not matter. Returns the median over the steps'
+    peaks (`thigh_peak`, NaN under 4 peaks) and the number of peaks
+    (`thigh_peaks`). Running swings the thigh to 45-65° from the trunk
+    (Novacheck 1998); high knees, marching and knee lifts drive it to level."""
+    nan = {"thigh_peak": math.nan, "thigh_peaks": 0.0}
+    ms = (px[:, Lm.LEFT_SHOULDER] + px[:, Lm.RIGHT_SHOULDER]) / 2
+    mh = (px[:, Lm.LEFT_HIP] + px[:, Lm.RIGHT_HIP]) / 2
+    trunk = np.linalg.norm(ms - mh, axis=-1)
+    dl = px[:, Lm.LEFT_KNEE, 1] - px[:, Lm.LEFT_HIP, 1]
+    dr = px[:, Lm.RIGHT_KNEE, 1] - px[:, Lm.RIGHT_HIP, 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hang = np.fmax(dl, dr)
+        ok = upright & (hang >= THIGH_HANG_MIN * trunk) & np.isfinite(np.fmin(dl, dr))
+        elev = np.degrees(np.arccos(np.clip(np.fmin(dl, dr) / hang, -1.0, 1.0)))
+    if ok.sum() < 10 or len(times) < 2:
+        return nan
+    y = np.interp(np.arange(len(elev)), np.flatnonzero(ok), elev[ok])
+    dt = float(np.median(np.diff(times)))
+    if not dt > 0:
+        return nan
+    gap, side = max(1, round(THIGH_PEAK_GAP_S / dt)), max(2, round(THIGH_PEAK_SIDE_S / dt))
+    peaks = [y[i] for i in np.flatnonzero(ok)
+             if y[i] >= y[max(0, i - gap):i + gap + 1].max()
+             and y[i] - max(y[max(0, i - side):i + 1].min(), y[i:i + side + 1].min()) >= THIGH_PEAK_RISE]
+    return {"thigh_peak": float(np.median(peaks)) if len(peaks) >= 4 else math.nan, "thigh_peaks": float(len(peaks))}
+
+
 # A knee path read for its loop spans at least this many thigh lengths on screen
 # (the thigh as seen, the knee's median distance from its hip over the rep). A
 # lift seen end-on, its travel mostly in depth (a fire hydrant filmed from the
@@ -366,6 +416,13 @@ def drive_cycles(times: np.ndarray, drive: np.ndarray, params) -> list[tuple[int
 
 # The reps exercises done on all fours, whose lower leg `shank_elevation` reads.
 QUADRUPED = ("donkey_kick", "fire_hydrant")
+# A rep on all fours is read for its shape where the body reads on all fours in
+# this share of its frames or more [own: a real fire hydrant filmed from the
+# side, then head-on from the head end (fire_hydrant_side_front_cuts_malik): its
+# side-view lifts read on all fours in 0.94-1.0 of their frames, the head-on ones
+# in 0.07-0.74, where the model places the legs and hands wrongly and the knee's
+# path loops (0.13-0.44) and barely travels (0.01-0.05 thigh lengths)].
+REP_POSTURE_MIN = 0.8
 
 
 def shank_elevation(b: Joints) -> np.ndarray:
@@ -420,7 +477,8 @@ def rep_swings(world: np.ndarray, times: np.ndarray, spans: list[tuple[int, int]
             "swing_in_plane": float(np.median(plane)) if plane else math.nan}
 
 
-def _rep_evidence(ex_name: str, clean: PoseTrack, seen_world: np.ndarray | None = None) -> dict[str, float]:
+def _rep_evidence(ex_name: str, clean: PoseTrack, seen_world: np.ndarray | None = None,
+                  on_fours: np.ndarray | None = None) -> dict[str, float]:
     """The exercise's own driving signal on each side: most reps counted on one
     side, the median rep range there (°), the drive's median level at the start
     of those reps (`rest`, °), how much the knee's path loops over
@@ -428,7 +486,12 @@ def _rep_evidence(ex_name: str, clean: PoseTrack, seen_world: np.ndarray | None 
     reps (for shape checks; on all fours also its shank's elevation, and, given
     seen_world [N,33,3], the thigh's swing read rep by rep: `rep_swings`). Where the repeated movements over the clip's own
     range (`drive_cycles`) are more than the rep engine's full reps on a side,
-    they count instead (`cycles` 1)."""
+    they count instead (`cycles` 1). Given on_fours [N] bool (the frames whose
+    posture reads on all fours), the shape of the reps on all fours (the knee's
+    loop, the thigh's swing, the tops) is read only over the reps with at least
+    REP_POSTURE_MIN of their frames on all fours, and the tops on all fours: where
+    the model loses the posture (a view from the head end foreshortens the body),
+    the knee's path is not the lift's. The count is every rep's."""
     ex = EXERCISES[ex_name]
     assert ex.rep is not None, f"{ex_name} is not a reps exercise"
     best_reps, best_range, loop, by_cycles, rest = 0.0, 0.0, math.nan, 0.0, math.nan
@@ -460,9 +523,13 @@ def _rep_evidence(ex_name: str, clean: PoseTrack, seen_world: np.ndarray | None 
         if len(spans) > best_reps or (len(spans) == best_reps and rng > best_range):
             best_reps, best_range = float(len(spans)), (rng if math.isfinite(rng) else 0.0)
             by_cycles, rest = float(counted_by_cycles), rest_at
+            if on_fours is not None and ex_name in QUADRUPED:
+                spans = [(a, b) for a, b in spans if on_fours[a:b + 1].mean() >= REP_POSTURE_MIN]
             loop = knee_loop(clean.px, side, spans)
             best_spans = list(spans)
             idx = np.concatenate(top_at) if top_at else np.array([], int)
+            if on_fours is not None and ex_name in QUADRUPED:
+                idx = idx[on_fours[idx]]
             tops = {f"top_{k}": (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
                     for k, v in {**feats, **shape, **side_shape}.items()}
     swings = rep_swings(seen_world, clean.times, best_spans) if ex_name in QUADRUPED and seen_world is not None else {}
@@ -478,7 +545,8 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
     ex = EXERCISES[ex_name]
     best = {"in_position": 0.0, "held_s": 0.0, "run_s": 0.0}
     shape: dict[str, float] = {f"hold_{k}": math.nan for k in (*ex.features, "hip_height", "hands_to_feet",
-                                                                 "step_across", "low_leg_raise", "knees_bent")}
+                                                                 "step_across", "low_leg_raise", "knees_bent",
+                                                                 "knee_gap")}
     for side in SIDES:
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
@@ -497,6 +565,7 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
             shape["hold_step_across"] = _pct(step_across(clean.world)[inpos], 50)
             shape["hold_low_leg_raise"] = _pct(low_leg_raise(clean.px)[inpos], 50)
             shape["hold_knees_bent"] = _pct(knees_bent(clean.world)[inpos], 50)
+            shape["hold_knee_gap"] = _pct(knee_gap_on_screen(clean.px)[inpos], 50)
         best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
                 "run_s": max(run, best["run_s"])}
     return {**best, **shape}
@@ -557,6 +626,23 @@ def hips_up_on_screen(px: np.ndarray) -> np.ndarray:
     if not (np.isfinite(torso) and torso > 0):
         return np.full(len(px), np.nan)
     return np.where(across, (leg_low - hip_low) / torso, np.nan)
+
+
+def knee_gap_on_screen(px: np.ndarray) -> np.ndarray:
+    """Per frame [N]: the distance between the knees on screen, in leg lengths
+    (the clip's median hip-knee-ankle length on screen, either leg), from image
+    points px [N,33,2]. Lying on the back, a double-leg raise holds the legs up
+    side by side (about 0-0.15); a hamstring stretch raises one leg while the
+    other lies on the floor or bends with its foot down, its knee well apart
+    (0.4 and more)."""
+    legs = [np.linalg.norm(px[:, h] - px[:, k], axis=-1) + np.linalg.norm(px[:, k] - px[:, a], axis=-1)
+            for h, k, a in ((Lm.LEFT_HIP, Lm.LEFT_KNEE, Lm.LEFT_ANKLE), (Lm.RIGHT_HIP, Lm.RIGHT_KNEE, Lm.RIGHT_ANKLE))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # no leg seen: NaN
+        leg = float(np.nanmedian(np.concatenate(legs)))
+    if not (np.isfinite(leg) and leg > 0):
+        return np.full(len(px), np.nan)
+    return np.linalg.norm(px[:, Lm.LEFT_KNEE] - px[:, Lm.RIGHT_KNEE], axis=-1) / leg
 
 
 def low_leg_raise(px: np.ndarray) -> np.ndarray:
@@ -771,6 +857,9 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     # Knee flexion (°) of each leg: on all fours both knees are bent about 90°,
     # in a plank or a lunge the back leg is straight.
     kl, kr = 180.0 - pf["knee_l"], 180.0 - pf["knee_r"]
+    with np.errstate(invalid="ignore"):
+        on_fours = valid & ((tilt > FOURS_TILT) & (side_up < SIDE_UP) & (chest < -CHEST) & (knees > UNDER)
+                            & (hands > UNDER) & (pf["feet_under"] < FEET_OFF_FLOOR) & (np.fmin(kl, kr) > FOURS_KNEE_FLEX))
     ev: dict[str, float] = {
         "seconds": float(clean.times[valid][-1] - clean.times[valid][0]) if valid.sum() > 1 else 0.0,
         "seen_s": seen_seconds(track),
@@ -779,9 +868,7 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
                              valid),
         "supine": _share(lying & (side_up < SIDE_UP) & (chest > CHEST), valid),
         "face_up": _share(face_up, valid),
-        "all_fours": _share((tilt > FOURS_TILT) & (side_up < SIDE_UP) & (chest < -CHEST) & (knees > UNDER)
-                            & (hands > UNDER) & (pf["feet_under"] < FEET_OFF_FLOOR)
-                            & (np.fmin(kl, kr) > FOURS_KNEE_FLEX), valid),
+        "all_fours": _share(on_fours, valid),
         "hands_down": _share((tilt > 30.0) & (hands > UNDER) & (chest < 0.0), valid),
         "tilt_p90": _pct(tilt[valid], 90),
         "tilt_p10": _pct(tilt[valid], 10),
@@ -809,6 +896,7 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     ev.update(step_rhythm(seen_clean.times[valid], seen_clean.px[valid]))
     ev.update(hip_bounce(seen_clean.times[valid], seen_clean.px[valid]))
     ev.update(stride_phase(seen_clean.times, seen_clean.px, kl, kr, valid & (tilt < UPRIGHT_TILT)))
+    ev.update(thigh_peaks(seen_clean.times, seen_clean.px, valid & (tilt < UPRIGHT_TILT)))
     ev["feet_under"] = _pct(pf["feet_under"][valid], 50)
     # Lying face up, how high the hips come over the shoulders: a bridge of any
     # kind lifts them (a straight leg raise keeps them on the floor).
@@ -824,7 +912,7 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     else:
         ev.update({"swing.back_travel": math.nan, "swing.out_travel": math.nan, "swing.axis_in_plane": math.nan})
     for name in ("clamshell", "donkey_kick", "fire_hydrant", "straight_leg_raise"):
-        for k, v in _rep_evidence(name, clean, seen_world).items():
+        for k, v in _rep_evidence(name, clean, seen_world, on_fours).items():
             ev[f"{name}.{k}"] = v
     for name in ("hamstring_stretch", "running_lunge", "figure_four"):
         for k, v in _hold_evidence(name, clean, valid).items():

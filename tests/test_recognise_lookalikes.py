@@ -64,7 +64,7 @@ def test_a_side_lying_lift_on_straight_legs_or_a_side_plank_is_not_a_clamshell(c
 
 def test_both_legs_raised_alike_lying_down_is_not_a_hamstring_stretch():
     ev = _kit_evidence("hamstring_stretch")
-    lying = {**ev, "supine": 0.94}
+    lying = {**ev, "supine": 0.94, "hamstring_stretch.hold_knee_gap": 0.9}  # the other leg down, apart
     assert _top({**lying, "hamstring_stretch.hold_legs_alike": 0.0}) == "hamstring_stretch"
     assert _top({**lying, "hamstring_stretch.hold_legs_alike": 1.0}) is None
     # Seated and standing folds keep both legs alike: not lying down, still a stretch.
