@@ -165,6 +165,20 @@ def _count_doubt(exercise: Exercise, events: list, evd) -> str | None:
     return f"The rep count may be wrong: on {len(doubted)} of {len(gaps)} reps {reason}."
 
 
+def _unfinished(exercise: Exercise, cut_off: dict[str, int], counted: list[tuple[str, RepEvent | HoldEvent]]) -> int:
+    """How many movements were still going on when the recording ended (reps.flush_reps'
+    `cut_off` per side), said of the legs that did the counted reps: the working leg's
+    last rep for an exercise done one leg at a time (the support leg swinging as the
+    clip ends is no rep: a real loaded donkey kick's support thigh read a 14° rise
+    there), any side when no rep was counted [own]."""
+    if counted:
+        last = max(counted, key=lambda x: x[1].end_t)[0]
+        working = {last} if exercise.one_leg_at_a_time else {s for s, _ in counted}
+        cut_off = {s: n for s, n in cut_off.items() if s in working}
+    n = sum(cut_off.values())
+    return min(1, n) if exercise.one_leg_at_a_time else n
+
+
 def _no_event_warning(exercise: Exercise) -> str:
     what = "reps" if exercise.kind == "reps" else "held stretch"
     return (f"No {what} detected. Check that the camera sees you {_best_view(exercise)} "
@@ -230,8 +244,10 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         target = exercise.hold_target_s if exercise.hold else None
     found: list[tuple[str, RepEvent | HoldEvent]] = []
     side_data: dict[str, tuple[dict[str, np.ndarray], np.ndarray]] = {}
-    rejected = dropped = 0
+    dropped = 0
     calibrated: dict[str, bool] = {}
+    rejected: dict[str, int] = {}
+    cut_off: dict[str, int] = {}
     px = clean.px
     for side in _sides(options):
         joints = Joints(px, clean.vis, clean.world, side)
@@ -242,9 +258,10 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         side_data[side] = (feats, drive)
         if exercise.kind == "reps":
             evs, state = run_reps(clean.times, drive, exercise.rep)
-            rejected += state.rejected
+            rejected[side] = state.rejected
             dropped += state.dropped
             calibrated[side] = state.calibrated
+            cut_off[side] = state.cut_off
         else:
             pos = position_mask(exercise, feats, drive)
             # Found on the guarded angle (as live); timed on the angle as read, which
@@ -262,11 +279,16 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         lone = [(s, ev) for s, ev in found if not calibrated.get(s, True)]
         found = [(s, ev) for s, ev in found if calibrated.get(s, True)]
         dropped += len(lone)
+        # Nor are its uncounted movements the runner's: a real side-on donkey kick's support
+        # leg had one, said as "1 movement was too short, too long or lost" beside 2 good kicks.
+        rejected = {s: n for s, n in rejected.items() if calibrated.get(s, True)}
+    n_rejected = sum(rejected.values())
     overlapping = mirrored = 0
     if exercise.kind == "reps":
         kept, mirrored, overlapping = count_one_leg(exercise, clean.times, found,
                                                     {s: side_data[s][0][exercise.drive] for s in side_data})
         found = list(kept)
+    unfinished = _unfinished(exercise, cut_off, found)
     events: list[tuple[str, RepEvent | HoldEvent, tuple[dict[str, float], list[FaultHit], list[str]]]] = []
     unjudged_all: dict[str, str] = {}
     unjudged_whys: dict[str, list[str]] = {}  # code -> why, per rep or hold it was not judged on
@@ -317,9 +339,14 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                           [e[0] for e in events], exercise.set_pause_s)
         for k, ((side, ev, (m, faults, unjudged)), set_no) in enumerate(zip(events, sets), start=1):
             reps.append(rep_record(exercise, k, set_no, side, ev, m, faults, unjudged))
-        if rejected:
-            warnings.append(f"{_movements(rejected)} too short, too long or lost from view and "
-                            f"{_were(rejected)} not counted.")
+        if n_rejected:
+            warnings.append(f"{_movements(n_rejected)} too short, too long or lost from view and "
+                            f"{_were(n_rejected)} not counted.")
+        if unfinished:
+            # Counted on the way back down, a rep cut off at its top is not a bad rep: said apart [own].
+            warnings.append(f"{unfinished} more movement{'' if unfinished == 1 else 's'} {_were(unfinished)} still "
+                            f"going on when the recording ended, so {'it was' if unfinished == 1 else 'they were'} "
+                            "not counted.")
         if dropped:
             warnings.append(f"{_movements(dropped, 'did')} not match the size of your reps (settling in, getting up "
                             f"or fidgeting before or after the set) and {_were(dropped)} not counted.")

@@ -104,6 +104,15 @@ JUMP_TURN_DEG = 45.0
 # end-on (short on screen, its direction unsteady) can swing without moving [own].
 JUMP_TURN_SHIFT = 0.3
 JUMP_MAX_DT = 0.25
+# A stretch whose body lies in the same place, at the same size and along the same line
+# as the exerciser's, but with its torso pointing the other way on screen, is the
+# exerciser filmed from their other side after a cut (a tutorial montage), not someone
+# else: no torso reverses between two frames, and nobody else kneels in the same spot.
+# A real fire-hydrant tutorial cut at 31.1 s from a demonstrator facing image-right to
+# one facing image-left (torso -5° -> -175° on screen, hips 0.5 torso lengths apart,
+# size x1.15); its last 8.5 s and 4 labelled lifts were dropped as someone else [own].
+# The upright physiotherapist behind a side-lying patient (above) turns 80-100°: still
+# someone else.
 
 
 def _body_centre_scale(track: PoseTrack) -> tuple[np.ndarray, np.ndarray]:
@@ -123,6 +132,13 @@ def _torso_direction(track: PoseTrack) -> np.ndarray:
 def _turn(a: float, b: float) -> float:
     """Smallest angle between two directions (°)."""
     return abs((b - a + 180.0) % 360.0 - 180.0)
+
+
+def _axis_turn(a: float, b: float) -> float:
+    """Smallest angle between the lines of two directions (°, 0-90): a direction and
+    its reverse lie along one line."""
+    t = _turn(a, b)
+    return min(t, 180.0 - t)
 
 
 def main_person(track: PoseTrack) -> np.ndarray:
@@ -150,7 +166,8 @@ def main_person(track: PoseTrack) -> np.ndarray:
         seg[b] = cur
     if cur == 0:
         return det
-    # Group the stretches: one whose median place and size match an earlier group's joins it.
+    # Group the stretches: one whose median place and size match an earlier group's joins it,
+    # its torso along the same line on screen, pointing either way (REVERSED_SHOT).
     groups: list[tuple[np.ndarray, float, float, list[int]]] = []
     for k in range(cur + 1):
         fr = np.flatnonzero(seg == k)
@@ -158,7 +175,7 @@ def main_person(track: PoseTrack) -> np.ndarray:
         way = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(direction[fr]))))))
         for g in groups:
             if (np.linalg.norm(c - g[0]) <= JUMP_TORSOS * g[1] and 1 / JUMP_SCALE <= sc / g[1] <= JUMP_SCALE
-                    and _turn(way, g[2]) <= JUMP_TURN_DEG):
+                    and _axis_turn(way, g[2]) <= JUMP_TURN_DEG):
                 g[3].append(k)
                 break
         else:

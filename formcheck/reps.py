@@ -181,6 +181,9 @@ class RepState:
     first_t: float = math.nan  # time of the first sample, seen or not (the clip's or session's start)
     opening: bool = False  # the warm-up under way is the clip's opening one (see RepParams.warm_s)
     rejected: int = 0  # too short / too long / lost
+    # A movement still under way when the signal ended (see flush_reps): 1 or 0. Not a
+    # rejected one: the clip or the session stopped before it could come back down.
+    cut_off: int = 0
     dropped: int = 0  # movements that did not match the set (settling in, getting up)
     count: int = 0
     last_peak: float = math.nan  # top of the last movement in the calibration window, until the next one starts
@@ -263,11 +266,28 @@ def _emit(state: RepState, end_t: float, end_i: int, params: RepParams) -> tuple
                    dropped=state.dropped + dropped), out
 
 
+def _counts_if_done(state: RepState, params: RepParams) -> bool:
+    """Whether the movement under way (phase up) is already large enough to count
+    as a rep once it came back down: the same size test as _emit's."""
+    amp = state.peak - state.rest
+    if state.calibrated:
+        return amp >= max(params.partial_min * state.range, params.noise_floor_deg)
+    return amp >= params.top * params.min_range_deg
+
+
 def flush_reps(state: RepState, params: RepParams) -> tuple[RepState, tuple[RepEvent, ...]]:
     """End of the clip (or of a live session): finish a rep on its way down and
     count movements still pending. With no two movements agreeing, the range is
-    the largest pending movement (a clip of one rep counts one)."""
+    the largest pending movement (a clip of one rep counts one).
+
+    A movement still on its way up or at its top when the signal ends (phase up:
+    it never came back below `release`), already as large as a rep, is not counted
+    and not rejected either: `cut_off` says it was still going on. A rep is counted
+    on its way back down, and the labels made by eye disagree on such a last rep
+    (two real clips count it, two do not), so it stays out of the count [own]."""
     out: tuple[RepEvent, ...] = ()
+    if state.phase == "up" and _counts_if_done(state, params):
+        state = replace(state, cut_off=1)
     if state.phase == "settle":
         state, out = _emit(state, state.end_min_t, state.end_min_i, params)
     if state.pending and not state.calibrated:

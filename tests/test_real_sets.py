@@ -124,6 +124,22 @@ def test_donkey_kick_other_leg_moving_along_adds_no_reps():
     assert len(live.reps) == 5 and {r.side for r in live.reps} == {"right"}
 
 
+def test_a_last_kick_cut_off_at_its_top_is_said_so_not_called_a_bad_rep():
+    """The recording stops with kick 5 at its top: 4 reps, and the note says the last
+    movement was still going on, not that it was too short, too long or lost; the live
+    session's count and state agree (its report is this same analysis of its track)."""
+    b = build(Scenario("donkey_kick", reps=5, sides=("right",), range_deg=88.0, camera=CameraSpec(view="right")))
+    track = track_from_motion(b.motion, b.camera)
+    stop = int(np.searchsorted(track.times, b.truth["reps"][4]["peak_s"])) + 1
+    track = track.slice(0, stop)
+    report = analyze(track, "donkey_kick")
+    assert len(report["reps"]) == 4
+    assert "1 more movement was still going on when the recording ended, so it was not counted." in report["warnings"]
+    assert not any("too short, too long or lost" in w for w in report["warnings"])
+    live = _live(track, "donkey_kick")
+    assert len(live.reps) == 4 and live._rep_state["right"].cut_off == 1
+
+
 @pytest.mark.parametrize("first", [0.45, 2.2])
 def test_clamshell_settling_in_live_and_offline(first):
     """Kit clamshell whose first movement is a half-height fidget or a flail twice
@@ -440,6 +456,28 @@ def test_person_close_behind_with_an_upright_trunk_adds_no_reps():
     report = analyze(other, "clamshell")
     assert len(report["reps"]) == 4
     assert any("Someone else" in w for w in report["warnings"])
+
+
+def test_a_cut_to_the_other_side_of_the_exerciser_is_not_someone_else():
+    """A tutorial cuts to the same person filmed from their other side: the body in the
+    same place and size, its torso along the same line but pointing the other way on
+    screen (a real fire-hydrant tutorial, -5 -> -175°). Its reps count: 5, not 3."""
+    from formcheck.clip_checks import main_person
+
+    b = build(Scenario("donkey_kick", reps=5, sides=("right",), range_deg=88.0, camera=CameraSpec(view="right")))
+    track = track_from_motion(b.motion, b.camera)
+    cut = track.times > (b.truth["reps"][2]["end_s"] + b.truth["reps"][3]["start_s"]) / 2
+    hips = (track.xy[:, 23] + track.xy[:, 24]) / 2
+    torso_x = float(np.nanmedian(np.abs((track.xy[:, 11, 0] + track.xy[:, 12, 0]) / 2 - hips[:, 0])))
+    xy, world = track.xy.copy(), track.world.copy()
+    # seen from the other side: mirrored about the hips, which land half a torso length away
+    xy[cut, :, 0] = 2 * float(np.nanmedian(hips[:, 0])) + 0.5 * torso_x - xy[cut, :, 0]
+    world[cut, :, 0] = -world[cut, :, 0]
+    other = track.replace(xy=xy, world=world)
+    assert main_person(other)[other.detected].all()
+    report = analyze(other, "donkey_kick")
+    assert len(report["reps"]) == 5
+    assert not any("Someone else" in w for w in report["warnings"])
 
 
 def test_live_finds_holds_as_offline_across_a_cut():

@@ -219,3 +219,33 @@ def test_hold_step_median_is_numpys():
     for n in range(1, 40):
         xs = list(rng.normal(90, 30, n))
         assert _median(xs) == float(np.median(xs))
+
+
+def test_a_last_rep_cut_off_at_its_top_is_neither_counted_nor_rejected():
+    """The clip ends with rep 4 at its top (no way back down seen): 3 reps, nothing
+    rejected, and the state says one movement was still going on."""
+    t, s = _reps_signal(n=4)
+    keep = t <= 1 + 3 * 4 + 1.0  # rep 4's top (a quarter period into it)
+    events, state = run_reps(t[keep], s[keep], RepParams())
+    assert len(events) == 3 and state.rejected == 0 and state.cut_off == 1
+    full, state = run_reps(t, s, RepParams())
+    assert len(full) == 4 and state.cut_off == 0
+
+
+def test_a_rep_lost_from_view_long_before_the_end_is_rejected_not_cut_off():
+    """Rep 4 at its top when the person leaves the view for good, more than lost_s
+    before the clip ends: lost (rejected), not still going on at the end."""
+    t, s = _reps_signal(n=4)
+    s = s.copy()
+    s[t >= 1 + 3 * 4 + 1.0] = np.nan
+    events, state = run_reps(t, s, RepParams())
+    assert len(events) == 3 and state.rejected == 1 and state.cut_off == 0
+
+
+def test_a_small_rise_at_the_end_is_not_a_movement_cut_off():
+    """A last rise of a tenth of the range when the clip ends is not a rep under way."""
+    t, s = _reps_signal(n=4)
+    s = np.concatenate([s, s[-1] + np.linspace(0, 4.0, 15)])
+    t = np.concatenate([t, t[-1] + np.arange(1, 16) / 30.0])
+    events, state = run_reps(t, s, RepParams())
+    assert len(events) == 4 and state.cut_off == 0
