@@ -289,9 +289,7 @@ def summary_text(report: dict) -> str:
         return "\n".join(lines)
     reps, holds = report["reps"], report["holds"]
     if reps:
-        by_set = Counter(r["set"] for r in reps)
-        sets = ", ".join(f"set {s}: {_count(n, 'rep')} ({next(r['side'] for r in reps if r['set'] == s)} side)"
-                         for s, n in sorted(by_set.items()))
+        sets = _sets_said(reps)
         summ = report["summary"]
         if not any(r["form_judged"] for r in reps):
             faulted = sum(1 for r in reps if r["faults"])
@@ -366,6 +364,28 @@ def review_notes(report: dict) -> list[str]:
     return ([short] if short else []) + _notes(report)
 
 
+# More sets than this, none over two reps, is legs taking turns, not sets: listed one by
+# one they hide the count (s28: flutter kicks chosen as a straight leg raise read "set 1:
+# 1 rep (right side), set 2: 1 rep (left side), ... set 23") [own].
+MANY_SHORT_SETS = 6
+
+
+def _alternating(sizes: list[int]) -> bool:
+    """Set sizes that read as legs taking turns rather than sets (MANY_SHORT_SETS)."""
+    return len(sizes) > MANY_SHORT_SETS and max(sizes) <= 2
+
+
+def _sets_said(reps: list[dict]) -> str:
+    """The sets of a rep summary: each with its count and side, or, for legs taking
+    turns, one phrase for them all."""
+    by_set = Counter(r["set"] for r in reps)
+    if _alternating(list(by_set.values())):
+        return (f"{len(by_set)} sets of 1-2 reps, the side changing each time (the routine does one leg's "
+                "set, then the other's)")
+    return ", ".join(f"set {s}: {_count(n, 'rep')} ({next(r['side'] for r in reps if r['set'] == s)} side)"
+                     for s, n in sorted(by_set.items()))
+
+
 # "Set 1: 4 reps (the usual routine is 3 sets of 15)." (analysis); reports saved in
 # session 26 say "(the routine is ...)", before it "Set 1: 4 of 15 reps.".
 _SHORT_SET = re.compile(r"Set (\d+): (\d+)(?: of (\d+) reps| reps? \(the (?:usual )?routine is \d+ sets of (\d+)\))\.")
@@ -377,7 +397,8 @@ def _group_short_sets(notes: list[str]) -> list[str]:
     short = [m for m in map(_SHORT_SET.fullmatch, notes) if m]
     if len(short) < 2 or len({m[3] or m[4] for m in short}) != 1:
         return notes
-    said = "; ".join(f"set {m[1]}: {m[2]}" for m in short)
+    said = ("; ".join(f"set {m[1]}: {m[2]}" for m in short) if not _alternating([int(m[2]) for m in short])
+            else f"{len(short)} sets of 1-2 reps")
     one = f"Each set was short of the usual routine's {short[0][3] or short[0][4]} reps ({said})."
     first = notes.index(short[0][0])
     rest = [w for w in notes if not _SHORT_SET.fullmatch(w)]

@@ -446,3 +446,22 @@ def test_short_sets_and_the_support_leg_read_plainly(front_clamshell):
     assert "Note: Set 1: 4 reps (the usual routine is 3 sets of 15)." in summary_text(report)
     assert "read swinging" not in inspect.getsource(analysis)
     assert analysis._movements(4, "of your support leg " + analysis._were(4)) == "4 movements of your support leg were"
+
+
+def test_legs_taking_turns_are_not_listed_as_sets():
+    """s28: flutter kicks chosen as a straight leg raise made 23 one-rep 'sets', each
+    listed in the summary and again in the short-set note. Past MANY_SHORT_SETS sets of
+    at most 2 reps, one phrase says the legs took turns; a real 3-set report is listed."""
+    from formcheck.report import MANY_SHORT_SETS, _group_short_sets, _sets_said
+
+    turns = [{"set": i + 1, "side": "right" if i % 2 == 0 else "left"} for i in range(23)]
+    said = _sets_said(turns)
+    assert said.startswith("23 sets of 1-2 reps, the side changing each time") and "set 2:" not in said
+    notes = [f"Set {i + 1}: 1 rep (the usual routine is 3 sets of 15)." for i in range(23)]
+    assert _group_short_sets(notes) == ["Each set was short of the usual routine's 15 reps (23 sets of 1-2 reps)."]
+    # Three real sets (and up to MANY_SHORT_SETS short ones) keep their list.
+    sets = [{"set": s, "side": side} for s, side, n in ((1, "left", 15), (2, "right", 14), (3, "left", 2))
+            for _ in range(n)]
+    assert _sets_said(sets) == "set 1: 15 reps (left side), set 2: 14 reps (right side), set 3: 2 reps (left side)"
+    few = [f"Set {i + 1}: 1 rep (the usual routine is 3 sets of 15)." for i in range(MANY_SHORT_SETS)]
+    assert "set 6: 1" in _group_short_sets(few)[0]
