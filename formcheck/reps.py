@@ -226,16 +226,7 @@ def _emit(state: RepState, end_t: float, end_i: int, params: RepParams) -> tuple
     duration = end_t - state.start_t
     base = replace(state, phase="rest", trough=math.nan, trough_t=math.nan, trough_i=-1,
                    start_t=end_t, start_i=end_i, peak=math.nan, reached_top=False)
-    # Small wiggles are noise and are dropped silently. Once the set's range is known,
-    # a movement counts from partial_min of it: the fixed floor of the uncalibrated
-    # detector (top x min_range_deg, 10.5° for the clamshell) sat right at the size of
-    # the clamshell sample's small rep 3 (10.1-10.7° measured), which was then lost or
-    # kept depending on which frames the live loop happened to process.
-    if state.calibrated:
-        candidate = amp >= max(params.partial_min * state.range, params.noise_floor_deg)
-    else:
-        candidate = amp >= params.top * params.min_range_deg
-    if not candidate:
+    if not _counts_if_done(state, params):
         return base, ()
     if not params.min_rep_s <= duration <= params.max_rep_s:
         # A real movement that failed the timing rules.
@@ -267,8 +258,13 @@ def _emit(state: RepState, end_t: float, end_i: int, params: RepParams) -> tuple
 
 
 def _counts_if_done(state: RepState, params: RepParams) -> bool:
-    """Whether the movement under way (phase up) is already large enough to count
-    as a rep once it came back down: the same size test as _emit's."""
+    """Whether the movement under way is large enough to count as a rep once it
+    comes back down (_emit's size test; flush_reps's for a movement cut off)."""
+    # Small wiggles are noise and are dropped silently. Once the set's range is known,
+    # a movement counts from partial_min of it: the fixed floor of the uncalibrated
+    # detector (top x min_range_deg, 10.5° for the clamshell) sat right at the size of
+    # the clamshell sample's small rep 3 (10.1-10.7° measured), which was then lost or
+    # kept depending on which frames the live loop happened to process.
     amp = state.peak - state.rest
     if state.calibrated:
         return amp >= max(params.partial_min * state.range, params.noise_floor_deg)
