@@ -167,7 +167,8 @@ def main_person(track: PoseTrack) -> np.ndarray:
     if cur == 0:
         return det
     # Group the stretches: one whose median place and size match an earlier group's joins it,
-    # its torso along the same line on screen, pointing either way (REVERSED_SHOT).
+    # its torso along the same line on screen, pointing either way (a reversed shot: see the
+    # note after JUMP_MAX_DT).
     groups: list[tuple[np.ndarray, float, float, list[int]]] = []
     for k in range(cur + 1):
         fr = np.flatnonzero(seg == k)
