@@ -561,11 +561,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # (butt kicks in place stand on a straight leg), the swing thigh stays below
     # horizontal (high knees lift it there) and the heel does not reach the
     # buttock (butt kicks fold the knee all the way).
-    s["running"] = (upright * max(side_run, front_run, phase_run)
-                    * _ramp_seen(e.get("stride_stance_flex", math.nan), STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
-                    * _ramp_seen(e.get("stride_hip_flex_p90", math.nan), THIGH_HIGH_KNEES, THIGH_RUN)
-                    * _ramp_seen(e.get("thigh_peak", math.nan), THIGH_PEAK_HIGH_KNEES, THIGH_PEAK_RUN)
-                    * _ramp_seen(e.get("knee_flex_p90", math.nan), SWING_FOLD_BUTT_KICK, SWING_FOLD_RUN))
+    s["running"] = _running_legs(e, upright * max(side_run, front_run, phase_run))
     if e.get("seen_s", math.inf) < SEEN_MIN_S:
         s = {m: min(v, SEEN_BRIEF_FIT) for m, v in s.items()}
     return {m: round(float(s[m]), 4) for m in MOVEMENTS}
@@ -617,6 +613,17 @@ BODY_SHOWN, SHAPE_KEPT = 0.6, 0.5
 SHAPE_AGAINST = 0.1
 
 
+def _running_legs(e: dict[str, float], score: float) -> float:
+    """`score` times running's leg checks, where measured (movement_scores and
+    _shape_fit): the stance knee bends, the swing thigh stays below level (read in
+    3D and on screen) and the heel stays off the buttock. Multiplied in that order
+    onto `score`, as the two products were written out before."""
+    return (score * _ramp_seen(e.get("stride_stance_flex", math.nan), STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
+            * _ramp_seen(e.get("stride_hip_flex_p90", math.nan), THIGH_HIGH_KNEES, THIGH_RUN)
+            * _ramp_seen(e.get("thigh_peak", math.nan), THIGH_PEAK_HIGH_KNEES, THIGH_PEAK_RUN)
+            * _ramp_seen(e.get("knee_flex_p90", math.nan), SWING_FOLD_BUTT_KICK, SWING_FOLD_RUN))
+
+
 def _shape_fit(e: dict[str, float], movement: str) -> float:
     """The product of the movement's shape checks that were measured (those not
     measured count as no evidence against): positive evidence that it is not this
@@ -646,10 +653,7 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
         "hamstring_stretch": (seen("all_fours", 0.5, 0.2)
                               * seen("hamstring_stretch.hold_hip_fold_3d", HS_NOT_FOLDED, HS_FOLDED)
                               * seen("hamstring_stretch.hold_hands_to_feet", HANDS_AWAY, HANDS_REACH)),
-        "running": (seen("upright", 0.2, 0.6) * seen("stride_stance_flex", STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
-                    * seen("stride_hip_flex_p90", THIGH_HIGH_KNEES, THIGH_RUN)
-                    * seen("thigh_peak", THIGH_PEAK_HIGH_KNEES, THIGH_PEAK_RUN)
-                    * seen("knee_flex_p90", SWING_FOLD_BUTT_KICK, SWING_FOLD_RUN)),
+        "running": _running_legs(e, seen("upright", 0.2, 0.6)),
     }
     return checks[movement]
 
