@@ -116,19 +116,19 @@ def _view_warnings(exercise: Exercise, view: str | None, unjudged: set[str], on_
         warnings.append(
             f"This clip looks filmed {view_label(view, exercise.all_fours)}, which cannot see a {exercise.title.lower()} well. "
             f"{exercise.camera_tip}")
-    # One note per view to film from, naming every check it would make (not one note per check).
-    by_where: dict[str, list[str]] = {}
+    # One note per view to film from (and reason), naming every check it would make (not one note per check).
+    by_where: dict[tuple[str, str], list[str]] = {}
     for f in exercise.faults:
         if f.code in unjudged and f.views is not None and view is not None and view not in f.views:
             where = " or ".join(view_label(v, exercise.all_fours) for v in f.views
                                 if v in VIEW_LABELS and v != "oblique")
-            by_where.setdefault(where, []).append(f"'{f.code}' ({f.label.lower()})")
-    for where, checks in by_where.items():
-        if len(checks) == 1:
-            warnings.append(f"{checks[0]} was not checked: this view cannot see it. Film {where} to check it.")
-        else:
-            warnings.append(f"{', '.join(checks[:-1])} and {checks[-1]} were not checked: this view cannot see "
-                            f"them. Film {where} to check them.")
+            by_where.setdefault((where, f.view_why), []).append(f"'{f.code}' ({f.label.lower()})")
+    for (where, why), checks in by_where.items():
+        one = len(checks) == 1
+        named = checks[0] if one else f"{', '.join(checks[:-1])} and {checks[-1]}"
+        reason = f"this view cannot see {'it' if one else 'them'}" if not why else why
+        warnings.append(f"{named} {'was' if one else 'were'} not checked: {reason}. "
+                        f"Film {where} to check {'it' if one else 'them'}.")
     return warnings
 
 

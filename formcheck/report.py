@@ -190,12 +190,17 @@ def _verdict(event: dict, report: dict) -> str:
 
 def _view_noted(report: dict) -> frozenset[str]:
     """The checks a note already explains: ones this camera view cannot see
-    (analysis._view_warnings: "'knee_out' (...) was not checked: this view cannot see it")
+    (analysis._view_warnings: "'knee_out' (...) was not checked: this view cannot see it", or
+    the reason the view cannot judge it, as for the clamshell's feet from the front)
     and ones left unjudged with the reason said once (analysis.unjudged_note:
     "'knee_angle' (...) was not judged on any of the 4 reps: ...")."""
-    return frozenset(c for c in _checks(report["exercise"])
-                     if any(w.startswith(f"'{c}'") and ("this view cannot see" in w or " was not judged on " in w)
-                            for w in report["warnings"]))
+    def says(w: str, c: str) -> bool:
+        if w.startswith(f"'{c}'") and " was not judged on " in w:
+            return True
+        named, _, why = w.partition(" not checked: ")  # every check a view note names, with its reason
+        return bool(why) and named.startswith("'") and f"'{c}' (" in named
+
+    return frozenset(c for c in _checks(report["exercise"]) if any(says(w, c) for w in report["warnings"]))
 
 
 _REQUIRED = {"schema": str, "exercise": str, "source": dict, "pose_coverage": float, "reps": list,

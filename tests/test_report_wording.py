@@ -259,6 +259,21 @@ def test_the_feet_end_means_behind_you_only_on_all_fours():
     assert "(on all fours: from behind you)" in " ".join(_view_warnings(hydrant, "side", codes))
 
 
+def test_a_front_clamshell_is_told_why_feet_apart_is_not_checked():
+    # s28 item 3: "'feet_apart' ... was not checked: this view cannot see it" on a front view that shows both
+    # feet in every frame; the reason is the pose model lifting the top ankle from the front.
+    from formcheck.analysis import _view_warnings
+    from formcheck.exercises import get_exercise
+
+    notes = _view_warnings(get_exercise("clamshell"), "front", {"feet_apart", "pelvis_roll"})
+    (feet,) = [n for n in notes if "feet_apart" in n]
+    assert feet.startswith("'feet_apart' (feet come apart at the top) was not checked: from the front the pose "
+                           "model lifts the top ankle with the opening knee")
+    assert "cannot see" not in feet and feet.endswith("to check it.")
+    (roll,) = [n for n in notes if "pelvis_roll" in n]
+    assert "was not checked: this view cannot see it." in roll
+
+
 # ---- session 26: the never-seen batch read as a runner would (docs/real_footage_s26.md) --------------------
 
 

@@ -170,9 +170,15 @@ class Fault:
     # only where this side's hip is not the far one (judging.evidence_gaps); the
     # far leg is hidden behind the near one and its knee and ankle are guessed.
     near_leg: bool = False
+    # Why the views left out of `views` cannot judge it, when the reason is not that
+    # they cannot see the body part (said in the report instead of "this view cannot
+    # see it"); empty: that generic reason.
+    view_why: str = ""
 
     def __post_init__(self) -> None:
         _check_views(f"fault {self.code}", self.views or ())
+        if self.view_why and self.views is None:
+            raise ValueError(f"fault {self.code}: view_why explains the views left out of `views`, and none are")
         if self.near_leg and not {"knee", "ankle"} & set(self.needs):
             raise ValueError(f"fault {self.code}: near_leg needs this side's knee or ankle in `needs`")
         if self.planar and not {"hip", "knee", "ankle"} <= set(self.needs):

@@ -92,6 +92,8 @@ CLAMSHELL = Exercise(
               # flags false, issue 10; docs/accuracy.md: precision 0.50 from the
               # front, all true faults found from behind).
               views=("back", "feet_end", "head_end", "oblique"),
+              view_why="from the front the pose model lifts the top ankle with the opening knee, "
+                       "so feet that stay together read as parting",
               needs=("knee", "ankle", "o_knee", "o_ankle")),
         Fault("pelvis_roll", (Cond("pelvis_roll_deg", ">", 12.0),),
               cue="Don't let your hips roll back: stack them and open only the knee",
