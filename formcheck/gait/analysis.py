@@ -232,52 +232,66 @@ def _jerks(shaky: np.ndarray) -> np.ndarray:
     return out
 
 
-def _jumps_off_hip(track: PoseTrack, points: tuple[int, ...], how=np.nanmedian) -> np.ndarray:
-    """[N] how far the landmarks `points`, each relative to the mid-hip, jump off their
-    own motion at frame i (`_off_own_motion`), in trunk lengths, pooled over the points
-    seen by `how` (at least min(3, len(points)) of them); NaN where too few are seen."""
+def _seen_px(track: PoseTrack, points: tuple[int, ...]) -> np.ndarray:
+    """[N,P,2] the image points `points`, NaN where not seen (visibility at most VIS_MIN)."""
+    return np.where((track.vis > VIS_MIN)[..., None], track.px, np.nan)[:, list(points)]
+
+
+def _points_off_hip(track: PoseTrack, points: tuple[int, ...]) -> np.ndarray:
+    """[N,P] how far each landmark of `points`, relative to the mid-hip, jumps off its own
+    motion at frame i (`_off_own_motion`), in trunk lengths (the frame before's)."""
     fr = Frames(track)
     hip = fr.mid("hip")
     trunk = np.linalg.norm(fr.mid("sh") - hip, axis=-1)
-    px = np.where((track.vis > VIS_MIN)[..., None], track.px, np.nan)[:, list(points)]
-    rel = px - hip[:, None, :]
+    rel = _seen_px(track, points) - hip[:, None, :]
     off = np.stack([_off_own_motion(rel[:, k]) for k in range(rel.shape[1])], axis=1)
     prev = np.concatenate([trunk[:1], trunk[:-1]])
-    off = off / np.where(prev > 0, prev, np.nan)[:, None]
-    enough = np.isfinite(off).sum(axis=1) >= min(3, len(points))
-    out = np.full(len(track), np.nan)
+    return off / np.where(prev > 0, prev, np.nan)[:, None]
+
+
+def _pooled(off: np.ndarray, how=np.nanmedian) -> np.ndarray:
+    """[N] the jumps `off` [N,P] pooled over the points seen by `how` (at least
+    min(3, P) of them); NaN where too few are seen."""
+    enough = np.isfinite(off).sum(axis=1) >= min(3, off.shape[1])
+    out = np.full(len(off), np.nan)
     out[enough] = how(off[enough], axis=1)
     return out
 
 
+def _torso_of(pose_off: np.ndarray) -> np.ndarray:
+    """The shoulders' columns (TORSO_POINTS) of `_points_off_hip(track, POSE_POINTS)`."""
+    return pose_off[:, [POSE_POINTS.index(k) for k in TORSO_POINTS]]
+
+
 def pose_jumps(track: PoseTrack) -> np.ndarray:
     """[N] how far the body's shape jumps at frame i, in trunk lengths: the points
-    shoulders, elbows, wrists, hips, knees and ankles (POSE_POINTS), each relative to the mid-hip, off their own motion
-    (`_off_own_motion`), median over the points seen; NaN where unseen."""
-    return _jumps_off_hip(track, POSE_POINTS)
+    shoulders, elbows, wrists, hips, knees and ankles (POSE_POINTS), each relative to the mid-hip, off their own
+    motion (`_off_own_motion`), median over the points seen; NaN where unseen."""
+    return _pooled(_points_off_hip(track, POSE_POINTS))
 
 
 def torso_jumps(track: PoseTrack) -> np.ndarray:
     """[N] how far the torso's shape jumps at frame i: the shoulders relative to the
     mid-hip off their own motion, in trunk lengths, mean over the shoulders seen."""
-    return _jumps_off_hip(track, TORSO_POINTS, np.nanmean)
+    return _pooled(_points_off_hip(track, TORSO_POINTS), np.nanmean)
 
 
 def repeated_frames(track: PoseTrack) -> np.ndarray:
     """[N] bool: frame i repeats frame i-1: the body's points (POSE_POINTS, in the image)
     move a median of less than REPEAT_SHARE times their median motion over the
     CUT_WINDOW frames either side. False where unseen."""
-    px = np.where((track.vis > VIS_MIN)[..., None], track.px, np.nan)[:, POSE_POINTS]
     out = np.zeros(len(track), bool)
     if len(track) < 3:
         return out
+    px = _seen_px(track, POSE_POINTS)
     step = np.linalg.norm(px[1:] - px[:-1], axis=-1)
     seen = np.isfinite(step).sum(axis=1) >= 3
-    move = np.full(len(track), np.nan)
+    move = np.full(len(track), np.nan)  # move[0] stays unseen: no frame before it
     move[1:][seen] = np.nanmedian(step[seen], axis=1)
-    for i in np.flatnonzero(np.isfinite(move)):
-        around = move[max(1, i - CUT_WINDOW):i + CUT_WINDOW + 1]
-        out[i] = move[i] < REPEAT_SHARE * float(np.nanmedian(around))
+    around = np.lib.stride_tricks.sliding_window_view(np.pad(move, CUT_WINDOW, constant_values=np.nan),
+                                                      2 * CUT_WINDOW + 1)
+    ok = np.isfinite(move)
+    out[ok] = move[ok] < REPEAT_SHARE * np.nanmedian(around[ok], axis=1)
     return out
 
 
@@ -287,16 +301,17 @@ def pose_cuts(track: PoseTrack) -> np.ndarray:
     (both seen), and no other jump above CUT_POSE_JUMP within CUT_WINDOW frames; next
     to a repeated frame (`repeated_frames`: a video's catch-up) the torso must jump too
     (`torso_jumps` above CUT_POSE_TORSO)."""
-    j = pose_jumps(track)
-    out = np.zeros(len(j), bool)
-    if len(j) < 3:
+    out = np.zeros(len(track), bool)
+    if len(track) < 3:
         return out
+    off = _points_off_hip(track, POSE_POINTS)  # the torso's points are among them: computed once
+    j = _pooled(off)
     beside = np.maximum(np.concatenate([[np.nan], j[:-1]]), np.concatenate([j[1:], [np.nan]]))
     rep = repeated_frames(track)
     rep_beside = np.concatenate([[False], rep[:-1]]) | np.concatenate([rep[1:], [False]])
     with np.errstate(invalid="ignore"):
         high = np.nan_to_num(j) > CUT_POSE_JUMP
-        catch_up = rep_beside & ~(np.nan_to_num(torso_jumps(track)) > CUT_POSE_TORSO)
+        catch_up = rep_beside & ~(np.nan_to_num(_pooled(_torso_of(off), np.nanmean)) > CUT_POSE_TORSO)
         out[:] = high & (j > CUT_POSE_ALONE * beside) & ~catch_up
     for i in np.flatnonzero(out):  # a lone jump: a track gone wrong jumps again and again
         near = high[max(0, i - CUT_WINDOW):i + CUT_WINDOW + 1]
