@@ -1063,3 +1063,27 @@ def test_the_view_warning_reads_as_a_sentence(view, words):
 
     (text,) = _view_warnings(view)
     assert words in text and "from from" not in text and "from at" not in text
+
+
+def test_a_landing_with_the_knee_bent_past_any_runners_is_not_measured():
+    # s29's front-oblique treadmill runner: 7 of the right leg's 10 "landings" read the knee bent 69-100°, the
+    # foot under the hip and the shin 40° back (the swinging leg), and the report said "knee bent 80° at contact".
+    from formcheck.gait import rules as R
+    from formcheck.gait.analysis import LANDING_UNSEEN, landing_note, landing_seen, landings_per_leg
+
+    ok = {"overstride": 0.4, "tibia_angle_deg": 17.0, "knee_flex_contact_deg": 12.0, "knee_flex_mid_deg": 30.0}
+    assert landing_seen(ok) == ok
+    bad = landing_seen({**ok, "knee_flex_contact_deg": R.KNEE_AT_CONTACT_MAX_DEG + 0.5})
+    assert bad[LANDING_UNSEEN] == 1.0 and bad["knee_flex_mid_deg"] == 30.0
+    assert all(math.isnan(bad[k]) for k in ("overstride", "tibia_angle_deg", "knee_flex_contact_deg"))
+    assert not R.judge(bad, R.STEP_FAULTS), "nothing at contact is judged on a landing not seen"
+    # Most of a leg's landings unseen: its other steps were placed by the same timing and are dropped too;
+    # the other leg keeps its own.
+    right_ok = {**ok, "knee_flex_contact_deg": 44.0, "overstride": 0.05}
+    mets = [ok, bad, ok, bad, ok, right_ok, ok, bad]
+    sides = ["left", "right"] * 4
+    out = landings_per_leg(mets, sides)
+    assert [bool(m.get(LANDING_UNSEEN)) for m in out] == [False, True] * 4
+    assert out[5]["knee_flex_mid_deg"] == 30.0 and math.isnan(out[5]["overstride"])
+    assert landings_per_leg([ok, bad, ok, right_ok, ok, right_ok], sides[:6])[3] == right_ok  # 1 of 3: kept
+    assert landing_note(10, 20).startswith("The landing was not seen on 10 of 20 steps")

@@ -610,6 +610,9 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
             # "at contact" and a foot landing behind the hip with overstride flagged.
             unjudged |= {f.code for f in R.STEP_FAULTS if view in (f.views or R.ANY_VIEW)}
             warnings.append(REACH_NOTE)
+        unseen = sum(1 for s in steps if s.metrics.get(LANDING_UNSEEN))
+        if unseen:
+            warnings.append(landing_note(unseen, len(steps)))
         if cad is None:
             unjudged.add("low_cadence")
         elif not advise_cad:
@@ -633,6 +636,48 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     }
 
 
+# What a side view reads at a step's landing (sagittal_metrics), and what says the
+# landing was not seen (`landing_seen`).
+AT_CONTACT = ("overstride", "tibia_angle_deg", "knee_flex_contact_deg")
+LANDING_UNSEEN = "landing_unseen"
+
+
+def landing_seen(m: dict[str, float]) -> dict[str, float]:
+    """A step's side-view metrics with the ones read at contact set to NaN, and
+    LANDING_UNSEEN 1.0, when the landing leg's knee reads bent more than any runner's
+    at landing (R.KNEE_AT_CONTACT_MAX_DEG): that leg or moment was not the landing."""
+    if not m.get("knee_flex_contact_deg", math.nan) > R.KNEE_AT_CONTACT_MAX_DEG:
+        return m
+    return _landing_unseen(m)
+
+
+def _landing_unseen(m: dict[str, float]) -> dict[str, float]:
+    return {**m, **{k: math.nan for k in AT_CONTACT}, LANDING_UNSEEN: 1.0}
+
+
+def landings_per_leg(mets: list[dict[str, float]], sides: list[str]) -> list[dict[str, float]]:
+    """The steps' metrics with every step of a leg marked as not seen landing
+    (`landing_seen`) when most of that leg's steps were: the same timing placed the
+    rest [own: s29's front-oblique treadmill runner, 7 of its right leg's 10 steps
+    read 69-100° at contact, the other 3 a knee bent 44° at contact, more than at
+    its midstance]."""
+    out = list(mets)
+    for side in SIDES:
+        mine = [k for k, sd in enumerate(sides) if sd == side]
+        if mine and sum(1 for k in mine if out[k].get(LANDING_UNSEEN)) > len(mine) / 2:
+            for k in mine:
+                out[k] = _landing_unseen(out[k])
+    return out
+
+
+def landing_note(n: int, of: int) -> str:
+    """Said when `n` of `of` steps' landings were not seen (`landing_seen`, `landings_per_leg`)."""
+    return (f"The landing was not seen on {n} of {of} steps: there (or on most of that leg's steps) the knee read "
+            f"bent more than {R.KNEE_AT_CONTACT_MAX_DEG:.0f}° at the moment found, more than any runner's knee when "
+            "the foot lands, so the pose model mixed up the legs or missed the landing; overstride, shin angle and "
+            "knee bend at landing were not measured on those steps.")
+
+
 # Said when the steps were timed from the feet's forward reach (steps.REACH_METHOD).
 REACH_NOTE = ("The steps of this shot were timed from how far each foot reached forward, not seen landing, so "
               "only steps and cadence were measured: overstride, knee bend and shin angle at landing were not.")
@@ -651,9 +696,11 @@ def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str 
         if view in R.FRONTAL:
             m.update(frontal_metrics(fr, t, st, base, cal, hip_scale))
         elif view in R.SAGITTAL and contact_seen:
-            m.update(sagittal_metrics(fr, t, st, leg, fwd))
+            m.update(landing_seen(sagittal_metrics(fr, t, st, leg, fwd)))
         mets.append(m)
     sides = [st.side for st in steps_raw]
+    if view in R.SAGITTAL:
+        mets = landings_per_leg(mets, sides)
     if view in R.FRONTAL and cal.spread_for(view) != 1.0:
         spread_legs(mets, sides, cal.spread_for(view), min_steps)
     # Against the other leg: only when it has enough steps to have a median.

@@ -55,6 +55,14 @@ CROSSOVER_OFFSET = 0.0
 # leaning >10° forward at contact [own; Souza judges overstride from tibia alignment].
 OVERSTRIDE_RATIO = 0.15
 TIBIA_DEG = 10.0
+# A step whose landing leg reads bent more than this at contact was not seen landing: a
+# runner's knee is bent about 20° at initial contact and 40-45° at most during stance
+# (Novacheck 1998, Gait Posture 7:77), so past 60° [own, that peak plus the pose model's
+# error] the "landing" is the swinging leg (legs mixed up) or a landing missed. On 12 real
+# side-view runners in the cache, 9 have no such step; s29's front-oblique treadmill runner
+# read 7 of 20 steps at 69-100° (knee bent 80° at contact, shin 40° back), with the foot
+# under the hip. Those steps' contact measures are not used.
+KNEE_AT_CONTACT_MAX_DEG = 60.0
 # Cadence <160 steps/min -> suggest +5-10% [160: own; +5/+10%: Heiderscheit 2011].
 LOW_CADENCE_SPM = 160.0
 # Average at least 7 steps per leg before judging it or comparing it with the other
@@ -134,6 +142,7 @@ METRIC_LABELS = {
     "tibia_angle_deg": "shin angle from vertical at contact (°; + = ankle ahead of knee)",
     "knee_flex_contact_deg": "knee bend at contact (°)",
     "knee_flex_mid_deg": "knee bend at midstance (°)",
+    "landing_unseen": "1 where the landing was not seen: the knee read bent past 60° at contact, so nothing at contact was measured",
     "trunk_lean_deg": "forward trunk lean during stance (°)",
     "stance_s": "ground contact time (s, real time)",
     "cadence_spm": "steps per minute (real time)",
