@@ -234,7 +234,11 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     dt_others = float(others.sum() * np.median(np.diff(track.times))) if len(track) > 1 else 0.0
     if dt_others >= 1.0:
         dt = float(np.median(np.diff(track.times)))
-        warnings.append(f"Someone else (a second person, a mirror image or another scene) was in view for "
+        # A pose model that keeps losing the person also finds "someone" elsewhere, one
+        # person at a time (s29: a banded clamshell from the head end, one woman in view).
+        what = ("a second person, a mirror image, another scene or the pose model finding you in the wrong place"
+                if unreliable else "a second person, a mirror image or another scene")
+        warnings.append(f"Someone else ({what}) was in view for "
                         f"{others.sum() * dt:.0f} s; formcheck followed only the person seen longest.")
     elif clean.meta.get("multi_person_frames", 0) > 0.1 * len(track):
         warnings.append("More than one person is in the frame; formcheck followed the largest one. "
@@ -403,6 +407,13 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis))
         if view is not None and view not in exercise.views:
             warnings.append(f"Check that the camera sees you {_best_view(exercise)}.")
+    elif not events and not unread and unreliable:
+        # The camera advice is in the note that the pose model kept losing the person; a
+        # second, different one ("check that the camera sees you from the front") read as
+        # a contradiction on s29's banded clamshell filmed from the head end.
+        what = "reps" if exercise.kind == "reps" else "held stretch"
+        warnings.append(f"No {what} detected: the pose model could not follow you from this camera angle "
+                        "(see the note above).")
     elif not events and not unread:
         warnings.append(_no_event_warning(exercise))
     return {

@@ -52,3 +52,14 @@ def test_realistic_dropouts_are_not_flicker():
     rep = analyze_track(_track(replace(REALISTIC, seed=2)), get_exercise("clamshell"))
     assert not any("kept losing you" in w for w in rep["warnings"])
     assert flagged(rep["reps"]) == {(2, "feet_apart"), (5, "too_fast")}
+
+
+def test_no_rep_under_flicker_points_at_the_flicker_not_at_another_view():
+    # s29's banded clamshell from the head end: "No reps detected. Check that the camera sees you from the front"
+    # two lines after the flicker note's own camera advice ("lie on your side facing the camera, or with your
+    # back to it"), which read as a contradiction.
+    ex = get_exercise("clamshell")
+    rep = analyze_track(_track(Defects(dropout_rate=0.95, seed=3)), ex)  # 19 frames in 20 lost: no rep left
+    assert any("kept losing you" in w for w in rep["warnings"]) and not rep["reps"]
+    said = [w for w in rep["warnings"] if w.startswith("No reps detected")]
+    assert said == ["No reps detected: the pose model could not follow you from this camera angle (see the note above)."]
