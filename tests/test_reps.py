@@ -249,3 +249,22 @@ def test_a_small_rise_at_the_end_is_not_a_movement_cut_off():
     t = np.concatenate([t, t[-1] + np.arange(1, 16) / 30.0])
     events, state = run_reps(t, s, RepParams())
     assert len(events) == 4 and state.cut_off == 0
+
+
+def test_a_straight_leg_raise_that_comes_back_to_a_hovering_leg_ends():
+    # A single-leg raise set (real footage, s28): the first raise goes from the floor to
+    # about 95° and back down to about 8°, where the other leg then hovers both legs above
+    # the floor the set started from; the later raises go from there. The first raise
+    # ends at that valley (STRAIGHT_LEG_RAISE.rep.valley_share), not only back near 0°.
+    from formcheck.exercises.supine import STRAIGHT_LEG_RAISE
+
+    fps = 30.0
+    t = np.arange(0, 11, 1 / fps)
+    s = np.full_like(t, 8.0)
+    s[t < 0.5] = 0.0
+    for start, top in ((0.5, 95.0), (3.9, 70.0), (7.2, 90.0)):
+        m = (t >= start) & (t < start + 2.6)
+        s[m] = 8.0 + (top - 8.0) * np.sin(np.pi * (t[m] - start) / 2.6)
+    events, state = run_reps(t, s, STRAIGHT_LEG_RAISE.rep)
+    assert [round(e.peak_t) for e in events] == [2, 5, 8]
+    assert state.cut_off == 0
