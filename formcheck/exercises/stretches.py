@@ -34,19 +34,46 @@ def _mid(b: Joints, name: str) -> np.ndarray:
 # Below this trunk lean the shoulders are not reliably ahead of the hips, and
 # the head tells the facing direction instead (nose ahead of the ears) [own].
 FACING_MIN_LEAN_DEG = 20.0
+# A knee bends one way only: bent, it lies ahead of its hip -> ankle line on the
+# side the person faces, standing, kneeling, sitting or in a lunge's back leg.
+# A knee bent under this angle on screen lies a quarter of a thigh or more off
+# that line, far above the landmarks' jitter, and its side is read [own; the
+# running lunge's bent front knee, RL_MAX_KNEE_DEG].
+FACING_KNEE_MAX_DEG = 150.0
+
+
+def _knee_facing(b: Joints) -> np.ndarray:
+    """+1 where the bent knees (FACING_KNEE_MAX_DEG) point screen right, -1 left
+    [N]; NaN where no knee is bent or the two disagree. Ankles paired with the
+    knees (_paired)."""
+    ankles = _paired(b, "ankle")
+    votes = []
+    for s, ankle in zip(("", "o_"), ankles):
+        hip, knee = b.p(s + "hip"), b.p(s + "knee")
+        u, k = ankle - hip, knee - hip
+        cross = u[..., 0] * k[..., 1] - u[..., 1] * k[..., 0]  # < 0: the knee on the screen-right side of hip -> ankle
+        with np.errstate(invalid="ignore"):
+            bent = joint_angle(hip, knee, ankle) < FACING_KNEE_MAX_DEG
+        votes.append(np.where(bent & np.isfinite(cross), -np.sign(cross), 0.0))
+    total = votes[0] + votes[1]
+    agree = (votes[0] * votes[1]) >= 0
+    return np.where((total != 0) & agree, np.sign(total), np.nan)
 
 
 def facing(b: Joints) -> np.ndarray:
-    """+1 where the person faces screen right, -1 screen left [N]: the shoulders
-    ahead of the hips in a forward lean, else (an upright trunk, as in a kneeling
-    lunge) the nose ahead of the ears. NaN where not visible."""
+    """+1 where the person faces screen right, -1 screen left [N]: where a knee is
+    bent, the side it points to (the legs tell it whatever the trunk and arms do:
+    a back bend with the arms overhead puts the shoulders behind the hips);
+    else the shoulders ahead of the hips in a forward lean, else (an upright
+    trunk) the nose ahead of the ears. NaN where not visible."""
     dx = _mid(b, "shoulder")[..., 0] - _mid(b, "hip")[..., 0]
     head = b.p("nose")[..., 0] - _mid(b, "ear")[..., 0]
     lean = trunk_lean(b)
     with np.errstate(invalid="ignore"):
         use_head = np.isfinite(head) & ~(lean > FACING_MIN_LEAN_DEG)
     d = np.where(use_head, head, dx)
-    return np.where(np.isfinite(d), np.sign(d), np.nan)
+    knees = _knee_facing(b)
+    return np.where(np.isfinite(knees), knees, np.where(np.isfinite(d), np.sign(d), np.nan))
 
 
 def trunk_lean(b: Joints) -> np.ndarray:
