@@ -122,6 +122,25 @@ def _still_time(times: np.ndarray, drive: np.ndarray, idx: np.ndarray, max_speed
 # A hold at the top of a rep counts while the leg moves slower than 10°/s
 # [clinical-criteria.md 3.4: time with |dθ/dt| < 10°/s at top].
 REP_HOLD_MAX_SPEED = 10.0
+# A rep of an exercise that does not time its top (rep_hold) still says how long
+# the top was held when it was held this long: as long as the shortest held
+# stretch (reps.HoldParams.min_hold_s). A real fire hydrant lifted once and held
+# 9 s read as a plain rep (s28); its knee wobbled out and in by 17° while held,
+# so the top is timed from first reaching PHASE_HI of the rep's excursion to
+# last leaving it, the leg staying above half of it in between [own].
+HELD_TOP_S = 3.0
+
+
+def _top_span(times: np.ndarray, drive: np.ndarray, ev: RepEvent) -> float:
+    """How long (s) the rep stayed at its top (see HELD_TOP_S); 0 where it came
+    half-way down in between."""
+    amp = ev.peak_value - ev.rest_value
+    seg, t = drive[ev.start_i:ev.end_i + 1], times[ev.start_i:ev.end_i + 1]
+    with np.errstate(invalid="ignore"):
+        high = np.flatnonzero(seg >= ev.rest_value + PHASE_HI * amp)
+        if len(high) == 0 or np.any(seg[high[0]:high[-1] + 1] < ev.rest_value + 0.5 * amp):
+            return 0.0
+    return float(t[high[-1]] - t[high[0]])
 
 
 def event_metrics(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.ndarray, times: np.ndarray,
@@ -138,6 +157,8 @@ def event_metrics(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.nd
                    up_s=up, down_s=down, min_phase_s=min(up, down), duration_s=ev.duration_s)
         if exercise.rep_hold:
             out["hold_s"] = _still_time(times, drive, top, REP_HOLD_MAX_SPEED)
+        elif _top_span(times, drive, ev) >= HELD_TOP_S:
+            out["hold_s"] = _top_span(times, drive, ev)
     else:
         top = np.arange(s, e + 1)
         pre = top[:1]
