@@ -542,10 +542,19 @@ def _held_value(values: np.ndarray, s: int, e: int, default: float) -> float:
 # 14°/s, under the still limit, so stillness alone does not tell). An angle that
 # leaves the band and comes back within the hold (a stretch rocked forward and
 # back through it, one labelled hold) leaves the hold as found [own: the hold's
-# own band and speed limits, clinical-criteria.md §4]. Only the start is cut: the
-# end is where the driving angle leaves (cutting the end too lost a real lizard
-# lunge, whose knee landmark was thrown about under a still trunk from mid-hold,
-# and a couch stretch labelled held while easing out).
+# own band and speed limits, clinical-criteria.md §4]. The end is cut the same
+# way only where the angle leaves at least as fast as LEAVE_SPEED_DPS: the
+# driving angle can stay in its band while the person comes out of the stretch
+# (a real low lunge, s28: the hips came back and the front knee opened 74 ->
+# 147° in 1.3 s, the trunk-to-front-leg angle within 10° throughout, and the
+# hold ran 1.5 s on to the foot stepping back). Easing out slowly is still the
+# hold (a couch stretch labelled held while easing out: the knee 48 -> 82° at
+# 21°/s), and so is a knee landmark thrown about under a still trunk (a real
+# lizard lunge: the trunk did not move).
+# People sink into a stretch at 15-24°/s and move into or out of one at
+# 40-60°/s (HoldParams.drift_speed_dps); leaving the held angle faster than the
+# middle of the two is moving out [own].
+LEAVE_SPEED_DPS = 30.0
 
 
 def _moved_into(times: np.ndarray, values: np.ndarray, anchors: np.ndarray, part: tuple[int, int],
@@ -599,7 +608,8 @@ def _longest_level(times: np.ndarray, values: np.ndarray, width: float) -> float
 def _held_too(times: np.ndarray, values: np.ndarray, anchors: np.ndarray, ev: HoldEvent,
               params: HoldParams) -> HoldEvent:
     """ev started where the run in which `values` [N] (another angle of the
-    position, °) is held begins, when what came before it was a set-up (see
+    position, °) is held begins, when what came before it was a set-up, and
+    ended where that run ends, when what came after it was moving out (see
     above); anchors [N,2,2] (anchor_points)."""
     a, b = ev.start_i, ev.end_i + 1
     seg_t = times[a:b]
@@ -620,9 +630,28 @@ def _held_too(times: np.ndarray, values: np.ndarray, anchors: np.ndarray, ev: Ho
     s, e = runs[0]
     if seg_t[e - 1] - seg_t[s] < CANDIDATE_SHARE * params.min_hold_s or still[s:e].mean() < params.min_still_share:
         return ev
-    if s == 0 or not _moved_into(times, values, anchors, (a, a + s), (a + s, a + e), params):
+    run = (a + s, a + e)
+    start = a + s if s > 0 and _moved_into(times, values, anchors, (a, a + s), run, params) else a
+    end = a + e - 1 if a + e < b and _moved_out(times, values, anchors, (a + e, b), run, params) else ev.end_i
+    if (start, end) == (a, ev.end_i):
         return ev
-    return HoldEvent(float(times[a + s]), ev.end_t, a + s, ev.end_i, ev.value)
+    return HoldEvent(float(times[start]), float(times[end]), start, end, ev.value)
+
+
+def _moved_out(times: np.ndarray, values: np.ndarray, anchors: np.ndarray, part: tuple[int, int],
+               run: tuple[int, int], params: HoldParams) -> bool:
+    """Whether frames `part` [s, e), after the run `run` [s, e) in which another
+    angle of the position (`values` [N], °) is held, are the body moving out of
+    the position (see LEAVE_SPEED_DPS)."""
+    s, e = part
+    if not _moved_into(times, values, anchors, part, run, params):
+        return False
+    med = centred_median(times[s:e], values[s:e], params.smooth_s)
+    ok = np.flatnonzero(np.isfinite(med))
+    if len(ok) < 2:
+        return False
+    dt = float(times[s + ok[-1]] - times[s + ok[0]])
+    return dt > 0 and abs(float(med[ok[-1]] - med[ok[0]])) / dt >= LEAVE_SPEED_DPS
 
 
 def find_holds(times: np.ndarray, drive: np.ndarray, raw_drive: np.ndarray, in_position: np.ndarray,

@@ -101,3 +101,42 @@ def test_a_plain_rep_says_nothing_of_a_held_top():
     assert len(events) == 1
     assert "hold_s" not in event_metrics(hydrant, feats, drive, t, events[0])
     assert HELD_TOP_S == 3.0
+
+
+def _lunge_leaving(knee_end: float, leave_s: float, hips_move_px: float) -> list:
+    """A lunge held 2-20 s (front knee 65°, the trunk-to-front-leg angle 120°),
+    then the front knee opening to knee_end over leave_s while the hips move
+    back by hips_move_px (torso 100 px), the driving angle still in its band;
+    the foot steps back 0.5 s after that (the driving angle leaves, out of
+    position)."""
+    from formcheck.events import find_holds
+
+    lunge = EXERCISES["running_lunge"]
+    t = np.arange(0, 26.0, 1 / FPS)
+    leave_end = 20.0 + leave_s
+    knee = np.interp(t, [0, 20.0, leave_end, 26.0], [65.0, 65.0, knee_end, knee_end])
+    drive = np.where((t > 1.0) & (t < leave_end + 0.5), 120.0, 170.0)
+    anchors = np.zeros((len(t), 2, 2))
+    anchors[:, 0] = np.stack([300.0 - np.interp(t, [0, 20.0, leave_end, 26.0], [0, 0, hips_move_px, hips_move_px]),
+                              np.full(len(t), 300.0)], axis=1)
+    anchors[:, 1] = anchors[:, 0] + (0.0, -100.0)
+    return find_holds(t, drive, drive, drive < 150.0, lunge.hold, anchors, (knee,))
+
+
+def test_coming_out_of_a_lunge_with_the_driving_angle_in_its_band_ends_the_hold():
+    """The hips come back and the front knee opens 65 -> 145° in 1.4 s (57°/s,
+    a real low lunge coming up): the hold ends where the knee left its band,
+    not where the foot stepped back."""
+    holds = _lunge_leaving(145.0, 1.4, 40.0)
+    assert len(holds) == 1
+    assert holds[0].end_t == pytest.approx(20.1, abs=0.3)
+
+
+@pytest.mark.parametrize("knee_end, leave_s, hips_px, why", [
+    (100.0, 1.7, 40.0, "easing out slowly (21°/s) is still the hold"),
+    (145.0, 1.4, 0.0, "the knee landmark moving under a still trunk is the model"),
+])
+def test_a_hold_keeps_its_end_where_the_knee_change_is_no_coming_out(knee_end, leave_s, hips_px, why):
+    holds = _lunge_leaving(knee_end, leave_s, hips_px)
+    assert len(holds) == 1
+    assert holds[0].end_t > 20.0 + leave_s, why
