@@ -176,19 +176,22 @@ def main_person(track: PoseTrack) -> np.ndarray:
         return det
     # Group the stretches: one whose median place and size match an earlier group's joins it,
     # its torso along the same line on screen, pointing either way (a reversed shot: see the
-    # note after JUMP_MAX_DT).
+    # note after JUMP_MAX_DT). Matching several, it joins the one seen longest so far: a
+    # real standing hamstring stretch (s28) opened with 11 frames drawn small, then 324
+    # close and 215 between the two sizes, which matched both and joined the 11, so its
+    # second hold (215 frames) was dropped as someone else [own].
     groups: list[tuple[np.ndarray, float, float, list[int]]] = []
+    frames = [int(np.sum(seg == k)) for k in range(cur + 1)]
     for k in range(cur + 1):
         fr = np.flatnonzero(seg == k)
         c, sc = np.median(centre[fr], axis=0), float(np.median(scale[fr]))
         way = float(np.degrees(np.angle(np.mean(np.exp(1j * np.radians(direction[fr]))))))
-        for g in groups:
-            if (np.linalg.norm(c - g[0]) <= JUMP_TORSOS * g[1] and 1 / JUMP_SCALE <= sc / g[1] <= JUMP_SCALE
-                    and _axis_turn(way, g[2]) <= JUMP_TURN_DEG):
-                g[3].append(k)
-                break
+        match = [g for g in groups if np.linalg.norm(c - g[0]) <= JUMP_TORSOS * g[1]
+                 and 1 / JUMP_SCALE <= sc / g[1] <= JUMP_SCALE and _axis_turn(way, g[2]) <= JUMP_TURN_DEG]
+        if match:
+            max(match, key=lambda g: sum(frames[j] for j in g[3]))[3].append(k)
         else:
             groups.append((c, sc, way, [k]))
-    sizes = [sum(int(np.sum(seg == k)) for k in g[3]) for g in groups]
+    sizes = [sum(frames[k] for k in g[3]) for g in groups]
     keep = groups[int(np.argmax(sizes))][3]
     return det & np.isin(seg, keep) | (det & ~ok)

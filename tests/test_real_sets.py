@@ -496,6 +496,32 @@ def test_a_cut_to_the_other_side_of_the_exerciser_is_not_someone_else():
     assert not any("Someone else" in w for w in report["warnings"])
 
 
+def test_a_stretch_matching_two_groups_joins_the_one_seen_longest():
+    """A real standing hamstring stretch (s28): 11 frames drawn small, then 324 close up, one bad frame,
+    then 215 at a size between the two. That last stretch matched both earlier groups and joined the
+    first one (11 frames), so the close-up group won alone and the 215 frames were dropped as someone
+    else. It joins the group seen longest: both long stretches are the exerciser."""
+    from formcheck.clip_checks import main_person
+
+    b = build(Scenario("clamshell", reps=4, range_deg=50.0, lead_s=2.0, camera=CameraSpec(view="front")))
+    track = track_from_motion(b.motion, b.camera)
+    n = len(track)
+    size = np.array([track.width, track.height], float)
+    px = track.xy * size
+    hip = np.nanmedian((px[:, 23] + px[:, 24]) / 2, axis=0)
+    a, bad = int(0.05 * n), int(0.55 * n)
+    scale = np.ones(n)
+    scale[a:bad] = 1.55  # the close-up (more than JUMP_SCALE from the start)
+    scale[bad + 1:] = 1.26  # between the two: within JUMP_SCALE of both
+    out = (px - hip) * scale[:, None, None] + hip
+    out[bad] += [0.4 * track.width, 0.0]  # one frame drawn elsewhere
+    other = track.replace(xy=out / size)
+    keep = main_person(other)
+    det = other.detected
+    assert keep[a:bad][det[a:bad]].all() and keep[bad + 1:][det[bad + 1:]].all()
+    assert not keep[:a].any()
+
+
 def test_live_finds_holds_as_offline_across_a_cut():
     """A held hamstring stretch with a 1.5 s camera cut in the middle: offline
     merges the two parts (reps.refine_holds) and starts the hold where the person
