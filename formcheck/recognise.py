@@ -145,6 +145,19 @@ def _ramp_seen(x: float, lo: float, hi: float) -> float:
 # knee; a lizard, hands down: 1.1; standing: 1.8) and in a pigeon pose (0.3-0.6):
 # measured on the real clips in docs/accuracy.md "Recognition" [own].
 LUNGE_HIPS_LOW, LUNGE_HIPS_UP = 0.7, 0.95
+# ... unless the front shin stands upright over its foot, the lunge's own shape
+# (clinical-criteria.md 3.6: knee over ankle): pressing the hips forward and down,
+# as the running lunge's hips_high cue asks, slants the back thigh, and at 45°
+# from vertical the hips are cos 45° = 0.71 thigh lengths over the back knee (a
+# real low lunge held 23 s with the arms moving overhead read 0.71-0.78). A pigeon
+# pose folds the front shin across the body, flat on the floor: the front shin
+# from vertical (running_lunge.hold_shin_forward) reads 78-97° on the real pigeons
+# and knee-to-chest holds, -3-30° on the real lunges. With the shin upright the
+# hips may come down to LUNGE_HIPS_PRESSED; a real pigeon whose shin read upright
+# over the whole clip (19°) sat at 0.55, the other pigeons at 0.36-0.64 [own:
+# thresholds between those readings; the arms play no part in a lunge].
+LUNGE_HIPS_PRESSED = 0.6
+LUNGE_SHIN_UPRIGHT, LUNGE_SHIN_ACROSS = 45.0, 60.0
 # A hamstring stretch folds the hips: the median trunk-to-thigh angle over the
 # stretch is 30-62° on the real standing and seated folds, 110° on the kit's
 # standing hinge, 90° lying with the leg raised; sitting up in a pigeon pose
@@ -360,6 +373,16 @@ def _clam_knees(e: dict[str, float]) -> float:
     return _ramp_seen(e.get("clamshell.top_knee_angle", math.nan), 155.0, 135.0)
 
 
+def _lunge_hips(e: dict[str, float]) -> float:
+    """A lunge's hips stay a thigh's length over the floor (LUNGE_HIPS_*), or down to
+    LUNGE_HIPS_PRESSED where the front shin stands upright (LUNGE_SHIN_*): pressed
+    forward and down over a planted front foot, not resting on a folded shin."""
+    hips = e.get("running_lunge.hold_hip_height", math.nan)
+    shin = abs(e.get("running_lunge.hold_shin_forward", math.nan))
+    pressed = _ramp(hips, LUNGE_HIPS_PRESSED, LUNGE_HIPS_LOW) * _ramp(shin, LUNGE_SHIN_ACROSS, LUNGE_SHIN_UPRIGHT)
+    return max(_ramp(hips, LUNGE_HIPS_LOW, LUNGE_HIPS_UP), pressed)
+
+
 def _slr_other_leg_down(e: dict[str, float]) -> float:
     """A straight leg raise's lifts start from the floor and the other leg stays
     down (SLR_REST_FLOOR, SLR_LOW_DOWN); unmeasured counts as no evidence against."""
@@ -503,8 +526,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     s["running_lunge"] = (max(_ramp(e["running_lunge.held_s"], still_from, LUNGE_HELD_S),
                               _ramp(e["running_lunge.run_s"], 3.0, 6.0))
                           * _ramp(e["running_lunge.in_position"], 0.1, 0.3)
-                          * _ramp(e.get("running_lunge.hold_hip_height", math.nan), LUNGE_HIPS_LOW, LUNGE_HIPS_UP)
-                          * _ramp(e["all_fours"], 0.5, 0.2) * _ramp(supine_share, 0.5, 0.2)
+                          * _lunge_hips(e) * _ramp(e["all_fours"], 0.5, 0.2) * _ramp(supine_share, 0.5, 0.2)
                           * _ramp_seen(e.get("running_lunge.hold_step_across", math.nan), STEP_SIDEWAYS, STEP_SPLIT))
     # Hamstring stretch (standing, seated or lying: the checker's own position
     # checks, a straight stretched knee and the hips folded): held, not on all
@@ -647,7 +669,7 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
                                * seen("knee_flex_both_p90", SLR_BOTH_BENT, SLR_ONE_STRAIGHT) * _slr_other_leg_down(e)
                                * _slr_hips_down(e)),
         "figure_four": seen("figure_four.hold_support_hip_flexion", 45.0, 70.0),
-        "running_lunge": (seen("running_lunge.hold_hip_height", LUNGE_HIPS_LOW, LUNGE_HIPS_UP)
+        "running_lunge": ((_lunge_hips(e) if math.isfinite(e.get("running_lunge.hold_hip_height", math.nan)) else 1.0)
                           * seen("all_fours", 0.5, 0.2) * seen("supine", 0.5, 0.2)
                           * seen("running_lunge.hold_step_across", STEP_SIDEWAYS, STEP_SPLIT)),
         "hamstring_stretch": (seen("all_fours", 0.5, 0.2)
