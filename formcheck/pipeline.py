@@ -146,6 +146,24 @@ def _camera_problems(track: PoseTrack, chosen: str | None, view: str | None) -> 
     return out
 
 
+NO_HOLD = "No held stretch detected: "
+
+
+def _position_missed(track: PoseTrack, ex) -> str | None:
+    """For a held stretch: why the checker found no hold, in its own words
+    (events.explain_no_hold, through the analysis with recognition off): which of
+    the stretch's position checks the clip's longest still period failed, with the
+    value and the limit, or that it was never held still long enough; None for a
+    movement done in reps, or where the checker found a hold."""
+    if ex.kind != "hold" or not ex.position:
+        return None
+    try:
+        body = analyze_track(track, ex, AnalysisOptions())
+    except NoPersonError:
+        return None
+    return next((w[len(NO_HOLD):].rstrip(".") for w in body.get("warnings", []) if w.startswith(NO_HOLD)), None)
+
+
 def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
     """Why a clip was not graded when it looks like none of the movements (or, for a
     chosen movement, its body position or shape does not fit it), in a runner's
@@ -168,6 +186,14 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
                 "so it was not graded.")
     view = clip_view(track)
     problems = _camera_problems(track, chosen, view)
+    chosen_ex = EXERCISES.get(chosen or "")
+    missed = _position_missed(track, chosen_ex) if chosen_ex is not None else None
+    if missed:
+        # s28: a staggered-stance stretch was told to do what it did ("put the leg forward, heel
+        # down, and hinge"): say which part of the stretch's position did not match, with the
+        # number and the limit (or that it was not held still), before any camera advice.
+        camera = f" The camera may also be why: {'; '.join(problems)}." if problems else ""
+        return f"{head}{nearest} Why: {missed}.{camera}"
     if problems:
         ex = EXERCISES.get(chosen or "")
         tip = ex.camera_tip if ex is not None else "Film your whole body, from the view the tips suggest."

@@ -216,3 +216,17 @@ def test_running_sample_with_no_exercise_is_running(capsys, tmp_path):
     assert report["recognised"]["movement"] == "running" and report["recognised"]["confidence"] >= CONFIDENT
     assert len(report["steps"]) >= 20 and report["gait"]["cadence_spm"] > 150
     assert "Recognised: running" in capsys.readouterr().out
+
+
+def test_a_refused_stretch_is_told_which_part_of_the_position_did_not_match():
+    """s28: a standing stretch refused as none of these was given the generic tip; the
+    refusal names the failed position check with its value and limit instead."""
+    case = next(c for c in cases(NEAR) if c[0] == "standing")
+    report = analyze(_kit(case), "hamstring_stretch")
+    assert report["graded"] is False
+    reason = report["ungraded_reason"]
+    assert "Why: you did not fold forward at the hips: your" in reason and "(folding brings them under 140°)" in reason
+    assert "compare it with the tips" not in reason
+    # A movement done in reps keeps the generic wording.
+    squat = next(c for c in cases(NEAR) if c[0] == "squat")
+    assert "Why:" not in analyze(_kit(squat), "clamshell")["ungraded_reason"]
