@@ -16,6 +16,7 @@ import numpy as np
 from formcheck import gait
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.cleaning import SMOOTH_HZ, clean_track
+from formcheck.clip_checks import MIN_FPS_REPS
 from formcheck.draw import Overlay, annotate
 from formcheck.errors import BadVideoError, NoPersonError
 from formcheck.events import drive_signal, side_features
@@ -130,14 +131,18 @@ def _percent(confidence: float) -> str:
 
 def _camera_problems(track: PoseTrack, chosen: str | None, view: str | None) -> list[str]:
     """What the camera did not give the recogniser, in words: few frames with the
-    person in them, or a view (`view`, clip_view's) the chosen movement cannot be
-    analysed from."""
+    person in them, few frames a second, or a view (`view`, clip_view's) the chosen
+    movement cannot be analysed from."""
     out = []
     if track.coverage < COVERAGE_FINE:
         # s28: a man whose head alone was above the frame was "not found" in 34% of the
         # frames: the pose model needs the head in view to find a person.
         out.append(f"no one was found in {1 - track.coverage:.0%} of the frames (the person or their head out of "
                    "the frame, title cards or cuts)")
+    if 0 < track.fps < MIN_FPS_REPS:
+        # s29: a real treadmill runner in a 10 fps GIF was refused with "the camera saw you well".
+        out.append(f"the clip has only {track.fps:.0f} frames a second, too few to follow a movement closely "
+                   "(film at 30)")
     ex = EXERCISES.get(chosen or "")
     if view is None:
         out.append("the camera view could not be told")

@@ -327,6 +327,22 @@ def test_one_confidence_is_said_the_same_everywhere():
         assert recognised_text(rec.to_report()) == f"fire hydrant, {_percent(c)}"
 
 
+def test_a_refusal_names_a_low_frame_rate(front_clamshell):
+    # s29: a real treadmill runner in a 3.9 s GIF at 10 frames a second was refused with "The camera saw you
+    # well from the side, so it is the movement that did not match".
+    from dataclasses import replace
+
+    from formcheck.pipeline import refusal
+    from formcheck.recognise import Recognition
+
+    rec = Recognition(None, 1.0, [])
+    slow = replace(front_clamshell, fps=10.0)
+    said = refusal(slow, rec, "clamshell")
+    assert "the clip has only 10 frames a second, too few to follow a movement closely (film at 30)" in said
+    assert "saw you well" not in said
+    assert "frames a second" not in refusal(front_clamshell, rec, "clamshell")
+
+
 def test_a_refusal_gives_camera_advice_when_the_camera_is_why(front_clamshell):
     from formcheck.pipeline import refusal
     from formcheck.recognise import Recognition
