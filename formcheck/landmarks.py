@@ -160,6 +160,13 @@ class PoseTrack:
     def coverage(self) -> float:
         return float(self.detected.mean()) if len(self) else 0.0
 
+    @property
+    def duration_s(self) -> float:
+        """How long the clip plays: first frame to last, plus the last frame's own time."""
+        if not len(self):
+            return 0.0
+        return float(self.times[-1] - self.times[0]) + (1.0 / self.fps if self.fps else 0.0)
+
     def replace(self, **changes) -> PoseTrack:
         return replace(self, **changes)
 

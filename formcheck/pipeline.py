@@ -175,7 +175,8 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
     words. Camera advice only where the camera is a reason: the person found in
     few frames, or a view the movement cannot be analysed from; a clip too short to
     tell is told so, once."""
-    dur = len(track) / track.fps if track.fps > 0 else 0.0
+    # As the report's header says it (a 2.0 s GIF of 20 frames read "only 1.9 s long", s29).
+    dur = track.duration_s
     if dur < SEEN_MIN_S:
         return (f"The clip is only {dur:.1f} s long: at least {SEEN_MIN_S:.0f} s is needed to tell the movement, "
                 "so it was not graded. Film a longer clip, with a few reps or the whole hold.")

@@ -31,7 +31,7 @@ SCHEMA = "formcheck.report/1"
 def finish_report(body: dict, track: PoseTrack, source_path: str | None = None) -> dict:
     """Wrap an analysis body (from analysis.analyze_track or gait.analyze_running)
     into a full formcheck.report/1 document."""
-    duration = float(track.times[-1] - track.times[0]) + (1.0 / track.fps if track.fps else 0.0) if len(track) else 0.0
+    duration = track.duration_s
     faults = Counter(f["code"] for ev in body.get("reps", []) + body.get("holds", []) + body.get("steps", [])
                      for f in ev["faults"])
     report = {

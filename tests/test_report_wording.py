@@ -393,6 +393,10 @@ def test_a_clip_too_short_to_tell_is_told_so_once(front_clamshell):
 
     said = refusal(front_clamshell.slice(0, 45), Recognition(None, 0.5, [], note=note), None)
     assert said.startswith("The clip is only 1.5 s long: at least 2 s is needed") and "camera" not in said
+    # A 2.0 s GIF of 20 frames at 10 fps (s29) plays 2.0 s, as the report's header says, not 20 / 10 - 0.1.
+    gif = front_clamshell.slice(0, 20).replace(times=np.arange(20) / 10.0, fps=10.0)
+    assert gif.duration_s == pytest.approx(2.0)
+    assert "s long" not in refusal(gif, Recognition(None, 0.5, [], note=note), None)
 
 
 def test_none_of_these_is_said_in_words_a_runner_understands():
