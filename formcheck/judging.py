@@ -155,10 +155,11 @@ def event_metrics(exercise: Exercise, feats: dict[str, np.ndarray], drive: np.nd
         up, down = _phase_times(times, drive, ev)
         out.update(peak_deg=ev.peak_value, range_deg=ev.amplitude, range_share=ev.p_peak,
                    up_s=up, down_s=down, min_phase_s=min(up, down), duration_s=ev.duration_s)
+        held = math.nan if exercise.rep_hold else _top_span(times, drive, ev)
         if exercise.rep_hold:
             out["hold_s"] = _still_time(times, drive, top, REP_HOLD_MAX_SPEED)
-        elif _top_span(times, drive, ev) >= HELD_TOP_S:
-            out["hold_s"] = _top_span(times, drive, ev)
+        elif held >= HELD_TOP_S:
+            out["hold_s"] = held
     else:
         top = np.arange(s, e + 1)
         pre = top[:1]
