@@ -419,7 +419,9 @@ def test_real_treadmill_side_clip(treadmill_track):
     assert {"knee_valgus", "pelvic_drop", "crossover"} <= set(rep["unjudged"])
     sides = [s["side"] for s in rep["steps"]]
     assert all(a != b for a, b in zip(sides, sides[1:]))  # steps alternate
-    assert any("frames per real second" in w for w in rep["warnings"])  # 30 fps is coarse
+    (coarse,) = [w for w in rep["warnings"] if "frames per real second" in w]  # 30 fps is coarse
+    # ... for landings and peaks, not for the step rate (s29: a 25 fps runner's cadence was right to 0.1%).
+    assert "landings are timed to ±17 ms" in coarse and "the step rate, measured over many steps, is not" in coarse
 
 
 def test_spread_legs_moves_steps_apart_about_the_legs_mean():

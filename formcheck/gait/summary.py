@@ -297,7 +297,9 @@ def run_warnings(gait: dict, legs: dict, view: str | None, steps: list[Step], ca
         out.append("Left and right legs were hard to tell apart from the side; steps were assigned to legs "
                    "by alternation.")
     if steps and real_fps < MIN_REAL_FPS:
+        # s29: a runner at 25 fps read this as doubt about the step rate, which came out right to 0.1%.
         out.append(f"The clip has {real_fps:.0f} frames per real second: a running stance spans only about "
-                   f"{0.25 * real_fps:.0f} frames, so timings are ±{500 / real_fps:.0f} ms and short peaks may "
-                   "be missed. Film at 60-240 fps; for a slow-motion clip, set the time scale.")
+                   f"{0.25 * real_fps:.0f} frames, so landings are timed to ±{500 / real_fps:.0f} ms and a knee's "
+                   "brief peak may be missed (the step rate, measured over many steps, is not affected). "
+                   "Film at 60-240 fps; for a slow-motion clip, set the time scale.")
     return out
