@@ -179,9 +179,13 @@ def _unfinished(exercise: Exercise, cut_off: dict[str, int], counted: list[tuple
     return min(1, n) if exercise.one_leg_at_a_time else n
 
 
+def _no_event(exercise: Exercise) -> str:
+    """'No reps detected' or 'No held stretch detected'."""
+    return f"No {'reps' if exercise.kind == 'reps' else 'held stretch'} detected"
+
+
 def _no_event_warning(exercise: Exercise) -> str:
-    what = "reps" if exercise.kind == "reps" else "held stretch"
-    return (f"No {what} detected. Check that the camera sees you {_best_view(exercise)} "
+    return (f"{_no_event(exercise)}. Check that the camera sees you {_best_view(exercise)} "
             f"and that you do the full movement.")
 
 
@@ -411,8 +415,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         # The camera advice is in the note that the pose model kept losing the person; a
         # second, different one ("check that the camera sees you from the front") read as
         # a contradiction on s29's banded clamshell filmed from the head end.
-        what = "reps" if exercise.kind == "reps" else "held stretch"
-        warnings.append(f"No {what} detected: the pose model could not follow you from this camera angle "
+        warnings.append(f"{_no_event(exercise)}: the pose model could not follow you from this camera angle "
                         "(see the note above).")
     elif not events and not unread:
         warnings.append(_no_event_warning(exercise))

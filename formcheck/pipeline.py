@@ -201,15 +201,14 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
         camera = f" The camera may also be why: {'; '.join(problems)}." if problems else ""
         return f"{head}{nearest} Why: {missed}.{camera}"
     if problems:
-        ex = EXERCISES.get(chosen or "")
-        tip = ex.camera_tip if ex is not None else "Film your whole body, from the view the tips suggest."
+        tip = chosen_ex.camera_tip if chosen_ex is not None else "Film your whole body, from the view the tips suggest."
         return f"{head}{nearest} The camera may be why: {'; '.join(problems)}. {tip}"
     if chosen is None:
         return f"{head}{nearest} If it is one of them, choose it and analyse the clip again."
-    ex = EXERCISES.get(chosen)
     # "from the front (camera facing your chest)" is not where a camera stands for a body on all
     # fours, chest to the floor (s27: a fire hydrant filmed from in front and to the side).
-    where = "" if ex is not None and ex.all_fours and view in ("front", "back") else VIEW_LABELS.get(view or "", "")
+    where = ("" if chosen_ex is not None and chosen_ex.all_fours and view in ("front", "back")
+             else VIEW_LABELS.get(view or "", ""))
     return (f"{head}{nearest} The camera saw you well {where}".rstrip()
             + f", so it is the movement that did not match: if it was {a_movement(chosen)}, compare it with the tips.")
 
