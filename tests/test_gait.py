@@ -1089,3 +1089,35 @@ def test_a_landing_with_the_knee_bent_past_any_runners_is_not_measured():
     assert out[5]["knee_flex_mid_deg"] == 30.0 and math.isnan(out[5]["overstride"])
     assert landings_per_leg([ok, bad, ok, right_ok, ok, right_ok], sides[:6])[3] == right_ok  # 1 of 3: kept
     assert landing_note(10, 20).startswith("The landing was not seen on 10 of 20 steps")
+
+
+def test_unevenly_spaced_landings_measure_steps_only():
+    # s29's front-oblique treadmill runner (180 steps/min, even 0.33 s steps counted by eye) had its landings
+    # found alternately 0.21 s and 0.45 s apart: a foot swinging toward the camera moved on screen as a landing
+    # does, and the report flagged overstride on all 10 of one leg's "landings" (knee bent 0-15°, a leg reaching).
+    from formcheck.gait import rules as R
+    from formcheck.gait.analysis import uneven_note
+    from formcheck.gait.steps import Stance, alternate_step_times
+
+    def run(gaps, first="left"):
+        t, out, side = 0.0, [], first
+        for g in gaps:
+            out.append(Stance(side=side, contact=t, toe_off=t + 0.2))
+            side = "right" if side == "left" else "left"
+            t += g
+        return out
+
+    lr, rl = alternate_step_times(run([0.21, 0.45] * 8))
+    assert lr == pytest.approx(0.21) and rl == pytest.approx(0.45)
+    assert abs(lr - rl) > R.STEP_TIME_ASYM_MAX * (lr + rl) / 2
+    even = alternate_step_times(run([0.33, 0.35] * 8))
+    assert abs(even[0] - even[1]) < R.STEP_TIME_ASYM_MAX * sum(even) / 2
+    # A missed step (one foot's landing not found) is not paired as a long step.
+    steps = run([0.33] * 12)
+    del steps[5]
+    assert alternate_step_times(steps) == pytest.approx((0.33, 0.33))
+    # Too few pairs: not measured.
+    assert all(math.isnan(v) for v in alternate_step_times(run([0.3, 0.3, 0.3])))
+    note = uneven_note(20, 0.21, 0.45)
+    assert "0.21 s and 0.45 s" in note and "overstride" in note and "were not" in note
+

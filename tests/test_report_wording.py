@@ -150,6 +150,16 @@ def test_real_side_runner_is_not_told_it_is_not_running():
     assert cadence == pytest.approx(182, rel=0.03)
 
 
+def test_real_front_oblique_treadmill_runner_gets_cadence_only():
+    # s29's runner filmed from in front and to one side, read "side": its landings were found
+    # alternately 0.21 s and 0.45 s apart and 10 overstride flags followed, with "land with your
+    # foot closer under your hips"; 180 steps/min counted by eye.
+    out = _real_summary("run_treadmill_oblique_gym_btk", "running")
+    assert "alternately 0.21 s and 0.45 s" in out and "Faults" not in out and "Land with your foot" not in out
+    cadence = float(re.search(r"Cadence (\d+) steps/min", out).group(1))
+    assert cadence == pytest.approx(180, abs=4)
+
+
 def test_real_sprint_shot_timed_from_the_feet_gives_cadence_only():
     # s26's barefoot runner at five paces: its longest shot is a sprint whose steps are timed
     # from the heel's reach. It read "knee bent 105° at contact", a foot landing behind the hip

@@ -37,7 +37,7 @@ from formcheck.gait.sanity import (
     swing_clearance,
     too_little,
 )
-from formcheck.gait.steps import REACH_METHOD, Stance, detect_steps, standing_baseline
+from formcheck.gait.steps import REACH_METHOD, Stance, alternate_step_times, detect_steps, standing_baseline
 from formcheck.gait.summary import (
     PELVIC_DROP_NOTE,
     advice_lines,
@@ -492,7 +492,10 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
                         "from_s": round(still[0] / ts, 3), "to_s": round(still[1] / ts, 3), "source": "standing"}
 
     steps_raw, period, info = detect_steps(clean, view)
-    contact_seen = info["method"] != REACH_METHOD  # placed from the feet's reach: cadence only
+    reached = info["method"] == REACH_METHOD  # placed from the feet's reach: cadence only
+    lr, rl = alternate_step_times(steps_raw)
+    uneven = view in R.SAGITTAL and abs(lr - rl) > R.STEP_TIME_ASYM_MAX * (lr + rl) / 2
+    contact_seen = not reached and not uneven
     if base is not None and base.get("to_s") is not None:
         steps_raw = [s for s in steps_raw if s.contact > base["to_s"] * ts]
     cad = cadence(steps_raw, period)
@@ -609,7 +612,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
             # s26's sprint shot: contacts placed from the heel's reach read a knee bent 105°
             # "at contact" and a foot landing behind the hip with overstride flagged.
             unjudged |= {f.code for f in R.STEP_FAULTS if view in (f.views or R.ANY_VIEW)}
-            warnings.append(REACH_NOTE)
+            warnings.append(REACH_NOTE if reached else uneven_note(len(steps_raw), lr, rl))
         unseen = sum(1 for s in steps if s.metrics.get(LANDING_UNSEEN))
         if unseen:
             warnings.append(landing_note(unseen, len(steps)))
@@ -681,6 +684,14 @@ def landing_note(n: int, of: int) -> str:
 # Said when the steps were timed from the feet's forward reach (steps.REACH_METHOD).
 REACH_NOTE = ("The steps of this shot were timed from how far each foot reached forward, not seen landing, so "
               "only steps and cadence were measured: overstride, knee bend and shin angle at landing were not.")
+
+
+def uneven_note(n: int, lr: float, rl: float) -> str:
+    """Said when the legs' landings were found unevenly spaced (R.STEP_TIME_ASYM_MAX)."""
+    return (f"Your steps were found alternately {min(lr, rl):.2f} s and {max(lr, rl):.2f} s long; a runner's steps are "
+            "nearly equal, so one leg's landings were found early or late (likely a camera at an angle to your "
+            f"running, or the legs mixed up). Only the {n} steps and the cadence were measured: overstride, knee bend "
+            "and shin angle at landing were not. Film square from the side, at hip height.")
 
 
 def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str | None, base: dict | None,

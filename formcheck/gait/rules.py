@@ -63,6 +63,16 @@ TIBIA_DEG = 10.0
 # read 7 of 20 steps at 69-100° (knee bent 80° at contact, shin 40° back), with the foot
 # under the hip. Those steps' contact measures are not used.
 KNEE_AT_CONTACT_MAX_DEG = 60.0
+# A runner's two legs land evenly spaced in time: left-to-right and right-to-left step
+# times differing by more than this share of a step mean one leg's landings were found
+# early or late (a foot swinging toward or away from a camera at an angle moves on
+# screen as a landing does), so nothing read at the landing is measured [own: on 9
+# real-time real runners in the cache whose steps alternate the two medians differ by
+# 2-20% (treadmill_side_male_shared 2%, a front-view road runner 5%, an oblique indoor
+# track 20%); s29's front-oblique treadmill runner, read "side", 73% (0.21 s against
+# 0.46 s at 180 steps/min, counted by eye as even 0.33 s steps), with a foot 0.41 leg
+# lengths ahead and the knee bent 0-15° at its "landings": a swing leg reaching forward].
+STEP_TIME_ASYM_MAX = 0.25
 # Cadence <160 steps/min -> suggest +5-10% [160: own; +5/+10%: Heiderscheit 2011].
 LOW_CADENCE_SPM = 160.0
 # Average at least 7 steps per leg before judging it or comparing it with the other

@@ -3,6 +3,7 @@ contact and toe-off (docs/gait.md "Method"), and the standing baseline."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from formcheck.gait.rules import FRONTAL, RUNNING_CADENCE_SPM, SAGITTAL, SPRINT_
 from formcheck.gait.signals import fill, gauss_smooth, noise_sd, peaks, refine, step_period
 from formcheck.landmarks import PoseTrack, other_side
 
-__all__ = ["Stance", "detect_steps", "standing_baseline", "GROUND_SPEED_SHARE", "BASELINE_MIN_S"]
+__all__ = ["Stance", "detect_steps", "standing_baseline", "alternate_step_times", "GROUND_SPEED_SHARE", "BASELINE_MIN_S"]
 
 # From the side, the foot has landed when it moves back at this share of the ground's
 # speed under the body [own: a landing foot is still slightly slower than the belt].
@@ -57,6 +58,24 @@ class Stance:
     def stance(self) -> float:
         return self.toe_off - self.contact
 
+
+
+def alternate_step_times(steps: list[Stance], min_pairs: int = 3) -> tuple[float, float]:
+    """The median time from a left landing to the next right one, and from a right
+    landing to the next left one (s). Only consecutive landings of alternating legs
+    less than 1.5 typical steps apart are paired, a typical step being half the
+    median time between one foot's landings (a missed step is not a long one). NaN
+    with fewer than `min_pairs` pairs of either kind."""
+    ts = sorted((s.contact, s.side) for s in steps)
+    strides = [t1 - t0 for side in ("left", "right")
+               for t0, t1 in itertools.pairwise([t for t, sd in ts if sd == side])]
+    step = float(np.median(strides)) / 2 if strides else math.nan
+    kinds = [[t1 - t0 for (t0, a), (t1, b) in itertools.pairwise(ts) if (a, b) == pair and t1 - t0 < 1.5 * step]
+             for pair in (("left", "right"), ("right", "left"))]
+    if min(len(k) for k in kinds) < min_pairs:
+        return math.nan, math.nan
+    lr, rl = (float(np.median(k)) for k in kinds)
+    return lr, rl
 
 
 def _ground_segment(t: np.ndarray, y: np.ndarray, seed: int, lo: int, hi: int, tol: float) -> tuple[int, int]:
