@@ -301,12 +301,17 @@ def summary_text(report: dict) -> str:
             # With no posture check made, a fault found can only be one of range or
             # tempo: saying so keeps "form not judged" and "N with a fault" from
             # reading as a contradiction (a real side-lying near miss, session 24).
-            tail = f"; only range and tempo were checked: {faulted} with a fault there" if faulted else ""
             # "From this view" only when the view is why (not a shank read at two lengths, session 25).
             reasons = set((report.get("unjudged_reasons") or {}).values())
             why = ("from this view" if not reasons or reasons == {VIEW_CANNOT_SEE}
                    else "(no posture check could be made: see the notes)")
-            lines.append(f"{_count(len(reps), 'rep')} counted; form not judged {why} — {sets}{tail}")
+            if faulted:
+                # "Form not judged" beside a fault read as a contradiction (s28, s29): the
+                # line says what was judged and what was not.
+                lines.append(f"{_count(len(reps), 'rep')} counted — {sets}; posture not judged {why}; range and tempo "
+                             f"checked: {faulted} with a fault there")
+            else:
+                lines.append(f"{_count(len(reps), 'rep')} counted; form not judged {why} — {sets}")
         else:
             tail = f", {summ['unjudged_reps']} not judged" if summ.get("unjudged_reps") else ""
             clean = [r for r in reps if not r["faults"] and r["form_judged"]]
