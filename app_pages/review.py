@@ -197,7 +197,7 @@ if rep["steps"] or rep.get("gait"):
         if metric == "fppa_deg":
             st.caption("FPPA: the knee's angle seen from the front during the stance. Single-camera estimates carry "
                        "about ±8° uncertainty (the error bars).")
-        else:
+        elif metric is not None:
             st.caption("Knee valgus (FPPA) needs a view from behind or in front; this clip shows what a side view "
                        "can measure.")
         flagged = flagged_steps(rep)

@@ -703,7 +703,9 @@ def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str 
     fwd = facing(fr)
     mets: list[dict[str, float]] = []
     for st in steps_raw:
-        m: dict[str, float] = {"stance_s": st.stance}
+        # Landings not seen (or not placed alike on both legs) time no contact either: only the
+        # steps and the cadence are given, as the note says.
+        m: dict[str, float] = {"stance_s": st.stance} if contact_seen or view not in R.SAGITTAL else {}
         if view in R.FRONTAL:
             m.update(frontal_metrics(fr, t, st, base, cal, hip_scale))
         elif view in R.SAGITTAL and contact_seen:
