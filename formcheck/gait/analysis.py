@@ -49,7 +49,7 @@ from formcheck.gait.summary import (
 )
 from formcheck.landmarks import Lm, PoseTrack, other_side
 from formcheck.results import Step, metrics_json
-from formcheck.views import clip_view
+from formcheck.views import clip_view, frame_views
 
 __all__ = ["GaitOptions", "analyze_running", "seen_stretch", "trunk_cuts", "GAIT_SMOOTH_HZ"]
 
@@ -525,8 +525,9 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
 
     steps: list[Step] = []
     if status == "running" or status in ("slow_motion", "fast_motion"):
+        frontal_frames = np.isin(frame_views(clean), R.FRONTAL) if view in R.FRONTAL else None
         steps = _step_reports(steps_raw, fr, t, view, base, leg, cal, ts, options.min_steps_per_leg, hip_scale,
-                              contact_seen=contact_seen)
+                              contact_seen=contact_seen, frontal=frontal_frames)
     judge_ok = status == "running"
     if not judge_ok:
         steps = [s.without_faults() for s in steps]
@@ -613,6 +614,9 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
             # "at contact" and a foot landing behind the hip with overstride flagged.
             unjudged |= {f.code for f in R.STEP_FAULTS if view in (f.views or R.ANY_VIEW)}
             warnings.append(REACH_NOTE if reached else uneven_note(len(steps_raw), lr, rl))
+        turned = sum(1 for s in steps if "fppa_deg" not in s.metrics) if view in R.FRONTAL else 0
+        if turned:
+            warnings.append(turned_note(turned, len(steps)))
         unseen = sum(1 for s in steps if s.metrics.get(LANDING_UNSEEN))
         if unseen:
             warnings.append(landing_note(unseen, len(steps)))
@@ -694,9 +698,26 @@ def uneven_note(n: int, lr: float, rl: float) -> str:
             "and shin angle at landing were not. Film square from the side, at hip height.")
 
 
+def seen_square_on(t: np.ndarray, frontal: np.ndarray, st: Stance) -> bool:
+    """At least half of a step's stance frames seen from behind or in front
+    (`frontal`: per frame, views.frame_views in R.FRONTAL). A camera following a
+    runner round a bend, or a runner turning, sees some steps side-on, where the
+    knee's bend reads as a frontal-plane angle (s30's beach runner: 77-116° "FPPA"
+    on the 3 side-on steps of a clip read "back")."""
+    sel = (t >= st.contact) & (t <= st.toe_off)
+    return bool(sel.any()) and float(np.mean(frontal[sel])) >= 0.5
+
+
+def turned_note(n: int, of: int) -> str:
+    """Said when `n` of `of` steps were not seen square-on (`seen_square_on`)."""
+    return (f"{n} of {of} steps were seen from the side or at an angle (you or the camera turned), so their knee "
+            "angle and foot placement were not measured; only the steps seen from behind or in front were.")
+
+
 def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str | None, base: dict | None,
                   leg: float, cal: FppaCalibration, ts: float, min_steps: int,
-                  hip_scale: float = 1.0, contact_seen: bool = True) -> list[Step]:
+                  hip_scale: float = 1.0, contact_seen: bool = True,
+                  frontal: np.ndarray | None = None) -> list[Step]:
     """The steps as the report gives them: times (video time), metrics, faults by the rules.
     `contact_seen` False: the step times were placed from the feet's forward reach
     (steps.REACH_METHOD), so nothing read at contact or midstance from the side is measured."""
@@ -706,7 +727,7 @@ def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str 
         # Landings not seen (or not placed alike on both legs) time no contact either: only the
         # steps and the cadence are given, as the note says.
         m: dict[str, float] = {"stance_s": st.stance} if contact_seen or view not in R.SAGITTAL else {}
-        if view in R.FRONTAL:
+        if view in R.FRONTAL and (frontal is None or seen_square_on(t, frontal, st)):
             m.update(frontal_metrics(fr, t, st, base, cal, hip_scale))
         elif view in R.SAGITTAL and contact_seen:
             m.update(landing_seen(sagittal_metrics(fr, t, st, leg, fwd)))
@@ -728,7 +749,8 @@ def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str 
     # Step width: this heel vs the other foot's previous contact, in hip widths.
     for k, m in enumerate(mets):
         prev = next((p for p, sd in zip(reversed(mets[:k]), reversed(sides[:k])) if sd != sides[k]), None)
-        if prev is not None and "heel_x_px" in m and math.isfinite(m.get("hip_width_px", math.nan)):
+        if (prev is not None and "heel_x_px" in m and "heel_x_px" in prev
+                and math.isfinite(m.get("hip_width_px", math.nan))):
             m["step_width"] = abs(m["heel_x_px"] - prev["heel_x_px"]) / m["hip_width_px"]
     rules = R.rules_for(view, base is not None)
     steps = []

@@ -97,6 +97,7 @@ def leg_summary(steps: list[Step], side: str, view: str | None, min_steps: int, 
                 reason = (f"the knee's angle could not be measured closely enough from this camera (likely "
                           f"{band[0]:.0f}° to {band[1]:.0f}°, limit {fppa_limit:.0f}°)")
         out.update({
+            "fppa_steps": len(vals),
             "fppa_median_deg": own, "fppa_peak_deg": round(max(fp), 2) if fp else None,
             "fppa_band_deg": band,
             "fppa_judged_deg": med, "fppa_limit_deg": fppa_limit, "fppa_metric": fppa_metric,
@@ -145,7 +146,7 @@ def summary_lines(gait: dict, view: str | None) -> list[str]:
         lg = legs[side]
         name = side.capitalize()
         if view in R.FRONTAL:
-            n = lg["steps"]
+            n = lg.get("fppa_steps", lg["steps"])  # steps seen side-on have no knee angle (seen_square_on)
             judged = "above your standing baseline" if lg["fppa_metric"] == "fppa_over_baseline_deg" else "limit"
             if lg["verdict"] is None:
                 lines.append(f"{name} knee: only {n} steps seen; at least {gait['min_steps_per_leg']} are needed "
