@@ -22,6 +22,7 @@ from formcheck.clip_checks import (
     clip_warnings,
     losses_per_min,
     main_person,
+    unseen_in_set,
 )
 from formcheck.errors import NoPersonError
 from formcheck.events import (
@@ -163,6 +164,23 @@ def _count_doubt(exercise: Exercise, events: list, evd) -> str | None:
         return None
     reason = Counter(doubted).most_common(1)[0][0]
     return f"The rep count may be wrong: on {len(doubted)} of {len(gaps)} reps {reason}."
+
+
+# A stretch of the set longer than its median rep in which formcheck did not follow the exerciser
+# (nobody found, or someone else: another camera view, a second person) may hide reps: the count may
+# be short. A real fire-hydrant demonstration cut to a front view for 14 s in the middle of its set,
+# read as someone else, and its 2 lifts there went uncounted with nothing said [own].
+def _gap_doubt(times: np.ndarray, followed: np.ndarray, counted: list[tuple[str, RepEvent | HoldEvent]]) -> str | None:
+    """A warning that the count may be short (see above), or None."""
+    reps = [ev for _, ev in counted if isinstance(ev, RepEvent)]
+    if not reps:
+        return None
+    s, e = unseen_in_set(times, followed, [(ev.start_t, ev.end_t) for ev in reps])
+    if not e - s > float(np.median([ev.duration_s for ev in reps])):
+        return None
+    return (f"The rep count may be short: for {e - s:.0f} s in the middle of your set ({s:.0f}-{e:.0f} s) "
+            "formcheck could not follow you (nobody found, someone else, or another camera view), so reps "
+            "done then were not counted.")
 
 
 def _unfinished(exercise: Exercise, cut_off: dict[str, int], counted: list[tuple[str, RepEvent | HoldEvent]]) -> int:
@@ -331,6 +349,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         doubt = _count_doubt(exercise, events, evd)
         if doubt:
             warnings.append(doubt)
+        gap = _gap_doubt(track.times, track.detected, [(e[0], e[1]) for e in events])
+        if gap:
+            warnings.append(gap)
     on_back = lying_on_back(clean)
     warnings += _view_warnings(exercise, view, set(unjudged_all), on_back)
     for code, why in sorted(unjudged_all.items()):

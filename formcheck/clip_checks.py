@@ -17,6 +17,7 @@ __all__ = [
     "losses_per_min",
     "clip_warnings",
     "true_runs",
+    "unseen_in_set",
     "MIN_COVERAGE",
     "MAX_LOSSES_PER_MIN",
     "FLICKER_COVERAGE",
@@ -91,6 +92,23 @@ def clip_warnings(track: PoseTrack, exercise: Exercise) -> list[str]:
                        + f" in {len(runs)} stretch{'es' if len(runs) != 1 else ''}"
                        + ", e.g. title cards, cuts or the person out of frame); those parts were skipped.")
     return out
+
+
+def unseen_in_set(times: np.ndarray, followed: np.ndarray, spans: list[tuple[float, float]]) -> tuple[float, float]:
+    """The longest stretch (start, end) in s, inside the set that the counted reps `spans` (start_s, end_s)
+    cover from the first one's start to the last one's end, in which the exerciser was not followed
+    (`followed` [N] False: nobody found, or someone else); (nan, nan) where there is none."""
+    if not spans:
+        return math.nan, math.nan
+    a, b = min(s for s, _ in spans), max(e for _, e in spans)
+    inside = (times > a) & (times < b)
+    best = (math.nan, math.nan)
+    for i, j in true_runs(inside & ~np.asarray(followed, bool)):
+        # from the last frame followed before the run to the first one after it
+        s, e = float(times[max(i - 1, 0)]), float(times[min(j, len(times) - 1)])
+        if not best[1] - best[0] >= e - s:
+            best = (s, e)
+    return best
 
 
 # The pose model follows one person. When the largest figure changes (a second
