@@ -33,6 +33,7 @@ from formcheck.events import (
     find_holds,
     other_leg_in_hold,
     position_mask,
+    resolve_overlap,
     side_features,
     unread_holds,
 )
@@ -183,6 +184,25 @@ def _gap_doubt(times: np.ndarray, followed: np.ndarray, counted: list[tuple[str,
             "done then were not counted.")
 
 
+def split_swapped(found: list[tuple[str, RepEvent | HoldEvent]], calibrated: dict[str, bool]
+                  ) -> tuple[list[tuple[str, RepEvent | HoldEvent]], list[tuple[str, RepEvent | HoldEvent]]]:
+    """(kept, swapped) of the reps `found` (side, event) of legs that take turns (calibrated: side ->
+    whether its movements agreed with each other, reps.RepState.calibrated).
+
+    Legs taking turns each repeat their own movement. A leg whose one movement agreed with no
+    other (counted against itself, reps.flush_reps) and overlaps a rep of a leg that did repeat
+    (events.resolve_overlap, whichever way their tops fell) is that rep read through a left-right
+    label swap: a real single-leg raise set (s28, the other leg hovering) read its second raise
+    as the right leg's for 0.5 s mid-raise, and the left leg got a 7 s "rep" over the first two
+    raises peaking 0.4 s from the right's, which the same-top test let through: 4 reps of 3 [own]."""
+    if not any(calibrated.values()):
+        return found, []
+    repeated = [(s, ev) for s, ev in found if calibrated.get(s, True) and isinstance(ev, RepEvent)]
+    swapped = [x for x in found if not calibrated.get(x[0], True) and isinstance(x[1], RepEvent)
+               and not resolve_overlap(repeated, x, True)[1]]  # type: ignore[arg-type]
+    return [x for x in found if x not in swapped], swapped
+
+
 def _unfinished(exercise: Exercise, cut_off: dict[str, int], counted: list[tuple[str, RepEvent | HoldEvent]]) -> int:
     """How many movements were still going on when the recording ended (reps.flush_reps'
     `cut_off` per side), said of the legs that did the counted reps: the working leg's
@@ -308,11 +328,15 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         # Nor are its uncounted movements the runner's: a real side-on donkey kick's support
         # leg had one, said as "1 movement was too short, too long or lost" beside 2 good kicks.
         rejected = {s: n for s, n in rejected.items() if calibrated.get(s, True)}
+    swapped: list[tuple[str, RepEvent | HoldEvent]] = []
+    if exercise.kind == "reps" and not exercise.one_leg_at_a_time:
+        found, swapped = split_swapped(found, calibrated)
     n_rejected = sum(rejected.values())
     overlapping = mirrored = 0
     if exercise.kind == "reps":
         kept, mirrored, overlapping = count_one_leg(exercise, clean.times, found,
                                                     {s: side_data[s][0][exercise.drive] for s in side_data})
+        overlapping += len(swapped)
         found = list(kept)
     unfinished = _unfinished(exercise, cut_off, found)
     events: list[tuple[str, RepEvent | HoldEvent, tuple[dict[str, float], list[FaultHit], list[str]]]] = []

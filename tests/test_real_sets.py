@@ -575,3 +575,24 @@ def test_reps_hidden_in_the_middle_of_the_set_say_the_count_may_be_short():
                   Options(recognise=False))
     assert len(gap["reps"]) == 4
     assert any(w.startswith("The rep count may be short") for w in gap["warnings"])
+
+
+def _rep(start, peak, end, amp=70.0):
+    return RepEvent(start_t=start, peak_t=peak, end_t=end, start_i=0, peak_i=0, end_i=0, peak_value=amp,
+                    rest_value=0.0, p_peak=1.0, partial=False)
+
+
+def test_a_lone_movement_over_the_other_legs_repeated_reps_is_a_label_swap():
+    """A real single-leg raise set (s28): the raised leg read as the other one for 0.5 s mid-raise, and
+    that leg's one movement (7 s, peaking 0.4 s from the raise's top) was counted beside the 3 raises.
+    A lone movement spanning a rep of the leg that repeats is dropped; a lone raise of its own time
+    (the other leg's turn) is kept, and so is anything where no leg repeated."""
+    from formcheck.analysis import split_swapped
+
+    right = [("right", _rep(0.0, 1.7, 3.8)), ("right", _rep(3.8, 4.8, 5.2, 63.0)), ("right", _rep(7.2, 8.3, 9.7))]
+    lone = ("left", _rep(0.0, 5.2, 7.0, 69.0))
+    kept, swapped = split_swapped(right + [lone], {"right": True, "left": False})
+    assert kept == right and swapped == [lone]
+    turn = ("left", _rep(11.0, 12.0, 13.5))
+    assert split_swapped(right + [turn], {"right": True, "left": False}) == (right + [turn], [])
+    assert split_swapped(right[:1] + [lone], {"right": False, "left": False}) == (right[:1] + [lone], [])
