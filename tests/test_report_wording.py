@@ -160,6 +160,17 @@ def test_real_front_oblique_treadmill_runner_gets_cadence_only():
     assert cadence == pytest.approx(180, abs=4)
 
 
+def test_real_runner_turning_side_on_has_no_knee_angle_there():
+    # s30's beach runner, read "back", opens side-on: its 3 side-on left steps read 77-116 deg "FPPA" and the
+    # summary said "peak 116 deg". Steps seen side-on are left out, and said so; 184 steps/min by eye.
+    out = _real_summary("run_beach_side_tracking_smartfit", "running")
+    peaks = [float(p) for p in re.findall(r"peak (-?\d+)°", out)]
+    assert peaks and max(peaks) < 45, out
+    assert "steps were seen from the side or at an angle" in out
+    cadence = float(re.search(r"Cadence (\d+) steps/min", out).group(1))
+    assert cadence == pytest.approx(184, abs=5)
+
+
 def test_real_sprint_shot_timed_from_the_feet_gives_cadence_only():
     # s26's barefoot runner at five paces: its longest shot is a sprint whose steps are timed
     # from the heel's reach. It read "knee bent 105° at contact", a foot landing behind the hip
