@@ -114,6 +114,12 @@ def test_slow_motion_is_said_only_on_evidence_for_it():
     # 40 steps/min is no real step rate: slow motion it is; and a file tagged 120 fps says so itself.
     assert speed_sentence("slow_motion", 0.25, 40.0, 1.0, None, 30.0).startswith(SLOW_MOTION_QUESTION)
     assert speed_sentence("slow_motion", 0.25, 100.0, 1.0, 120.0, 30.0).startswith(SLOW_MOTION_QUESTION)
+    # s30: a real-time runner filmed by a circling camera had 5 steps found at 56 a minute and was told its clip
+    # "looks like slow motion". From so few steps the sentence says steps may have been missed; from many, not.
+    few = speed_sentence("slow_motion", 0.25, 56.0, 1.0, None, 24.0, n_steps=5)
+    assert few.startswith("Few steps were found") and "The 5 steps found come at 56 per minute" in few
+    assert "were steps missed" in few and "--time-scale 0.25" in few and "looks like slow motion" not in few
+    assert speed_sentence("slow_motion", 0.25, 56.0, 1.0, None, 24.0, n_steps=20).startswith(SLOW_MOTION_QUESTION)
 
 
 def _real_summary(name: str, exercise: str, recognise: bool = True) -> str:

@@ -598,7 +598,8 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         unjudged |= {f.code for f in R.STEP_FAULTS} | {f.code for f in R.CLIP_FAULTS}
         advice: list[str] = []
     elif status in ("slow_motion", "fast_motion"):
-        q = speed_sentence(status, sanity["suggested_time_scale"], cad, ts, capture, float(track.fps))
+        q = speed_sentence(status, sanity["suggested_time_scale"], cad, ts, capture, float(track.fps),
+                           n_steps=len(steps_raw))
         sanity["question"] = q
         gait["question"] = q
         gait["summary_lines"] = [q]

@@ -28,6 +28,13 @@ SLOW_OR_NOT_RUNNING = "These steps are slower than running: is this slow motion,
 # motion explains it [own: half of running's lowest cadence; the 2x factor cannot reach running's
 # range below it, and the real drills of session 25 read 80-115 steps/min].
 SURE_SLOW_SPM = R.RUNNING_CADENCE_SPM[0] / 2
+# A slow rhythm from fewer steps than this may be steps missed, not slow motion [own: about 4
+# strides; s30's real-time track runner, filmed by a camera circling him, had 5 steps found in the
+# 5.9 s analysed (56 a minute, 176 counted by eye); of the 31 other runners in the cache, the 6 asked
+# about slow motion from fewer than 8 steps include 1 real-time clip, the 4 asked from 8 or more none
+# labelled real time].
+FEW_STEPS_FOR_SLOW = 8
+SLOW_OR_MISSED = "Few steps were found, and slower than running: is this slow motion, or were steps missed?"
 # The note on pelvic drop in a runner's words (the measurement behind it: rules.UNMEASURED).
 PELVIC_DROP_NOTE = ("Pelvic drop (the hip sagging on the side of the leg in the air) was not checked: from video, "
                     "the pose model's hip points barely move with the pelvis, so a drop can be neither seen nor "
@@ -219,12 +226,17 @@ def _view_warnings(view: str | None) -> list[str]:
 
 
 def speed_sentence(kind: str, suggest: float | None, cad: float | None, ts: float, capture: float | None,
-                    play_fps: float) -> str:
+                    play_fps: float, n_steps: int | None = None) -> str:
     q = SLOW_MOTION_QUESTION if kind == "slow_motion" else FAST_MOTION_QUESTION
     unsure = kind == "slow_motion" and not capture and cad is not None and cad >= SURE_SLOW_SPM
+    few = (kind == "slow_motion" and not capture and not unsure and n_steps is not None
+           and n_steps < FEW_STEPS_FOR_SLOW)
     if unsure:
         q = SLOW_OR_NOT_RUNNING
-    seen = f" The steps found come at {cad:.0f} per minute of video time" if cad is not None else ""
+    if few:
+        q = SLOW_OR_MISSED
+    found = f"{n_steps} steps" if few else "steps"
+    seen = f" The {found} found come at {cad:.0f} per minute of video time" if cad is not None else ""
     if kind == "slow_motion" and capture:
         seen = f" The file says it was filmed at {capture:.0f} fps and plays at {play_fps:.0f} fps."
     elif cad is not None:
@@ -245,6 +257,11 @@ def speed_sentence(kind: str, suggest: float | None, cad: float | None, ts: floa
         opts = "; ".join(f"filmed at {1 / x:g}x speed: --time-scale {x:g}" for x in scales)
         how = (f" Analyse it again with the real seconds per video second ({opts}; in the app: "
                "'Time scale (real seconds per video second)').")
+    if few:
+        return (q + seen + " A moving camera or feet hard to see can hide steps, which "
+                "slows the rhythm found. If the clip is slow motion," + how.replace(" Analyse", " analyse", 1)
+                + " If not, film at least 10 s of steady running, the whole body in view. No cadence or knee "
+                "verdicts were given.")
     if unsure:
         return (q + seen + " A drill (butt kicks, high knees, running on the spot) filmed at normal speed gives "
                 "such a rhythm too, and its steps cannot be read as running. If the clip is slow motion,"
