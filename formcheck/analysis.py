@@ -55,6 +55,7 @@ from formcheck.reps import (
     HoldEvent,
     RepEvent,
     guard_jumps,
+    hold_params,
     rep_cutoff_hz,
     rep_rate_hz,
     run_reps,
@@ -313,7 +314,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             # Found on the guarded angle (as live); timed on the angle as read, which
             # offline can do: the walk-out looks ahead and bridges short jumps itself.
             # and started where the person began sinking slowly into the stretch.
-            evs = find_holds(clean.times, drive, raw_drive, pos, exercise.hold, anchor_points(joints),
+            evs = find_holds(clean.times, drive, raw_drive, pos, hold_params(exercise.hold, options.hold_target_s),
+                             anchor_points(joints),
                              tuple(feats[k] for k in exercise.held_too))
         found += [(side, ev) for ev in evs]
     if exercise.one_leg_at_a_time and any(calibrated.values()):

@@ -52,6 +52,7 @@ from formcheck.reps import (
     close_hold,
     flush_reps,
     guard_step,
+    hold_params,
     hold_step,
     rep_step,
     split_sets,
@@ -185,8 +186,10 @@ class LiveSession:
         # The hold engine runs as offline's candidate pass (events.find_holds):
         # still periods of CANDIDATE_SHARE of min_hold_s may prove holds once the
         # sinking into them is counted.
-        self._candidate = replace(self.exercise.hold, min_hold_s=CANDIDATE_SHARE * self.exercise.hold.min_hold_s) \
-            if self.exercise.hold is not None else None
+        # (min_hold_s from the user's hold target where that is shorter, reps.hold_params)
+        self._hold_params = hold_params(self.exercise.hold, hold_target_s) if self.exercise.hold is not None else None
+        self._candidate = replace(self._hold_params, min_hold_s=CANDIDATE_SHARE * self._hold_params.min_hold_s) \
+            if self._hold_params is not None else None
         self.reps: list[Rep] = []
         self.holds: list[Hold] = []
         self._last_px: np.ndarray | None = None
@@ -435,7 +438,7 @@ class LiveSession:
         w, times = self._lookback()
         found = find_holds(times, np.asarray(self._guarded[side][w:], float),
                            np.asarray(self._drive[side][w:], float), np.asarray(self._inpos[side][w:], bool),
-                           ex.hold, np.asarray(self._anchors[side][w:], float),
+                           self._hold_params, np.asarray(self._anchors[side][w:], float),
                            tuple(np.asarray(self._feats[side][k][w:], float) for k in ex.held_too))
         recorded = self._hold_ev[side]
         out = []

@@ -34,6 +34,8 @@ import numpy as np
 
 __all__ = [
     "refine_holds",
+    "hold_params",
+    "MIN_TARGET_WINDOWS",
     "RepParams",
     "RepState",
     "RepEvent",
@@ -625,6 +627,23 @@ class HoldParams:
     # than this many torso lengths over speed_s is the model, not the person, and
     # reads as unseen; a change that lasts longer than max_gap_s is real [own].
     anchor_still: float = 0.15
+
+
+# A hold target the user set under min_hold_s (a demonstration held 2 s, said
+# so) is the hold they do: it is found once it lasts the target, and never
+# under two stillness windows (MIN_TARGET_WINDOWS x smooth_s), one for the median
+# the stillness is judged on to settle and one to see it still [own, derived].
+# Without a target, min_hold_s stands (issue 10: demonstrations and transitions
+# pause for a second or two).
+MIN_TARGET_WINDOWS = 2.0
+
+
+def hold_params(params: HoldParams, target_s: float | None) -> HoldParams:
+    """params with min_hold_s lowered to the user's hold target where that is
+    shorter (see MIN_TARGET_WINDOWS)."""
+    if target_s is None or not math.isfinite(target_s) or target_s >= params.min_hold_s:
+        return params
+    return replace(params, min_hold_s=max(float(target_s), MIN_TARGET_WINDOWS * params.smooth_s))
 
 
 @dataclass(frozen=True)

@@ -624,6 +624,69 @@ def test_a_hold_keeps_its_start_where_the_knee_change_is_no_set_up(knee_at, hips
     assert h.start_t < 0.2, why
 
 
+def _held_then_out(out_s: float, out_to: float, clip_end: float) -> tuple[np.ndarray, ...]:
+    """A half-kneeling stretch in position to the clip's end (driving angle 128°
+    throughout), the front knee held at 55° to 4.1 s, then opening to `out_to`
+    over `out_s` while the hips move 40 px back (100 px torso): times, angle, in
+    position, anchors, knee."""
+    t = _t(clip_end)
+    v = np.full(len(t), 128.0)
+    k = np.interp(t, [0, 4.1, 4.1 + out_s, 60.0], [55, 55, out_to, out_to])
+    anchors = _anchors(len(t))
+    anchors[:, :, 0] -= np.interp(t, [0, 4.1, 4.1 + out_s, 60.0], [0, 0, 40, 40])[:, None]
+    return t, v, v > 100, anchors, k
+
+
+def test_coming_out_quickly_as_the_clip_ends_is_not_part_of_the_hold():
+    """The knee opens 55 -> 112° in 0.9 s with the hips coming back, and the clip
+    ends there (a real 5 s GIF, s26): the hold ends as the knee leaves, within
+    0.3 s of 4.1 s. A median over the 0.9 s alone read the move at 22°/s, under
+    the 30°/s of moving out, and the hold ran to the clip's end."""
+    from formcheck.events import find_holds
+
+    t, v, pos, anchors, k = _held_then_out(0.9, 112.0, 5.0)
+    (h,) = find_holds(t, v, v, pos, HoldParams(min_hold_s=2.0), anchors, (k,))
+    assert h.end_t == pytest.approx(4.1, abs=0.3)
+
+
+def test_easing_out_slowly_at_the_end_stays_in_the_hold():
+    """The knee eases 55 -> 82° over 1.4 s (19°/s, as a real couch stretch did)
+    with the hips coming back: still the hold, to the clip's end."""
+    from formcheck.events import find_holds
+
+    t, v, pos, anchors, k = _held_then_out(1.4, 82.0, 5.6)
+    (h,) = find_holds(t, v, v, pos, HoldParams(min_hold_s=2.0), anchors, (k,))
+    assert h.end_t > 5.4
+
+
+@pytest.mark.parametrize("target, want", [(None, 3.0), (5.0, 3.0), (2.5, 2.5), (2.0, 2.0), (1.0, 2.0)])
+def test_a_hold_target_under_three_seconds_is_the_shortest_hold(target, want):
+    """The user's hold target, where under min_hold_s (3 s), is the shortest hold
+    found, but never under two 1 s stillness windows."""
+    from formcheck.reps import hold_params
+
+    assert hold_params(HoldParams(), target).min_hold_s == pytest.approx(want)
+
+
+def test_a_2_5_s_demonstration_hold_is_found_with_a_2_s_target_offline_and_live():
+    """Still in position 2.5 s between two moves: no hold without a target (under
+    3 s), one with the user's 2 s target; the live session finds holds with the
+    same shortest hold."""
+    from formcheck.events import find_holds
+    from formcheck.live import LiveSession
+    from formcheck.reps import hold_params
+
+    assert LiveSession("running_lunge", hold_target_s=2.0)._hold_params.min_hold_s == pytest.approx(2.0)
+    assert LiveSession("running_lunge")._hold_params.min_hold_s == pytest.approx(3.0)
+
+    t = _t(8.0)
+    v = np.interp(t, [0, 2.0, 2.5, 5.0, 5.5, 8.0], [60, 60, 128, 128, 60, 60])
+    pos = v > 100
+    assert find_holds(t, v, v, pos, HoldParams()) == []
+    (h,) = find_holds(t, v, v, pos, hold_params(HoldParams(), 2.0))
+    assert h.start_t == pytest.approx(2.5, abs=0.3) and h.end_t == pytest.approx(5.0, abs=0.3)
+
+
 def test_back_hip_angle_reads_hips_pressed_past_in_line_above_180():
     """Upright trunk facing screen right (nose ahead of the ears): the back knee
     30° behind the trunk line (hip extended) reads 210°, 30° ahead of it (a
