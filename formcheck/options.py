@@ -14,8 +14,9 @@ __all__ = ["HOLD_MAX_S", "HOLD_FIELD_MIN_S", "HOLD_FIELD_STEP_S", "TIME_SCALE_MA
 HOLD_MAX_S = 600.0  # a 10-minute hold target is already far beyond any protocol [own]
 # The app's hold-target field: from 1 s in 1 s steps, so that the holds of a few
 # seconds people really do (real clips, issue 10: 3-5 s folds and lunges) can be
-# set; the hold finder itself needs 3 s of stillness (reps.HoldParams.min_hold_s),
-# a shorter target only stops short_hold flagging those holds [own].
+# set; the hold finder needs 3 s of stillness (reps.HoldParams.min_hold_s), or the
+# target where shorter but never under 2 s (reps.hold_params), and a shorter
+# target also stops short_hold flagging those holds [own].
 HOLD_FIELD_MIN_S = 1.0
 HOLD_FIELD_STEP_S = 1.0
 TIME_SCALE_MAX = 100.0  # real seconds per video second; time-lapse beyond 100x is no exercise clip [own]
