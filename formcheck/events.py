@@ -318,6 +318,12 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                  f": your {exercise.drive.replace('_', ' ')} angle never stayed under {params.max_speed_dps:.0f}°/s")
         return f"No held stretch detected: you were not seen holding still at any point{speed}."
     _, side, dur, share, failing, flicker, _ = best
+    clip_s = float(times[-1] - times[0]) if len(times) else 0.0
+    if dur < params.min_hold_s and clip_s < params.min_hold_s + 0.5:
+        # Still for (nearly) the whole clip: the clip is the limit, not the person (s30: two
+        # 2.8-2.9 s loops of held stretches were told to "hold the stretch without moving").
+        return (f"No held stretch detected: the clip is only {clip_s:.1f} s long, and a stretch must be seen held "
+                f"still for {params.min_hold_s:.0f} s. Film the whole hold.")
     if dur < params.min_hold_s:
         speed = (f"; in the stretch position your {exercise.drive.replace('_', ' ')} angle moved at a median "
                  f"{min(moving):.0f}°/s, and still is under {params.max_speed_dps:.0f}°/s" if moving else "")

@@ -186,6 +186,25 @@ def test_a_still_period_half_out_of_position_names_the_check_that_failed_and_its
                         "should be nearly straight (above 140°).")
 
 
+def test_a_clip_shorter_than_the_shortest_hold_says_the_clip_is_the_limit():
+    """s30: two 2.8-2.9 s loops of held stretches, still throughout, were told "you never held
+    still for 3 s (longest: 2.9 s). Hold the stretch without moving"; the clip was the limit."""
+    ex = EXERCISES["hamstring_stretch"]
+    t = _t(2.9)
+    n = len(t)
+    drive = np.full(n, 70.0)
+    feats = {"stretched_leg": np.ones(n), "knee_straightness": np.full(n, 170.0), "hip_fold_3d": np.full(n, 100.0),
+             "trunk_lean": drive, "lean_or_raise": drive}
+    msg = explain_no_hold(ex, {"right": (feats, drive)}, t, np.ones((n, 33)))
+    assert msg.startswith("No held stretch detected: the clip is only 2.9 s long") and "without moving" not in msg
+    # A longer clip with the same short stillness is told to hold still, as before.
+    t = _t(10.0)
+    n = len(t)
+    drive = np.where((t > 1) & (t < 3), 70.0, 5.0 + 40.0 * np.sin(t * 3))
+    feats = {k: np.resize(v, n) for k, v in feats.items()} | {"trunk_lean": drive, "lean_or_raise": drive}
+    assert "the clip is only" not in explain_no_hold(ex, {"right": (feats, drive)}, t, np.ones((n, 33)))
+
+
 def _fold(deepen_dps: float, still_s: float = 2.5) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """Stands (10°) to 1 s, folds to 110° by 1.5 s (200°/s), sinks on to 150° at
     `deepen_dps`, holds still for `still_s`, then stands up within 0.5 s. Returns
