@@ -223,7 +223,12 @@ def _no_event(exercise: Exercise) -> str:
     return f"No {'reps' if exercise.kind == 'reps' else 'held stretch'} detected"
 
 
-def _no_event_warning(exercise: Exercise) -> str:
+def _no_event_warning(exercise: Exercise, view: str | None = None) -> str:
+    """Nothing found: camera advice only when the view is not one the movement is
+    analysed from (s29, s30: a straight leg raise filmed from the side, read "side", was
+    told to check that the camera sees it from the side)."""
+    if view in exercise.views:
+        return f"{_no_event(exercise)}: no movement matched a full {exercise.title.lower()} (see the notes above)."
     return (f"{_no_event(exercise)}. Check that the camera sees you {_best_view(exercise)} "
             f"and that you do the full movement.")
 
@@ -465,7 +470,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         warnings.append(f"{_no_event(exercise)}: the pose model could not follow you from this camera angle "
                         "(see the note above).")
     elif not events and not unread:
-        warnings.append(_no_event_warning(exercise))
+        warnings.append(_no_event_warning(exercise, view))
     return {
         "exercise": exercise.name,
         "pose_coverage": round(coverage, 4),

@@ -237,7 +237,7 @@ def _fmt_time(s: float) -> str:
 
 
 # How analysis words a clip with no rep or hold at all ("No reps detected. Check that ...").
-_NO_EVENT = ("No reps detected.", "No held stretch detected.")
+_NO_EVENT = ("No reps detected", "No held stretch detected")  # ". ..." or ": why"
 
 
 def _too_short(report: dict) -> str:

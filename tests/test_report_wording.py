@@ -177,6 +177,18 @@ def test_real_runner_turning_side_on_has_no_knee_angle_there():
     assert cadence == pytest.approx(184, abs=5)
 
 
+def test_no_rep_found_from_a_right_view_gives_no_camera_advice():
+    # s30: a straight leg raise filmed from the side, read "side", was told "No reps detected. Check that the
+    # camera sees you from the side"; from a view the movement is analysed from, the note points at the notes.
+    from formcheck.analysis import _no_event_warning
+    from formcheck.exercises import EXERCISES
+
+    slr = EXERCISES["straight_leg_raise"]
+    said = _no_event_warning(slr, "side")
+    assert said.startswith("No reps detected: no movement matched a full straight leg raise") and "camera" not in said
+    assert "Check that the camera sees you from the side" in _no_event_warning(slr, "front")
+
+
 def test_real_sprint_shot_timed_from_the_feet_gives_cadence_only():
     # s26's barefoot runner at five paces: its longest shot is a sprint whose steps are timed
     # from the heel's reach. It read "knee bent 105° at contact", a foot landing behind the hip
