@@ -268,7 +268,11 @@ REST_FORWARD, REST_UNDER = -60.0, -45.0
 # turns the thigh out about the body's long axis and the shank stays level
 # (§3.3). Real donkey kicks read 59-77°, the sample's 58°, the kit's 76-78°;
 # real fire hydrants 14-30°, the sample's -25°, the kit's -10 to 9° (real
-# hydrant circles 36°) [own thresholds between the two].
+# hydrant circles 36°) [own thresholds between the two]. A shank turned up past
+# vertical counts on (shank_elevation): a front-oblique kicker whose knee the
+# model folds to 50° reads 150-162° at the tops, 24° by elevation alone; with it
+# the real kicks read 63-95° (a dumbbell kick 43°), the hydrants, circles and
+# bird dogs as before (session 30).
 SHANK_LEVEL, SHANK_UP = 35.0, 50.0
 # The thigh's travel on screen (recognise_evidence.thigh_swing) tells a kick's
 # back from a hydrant's out only where the other axis is nearly end-on: both

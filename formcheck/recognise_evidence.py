@@ -25,7 +25,7 @@ import numpy as np
 from formcheck.analysis import drive_signal, position_mask, side_features
 from formcheck.cleaning import SMOOTH_HZ, clean_track
 from formcheck.exercises import EXERCISES
-from formcheck.exercises.quadruped import legs
+from formcheck.exercises.quadruped import body_frame, legs
 from formcheck.features import SIDES, Joints
 from formcheck.geometry import vector_angle
 from formcheck.landmarks import Lm, PoseTrack
@@ -426,18 +426,32 @@ REP_POSTURE_MIN = 0.8
 
 
 def shank_elevation(b: Joints) -> np.ndarray:
-    """Per frame [N]: this side's shank (knee -> ankle) above the horizontal (°,
-    along gravity; negative below it), from the side's metric 3D points with the
+    """Per frame [N]: how far this side's shank (knee -> ankle) is turned up from
+    lying back along the floor (°), from the side's metric 3D points with the
     quadruped's left/right lower-leg fix (`quadruped.legs`); NaN where the knee
     or the ankle is not visible. On all fours the shank lies on the floor (about
     0). A donkey kick keeps the knee bent at a right angle and turns the sole to
     the ceiling (clinical-criteria.md 3.2), so at the top the shank points up; a
     fire hydrant turns the thigh out about the body's long axis, to which the
-    shank lies parallel, so the shank stays about level (§3.3)."""
+    shank lies parallel, so the shank stays about level (§3.3).
+
+    Pointing back (or sideways) this is the shank's elevation above the
+    horizontal along gravity (negative below it). A shank raised past vertical
+    tips forward, toward the head, and its elevation falls again although it
+    is turned further up: over the back of the knee the turn goes on, to
+    180 - elevation pointing straight forward (in proportion to how far forward
+    its horizontal part points, so that the reading stays continuous through a
+    sideways shank). The model reads a front-oblique kicker's knee folded to
+    about 50° (seen near 90°): at the tops the shank then points forward, 18-30°
+    above level, and is turned up 150-162° (donkey_kick_pair_istock_afya, s28)."""
     lg = legs(b)
     shank = lg["ankle"] - lg["knee"]
+    _out, _down, back = body_frame(b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.degrees(np.arcsin(np.clip((shank @ UP) / np.linalg.norm(shank, axis=-1), -1.0, 1.0)))
+        up = np.degrees(np.arcsin(np.clip((shank @ UP) / np.linalg.norm(shank, axis=-1), -1.0, 1.0)))
+        flat = shank - (shank @ UP)[:, None] * UP
+        forward = np.clip(-np.sum(flat * back, axis=-1) / np.linalg.norm(flat, axis=-1), 0.0, 1.0)
+        return np.where(up > 0, up + np.nan_to_num(forward) * (180.0 - 2.0 * up), up)
 
 
 # A rep span (the rep engine's, or `drive_cycles`) can start with the thigh

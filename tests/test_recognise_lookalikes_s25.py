@@ -52,8 +52,10 @@ def _fours(shank_up_deg: float) -> Joints:
     return Joints(w[..., :2] * 100.0, np.ones((1, 33)), w, "left")
 
 
-@pytest.mark.parametrize("deg", [0.0, 20.0, 75.0])
-def test_shank_elevation_reads_the_shank_above_level(deg):
+@pytest.mark.parametrize("deg", [0.0, 20.0, 75.0, 120.0, 150.0])
+def test_shank_elevation_reads_the_shank_turned_up_from_level(deg):
+    """Past vertical the shank tips forward, over the back of the knee: 150° is a
+    shank pointing forward 30° above level, turned on from pointing up."""
     assert shank_elevation(_fours(deg))[0] == pytest.approx(deg, abs=1.0)
 
 
