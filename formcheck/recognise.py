@@ -158,6 +158,14 @@ LUNGE_HIPS_LOW, LUNGE_HIPS_UP = 0.7, 0.95
 # thresholds between those readings; the arms play no part in a lunge].
 LUNGE_HIPS_PRESSED = 0.6
 LUNGE_SHIN_UPRIGHT, LUNGE_SHIN_ACROSS = 45.0, 60.0
+# A lunge's back leg reaches back from the hips: the angle shoulder-hip-back knee
+# (running_lunge.hold_back_hip_angle, 180 with the back leg in line with the trunk)
+# read 174-233° on the 8 real held lunges recognised or labelled (a lizard, hands
+# down and hips piked, 124°), 85-135° on real squats; sitting on a chair with both
+# thighs forward reads about 90° (s30: a seated knee extension read 96° and was
+# taken for a running lunge at 99%). A lunge with its hips high (the hips_high
+# fault, under 160°) is still a lunge, so the ramp sits below it [own].
+LUNGE_BACK_HIP_SEATED, LUNGE_BACK_HIP_OPEN = 100.0, 125.0
 # A hamstring stretch folds the hips: the median trunk-to-thigh angle over the
 # stretch is 30-62° on the real standing and seated folds, 110° on the kit's
 # standing hinge, 90° lying with the leg raised; sitting up in a pigeon pose
@@ -533,7 +541,9 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
                               _ramp(e["running_lunge.run_s"], 3.0, 6.0))
                           * _ramp(e["running_lunge.in_position"], 0.1, 0.3)
                           * _lunge_hips(e) * _ramp(e["all_fours"], 0.5, 0.2) * _ramp(supine_share, 0.5, 0.2)
-                          * _ramp_seen(e.get("running_lunge.hold_step_across", math.nan), STEP_SIDEWAYS, STEP_SPLIT))
+                          * _ramp_seen(e.get("running_lunge.hold_step_across", math.nan), STEP_SIDEWAYS, STEP_SPLIT)
+                          * _ramp_seen(e.get("running_lunge.hold_back_hip_angle", math.nan),
+                                       LUNGE_BACK_HIP_SEATED, LUNGE_BACK_HIP_OPEN))
     # Hamstring stretch (standing, seated or lying: the checker's own position
     # checks, a straight stretched knee and the hips folded): held, not on all
     # fours, not running, the hands not planted on the floor far from the feet. A lunge's back leg and a raised straight leg pass the

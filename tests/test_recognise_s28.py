@@ -47,3 +47,14 @@ def test_a_shank_pointing_out_sideways_reads_its_elevation():
     a = math.radians(20.0)
     w[0, Lm.LEFT_ANKLE] = (0.1 + 0.4 * math.cos(a), -0.4 * math.sin(a), 0.0)  # out to the side, 20° up
     assert shank_elevation(Joints(w[..., :2] * 100.0, np.ones((1, 33)), w, "left"))[0] == pytest.approx(20.0, abs=1.0)
+
+
+
+def test_seated_knee_extension_is_no_running_lunge():
+    # s30: a seated knee extension on a chair (both thighs forward: the "back" hip angle read 96 deg) was taken
+    # for a running lunge at 99%; a lunge's back leg reaches back from the hips (174-233 deg on real held lunges),
+    # and a lunge with its hips high (the hips_high fault, under 160 deg) is still a lunge.
+    ev = _kit_evidence("running_lunge")
+    assert _top({**ev, "running_lunge.hold_back_hip_angle": 96.0}) is None
+    assert _top({**ev, "running_lunge.hold_back_hip_angle": 140.0}) == "running_lunge"
+    assert _top({**ev, "running_lunge.hold_back_hip_angle": 200.0}) == "running_lunge"
