@@ -524,10 +524,13 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
               "capture_fps": capture, "suggested_time_scale": speed[1] if speed else None, "question": None}
 
     steps: list[Step] = []
+    square_on: list[bool] = []  # from behind or in front: per step, seen square-on (seen_square_on)
     if status == "running" or status in ("slow_motion", "fast_motion"):
-        frontal_frames = np.isin(frame_views(clean), R.FRONTAL) if view in R.FRONTAL else None
+        if view in R.FRONTAL:
+            frontal_frames = np.isin(frame_views(clean), R.FRONTAL)
+            square_on = [seen_square_on(t, frontal_frames, st) for st in steps_raw]
         steps = _step_reports(steps_raw, fr, t, view, base, leg, cal, ts, options.min_steps_per_leg, hip_scale,
-                              contact_seen=contact_seen, frontal=frontal_frames)
+                              contact_seen=contact_seen, square_on=square_on or None)
     judge_ok = status == "running"
     if not judge_ok:
         steps = [s.without_faults() for s in steps]
@@ -615,7 +618,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
             # "at contact" and a foot landing behind the hip with overstride flagged.
             unjudged |= {f.code for f in R.STEP_FAULTS if view in (f.views or R.ANY_VIEW)}
             warnings.append(REACH_NOTE if reached else uneven_note(len(steps_raw), lr, rl))
-        turned = sum(1 for s in steps if "fppa_deg" not in s.metrics) if view in R.FRONTAL else 0
+        turned = square_on.count(False)
         if turned:
             warnings.append(turned_note(turned, len(steps)))
         unseen = sum(1 for s in steps if s.metrics.get(LANDING_UNSEEN))
@@ -718,17 +721,19 @@ def turned_note(n: int, of: int) -> str:
 def _step_reports(steps_raw: list[Stance], fr: Frames, t: np.ndarray, view: str | None, base: dict | None,
                   leg: float, cal: FppaCalibration, ts: float, min_steps: int,
                   hip_scale: float = 1.0, contact_seen: bool = True,
-                  frontal: np.ndarray | None = None) -> list[Step]:
+                  square_on: list[bool] | None = None) -> list[Step]:
     """The steps as the report gives them: times (video time), metrics, faults by the rules.
     `contact_seen` False: the step times were placed from the feet's forward reach
-    (steps.REACH_METHOD), so nothing read at contact or midstance from the side is measured."""
+    (steps.REACH_METHOD), so nothing read at contact or midstance from the side is measured.
+    `square_on` (from behind or in front, per step): False where the step was seen side-on
+    (`seen_square_on`), which gets no knee angle or foot placement."""
     fwd = facing(fr)
     mets: list[dict[str, float]] = []
-    for st in steps_raw:
+    for k, st in enumerate(steps_raw):
         # Landings not seen (or not placed alike on both legs) time no contact either: only the
         # steps and the cadence are given, as the note says.
         m: dict[str, float] = {"stance_s": st.stance} if contact_seen or view not in R.SAGITTAL else {}
-        if view in R.FRONTAL and (frontal is None or seen_square_on(t, frontal, st)):
+        if view in R.FRONTAL and (square_on is None or square_on[k]):
             m.update(frontal_metrics(fr, t, st, base, cal, hip_scale))
         elif view in R.SAGITTAL and contact_seen:
             m.update(landing_seen(sagittal_metrics(fr, t, st, leg, fwd)))
