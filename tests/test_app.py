@@ -501,6 +501,11 @@ def test_running_cards_and_fppa_chart_with_and_without_gait_block():
         assert "Pelvic drop could not be measured from this clip." in cards[leg]["lines"]
         assert not any("0 " in x and "pelvic" in x.lower() for x in cards[leg]["lines"])
     assert "both" not in cards
+    # A side view with landings not measured: the card headed "Left leg" does not repeat "Left:".
+    side_on = dict(RUNNING, gait={"summary_lines": ["Left: 2 steps.", "Right foot lands 0.21 leg lengths ahead."]})
+    cards = {c["leg"]: c for c in gait_cards(side_on)}
+    assert cards["left"]["lines"] == ["2 steps."]
+    assert cards["right"]["lines"] == ["Right foot lands 0.21 leg lengths ahead."]
     fig = fppa_figure(RUNNING)
     assert [t.name for t in fig.data] == ["left leg", "right leg"]
     assert [s["number"] for s in flagged_steps(RUNNING)] == [2]

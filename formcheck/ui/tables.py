@@ -165,6 +165,16 @@ def flagged_steps(report: dict, n: int = 6) -> list[dict]:
     return steps[:n]
 
 
+def _without_leg_name(line: str, leg: str) -> str:
+    """A summary line that starts by naming the card's own leg ("Left: 10 steps.") without that name, which the card's
+    heading already gives; lines where the name is the subject ("Left knee stays in line") are kept whole."""
+    prefix = f"{leg.capitalize()}: "
+    if not line.startswith(prefix):
+        return line
+    rest = line[len(prefix):]
+    return rest[:1].upper() + rest[1:]
+
+
 def gait_cards(report: dict) -> list[dict]:
     """One card per leg in plain words: {leg, lines, steps, flagged, fppa_median_deg}.
     Uses the gait block's summary lines where they name a leg."""
@@ -179,7 +189,7 @@ def gait_cards(report: dict) -> list[dict]:
             continue
         med = float(np.median(fppa)) if fppa else None
         flagged = sum(1 for s in steps if s["faults"])
-        words = list(own)
+        words = [_without_leg_name(x, leg) for x in own]
         if not own:
             if med is not None:
                 words.append(f"Typical knee angle seen from the front (FPPA): {med:.0f}° "
