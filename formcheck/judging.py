@@ -423,7 +423,11 @@ _SEGMENT_NAMES = {frozenset(("shoulder", "hip")): "trunk (shoulder to hip)",
 
 def _segment_name(a: str, b: str, side: str) -> str:
     """'left trunk (shoulder to hip)' for ('o_shoulder', 'o_hip') on the right side."""
-    name = _SEGMENT_NAMES.get(frozenset((a.removeprefix("o_"), b.removeprefix("o_"))))
+    base = a.removeprefix("o_")
+    if base == b.removeprefix("o_") and a != b:
+        near = other_side(side) if a.startswith("o_") else side
+        return f"{base} line ({near} {base} to {other_side(near)} {base})"
+    name = _SEGMENT_NAMES.get(frozenset((base, b.removeprefix("o_"))))
     if name is None or a.startswith("o_") != b.startswith("o_"):
         return f"{_pretty(a, side)} to {_pretty(b, side)} line"
     return f"{other_side(side) if a.startswith('o_') else side} {name}"
@@ -449,6 +453,12 @@ def _in_plane_gap(segments: tuple[tuple[str, str], ...], side: str, start: int, 
             continue
         med = float(np.median(share))
         if med < EVIDENCE_IN_PLANE_MIN:
+            if a.removeprefix("o_") == b.removeprefix("o_"):
+                # The line across the body (hip to hip): a sideways movement along it
+                # is read square-on from behind or in front, not at an angle.
+                return (f"your {_segment_name(a, b, side)} pointed toward or away from the camera during the {what}: "
+                        f"only {med:.0%} of its length showed on screen, so a sideways movement along it cannot be "
+                        f"told from one toward or away from the camera (film square-on from behind you)")
             return (f"your {_segment_name(a, b, side)} pointed toward or away from the camera during the {what}: only "
                     f"{med:.0%} of its length showed on screen, so the angle it makes there is not your body's "
                     f"(film from the side)")
