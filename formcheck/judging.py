@@ -196,6 +196,11 @@ def judge(exercise: Exercise, metrics: dict[str, float], view: str | None,
         if f.code in untrusted:
             unjudged[f.code] = untrusted[f.code]
             continue
+        misread = next((metrics[c.metric] for c in f.unread_when
+                        if math.isfinite(metrics.get(c.metric, math.nan)) and c.holds(metrics[c.metric])), None)
+        if misread is not None:
+            unjudged[f.code] = f.unread_why.format(value=misread)
+            continue
         seen = False
         unsure = None
         for c in f.when:

@@ -174,8 +174,16 @@ class Fault:
     # they cannot see the body part (said in the report instead of "this view cannot
     # see it"); empty: that generic reason.
     view_why: str = ""
+    # Readings of other metrics under which this fault's own metric misreads (e.g. a
+    # bent knee lowers the line a leg's raise is read along): where one of them
+    # holds, the fault is not judged and `unread_why`, formatted with {value} (the
+    # reading), says why (judging.judge).
+    unread_when: tuple[Cond, ...] = ()
+    unread_why: str = ""
 
     def __post_init__(self) -> None:
+        if bool(self.unread_when) != bool(self.unread_why):
+            raise ValueError(f"fault {self.code}: unread_when and unread_why go together")
         _check_views(f"fault {self.code}", self.views or ())
         if self.view_why and self.views is None:
             raise ValueError(f"fault {self.code}: view_why explains the views left out of `views`, and none are")

@@ -138,15 +138,29 @@ def knee_lag(b: Joints) -> np.ndarray:
     return 180.0 - _angle(hp, _raised_knee(b), _far_ankle(b))
 
 
+# A leg whose line from the mid-hip rises less than the straight leg raise's
+# smallest rep (RepParams.min_range_deg, 15°) above the trunk line is lying down,
+# whatever its share of the other leg's raise: the pose model reads a resting
+# leg up to 13° up on screen while the other is raised (a rendered raise filmed
+# from 0.9 m high, tuned on: its bent-knee raise, 22° high, read the resting leg
+# at 12.8°, a share of 0.59, and was dropped as both legs moving). Measured on
+# real footage (straight-leg-raise clips, looked at while tuning): the both-legs
+# movements of an alternating set read their lower leg at 19.4° and 28°; single
+# raises 0.7-22° [own].
+OTHER_LEG_RAISED_DEG = 15.0
+
+
 def other_leg_share(b: Joints) -> np.ndarray:
     """The lower leg's raise as a share of the higher one's (0-1): the elevations
     of the lines from the mid-hip to each ankle against the trunk line, on screen.
     A raise lifts one leg while the other stays low (near 0); both legs rising or
-    lowering together (setting up, a double-leg raise) read near 1."""
+    lowering together (setting up, a double-leg raise) read near 1. A lower leg
+    under OTHER_LEG_RAISED_DEG reads 0 (lying down)."""
     trunk, hp = _trunk_and_hip(b)
     el, o_el = vector_angle(trunk, b.p("ankle") - hp), vector_angle(trunk, b.p("o_ankle") - hp)
+    low = np.fmin(el, o_el)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.fmin(el, o_el) / np.fmax(el, o_el)
+        return np.where(low < OTHER_LEG_RAISED_DEG, 0.0, low / np.fmax(el, o_el))
 
 
 def other_knee_angle(b: Joints) -> np.ndarray:
@@ -202,7 +216,15 @@ STRAIGHT_LEG_RAISE = Exercise(
               source="own default: top below 70% of your own range (clinical-criteria.md 4), or under 25° "
                      "hip flexion (3.4 asks for thigh level, about 35-50°; BlazePose reads a true 45° as "
                      "34-37° from the side, clinical-criteria.md 5)",
-              views=("side", "oblique")),
+              views=("side", "oblique"),
+              # The raise is read along the line from the hips to the ankle, which a
+              # knee bent by more than the knee_bent limit lowers by about half the
+              # bend (thigh and shank about equally long): a rendered raise with its
+              # knee bent 25° read 22° against its straight raises' 32-36°, and was
+              # flagged as short on the exact joints too (tuned on) [own].
+              unread_when=(Cond("knee_lag_deg", ">", 10.0),),
+              unread_why="your raised knee was bent ({value:.0f}°), which lowers the line from your hips to your "
+                         "ankle by about half as much, so how high the leg went could not be read"),
     ),
     views=("side", "oblique"),
     best_view="side",
