@@ -430,8 +430,8 @@ def _segment_name(a: str, b: str, side: str) -> str:
     """'left trunk (shoulder to hip)' for ('o_shoulder', 'o_hip') on the right side."""
     base = a.removeprefix("o_")
     if base == b.removeprefix("o_") and a != b:
-        near = other_side(side) if a.startswith("o_") else side
-        return f"{base} line ({near} {base} to {other_side(near)} {base})"
+        first = other_side(side) if a.startswith("o_") else side
+        return f"{base} line ({first} {base} to {other_side(first)} {base})"
     name = _SEGMENT_NAMES.get(frozenset((base, b.removeprefix("o_"))))
     if name is None or a.startswith("o_") != b.startswith("o_"):
         return f"{_pretty(a, side)} to {_pretty(b, side)} line"

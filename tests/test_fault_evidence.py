@@ -11,6 +11,7 @@ import pytest
 
 from formcheck.exercises import FIGURE_FOUR, HAMSTRING_STRETCH, RUNNING_LUNGE, STRAIGHT_LEG_RAISE
 from formcheck.exercises.base import Cond, Fault
+from formcheck.features import Joints
 from formcheck.judging import (
     EVIDENCE_IN_PLANE_MIN,
     EVIDENCE_PLANAR_RATIO,
@@ -284,3 +285,52 @@ def test_in_plane_segments_must_name_two_known_landmarks():
         Fault("x", (Cond("a", ">", 1.0),), cue="", label="", source="", in_plane=(("hip", "hip"),))
     with pytest.raises(ValueError, match="unknown landmark 'o_hipp'"):
         Fault("x", (Cond("a", ">", 1.0),), cue="", label="", source="", in_plane=(("o_shoulder", "o_hipp"),))
+
+
+# ---- a bent knee lowers the line a straight leg raise is read along -------------------
+
+
+@pytest.mark.parametrize("lag, short", [(3.0, "flagged"), (10.0, "flagged"), (10.5, "unjudged"), (25.0, "unjudged")])
+def test_a_raise_with_the_knee_bent_is_not_judged_short(lag, short):
+    # The rendered raise with its knee bent 25° read 22° high (its straight raises 32-36°):
+    # range 0.62 of the usual and under the 25° floor, on the exact joints too.
+    faults, unjudged = judge(SLR, _slr_metrics(knee_lag_deg=lag, range_share=0.62, peak_deg=22.0), "side")
+    codes = {f.code for f in faults}
+    if short == "flagged":
+        assert "short_range" in codes and "short_range" not in unjudged
+    else:
+        assert "short_range" not in codes
+        assert unjudged["short_range"] == (f"your raised knee was bent ({lag:.0f}°), which lowers the line from your "
+                                           "hips to your ankle by about half as much, so how high the leg went "
+                                           "could not be read")
+        assert ("knee_bent" in codes) == (lag > 15.0)
+
+
+def test_unread_when_needs_its_reason():
+    with pytest.raises(ValueError, match="unread_when"):
+        Fault("x", (Cond("a", ">", 1.0),), cue="", label="", source="", unread_when=(Cond("b", ">", 1.0),))
+
+
+def _supine_legs(raised_deg: float, resting_deg: float) -> Joints:
+    """One frame lying on the back, seen from the side (head toward -x): the right
+    leg's hip-to-ankle line raised_deg above the trunk line, the left one resting_deg."""
+    px = np.zeros((1, 33, 2))
+    for side in ("LEFT", "RIGHT"):
+        px[0, Lm[f"{side}_SHOULDER"]] = (-50.0, 0.0)
+        px[0, Lm[f"{side}_HIP"]] = (0.0, 0.0)
+    for side, deg in (("RIGHT", raised_deg), ("LEFT", resting_deg)):
+        r = math.radians(deg)
+        px[0, Lm[f"{side}_ANKLE"]] = (90.0 * math.cos(r), -90.0 * math.sin(r))
+        px[0, Lm[f"{side}_KNEE"]] = (45.0 * math.cos(r), -45.0 * math.sin(r))
+    return Joints(px, np.ones((1, 33)), np.zeros((1, 33, 3)), "right")
+
+
+@pytest.mark.parametrize("raised, resting, share", [(22.0, 12.8, 0.0), (35.0, 14.9, 0.0), (30.0, 19.4, 19.4 / 30),
+                                                    (40.0, 28.0, 0.7)])
+def test_a_resting_leg_under_the_smallest_rep_is_lying_down(raised, resting, share):
+    # A resting leg read up to 13° up while the other was raised (rendered, camera 0.9 m
+    # high) is lying down; the both-legs movements of a real alternating set read their
+    # lower leg at 19.4° and 28° and stay "both legs moving" (share over 0.5).
+    from formcheck.exercises.supine import other_leg_share
+
+    assert float(other_leg_share(_supine_legs(raised, resting))[0]) == pytest.approx(share, abs=1e-6)
