@@ -225,8 +225,13 @@ def judge(exercise: Exercise, metrics: dict[str, float], view: str | None,
 
 def _within_error(c: Cond, value: float, target_s: float | None) -> str:
     """Why a value just past its limit is no evidence of the fault."""
-    unit = "°" if c.metric.endswith("_deg") else ""
-    return (f"it read {value:.0f}{unit}, within the pose model's error (about {c.margin:g}{unit}) of the "
+    if c.metric.endswith("_deg"):
+        unit, read = "°", f"{value:.0f}"
+    elif c.metric.endswith("_s"):
+        unit, read = " s", f"{value:.1f}"
+    else:  # a ratio (× shank)
+        unit, read = "", f"{value:.2f}"
+    return (f"it read {read}{unit}, within the pose model's error (about {c.margin:g}{unit}) of the "
             f"{c.limit_for(target_s):g}{unit} limit")
 
 

@@ -58,7 +58,7 @@ def test_hold_read_just_under_the_target_is_not_judged_and_a_set_target_moves_th
     faults, unjudged = judge(SLR, _slr_metrics(hold_s=2.6), "side")
     assert [f.code for f in faults] == ["short_hold"] and faults[0].limit == 3.0
     faults, unjudged = judge(SLR, _slr_metrics(hold_s=5.8), "side", hold_target_s=6.0)
-    assert not faults and "6 limit" in unjudged["short_hold"]
+    assert not faults and "6 s limit" in unjudged["short_hold"]
 
 
 def test_a_cond_without_margin_flags_right_past_the_limit():
@@ -334,3 +334,8 @@ def test_a_resting_leg_under_the_smallest_rep_is_lying_down(raised, resting, sha
     from formcheck.exercises.supine import other_leg_share
 
     assert float(other_leg_share(_supine_legs(raised, resting))[0]) == pytest.approx(share, abs=1e-6)
+
+
+def test_a_hold_within_the_timing_error_says_its_seconds():
+    faults, unjudged = judge(SLR, _slr_metrics(hold_s=2.84), "side")
+    assert unjudged["short_hold"] == "it read 2.8 s, within the pose model's error (about 0.3 s) of the 3 s limit"
