@@ -99,6 +99,10 @@ def fault_reference() -> str:
             if f.in_plane:
                 segs = ", ".join(f"`{a}`-`{b}`" for a, b in f.in_plane)
                 when += f"; not judged where {segs} points toward or away from the camera"
+            if f.near_leg:
+                when += "; not judged where the leg is the far one from the camera"
+            for c in f.unread_when:
+                when += f"; not judged where `{c.metric}` {c.op} {c.limit:g}"
             metrics = "; ".join(_metric_label(ex, c.metric) for c in f.when)
             views = ", ".join(f.views) if f.views else "any"
             out.append(f"| `{f.code}` | {when} | {metrics} | {views} | {f.source} | {f.cue} |")
