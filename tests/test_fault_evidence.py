@@ -311,29 +311,36 @@ def test_unread_when_needs_its_reason():
         Fault("x", (Cond("a", ">", 1.0),), cue="", label="", source="", unread_when=(Cond("b", ">", 1.0),))
 
 
-def _supine_legs(raised_deg: float, resting_deg: float) -> Joints:
+def _supine_legs(raised_deg: float, resting_deg: float, resting_knee_deg: float) -> Joints:
     """One frame lying on the back, seen from the side (head toward -x): the right
-    leg's hip-to-ankle line raised_deg above the trunk line, the left one resting_deg."""
+    leg straight, its hip-to-ankle line raised_deg above the trunk line; the left
+    one's line resting_deg up, its knee bent to resting_knee_deg (180 straight)."""
     px = np.zeros((1, 33, 2))
     for side in ("LEFT", "RIGHT"):
         px[0, Lm[f"{side}_SHOULDER"]] = (-50.0, 0.0)
         px[0, Lm[f"{side}_HIP"]] = (0.0, 0.0)
-    for side, deg in (("RIGHT", raised_deg), ("LEFT", resting_deg)):
+    for side, deg, knee in (("RIGHT", raised_deg, 180.0), ("LEFT", resting_deg, resting_knee_deg)):
         r = math.radians(deg)
-        px[0, Lm[f"{side}_ANKLE"]] = (90.0 * math.cos(r), -90.0 * math.sin(r))
-        px[0, Lm[f"{side}_KNEE"]] = (45.0 * math.cos(r), -45.0 * math.sin(r))
+        along, up = np.array([math.cos(r), -math.sin(r)]), np.array([-math.sin(r), -math.cos(r)])
+        px[0, Lm[f"{side}_ANKLE"]] = 90.0 * along
+        # The knee off the hip-ankle line, so that the angle at it is resting_knee_deg.
+        px[0, Lm[f"{side}_KNEE"]] = 45.0 * along + 45.0 / math.tan(math.radians(knee / 2)) * up
     return Joints(px, np.ones((1, 33)), np.zeros((1, 33, 3)), "right")
 
 
-@pytest.mark.parametrize("raised, resting, share", [(22.0, 12.8, 0.0), (35.0, 14.9, 0.0), (30.0, 19.4, 19.4 / 30),
-                                                    (40.0, 28.0, 0.7)])
-def test_a_resting_leg_under_the_smallest_rep_is_lying_down(raised, resting, share):
-    # A resting leg read up to 13° up while the other was raised (rendered, camera 0.9 m
-    # high) is lying down; the both-legs movements of a real alternating set read their
-    # lower leg at 19.4° and 28° and stay "both legs moving" (share over 0.5).
-    from formcheck.exercises.supine import other_leg_share
+@pytest.mark.parametrize("raised, resting, knee, share", [
+    (22.0, 12.8, 100.0, 0.0),        # the rendered bent-knee raise: a folded resting leg lying down
+    (35.0, 14.9, 108.0, 0.0),
+    (26.0, 13.0, 176.0, 13.0 / 26),  # flutter kicks: both legs straight and moving
+    (30.0, 19.4, 179.0, 19.4 / 30),  # the both-legs movements of a real alternating set
+    (40.0, 28.0, 100.0, 0.7),        # a folded leg raised past the smallest rep is raised
+])
+def test_a_folded_resting_leg_under_the_smallest_rep_is_lying_down(raised, resting, knee, share):
+    from formcheck.exercises.supine import other_knee_angle, other_leg_share
 
-    assert float(other_leg_share(_supine_legs(raised, resting))[0]) == pytest.approx(share, abs=1e-6)
+    b = _supine_legs(raised, resting, knee)
+    assert float(other_knee_angle(b)[0]) == pytest.approx(knee, abs=1e-6)
+    assert float(other_leg_share(b)[0]) == pytest.approx(share, abs=1e-6)
 
 
 def test_a_hold_within_the_timing_error_says_its_seconds():

@@ -138,29 +138,36 @@ def knee_lag(b: Joints) -> np.ndarray:
     return 180.0 - _angle(hp, _raised_knee(b), _far_ankle(b))
 
 
-# A leg whose line from the mid-hip rises less than the straight leg raise's
-# smallest rep (RepParams.min_range_deg, 15°) above the trunk line is lying down,
-# whatever its share of the other leg's raise: the pose model reads a resting
-# leg up to 13° up on screen while the other is raised (a rendered raise filmed
-# from 0.9 m high, tuned on: its bent-knee raise, 22° high, read the resting leg
-# at 12.8°, a share of 0.59, and was dropped as both legs moving). Measured on
-# real footage (straight-leg-raise clips, looked at while tuning): the both-legs
-# movements of an alternating set read their lower leg at 19.4° and 28°; single
-# raises 0.7-22° [own].
+# A resting leg folded at the knee (hooklying, the raise's usual set-up: its knee
+# under RESTING_FOLDED_DEG on screen) with its line from the mid-hip less than the
+# raise's smallest rep (RepParams.min_range_deg, 15°) above the trunk line is lying
+# down, whatever its share of the other leg's raise: its foot rests near the
+# buttocks, and the short line to it reads up to 13° up while the other leg is
+# raised (a rendered raise filmed from 0.9 m high, tuned on: its bent-knee raise,
+# 22° high, read the folded resting leg at 12.8°, a share of 0.59, and was dropped
+# as both legs moving). A straight lower leg keeps its share: flutter kicks (both
+# legs straight, the lower one 1-15° up) are both legs moving. Measured on real
+# footage (looked at while tuning): folded resting legs read 95-108°, straight ones
+# 144-180°; the both-legs movements of an alternating set read their lower leg at
+# 19.4° and 28°, single raises' resting legs 0.7-22° [own].
 OTHER_LEG_RAISED_DEG = 15.0
+RESTING_FOLDED_DEG = 135.0
 
 
 def other_leg_share(b: Joints) -> np.ndarray:
     """The lower leg's raise as a share of the higher one's (0-1): the elevations
     of the lines from the mid-hip to each ankle against the trunk line, on screen.
     A raise lifts one leg while the other stays low (near 0); both legs rising or
-    lowering together (setting up, a double-leg raise) read near 1. A lower leg
-    under OTHER_LEG_RAISED_DEG reads 0 (lying down)."""
+    lowering together (setting up, a double-leg raise) read near 1. A folded lower
+    leg under OTHER_LEG_RAISED_DEG reads 0 (lying down, see above)."""
     trunk, hp = _trunk_and_hip(b)
     el, o_el = vector_angle(trunk, b.p("ankle") - hp), vector_angle(trunk, b.p("o_ankle") - hp)
     low = np.fmin(el, o_el)
+    knee = np.where(el <= o_el, _angle(b.p("hip"), b.p("knee"), b.p("ankle")),
+                    _angle(b.p("o_hip"), b.p("o_knee"), b.p("o_ankle")))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(low < OTHER_LEG_RAISED_DEG, 0.0, low / np.fmax(el, o_el))
+        lying = (low < OTHER_LEG_RAISED_DEG) & (knee < RESTING_FOLDED_DEG)
+        return np.where(lying, 0.0, low / np.fmax(el, o_el))
 
 
 def other_knee_angle(b: Joints) -> np.ndarray:
