@@ -120,6 +120,14 @@ def test_slow_motion_is_said_only_on_evidence_for_it():
     assert few.startswith("Few steps were found") and "The 5 steps found come at 56 per minute" in few
     assert "were steps missed" in few and "--time-scale 0.25" in few and "looks like slow motion" not in few
     assert speed_sentence("slow_motion", 0.25, 56.0, 1.0, None, 24.0, n_steps=20).startswith(SLOW_MOTION_QUESTION)
+    # s31: a brisk walker at real speed (12 of about 30 steps found, 51 a minute) was asked only for a slow-motion
+    # factor. Without a capture rate the rhythm is the only evidence, so the other readings are said too; a file
+    # tagged slow motion is not second-guessed.
+    walk = speed_sentence("slow_motion", 0.25, 51.0, 1.0, None, 25.0, n_steps=12)
+    assert walk.startswith(SLOW_MOTION_QUESTION) and "most steps were missed or this is not running" in walk
+    assert "walking" in walk and walk.endswith("No cadence or knee verdicts were given.")
+    tagged = speed_sentence("slow_motion", 0.25, 100.0, 1.0, 120.0, 30.0)
+    assert "walking" not in tagged and tagged.endswith("until then.")
 
 
 def _real_summary(name: str, exercise: str, recognise: bool = True) -> str:

@@ -267,6 +267,13 @@ def speed_sentence(kind: str, suggest: float | None, cad: float | None, ts: floa
                 "such a rhythm too, and its steps cannot be read as running. If the clip is slow motion,"
                 + how.replace(" Analyse", " analyse", 1)
                 + " If not, film at least 10 s of steady running. No cadence or knee verdicts were given.")
+    if kind == "slow_motion" and not capture:
+        # The rhythm alone is the evidence, and missed steps slow it too: s31's brisk walker (real speed,
+        # 12 of about 30 steps found, 51 a minute) read as slowed down; stance over step time does not
+        # tell them apart (1.3-1.5 on real slow-motion runners and on the walker alike, looked at in
+        # session 31 on the 33 cached runners).
+        return (q + seen + how + " If it was filmed at normal speed, then most steps were missed or this is not "
+                "running (walking, a drill). No cadence or knee verdicts were given.")
     return q + seen + how + " No cadence or knee verdicts were given until then."
 
 
