@@ -316,9 +316,13 @@ def summary_text(report: dict) -> str:
             tail = f", {summ['unjudged_reps']} not judged" if summ.get("unjudged_reps") else ""
             clean = [r for r in reps if not r["faults"] and r["form_judged"]]
             part = sum(1 for r in clean if not_judged(r, report["exercise"]))
-            good = ", ".join(
-                ([f"{len(clean) - part} with good form"] if len(clean) > part or not part else [])
-                + ([f"{part} with no fault seen in the checks made"] if part else []))
+            faulted = sum(1 for r in reps if r["faults"])
+            # Every rep is in one of the counts, faulted ones too: "0 with good form, 4 not
+            # judged" above five rep lines left the reader to find the fifth rep's fault (s31).
+            rest = (([f"{part} with no fault seen in the checks made"] if part else [])
+                    + ([f"{faulted} with a fault"] if faulted else []))
+            good = ", ".join(([f"{len(clean) - part} with good form"] if len(clean) > part or not rest else [])
+                             + rest)
             lines.append(f"{_count(len(reps), 'rep')} — {sets}; {good}{tail}")
         lines.append("")
         for r in reps:

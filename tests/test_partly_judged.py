@@ -197,3 +197,18 @@ def test_reps_with_no_posture_check_say_which_faults_could_be_found():
     assert line.startswith("4 reps counted — set 1: 4 reps")
     assert line.endswith("; posture not judged from this view; range and tempo checked: 2 with a fault there")
     assert "form not judged" not in line
+
+
+def test_the_rep_headline_counts_the_reps_with_a_fault():
+    # s31: "5 reps — set 1: 5 reps (left side); 0 with good form, 4 not judged" over five rep lines, one of them
+    # with a fault: every rep is in one count of the headline, and an empty "0 with good form" is left out.
+    rep = json.loads((SAMPLES / "fire_hydrant.report.json").read_text())
+    fault = {"code": "knee_angle", "message": "Keep your knee bent at a right angle", "severity": "warn"}
+    for k, r in enumerate(rep["reps"]):
+        r["faults"], r["unjudged"], r["form_judged"] = ([dict(fault)], [], True) if k == 0 else ([], [], False)
+    rep["summary"]["unjudged_reps"] = len(rep["reps"]) - 1
+    text = summary_text(rep)
+    n = len(rep["reps"])
+    head = next(ln for ln in text.splitlines() if ln.startswith(f"{n} reps — "))
+    assert head.endswith(f"; 1 with a fault, {n - 1} not judged")
+    assert "with good form" not in head
