@@ -259,7 +259,8 @@ class Exercise:
     drive_needs: tuple[str, ...] = ()
     # A rep meeting any of these is another movement (e.g. a knee folded to the
     # chest is not a straight leg raise): not counted, and said so. `other_movement`
-    # names it for the user.
+    # names it for the user. Read on the landmarks as tracked, not low-passed
+    # (analysis._other_movement).
     not_a_rep: tuple[Cond, ...] = ()
     other_movement: str = ""
     set_pause_s: float = 8.0  # a longer pause between reps starts a new set [own]
