@@ -163,10 +163,22 @@ def per_code(results: list[dict], scores: list[dict]) -> list[str]:
     return lines
 
 
+# The report's own warnings that its count may be wrong (formcheck.analysis), as
+# (words of the warning, what the failure list says of it).
+COUNT_DOUBTS = (("kept losing you", "the pose model kept losing the person"),
+                ("The rep count may be wrong", "the landmarks the count is read from were not seen well"),
+                ("The rep count may be short", "formcheck could not follow the person for part of the set"))
+
+
+def count_doubt(result: dict) -> str | None:
+    """Why the report itself warns that its count may be wrong (COUNT_DOUBTS), or None."""
+    warnings = result["real"].get("warnings") or []
+    return next((why for words, why in COUNT_DOUBTS if any(words in w for w in warnings)), None)
+
+
 def count_disclaimed(result: dict) -> bool:
-    """Whether the report itself warns that its count may be wrong because the pose
-    model kept losing the person (analysis: 'kept losing you')."""
-    return any("kept losing you" in w for w in result["real"].get("warnings") or [])
+    """Whether the report itself warns that its count may be wrong (see count_doubt)."""
+    return count_doubt(result) is not None
 
 
 def failures(results: list[dict], scores: list[dict]) -> list[str]:
@@ -183,8 +195,7 @@ def failures(results: list[dict], scores: list[dict]) -> list[str]:
             f"{c.fps:.0f} fps, blur {c.motion_blur}, {c.compression} compression, exposure {c.exposure}, "
             f"{c.width}x{c.height}): {x['n']} of {s['n_truth']} {r['unit']}"
             + (f"; {', '.join(bad)}" if bad else "")
-            + ("; the report warns that the count may be wrong (the pose model kept losing the person)"
-               if count_disclaimed(r) else "")
+            + (f"; the report warns that the count may be wrong ({count_doubt(r)})" if count_disclaimed(r) else "")
             + f"; pose coverage {s['coverage']:.0%}; perfect landmarks: {per['n']} {r['unit']}, "
               f"{per['fp']} false / {per['fn']} missed")
     return lines or ["- none"]
@@ -246,8 +257,9 @@ def markdown(results: list[dict], command: str, minutes: float, tuned_seeds: int
         "(`formcheck analyze --exercise`), the real pose model (`models/pose_landmarker_full.task`).",
         "",
         f"**Overall (real pose model): counts exact on {ok} of {len(results)} clips"
-        + (f" ({disclaimed} of the wrong counts carry the report's own warning that the pose model kept losing "
-           "the person and the count may be wrong)" if disclaimed else "")
+        + (f" ({disclaimed} of the wrong counts carry the report's own warning that the count may be wrong: "
+           "the pose model kept losing the person, the landmarks the count is read from were not seen well, "
+           "or part of the set went unfollowed)" if disclaimed else "")
         + f"; fault precision {p}, "
         f"recall {rc} ({tp} right / {fp} false / {fn} missed flags, the tempo rule aside).** On the avatar's "
         f"exact joints: precision {pp}, recall {prc} ({ptp} / {pfp} / {pfn}). True faults the report "

@@ -201,6 +201,10 @@ def test_a_count_the_report_disclaims_is_named():
     lost = {"real": {"warnings": ["The pose model kept losing you (123 times a minute): it cannot follow this "
                                   "position from this camera angle, so the count may be wrong"]}}
     assert rr.count_disclaimed(lost)
+    assert rr.count_doubt(lost) == "the pose model kept losing the person"
+    hidden = {"real": {"warnings": ["The rep count may be wrong: on 9 of 9 reps your chest and head were between "
+                                    "the camera and your hips during the rep"]}}
+    assert rr.count_doubt(hidden) == "the landmarks the count is read from were not seen well"
     assert not rr.count_disclaimed({"real": {"warnings": ["Set 1: 5 of 15 reps."]}})
 
 
