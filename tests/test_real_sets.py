@@ -446,6 +446,45 @@ def test_a_lift_with_the_knee_folded_past_a_right_angle_is_not_a_straight_leg_ra
     assert not any(c.holds(20.0) for c in ex.not_a_rep if c.metric == "knee_lag_deg")  # a bent raise is a fault
 
 
+def test_a_resting_ankle_misplaced_on_single_frames_does_not_make_both_legs_move():
+    """A real supine raise (s30), its resting foot flat: as the raised leg passed the bent
+    resting knee, the pose model put the resting ankle up on the raised leg on 1-3 frames
+    at a time. Low-passed, those frames read as the other leg raised half as high, and
+    every raise was dropped as both legs moving together; read as tracked (a median
+    over the top) they are the outliers they are. Kit track: the resting knee on the
+    raised knee and the resting ankle up the raised shin on 4 of every 9 top frames."""
+    from formcheck.analysis import analyze_track
+    from formcheck.exercises import EXERCISES
+
+    b = build(Scenario("straight_leg_raise", reps=3, top_s=2.5, up_s=2.5, range_deg=70.0,
+                       camera=CameraSpec(view="right")))
+    track = track_from_motion(b.motion, b.camera)
+    assert [r["side"] for r in b.truth["reps"]] == ["right"] * 3
+    xy, t = track.xy.copy(), track.times
+    for r in b.truth["reps"]:
+        top = np.flatnonzero(np.abs(t - r["peak_s"]) <= 1.5)
+        hit = top[np.arange(len(top)) % 9 < 4]
+        xy[hit, 25] = xy[hit, 26]  # resting (left) knee on the raised (right) knee
+        xy[hit, 27] = xy[hit, 26] + 0.9 * (xy[hit, 28] - xy[hit, 26])  # resting ankle up the raised shin
+    report = analyze_track(track.replace(xy=xy), EXERCISES["straight_leg_raise"])
+    assert len(report["reps"]) == 3
+    assert not any("both legs moving together" in w for w in report["warnings"])
+
+
+def test_both_legs_moving_is_judged_as_tracked_and_on_the_smoothed_reading_where_unseen():
+    from math import nan
+
+    from formcheck.analysis import _other_movement
+    from formcheck.exercises import EXERCISES
+
+    ex = EXERCISES["straight_leg_raise"]
+    assert not _other_movement(ex, {"other_leg_share": 0.58}, {"other_leg_share": 0.18})  # real s30 raise
+    assert _other_movement(ex, {"other_leg_share": 0.3}, {"other_leg_share": 0.74})  # both legs lowered together
+    assert _other_movement(ex, {"other_leg_share": 0.9}, {"other_leg_share": nan})  # unseen as tracked
+    assert _other_movement(ex, {"knee_lag_deg": 20.0}, {"knee_lag_deg": 108.0})  # a knee-to-chest
+    assert not _other_movement(ex, {"other_leg_share": 0.38}, {"other_leg_share": 0.38})  # own render's raise
+
+
 def test_person_close_behind_with_an_upright_trunk_adds_no_reps():
     """A physiotherapist kneels right behind a patient doing clamshells (real clip:
     their hips 90 px apart, under one torso length, the same size); the pose model
