@@ -168,6 +168,30 @@ def _count_doubt(exercise: Exercise, events: list, evd) -> str | None:
     return f"The rep count may be wrong: on {len(doubted)} of {len(gaps)} reps {reason}."
 
 
+# The driving angle read beyond the furthest the movement goes (Exercise.drive_max_deg)
+# for this long in all is the pose model misplacing the limb, not a moment of it passing
+# through: real near misses analysed as a straight leg raise read past 135° for up to
+# 0.7 s (a knee pulled in, a rolling twist), an own render whose raised leg the model
+# lost for 13 s; no real straight leg raise got there [own].
+BEYOND_DOUBT_S = 1.0
+
+
+def _beyond_doubt(exercise: Exercise, times: np.ndarray, drives: list[np.ndarray]) -> str | None:
+    """A warning that the count may be wrong because the driving angle (drives: [N] per
+    side, NaN unseen) read beyond exercise.drive_max_deg for BEYOND_DOUBT_S or more, or None."""
+    if exercise.drive_max_deg is None or len(times) < 2 or not drives:
+        return None
+    with np.errstate(invalid="ignore"):
+        beyond = np.any([d > exercise.drive_max_deg for d in drives], axis=0)
+    seconds = float(beyond.sum() * np.median(np.diff(times)))
+    if seconds < BEYOND_DOUBT_S:
+        return None
+    top = max(float(np.nanmax(d)) for d in drives if np.isfinite(d).any())
+    return (f"The rep count may be wrong: for {seconds:.0f} s the pose model read your leg at up to {top:.0f}°, "
+            f"past the {exercise.drive_max_deg:.0f}° no {exercise.title.lower()} reaches, so it was misplacing "
+            "your legs: reps may be missed or made up.")
+
+
 # A stretch of the set longer than its median rep in which formcheck did not follow the exerciser
 # (nobody found, or someone else: another camera view, a second person) may hide reps: the count may
 # be short. A real fire-hydrant demonstration cut to a front view for 14 s in the middle of its set,
@@ -404,6 +428,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         gap = _gap_doubt(track.times, track.detected, [(e[0], e[1]) for e in events])
         if gap:
             warnings.append(gap)
+        beyond = None if doubt else _beyond_doubt(exercise, clean.times, [d for _, d in side_data.values()])
+        if beyond:
+            warnings.append(beyond)
     on_back = lying_on_back(clean)
     warnings += _view_warnings(exercise, view, set(unjudged_all), on_back)
     for code, why in sorted(unjudged_all.items()):

@@ -485,6 +485,27 @@ def test_both_legs_moving_is_judged_as_tracked_and_on_the_smoothed_reading_where
     assert not _other_movement(ex, {"other_leg_share": 0.38}, {"other_leg_share": 0.38})  # own render's raise
 
 
+def test_a_leg_read_past_where_it_can_go_doubts_the_count():
+    """Own render (straight leg raise seed 1): the pose model lost the raised leg and read
+    it at 160-177° for 13 s, far past vertical; the count was wrong and nothing said so.
+    A moment past the limit (a real near miss rolling through it for 0.7 s) is no doubt."""
+    from formcheck.analysis import BEYOND_DOUBT_S, _beyond_doubt
+    from formcheck.exercises import EXERCISES
+
+    ex = EXERCISES["straight_leg_raise"]
+    t = np.arange(0, 20, 1 / 30)
+    drive = 40 * np.clip(np.sin(t), 0, None)
+    assert _beyond_doubt(ex, t, [drive, np.full_like(t, np.nan)]) is None
+    lost = drive.copy()
+    lost[(t > 5) & (t < 5 + 1.5 * BEYOND_DOUBT_S)] = 170.0
+    note = _beyond_doubt(ex, t, [np.full_like(t, np.nan), lost])
+    assert note is not None and note.startswith("The rep count may be wrong") and "170°" in note
+    brief = drive.copy()
+    brief[(t > 5) & (t < 5 + 0.7 * BEYOND_DOUBT_S)] = 170.0
+    assert _beyond_doubt(ex, t, [brief]) is None
+    assert _beyond_doubt(EXERCISES["clamshell"], t, [lost]) is None  # no limit set
+
+
 def test_person_close_behind_with_an_upright_trunk_adds_no_reps():
     """A physiotherapist kneels right behind a patient doing clamshells (real clip:
     their hips 90 px apart, under one torso length, the same size); the pose model

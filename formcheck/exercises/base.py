@@ -263,6 +263,10 @@ class Exercise:
     # (analysis._other_movement).
     not_a_rep: tuple[Cond, ...] = ()
     other_movement: str = ""
+    # The furthest the driving angle goes in this movement (°); read beyond it for long,
+    # the pose model is misplacing the limb, and the count is doubted (analysis._beyond_doubt).
+    # None: no such limit.
+    drive_max_deg: float | None = None
     set_pause_s: float = 8.0  # a longer pause between reps starts a new set [own]
     target_reps: int = 15  # 3 sets of 15 (the routine in the brief)
     smooth_hz: float = 3.0  # offline low-pass cut-off (cleaning.SMOOTH_HZ_SLOW) [own]

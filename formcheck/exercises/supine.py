@@ -270,6 +270,11 @@ STRAIGHT_LEG_RAISE = Exercise(
     # over a bent resting knee still reads high (a rendered 25° raise: 0.59).
     not_a_rep=(Cond("knee_lag_deg", ">", 90.0), Cond("other_leg_share", ">", 0.45)),
     other_movement="a bent-knee lift (the knee folded past a right angle) or both legs moving together",
+    # A straight leg lifted 45° past vertical, toward the face: not a raise anyone lying
+    # flat makes. The real raises on footage top out at 98° (a leg held vertical, s28);
+    # on an own render whose raised leg the pose model lost (seed 1, heavy compression
+    # and blur) the leg read 160-177° for 13 s and the count was wrong, unsaid [own].
+    drive_max_deg=135.0,
     # The top hold is timed from the leg's speed (under 10°/s), which landmark
     # jitter inflates: a 0.7 Hz low-pass still passes a 2 s lift [own; on kit
     # tracks with REALISTIC defects 1 Hz still split 4 s holds].
