@@ -189,7 +189,10 @@ def _beyond_doubt(exercise: Exercise, times: np.ndarray, drives: list[np.ndarray
     top = max(float(np.nanmax(d)) for d in drives if np.isfinite(d).any())
     return (f"The rep count may be wrong: for {seconds:.0f} s the pose model read your leg at up to {top:.0f}°, "
             f"past the {exercise.drive_max_deg:.0f}° no {exercise.title.lower()} reaches, so it was misplacing "
-            "your legs: reps may be missed or made up.")
+            "your legs: reps may be missed or made up, and form faults were not judged.")
+
+
+BEYOND_WHY = "the pose model was misplacing your legs (it read them past where a leg can go)"
 
 
 # A stretch of the set longer than its median rep in which formcheck did not follow the exerciser
@@ -395,6 +398,12 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     n_other = 0
     tracked_feats = {s: side_features(exercise, Joints(evd.px, evd.vis, evd.world, s))
                      for s in side_data} if exercise.not_a_rep and evd.px is not None else {}
+    # The pose model misplacing the legs for long (_beyond_doubt): no fault is judged, as
+    # where it kept losing the person.
+    beyond = (_beyond_doubt(exercise, clean.times, [d for _, d in side_data.values()])
+              if exercise.kind == "reps" and not unreliable else None)
+    not_judged = ("the pose model kept losing you from this camera angle" if unreliable else
+                  BEYOND_WHY if beyond else None)
     for side, ev in found:
         feats, drive = side_data[side]
         m = event_metrics(exercise, feats, drive, clean.times, ev)
@@ -406,9 +415,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                                                                                   ev.end_i, evd, what,
                                                                                   exercise.drive_needs)
         faults, unjudged = judge(exercise, m, view, target, untrusted)
-        if unreliable:
+        if not_judged:
             faults = []
-            unjudged = {f.code: "the pose model kept losing you from this camera angle" for f in exercise.faults}
+            unjudged = {f.code: not_judged for f in exercise.faults}
         for code, why in unjudged.items():
             unjudged_all.setdefault(code, why)
             unjudged_whys.setdefault(code, []).append(why)
@@ -428,13 +437,12 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         gap = _gap_doubt(track.times, track.detected, [(e[0], e[1]) for e in events])
         if gap:
             warnings.append(gap)
-        beyond = None if doubt else _beyond_doubt(exercise, clean.times, [d for _, d in side_data.values()])
         if beyond:
             warnings.append(beyond)
     on_back = lying_on_back(clean)
     warnings += _view_warnings(exercise, view, set(unjudged_all), on_back)
     for code, why in sorted(unjudged_all.items()):
-        if why != "this camera view cannot see it" and not unreliable:
+        if why != "this camera view cannot see it" and not not_judged:
             f = exercise.fault(code)
             warnings.append(unjudged_note(code, f.label, unjudged_whys[code], len(events), what))
     side_counts = {s: sum(1 for e in events if e[0] == s) for s in SIDES}

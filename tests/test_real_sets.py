@@ -506,6 +506,24 @@ def test_a_leg_read_past_where_it_can_go_doubts_the_count():
     assert _beyond_doubt(EXERCISES["clamshell"], t, [lost]) is None  # no limit set
 
 
+def test_legs_misplaced_past_where_they_go_leave_form_unjudged():
+    """Kit track of 3 raises; for 2 s between them the pose model puts both ankles up
+    by the shoulders (a leg read near 180°): the count is doubted and no fault is judged."""
+    from formcheck.analysis import analyze_track
+    from formcheck.exercises import EXERCISES
+
+    b = build(Scenario("straight_leg_raise", reps=3, rest_s=3.0, camera=CameraSpec(view="right")))
+    track = track_from_motion(b.motion, b.camera)
+    xy, t = track.xy.copy(), track.times
+    gap = (t > b.truth["reps"][0]["end_s"] + 0.5) & (t < b.truth["reps"][0]["end_s"] + 2.5)
+    xy[gap, 27] = xy[gap, 28] = (xy[gap, 11] + xy[gap, 12]) / 2  # ankles on the mid-shoulder
+    report = analyze_track(track.replace(xy=xy), EXERCISES["straight_leg_raise"])
+    assert any(w.startswith("The rep count may be wrong") and "misplacing your legs" in w for w in report["warnings"])
+    assert report["reps"] and all(not r["faults"] for r in report["reps"])
+    codes = {f.code for f in EXERCISES["straight_leg_raise"].faults}
+    assert all(set(r["unjudged"]) == codes for r in report["reps"])
+
+
 def test_person_close_behind_with_an_upright_trunk_adds_no_reps():
     """A physiotherapist kneels right behind a patient doing clamshells (real clip:
     their hips 90 px apart, under one torso length, the same size); the pose model
