@@ -740,6 +740,8 @@ def _side_unread(exercise: Exercise, feats: dict[str, np.ndarray], side: str, vi
             bad |= vis[:, int(landmark(name, side))] <= VIS_MIN
         unread |= bad
         failed |= ~bad & ~c.passes(feats[c.feature])
+        if c.feature in exercise.unread_reads:
+            failed |= bad  # Exercise.unread_reads: must be read
     return unread & ~failed
 
 

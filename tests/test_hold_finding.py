@@ -308,7 +308,48 @@ def test_still_with_the_crossed_ankle_unseen_is_a_hold_whose_position_was_not_ch
     # Outside a hold already found only; none where the ankle is seen; none for a stretch without the flag.
     assert _unread(j, t, [(0.0, 4.0)]) == []
     assert _unread(_seated(len(t), ankle_vis=1.0), t) == []
-    assert not EXERCISES["running_lunge"].unread_holds
+    assert not EXERCISES["straight_leg_raise"].unread_holds
+
+
+def _lunge(n: int, front_ankle_x: float, seen: tuple[Lm, ...] = ()) -> Joints:
+    """A person side-on facing screen right, hips and shoulders still, kneeling on
+    the right (back) leg with its knee bent; the left (front) foot at x
+    `front_ankle_x` (120 is under the back foot: standing), its knee unseen; the
+    landmarks `seen` unseen too."""
+    px = np.full((n, 33, 2), np.nan)
+    pts = {Lm.LEFT_SHOULDER: (300, 100), Lm.RIGHT_SHOULDER: (305, 100), Lm.LEFT_HIP: (300, 300),
+           Lm.RIGHT_HIP: (305, 300), Lm.RIGHT_KNEE: (200, 430), Lm.RIGHT_ANKLE: (120, 450),
+           Lm.RIGHT_HEEL: (110, 455), Lm.RIGHT_FOOT_INDEX: (140, 460), Lm.LEFT_ANKLE: (front_ankle_x, 450),
+           Lm.LEFT_HEEL: (front_ankle_x - 10, 455), Lm.LEFT_FOOT_INDEX: (front_ankle_x + 20, 460),
+           Lm.NOSE: (330, 60), Lm.LEFT_EAR: (300, 60)}
+    vis = np.ones((n, 33))
+    for lm, xy in pts.items():
+        px[:, int(lm)] = xy
+    for lm in (Lm.LEFT_KNEE,) + seen:
+        px[:, int(lm)] = np.nan
+        vis[:, int(lm)] = 0.0
+    return Joints(px, vis, np.where(np.isfinite(px[..., :1]), np.concatenate([px / 500, np.zeros((n, 33, 1))], -1),
+                                    np.nan), "left")
+
+
+@pytest.mark.parametrize("front_ankle_x, unseen, found", [
+    (420.0, (), True),  # a lunge stance held still, the front knee lost: position not checked
+    (125.0, (), False),  # standing still with that knee lost: not a hold
+    (420.0, (Lm.LEFT_ANKLE, Lm.RIGHT_ANKLE), False),  # the feet lost too: nothing tells it from standing
+])
+def test_a_still_lunge_stance_whose_front_knee_is_unseen_is_a_hold_not_checked(front_ankle_x, unseen, found):
+    """Own randomised render (seed 2): side-on, the far front knee read at visibility
+    0.26 while both feet were seen 2.3 shanks apart; the hold was missed. A still
+    lunge stance whose front knee cannot be read is reported with its position not
+    checked; the front foot must be read ahead (Exercise.unread_reads)."""
+    ex = EXERCISES["running_lunge"]
+    t = _t(6.0)
+    j = _lunge(len(t), front_ankle_x, unseen)
+    sides = {s: side_features(ex, Joints(j.px, j.vis, j.world, s)) for s in ("left", "right")}
+    holds = unread_holds(ex, t, j.vis, anchor_points(j), sides, [])
+    assert [(side, seen) for side, _, seen in holds] == ([("left", [("left knee", 0.0)])] if found else [])
+    if found:
+        assert holds[0][1].start_t == pytest.approx(0.0, abs=0.1) and holds[0][1].end_t == pytest.approx(6.0, abs=0.1)
 
 
 def test_a_still_period_flickering_between_unseen_and_in_position_is_one_unread_hold():

@@ -235,6 +235,10 @@ class Exercise:
     # points at the camera); not where ordinary standing does (a side view's far
     # ankle), which would make every still moment such a hold [own].
     unread_holds: bool = False
+    # ... and the position checks (feature names) that must be read and pass there,
+    # so that ordinary standing with a leg unseen is not such a hold (a lunge's
+    # stance: the front foot more than a shank ahead of the back one).
+    unread_reads: tuple[str, ...] = ()
     # For holds: other angles of the position (feature names) that a hold holds
     # too; a hold is cut to where they stay still within its band, so that a
     # set-up the driving angle does not tell apart is not counted into it
@@ -294,6 +298,9 @@ class Exercise:
         for name in self.held_too:
             if name not in names:
                 raise ValueError(f"Exercise {self.name}: held_too names unknown feature {name!r}")
+        for name in self.unread_reads:
+            if name not in {c.feature for c in self.position}:
+                raise ValueError(f"Exercise {self.name}: unread_reads names {name!r}, not a position check")
         for check in self.position:
             if check.feature not in names:
                 raise ValueError(f"Exercise {self.name}: position check uses unknown feature {check.feature!r}")
