@@ -312,20 +312,32 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                 f"{exercise.drive.replace('_', ' ')} angle steadily in {min(unseen):.0%} of the clip (the "
                 "landmarks were not seen, or jumped about while your trunk stayed still), so no hold could be "
                 f"timed and nothing was judged. {exercise.camera_tip}")
+    angle = exercise.drive.replace('_', ' ')
+    clip_s = float(times[-1] - times[0]) if len(times) else 0.0
+    longest = best[2] if best is not None else 0.0
+    if (longest < params.min_hold_s and clip_s >= params.min_hold_s + 0.5 and moving
+            and min(moving) < params.max_speed_dps):
+        # Still at the median yet never for min_hold_s at a stretch: the reading jumped, not
+        # the person (s31: a forward fold hung still 5.6 s on a drifting phone read a median
+        # 14°/s against 15°/s, and was told to hold without moving).
+        return (f"No held stretch detected: no still period of {params.min_hold_s:.0f} s was read (longest: "
+                f"{longest:.1f} s). Your {angle} angle read still most of the time in the stretch position (a "
+                f"median {min(moving):.0f}°/s; still is under {params.max_speed_dps:.0f}°/s), but its reading kept "
+                f"jumping, which breaks a hold up: a moving camera or landmarks hard to see do that. "
+                f"{exercise.camera_tip}")
     if best is None:
-        speed = (f": in the stretch position your {exercise.drive.replace('_', ' ')} angle moved at a median "
+        speed = (f": in the stretch position your {angle} angle moved at a median "
                  f"{min(moving):.0f}°/s, and still is under {params.max_speed_dps:.0f}°/s" if moving else
-                 f": your {exercise.drive.replace('_', ' ')} angle never stayed under {params.max_speed_dps:.0f}°/s")
+                 f": your {angle} angle never stayed under {params.max_speed_dps:.0f}°/s")
         return f"No held stretch detected: you were not seen holding still at any point{speed}."
     _, side, dur, share, failing, flicker, _ = best
-    clip_s = float(times[-1] - times[0]) if len(times) else 0.0
     if dur < params.min_hold_s and clip_s < params.min_hold_s + 0.5:
         # Still for (nearly) the whole clip: the clip is the limit, not the person (s30: two
         # 2.8-2.9 s loops of held stretches were told to "hold the stretch without moving").
         return (f"No held stretch detected: the clip is only {clip_s:.1f} s long, and a stretch must be seen held "
                 f"still for {params.min_hold_s:.0f} s. Film the whole hold.")
     if dur < params.min_hold_s:
-        speed = (f"; in the stretch position your {exercise.drive.replace('_', ' ')} angle moved at a median "
+        speed = (f"; in the stretch position your {angle} angle moved at a median "
                  f"{min(moving):.0f}°/s, and still is under {params.max_speed_dps:.0f}°/s" if moving else "")
         return (f"No held stretch detected: you never held still for {params.min_hold_s:.0f} s "
                 f"(longest: {dur:.1f} s{speed}). Hold the stretch without moving.")

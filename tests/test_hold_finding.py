@@ -836,3 +836,22 @@ def test_a_raised_leg_pointing_at_the_camera_is_a_hold_whose_position_was_not_ch
     rest = analyze_track(_seated_facing_camera(n, raised=False), EXERCISES["hamstring_stretch"])
     assert rest["holds"] == []
     assert any(w.startswith("No held stretch detected") for w in rest["warnings"])
+
+
+def test_a_still_reading_broken_by_jumps_is_not_told_to_hold_still():
+    """s31: a forward fold hung still on a drifting phone read a median 14°/s (still is under 15°/s) yet never
+    3 s still at a stretch, and was told "Hold the stretch without moving". A reading still at the median but
+    broken by jumps says so, and the camera, not the person, is named."""
+    ex = EXERCISES["hamstring_stretch"]
+    t = _t(10.0)
+    n = len(t)
+    drive = np.full(n, 70.0)
+    drive[(t % 2.0) < 0.5] = 90.0  # the reading jumps 20° for 0.5 s every 2 s
+    feats = {"stretched_leg": np.ones(n), "knee_straightness": np.full(n, 170.0),
+             "hip_fold_3d": np.full(n, 100.0), "trunk_lean": drive, "lean_or_raise": drive}
+    msg = explain_no_hold(ex, {"right": (feats, drive)}, t, np.ones((n, 33)))
+    assert msg.startswith("No held stretch detected: no still period of 3 s was read (longest: ")
+    longest = float(msg.split("(longest: ")[1].split(" s)")[0])
+    assert 0.5 < longest < 1.5
+    speed = float(msg.split("(a median ")[1].split("°/s")[0])
+    assert speed < 15.0 and "kept jumping" in msg and "without moving" not in msg
