@@ -16,7 +16,7 @@ import numpy as np
 from formcheck import gait
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.cleaning import SMOOTH_HZ, clean_track
-from formcheck.clip_checks import MIN_FPS_REPS
+from formcheck.clip_checks import MIN_FPS_REPS, SMALL_PERSON, person_extent
 from formcheck.draw import Overlay, annotate
 from formcheck.errors import BadVideoError, NoPersonError
 from formcheck.events import drive_signal, side_features
@@ -137,8 +137,16 @@ def _camera_problems(track: PoseTrack, chosen: str | None, view: str | None) -> 
     if track.coverage < COVERAGE_FINE:
         # s28: a man whose head alone was above the frame was "not found" in 34% of the
         # frames: the pose model needs the head in view to find a person.
-        out.append(f"no one was found in {1 - track.coverage:.0%} of the frames (the person or their head out of "
-                   "the frame, title cards or cuts)")
+        size = person_extent(track)
+        if size < SMALL_PERSON:
+            # s31: a child running toward the camera, in frame throughout but small at first, was told of
+            # people "out of the frame, title cards or cuts".
+            out.append(f"no one was found in {1 - track.coverage:.0%} of the frames, and where you were found you "
+                       f"took up only {size:.0%} of the picture: you were probably too far away to be seen (film "
+                       "nearer, your whole body filling most of the frame)")
+        else:
+            out.append(f"no one was found in {1 - track.coverage:.0%} of the frames (the person or their head out "
+                       "of the frame, title cards or cuts)")
     if 0 < track.fps < MIN_FPS_REPS:
         # s29: a real treadmill runner in a 10 fps GIF was refused with "the camera saw you well".
         out.append(f"the clip has only {track.fps:.0f} frames a second, too few to follow a movement closely "

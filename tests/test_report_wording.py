@@ -400,6 +400,13 @@ def test_a_refusal_gives_camera_advice_when_the_camera_is_why(front_clamshell):
     said = refusal(half, rec, "clamshell")
     assert ("The camera may be why: no one was found in 50% of the frames (the person or their head out of the "
             "frame, title cards or cuts).") in said and "saw you well" not in said
+    # s31: seen in half the frames and small where seen (a runner far off): too far away, not out of the frame.
+    small = half.replace(xy=0.5 + (half.xy - 0.5) * 0.2)
+    from formcheck.clip_checks import SMALL_PERSON, person_extent
+    assert person_extent(small) < SMALL_PERSON <= person_extent(half)
+    said = refusal(small, rec, "clamshell")
+    assert "no one was found in 50% of the frames, and where you were found you took up only " in said
+    assert "too far away to be seen" in said and "title cards" not in said
     # Filmed from a view the movement cannot be analysed from: that view named, and the movement's own tip.
     from formcheck.exercises import get_exercise
 
