@@ -143,7 +143,7 @@ HELD_OUT_NOTE = (
     "of nearly all would let a supine leg hug through (the two read alike rep by rep).")
 # The held-out batches, in the order they were added (benchmarks/real_footage_clips.json `split`).
 HELD_OUT_BATCHES = ("s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30",
-                    "s31")
+                    "s31", "s32")
 LIVE_S = 10.0  # a live stream's first seconds: one slow rep (2 s up, 3-4 s held, 2 s down) fits
 
 
