@@ -10,6 +10,7 @@ __all__ = [
     "UnknownExerciseError",
     "ModelError",
     "TrackFormatError",
+    "no_person_in",
 ]
 
 
@@ -23,6 +24,15 @@ class BadVideoError(FormCheckError):
 
 class NoPersonError(FormCheckError):
     """No person was found in the clip (or too few frames to analyse)."""
+
+
+def no_person_in(path: object, n_frames: int) -> NoPersonError:
+    """The error for a clip in none of whose decoded frames a person was found. The
+    pose model finds a person by the head and shoulders (s32: a calf stretch filmed
+    with the legs filling the picture and the head above it was "no person")."""
+    return NoPersonError(f"{path}: no person was found in any of its {n_frames} decoded frames. The pose model "
+                         "finds a person by the head and shoulders: keep your whole body in view, head included, "
+                         "with enough light.")
 
 
 class UnknownExerciseError(FormCheckError):

@@ -327,7 +327,7 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                 f"{exercise.camera_tip}")
     if best is None:
         speed = (f": in the stretch position your {angle} angle moved at a median "
-                 f"{min(moving):.0f}°/s, and still is under {params.max_speed_dps:.0f}°/s" if moving else
+                 f"{min(moving):.0f}°/s (still means under {params.max_speed_dps:.0f}°/s)" if moving else
                  f": your {angle} angle never stayed under {params.max_speed_dps:.0f}°/s")
         return f"No held stretch detected: you were not seen holding still at any point{speed}."
     _, side, dur, share, failing, flicker, _ = best
@@ -338,7 +338,7 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                 f"still for {params.min_hold_s:.0f} s. Film the whole hold.")
     if dur < params.min_hold_s:
         speed = (f"; in the stretch position your {angle} angle moved at a median "
-                 f"{min(moving):.0f}°/s, and still is under {params.max_speed_dps:.0f}°/s" if moving else "")
+                 f"{min(moving):.0f}°/s, where still means under {params.max_speed_dps:.0f}°/s" if moving else "")
         return (f"No held stretch detected: you never held still for {params.min_hold_s:.0f} s "
                 f"(longest: {dur:.1f} s{speed}). Hold the stretch without moving.")
     if failing:

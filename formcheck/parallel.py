@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from formcheck.errors import FormCheckError, NoPersonError
+from formcheck.errors import FormCheckError, no_person_in
 from formcheck.landmarks import Detection, PoseTrack, detections_to_track
 
 if TYPE_CHECKING:  # the video adapter (OpenCV) is imported in the workers, not at import time
@@ -427,6 +427,5 @@ def extract_track_parallel(path: str | os.PathLike, jobs: int | None = None, mod
     # The workers' estimators are made by worker_estimator with the default people check.
     track.meta["pose_mode"] = {**pose_mode(num_poses or DEFAULT_NUM_POSES, PEOPLE_CHECK_EVERY_S), "chunks": len(chunks)}
     if not track.detected.any():
-        raise NoPersonError(f"{path}: no person was found in any of its {len(times)} frames "
-                            "(is the whole body in view and lit?)")
+        raise no_person_in(path, len(times))
     return track

@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from formcheck._quiet import quiet_stderr as _quiet_stderr
-from formcheck.errors import BadVideoError, ModelError, NoPersonError
+from formcheck.errors import BadVideoError, ModelError, no_person_in
 from formcheck.landmarks import Detection, PoseTrack, detections_to_track
 from formcheck.video import DecodeStats, decode_warnings, probe, read_ahead, read_frames
 
@@ -509,6 +509,5 @@ def extract_track(path: str | os.PathLike, estimator: Estimator | None = None, m
     if not track.detected.any():
         if problems:  # blame the damaged file, not the person
             raise BadVideoError(f"{path}: no person was found, and the video looks damaged: {problems[0]}")
-        raise NoPersonError(f"{path}: no person was found in any of its {len(times)} frames "
-                            "(is the whole body in view and lit?)")
+        raise no_person_in(path, len(times))
     return track
