@@ -322,7 +322,7 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
         # 14°/s against 15°/s, and was told to hold without moving).
         return (f"No held stretch detected: no still period of {params.min_hold_s:.0f} s was read (longest: "
                 f"{longest:.1f} s). Your {angle} angle read still most of the time in the stretch position (a "
-                f"median {min(moving):.0f}°/s; still is under {params.max_speed_dps:.0f}°/s), but its reading kept "
+                f"median {min(moving):.0f}°/s; still means under {params.max_speed_dps:.0f}°/s), but its reading kept "
                 f"jumping, which breaks a hold up: a moving camera or landmarks hard to see do that. "
                 f"{exercise.camera_tip}")
     if best is None:
