@@ -163,6 +163,10 @@ def recognised_text(rec: dict) -> str:
     8 movements formcheck knows (50% sure); not seen well enough: ...' (its note,
     when it has one)."""
     conf = rec.get("confidence", 0.0)
+    if not rec.get("movement") and rec.get("note"):
+        # Seen too little to tell (recognise.SEEN_BRIEF_NONE caps "none of these"): a "50% sure"
+        # read as a judgment that it is none of them (s32).
+        return f"could not tell the movement; {rec['note']}"
     what = (f"{movement_words(None)} ({conf:.0%} sure)" if not rec.get("movement")
             else f"{movement_words(rec['movement'])}, {conf:.0%}")
     return what + (f"; {rec['note']}" if rec.get("note") else "")
@@ -469,6 +473,10 @@ def recognised_line(rec: dict, report: dict) -> str:
     if rec.get("note") and report.get("graded") is not False and _too_short(report):
         rec = {**rec, "note": None}  # "not seen well enough": the too-short sentence says why, once
     chosen = report.get("exercise")
+    if _too_short(report) and chosen in EXERCISES and rec.get("movement") != chosen:
+        # s32: "..., but only 50% sure: analysed as a donkey kick, as you chose" above "The clip is
+        # only 0.9 s long, too short": nothing was analysed, and the next line says why.
+        return f"too short to tell the movement ({_a_movement(chosen)} chosen)"
     if (report.get("graded") is False or rec.get("note") or rec.get("movement") == chosen
             or chosen not in EXERCISES):
         return recognised_text(rec)

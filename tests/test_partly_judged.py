@@ -176,7 +176,8 @@ def test_the_frame_says_good_rep_only_when_every_check_was_made():
 def test_the_recognised_line_carries_its_note():
     rec = {"movement": None, "confidence": 0.5, "alternatives": [],
            "note": "not seen well enough: the hips and knees were in view for 1.8 s"}
-    assert recognised_text(rec) == ("not one of the 8 movements formcheck knows (50% sure); not seen well enough: "
+    # Seen too little to tell: no "50% sure" that reads as a judgment (s32).
+    assert recognised_text(rec) == ("could not tell the movement; not seen well enough: "
                                     "the hips and knees were in view for 1.8 s")
     assert recognised_label(rec) == recognised_text(rec)
     assert recognised_text({"movement": "fire_hydrant", "confidence": 0.97}) == "fire hydrant, 97%"

@@ -440,6 +440,10 @@ def test_a_clip_too_short_to_tell_is_told_so_once(front_clamshell):
 
     assert review_notes(rep) == [next(line for line in out.splitlines() if "too short" in line)]
     assert "in view for" not in recognised_line(rep["recognised"], rep)
+    # Another movement chosen for a clip too short to tell (s32: a 0.9 s child's pose as a donkey kick): the line
+    # does not say "analysed as ..., as you chose" above the sentence saying nothing could be.
+    chose = {**rep, "exercise": "donkey_kick", "recognised": {"movement": None, "confidence": 0.5, "note": note}}
+    assert recognised_line(chose["recognised"], chose) == "too short to tell the movement (a donkey kick chosen)"
     assert review_notes({**rep, "source": {"path": "/clips/a.mp4", "duration_s": 8.0}}) == rep["warnings"]
     # Refused (auto) as too short: the refusal says it, once.
     from formcheck.pipeline import refusal
