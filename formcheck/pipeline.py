@@ -24,7 +24,16 @@ from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
 from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack
 from formcheck.overlay_text import hold_counter, rep_counter, rep_sub
-from formcheck.recognise import SEEN_MIN_S, Recognition, a_movement, doubt, mismatch, recognise
+from formcheck.recognise import (
+    LUNGE_BACK_HIP_OPEN,
+    SEEN_MIN_S,
+    Recognition,
+    a_movement,
+    doubt,
+    mismatch,
+    recognise,
+    seated_hip_angle,
+)
 from formcheck.report import NOT_ONE_OF_THEM, finish_report, rep_cue
 from formcheck.video import H264Writer, read_frames
 from formcheck.views import VIEW_LABELS, clip_view, lying_on_back, on_back_unread, view_label
@@ -202,6 +211,13 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
     problems = _camera_problems(track, chosen, view)
     chosen_ex = EXERCISES.get(chosen or "")
     missed = _position_missed(track, chosen_ex) if chosen_ex is not None else None
+    seated = seated_hip_angle(rec) if chosen == "running_lunge" else None
+    if seated is not None:
+        # s30: a seated knee extension on a chair, chosen as a running lunge, was told "the camera saw you
+        # well ... compare it with the tips": the recogniser's own evidence read her seated, so say so.
+        missed = (f"you look seated, not in a lunge: your trunk is upright with both thighs forward of the hips "
+                  f"(the back leg's hip angle read {seated:.0f}°, where a lunge's back leg reaches back from the "
+                  f"hips, {LUNGE_BACK_HIP_OPEN:.0f}° or more)")
     if missed:
         # s28: a staggered-stance stretch was told to do what it did ("put the leg forward, heel
         # down, and hinge"): say which part of the stretch's position did not match, with the

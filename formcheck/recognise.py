@@ -54,11 +54,11 @@ import numpy as np
 
 from formcheck.exercises import MOVEMENTS
 from formcheck.landmarks import PoseTrack
-from formcheck.recognise_evidence import clip_features, posture_features, side_lying_on_screen
+from formcheck.recognise_evidence import RECOGNISE_HOLD_S, clip_features, posture_features, side_lying_on_screen
 from formcheck.report import recognised_text
 
 __all__ = ["Recognition", "a_movement", "recognise", "posture_features", "side_lying_on_screen", "clip_features", "movement_scores",
-           "mismatch", "doubt", "shows_body_of", "CONFIDENT", "NONE_LABEL", "movement_title"]
+           "mismatch", "doubt", "shows_body_of", "seated_hip_angle", "CONFIDENT", "NONE_LABEL", "movement_title"]
 
 NONE_LABEL = "none of these"
 # A recognition at or above this share is acted on: the clip is analysed as the
@@ -336,6 +336,11 @@ CLAM_FEET_TOGETHER, CLAM_FEET_APART = 0.6, 0.8
 # straight leg raises, 0.42-0.47 on real glute bridges, 0.49-0.69 on real
 # single-leg bridges [own thresholds between the two].
 SLR_HIPS_DOWN, SLR_HIPS_UP = 0.25, 0.4
+# Steps at a running cadence move the ankles and knees apart and together by
+# 0.05-0.12 leg lengths at least (the cadence's own memberships, movement_scores);
+# under 0.03 the band holds only the landmarks' jitter [own: the cadence's
+# lower end, and 0.02 under it].
+STEP_AMP_STEPS, STEP_AMP_JITTER = 0.05, 0.03
 # Running strides seen per second that convince on a clip too short for 4 turns
 # (see movement_scores, "Running") [own].
 STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
@@ -356,6 +361,13 @@ STRIDE_RATE_LOW, STRIDE_RATE_UP = 0.3, 0.6
 # most against "none of these") and "none of these" at a share of
 # SEEN_BRIEF_NONE, with a note that the clip was not seen well enough [own].
 SEEN_MIN_S = 2.0
+# A clip held still in position from start to end (recognise_evidence.held_share,
+# the longest hold over the clip's length): the real 2.8-2.9 s loops of a held
+# kneeling lunge and hamstring stretch are held over all of it; the hold engine's
+# warm-up (its 1 s median and 0.5 s speed) re-timed to the still frames leaves
+# some of the ends out [own: a tenth of the clip, HELD_WHOLE_SHARE; none under
+# HELD_WHOLE_PART].
+HELD_WHOLE_PART, HELD_WHOLE_SHARE = 0.8, 0.9
 SEEN_BRIEF_FIT = 0.5
 SEEN_BRIEF_NONE = 0.5
 # The hips low at midstance while the legs take turns (recognise_evidence.
@@ -453,6 +465,36 @@ def _slr_hips_down(e: dict[str, float]) -> float:
     return _ramp_seen(e.get("face_up_hip_lift_p90", math.nan), SLR_HIPS_UP, SLR_HIPS_DOWN)
 
 
+def _slr_knee_straight(e: dict[str, float]) -> float:
+    """A straight leg raise keeps one knee straight (SLR_ONE_STRAIGHT, SLR_BOTH_BENT):
+    throughout the clip, or through its reps (the straighter knee's flexion over
+    each rep's own frames, the median over the reps: straight_leg_raise.reps_knees_bent).
+    Setting up on two bent knees, a cut to the presenter standing or lowering both
+    legs at the end happen between the reps, not in them; a bridge keeps both knees
+    bent through its lifts as well."""
+    both = min(e["knee_flex_both_p90"], e.get("straight_leg_raise.reps_knees_bent", math.nan))
+    return _ramp(both if math.isfinite(both) else e["knee_flex_both_p90"], SLR_BOTH_BENT, SLR_ONE_STRAIGHT)
+
+
+def _held_whole_clip(e: dict[str, float], name: str) -> float:
+    """A clip that is one hold from start to end (HELD_WHOLE_SHARE of it still in
+    position, recognise_evidence.held_share) shows a hold for as long as it lasts:
+    a looping GIF of a held stretch is shorter than the 3 s (or a lunge's 5 s) a
+    hold needs within a longer clip. Full from RECOGNISE_HOLD_S of clip, none at
+    SEEN_MIN_S (under which nothing is told)."""
+    return (_ramp(e.get(f"{name}.held_share", 0.0), HELD_WHOLE_PART, HELD_WHOLE_SHARE)
+            * _ramp(e.get("seconds", 0.0), SEEN_MIN_S, RECOGNISE_HOLD_S))
+
+
+def _not_stepping(e: dict[str, float]) -> float:
+    """The legs do not move at a running cadence: little of their movement lies in
+    the running band (step_band), or what lies there is too small to be steps
+    (step_amp under STEP_AMP_STEPS, none of it from STEP_AMP_JITTER down). In a still clip the band holds a share of
+    the landmarks' jitter: a real kneeling hamstring stretch held for its whole
+    2.9 s loop read 0.62 of its power in the band, at 0.03 leg lengths."""
+    return max(_ramp(e["step_band"], 0.5, 0.25), _ramp(e["step_amp"], STEP_AMP_STEPS, STEP_AMP_JITTER))
+
+
 def _reps_seen(e: dict, name: str) -> float:
     """One full rep of the movement's own drive is enough; two are convincing."""
     return _ramp(e[f"{name}.reps"], 0.0, 2.0) if e[f"{name}.reps"] >= 1 else MIN_SCORE
@@ -507,7 +549,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     face_up = _ramp(e.get("face_up", supine_share), 0.2, 0.6)
     legs_in_reps = (face_up * _reps_seen(e, "straight_leg_raise")
                     * _ramp(e["straight_leg_raise.range"], 10.0, 25.0) * _ramp(lag, 45.0, 25.0)
-                    * _ramp(e["knee_flex_both_p90"], SLR_BOTH_BENT, SLR_ONE_STRAIGHT))
+                    * _slr_knee_straight(e))
     # And the other leg stays down: each lift starts from the floor (leg scissors
     # and double-leg raises keep both legs up); and the hips stay down (a
     # single-leg bridge holds a straight leg up while the hips lift and lower).
@@ -519,7 +561,8 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
         # (a real body jitters more than the engine's stillness band allows). The
         # figure-four's crossed-ankle test also passes a knee hugged to the chest.
         run = _ramp(e[f"{name}.run_s"], 3.0, 6.0) if in_position_is_enough else 0.0
-        return max(_ramp(e[f"{name}.held_s"], 1.0, 3.0), run) * _ramp(e[f"{name}.in_position"], 0.1, 0.3)
+        return (max(_ramp(e[f"{name}.held_s"], 1.0, 3.0), run, _held_whole_clip(e, name))
+                * _ramp(e[f"{name}.in_position"], 0.1, 0.3))
 
     # Figure-four: lying on the back, an ankle crossed over the other knee, held.
     # A straight leg raise that rests between reps can look crossed and still
@@ -538,7 +581,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # or two, so it needs 5 s held still (or 6 s in position), not 3.
     still_from = min(LUNGE_STILL_MIN_S, LUNGE_HELD_S - 1.0)  # the split check varies LUNGE_HELD_S
     s["running_lunge"] = (max(_ramp(e["running_lunge.held_s"], still_from, LUNGE_HELD_S),
-                              _ramp(e["running_lunge.run_s"], 3.0, 6.0))
+                              _ramp(e["running_lunge.run_s"], 3.0, 6.0), _held_whole_clip(e, "running_lunge"))
                           * _ramp(e["running_lunge.in_position"], 0.1, 0.3)
                           * _lunge_hips(e) * _ramp(e["all_fours"], 0.5, 0.2) * _ramp(supine_share, 0.5, 0.2)
                           * _ramp_seen(e.get("running_lunge.hold_step_across", math.nan), STEP_SIDEWAYS, STEP_SPLIT)
@@ -550,7 +593,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # same checks, so a running lunge or a straight leg raise rules it out.
     s["hamstring_stretch"] = (held("hamstring_stretch", True) * _ramp(e["all_fours"], 0.5, 0.2)
                               * _ramp(e.get("hamstring_stretch.hold_hip_fold_3d", math.nan), HS_NOT_FOLDED, HS_FOLDED)
-                              * _ramp(e["step_band"], 0.5, 0.25)
+                              * _not_stepping(e)
                               * _ramp_seen(e.get("hamstring_stretch.hold_hands_to_feet", math.nan),
                                            HANDS_AWAY, HANDS_REACH)
                               * max(MIN_SCORE, 1.0 - max(s["running_lunge"], legs_in_reps))
@@ -687,13 +730,35 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
         "figure_four": seen("figure_four.hold_support_hip_flexion", 45.0, 70.0),
         "running_lunge": ((_lunge_hips(e) if math.isfinite(e.get("running_lunge.hold_hip_height", math.nan)) else 1.0)
                           * seen("all_fours", 0.5, 0.2) * seen("supine", 0.5, 0.2)
-                          * seen("running_lunge.hold_step_across", STEP_SIDEWAYS, STEP_SPLIT)),
+                          * seen("running_lunge.hold_step_across", STEP_SIDEWAYS, STEP_SPLIT)
+                          * seen("running_lunge.hold_back_hip_angle", LUNGE_BACK_HIP_SEATED, LUNGE_BACK_HIP_OPEN)),
         "hamstring_stretch": (seen("all_fours", 0.5, 0.2)
                               * seen("hamstring_stretch.hold_hip_fold_3d", HS_NOT_FOLDED, HS_FOLDED)
                               * seen("hamstring_stretch.hold_hands_to_feet", HANDS_AWAY, HANDS_REACH)),
         "running": _running_legs(e, seen("upright", 0.2, 0.6)),
     }
     return checks[movement]
+
+
+# Seated, for the refusal's words (`seated_hip_angle`): the trunk upright in most
+# frames [own: the posture memberships' upper end, 0.6] with the "back" leg's hip
+# angle where the running lunge's position test held under LUNGE_BACK_HIP_SEATED:
+# both thighs forward of the hips, as on a chair (s30's seated knee extension read
+# 96°, upright in all its frames).
+SEATED_UPRIGHT = 0.6
+
+
+def seated_hip_angle(rec: Recognition | None) -> float | None:
+    """The back leg's hip angle (°) where the recogniser's own evidence reads the
+    body seated (SEATED_UPRIGHT, LUNGE_BACK_HIP_SEATED), else None. A lunge is
+    never done seated, so the refusal of a chosen running lunge can say why."""
+    if rec is None or not rec.evidence:
+        return None
+    angle = rec.evidence.get("running_lunge.hold_back_hip_angle", math.nan)
+    upright = rec.evidence.get("upright", math.nan)
+    if math.isfinite(angle) and math.isfinite(upright) and upright >= SEATED_UPRIGHT and angle < LUNGE_BACK_HIP_SEATED:
+        return float(angle)
+    return None
 
 
 def shows_body_of(rec: Recognition, movement: str) -> bool:

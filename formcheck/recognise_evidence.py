@@ -188,6 +188,11 @@ RECOGNISE_HOLD_S = 3.0
 # real held stretches (standing, seated, lying with a leg up a wall) read 2-15°,
 # real dynamic leg hugs 52° [own threshold between the two].
 HELD_LEG_FEATURE = {"hamstring_stretch": "hip_fold_3d"}
+# A clip that is all one hold (a looping GIF of a held stretch, 2.8-2.9 s on
+# the real ones) cannot show 3 s still: its holds are looked for from this long
+# up (the recogniser's shortest clip it will tell, recognise.SEEN_MIN_S), and
+# `held_share` says how much of the clip the longest one covers [own].
+WHOLE_CLIP_HOLD_MIN_S = 2.0
 HELD_LEG_SPREAD = 25.0
 
 
@@ -547,8 +552,14 @@ def _rep_evidence(ex_name: str, clean: PoseTrack, seen_world: np.ndarray | None 
             tops = {f"top_{k}": (float(np.nanmedian(v[idx])) if len(idx) and np.isfinite(v[idx]).any() else math.nan)
                     for k, v in {**feats, **shape, **side_shape}.items()}
     swings = rep_swings(seen_world, clean.times, best_spans) if ex_name in QUADRUPED and seen_world is not None else {}
+    # The straighter knee's flexion through each rep (90th percentile over the rep's
+    # own frames), the median over the reps: a straight leg raise keeps the lifted
+    # knee straight from each lift to its lowering, whatever the body does between
+    # the reps (setting up, a cut to a talking head).
+    per_rep = [_pct(shape["knees_bent"][a:b + 1], 90) for a, b in best_spans]
+    per_rep = [v for v in per_rep if math.isfinite(v)]
     return {"reps": best_reps, "range": best_range, "loop": loop, "cycles": by_cycles, "rest": rest,
-            **tops, **swings}
+            "reps_knees_bent": float(np.median(per_rep)) if per_rep else math.nan, **tops, **swings}
 
 
 def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:
@@ -557,7 +568,8 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
     the longest run in position (s), and the side with the most frames in
     position's feature medians over them (hold_<feature>, for shape checks)."""
     ex = EXERCISES[ex_name]
-    best = {"in_position": 0.0, "held_s": 0.0, "run_s": 0.0}
+    best = {"in_position": 0.0, "held_s": 0.0, "run_s": 0.0, "held_share": 0.0}
+    clip_s = float(clean.times[-1] - clean.times[0]) if len(clean.times) > 1 else 0.0
     shape: dict[str, float] = {f"hold_{k}": math.nan for k in (*ex.features, "hip_height", "hands_to_feet",
                                                                  "step_across", "low_leg_raise", "knees_bent",
                                                                  "knee_gap")}
@@ -568,8 +580,10 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
         share = _share(inpos, valid)
         params = ex.hold
         assert params is not None, f"{ex_name} is not a hold exercise"
-        evs = run_holds(clean.times, drive, inpos, replace(params, min_hold_s=RECOGNISE_HOLD_S))
-        held = max((e.duration_s for e in evs if _leg_held(feats, ex_name, e.start_i, e.end_i)), default=0.0)
+        evs = run_holds(clean.times, drive, inpos, replace(params, min_hold_s=WHOLE_CLIP_HOLD_MIN_S))
+        kept = [e.duration_s for e in evs if _leg_held(feats, ex_name, e.start_i, e.end_i)]
+        held = max((d for d in kept if d >= RECOGNISE_HOLD_S), default=0.0)
+        whole = max(kept, default=0.0) / clip_s if clip_s > 0 else 0.0
         run = _longest_run(clean.times, inpos)
         if share > best["in_position"] and inpos.any():
             shape = {f"hold_{k}": (float(np.nanmedian(v[inpos])) if np.isfinite(v[inpos]).any() else math.nan)
@@ -581,7 +595,7 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
             shape["hold_knees_bent"] = _pct(knees_bent(clean.world)[inpos], 50)
             shape["hold_knee_gap"] = _pct(knee_gap_on_screen(clean.px)[inpos], 50)
         best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
-                "run_s": max(run, best["run_s"])}
+                "run_s": max(run, best["run_s"]), "held_share": max(whole, best["held_share"])}
     return {**best, **shape}
 
 
