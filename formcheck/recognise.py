@@ -336,6 +336,16 @@ CLAM_FEET_TOGETHER, CLAM_FEET_APART = 0.6, 0.8
 # straight leg raises, 0.42-0.47 on real glute bridges, 0.49-0.69 on real
 # single-leg bridges [own thresholds between the two].
 SLR_HIPS_DOWN, SLR_HIPS_UP = 0.25, 0.4
+# A straight leg raise is active: the hip's own muscles lift the straight leg
+# (clinical-criteria.md 3.4), the arms rest on the floor. A leg hug, a knee to
+# chest or a hamstring stretch lying down pulls the leg with the hands, which
+# then rise off the floor with it. The higher wrist's height over the shoulders
+# lying face up (recognise_evidence: face_up_hand_drop_p10, arm lengths, negative
+# above them): the real straight leg raises -0.21-0.07; real dynamic leg hugs
+# -0.66, knee hugs and a knee to chest -0.69 and -0.76, a supine hamstring
+# stretch holding the leg -0.82 [own thresholds between the two; hands resting
+# on the belly sit about a third of an arm up].
+SLR_HANDS_DOWN, SLR_HANDS_HOLD = -0.4, -0.55
 # Steps at a running cadence move the ankles and knees apart and together by
 # 0.05-0.12 leg lengths at least (the cadence's own memberships, movement_scores);
 # under 0.03 the band holds only the landmarks' jitter [own: the cadence's
@@ -459,21 +469,29 @@ def _lift_way(e: dict[str, float], swing_needed: bool) -> tuple[float, float]:
             hyd_way * _ramp_seen(e.get("fire_hydrant.top_shank_elevation", math.nan), SHANK_UP, SHANK_LEVEL))
 
 
+def _slr_hands_down(e: dict[str, float]) -> float:
+    """A straight leg raise lifts the leg with the hip's own muscles, the hands
+    left on the floor (SLR_HANDS_DOWN); unmeasured counts as no evidence against."""
+    return _ramp_seen(e.get("face_up_hand_drop_p10", math.nan), SLR_HANDS_HOLD, SLR_HANDS_DOWN)
+
+
 def _slr_hips_down(e: dict[str, float]) -> float:
     """A straight leg raise keeps the hips on the floor (SLR_HIPS_DOWN): a bridge
     lifts them; unmeasured counts as no evidence against."""
     return _ramp_seen(e.get("face_up_hip_lift_p90", math.nan), SLR_HIPS_UP, SLR_HIPS_DOWN)
 
 
-def _slr_knee_straight(e: dict[str, float]) -> float:
+def _slr_knee_straight(e: dict[str, float], seen_only: bool = False) -> float:
     """A straight leg raise keeps one knee straight (SLR_ONE_STRAIGHT, SLR_BOTH_BENT):
     throughout the clip, or through its reps (the straighter knee's flexion over
     each rep's own frames, the median over the reps: straight_leg_raise.reps_knees_bent).
     Setting up on two bent knees, a cut to the presenter standing or lowering both
     legs at the end happen between the reps, not in them; a bridge keeps both knees
-    bent through its lifts as well."""
-    both = min(e["knee_flex_both_p90"], e.get("straight_leg_raise.reps_knees_bent", math.nan))
-    return _ramp(both if math.isfinite(both) else e["knee_flex_both_p90"], SLR_BOTH_BENT, SLR_ONE_STRAIGHT)
+    bent through its lifts as well. seen_only: unmeasured counts as no evidence
+    against (the shape checks), else as none for."""
+    clip, reps = e.get("knee_flex_both_p90", math.nan), e.get("straight_leg_raise.reps_knees_bent", math.nan)
+    both = min(clip, reps) if math.isfinite(clip) and math.isfinite(reps) else clip if math.isfinite(clip) else reps
+    return (_ramp_seen if seen_only else _ramp)(both, SLR_BOTH_BENT, SLR_ONE_STRAIGHT)
 
 
 def _held_whole_clip(e: dict[str, float], name: str) -> float:
@@ -553,7 +571,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # And the other leg stays down: each lift starts from the floor (leg scissors
     # and double-leg raises keep both legs up); and the hips stay down (a
     # single-leg bridge holds a straight leg up while the hips lift and lower).
-    s["straight_leg_raise"] = legs_in_reps * _slr_other_leg_down(e) * _slr_hips_down(e)
+    s["straight_leg_raise"] = legs_in_reps * _slr_other_leg_down(e) * _slr_hips_down(e) * _slr_hands_down(e)
     # Held stretches: in position long enough, and still there.
     def held(name: str, in_position_is_enough: bool = False) -> float:
         # Still in position for 3 s (the hold engine); for the standing stretches,
@@ -725,8 +743,8 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
         "fire_hydrant": (hands * hyd_way * seen("fire_hydrant.top_knee_angle", 150.0, 125.0)
                          * seen("fire_hydrant.loop", LOOP_CIRCLE, LOOP_LINE)),
         "straight_leg_raise": (seen("straight_leg_raise.top_knee_flexion", 45.0, 25.0)
-                               * seen("knee_flex_both_p90", SLR_BOTH_BENT, SLR_ONE_STRAIGHT) * _slr_other_leg_down(e)
-                               * _slr_hips_down(e)),
+                               * _slr_knee_straight(e, seen_only=True) * _slr_other_leg_down(e)
+                               * _slr_hips_down(e) * _slr_hands_down(e)),
         "figure_four": seen("figure_four.hold_support_hip_flexion", 45.0, 70.0),
         "running_lunge": ((_lunge_hips(e) if math.isfinite(e.get("running_lunge.hold_hip_height", math.nan)) else 1.0)
                           * seen("all_fours", 0.5, 0.2) * seen("supine", 0.5, 0.2)

@@ -929,6 +929,10 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     # Lying face up, how high the hips come over the shoulders: a bridge of any
     # kind lifts them (a straight leg raise keeps them on the floor).
     ev["face_up_hip_lift_p90"] = _pct(hip_lift(seen_world)[valid & face_up], 90)
+    # And how high the hands come off the floor lying face up (the higher wrist's
+    # drop below the shoulders, 10th percentile: negative is above them): a leg
+    # hug, a knee to chest or a hamstring stretch holds the leg with the hands.
+    ev["face_up_hand_drop_p10"] = _pct(higher_hand_drop(seen_world)[valid & face_up], 10)
     fours = valid & (pf["tilt"] > FOURS_TILT)
     # Both hands stay on the floor through a donkey kick or a fire hydrant; a bird
     # dog reaches one arm forward to shoulder height: the higher hand's drop below
