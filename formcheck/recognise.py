@@ -261,7 +261,14 @@ STEP_SPLIT, STEP_SIDEWAYS = 0.85, 0.95
 # higher hand's drop below the shoulders, 10th percentile over the tipped-forward
 # frames: 0.90-0.98 on the kit, the samples and the real kicks and hydrants); a
 # bird dog reaches one arm forward to shoulder height (real bird dogs -0.5-0.43,
-# a bird-dog row 0.32) [own thresholds between the two].
+# a bird-dog row 0.32) [own thresholds between the two]. Read over the
+# movement's own reps where they were read (recognise_evidence: reps_hand_drop),
+# since a bird dog reaches with each lift: a real dumbbell kicker raised a hand
+# to -0.68 placing the weight behind his knee in his first 10 s, and kept both
+# down through his kicks (0.89); the real kicks and hydrants read 0.67-0.97
+# over their reps. One real bird dog (nm_bird_dog_phone_polybag) read both hands
+# down over the spans the kick's drive took for reps (0.75; 0.51 over its clip):
+# its other checks still refuse it (every fit under 0.01).
 HAND_RAISED, HANDS_DOWN = 0.5, 0.75
 # A donkey kick or a fire hydrant starts each lift from the thigh hanging under
 # the hip (the drive near 0°): the real kicks, the samples and the machine
@@ -469,6 +476,14 @@ def _lift_way(e: dict[str, float], swing_needed: bool) -> tuple[float, float]:
             hyd_way * _ramp_seen(e.get("fire_hydrant.top_shank_elevation", math.nan), SHANK_UP, SHANK_LEVEL))
 
 
+def _hands_drop(e: dict[str, float], name: str) -> float:
+    """The higher hand's drop below the shoulders on all fours (HAND_RAISED,
+    HANDS_DOWN): over the movement's own reps where they were read
+    (`name`.reps_hand_drop), else over the clip (fours_hand_drop_p10)."""
+    reps = e.get(f"{name}.reps_hand_drop", math.nan)
+    return reps if math.isfinite(reps) else e.get("fours_hand_drop_p10", math.nan)
+
+
 def _slr_hands_down(e: dict[str, float]) -> float:
     """A straight leg raise lifts the leg with the hip's own muscles, the hands
     left on the floor (SLR_HANDS_DOWN); unmeasured counts as no evidence against."""
@@ -545,14 +560,16 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     kick_way, hyd_way = _lift_way(e, swing_needed=True)
     # Both lift and lower the thigh in one plane, so the knee goes out and back
     # along one line; leg circles loop (recognise_evidence.knee_loop).
-    hands_down = _ramp_seen(e.get("fours_hand_drop_p10", math.nan), HAND_RAISED, HANDS_DOWN)
+    def hands_down(name: str) -> float:
+        return _ramp_seen(_hands_drop(e, name), HAND_RAISED, HANDS_DOWN)
+
     kick_knee = e.get("donkey_kick.top_knee_angle", math.nan)
     # Each lift starts from the thigh under the hip (REST_UNDER), not from under the chest.
-    s["donkey_kick"] = (fours * hands_down * _reps_seen(e, "donkey_kick") * kick_way * _ramp(kick_knee, 150.0, 125.0)
+    s["donkey_kick"] = (fours * hands_down("donkey_kick") * _reps_seen(e, "donkey_kick") * kick_way * _ramp(kick_knee, 150.0, 125.0)
                         * _ramp_seen(e.get("donkey_kick.loop", math.nan), LOOP_CIRCLE, LOOP_LINE)
                         * _ramp_seen(e.get("donkey_kick.rest", math.nan), REST_FORWARD, REST_UNDER))
     hyd_knee = e.get("fire_hydrant.top_knee_angle", math.nan)
-    s["fire_hydrant"] = (fours * hands_down * _reps_seen(e, "fire_hydrant") * hyd_way * _ramp(hyd_knee, 150.0, 125.0)
+    s["fire_hydrant"] = (fours * hands_down("fire_hydrant") * _reps_seen(e, "fire_hydrant") * hyd_way * _ramp(hyd_knee, 150.0, 125.0)
                          * _ramp_seen(e.get("fire_hydrant.loop", math.nan), LOOP_CIRCLE, LOOP_LINE))
     # Lying on the back, a straight leg lifts and lowers (the image reads a real
     # straight knee as bent by up to ~35°, so only a clearly bent one counts against).
@@ -730,17 +747,19 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
     def seen(key: str, lo: float, hi: float) -> float:
         return _ramp_seen(e.get(key, math.nan), lo, hi)
 
-    hands = seen("fours_hand_drop_p10", HAND_RAISED, HANDS_DOWN)
+    def hands(name: str) -> float:
+        return _ramp_seen(_hands_drop(e, name), HAND_RAISED, HANDS_DOWN)
+
     # Which way the lift goes (movement_scores): back for a kick, out for a hydrant.
     kick_way, hyd_way = _lift_way(e, swing_needed=False)
     checks = {
         "clamshell": (seen("supine", SIDE_NOT_SUPINE, SIDE_SUPINE_OK) * _clam_knees(e)
                       * seen("clamshell.top_feet_gap", CLAM_FEET_APART, CLAM_FEET_TOGETHER)
                       * seen("clamshell.top_hips_up", CLAM_HIPS_UP, CLAM_HIPS_DOWN)),
-        "donkey_kick": (hands * kick_way * seen("donkey_kick.top_knee_angle", 150.0, 125.0)
+        "donkey_kick": (hands("donkey_kick") * kick_way * seen("donkey_kick.top_knee_angle", 150.0, 125.0)
                         * seen("donkey_kick.loop", LOOP_CIRCLE, LOOP_LINE)
                         * seen("donkey_kick.rest", REST_FORWARD, REST_UNDER)),
-        "fire_hydrant": (hands * hyd_way * seen("fire_hydrant.top_knee_angle", 150.0, 125.0)
+        "fire_hydrant": (hands("fire_hydrant") * hyd_way * seen("fire_hydrant.top_knee_angle", 150.0, 125.0)
                          * seen("fire_hydrant.loop", LOOP_CIRCLE, LOOP_LINE)),
         "straight_leg_raise": (seen("straight_leg_raise.top_knee_flexion", 45.0, 25.0)
                                * _slr_knee_straight(e, seen_only=True) * _slr_other_leg_down(e)

@@ -558,8 +558,19 @@ def _rep_evidence(ex_name: str, clean: PoseTrack, seen_world: np.ndarray | None 
     # the reps (setting up, a cut to a talking head).
     per_rep = [_pct(shape["knees_bent"][a:b + 1], 90) for a, b in best_spans]
     per_rep = [v for v in per_rep if math.isfinite(v)]
+    # On all fours, the higher hand's drop below the shoulders over the reps' own
+    # frames (10th percentile): a bird dog reaches an arm forward with each lift,
+    # a kick or a hydrant keeps both hands down through its lifts, whatever a hand
+    # does between the sets (placing a dumbbell behind the knee, a wave).
+    hands = math.nan
+    if ex_name in QUADRUPED and seen_world is not None and best_spans:
+        in_reps = np.zeros(len(clean.times), bool)
+        for a, b in best_spans:
+            in_reps[a:b + 1] = True
+        hands = _pct(higher_hand_drop(seen_world)[in_reps], 10)
     return {"reps": best_reps, "range": best_range, "loop": loop, "cycles": by_cycles, "rest": rest,
-            "reps_knees_bent": float(np.median(per_rep)) if per_rep else math.nan, **tops, **swings}
+            "reps_knees_bent": float(np.median(per_rep)) if per_rep else math.nan, "reps_hand_drop": hands,
+            **tops, **swings}
 
 
 def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[str, float]:

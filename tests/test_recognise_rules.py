@@ -166,11 +166,12 @@ def test_a_sideways_step_is_not_a_running_lunge():
 
 
 def test_both_knees_bent_throughout_is_a_bridge_not_a_straight_leg_raise():
-    """A straight leg raise keeps one knee straight in nearly every frame; a
-    bridge (or a single-leg bridge between its lifts) keeps both bent."""
+    """A straight leg raise keeps one knee straight in nearly every frame, or at
+    least through its reps (session 31: tests/test_recognise_s30.py); a bridge
+    keeps both bent through the clip and its lifts."""
     ev = _kit_evidence("straight_leg_raise")
-    assert ev["knee_flex_both_p90"] < 75.0
-    assert _top({**ev, "knee_flex_both_p90": 120.0}) is None
+    assert ev["knee_flex_both_p90"] < 75.0 and ev["straight_leg_raise.reps_knees_bent"] < 75.0
+    assert _top({**ev, "knee_flex_both_p90": 120.0, "straight_leg_raise.reps_knees_bent": 120.0}) is None
 
 
 def test_drive_cycles_count_reps_that_never_close_to_the_first_rest_level():
@@ -206,8 +207,13 @@ def test_an_arm_reached_forward_on_all_fours_is_not_a_kick_or_a_hydrant():
     assert drop[1] == pytest.approx(0.0, abs=0.01)
     for name in ("donkey_kick", "fire_hydrant"):
         ev = _kit_evidence(name)
-        assert ev["fours_hand_drop_p10"] > 0.75
-        assert _top({**ev, "fours_hand_drop_p10": 0.1}) is None
+        assert ev["fours_hand_drop_p10"] > 0.75 and ev[f"{name}.reps_hand_drop"] > 0.75
+        # An arm reached forward through the lifts (a bird dog) is not a kick or a hydrant.
+        assert _top({**ev, "fours_hand_drop_p10": 0.1, f"{name}.reps_hand_drop": 0.1}) is None
+        # Where no rep was read, the whole clip's hands decide.
+        assert _top({**ev, "fours_hand_drop_p10": 0.1, f"{name}.reps_hand_drop": float("nan")}) is None
+        # A hand raised outside the lifts only (s26: placing a dumbbell behind the knee) is no bird dog.
+        assert _top({**ev, "fours_hand_drop_p10": -0.68}) == name
 
 
 def _standing_px(times: np.ndarray, hip_dy: np.ndarray) -> np.ndarray:
@@ -365,7 +371,8 @@ def test_none_of_these_does_not_refuse_a_straight_leg_raise_it_has_no_evidence_a
     refused. A bridge (both knees bent) or a clip of someone standing is refused."""
     from formcheck.recognise import doubt, mismatch
 
-    ev = {**_kit_evidence("straight_leg_raise"), "straight_leg_raise.reps": 0.0, "straight_leg_raise.range": 7.0}
+    ev = {**_kit_evidence("straight_leg_raise"), "straight_leg_raise.reps": 0.0, "straight_leg_raise.range": 7.0,
+          "straight_leg_raise.reps_knees_bent": math.nan}  # no rep: nothing read through the reps
     for k in [k for k in ev if k.startswith("straight_leg_raise.top_")]:
         ev[k] = math.nan
     rec = _rec_of(ev)
