@@ -385,6 +385,7 @@ SEEN_MIN_S = 2.0
 # some of the ends out [own: a tenth of the clip, HELD_WHOLE_SHARE; none under
 # HELD_WHOLE_PART].
 HELD_WHOLE_PART, HELD_WHOLE_SHARE = 0.8, 0.9
+HELD_WHOLE_UNTIL_S = 4.0  # RECOGNISE_HOLD_S and the hold engine's 1 s median [own]
 SEEN_BRIEF_FIT = 0.5
 SEEN_BRIEF_NONE = 0.5
 # The hips low at midstance while the legs take turns (recognise_evidence.
@@ -513,10 +514,15 @@ def _held_whole_clip(e: dict[str, float], name: str) -> float:
     """A clip that is one hold from start to end (HELD_WHOLE_SHARE of it still in
     position, recognise_evidence.held_share) shows a hold for as long as it lasts:
     a looping GIF of a held stretch is shorter than the 3 s (or a lunge's 5 s) a
-    hold needs within a longer clip. Full from RECOGNISE_HOLD_S of clip, none at
-    SEEN_MIN_S (under which nothing is told)."""
-    return (_ramp(e.get(f"{name}.held_share", 0.0), HELD_WHOLE_PART, HELD_WHOLE_SHARE)
-            * _ramp(e.get("seconds", 0.0), SEEN_MIN_S, RECOGNISE_HOLD_S))
+    hold needs within a longer clip. Only for a clip too short to show a 3 s hold
+    (RECOGNISE_HOLD_S): none at SEEN_MIN_S (under which nothing is told), full at
+    RECOGNISE_HOLD_S, none again from HELD_WHOLE_UNTIL_S, where a 3 s still hold
+    fits with the hold engine's warm-up (so a live stream's first seconds, or a
+    lunge rep's pause of up to 3.9 s, are not taken for a held clip)."""
+    seconds = e.get("seconds", 0.0)
+    fits = (_ramp(seconds, SEEN_MIN_S, RECOGNISE_HOLD_S) if seconds <= RECOGNISE_HOLD_S
+            else _ramp(seconds, HELD_WHOLE_UNTIL_S, RECOGNISE_HOLD_S))
+    return _ramp(e.get(f"{name}.held_share", 0.0), HELD_WHOLE_PART, HELD_WHOLE_SHARE) * fits
 
 
 def _not_stepping(e: dict[str, float]) -> float:

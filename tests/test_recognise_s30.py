@@ -75,3 +75,16 @@ def test_a_running_lunge_refused_on_a_seated_body_says_it_looks_seated():
     assert "seated" not in refusal(track, Recognition(None, 0.94, [], evidence=seated), "hamstring_stretch")
     standing = {**seated, "running_lunge.hold_back_hip_angle": 180.0}
     assert "seated" not in refusal(track, Recognition(None, 0.94, [], evidence=standing), "running_lunge")
+
+
+def test_the_whole_clip_hold_is_only_for_clips_too_short_for_a_hold():
+    # From 4 s on a 3 s still hold fits in the clip (and a live stream's window, or a lunge rep's pause of up
+    # to 3.9 s, must not pass for a held clip): the usual hold rules decide there.
+    from formcheck.recognise import MIN_SCORE, _held_whole_clip
+
+    held = {"x.held_share": 1.0}
+    assert _held_whole_clip({**held, "seconds": 3.0}, "x") == pytest.approx(1.0)
+    assert _held_whole_clip({**held, "seconds": 2.5}, "x") == pytest.approx(0.5)
+    assert _held_whole_clip({**held, "seconds": 3.5}, "x") == pytest.approx(0.5)
+    assert _held_whole_clip({**held, "seconds": 4.0}, "x") == pytest.approx(MIN_SCORE)
+    assert _held_whole_clip({"x.held_share": 0.5, "seconds": 3.0}, "x") == pytest.approx(MIN_SCORE)
