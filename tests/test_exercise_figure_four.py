@@ -117,3 +117,29 @@ def test_thigh_pull_is_judged_from_a_camera_turned_less(head_side_views):
     truth, rep = run(view="right_head20")
     assert flagged_holds(rep["holds"]) == truth_flags(truth, ALL)
     assert rep["unjudged"] == []
+
+
+def test_still_hold_with_the_crossed_knee_unseen_is_unread_on_that_side():
+    """Own render seed 1's second hold, side-on from the supporting leg's side: the
+    crossed (far, right) knee at visibility 0.50 and its ankle read 2.3 shanks from
+    the supporting knee (the pose model puts it far behind); the left leg reads 2.9
+    and not crossed. The ankle's depth is not trusted with its own knee unseen, so the
+    still period is a hold on the right with its position not checked, not nothing."""
+    import numpy as np
+
+    from formcheck.events import unread_holds
+    from formcheck.landmarks import Lm
+    t = np.arange(0, 8, 1 / 30)
+    n = len(t)
+    vis = np.ones((n, 33))
+    vis[:, int(Lm.RIGHT_KNEE)] = 0.5
+    anchors = np.tile(np.array([[[500.0, 400.0], [200.0, 400.0]]]), (n, 1, 1))
+    sides = {"left": {"crossing_side": np.zeros(n), "ankle_on_knee_3d": np.full(n, 2.9),
+                      "support_hip_flexion": np.full(n, 90.0)},
+             "right": {"crossing_side": np.ones(n), "ankle_on_knee_3d": np.full(n, 2.3),
+                       "support_hip_flexion": np.full(n, 90.0)}}
+    holds = unread_holds(EX, t, vis, anchors, sides, [])
+    assert [side for side, _, _ in holds] == ["right"]
+    _, ev, seen = holds[0]
+    assert ev.end_t - ev.start_t == pytest.approx(8.0, abs=1.0)
+    assert ("right knee", 0.5) in seen

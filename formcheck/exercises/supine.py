@@ -351,7 +351,11 @@ FIGURE_FOUR = Exercise(
         Check("crossing_side", ">", 0.5),
         Check("ankle_on_knee_3d", "<", F4_CROSSED_MAX,
               "your {side} ankle never rested on the other knee: it came within {value:.1f} shank lengths of it "
-              "(resting on it is under {limit:.1f})", needs=("ankle", "o_knee", "o_ankle")),
+              "(resting on it is under {limit:.1f})",
+              # The crossed leg's knee too: where it is unseen the leg is the far one, and its
+              # ankle's depth is not to be trusted (own render seed 1's second hold, the knee
+              # at visibility 0.50: the crossed ankle read 2.3 shanks behind the knee it rests on).
+              needs=("ankle", "knee", "o_knee", "o_ankle")),
     ),
     metrics=(
         Metric("support_hip_flexion_deg", "support_hip_flexion", "hold_median",
