@@ -513,9 +513,52 @@ def ensure_track(clip: Path, npz: Path, stride: int = 1) -> None:
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def run_entry(entry: dict, cache: Path) -> list[dict]:
-    """Analyse one clip as each movement in its label's `analyse_as`; one result per analysis."""
+def live_count(track, movement: str) -> dict:
+    """The live session's count of a rep movement: formcheck.live.LiveSession fed the track's detections
+    frame by frame at their times (no pose model in the loop), then finished; with the notes it would
+    give the user (LiveSession.warnings)."""
+    from formcheck.landmarks import Detection
+    from formcheck.live import LiveSession
+
+    live = LiveSession(movement, "auto", None, width=track.width, height=track.height)
+    for i in range(len(track)):
+        live.push(float(track.times[i] - track.times[0]),
+                  Detection(track.xy[i], track.vis[i], track.world[i]) if track.detected[i] else None)
+    live.finish()
+    notes = live.warnings() if hasattr(live, "warnings") else []
+    return {"live_rep_count": len(live.reps), "live_warnings": notes}
+
+
+def live_lines(results: list[dict]) -> list[str]:
+    """Live against offline counts per analysis of a rep movement (--live)."""
+    rows = [r for r in results if "live_rep_count" in r]
+    if not rows:
+        return []
+    same = [r for r in rows if r["live_rep_count"] == r["offline_rep_count"]]
+    real = [r for r in rows if not r.get("near_miss") and "rep_truth" in r]
+    near = [r for r in rows if r.get("near_miss")]
+    out = [f"Live (LiveSession frame by frame over the same tracks, finished) against offline (the same track "
+           f"analysed as the same movement, recognition off as live): {len(same)}/{len(rows)} analyses count the "
+           f"same. Real rep clips within ±1: offline "
+           f"{sum(abs(r['offline_rep_count'] - r['rep_truth']) <= 1 for r in real)}/{len(real)}, live "
+           f"{sum(abs(r['live_rep_count'] - r['rep_truth']) <= 1 for r in real)}/{len(real)}; exact: offline "
+           f"{sum(r['offline_rep_count'] == r['rep_truth'] for r in real)}, live "
+           f"{sum(r['live_rep_count'] == r['rep_truth'] for r in real)}. Near-miss phantom reps: offline "
+           f"{sum(r['offline_rep_count'] for r in near)}, live {sum(r['live_rep_count'] for r in near)} "
+           f"({len(near)} analyses).", ""]
+    for r in rows:
+        if r["live_rep_count"] != r["offline_rep_count"]:
+            truth = "near miss" if r.get("near_miss") else f"{r.get('rep_truth', '?')} by eye"
+            out.append(f"- `{r['id']}` (as {r['analysed_as']}): offline {r['offline_rep_count']}, live "
+                       f"{r['live_rep_count']} ({truth})")
+    return out
+
+
+def run_entry(entry: dict, cache: Path, live: bool = False) -> list[dict]:
+    """Analyse one clip as each movement in its label's `analyse_as`; one result per analysis
+    (`live`: and count a rep movement's reps live too, live_count)."""
     from formcheck.errors import FormCheckError
+    from formcheck.exercises import EXERCISES
     from formcheck.pipeline import Options, analyze, load_track
 
     clip = clip_path(entry, cache)
@@ -548,6 +591,14 @@ def run_entry(entry: dict, cache: Path) -> list[dict]:
             res = mark_fine(score_clip(e, free), entry)
             res["refused"] = report.get("ungraded_reason") or "refused by the recogniser"
             report = free
+        if live and movement in EXERCISES and EXERCISES[movement].kind == "reps":
+            # Live never refuses a chosen movement: compared with the offline count as graded without recognition.
+            ungated = report if report.get("graded") is not False else analyze(
+                track, movement, replace(opts, recognise=False), str(clip))
+            res["offline_rep_count"] = len(ungated.get("reps", []))
+            res.update(live_count(track, movement))
+            print(f"  live {entry['id']} as {movement}: offline {res['offline_rep_count']}, live "
+                  f"{res['live_rep_count']}", file=sys.stderr)
         if entry.get("track_stride", 1) > 1:
             res["stride_note"] = f", every {entry['track_stride']}nd frame of {entry['format']['fps']:.0f}"
         res["report"] = report
@@ -564,6 +615,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check-hashes", action="store_true", help="verify each clip's sha256 against the manifest")
     ap.add_argument("--tracked-only", action="store_true", help="skip clips whose pose track is not cached yet")
     ap.add_argument("--ids", nargs="*", default=None, help="manifest clip ids to run (default: all)")
+    ap.add_argument("--live", action="store_true",
+                    help="also count each rep movement live (LiveSession frame by frame over the same track) and "
+                         "print live against offline counts")
     ap.add_argument("--batch", default=None,
                     help="only the clips of one held-out batch (manifest label recognition_held_out_batch, e.g. s22)")
     args = ap.parse_args(argv)
@@ -591,7 +645,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.check_hashes and e.get("sha256") and sha256(clip_path(e, cache)) != e["sha256"]:
             results.append(score_clip(e, None, "sha256 differs from the manifest"))
             continue
-        for r in run_entry(e, cache):
+        for r in run_entry(e, cache, args.live):
             if not args.no_write:
                 (res_dir / f"{r['id']}.{r['analysed_as']}.json").write_text(json.dumps(r, indent=1, default=float))
             r.pop("report", None)
@@ -605,6 +659,8 @@ def main(argv: list[str] | None = None) -> int:
         (res_dir / "summary.json").write_text(json.dumps({"rows": [{k: v for k, v in r.__dict__.items() if k != "ids"}
                                                                     for r in rows], "totals": totals(rows),
                                                            "seconds": round(time.time() - t0, 1)}, indent=1))
+    if args.live:
+        section += "\n" + "\n".join(live_lines(results)) + "\n"
     if args.no_write:
         print(section)
     else:

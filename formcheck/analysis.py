@@ -32,6 +32,8 @@ from formcheck.events import (
     explain_no_hold,
     find_holds,
     other_leg_in_hold,
+    other_movement,
+    other_movement_note,
     position_mask,
     resolve_overlap,
     side_features,
@@ -231,24 +233,6 @@ def split_swapped(found: list[tuple[str, RepEvent | HoldEvent]], calibrated: dic
     return [x for x in found if x not in swapped], swapped
 
 
-def _other_movement(exercise: Exercise, metrics: dict[str, float], tracked: dict[str, float]) -> bool:
-    """Whether a rep meets one of the exercise's not_a_rep conditions (another movement).
-
-    Each is read on `tracked`, the rep's metrics from the landmarks as tracked (left and right
-    repaired, not low-passed; its median over the top), or on `metrics` (smoothed) where those
-    landmarks were not seen. The low-pass averages the pose model's brief misplacements of a
-    limb over a second: a real supine straight leg raise (s30), its resting foot flat, had the
-    resting ankle put on the raised knee on 1-3 frames at a time as the raised leg passed the
-    bent resting knee; as tracked the other leg's share read 0.05-0.3 with those frames at
-    0.5-0.93, median 0.18 over the top, but 0.5-0.97 for a second once low-passed (median 0.58),
-    and the one full raise of the clip was dropped as both legs moving together [own]."""
-    for c in exercise.not_a_rep:
-        value = tracked.get(c.metric, math.nan)
-        if c.holds(value if math.isfinite(value) else metrics.get(c.metric, math.nan)):
-            return True
-    return False
-
-
 def _unfinished(exercise: Exercise, cut_off: dict[str, int], counted: list[tuple[str, RepEvent | HoldEvent]]) -> int:
     """How many movements were still going on when the recording ended (reps.flush_reps'
     `cut_off` per side), said of the legs that did the counted reps: the working leg's
@@ -408,7 +392,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         feats, drive = side_data[side]
         m = event_metrics(exercise, feats, drive, clean.times, ev)
         tracked = event_metrics(exercise, tracked_feats[side], drive, clean.times, ev) if side in tracked_feats else {}
-        if _other_movement(exercise, m, tracked):
+        if other_movement(exercise, m, tracked):
             n_other += 1
             continue
         untrusted = timing_gaps(exercise, clean.times, drive, ev) | evidence_gaps(exercise.faults, side, ev.start_i,
@@ -467,8 +451,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             warnings.append(f"{_movements(dropped, 'did')} not match the size of your reps (settling in, getting up "
                             f"or fidgeting before or after the set) and {_were(dropped)} not counted.")
         if n_other:
-            warnings.append(f"{_movements(n_other)} {exercise.other_movement or 'another movement'}, "
-                            f"not a {exercise.title.lower()}, and {_were(n_other)} not counted.")
+            warnings.append(other_movement_note(exercise, n_other))
         if mirrored:
             warnings.append(f"{_movements(mirrored, 'of your support leg ' + _were(mirrored))} not counted: "
                             f"{'it' if mirrored == 1 else 'each'} came just as your working leg lifted, moving the "

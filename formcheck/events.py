@@ -30,7 +30,7 @@ from formcheck.reps import (
 )
 
 __all__ = ["side_features", "anchor_points", "other_leg_in_hold", "drive_signal", "position_mask", "resolve_overlap",
-           "mirrors_other_leg", "count_one_leg", "explain_no_hold",
+           "mirrors_other_leg", "count_one_leg", "other_movement", "other_movement_note", "explain_no_hold",
            "find_holds", "deepening_limit_dps", "unread_holds", "OVERLAP_SHARE",
            "DEEPEN_SHARE_PER_S"]
 
@@ -150,6 +150,35 @@ def mirrors_other_leg(times: np.ndarray, ev: RepEvent, mine: np.ndarray, other: 
     lo = int(np.searchsorted(times, ev.start_t - MIRROR_REACH_S, side="left"))
     span = slice(lo, ev.end_i + 1)
     return bool(_knee_swing(other[span]) > MIRROR_RATIO * _knee_swing(mine[span]))
+
+
+def other_movement(exercise: Exercise, metrics: dict[str, float], tracked: dict[str, float]) -> bool:
+    """Whether a finished rep meets one of the exercise's not_a_rep conditions (another
+    movement: not counted, offline or live).
+
+    Each is read on `tracked`, the rep's metrics from the landmarks as tracked (left and right
+    repaired, not low-passed; its median over the top), or on `metrics` (smoothed) where those
+    landmarks were not seen. The low-pass averages the pose model's brief misplacements of a
+    limb over a second: a real supine straight leg raise (s30), its resting foot flat, had the
+    resting ankle put on the raised knee on 1-3 frames at a time as the raised leg passed the
+    bent resting knee; as tracked the other leg's share read 0.05-0.3 with those frames at
+    0.5-0.93, median 0.18 over the top, but 0.5-0.97 for a second once low-passed (median 0.58),
+    and the one full raise of the clip was dropped as both legs moving together [own]."""
+    for c in exercise.not_a_rep:
+        value = tracked.get(c.metric, math.nan)
+        if c.holds(value if math.isfinite(value) else metrics.get(c.metric, math.nan)):
+            return True
+    return False
+
+
+def other_movement_note(exercise: Exercise, n: int) -> str:
+    """What the user is told of `n` movements left out by other_movement (the report's
+    warning, and live the cue of one just left out when n is 0: "Not counted: ...")."""
+    what = f"{exercise.other_movement or 'another movement'}, not a {exercise.title.lower()}"
+    if n == 0:
+        return f"Not counted: that was {what}."
+    return f"{n} movement{'' if n == 1 else 's'} {'was' if n == 1 else 'were'} {what}, and " \
+           f"{'was' if n == 1 else 'were'} not counted."
 
 
 def count_one_leg(exercise: Exercise, times: np.ndarray, found: list[tuple[str, RepEvent]],

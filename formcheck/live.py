@@ -34,6 +34,8 @@ from formcheck.events import (
     drive_signal,
     find_holds,
     mirrors_other_leg,
+    other_movement,
+    other_movement_note,
     position_mask,
     resolve_overlap,
     side_features,
@@ -41,7 +43,16 @@ from formcheck.events import (
 )
 from formcheck.exercises import get_exercise
 from formcheck.features import SIDES, Joints, other_side
-from formcheck.judging import Evidence, event_metrics, evidence_gaps, hold_record, judge, rep_record, timing_gaps
+from formcheck.judging import (
+    PRE_REST_S,
+    Evidence,
+    event_metrics,
+    evidence_gaps,
+    hold_record,
+    judge,
+    rep_record,
+    timing_gaps,
+)
 from formcheck.landmarks import Detection, Lm, PoseTrack, detections_to_track
 from formcheck.reps import (
     GuardState,
@@ -85,6 +96,8 @@ HOLD_LOOKBACK_S = 120.0
 # looked for this often over the same history, and recorded once they ended
 # (more than max_gap_s before the newest frame) [own].
 UNREAD_EVERY_S = 1.0
+# A cue (a rep's fault, or why a movement was not counted) stays on screen this long [own].
+CUE_SHOW_S = 2.5
 
 
 def body_in_frame(xy: np.ndarray, vis: np.ndarray, margin: float = 0.01, one_leg: bool = False) -> bool:
@@ -169,6 +182,9 @@ class LiveSession:
         self._swapped: list[np.ndarray] = []
         self._raw_px: list[np.ndarray] = []
         self._kept: list = []  # (side, RepEvent) of the counted reps, for resolve_overlap
+        # Reps kept by resolve_overlap but another movement (events.other_movement): not counted, said so.
+        self._other: list[RepEvent] = []
+        self._note: tuple[float, str] | None = None  # (time, text) of the last movement left out
         self._rep_ev: list[tuple[RepEvent, Rep]] = []  # the counted reps, in the order of self.reps
         self._feats: dict[str, dict[str, list[float]]] = {s: {} for s in self.sides}
         self._drive: dict[str, list[float]] = {s: [] for s in self.sides}
@@ -337,8 +353,11 @@ class LiveSession:
             self._unread_t = t
             self._find_unread(t - ex.hold.max_gap_s)
         last = self.reps[-1] if self.reps else (self.holds[-1] if self.holds else None)
-        if cue is None and last is not None and last.faults and t - last.end_s < 2.5:
+        if cue is None and last is not None and last.faults and t - last.end_s < CUE_SHOW_S:
             cue = last.faults[0].message
+        if self._note is not None and t - self._note[0] < CUE_SHOW_S and (
+                cue is None or last is None or last.end_s < self._note[0]):
+            cue = self._note[1]  # the newest news: a movement just left out
         set_no = self.reps[-1].set if self.reps else 1
         return LiveUpdate(
             t=t, visible=visible, ready=self.ready, rep_count=len(self.reps), set_number=set_no,
@@ -408,10 +427,36 @@ class LiveSession:
             self._drop(gone)
         feats, drive, times = self._arrays(side)
         m = event_metrics(self.exercise, feats, drive, times, ev)
+        if self.exercise.not_a_rep and other_movement(self.exercise, m, self._tracked_metrics(side, ev, drive, times)):
+            # Another movement (a knee-to-chest, both legs raised): kept for resolve_overlap as
+            # offline keeps it for events.count_one_leg, but not counted.
+            self._other.append(ev)
+            self._note = (self.times[-1], other_movement_note(self.exercise, 0))
+            if gone:
+                self._number(by_start=True)
+            return None
         faults, unjudged = self._judge(side, ev, m, self.hold_target_s, "rep")
         self._rep_ev.append((ev, rep_record(self.exercise, 0, 0, side, ev, m, faults, unjudged)))
         self._number(by_start=bool(gone))
         return next(rep for e, rep in self._rep_ev if e is ev)
+
+    def _tracked_metrics(self, side: str, ev: RepEvent, drive: np.ndarray, times: np.ndarray) -> dict[str, float]:
+        """The rep's metrics read on the landmarks as tracked (swap-repaired, not filtered), as
+        offline reads them for events.other_movement. Only the rep's frames (and the rest before
+        it, PRE_REST_S) are converted: once per finished rep, the same cost over a long session."""
+        w = bisect.bisect_left(self.times, ev.start_t - PRE_REST_S)
+        end = ev.end_i + 1
+        feats = side_features(self.exercise, Joints(np.asarray(self._raw_px[w:end]), np.asarray(self._vis[w:end]),
+                                                    np.asarray(self._raw_world[w:end]), side))
+        return event_metrics(self.exercise, feats, drive[w:end], times[w:end],
+                             replace(ev, start_i=ev.start_i - w, peak_i=ev.peak_i - w, end_i=ev.end_i - w))
+
+    def warnings(self) -> list[str]:
+        """What the session says beside its count, worded as the offline report says it:
+        the movements left out as another movement (events.other_movement_note)."""
+        kept = [e for _, e in self._kept]
+        n_other = sum(1 for e in self._other if any(e is k for k in kept))
+        return [other_movement_note(self.exercise, n_other)] if n_other else []
 
     def _grade_hold(self, side: str, ev) -> Hold:
         feats, drive, times = self._arrays(side)

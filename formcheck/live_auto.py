@@ -181,6 +181,10 @@ class AutoLiveSession:
 
     # -- the end of the set ---------------------------------------------------------
 
+    def warnings(self) -> list[str]:
+        """The locked session's notes beside its count (LiveSession.warnings); none before the lock."""
+        return self.session.warnings() if self.session is not None else []
+
     def finish(self) -> None:
         if self.session is not None:
             self.session.finish()

@@ -474,7 +474,7 @@ def test_a_resting_ankle_misplaced_on_single_frames_does_not_make_both_legs_move
 def test_both_legs_moving_is_judged_as_tracked_and_on_the_smoothed_reading_where_unseen():
     from math import nan
 
-    from formcheck.analysis import _other_movement
+    from formcheck.events import other_movement as _other_movement
     from formcheck.exercises import EXERCISES
 
     ex = EXERCISES["straight_leg_raise"]

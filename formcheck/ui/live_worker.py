@@ -277,6 +277,7 @@ class LiveWorker:
         lat = np.asarray(self.latency_all or [math.nan])
         span = self.session.times[-1] - self.session.times[0] if self.session and len(self.session.times) > 1 else 0
         out = {"frames": self.frames, "live_rep_count": len(self.session.reps) if self.session else 0,
+               "live_warnings": self.session.warnings() if self.session else [],
                "latency_median_ms": round(float(np.median(lat)), 1),
                "latency_p95_ms": round(float(np.percentile(lat, 95)), 1),
                "fps": round((self.frames - 1) / span, 1) if span > 0 else 0.0}
