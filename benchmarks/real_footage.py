@@ -615,6 +615,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--check-hashes", action="store_true", help="verify each clip's sha256 against the manifest")
     ap.add_argument("--tracked-only", action="store_true", help="skip clips whose pose track is not cached yet")
     ap.add_argument("--ids", nargs="*", default=None, help="manifest clip ids to run (default: all)")
+    ap.add_argument("--as", dest="analyse_as", nargs="*", default=None,
+                    help="only the analyses as these movements (default: every one in each clip's analyse_as)")
     ap.add_argument("--live", action="store_true",
                     help="also count each rep movement live (LiveSession frame by frame over the same track) and "
                          "print live against offline counts")
@@ -634,6 +636,10 @@ def main(argv: list[str] | None = None) -> int:
         entries = [e for e in entries if e["label"].get("recognition_held_out_batch") == args.batch]
     if args.tracked_only:
         entries = [e for e in entries if (cache / f"{e['id']}.npz").exists()]
+    if args.analyse_as is not None:
+        entries = [e | {"label": e["label"] | {"analyse_as": [m for m in e["label"]["analyse_as"]
+                                                             if m in args.analyse_as]}} for e in entries]
+        entries = [e for e in entries if e["label"]["analyse_as"]]
     if not entries:
         print(f"real_footage: none of the {len(manifest['clips'])} manifest clips are in {cache}; skipped")
         return 0
