@@ -23,6 +23,7 @@ from formcheck.cleaning import (
     OneEuro,
     OneEuroState,
     carry_forward,
+    clean_track_perm,
     one_euro_step,
     swap_step,
 )
@@ -47,6 +48,7 @@ from formcheck.judging import (
     PRE_REST_S,
     Evidence,
     event_metrics,
+    evidence_from,
     evidence_gaps,
     hold_record,
     judge,
@@ -441,13 +443,23 @@ class LiveSession:
         return next(rep for e, rep in self._rep_ev if e is ev)
 
     def _tracked_metrics(self, side: str, ev: RepEvent, drive: np.ndarray, times: np.ndarray) -> dict[str, float]:
-        """The rep's metrics read on the landmarks as tracked (swap-repaired, not filtered), as
-        offline reads them for events.other_movement. Only the rep's frames (and the rest before
-        it, PRE_REST_S) are converted: once per finished rep, the same cost over a long session."""
+        """The rep's metrics read on the landmarks as tracked, as offline reads them for
+        events.other_movement: the raw detections with the cleaning's left/right repairs
+        (cleaning.clean_track_perm, long swaps reverted as offline), not filtered. The live
+        frame-to-frame repair alone (cleaning.swap_step) kept a real raise's legs swapped through
+        its top (s27 gym clip, 129 of 143 frames): its knee read folded at 99° where offline read
+        38°, and a real raise was left out [own]. Only the rep's frames (and the rest before it,
+        PRE_REST_S) are read: once per finished rep, the same cost over a long session."""
         w = bisect.bisect_left(self.times, ev.start_t - PRE_REST_S)
         end = ev.end_i + 1
-        feats = side_features(self.exercise, Joints(np.asarray(self._raw_px[w:end]), np.asarray(self._vis[w:end]),
-                                                    np.asarray(self._raw_world[w:end]), side))
+        span = self.times[w:end]
+        fps = (len(span) - 1) / (span[-1] - span[0]) if len(span) > 1 and span[-1] > span[0] else 30.0
+        # Frames live took for someone else (no landmarks kept) are unseen here too.
+        dets = [d if v.any() else None for d, v in zip(self.raw[w:end], self._vis[w:end])]
+        window = detections_to_track(span, dets, self.width, self.height, fps, "live")
+        _, perm = clean_track_perm(window, smooth=False, long_swap_s=self.exercise.long_swap_s)
+        evd = evidence_from(window, perm)
+        feats = side_features(self.exercise, Joints(evd.px, evd.vis, evd.world, side))
         return event_metrics(self.exercise, feats, drive[w:end], times[w:end],
                              replace(ev, start_i=ev.start_i - w, peak_i=ev.peak_i - w, end_i=ev.end_i - w))
 
