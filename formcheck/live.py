@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from formcheck import judging
 from formcheck.cleaning import (
     ONE_EURO_WORLD,
     VIS_MIN,
@@ -44,17 +45,7 @@ from formcheck.events import (
 )
 from formcheck.exercises import get_exercise
 from formcheck.features import SIDES, Joints, other_side
-from formcheck.judging import (
-    PRE_REST_S,
-    Evidence,
-    event_metrics,
-    evidence_from,
-    evidence_gaps,
-    hold_record,
-    judge,
-    rep_record,
-    timing_gaps,
-)
+from formcheck.judging import Evidence, event_metrics, evidence_gaps, hold_record, judge, rep_record, timing_gaps
 from formcheck.landmarks import Detection, Lm, PoseTrack, detections_to_track
 from formcheck.reps import (
     GuardState,
@@ -450,7 +441,7 @@ class LiveSession:
         its top (s27 gym clip, 129 of 143 frames): its knee read folded at 99° where offline read
         38°, and a real raise was left out [own]. Only the rep's frames (and the rest before it,
         PRE_REST_S) are read: once per finished rep, the same cost over a long session."""
-        w = bisect.bisect_left(self.times, ev.start_t - PRE_REST_S)
+        w = bisect.bisect_left(self.times, ev.start_t - judging.PRE_REST_S)
         end = ev.end_i + 1
         span = self.times[w:end]
         fps = (len(span) - 1) / (span[-1] - span[0]) if len(span) > 1 and span[-1] > span[0] else 30.0
@@ -458,7 +449,7 @@ class LiveSession:
         dets = [d if v.any() else None for d, v in zip(self.raw[w:end], self._vis[w:end])]
         window = detections_to_track(span, dets, self.width, self.height, fps, "live")
         _, perm = clean_track_perm(window, smooth=False, long_swap_s=self.exercise.long_swap_s)
-        evd = evidence_from(window, perm)
+        evd = judging.evidence_from(window, perm)
         feats = side_features(self.exercise, Joints(evd.px, evd.vis, evd.world, side))
         return event_metrics(self.exercise, feats, drive[w:end], times[w:end],
                              replace(ev, start_i=ev.start_i - w, peak_i=ev.peak_i - w, end_i=ev.end_i - w))
