@@ -413,7 +413,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         # was not checked and whose form is not judged, said so (events.unread_holds).
         unread = unread_holds(exercise, clean.times, clean.vis, anchor_points(Joints(px, clean.vis, clean.world,
                                                                                       "left")),
-                              {s: side_data[s][0] for s in side_data}, [(e[1].start_t, e[1].end_t) for e in events])
+                              {s: side_data[s][0] for s in side_data}, [(e[1].start_t, e[1].end_t) for e in events],
+                              hold_params(exercise.hold, options.hold_target_s))
     if exercise.kind == "reps" and not unreliable:
         doubt = _count_doubt(exercise, events, evd)
         if doubt:
@@ -499,7 +500,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             else:
                 warnings.append(f"Only the {held} side was held; switch and stretch the {other} side too.")
     if not events and not unread and exercise.kind == "hold" and exercise.position:
-        warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis))
+        warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis,
+                                        hold_params(exercise.hold, options.hold_target_s)))
         if view is not None and view not in exercise.views:
             warnings.append(f"Check that the camera sees you {_best_view(exercise)}.")
     elif not events and not unread and unreliable:

@@ -290,7 +290,7 @@ UNSEEN_DRIVE_SHARE = 0.5
 
 
 def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
-                    times: np.ndarray, vis: np.ndarray | None = None) -> str:
+                    times: np.ndarray, vis: np.ndarray | None = None, params: HoldParams | None = None) -> str:
     """Why no hold was found, in the user's terms. sides: side -> (features, drive).
 
     The stretch the person tried is taken as the longest still period of the
@@ -299,8 +299,9 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
     the limit ('your right knee stayed bent: 125°...'); where the landmarks a
     check reads were hardly seen (vis [N,33], optional), it names them and how
     badly they were seen instead of a position verdict. Without a still period of
-    min_hold_s: the person never held still long enough."""
-    params = exercise.hold
+    min_hold_s: the person never held still long enough. params: the hold finder's
+    (reps.hold_params), else the exercise's."""
+    params = params or exercise.hold
     if params is None:
         raise ValueError(f"{exercise.name} is not a held stretch")
     best: tuple | None = None
@@ -842,14 +843,15 @@ def _held_alike(values: np.ndarray | None, before: tuple[int, int], after: tuple
 
 
 def unread_holds(exercise: Exercise, times: np.ndarray, vis: np.ndarray, anchors: np.ndarray,
-                 sides: dict[str, dict[str, np.ndarray]], found: list[tuple[float, float]]
-                 ) -> list[tuple[str, HoldEvent, list[tuple[str, float]]]]:
+                 sides: dict[str, dict[str, np.ndarray]], found: list[tuple[float, float]],
+                 params: HoldParams | None = None) -> list[tuple[str, HoldEvent, list[tuple[str, float]]]]:
     """Still periods of at least min_hold_s, outside the holds `found` ((start,
     end) s), where the stretch position could not be read (see above): (side,
     span, [(landmark unseen, median visibility)]) each, the side being the one
     whose checks were unread longest, then whose own landmarks were unseen. sides: side -> features; vis [N,33];
-    anchors [N,2,2] (anchor_points)."""
-    params = exercise.hold
+    anchors [N,2,2] (anchor_points). params: the hold finder's (reps.hold_params: a user target
+    under min_hold_s shortens it), else the exercise's."""
+    params = params or exercise.hold
     if params is None or not exercise.position:
         return []
     inpos = np.zeros(len(times), bool)

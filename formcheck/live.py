@@ -518,7 +518,8 @@ class LiveSession:
         found = [(h.start_s, h.end_s) for h in self.holds]
         target = self.hold_target_s or ex.hold_target_s
         for side, ev, _ in unread_holds(ex, times, np.asarray(self._vis[w:]),
-                                        np.asarray(self._anchors[self.sides[0]][w:], float), sides, found):
+                                        np.asarray(self._anchors[self.sides[0]][w:], float), sides, found,
+                                        self._hold_params):
             if ev.end_t > before:
                 continue
             ev = replace(ev, start_i=ev.start_i + w, end_i=ev.end_i + w)

@@ -855,3 +855,23 @@ def test_a_still_reading_broken_by_jumps_is_not_told_to_hold_still():
     assert 0.5 < longest < 1.5
     speed = float(msg.split("(a median ")[1].split("°/s")[0])
     assert speed < 15.0 and "kept jumping" in msg and "without moving" not in msg
+
+
+def test_a_hold_target_under_the_minimum_reaches_the_no_hold_note():
+    """A user target under 3 s shortens the shortest hold (reps.hold_params); the note on a missed hold uses
+    the same minimum, not the exercise's 3 s: a 2.5 s still period is not 'never held still for 3 s'."""
+    from formcheck.reps import hold_params
+
+    ex = EXERCISES["hamstring_stretch"]
+    t = _t(10.0)
+    n = len(t)
+    drive = np.where((t > 3.9) & (t < 6.8), 70.0, 25.0 + 18.0 * np.abs(t - 5.35))
+    feats = {"stretched_leg": np.ones(n), "knee_straightness": np.full(n, 170.0),
+             "hip_fold_3d": np.full(n, 100.0), "trunk_lean": drive, "lean_or_raise": drive}
+    default = explain_no_hold(ex, {"right": (feats, drive)}, t, np.ones((n, 33)))
+    assert default.startswith("No held stretch detected: you never held still for 3 s (longest: ")
+    assert 2.0 <= float(default.split("(longest: ")[1].split(" s")[0]) < 3.0
+    params = hold_params(ex.hold, 2.0)
+    assert params.min_hold_s == pytest.approx(2.0)
+    short = explain_no_hold(ex, {"right": (feats, drive)}, t, np.ones((n, 33)), params)
+    assert "never held still" not in short and "for 3 s" not in short and "you held still for 2 s" in short
