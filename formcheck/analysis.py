@@ -329,6 +329,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     calibrated: dict[str, bool] = {}
     rejected: dict[str, int] = {}
     cut_off: dict[str, int] = {}
+    # The hold finder's parameters, with a user target under min_hold_s as the shortest hold
+    # (reps.hold_params): the same for finding holds, unread holds and the no-hold note.
+    holding = hold_params(exercise.hold, options.hold_target_s) if exercise.hold is not None else None
     px = clean.px
     for side in _sides(options):
         joints = Joints(px, clean.vis, clean.world, side)
@@ -348,7 +351,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             # Found on the guarded angle (as live); timed on the angle as read, which
             # offline can do: the walk-out looks ahead and bridges short jumps itself.
             # and started where the person began sinking slowly into the stretch.
-            evs = find_holds(clean.times, drive, raw_drive, pos, hold_params(exercise.hold, options.hold_target_s),
+            evs = find_holds(clean.times, drive, raw_drive, pos, holding,
                              anchor_points(joints),
                              tuple(feats[k] for k in exercise.held_too))
         found += [(side, ev) for ev in evs]
@@ -414,7 +417,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         unread = unread_holds(exercise, clean.times, clean.vis, anchor_points(Joints(px, clean.vis, clean.world,
                                                                                       "left")),
                               {s: side_data[s][0] for s in side_data}, [(e[1].start_t, e[1].end_t) for e in events],
-                              hold_params(exercise.hold, options.hold_target_s))
+                              holding)
     if exercise.kind == "reps" and not unreliable:
         doubt = _count_doubt(exercise, events, evd)
         if doubt:
@@ -500,8 +503,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             else:
                 warnings.append(f"Only the {held} side was held; switch and stretch the {other} side too.")
     if not events and not unread and exercise.kind == "hold" and exercise.position:
-        warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis,
-                                        hold_params(exercise.hold, options.hold_target_s)))
+        warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis, holding))
         if view is not None and view not in exercise.views:
             warnings.append(f"Check that the camera sees you {_best_view(exercise)}.")
     elif not events and not unread and unreliable:

@@ -463,15 +463,13 @@ def _in_plane_gap(segments: tuple[tuple[str, str], ...], side: str, start: int, 
             continue
         med = float(np.median(share))
         if med < EVIDENCE_IN_PLANE_MIN:
-            if a.removeprefix("o_") == b.removeprefix("o_"):
-                # The line across the body (hip to hip): a sideways movement along it,
-                # or its tilt, is read square-on from behind or in front, not at an angle.
-                return (f"your {_segment_name(a, b, side)} pointed toward or away from the camera during the {what}: "
-                        f"only {med:.0%} of its length showed on screen, so a movement along it or a tilt of it cannot "
-                        f"be told from a turn toward or away from the camera (film square-on from behind you)")
+            # The line across the body (hip to hip): a sideways movement along it, or its
+            # tilt, is read square-on from behind or in front, not at an angle.
+            so = ("a movement along it or a tilt of it cannot be told from a turn toward or away from the camera "
+                  "(film square-on from behind you)" if a.removeprefix("o_") == b.removeprefix("o_")
+                  else "the angle it makes there is not your body's (film from the side)")
             return (f"your {_segment_name(a, b, side)} pointed toward or away from the camera during the {what}: only "
-                    f"{med:.0%} of its length showed on screen, so the angle it makes there is not your body's "
-                    f"(film from the side)")
+                    f"{med:.0%} of its length showed on screen, so {so}")
     return None
 
 

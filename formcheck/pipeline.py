@@ -147,15 +147,12 @@ def _camera_problems(track: PoseTrack, chosen: str | None, view: str | None) -> 
         # s28: a man whose head alone was above the frame was "not found" in 34% of the
         # frames: the pose model needs the head in view to find a person.
         size = person_extent(track)
-        if size < SMALL_PERSON:
-            # s31: a child running toward the camera, in frame throughout but small at first, was told of
-            # people "out of the frame, title cards or cuts".
-            out.append(f"no one was found in {1 - track.coverage:.0%} of the frames, and where you were found you "
-                       f"took up only {size:.0%} of the picture: you were probably too far away to be seen (film "
-                       "nearer, your whole body filling most of the frame)")
-        else:
-            out.append(f"no one was found in {1 - track.coverage:.0%} of the frames (the person or their head out "
-                       "of the frame, title cards or cuts)")
+        # s31: a child running toward the camera, in frame throughout but small at first, was told of
+        # people "out of the frame, title cards or cuts".
+        why = (f", and where you were found you took up only {size:.0%} of the picture: you were probably too far "
+               "away to be seen (film nearer, your whole body filling most of the frame)" if size < SMALL_PERSON
+               else " (the person or their head out of the frame, title cards or cuts)")
+        out.append(f"no one was found in {1 - track.coverage:.0%} of the frames{why}")
     if 0 < track.fps < MIN_FPS_REPS:
         # s29: a real treadmill runner in a 10 fps GIF was refused with "the camera saw you well".
         out.append(f"the clip has only {track.fps:.0f} frames a second, too few to follow a movement closely "

@@ -477,12 +477,14 @@ def _lift_way(e: dict[str, float], swing_needed: bool) -> tuple[float, float]:
             hyd_way * _ramp_seen(e.get("fire_hydrant.top_shank_elevation", math.nan), SHANK_UP, SHANK_LEVEL))
 
 
-def _hands_drop(e: dict[str, float], name: str) -> float:
-    """The higher hand's drop below the shoulders on all fours (HAND_RAISED,
-    HANDS_DOWN): over the movement's own reps where they were read
-    (`name`.reps_hand_drop), else over the clip (fours_hand_drop_p10)."""
+def _hands_down(e: dict[str, float], name: str) -> float:
+    """Both hands down on all fours (HAND_RAISED, HANDS_DOWN), from the higher hand's
+    drop below the shoulders over the movement's own reps where they were read
+    (`name`.reps_hand_drop), else over the clip (fours_hand_drop_p10); unmeasured
+    counts as no evidence against."""
     reps = e.get(f"{name}.reps_hand_drop", math.nan)
-    return reps if math.isfinite(reps) else e.get("fours_hand_drop_p10", math.nan)
+    drop = reps if math.isfinite(reps) else e.get("fours_hand_drop_p10", math.nan)
+    return _ramp_seen(drop, HAND_RAISED, HANDS_DOWN)
 
 
 def _slr_hands_down(e: dict[str, float]) -> float:
@@ -506,7 +508,7 @@ def _slr_knee_straight(e: dict[str, float], seen_only: bool = False) -> float:
     bent through its lifts as well. seen_only: unmeasured counts as no evidence
     against (the shape checks), else as none for."""
     clip, reps = e.get("knee_flex_both_p90", math.nan), e.get("straight_leg_raise.reps_knees_bent", math.nan)
-    both = min(clip, reps) if math.isfinite(clip) and math.isfinite(reps) else clip if math.isfinite(clip) else reps
+    both = float(np.fmin(clip, reps))  # the straighter reading; either alone where the other is unmeasured
     return (_ramp_seen if seen_only else _ramp)(both, SLR_BOTH_BENT, SLR_ONE_STRAIGHT)
 
 
@@ -566,16 +568,13 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     kick_way, hyd_way = _lift_way(e, swing_needed=True)
     # Both lift and lower the thigh in one plane, so the knee goes out and back
     # along one line; leg circles loop (recognise_evidence.knee_loop).
-    def hands_down(name: str) -> float:
-        return _ramp_seen(_hands_drop(e, name), HAND_RAISED, HANDS_DOWN)
-
     kick_knee = e.get("donkey_kick.top_knee_angle", math.nan)
     # Each lift starts from the thigh under the hip (REST_UNDER), not from under the chest.
-    s["donkey_kick"] = (fours * hands_down("donkey_kick") * _reps_seen(e, "donkey_kick") * kick_way * _ramp(kick_knee, 150.0, 125.0)
+    s["donkey_kick"] = (fours * _hands_down(e, "donkey_kick") * _reps_seen(e, "donkey_kick") * kick_way * _ramp(kick_knee, 150.0, 125.0)
                         * _ramp_seen(e.get("donkey_kick.loop", math.nan), LOOP_CIRCLE, LOOP_LINE)
                         * _ramp_seen(e.get("donkey_kick.rest", math.nan), REST_FORWARD, REST_UNDER))
     hyd_knee = e.get("fire_hydrant.top_knee_angle", math.nan)
-    s["fire_hydrant"] = (fours * hands_down("fire_hydrant") * _reps_seen(e, "fire_hydrant") * hyd_way * _ramp(hyd_knee, 150.0, 125.0)
+    s["fire_hydrant"] = (fours * _hands_down(e, "fire_hydrant") * _reps_seen(e, "fire_hydrant") * hyd_way * _ramp(hyd_knee, 150.0, 125.0)
                          * _ramp_seen(e.get("fire_hydrant.loop", math.nan), LOOP_CIRCLE, LOOP_LINE))
     # Lying on the back, a straight leg lifts and lowers (the image reads a real
     # straight knee as bent by up to ~35°, so only a clearly bent one counts against).
@@ -753,19 +752,16 @@ def _shape_fit(e: dict[str, float], movement: str) -> float:
     def seen(key: str, lo: float, hi: float) -> float:
         return _ramp_seen(e.get(key, math.nan), lo, hi)
 
-    def hands(name: str) -> float:
-        return _ramp_seen(_hands_drop(e, name), HAND_RAISED, HANDS_DOWN)
-
     # Which way the lift goes (movement_scores): back for a kick, out for a hydrant.
     kick_way, hyd_way = _lift_way(e, swing_needed=False)
     checks = {
         "clamshell": (seen("supine", SIDE_NOT_SUPINE, SIDE_SUPINE_OK) * _clam_knees(e)
                       * seen("clamshell.top_feet_gap", CLAM_FEET_APART, CLAM_FEET_TOGETHER)
                       * seen("clamshell.top_hips_up", CLAM_HIPS_UP, CLAM_HIPS_DOWN)),
-        "donkey_kick": (hands("donkey_kick") * kick_way * seen("donkey_kick.top_knee_angle", 150.0, 125.0)
+        "donkey_kick": (_hands_down(e, "donkey_kick") * kick_way * seen("donkey_kick.top_knee_angle", 150.0, 125.0)
                         * seen("donkey_kick.loop", LOOP_CIRCLE, LOOP_LINE)
                         * seen("donkey_kick.rest", REST_FORWARD, REST_UNDER)),
-        "fire_hydrant": (hands("fire_hydrant") * hyd_way * seen("fire_hydrant.top_knee_angle", 150.0, 125.0)
+        "fire_hydrant": (_hands_down(e, "fire_hydrant") * hyd_way * seen("fire_hydrant.top_knee_angle", 150.0, 125.0)
                          * seen("fire_hydrant.loop", LOOP_CIRCLE, LOOP_LINE)),
         "straight_leg_raise": (seen("straight_leg_raise.top_knee_flexion", 45.0, 25.0)
                                * _slr_knee_straight(e, seen_only=True) * _slr_other_leg_down(e)

@@ -264,7 +264,7 @@ class Exercise:
     # A rep meeting any of these is another movement (e.g. a knee folded to the
     # chest is not a straight leg raise): not counted, and said so. `other_movement`
     # names it for the user. Read on the landmarks as tracked, not low-passed
-    # (analysis._other_movement).
+    # (events.other_movement).
     not_a_rep: tuple[Cond, ...] = ()
     other_movement: str = ""
     # The furthest the driving angle goes in this movement (°); read beyond it for long,

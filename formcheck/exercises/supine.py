@@ -256,7 +256,7 @@ STRAIGHT_LEG_RAISE = Exercise(
     # Nor is a movement at whose top the other leg is raised more than 0.45 as high:
     # both legs rising or lowering together (setting up, lowering both at the end, a
     # double-leg raise), or both off the floor and kicking (flutter kicks). Read on the
-    # landmarks as tracked, not low-passed (analysis._other_movement). Measured so on
+    # landmarks as tracked, not low-passed (events.other_movement). Measured so on
     # real footage (every clip analysed as a straight leg raise up to s30, all looked
     # at while tuning): the 25 raises of 5 clips read 0.02-0.27 (the other leg down, bent
     # with the foot flat, or hovering low under a leg raised to vertical), the two
