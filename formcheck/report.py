@@ -244,14 +244,22 @@ def _fmt_time(s: float) -> str:
 _NO_EVENT = ("No reps detected", "No held stretch detected")  # ". ..." or ": why"
 
 
-def _too_short(report: dict) -> str:
-    """The sentence for a clip shorter than the recogniser needs to tell the movement
-    (recognise.SEEN_MIN_S), else ''."""
+def _shorter_than_seen(report: dict) -> bool:
+    """The clip is shorter than the recogniser needs to tell the movement (recognise.SEEN_MIN_S)."""
     from formcheck.recognise import SEEN_MIN_S  # here: recognise imports this module
 
     dur = report["source"].get("duration_s")
-    if dur is None or dur >= SEEN_MIN_S or report.get("exercise") == "running":
+    return dur is not None and dur < SEEN_MIN_S
+
+
+def _too_short(report: dict) -> str:
+    """The sentence for a clip shorter than the recogniser needs to tell the movement
+    (recognise.SEEN_MIN_S), else ''. Running says it in its own words (gait.sanity.too_little)."""
+    from formcheck.recognise import SEEN_MIN_S  # here: recognise imports this module
+
+    if not _shorter_than_seen(report) or report.get("exercise") == "running":
         return ""
+    dur = report["source"]["duration_s"]
     return (f"The clip is only {dur:.1f} s long, too short: at least {SEEN_MIN_S:.0f} s is needed to tell the "
             "movement and count it. Film a longer clip.")
 
@@ -473,9 +481,11 @@ def recognised_line(rec: dict, report: dict) -> str:
     if rec.get("note") and report.get("graded") is not False and _too_short(report):
         rec = {**rec, "note": None}  # "not seen well enough": the too-short sentence says why, once
     chosen = report.get("exercise")
-    if _too_short(report) and chosen in EXERCISES and rec.get("movement") != chosen:
+    if (_shorter_than_seen(report) and (chosen in EXERCISES or chosen == "running")
+            and rec.get("movement") != chosen):
         # s32: "..., but only 50% sure: analysed as a donkey kick, as you chose" above "The clip is
-        # only 0.9 s long, too short": nothing was analysed, and the next line says why.
+        # only 0.9 s long, too short": nothing was analysed, and the next line says why. Running
+        # reads the same (its too-short sentence comes from the gait summary).
         return f"too short to tell the movement ({_a_movement(chosen)} chosen)"
     if (report.get("graded") is False or rec.get("note") or rec.get("movement") == chosen
             or chosen not in EXERCISES):

@@ -969,8 +969,11 @@ def test_too_little_decides_only_below_four_steps():
     assert too_little(3, 10.0, 0.5, 8.0)[0] == "not_seen"
     assert too_little(3, 10.0, 0.9, 1.9)[0] == "not_seen"
     assert too_little(0, 10.0, 0.9, 9.0) is None  # well seen, long: a squat is "not running"
-    assert "1 step found" in too_little(1, 1.0, 1.0, 1.0)[1]
-    assert "no steps found" in too_little(0, 1.0, 1.0, 1.0)[1]
+    assert "1 step found" in too_little(1, 10.0, 0.5, 8.0)[1]
+    assert "no steps found" in too_little(0, 10.0, 0.5, 8.0)[1]
+    # s32: a 1.6 s leg swing is "too short", never "2 steps found".
+    short = too_little(2, 1.6, 1.0, 1.6)[1]
+    assert "too short to analyse running (1.6 s;" in short and "found" not in short
     assert "never a whole leg, hip to ankle, in view" in too_little(0, 10.0, 0.8, 0.0)[1]
 
 

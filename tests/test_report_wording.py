@@ -444,6 +444,10 @@ def test_a_clip_too_short_to_tell_is_told_so_once(front_clamshell):
     # does not say "analysed as ..., as you chose" above the sentence saying nothing could be.
     chose = {**rep, "exercise": "donkey_kick", "recognised": {"movement": None, "confidence": 0.5, "note": note}}
     assert recognised_line(chose["recognised"], chose) == "too short to tell the movement (a donkey kick chosen)"
+    # Running chosen reads the same (s32: a 1.6 s leg swing was "could not tell the movement; not seen well
+    # enough: ... in view for 1.6 s" above running's own too-short sentence).
+    ran = {**chose, "exercise": "running"}
+    assert recognised_line(ran["recognised"], ran) == "too short to tell the movement (running chosen)"
     assert review_notes({**rep, "source": {"path": "/clips/a.mp4", "duration_s": 8.0}}) == rep["warnings"]
     # Refused (auto) as too short: the refusal says it, once.
     from formcheck.pipeline import refusal

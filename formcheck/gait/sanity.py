@@ -122,10 +122,13 @@ def too_little(n_steps: int, clip_s: float, coverage: float, seen_s: float) -> t
     `running_like` decides). Times in seconds of the clip (video time)."""
     if n_steps >= MIN_REGULAR_STEPS:
         return None
-    found = "no steps found" if n_steps == 0 else f"{n_steps} step{'' if n_steps == 1 else 's'} found"
     if clip_s < MIN_SEEN_S:
-        return "too_short", (f"This clip is too short to analyse running ({clip_s:.1f} s, {found}): "
-                             "film at least 10 s of steady running, the whole body in view.")
+        # No step count here: in a clip this short a swinging leg reads as "2 steps found",
+        # which tells a runner the tool saw running (s32: leg swings, a lateral swing at a rail).
+        return "too_short", (f"This clip is too short to analyse running ({clip_s:.1f} s; it takes "
+                             f"{MIN_SEEN_S:.0f} s at least to see 4 steps): film at least 10 s of steady "
+                             "running, the whole body in view.")
+    found = "no steps found" if n_steps == 0 else f"{n_steps} step{'' if n_steps == 1 else 's'} found"
     if coverage < MIN_COVERAGE or seen_s < MIN_SEEN_S:
         whole = (f"a whole leg, hip to ankle, in view for {seen_s:.1f} s at most" if seen_s >= 0.05
                  else "never a whole leg, hip to ankle, in view")
