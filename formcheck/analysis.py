@@ -19,9 +19,11 @@ from formcheck.clip_checks import (
     FLICKER_COVERAGE,
     MAX_LOSSES_PER_MIN,
     MIN_COVERAGE,
+    TWO_PEOPLE,
     clip_warnings,
     losses_per_min,
     main_person,
+    two_people_seen,
     unseen_in_set,
 )
 from formcheck.errors import NoPersonError
@@ -317,9 +319,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                 if unreliable else "a second person, a mirror image or another scene")
         warnings.append(f"Someone else ({what}) was in view for "
                         f"{others.sum() * dt:.0f} s; formcheck followed only the person seen longest.")
-    elif clean.meta.get("multi_person_frames", 0) > 0.1 * len(track):
-        warnings.append("More than one person is in the frame; formcheck followed the largest one. "
-                        "Film with only the exerciser in view.")
+    elif two_people_seen(clean):
+        warnings.append(TWO_PEOPLE)
     target = options.hold_target_s
     if target is None:
         target = exercise.hold_target_s if exercise.hold else None

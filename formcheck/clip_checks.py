@@ -20,6 +20,8 @@ __all__ = [
     "true_runs",
     "unseen_in_set",
     "person_extent",
+    "two_people_seen",
+    "TWO_PEOPLE",
     "SMALL_PERSON",
     "MIN_COVERAGE",
     "MAX_LOSSES_PER_MIN",
@@ -59,6 +61,18 @@ MIN_FPS_REPS = 15.0
 MIN_FPS_HOLDS = 5.0
 # Say so when this share of the clip has nobody in it (title cards, cuts) [own].
 NO_PERSON_SHARE = 0.2
+
+
+# More than one person on more than this share of the frames is said in the report [own].
+MULTI_PERSON_SHARE = 0.1
+TWO_PEOPLE = ("More than one person is in the frame; formcheck followed the largest one. "
+              "Film with only the exerciser in view.")
+
+
+def two_people_seen(track: PoseTrack) -> bool:
+    """The pose model saw more than one person on over MULTI_PERSON_SHARE of the frames
+    (`multi_person_frames` in the track's meta, counted by `landmarks.detections_to_track`)."""
+    return int(track.meta.get("multi_person_frames", 0)) > MULTI_PERSON_SHARE * len(track)
 
 
 # Where found, a person taking up less of the picture than this (the larger of their

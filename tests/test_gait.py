@@ -719,6 +719,24 @@ def test_a_cut_between_two_shots_framed_alike_is_found(view, noisy):
 
 
 
+def test_two_people_in_view_are_said_and_may_be_the_cuts():
+    """s31: two joggers side by side in one 15 s shot, "cuts found" every second and no word
+    of the second jogger. The running report says a second person was in view, and that a
+    cut may be the pose model jumping between them."""
+    from formcheck.clip_checks import TWO_PEOPLE
+
+    track, cut, _ = _spliced("front", False)
+    alone = analyze_running(track)
+    assert TWO_PEOPLE not in alone["warnings"]
+    assert "between the two people" not in next(w for w in alone["warnings"] if w.startswith("Only "))
+    track.meta["multi_person_frames"] = int(0.5 * len(track))
+    pair = analyze_running(track)
+    assert pair["warnings"][0] == TWO_PEOPLE
+    assert "cuts or jumps of the pose model between the two people in view found at" in next(
+        w for w in pair["warnings"] if w.startswith("Only "))
+    assert pair["gait"]["cadence_spm"] == alone["gait"]["cadence_spm"]  # said, nothing else changed
+
+
 def _two_shots_same_framing(view: str, noisy: bool):
     """Two shots of a runner framed exactly alike (a panning camera that keeps the runner
     centred, run_grass_side_paces_arh): 9 steps at 160 steps/min cut mid-stride, then 16 at

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from formcheck.cleaning import VIS_MIN, clean_track
+from formcheck.clip_checks import TWO_PEOPLE, two_people_seen
 from formcheck.errors import NoPersonError
 from formcheck.gait import rules as R
 from formcheck.gait.frames import SIDES, Frames, camera_yaw_deg, clean_frontal, facing
@@ -423,16 +424,19 @@ def whole_leg_seen_s(track: PoseTrack) -> float:
     return float(np.max(t[ends] - t[starts])) + frame_s
 
 
-def _stretch_sentence(t0: float, t1: float, cut_s: np.ndarray) -> str:
+def _stretch_sentence(t0: float, t1: float, cut_s: np.ndarray, two_people: bool = False) -> str:
     """The warning for a clip analysed on part of its length; with cuts, it says the
-    step rate is that one shot's (shots are never pooled: the pace can change)."""
+    step rate is that one shot's (shots are never pooled: the pace can change). With
+    two people in view a "cut" may be the pose model jumping from one to the other
+    (s31: two joggers side by side, one 15 s shot, "cuts found" every second)."""
     if len(cut_s) == 0:
         return (f"Only {t0:.1f}-{t1:.1f} s was analysed: the longest part of the clip with the whole body in view "
                 "and no cut found.")
     at = ", ".join(f"{c:.1f}" for c in cut_s[:6]) + (", ..." if len(cut_s) > 6 else "")
-    return (f"Only {t0:.1f}-{t1:.1f} s was analysed: the longest shot with the whole body in view (cuts found at "
-            f"{at} s). Shots are not pooled, as the pace can change from one to the next: the step rate and "
-            "the other measures are this shot's.")
+    which = (" or jumps of the pose model between the two people in view" if two_people else "")
+    return (f"Only {t0:.1f}-{t1:.1f} s was analysed: the longest shot with the whole body in view (cuts{which} "
+            f"found at {at} s). Shots are not pooled, as the pace can change from one to the next: the step rate "
+            "and the other measures are this shot's.")
 
 
 def _crop(track: PoseTrack, i0: int, i1: int) -> PoseTrack:
@@ -456,7 +460,8 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         clean = clean_frontal(real, options.smooth_hz)
     else:
         clean = clean_track(real, cutoff_hz=options.smooth_hz)
-    warnings: list[str] = []
+    two_people = two_people_seen(track)
+    warnings: list[str] = [TWO_PEOPLE] if two_people else []
     # Cuts are found on the track as found: smoothing would spread a cut over frames.
     cuts = trunk_cuts(real) | pose_cuts(real)
     i0, i1 = seen_stretch(clean, cuts)
@@ -465,7 +470,8 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
     clip_s = float(track.times[-1] - track.times[0]) + frame_s
     seen_s = whole_leg_seen_s(track)
     if i1 - i0 >= 8 and (i0 > 0 or i1 < len(clean)) and (i1 - i0) < 0.9 * len(clean):
-        warnings.append(_stretch_sentence(clean.times[i0] / ts, clean.times[i1 - 1] / ts, real.times[cuts] / ts))
+        warnings.append(_stretch_sentence(clean.times[i0] / ts, clean.times[i1 - 1] / ts, real.times[cuts] / ts,
+                                          two_people))
         clean = _crop(clean, i0, i1)
     view = clip_view(clean)
     t = clean.times
