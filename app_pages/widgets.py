@@ -15,7 +15,7 @@ from formcheck.errors import FormCheckError
 from formcheck.history import History
 from formcheck.pipeline import available_movements
 from formcheck.ui.labels import movement_title
-from formcheck.ui.saving import reanalyse_session
+from formcheck.ui.saving import likeliest_other, reanalyse_session
 
 
 @st.cache_resource(show_spinner=False)
@@ -79,7 +79,10 @@ def analyse_again(hist: History, session: dict, pick, go, *, label: str, key: st
     saved landmarks; disabled when it has none. `pick_key` names the picker."""
     sid, has_track = session["id"], bool(session["track_path"])
     others = [m for m in available_movements() if m != session["exercise"]]
-    again = pick.selectbox(label, others, format_func=movement_title, key=pick_key, disabled=not has_track,
+    report = session.get("report") or (hist.get_session(sid) or {}).get("report") or {}  # History lists leave it out
+    likeliest = likeliest_other(report, others)
+    again = pick.selectbox(label, others, index=others.index(likeliest) if likeliest else 0,
+                           format_func=movement_title, key=pick_key, disabled=not has_track,
                            help=None if has_track else "This session has no saved landmarks to analyse again.")
     if go.button("Analyse again", key=key, disabled=not has_track):
         try:

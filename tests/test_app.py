@@ -553,3 +553,20 @@ def test_ui_modules_import_no_streamlit():
     code = f"import sys, {mods}, formcheck.history; print('streamlit' in sys.modules, 'cv2' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_analyse_again_starts_on_the_likeliest_other_movement():
+    from formcheck.ui.saving import likeliest_other
+
+    choices = ["clamshell", "donkey_kick", "running", "straight_leg_raise"]
+    # A refused clip of two joggers: nothing recognised, running the closest (34%).
+    refused = {"recognised": {"movement": None, "confidence": 0.65,
+                              "alternatives": [["running", 0.339], ["straight_leg_raise", 0.011]]}}
+    assert likeliest_other(refused, choices) == "running"
+    # A mismatch names the movement first; a recognised movement comes before the alternatives.
+    assert likeliest_other({**refused, "mismatch": {"recognised": "donkey_kick"}}, choices) == "donkey_kick"
+    assert likeliest_other({"recognised": {"movement": "clamshell", "alternatives": [["running", 0.2]]}},
+                           choices) == "clamshell"
+    # The saved movement itself is not a choice; nothing named: the picker's first.
+    assert likeliest_other({"recognised": {"movement": "fire_hydrant", "alternatives": []}}, choices) is None
+    assert likeliest_other({}, choices) is None

@@ -12,7 +12,7 @@ from formcheck.landmarks import PoseTrack
 from formcheck.ui.labels import movement_title
 from formcheck.ui.live_worker import LiveWorker
 
-__all__ = ["analyze_and_save", "finish_live", "analyze_recording", "reanalyse_session"]
+__all__ = ["analyze_and_save", "finish_live", "analyze_recording", "reanalyse_session", "likeliest_other"]
 
 
 def finish_live(worker: LiveWorker, history) -> int:
@@ -108,6 +108,17 @@ def analyze_and_save(path: str | Path, movement: str, options, history, source_k
         return history.save_session(report, source_kind, source_name, video=video, track=track)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def likeliest_other(report: dict, choices: list[str]) -> str | None:
+    """The movement of `choices` a saved session is likeliest to be instead, for the
+    "Analyse again as" picker to start on: the recogniser's mismatch, then what it
+    recognised, then its closest alternative (a refused clip of two joggers: running,
+    34%). None when it named none of them."""
+    rec = report.get("recognised") or {}
+    named = [(report.get("mismatch") or {}).get("recognised"), rec.get("movement"),
+             *(m for m, _ in rec.get("alternatives") or [])]
+    return next((m for m in named if m in choices), None)
 
 
 def reanalyse_session(history, session_id: int, movement: str) -> dict:
