@@ -16,7 +16,7 @@ import numpy as np
 from formcheck import gait
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.cleaning import SMOOTH_HZ, clean_track
-from formcheck.clip_checks import MIN_FPS_REPS, SMALL_PERSON, person_extent
+from formcheck.clip_checks import MIN_FPS_REPS, SMALL_PERSON, person_extent, two_people_seen
 from formcheck.draw import Overlay, annotate
 from formcheck.errors import BadVideoError, NoPersonError
 from formcheck.events import drive_signal, side_features
@@ -153,6 +153,10 @@ def _camera_problems(track: PoseTrack, chosen: str | None, view: str | None) -> 
                "away to be seen (film nearer, your whole body filling most of the frame)" if size < SMALL_PERSON
                else " (the person or their head out of the frame, title cards or cuts)")
         out.append(f"no one was found in {1 - track.coverage:.0%} of the frames{why}")
+    if two_people_seen(track):
+        # s31: two joggers side by side were refused with no word of the second one; the pose
+        # model follows the larger person on each frame, which can jump from one to the other.
+        out.append("more than one person was in view, and formcheck follows only one")
     if 0 < track.fps < MIN_FPS_REPS:
         # s29: a real treadmill runner in a 10 fps GIF was refused with "the camera saw you well".
         out.append(f"the clip has only {track.fps:.0f} frames a second, too few to follow a movement closely "

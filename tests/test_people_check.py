@@ -166,3 +166,17 @@ def test_checks_in_the_background_settle_to_the_in_line_counts(frames):
     del bg
     gc.collect()
     assert pose.open_landmarkers() == before
+
+
+def test_a_refusal_names_a_second_person_as_a_camera_problem(frames):
+    """s31: two joggers side by side were refused as none of the movements with no word of the
+    second one. The refusal lists it among the camera's problems."""
+    from formcheck.pipeline import _camera_problems
+
+    dets, _ = _run(frames, lambda f: np.hstack([f, f[:, ::-1]]), num_poses=2)
+    h, w = frames[0][1].shape[:2]
+    track = detections_to_track([t for t, _ in frames], dets, 2 * w, h, 30.0)
+    said = "more than one person was in view, and formcheck follows only one"
+    assert said in _camera_problems(track, None, "side")
+    track.meta["multi_person_frames"] = 0
+    assert said not in _camera_problems(track, None, "side")
