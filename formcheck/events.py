@@ -347,14 +347,17 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
     longest = best[2] if best is not None else 0.0
     if (longest < params.min_hold_s and clip_s >= params.min_hold_s + 0.5 and moving
             and min(moving) < params.max_speed_dps):
-        # Still at the median yet never for min_hold_s at a stretch: the reading jumped, not
-        # the person (s31: a forward fold hung still 5.6 s on a drifting phone read a median
-        # 14°/s against 15°/s, and was told to hold without moving).
+        # Still at the median yet never for min_hold_s at a stretch: the reading jumped, or the
+        # person moved between short pauses; the numbers cannot tell which (s31: a forward fold
+        # hung still 5.6 s on a drifting phone read a median 14°/s against 15°/s and was told to
+        # hold without moving; s33: single-leg deadlifts on a fixed camera, 13°/s, were then
+        # told the camera was to blame).
         return (f"No held stretch detected: no still period of {params.min_hold_s:.0f} s was read (longest: "
                 f"{longest:.1f} s). Your {angle} angle read still most of the time in the stretch position (a "
-                f"median {min(moving):.0f}°/s; still means under {params.max_speed_dps:.0f}°/s), but its reading kept "
-                f"jumping, which breaks a hold up: a moving camera or landmarks hard to see do that. "
-                f"{exercise.camera_tip}")
+                f"median {min(moving):.0f}°/s; still means under {params.max_speed_dps:.0f}°/s), but never for "
+                f"{params.min_hold_s:.0f} s at a stretch: either you moved between short pauses, or the reading "
+                f"kept jumping (a moving camera or landmarks hard to see do that). Hold the stretch still for "
+                f"{params.min_hold_s:.0f} s or more. {exercise.camera_tip}")
     if best is None:
         speed = (f": in the stretch position your {angle} angle moved at a median "
                  f"{min(moving):.0f}°/s (still means under {params.max_speed_dps:.0f}°/s)" if moving else
@@ -380,11 +383,15 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                              f"check '{c.feature}', so this camera angle cannot tell whether you were in position "
                              "(film with that leg nearer the camera)")
             elif math.isfinite(v):
-                parts.append(c.says.format(side=side, value=v, limit=c.limit))
+                parts.append(c.say(side, v))
             else:
                 parts.append(f"your {side} side could not be measured for '{c.feature}' (its landmarks were not seen, "
                              "or the limb pointed at the camera)")
-        return "No held stretch detected: " + "; ".join(parts) + "."
+        # Said of the longest still period, not the clip (s33: squats forced as a running lunge read
+        # "your front knee stayed straight: 175°" from the standing pause between squats).
+        a = best[6][0]
+        return (f"No held stretch detected: where your {angle} angle read still longest ({dur:.0f} s from "
+                f"{times[a]:.1f} s), " + "; ".join(parts) + ".")
     why = ""
     picks = [c for c in exercise.position if c.says is None]
     a, b = best[6]
@@ -400,7 +407,7 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
             why = (f": the check '{c.feature}' failed in {fail_share:.0%} of it, and the pose model could hardly "
                    f"see your {names} there")
         elif math.isfinite(v):
-            why = f": in {fail_share:.0%} of it " + c.says.format(side=side, value=v, limit=c.limit)
+            why = f": in {fail_share:.0%} of it " + c.say(side, v)
     return (f"No held stretch detected: you held still for {dur:.0f} s, but were in the stretch position for "
             f"only {share:.0%} of that time{why}.")
 

@@ -225,7 +225,7 @@ def test_a_refused_stretch_is_told_which_part_of_the_position_did_not_match():
     report = analyze(_kit(case), "hamstring_stretch")
     assert report["graded"] is False
     reason = report["ungraded_reason"]
-    assert "Why: you did not fold forward at the hips: your" in reason and "(folding brings them under 140°)" in reason
+    assert "Why: where your trunk lean angle read still longest (" in reason and "s), you did not fold forward at the hips: your" in reason and "(folding brings them under 140°)" in reason
     assert "compare it with the tips" not in reason
     # A movement done in reps keeps the generic wording.
     squat = next(c for c in cases(NEAR) if c[0] == "squat")

@@ -98,17 +98,26 @@ class Check:
     closest the clip came) and {limit}; None for a check that only picks the
     stretched side (nothing for the user to fix). `needs` names the landmarks
     the feature is read from (side-relative: 'knee', 'o_knee'), so that a check
-    that failed because the pose model could not see them says so instead."""
+    that failed because the pose model could not see them says so instead.
+    `says_negative`, if given, is said instead for a value below zero, formatted
+    with its size ({value} positive): "-1.0 shank lengths ahead" reads as a bug."""
 
     feature: str
     op: str
     limit: float
     says: str | None = None
     needs: tuple[str, ...] = ()
+    says_negative: str | None = None
 
     def __post_init__(self) -> None:
         if self.op not in (">", "<"):
             raise ValueError(f"Check.op: expected '>' or '<', got {self.op!r}")
+
+    def say(self, side: str, value: float) -> str:
+        """`says` (or `says_negative`) for this side and value."""
+        if self.says_negative is not None and value < 0:
+            return self.says_negative.format(side=side, value=-value, limit=self.limit)
+        return (self.says or "").format(side=side, value=value, limit=self.limit)
 
     def passes(self, values: np.ndarray) -> np.ndarray:
         """Per frame [N] bool; False where the feature is NaN."""

@@ -422,7 +422,9 @@ RUNNING_LUNGE = Exercise(
     position=(
         Check("foot_ahead", ">", RL_FOOT_AHEAD,
               "your {side} foot never stepped far enough forward: {value:.1f} shank lengths ahead of the other "
-              "foot (a lunge needs more than {limit:.1f})", needs=("ankle", "o_ankle")),
+              "foot (a lunge needs more than {limit:.1f})", needs=("ankle", "o_ankle"),
+              says_negative="your {side} foot never stepped forward: it stayed {value:.1f} shank lengths behind the "
+                            "other foot (a lunge puts it more than {limit:.1f} ahead)"),
         Check("knee_angle", "<", RL_MAX_KNEE_DEG,
               "your front knee stayed straight: {value:.0f}°, and a lunge bends it below {limit:.0f}°",
               needs=("hip", "knee", "ankle")),
