@@ -494,5 +494,10 @@ def recognised_line(rec: dict, report: dict) -> str:
     conf = rec.get("confidence", 0.0)
     if conf < CONFIDENT:
         return f"{what}, but only {conf:.0%} sure: analysed as {_a_movement(chosen)}, as you chose"
+    if rec.get("movement") is None:
+        # s33: "not one of the 8 movements formcheck knows (100%), but the body position fits a straight
+        # leg raise" read as a contradiction: the movement matched none, the position fits the chosen one.
+        return (f"the movement did not match any of the {len(MOVEMENTS)} formcheck knows, but the body position "
+                f"fits {_a_movement(chosen)}: analysed as one, as you chose")
     return (f"{what} ({conf:.0%}), but the body position fits {_a_movement(chosen)}: analysed as one, "
             "as you chose")

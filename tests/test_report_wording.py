@@ -76,9 +76,11 @@ def test_holds_say_held_and_target_and_count_in_plain_plural():
      "Recognised: fire hydrant, but only 42% sure: analysed as a donkey kick, as you chose"),
     ({"movement": None, "confidence": 0.55},
      "Recognised: not one of the 8 movements formcheck knows, but only 55% sure: analysed as a donkey kick, as you chose"),
-    ({"movement": None, "confidence": 0.9},
-     "Recognised: not one of the 8 movements formcheck knows (90%), but the body position fits a donkey kick: "
-     "analysed as one, as you chose"),
+    ({"movement": None, "confidence": 0.9},  # s33: not "(100%), but ... fits", a contradiction
+     "Recognised: the movement did not match any of the 8 formcheck knows, but the body position fits a donkey "
+     "kick: analysed as one, as you chose"),
+    ({"movement": "fire_hydrant", "confidence": 0.9},
+     "Recognised: fire hydrant (90%), but the body position fits a donkey kick: analysed as one, as you chose"),
     ({"movement": "donkey_kick", "confidence": 0.97}, "Recognised: donkey kick, 97%\n"),
 ])
 def test_a_kept_choice_says_so_on_the_recognised_line(rec, said):
