@@ -328,9 +328,11 @@ HAMSTRING_STRETCH = Exercise(
               "you did not fold forward at the hips: your trunk and {side} thigh stayed at {value:.0f}° "
               "(folding brings them under {limit:.0f}°)", needs=("shoulder", "hip", "knee")),
         Check("lean_or_raise", ">", HS_TRUNK_MIN,
-              "your trunk stayed upright and your {side} leg was not raised: {value:.0f}° (the larger of the trunk's "
-              "lean from vertical and how much higher your {side} thigh was raised than the other), and the stretch "
-              "leans the trunk forward, or raises the stretched leg, more than {limit:.0f}°", needs=("shoulder", "hip")),
+              # s33: the parenthesis "(the larger of the trunk's lean from vertical and how much higher ...)"
+              # needed a second read.
+              "your trunk stayed upright and your {side} leg was not raised: your trunk's forward lean, or your "
+              "{side} thigh's lift above the other, was only {value:.0f}° (the stretch needs one of them over "
+              "{limit:.0f}°)", needs=("shoulder", "hip")),
     ),
     metrics=(
         Metric("knee_angle_deg", "knee_angle", "hold_median", label="stretched knee angle (180 = straight)"),
