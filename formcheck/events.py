@@ -508,7 +508,10 @@ def _deepened_start(times: np.ndarray, values: np.ndarray, steady: np.ndarray, s
 # one labelled hold). Moving on to a new position (a fold that comes half-way up and
 # stays there, sinking into a stretch) does not come back, and stays one hold
 # [own: 0.2 torso lengths is a step of the hips, above the 0.15 trusted as
-# still]. Parts shorter than min_hold_s are not holds.
+# still]. Parts shorter than min_hold_s are not holds. A break no longer than
+# HoldParams.max_gap_s (the interruption a hold tolerates anywhere) splits
+# nothing: a 70 s standing fold whose trunk rose a little and sank back within
+# 0.8 s was reported as two holds that each "reached" the target (s33).
 SPLIT_MOVE = 0.2
 SPLIT_DRIVE_SHARE = 1.0
 
@@ -554,7 +557,8 @@ def _split_at_returns(times: np.ndarray, values: np.ndarray, anchors: np.ndarray
         # The next held part back where `before` held the body (parts held
         # elsewhere in between, such as a pause with the hips back, are the move).
         nxt = next((m for m in range(k + 1, len(held)) if _left_and_back(times, values, anchors, before, held[m],
-                                                                           params)), None)
+                                                                           params)
+                    and times[held[m][0]] - times[before[1] - 1] > params.max_gap_s), None)
         if nxt is None:
             k += 1
             continue

@@ -900,3 +900,25 @@ def test_a_foot_behind_is_said_as_behind_and_of_the_still_period():
     assert msg.startswith(f"No held stretch detected: where your {ex.drive.replace('_', ' ')} angle read still "
                           "longest (10 s from 0.0 s), your right foot never stepped forward: it stayed 1.0")
     assert "-1.0" not in msg
+
+
+def test_a_break_within_the_gap_tolerance_does_not_split_a_hold():
+    """s33: a 70 s standing fold whose trunk rose a little and sank back within 0.8 s was reported as two
+    holds. A leave-and-come-back split needs the still parts either side to lie more than max_gap_s apart
+    (the stillness window adds about speed_s to a break: 0.4 s of movement leaves them 0.9 s apart)."""
+    from formcheck.events import _split_at_returns
+    from formcheck.reps import HoldEvent
+
+    params = EXERCISES["hamstring_stretch"].hold
+    t = _t(20.0)
+    n = len(t)
+    values = np.full(n, 150.0)
+    anchors = np.zeros((n, 2, 2))
+    anchors[:, 1, 1] = -1.0  # shoulders a torso length above the hips
+    for brk, split in ((0.4, False), (2.0, True)):
+        moved = (t >= 10.0) & (t < 10.0 + brk)
+        a, v = anchors.copy(), values.copy()
+        a[moved] += 0.3  # hips and shoulders 0.3 torso lengths away, and back
+        v[moved] = 130.0  # the trunk rises out of the band
+        parts = _split_at_returns(t, v, a, HoldEvent(0.0, float(t[-1]), 0, n - 1, 150.0), params)
+        assert len(parts) == (2 if split else 1), brk
