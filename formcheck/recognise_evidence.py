@@ -29,7 +29,7 @@ from formcheck.exercises.quadruped import body_frame, legs
 from formcheck.features import SIDES, Joints
 from formcheck.geometry import vector_angle
 from formcheck.landmarks import Lm, PoseTrack
-from formcheck.reps import run_holds, run_reps
+from formcheck.reps import centred_median, run_holds, run_reps
 
 __all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "rep_swings", "knee_out_on_screen", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "knee_gap_on_screen", "hips_up_on_screen", "hands_to_feet",
            "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "thigh_peaks", "shank_elevation",
@@ -194,6 +194,18 @@ HELD_LEG_FEATURE = {"hamstring_stretch": "hip_fold_3d"}
 # `held_share` says how much of the clip the longest one covers [own].
 WHOLE_CLIP_HOLD_MIN_S = 2.0
 HELD_LEG_SPREAD = 25.0
+# A held lunge keeps the hips at one height; lunges done as reps (split squats,
+# dips) lower the hips toward the floor and raise them again every second or
+# two, while the front-leg angle the hold engine watches can stay in its band
+# (s31: dynamic split-stance lunges held "still" 7.5 s by the hold engine, read
+# running lunge 100%). Over a hold, the mid-hip's height on screen (its 0.5 s
+# centred median, 90th minus 10th percentile, in torso lengths on screen) moved
+# 0.03-0.28 on the real held lunges (kneeling, half-kneeling, couch, crescent,
+# lizard) and 0.43-0.94 on real lunge reps, side lunges, a lunge with a twist,
+# a sumo squat and the dips; a lunge that moves the hips by HELD_HIPS_SPREAD is
+# not held [own: between the two].
+HELD_HIPS_SPREAD = 0.35
+HELD_HIPS = ("running_lunge",)
 
 
 def _band(times: np.ndarray, x: np.ndarray, band: tuple[float, float]) -> tuple[float, float]:
@@ -592,7 +604,8 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
         params = ex.hold
         assert params is not None, f"{ex_name} is not a hold exercise"
         evs = run_holds(clean.times, drive, inpos, replace(params, min_hold_s=WHOLE_CLIP_HOLD_MIN_S))
-        kept = [e.duration_s for e in evs if _leg_held(feats, ex_name, e.start_i, e.end_i)]
+        kept = [e.duration_s for e in evs if _leg_held(feats, ex_name, e.start_i, e.end_i)
+                and (ex_name not in HELD_HIPS or _hips_held(clean.times, clean.px, e.start_i, e.end_i))]
         held = max((d for d in kept if d >= RECOGNISE_HOLD_S), default=0.0)
         whole = max(kept, default=0.0) / clip_s if clip_s > 0 else 0.0
         run = _longest_run(clean.times, inpos)
@@ -619,6 +632,22 @@ def _leg_held(feats: dict[str, np.ndarray], ex_name: str, start: int, end: int) 
     v = feats[key][start:end + 1]
     v = v[np.isfinite(v)]
     return len(v) < 2 or float(np.percentile(v, 90) - np.percentile(v, 10)) < HELD_LEG_SPREAD
+
+
+def _hips_held(times: np.ndarray, px: np.ndarray, start: int, end: int) -> bool:
+    """Whether the hips stay at one height over frames start..end (HELD_HIPS_SPREAD),
+    from image points px [N,33,2] at times [N] (s); True where they are not seen."""
+    span = slice(start, end + 1)
+    mid = (px[span, Lm.LEFT_HIP] + px[span, Lm.RIGHT_HIP]) / 2
+    trunk = (px[span, Lm.LEFT_SHOULDER] + px[span, Lm.RIGHT_SHOULDER]) / 2 - mid
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # no trunk seen: NaN
+        torso = float(np.nanmedian(np.linalg.norm(trunk, axis=-1)))
+    if not (math.isfinite(torso) and torso > 0):
+        return True
+    y = centred_median(times[span], mid[:, 1] / torso, 0.5)
+    y = y[np.isfinite(y)]
+    return len(y) < 2 or float(np.percentile(y, 90) - np.percentile(y, 10)) < HELD_HIPS_SPREAD
 
 
 def hip_height(world: np.ndarray) -> np.ndarray:
