@@ -33,6 +33,7 @@ from formcheck.reps import centred_median, run_holds, run_reps
 
 __all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "rep_swings", "knee_out_on_screen", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "knee_gap_on_screen", "hips_up_on_screen", "hands_to_feet",
            "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "thigh_peaks", "shank_elevation",
+           "hip_flexion_signed",
            "clip_features", "UP"]
 
 
@@ -206,6 +207,18 @@ HELD_LEG_SPREAD = 25.0
 # not held [own: between the two].
 HELD_HIPS_SPREAD = 0.35
 HELD_HIPS = ("running_lunge",)
+# A hamstring stretch flexes the hip: the stretched thigh lies forward of the
+# trunk, on the chest's side (standing, seated or lying with the leg raised).
+# The checker's fold test (hip_fold_3d, the angle trunk-hip-knee) is unsigned,
+# so a lunge's back leg under a back bend passes it: the thigh behind the trunk,
+# the hip extended (s31: a kneeling low lunge whose arms swept into a back bend
+# read as two hamstring holds on alternating sides). Frames whose stretched
+# thigh lies behind the trunk's frontal plane (`hip_flexion_signed` under 0) are
+# not in the stretch's position for the recogniser: over their in-position
+# frames the real hamstring stretches (14 clips: standing, seated, kneeling,
+# lying) read the thigh behind in none; the low lunge's back-bend side in 68%
+# [own: the sign itself, from the definition].
+FLEXED_HIP = ("hamstring_stretch",)
 
 
 def _band(times: np.ndarray, x: np.ndarray, band: tuple[float, float]) -> tuple[float, float]:
@@ -600,6 +613,9 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
         feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
         inpos = position_mask(ex, feats, drive)
+        if ex_name in FLEXED_HIP:
+            with np.errstate(invalid="ignore"):
+                inpos = inpos & ~(hip_flexion_signed(clean.world, side) < 0.0)
         share = _share(inpos, valid)
         params = ex.hold
         assert params is not None, f"{ex_name} is not a hold exercise"
@@ -632,6 +648,22 @@ def _leg_held(feats: dict[str, np.ndarray], ex_name: str, start: int, end: int) 
     v = feats[key][start:end + 1]
     v = v[np.isfinite(v)]
     return len(v) < 2 or float(np.percentile(v, 90) - np.percentile(v, 10)) < HELD_LEG_SPREAD
+
+
+def hip_flexion_signed(world: np.ndarray, side: str) -> np.ndarray:
+    """Per frame [N]: the hip's flexion on this side (°), signed, from metric
+    landmarks world [N,33,3]: the thigh's direction (hip -> knee) in the trunk's
+    sagittal plane, 0 hanging in line with the trunk, positive forward (on the
+    chest's side: 90 seated or with the leg raised lying down, up to about 170
+    in a deep fold), negative behind the trunk (the hip extended: a lunge's back
+    leg, a bridge)."""
+    hip, knee = (Lm.LEFT_HIP, Lm.LEFT_KNEE) if side == "left" else (Lm.RIGHT_HIP, Lm.RIGHT_KNEE)
+    trunk = _unit(_mid(world, Lm.LEFT_SHOULDER, Lm.RIGHT_SHOULDER) - _mid(world, Lm.LEFT_HIP, Lm.RIGHT_HIP))
+    lr = _unit((_pt(world, Lm.LEFT_HIP) - _pt(world, Lm.RIGHT_HIP))
+               + (_pt(world, Lm.LEFT_SHOULDER) - _pt(world, Lm.RIGHT_SHOULDER)))
+    chest = _unit(np.cross(lr, trunk))
+    thigh = _unit(_pt(world, knee) - _pt(world, hip))
+    return np.degrees(np.arctan2(np.sum(thigh * chest, axis=-1), -np.sum(thigh * trunk, axis=-1)))
 
 
 def _hips_held(times: np.ndarray, px: np.ndarray, start: int, end: int) -> bool:
