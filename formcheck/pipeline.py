@@ -29,6 +29,7 @@ from formcheck.recognise import (
     SEEN_MIN_S,
     Recognition,
     a_movement,
+    body_position_missed,
     doubt,
     mismatch,
     recognise,
@@ -212,6 +213,7 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
     problems = _camera_problems(track, chosen, view)
     chosen_ex = EXERCISES.get(chosen or "")
     missed = _position_missed(track, chosen_ex) if chosen_ex is not None else None
+    missed = missed or (body_position_missed(rec, chosen) if chosen is not None else None)
     seated = seated_hip_angle(rec) if chosen == "running_lunge" else None
     if seated is not None:
         # s30: a seated knee extension on a chair, chosen as a running lunge, was told "the camera saw you

@@ -58,7 +58,7 @@ from formcheck.recognise_evidence import RECOGNISE_HOLD_S, clip_features, postur
 from formcheck.report import recognised_text
 
 __all__ = ["Recognition", "a_movement", "recognise", "posture_features", "side_lying_on_screen", "clip_features", "movement_scores",
-           "mismatch", "doubt", "shows_body_of", "seated_hip_angle", "CONFIDENT", "NONE_LABEL", "movement_title"]
+           "mismatch", "doubt", "shows_body_of", "seated_hip_angle", "body_position_missed", "CONFIDENT", "NONE_LABEL", "movement_title"]
 
 NONE_LABEL = "none of these"
 # A recognition at or above this share is acted on: the clip is analysed as the
@@ -822,6 +822,35 @@ def seated_hip_angle(rec: Recognition | None) -> float | None:
     if math.isfinite(angle) and math.isfinite(upright) and upright >= SEATED_UPRIGHT and angle < LUNGE_BACK_HIP_SEATED:
         return float(angle)
     return None
+
+
+# The body position each movement done in reps needs (an evidence share, clip_features),
+# in words, for a refusal's "Why" (s33: a straight leg raise done reclined on a plinth was
+# refused with "the camera saw you well ... compare it with the tips" and no reason).
+POSITION_OF = {"clamshell": ("side_lying", "lying on your side"),
+               "donkey_kick": ("all_fours", "on all fours"),
+               "fire_hydrant": ("all_fours", "on all fours"),
+               "straight_leg_raise": ("face_up", "lying flat on your back")}
+# Under this share the position's membership is at its floor in movement_scores (the
+# ramps' lower end, 0.2): the clip clearly was not done in it [own].
+POSITION_ABSENT = 0.2
+
+
+def body_position_missed(rec: Recognition | None, movement: str) -> str | None:
+    """'formcheck saw you lying flat on your back in only 5% of the clip, and a straight
+    leg raise is done that way' where the recogniser read the movement's body position (POSITION_OF)
+    in under POSITION_ABSENT of the frames, else None."""
+    if rec is None or not rec.evidence or movement not in POSITION_OF:
+        return None
+    key, words = POSITION_OF[movement]
+    share = rec.evidence.get(key, math.nan)
+    if key == "face_up" and not math.isfinite(share):
+        share = rec.evidence.get("supine", math.nan)
+    if not (math.isfinite(share) and share < POSITION_ABSENT):
+        return None
+    seen = f"formcheck saw you {words} in only {share:.0%} of the clip" if share >= 0.005 else \
+        f"formcheck never saw you {words}"
+    return f"{seen}, and {a_movement(movement)} is done that way"
 
 
 def shows_body_of(rec: Recognition, movement: str) -> bool:
