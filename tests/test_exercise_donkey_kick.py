@@ -5,10 +5,13 @@ clean tracks (precision = recall = 1.0) and reach >= 0.9 precision and recall
 with realistic noise, dropouts and leg swaps (kit.REALISTIC) over three seeds.
 """
 
+import numpy as np
 import pytest
 
 from formcheck.analysis import AnalysisOptions, analyze_track
 from formcheck.exercises import get_exercise
+from formcheck.exercises.quadruped import hydrant_working_leg, kick_working_leg, working_leg
+from formcheck.features import Joints, landmark
 from formcheck_synth.catalog import build
 from formcheck_synth.kit import track_from_motion
 from formcheck_synth.scripts import CameraSpec, Scenario
@@ -99,3 +102,30 @@ def test_view_that_cannot_see_knee_flare_neither_reports_nor_clears_it():
     assert "knee_flare" not in rep["unjudged"]
     assert {"knee_angle", "back_arch", "short_range"} <= set(rep["unjudged"])
     assert any("back_arch" in w and "from the side" in w for w in rep["warnings"])
+
+
+def _on_all_fours(support_out_deg: float) -> np.ndarray:
+    """World points [1,33,3] (x right, y down, z away) on all fours, facing -z: the right
+    thigh straight down, the left one hanging support_out_deg out to its side, neither
+    lifted backward."""
+    w = np.zeros((1, 33, 3))
+    thigh = 0.45
+    for side, x in (("right", 0.15), ("left", -0.15)):
+        w[0, int(landmark("hip", side))] = (x, 0.0, 0.0)
+        w[0, int(landmark("shoulder", side))] = (x, 0.0, -0.6)
+    out = np.radians(support_out_deg)
+    w[0, int(landmark("knee", "right"))] = (0.15, thigh, 0.0)
+    w[0, int(landmark("knee", "left"))] = (-0.15 - thigh * np.sin(out), thigh * np.cos(out), 0.0)
+    return w
+
+
+def test_support_thigh_hanging_out_sideways_leaves_the_resting_working_leg_read():
+    # Own renders (exact joints, donkey kicks seeds 2-4): the resting support thigh leaned
+    # 6-9° further from the vertical than the working one, unlifted; read as the only
+    # working leg, it left the working leg's rest unread and its first rep was lost.
+    world = _on_all_fours(10.0)
+    right, left = (Joints(world[..., :2] * 500, np.ones((1, 33)), world, s) for s in ("right", "left"))
+    assert working_leg(right)[0] == 0.0  # by the angle from the vertical alone
+    assert kick_working_leg(right)[0] == kick_working_leg(left)[0] == 1.0
+    assert hydrant_working_leg(left)[0] == 1.0  # lifted out to the side: the hydrant's working leg
+    assert hydrant_working_leg(right)[0] == 0.0
