@@ -12,6 +12,8 @@ can (each Fault lists them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from formcheck.exercises.base import KNEE_MARGIN_DEG, Cond, Exercise, Fault, Metric
@@ -143,7 +145,7 @@ def working_leg(b: Joints) -> np.ndarray:
 # within 0.5°, so the working leg went unread at rest, its first rep was first read
 # part way up (after the warm-up, reps.RepParams.warm_s) and was dropped as settling
 # in: 4 reps of 5 on all three [own].
-def _lifted_as_far(b: Joints, lift) -> np.ndarray:
+def _lifted_as_far(b: Joints, lift: Callable[[Joints], np.ndarray]) -> np.ndarray:
     """1 where working_leg says so or this thigh's `lift` (°, a drive of this module) is at
     least the other thigh's minus ACTIVE_MARGIN_DEG, else 0; NaN where this knee is not
     visible."""
