@@ -25,12 +25,14 @@ from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack
 from formcheck.overlay_text import hold_counter, rep_counter, rep_sub
 from formcheck.recognise import (
+    HANDS_REACH,
     LUNGE_BACK_HIP_OPEN,
     SEEN_MIN_S,
     Recognition,
     a_movement,
     body_position_missed,
     doubt,
+    hands_planted,
     mismatch,
     recognise,
     seated_hip_angle,
@@ -212,15 +214,23 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
     view = clip_view(track)
     problems = _camera_problems(track, chosen, view)
     chosen_ex = EXERCISES.get(chosen or "")
-    missed = _position_missed(track, chosen_ex) if chosen_ex is not None else None
-    missed = missed or (body_position_missed(rec, chosen) if chosen is not None else None)
     seated = seated_hip_angle(rec) if chosen == "running_lunge" else None
+    planted = hands_planted(rec) if chosen == "hamstring_stretch" else None
     if seated is not None:
         # s30: a seated knee extension on a chair, chosen as a running lunge, was told "the camera saw you
         # well ... compare it with the tips": the recogniser's own evidence read her seated, so say so.
         missed = (f"you look seated, not in a lunge: your trunk is upright with both thighs forward of the hips "
                   f"(the back leg's hip angle read {seated:.0f}°, where a lunge's back leg reaches back from the "
                   f"hips, {LUNGE_BACK_HIP_OPEN:.0f}° or more)")
+    elif planted is not None:
+        # s32: a downward dog was told only that its clip was too short for a hold; the
+        # recogniser's deciding reason was the hands on the floor a body's length away.
+        missed = (f"your hands were on the floor {planted:.1f} leg lengths from your feet, as in a downward dog "
+                  f"or a plank; a hamstring stretch reaches them toward your feet or rests them on your legs "
+                  f"(under {HANDS_REACH:.1f} leg lengths)")
+    else:
+        missed = _position_missed(track, chosen_ex) if chosen_ex is not None else None
+        missed = missed or (body_position_missed(rec, chosen) if chosen is not None else None)
     if missed:
         # s28: a staggered-stance stretch was told to do what it did ("put the leg forward, heel
         # down, and hinge"): say which part of the stretch's position did not match, with the

@@ -58,7 +58,7 @@ from formcheck.recognise_evidence import RECOGNISE_HOLD_S, clip_features, postur
 from formcheck.report import recognised_text
 
 __all__ = ["Recognition", "a_movement", "recognise", "posture_features", "side_lying_on_screen", "clip_features", "movement_scores",
-           "mismatch", "doubt", "shows_body_of", "seated_hip_angle", "body_position_missed", "CONFIDENT", "NONE_LABEL", "movement_title"]
+           "mismatch", "doubt", "shows_body_of", "seated_hip_angle", "body_position_missed", "hands_planted", "CONFIDENT", "NONE_LABEL", "movement_title"]
 
 NONE_LABEL = "none of these"
 # A recognition at or above this share is acted on: the clip is analysed as the
@@ -851,6 +851,17 @@ def body_position_missed(rec: Recognition | None, movement: str) -> str | None:
     seen = f"formcheck saw you {words} in only {share:.0%} of the clip" if share >= 0.005 else \
         f"formcheck never saw you {words}"
     return f"{seen}, and {a_movement(movement)} is done that way"
+
+
+def hands_planted(rec: Recognition | None) -> float | None:
+    """How far (leg lengths, across the floor) the hands were from the feet where the
+    recogniser's own evidence reads them planted a body's length away for a hamstring
+    stretch (HANDS_AWAY: a downward dog or a plank), else None. s32: a downward dog
+    chosen as a hamstring stretch was told only that its clip was 2.9 s long."""
+    if rec is None or not rec.evidence:
+        return None
+    far = rec.evidence.get("hamstring_stretch.hold_hands_to_feet", math.nan)
+    return float(far) if math.isfinite(far) and far >= HANDS_AWAY else None
 
 
 def shows_body_of(rec: Recognition, movement: str) -> bool:

@@ -564,3 +564,19 @@ def test_legs_taking_turns_are_not_listed_as_sets():
     assert _sets_said(sets) == "set 1: 15 reps (left side), set 2: 14 reps (right side), set 3: 2 reps (left side)"
     few = [f"Set {i + 1}: 1 rep (the usual routine is 3 sets of 15)." for i in range(MANY_SHORT_SETS)]
     assert "set 6: 1" in _group_short_sets(few)[0]
+
+
+def test_a_refused_hamstring_stretch_with_hands_planted_far_says_so(front_clamshell):
+    """s32: a downward dog chosen as a hamstring stretch was told only "the clip is only 2.9 s long"; the
+    recogniser's deciding reason, the hands on the floor a body's length from the feet, comes first."""
+    from formcheck.pipeline import refusal
+    from formcheck.recognise import HANDS_AWAY, Recognition, hands_planted
+
+    dog = Recognition(None, 0.97, [], evidence={"hamstring_stretch.hold_hands_to_feet": 1.51})
+    said = refusal(front_clamshell, dog, "hamstring_stretch")
+    assert ("Why: your hands were on the floor 1.5 leg lengths from your feet, as in a downward dog or a plank; "
+            "a hamstring stretch reaches them toward your feet") in said
+    # Hands near the feet (a fold) or unread: no such claim.
+    assert hands_planted(Recognition(None, 0.97, [], evidence={"hamstring_stretch.hold_hands_to_feet": 0.4})) is None
+    assert hands_planted(Recognition(None, 0.97, [], evidence={})) is None
+    assert hands_planted(dog) == pytest.approx(1.51) and HANDS_AWAY <= 1.51
