@@ -567,6 +567,8 @@ def test_analyse_again_starts_on_the_likeliest_other_movement():
     assert likeliest_other({**refused, "mismatch": {"recognised": "donkey_kick"}}, choices) == "donkey_kick"
     assert likeliest_other({"recognised": {"movement": "clamshell", "alternatives": [["running", 0.2]]}},
                            choices) == "clamshell"
+    # An alternative the refusal does not name (under a fifth: a reclined raise, hamstring stretch 4%) is no pick.
+    assert likeliest_other({"recognised": {"movement": None, "alternatives": [["running", 0.039]]}}, choices) is None
     # The saved movement itself is not a choice; nothing named: the picker's first.
     assert likeliest_other({"recognised": {"movement": "fire_hydrant", "alternatives": []}}, choices) is None
     assert likeliest_other({}, choices) is None

@@ -113,11 +113,14 @@ def analyze_and_save(path: str | Path, movement: str, options, history, source_k
 def likeliest_other(report: dict, choices: list[str]) -> str | None:
     """The movement of `choices` a saved session is likeliest to be instead, for the
     "Analyse again as" picker to start on: the recogniser's mismatch, then what it
-    recognised, then its closest alternative (a refused clip of two joggers: running,
-    34%). None when it named none of them."""
+    recognised, then its closest alternative where the refusal names it too
+    (pipeline.NEAREST_SHOWN: a refused clip of two joggers, running 34%). None when
+    it named none of them."""
+    from formcheck.pipeline import NEAREST_SHOWN
+
     rec = report.get("recognised") or {}
     named = [(report.get("mismatch") or {}).get("recognised"), rec.get("movement"),
-             *(m for m, _ in rec.get("alternatives") or [])]
+             *(m for m, p in rec.get("alternatives") or [] if p >= NEAREST_SHOWN)]
     return next((m for m in named if m in choices), None)
 
 
