@@ -46,6 +46,10 @@ class Joints:
     world: np.ndarray
     side: str
 
+    def other(self) -> Joints:
+        """The same landmarks read for the other side."""
+        return Joints(self.px, self.vis, self.world, other_side(self.side))
+
     def _gated(self, arr: np.ndarray, lm: Lm) -> np.ndarray:
         pts = arr[:, int(lm)]
         return np.where((self.vis[:, int(lm)] > VIS_MIN)[:, None], pts, np.nan)

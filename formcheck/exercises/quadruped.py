@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck.exercises.base import KNEE_MARGIN_DEG, Cond, Exercise, Fault, Metric
-from formcheck.features import Joints, other_side
+from formcheck.features import Joints
 from formcheck.geometry import joint_angle, line_tilt, vector_angle
 from formcheck.reps import RepParams
 
@@ -149,7 +149,7 @@ def working_leg(b: Joints) -> np.ndarray:
 def kick_working_leg(b: Joints) -> np.ndarray:
     """1 where working_leg says so or this thigh's backward lift (kick_lift) is at least
     the other thigh's minus ACTIVE_MARGIN_DEG, else 0; NaN where this knee is not visible."""
-    mine, other = kick_lift(b), kick_lift(Joints(b.px, b.vis, b.world, other_side(b.side)))
+    mine, other = kick_lift(b), kick_lift(b.other())
     with np.errstate(invalid="ignore"):
         lifted = np.isfinite(other) & (mine >= other - ACTIVE_MARGIN_DEG)
     by_angle = working_leg(b)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from formcheck.exercises.base import ANGLE_MARGIN_DEG, KNEE_MARGIN_DEG, Check, Cond, Exercise, Fault, Metric
-from formcheck.features import Joints, hip_flexion, knee_angle, other_side
+from formcheck.features import Joints, hip_flexion, knee_angle
 from formcheck.geometry import joint_angle, vector_angle
 from formcheck.reps import HoldParams
 
@@ -220,7 +220,7 @@ def hip_fold_3d(b: Joints) -> np.ndarray:
 
 
 def _other(fn, b: Joints) -> np.ndarray:
-    return fn(Joints(b.px, b.vis, b.world, other_side(b.side)))
+    return fn(b.other())
 
 
 # Which leg is stretched, in order: the clearly deeper fold (20°: the leg raised
