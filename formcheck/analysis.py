@@ -75,6 +75,7 @@ from formcheck.views import (
     view_label,
     view_words,
 )
+from formcheck.wording import count, movements, were
 
 # drive_signal, position_mask and side_features are also the recogniser's and the UI's way in.
 __all__ = ["AnalysisOptions", "analyze_track", "drive_signal", "position_mask", "side_features"]
@@ -89,15 +90,6 @@ class AnalysisOptions:
 
 # The routine's sets per movement, said beside a short set's count (routine.Step.sets; a test keeps them equal).
 ROUTINE_SETS = 3
-
-
-def _were(n: int) -> str:
-    return "was" if n == 1 else "were"
-
-
-def _movements(n: int, verb: str | None = None) -> str:
-    """'1 movement was', '3 movements were' (or with `verb`: '1 movement did')."""
-    return f"{n} movement{'' if n == 1 else 's'} {verb or _were(n)}"
 
 
 def _sides(options: AnalysisOptions) -> tuple[str, ...]:
@@ -445,29 +437,29 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         for k, ((side, ev, (m, faults, unjudged)), set_no) in enumerate(zip(events, sets), start=1):
             reps.append(rep_record(exercise, k, set_no, side, ev, m, faults, unjudged))
         if n_rejected:
-            warnings.append(f"{_movements(n_rejected)} too short, too long or lost from view and "
-                            f"{_were(n_rejected)} not counted.")
+            warnings.append(f"{movements(n_rejected)} too short, too long or lost from view and "
+                            f"{were(n_rejected)} not counted.")
         if unfinished:
             # Counted on the way back down, a rep cut off at its top is not a bad rep: said apart [own].
-            warnings.append(f"{unfinished} more movement{'' if unfinished == 1 else 's'} {_were(unfinished)} still "
+            warnings.append(f"{count(unfinished, 'more movement', 'more movements')} {were(unfinished)} still "
                             f"going on when the recording ended, so {'it was' if unfinished == 1 else 'they were'} "
                             "not counted.")
         if dropped:
-            warnings.append(f"{_movements(dropped, 'did')} not match the size of your reps (settling in, getting up "
-                            f"or fidgeting before or after the set) and {_were(dropped)} not counted.")
+            warnings.append(f"{movements(dropped, 'did')} not match the size of your reps (settling in, getting up "
+                            f"or fidgeting before or after the set) and {were(dropped)} not counted.")
         if n_other:
             warnings.append(other_movement_note(exercise, n_other))
         if mirrored:
-            warnings.append(f"{_movements(mirrored, 'of your support leg ' + _were(mirrored))} not counted: "
+            warnings.append(f"{movements(mirrored, 'of your support leg ' + were(mirrored))} not counted: "
                             f"{'it' if mirrored == 1 else 'each'} came just as your working leg lifted, moving the "
                             f"other way, so {'it is not a rep' if mirrored == 1 else 'they are not reps'}.")
         if overlapping:
-            warnings.append(f"{overlapping} movement{'' if overlapping == 1 else 's'} of the other leg at the same "
-                            f"time as your reps (the support leg, or a mirror image) {_were(overlapping)} not counted.")
+            warnings.append(f"{count(overlapping, 'movement')} of the other leg at the same "
+                            f"time as your reps (the support leg, or a mirror image) {were(overlapping)} not counted.")
         for s in sorted({r.set for r in reps}):
             n = sum(1 for r in reps if r.set == s)
             if n < exercise.target_reps:
-                warnings.append(f"Set {s}: {n} rep{'' if n == 1 else 's'} (the usual routine is {ROUTINE_SETS} sets of "
+                warnings.append(f"Set {s}: {count(n, 'rep')} (the usual routine is {ROUTINE_SETS} sets of "
                                 f"{exercise.target_reps}).")
     else:
         for side, ev, (m, faults, unjudged) in events:

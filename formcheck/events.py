@@ -28,6 +28,7 @@ from formcheck.reps import (
     run_holds,
     steady_position,
 )
+from formcheck.wording import movements, were
 
 __all__ = ["side_features", "anchor_points", "other_leg_in_hold", "drive_signal", "position_mask", "resolve_overlap",
            "mirrors_other_leg", "count_one_leg", "other_movement", "other_movement_note", "explain_no_hold",
@@ -177,8 +178,7 @@ def other_movement_note(exercise: Exercise, n: int) -> str:
     what = f"{exercise.other_movement or 'another movement'}, not a {exercise.title.lower()}"
     if n == 0:
         return f"Not counted: that was {what}."
-    return f"{n} movement{'' if n == 1 else 's'} {'was' if n == 1 else 'were'} {what}, and " \
-           f"{'was' if n == 1 else 'were'} not counted."
+    return f"{movements(n)} {what}, and {were(n)} not counted."
 
 
 def count_one_leg(exercise: Exercise, times: np.ndarray, found: list[tuple[str, RepEvent]],

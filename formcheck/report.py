@@ -17,6 +17,7 @@ from formcheck.overlay_text import GOOD_REP, REP_NOT_JUDGED
 from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
 from formcheck.views import ON_BACK_NOTE, ON_BACK_UNREAD, VIEW_LABELS, on_back_unread
+from formcheck.wording import count
 
 # The reason judging.check_faults gives a check the camera view cannot make.
 VIEW_CANNOT_SEE = "this camera view cannot see it"
@@ -107,7 +108,7 @@ def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = No
         return "good"
     names = {c: checks[c].lower() for c in missing}
     passed = len(checks) - len(missing)
-    head = f"{_count(passed, 'check')} passed, {len(missing)} could not be made"
+    head = f"{count(passed, 'check')} passed, {len(missing)} could not be made"
     if short:
         return f"{head} ({', '.join(names.values())})"
     reasons = reasons or {}
@@ -320,10 +321,10 @@ def summary_text(report: dict) -> str:
             if faulted:
                 # "Form not judged" beside a fault read as a contradiction (s28, s29): the
                 # line says what was judged and what was not.
-                lines.append(f"{_count(len(reps), 'rep')} counted — {sets}; posture not judged {why}; range and tempo "
+                lines.append(f"{count(len(reps), 'rep')} counted — {sets}; posture not judged {why}; range and tempo "
                              f"checked: {faulted} with a fault there")
             else:
-                lines.append(f"{_count(len(reps), 'rep')} counted; form not judged {why} — {sets}")
+                lines.append(f"{count(len(reps), 'rep')} counted; form not judged {why} — {sets}")
         else:
             tail = f", {summ['unjudged_reps']} not judged" if summ.get("unjudged_reps") else ""
             clean = [r for r in reps if not r["faults"] and r["form_judged"]]
@@ -335,7 +336,7 @@ def summary_text(report: dict) -> str:
                     + ([f"{faulted} with a fault"] if faulted else []))
             good = ", ".join(([f"{len(clean) - part} with good form"] if len(clean) > part or not rest else [])
                              + rest)
-            lines.append(f"{_count(len(reps), 'rep')} — {sets}; {good}{tail}")
+            lines.append(f"{count(len(reps), 'rep')} — {sets}; {good}{tail}")
         lines.append("")
         for r in reps:
             verdict = _verdict(r, report)
@@ -343,7 +344,7 @@ def summary_text(report: dict) -> str:
             lines.append(f"  rep {r['index']:>2} (set {r['set']}, {r['side']}) {_rep_time(r)}{extra}: {verdict}")
     if holds:
         unchecked = sum(1 for h in holds if h.get("position_checked") is False)
-        lines.append(_count(len(holds), "held stretch", "held stretches") + (f", {unchecked} of them with the stretch position not "
+        lines.append(count(len(holds), "held stretch", "held stretches") + (f", {unchecked} of them with the stretch position not "
                                                           "checked (not readable from this view)" if unchecked else ""))
         lines.append("")
         for k, h in enumerate(holds, 1):
@@ -408,7 +409,7 @@ def _sets_said(reps: list[dict]) -> str:
     if _alternating(list(by_set.values())):
         return (f"{len(by_set)} sets of 1-2 reps, the side changing each time (the routine does one leg's "
                 "set, then the other's)")
-    return ", ".join(f"set {s}: {_count(n, 'rep')} ({next(r['side'] for r in reps if r['set'] == s)} side)"
+    return ", ".join(f"set {s}: {count(n, 'rep')} ({next(r['side'] for r in reps if r['set'] == s)} side)"
                      for s, n in sorted(by_set.items()))
 
 
@@ -446,11 +447,6 @@ def camera_view_words(report: dict) -> str:
     if _on_back_unread(report):
         return ON_BACK_UNREAD
     return VIEW_LABELS.get(report.get("view") or "", "from an unknown view")
-
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    """'1 rep', '3 reps', '2 held stretches'."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 # A top held for less than this reads as "no pause" [own: the summary prints tenths of a second,

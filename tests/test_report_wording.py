@@ -269,10 +269,10 @@ def test_the_app_review_says_the_same_view_and_recognition_words():
 
 @pytest.mark.parametrize("n, said", [(1, "1 movement was"), (3, "3 movements were")])
 def test_movements_not_counted_are_counted_in_plain_plural(n, said):
-    from formcheck.analysis import _movements, _were
+    from formcheck.wording import movements, were
 
-    assert _movements(n) == said and _were(n) == said.split()[-1]
-    assert _movements(1, "did") == "1 movement did"
+    assert movements(n) == said and were(n) == said.split()[-1]
+    assert movements(1, "did") == "1 movement did"
 
 
 @pytest.mark.parametrize("view, said", [("back", "Camera view: not known (lying on your back)"),
@@ -535,7 +535,7 @@ def test_short_sets_and_the_support_leg_read_plainly(front_clamshell):
     # "Note: Set 1: 4 of 15 reps." (no target set by the runner) and the support-leg note (s26).
     import inspect
 
-    from formcheck import analysis
+    from formcheck import analysis, wording
     from formcheck.pipeline import Options, analyze
     from formcheck.routine import Step
 
@@ -544,7 +544,7 @@ def test_short_sets_and_the_support_leg_read_plainly(front_clamshell):
     assert "Set 1: 4 reps (the usual routine is 3 sets of 15)." in report["warnings"]
     assert "Note: Set 1: 4 reps (the usual routine is 3 sets of 15)." in summary_text(report)
     assert "read swinging" not in inspect.getsource(analysis)
-    assert analysis._movements(4, "of your support leg " + analysis._were(4)) == "4 movements of your support leg were"
+    assert wording.movements(4, "of your support leg " + wording.were(4)) == "4 movements of your support leg were"
 
 
 def test_legs_taking_turns_are_not_listed_as_sets():
@@ -580,3 +580,12 @@ def test_a_refused_hamstring_stretch_with_hands_planted_far_says_so(front_clamsh
     assert hands_planted(Recognition(None, 0.97, [], evidence={"hamstring_stretch.hold_hands_to_feet": 0.4})) is None
     assert hands_planted(Recognition(None, 0.97, [], evidence={})) is None
     assert hands_planted(dog) == pytest.approx(1.51) and HANDS_AWAY <= 1.51
+
+
+def test_counted_nouns_agree_with_their_number():
+    from formcheck.wording import count
+
+    assert count(1, "rep") == "1 rep"
+    assert count(0, "rep") == "0 reps"
+    assert count(3, "right step") == "3 right steps"
+    assert count(2, "held stretch", "held stretches") == "2 held stretches"

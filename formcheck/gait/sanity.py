@@ -22,6 +22,7 @@ from formcheck.gait.frames import Frames
 from formcheck.gait.rules import RUNNING_CADENCE_SPM, SPRINT_CADENCE_MAX_SPM
 from formcheck.gait.signals import interp_at
 from formcheck.gait.steps import Stance
+from formcheck.wording import count
 
 __all__ = ["NO_REGULAR_STEPS", "too_little", "running_like", "speed_question", "swing_clearance", "alternation", "MIN_SWING_CLEARANCE", "MIN_ALTERNATION",
            "MAX_DUTY", "MAX_RUN_STANCE_S",
@@ -128,7 +129,7 @@ def too_little(n_steps: int, clip_s: float, coverage: float, seen_s: float) -> t
         return "too_short", (f"This clip is too short to analyse running ({clip_s:.1f} s; it takes "
                              f"{MIN_SEEN_S:.0f} s at least to see 4 steps): film at least 10 s of steady "
                              "running, the whole body in view.")
-    found = "no steps found" if n_steps == 0 else f"{n_steps} step{'' if n_steps == 1 else 's'} found"
+    found = "no steps found" if n_steps == 0 else f"{count(n_steps, 'step')} found"
     if coverage < MIN_COVERAGE or seen_s < MIN_SEEN_S:
         whole = (f"a whole leg, hip to ankle, in view for {seen_s:.1f} s at most" if seen_s >= 0.05
                  else "never a whole leg, hip to ankle, in view")

@@ -14,6 +14,7 @@ from formcheck.gait import rules as R
 from formcheck.gait.frames import SIDES
 from formcheck.results import Step
 from formcheck.views import VIEW_LABELS
+from formcheck.wording import count
 
 __all__ = ["median_of", "leg_summary", "summary_lines", "advice_lines", "speed_sentence", "run_warnings", "MIN_REAL_FPS",
            "SLOW_MOTION_QUESTION", "SLOW_OR_NOT_RUNNING", "FAST_MOTION_QUESTION", "PELVIC_DROP_NOTE"]
@@ -295,7 +296,7 @@ def run_warnings(gait: dict, legs: dict, view: str | None, steps: list[Step], ca
             n = legs[side]["steps"]
             if n < min_steps:
                 # The steps per leg a verdict needs: Dingenen 2018 (rules.MIN_STEPS_PER_LEG).
-                out.append(f"Only {n} {side} step{'' if n == 1 else 's'}: at least {min_steps} "
+                out.append(f"Only {count(n, side + ' step')}: at least {min_steps} "
                            f"per leg are needed to judge a leg or compare it with the other, so the "
                            f"{side} knee got no verdict.")
         cal = gait["fppa_calibration"]
