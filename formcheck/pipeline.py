@@ -34,6 +34,7 @@ from formcheck.recognise import (
     doubt,
     hands_planted,
     mismatch,
+    nearest_named,
     recognise,
     seated_hip_angle,
 )
@@ -130,11 +131,6 @@ def _ungraded(track: PoseTrack, exercise: str, rec: Recognition, warning: str, s
 # reason a clip was not recognised [own: 4 frames in 5; the s26 clamshell refused with
 # the camera fine was seen in 100%].
 COVERAGE_FINE = 0.8
-# A runner-up reading named beside a refusal when it has at least this share [own:
-# a fifth; the s26 fire hydrant from behind read 36% donkey kick].
-NEAREST_SHOWN = 0.2
-
-
 def _percent(confidence: float) -> str:
     """A confidence as the report's "recognised" block says it (rounded to 3 places
     first): 0.4949 read "50%" there and "49%" in a note beside it (s27)."""
@@ -201,8 +197,8 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
     if dur < SEEN_MIN_S:
         return (f"The clip is only {dur:.1f} s long: at least {SEEN_MIN_S:.0f} s is needed to tell the movement, "
                 "so it was not graded. Film a longer clip, with a few reps or the whole hold.")
-    near = [(m, p) for m, p in rec.alternatives if m is not None and p >= NEAREST_SHOWN][:1]
-    nearest = f" The closest was {a_movement(near[0][0])} ({_percent(near[0][1])})." if near else ""
+    near = nearest_named(rec.alternatives)
+    nearest = f" The closest was {a_movement(near[0])} ({_percent(near[1])})." if near else ""
     if chosen is None:
         head = f"This is {NOT_ONE_OF_THEM} ({_percent(rec.confidence)} sure), so nothing was graded."
     elif rec.movement is None and rec.confident:

@@ -878,6 +878,19 @@ def shows_body_of(rec: Recognition, movement: str) -> bool:
     return bool(math.isfinite(share) and share >= BODY_SHOWN and _shape_fit(rec.evidence, movement) >= SHAPE_KEPT)
 
 
+# A runner-up reading named beside a refusal (and started on by the app's "Analyse
+# again as" picker) when it has at least this share [own: a fifth; the s26 fire
+# hydrant from behind read 36% donkey kick].
+NEAREST_SHOWN = 0.2
+
+
+def nearest_named(alternatives: list) -> tuple[str, float] | None:
+    """The closest other movement worth naming: the first of `alternatives`
+    ([movement or None, share], best first, as in Recognition or its report block)
+    that is a movement with at least NEAREST_SHOWN."""
+    return next(((m, p) for m, p in alternatives if m is not None and p >= NEAREST_SHOWN), None)
+
+
 def doubt(rec: Recognition | None, chosen: str) -> str | None:
     """The note on a clip graded as the chosen movement although the recogniser
     reads it as none of these (see `shows_body_of`), else None."""

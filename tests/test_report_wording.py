@@ -589,3 +589,16 @@ def test_counted_nouns_agree_with_their_number():
     assert count(0, "rep") == "0 reps"
     assert count(3, "right step") == "3 right steps"
     assert count(2, "held stretch", "held stretches") == "2 held stretches"
+
+
+def test_the_closest_movement_named_is_a_movement_with_at_least_a_fifth():
+    from formcheck.recognise import NEAREST_SHOWN, nearest_named
+    from formcheck.ui.saving import likeliest_other
+
+    assert NEAREST_SHOWN == 0.2
+    assert nearest_named([[None, 0.6], ["running", 0.34], ["clamshell", 0.05]]) == ("running", 0.34)
+    assert nearest_named([[None, 0.9], ["running", 0.19]]) is None
+    refused = {"recognised": {"movement": None, "confidence": 0.6,
+                              "alternatives": [[None, 0.6], ["running", 0.34], ["clamshell", 0.25]]}}
+    assert likeliest_other(refused, ["clamshell", "running"]) == "running"
+    assert likeliest_other(refused, ["clamshell"]) is None  # only the movement the refusal names

@@ -114,13 +114,13 @@ def likeliest_other(report: dict, choices: list[str]) -> str | None:
     """The movement of `choices` a saved session is likeliest to be instead, for the
     "Analyse again as" picker to start on: the recogniser's mismatch, then what it
     recognised, then its closest alternative where the refusal names it too
-    (pipeline.NEAREST_SHOWN: a refused clip of two joggers, running 34%). None when
+    (recognise.nearest_named: a refused clip of two joggers, running 34%). None when
     it named none of them."""
-    from formcheck.pipeline import NEAREST_SHOWN
+    from formcheck.recognise import nearest_named
 
     rec = report.get("recognised") or {}
-    named = [(report.get("mismatch") or {}).get("recognised"), rec.get("movement"),
-             *(m for m, p in rec.get("alternatives") or [] if p >= NEAREST_SHOWN)]
+    near = nearest_named(rec.get("alternatives") or [])
+    named = [(report.get("mismatch") or {}).get("recognised"), rec.get("movement"), near[0] if near else None]
     return next((m for m in named if m in choices), None)
 
 
