@@ -462,8 +462,11 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                 warnings.append(f"Set {s}: {count(n, 'rep')} (the usual routine is {ROUTINE_SETS} sets of "
                                 f"{exercise.target_reps}).")
     else:
-        for side, ev, (m, faults, unjudged) in events:
-            holds.append(hold_record(exercise, side, ev, target, m, faults, unjudged))
+        # What the other leg did in each hold: "both", "unseen" or "one" (events.other_leg_in_hold).
+        legs = [other_leg_in_hold(exercise, side_data[s][0], side_data[other_side(s)][0], ev.start_i, ev.end_i)
+                if other_side(s) in side_data else None for s, ev, _ in events]
+        for (side, ev, (m, faults, unjudged)), leg in zip(events, legs):
+            holds.append(hold_record(exercise, side, ev, target, m, faults, unjudged, other_leg=leg or "one"))
         for side, ev, _ in unread:
             holds.append(hold_record(exercise, side, ev, target, {}, [], sorted(f.code for f in exercise.faults),
                                      position_checked=False))
@@ -478,8 +481,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                             f"the stretch position could not be checked and nothing was judged on it. "
                             f"{exercise.camera_tip}")
         held_sides = {h.side for h in holds}
-        other_leg = [other_leg_in_hold(exercise, side_data[s][0], side_data[other_side(s)][0], ev.start_i, ev.end_i)
-                     for s, ev, _ in events if other_side(s) in side_data]
+        other_leg = [leg for leg in legs if leg is not None]
         if events and len(other_leg) == len(events) and all(o == "both" for o in other_leg):
             warnings.append("Both legs were straight and alike in the fold, so it stretched both hamstrings at "
                             "once; no need to switch sides (if you crossed your legs, cross them the other way "

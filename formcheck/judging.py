@@ -252,11 +252,13 @@ def rep_record(exercise: Exercise, index: int, set_no: int, side: str, ev: RepEv
 
 
 def hold_record(exercise: Exercise, side: str, ev: HoldEvent, target_s: float | None, metrics: dict[str, float],
-                faults: list[FaultHit], unjudged: list[str], position_checked: bool = True) -> Hold:
+                faults: list[FaultHit], unjudged: list[str], position_checked: bool = True,
+                other_leg: str = "one") -> Hold:
     """One graded hold as the report gives it; offline and live build holds only here."""
     return Hold(side=side, start_s=round(ev.start_t, 3), end_s=round(ev.end_t, 3), duration_s=round(ev.duration_s, 2),
                 target_s=target_s, metrics=metrics_json(metrics), faults=tuple(faults), unjudged=tuple(unjudged),
-                form_judged=form_judged(exercise, unjudged), position_checked=position_checked)
+                form_judged=form_judged(exercise, unjudged), position_checked=position_checked,
+                other_leg=other_leg)
 
 
 # ---- evidence: are a fault's landmarks seen well enough to judge it? ----------------

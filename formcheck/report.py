@@ -23,7 +23,7 @@ from formcheck.wording import count
 VIEW_CANNOT_SEE = "this camera view cannot see it"
 
 __all__ = ["SCHEMA", "finish_report", "recognised_line", "camera_view_words", "form_kind", "good_form_count", "GOOD_FORM", "NOT_ONE_OF_THEM", "movement_words", "PARTLY_JUDGED", "FAULT_FOUND",
-           "FORM_NOT_JUDGED", "rep_cue", "recognised_text", "summary_text", "review_notes", "write_json",
+           "FORM_NOT_JUDGED", "hold_side", "rep_cue", "recognised_text", "summary_text", "review_notes", "write_json",
            "validate_report"]
 
 SCHEMA = "formcheck.report/1"
@@ -236,6 +236,16 @@ def write_json(report: dict, path: str | os.PathLike) -> None:
     atomic_write_text(path, dumps_json(report))
 
 
+def hold_side(hold: dict) -> str:
+    """The side a hold is named by: "both legs" for a fold that stretched both at
+    once, "left; the other leg hidden" where the far leg could not be seen (a
+    two-legged fold and a one-legged stretch look alike side-on, s33), else its side."""
+    leg = hold.get("other_leg")
+    if leg == "both":
+        return "both legs"
+    return f"{hold['side']}; the other leg hidden" if leg == "unseen" else hold["side"]
+
+
 def _fmt_time(s: float) -> str:
     m, sec = divmod(max(0.0, s), 60)
     return f"{int(m)}:{sec:04.1f}"
@@ -351,7 +361,7 @@ def summary_text(report: dict) -> str:
             verdict = _verdict(h, report)
             reached = ", reached" if h.get("target_s") and h["duration_s"] >= h["target_s"] else ""
             target = f" (target {h['target_s']:.0f} s{reached})" if h.get("target_s") else ""
-            lines.append(f"  hold {k} ({h['side']}) at {_fmt_time(h['start_s'])}: held {h['duration_s']:.0f} s{target}"
+            lines.append(f"  hold {k} ({hold_side(h)}) at {_fmt_time(h['start_s'])}: held {h['duration_s']:.0f} s{target}"
                          f" — {verdict}")
     shown: set[str] = set()
     if report["steps"] or report.get("gait"):

@@ -144,12 +144,17 @@ class Hold:
     # read (events.unread_holds): timed from the body keeping still, nothing judged.
     # Written only when False, so that other holds read as before.
     position_checked: bool = True
+    # What the other leg did (events.other_leg_in_hold): "both" where the hold
+    # stretched both legs at once, "unseen" where it was hidden (side-on, behind
+    # the near leg). Written only when not "one", so that other holds read as before.
+    other_leg: str = "one"
 
     def to_json(self) -> dict:
         return {"side": self.side, "start_s": self.start_s, "end_s": self.end_s, "duration_s": self.duration_s,
                 "target_s": self.target_s, "metrics": dict(self.metrics),
                 "faults": [f.to_json() for f in self.faults], "unjudged": list(self.unjudged),
-                "form_judged": self.form_judged, **({} if self.position_checked else {"position_checked": False})}
+                "form_judged": self.form_judged, **({} if self.position_checked else {"position_checked": False}),
+                **({} if self.other_leg == "one" else {"other_leg": self.other_leg})}
 
     @classmethod
     def from_json(cls, d: Mapping, where: str = "hold") -> Hold:
@@ -158,7 +163,8 @@ class Hold:
                    target_s=_need(d, where, "target_s", float, optional=True), metrics=_metrics(d, where),
                    faults=_faults(d, where), unjudged=_strings(d, where, "unjudged"),
                    form_judged=_need(d, where, "form_judged", bool),
-                   position_checked=_need(d, where, "position_checked", bool) if "position_checked" in d else True)
+                   position_checked=_need(d, where, "position_checked", bool) if "position_checked" in d else True,
+                   other_leg=_need(d, where, "other_leg", str) if "other_leg" in d else "one")
 
 
 @dataclass(frozen=True)

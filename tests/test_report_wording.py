@@ -602,3 +602,16 @@ def test_the_closest_movement_named_is_a_movement_with_at_least_a_fifth():
                               "alternatives": [[None, 0.6], ["running", 0.34], ["clamshell", 0.25]]}}
     assert likeliest_other(refused, ["clamshell", "running"]) == "running"
     assert likeliest_other(refused, ["clamshell"]) is None  # only the movement the refusal names
+
+
+@pytest.mark.parametrize("other_leg, named", [(None, "hold 1 (left) at"), ("both", "hold 1 (both legs) at"),
+                                              ("unseen", "hold 1 (left; the other leg hidden) at")])
+def test_a_two_legged_fold_is_not_named_by_one_side(other_leg, named):
+    """s33 item 2: a seated forward fold, both legs straight together, read "hold 1 (left)"."""
+    from formcheck.results import Hold
+
+    hold = {"side": "left", "start_s": 0.0, "end_s": 7.1, "duration_s": 7.1, "target_s": 3.0, "faults": [],
+            "unjudged": [], "form_judged": True, "metrics": {}, **({"other_leg": other_leg} if other_leg else {})}
+    assert named in summary_text(_report("hamstring_stretch", holds=[hold]))
+    again = Hold.from_json(hold).to_json()
+    assert again == hold and again.get("other_leg") == other_leg  # written only when not "one"

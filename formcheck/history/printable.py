@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from formcheck.history.db import now_iso, parse_time
 from formcheck.history.rows import finite
-from formcheck.report import FAULT_FOUND, GOOD_FORM, form_kind, form_verdict
+from formcheck.report import FAULT_FOUND, GOOD_FORM, form_kind, form_verdict, hold_side
 
 if TYPE_CHECKING:
     from formcheck.history.store import History
@@ -130,7 +130,7 @@ def _session_detail(s: dict) -> list[str]:
                    "<th class='num'>Held (s)</th><th class='num'>Target (s)</th><th>Faults</th></tr>")
         for k, h in enumerate(rep["holds"], 1):
             verdict, cls = _verdict_cell(h, rep["exercise"])
-            out.append(f"<tr><td class='num'>{k}</td><td>{_esc(h['side'])}</td><td class='num'>{h['start_s']:.1f}</td>"
+            out.append(f"<tr><td class='num'>{k}</td><td>{_esc(hold_side(h))}</td><td class='num'>{h['start_s']:.1f}</td>"
                        f"<td class='num'>{h['duration_s']:.0f}</td><td class='num'>{_fmt(h.get('target_s'), 0)}</td>"
                        f"<td class='{cls}'>{_esc(verdict)}</td></tr>")
         out.append("</table>")

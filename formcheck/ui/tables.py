@@ -11,7 +11,7 @@ import pandas as pd
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.base import EVENT_METRICS
 from formcheck.features import SIDES
-from formcheck.report import form_verdict
+from formcheck.report import form_verdict, hold_side
 from formcheck.ui.labels import local_time, movement_title
 
 __all__ = ["rep_table", "rep_table_help", "hold_table", "step_table", "step_metric", "step_metric_name",
@@ -93,7 +93,7 @@ def rep_table_help(report: dict) -> dict[str, str]:
 def hold_table(report: dict) -> pd.DataFrame:
     rows = []
     for k, h in enumerate(report["holds"], 1):
-        rows.append({"Hold": k, "Side": h["side"], "Start": _clock(h["start_s"]), "Held (s)": round(h["duration_s"], 1),
+        rows.append({"Hold": k, "Side": hold_side(h), "Start": _clock(h["start_s"]), "Held (s)": round(h["duration_s"], 1),
                      "Target (s)": h.get("target_s"),
                      "Form": form_verdict(h, report["exercise"], short=True) if not h["faults"]
                      else "; ".join(f["code"].replace("_", " ") for f in h["faults"]),
