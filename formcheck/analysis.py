@@ -29,6 +29,7 @@ from formcheck.clip_checks import (
 from formcheck.errors import NoPersonError
 from formcheck.events import (
     anchor_points,
+    beyond_doubt,
     count_one_leg,
     drive_signal,
     explain_no_hold,
@@ -162,30 +163,6 @@ def _count_doubt(exercise: Exercise, events: list, evd) -> str | None:
         return None
     reason = Counter(doubted).most_common(1)[0][0]
     return f"The rep count may be wrong: on {len(doubted)} of {len(gaps)} reps {reason}."
-
-
-# The driving angle read beyond the furthest the movement goes (Exercise.drive_max_deg)
-# for this long in all is the pose model misplacing the limb, not a moment of it passing
-# through: real near misses analysed as a straight leg raise read past 135° for up to
-# 0.7 s (a knee pulled in, a rolling twist), an own render whose raised leg the model
-# lost for 13 s; no real straight leg raise got there [own].
-BEYOND_DOUBT_S = 1.0
-
-
-def _beyond_doubt(exercise: Exercise, times: np.ndarray, drives: list[np.ndarray]) -> str | None:
-    """A warning that the count may be wrong because the driving angle (drives: [N] per
-    side, NaN unseen) read beyond exercise.drive_max_deg for BEYOND_DOUBT_S or more, or None."""
-    if exercise.drive_max_deg is None or len(times) < 2 or not drives:
-        return None
-    with np.errstate(invalid="ignore"):
-        beyond = np.any([d > exercise.drive_max_deg for d in drives], axis=0)
-    seconds = float(beyond.sum() * np.median(np.diff(times)))
-    if seconds < BEYOND_DOUBT_S:
-        return None
-    top = max(float(np.nanmax(d)) for d in drives if np.isfinite(d).any())
-    return (f"The rep count may be wrong: for {seconds:.0f} s the pose model read your leg at up to {top:.0f}°, "
-            f"past the {exercise.drive_max_deg:.0f}° no {exercise.title.lower()} reaches, so it was misplacing "
-            "your legs: reps may be missed or made up, and form faults were not judged.")
 
 
 BEYOND_WHY = "the pose model was misplacing your legs (it read them past where a leg can go)"
@@ -378,9 +355,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     n_other = 0
     tracked_feats = {s: side_features(exercise, Joints(evd.px, evd.vis, evd.world, s))
                      for s in side_data} if exercise.not_a_rep and evd.px is not None else {}
-    # The pose model misplacing the legs for long (_beyond_doubt): no fault is judged, as
+    # The pose model misplacing the legs for long (events.beyond_doubt): no fault is judged, as
     # where it kept losing the person.
-    beyond = (_beyond_doubt(exercise, clean.times, [d for _, d in side_data.values()])
+    beyond = (beyond_doubt(exercise, clean.times, [d for _, d in side_data.values()])
               if exercise.kind == "reps" and not unreliable else None)
     not_judged = ("the pose model kept losing you from this camera angle" if unreliable else
                   BEYOND_WHY if beyond else None)

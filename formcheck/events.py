@@ -31,7 +31,8 @@ from formcheck.reps import (
 from formcheck.wording import movements, were
 
 __all__ = ["side_features", "anchor_points", "other_leg_in_hold", "drive_signal", "position_mask", "resolve_overlap",
-           "mirrors_other_leg", "count_one_leg", "other_movement", "other_movement_note", "explain_no_hold",
+           "mirrors_other_leg", "count_one_leg", "other_movement", "other_movement_note",
+           "beyond_doubt", "explain_no_hold",
            "find_holds", "deepening_limit_dps", "unread_holds", "OVERLAP_SHARE",
            "DEEPEN_SHARE_PER_S"]
 
@@ -170,6 +171,30 @@ def other_movement(exercise: Exercise, metrics: dict[str, float], tracked: dict[
         if c.holds(value if math.isfinite(value) else metrics.get(c.metric, math.nan)):
             return True
     return False
+
+
+# The driving angle read beyond the furthest the movement goes (Exercise.drive_max_deg)
+# for this long in all is the pose model misplacing the limb, not a moment of it passing
+# through: real near misses analysed as a straight leg raise read past 135° for up to
+# 0.7 s (a knee pulled in, a rolling twist), an own render whose raised leg the model
+# lost for 13 s; no real straight leg raise got there [own].
+BEYOND_DOUBT_S = 1.0
+
+
+def beyond_doubt(exercise: Exercise, times: np.ndarray, drives: list[np.ndarray]) -> str | None:
+    """A warning that the count may be wrong because the driving angle (drives: [N] per
+    side, NaN unseen) read beyond exercise.drive_max_deg for BEYOND_DOUBT_S or more, or None."""
+    if exercise.drive_max_deg is None or len(times) < 2 or not drives:
+        return None
+    with np.errstate(invalid="ignore"):
+        beyond = np.any([d > exercise.drive_max_deg for d in drives], axis=0)
+    seconds = float(beyond.sum() * np.median(np.diff(times)))
+    if seconds < BEYOND_DOUBT_S:
+        return None
+    top = max(float(np.nanmax(d)) for d in drives if np.isfinite(d).any())
+    return (f"The rep count may be wrong: for {seconds:.0f} s the pose model read your leg at up to {top:.0f}°, "
+            f"past the {exercise.drive_max_deg:.0f}° no {exercise.title.lower()} reaches, so it was misplacing "
+            "your legs: reps may be missed or made up, and form faults were not judged.")
 
 
 def other_movement_note(exercise: Exercise, n: int) -> str:

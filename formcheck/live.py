@@ -33,6 +33,7 @@ from formcheck.events import (
     CANDIDATE_SHARE,
     MIRROR_REACH_S,
     anchor_points,
+    beyond_doubt,
     drive_signal,
     find_holds,
     mirrors_other_leg,
@@ -456,10 +457,13 @@ class LiveSession:
 
     def warnings(self) -> list[str]:
         """What the session says beside its count, worded as the offline report says it:
-        the movements left out as another movement (events.other_movement_note)."""
+        the movements left out as another movement (events.other_movement_note), and a
+        count in doubt because the legs were read past where they go (events.beyond_doubt)."""
         kept = [e for _, e in self._kept]
         n_other = sum(1 for e in self._other if any(e is k for k in kept))
-        return [other_movement_note(self.exercise, n_other)] if n_other else []
+        beyond = beyond_doubt(self.exercise, np.asarray(self.times, float),
+                              [np.asarray(self._drive[s], float) for s in self.sides])
+        return ([other_movement_note(self.exercise, n_other)] if n_other else []) + ([beyond] if beyond else [])
 
     def _grade_hold(self, side: str, ev) -> Hold:
         feats, drive, times = self._arrays(side)

@@ -489,7 +489,8 @@ def test_a_leg_read_past_where_it_can_go_doubts_the_count():
     """Own render (straight leg raise seed 1): the pose model lost the raised leg and read
     it at 160-177° for 13 s, far past vertical; the count was wrong and nothing said so.
     A moment past the limit (a real near miss rolling through it for 0.7 s) is no doubt."""
-    from formcheck.analysis import BEYOND_DOUBT_S, _beyond_doubt
+    from formcheck.events import BEYOND_DOUBT_S
+    from formcheck.events import beyond_doubt as _beyond_doubt
     from formcheck.exercises import EXERCISES
 
     ex = EXERCISES["straight_leg_raise"]
@@ -522,6 +523,12 @@ def test_legs_misplaced_past_where_they_go_leave_form_unjudged():
     assert report["reps"] and all(not r["faults"] for r in report["reps"])
     codes = {f.code for f in EXERCISES["straight_leg_raise"].faults}
     assert all(set(r["unjudged"]) == codes for r in report["reps"])
+    # Live says the same beside its count (it had no such note).
+    live = LiveSession("straight_leg_raise", width=track.width, height=track.height)
+    for i in range(len(track)):
+        live.push(float(t[i]), Detection(xy[i], track.vis[i], track.world[i]) if track.detected[i] else None)
+    live.finish()
+    assert any(w.startswith("The rep count may be wrong") for w in live.warnings())
 
 
 def test_person_close_behind_with_an_upright_trunk_adds_no_reps():

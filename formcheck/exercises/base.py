@@ -277,7 +277,7 @@ class Exercise:
     not_a_rep: tuple[Cond, ...] = ()
     other_movement: str = ""
     # The furthest the driving angle goes in this movement (°); read beyond it for long,
-    # the pose model is misplacing the limb, and the count is doubted (analysis._beyond_doubt).
+    # the pose model is misplacing the limb, and the count is doubted (events.beyond_doubt).
     # None: no such limit.
     drive_max_deg: float | None = None
     set_pause_s: float = 8.0  # a longer pause between reps starts a new set [own]
