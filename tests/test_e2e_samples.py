@@ -88,32 +88,49 @@ def test_running_steps_fppa_and_cadence(case):
 
 
 # ---- the precomputed sample reports (formcheck.sample_reports) -------------------------------------
-# Each committed <movement>.report.json must equal a fresh analysis of its clip: same counts, sides and
-# fault codes; event times within 0.05 s; metrics within 0.5 + 2% of the value [own] (the pose model's
-# float results may differ in the last digits between CPUs). Regenerate with `make sample-reports`.
+# Each committed <movement>.report.json must equal the analysis of its committed pose track exactly (same
+# counts, sides and fault codes; event times within 0.001 s; metrics within 0.001): this is what goes stale
+# when the analysis changes. Against a fresh run of the pose model on the clip it must agree in counts, sides
+# and fault codes, with event times within 0.1 s and metrics within 1 + 5% of the value: the pose model's
+# results differ between CPUs by more than the last digits [measured: on an AMD EPYC machine the running
+# sample's left contacts came 0.055 s earlier and a straight leg raise's range read 36.4° against 34.3°,
+# landmarks up to 11 px apart, median 0.0003 px; the committed tracks analysed there gave the reports
+# exactly]. Regenerate with `make sample-reports`.
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) <= 0.5 + 0.02 * abs(b)
+def _agree(name: str, pre: dict, got: dict, t_tol: float, close) -> None:
+    assert pre["exercise"] == got["exercise"] and pre.get("view") == got.get("view")
+    assert pre.get("side") == got.get("side") and pre["warnings"] == got["warnings"]
+    for kind, t_key in (("reps", "peak_s"), ("holds", "start_s"), ("steps", "contact_s")):
+        assert len(pre[kind]) == len(got[kind]), kind
+        for p, q in zip(pre[kind], got[kind]):
+            assert p["side"] == q["side"] and p[t_key] == pytest.approx(q[t_key], abs=t_tol)
+            assert sorted(f["code"] for f in p["faults"]) == sorted(f["code"] for f in q["faults"])
+            assert p["metrics"].keys() == q["metrics"].keys()
+            bad = {k: (p["metrics"][k], q["metrics"][k]) for k in p["metrics"]
+                   if not close(p["metrics"][k], q["metrics"][k])}
+            assert not bad, f"{name} {kind}: precomputed vs this analysis: metrics differ: {bad}"
 
 
-def test_precomputed_report_equals_the_live_analysis(case):
+def _precomputed(name: str) -> dict:
     from formcheck.sample_reports import file_sha256
 
-    name, _, live = case
     path = SAMPLES / f"{name}.report.json"
     assert path.exists(), f"{path.name} missing: run `make sample-reports`"
     pre = json.loads(path.read_text())
     assert pre["precomputed"]["video_sha256"] == file_sha256(SAMPLES / f"{name}.mp4"), "stale: the clip changed"
     assert (SAMPLES / f"{name}.track.npz").exists() and (SAMPLES / f"{name}.annotated.mp4").exists()
-    assert pre["exercise"] == live["exercise"] and pre.get("view") == live.get("view")
-    assert pre.get("side") == live.get("side") and pre["warnings"] == live["warnings"]
-    for kind, t_key in (("reps", "peak_s"), ("holds", "start_s"), ("steps", "contact_s")):
-        assert len(pre[kind]) == len(live[kind]), kind
-        for p, q in zip(pre[kind], live[kind]):
-            assert p["side"] == q["side"] and p[t_key] == pytest.approx(q[t_key], abs=0.05)
-            assert sorted(f["code"] for f in p["faults"]) == sorted(f["code"] for f in q["faults"])
-            assert p["metrics"].keys() == q["metrics"].keys()
-            bad = {k: (p["metrics"][k], q["metrics"][k]) for k in p["metrics"]
-                   if not _close(p["metrics"][k], q["metrics"][k])}
-            assert not bad, f"{name} {kind}: precomputed vs live metrics differ: {bad}"
+    return pre
+
+
+def test_precomputed_report_equals_the_analysis_of_its_track(case):
+    from formcheck.pipeline import analyze, load_track
+
+    name, truth, _ = case
+    got = analyze(load_track(SAMPLES / f"{name}.track.npz"), name, Options(**truth.get("analysis_options", {})))
+    _agree(name, _precomputed(name), got, 0.001, lambda a, b: abs(a - b) <= 0.001)
+
+
+def test_precomputed_report_agrees_with_the_pose_model_run_here(case):
+    name, _, live = case
+    _agree(name, _precomputed(name), live, 0.1, lambda a, b: abs(a - b) <= 1.0 + 0.05 * abs(b))
