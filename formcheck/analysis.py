@@ -30,10 +30,12 @@ from formcheck.errors import NoPersonError
 from formcheck.events import (
     anchor_points,
     beyond_doubt,
+    carried_over,
     count_one_leg,
     drive_signal,
     explain_no_hold,
     find_holds,
+    in_place,
     other_leg_in_hold,
     other_movement,
     other_movement_note,
@@ -58,6 +60,7 @@ from formcheck.judging import (
 from formcheck.landmarks import PoseTrack
 from formcheck.reps import (
     HoldEvent,
+    HoldParams,
     RepEvent,
     guard_jumps,
     hold_params,
@@ -163,6 +166,22 @@ def _count_doubt(exercise: Exercise, events: list, evd) -> str | None:
         return None
     reason = Counter(doubted).most_common(1)[0][0]
     return f"The rep count may be wrong: on {len(doubted)} of {len(gaps)} reps {reason}."
+
+
+def _carried_over(exercise: Exercise, times: np.ndarray, side_data: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
+                  found: list[tuple[str, RepEvent | HoldEvent]], params: HoldParams) -> list[tuple[str, RepEvent | HoldEvent]]:
+    """Each hold carried on where the pose model handed the stretched leg to the other
+    leg at its end (events.carried_over), unless the other side has a hold there."""
+    ok = {s: in_place(times, d, position_mask(exercise, f, d), params) for s, (f, d) in side_data.items()}
+    out: list[tuple[str, RepEvent | HoldEvent]] = []
+    for side, ev in found:
+        if isinstance(ev, HoldEvent):
+            o = other_side(side)
+            longer = carried_over(times, ev, ok[side], ok[o], side_data[o][1], params)
+            if not any(s == o and e.start_t <= longer.end_t and e.end_t >= ev.end_t for s, e in found):
+                ev = longer
+        out.append((side, ev))
+    return out
 
 
 BEYOND_WHY = "the pose model was misplacing your legs (it read them past where a leg can go)"
@@ -325,6 +344,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                              anchor_points(joints),
                              tuple(feats[k] for k in exercise.held_too))
         found += [(side, ev) for ev in evs]
+    if exercise.kind == "hold" and holding is not None and len(side_data) == 2:
+        found = _carried_over(exercise, clean.times, side_data, found, holding)
     if exercise.one_leg_at_a_time and any(calibrated.values()):
         # One leg does the set while the other supports: a leg none of whose movements
         # agreed with another (its lone movement counted against itself, reps.flush_reps)

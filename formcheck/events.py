@@ -30,7 +30,7 @@ from formcheck.reps import (
 )
 from formcheck.wording import movements, were
 
-__all__ = ["side_features", "anchor_points", "other_leg_in_hold", "drive_signal", "position_mask", "resolve_overlap",
+__all__ = ["carried_over", "in_place", "side_features", "anchor_points", "other_leg_in_hold", "drive_signal", "position_mask", "resolve_overlap",
            "mirrors_other_leg", "count_one_leg", "other_movement", "other_movement_note",
            "beyond_doubt", "explain_no_hold",
            "find_holds", "deepening_limit_dps", "unread_holds", "OVERLAP_SHARE",
@@ -771,6 +771,34 @@ def find_holds(times: np.ndarray, drive: np.ndarray, raw_drive: np.ndarray, in_p
                 parts = [_held_too(times, values, anchors, p, params) for p in parts]
         out += [p for p in parts if p.duration_s >= params.min_hold_s]
     return out
+
+
+# The pose model can hand the stretched leg to the other leg in the middle of a hold
+# while the person keeps still: in a real seated single-leg hamstring stretch (s34,
+# both knees read straight) the stretched_leg pick flipped from the right leg to the
+# left at 6.5 s of an 8 s hold, and the hold ended there, 1.5 s early. The other
+# side in position and still (in_place) right after the hold ends (within max_gap_s),
+# where this side is no longer, with its driving angle within band_deg of the
+# hold's, carries the same hold on, through gaps of up to max_gap_s [own: the hold
+# engine's own tolerances]. Not where the other side has a hold of its own there.
+def carried_over(times: np.ndarray, ev: HoldEvent, mine: np.ndarray, other: np.ndarray,
+                 other_drive: np.ndarray, params: HoldParams) -> HoldEvent:
+    """The hold `ev` of one side, its end carried on over the frames where only the
+    other side is in place (`mine`, `other`: [N] bool, in position and still;
+    `other_drive`: the other side's driving angle [N])."""
+    last, k = ev.end_i, ev.end_i + 1
+    with np.errstate(invalid="ignore"):
+        takes_over = other & ~mine & (np.abs(other_drive - ev.value) <= params.band_deg)
+    while k < len(times) and times[k] - times[last] <= params.max_gap_s:
+        if takes_over[k]:
+            last = k
+        k += 1
+    return ev if last == ev.end_i else replace(ev, end_i=int(last), end_t=float(times[last]))
+
+
+def in_place(times: np.ndarray, drive: np.ndarray, in_position: np.ndarray, params: HoldParams) -> np.ndarray:
+    """[N] bool: in the stretch's position (by the hold engine's majority vote) and still."""
+    return steady_position(times, in_position, params) & _still_mask(times, drive, params)
 
 
 # ---- still, but the position cannot be read ----------------------------------------------

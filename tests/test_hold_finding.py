@@ -922,3 +922,22 @@ def test_a_break_within_the_gap_tolerance_does_not_split_a_hold():
         v[moved] = 130.0  # the trunk rises out of the band
         parts = _split_at_returns(t, v, a, HoldEvent(0.0, float(t[-1]), 0, n - 1, 150.0), params)
         assert len(parts) == (2 if split else 1), brk
+
+
+def test_a_hold_goes_on_when_the_pose_model_hands_the_stretched_leg_to_the_other():
+    """s34: a seated single-leg hamstring stretch held 0-7.96 s; at 6.5 s the model's pick of
+    the stretched leg flipped to the other leg (both knees read straight) and the hold ended
+    there, 1.5 s early. The other side in place, still at the hold's angle, carries it on."""
+    from formcheck.events import carried_over
+    from formcheck.reps import HoldEvent, HoldParams
+
+    t = np.arange(0, 8.0, 1 / 25)
+    mine, other = t < 6.5, t >= 6.5
+    ev = HoldEvent(0.0, float(t[162]), 0, 162, 36.0)  # ends at 6.48 s
+    drive = np.full_like(t, 37.5)
+    p = HoldParams()
+    assert carried_over(t, ev, mine, other, drive, p).end_t == pytest.approx(7.96, abs=0.01)
+    assert carried_over(t, ev, mine, other, drive + 20.0, p) == ev  # another angle: another position
+    late = t >= 6.48 + p.max_gap_s + 0.2
+    assert carried_over(t, ev, mine, late, drive, p) == ev  # a pause longer than a gap: not the same hold
+    assert carried_over(t, ev, t < 8.0, other, drive, p) == ev  # this side still in place: its own ending stands
