@@ -9,6 +9,7 @@ recogniser. Pure numpy.
 from __future__ import annotations
 
 import math
+import re
 from collections import deque
 from dataclasses import replace
 
@@ -32,7 +33,7 @@ from formcheck.wording import movements, were
 
 __all__ = ["carried_over", "in_place", "side_features", "anchor_points", "other_leg_in_hold", "drive_signal", "position_mask", "resolve_overlap",
            "mirrors_other_leg", "count_one_leg", "other_movement", "other_movement_note",
-           "beyond_doubt", "explain_no_hold",
+           "beyond_doubt", "explain_no_hold", "NEARER_TIP", "HOLD_STILL_TIP",
            "find_holds", "deepening_limit_dps", "unread_holds", "OVERLAP_SHARE",
            "DEEPEN_SHARE_PER_S"]
 
@@ -314,6 +315,12 @@ def _unseen(check, side: str, vis: np.ndarray | None, a: int, b: int) -> list[tu
 UNSEEN_DRIVE_SHARE = 0.5
 
 
+# The re-filming advice of a position check whose landmarks the pose model could not see.
+NEARER_TIP = "(film with that leg nearer the camera)"
+# The coaching sentence of a no-hold note for a person who never held still long enough.
+HOLD_STILL_TIP = re.compile(r" Hold the stretch (?:still for \d+ s or more|without moving)\.")
+
+
 def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
                     times: np.ndarray, vis: np.ndarray | None = None, params: HoldParams | None = None) -> str:
     """Why no hold was found, in the user's terms. sides: side -> (features, drive).
@@ -401,12 +408,19 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                 f"(longest: {dur:.1f} s{speed}). Hold the stretch without moving.")
     if failing:
         parts = []
+        # The checks whose landmarks were unseen said in one sentence, each landmark once (s34: a
+        # child's pose read the same ankle and "cannot tell whether you were in position" twice).
+        blind = [(c, unseen) for c, _, unseen in failing if unseen]
+        if blind:
+            seen_names = dict(n for _, unseen in blind for n in unseen)
+            names = ", ".join(f"{n} (visibility {vv:.1f})" for n, vv in seen_names.items())
+            checks = " and ".join(f"'{c.feature}'" for c, _ in blind)
+            parts.append(f"the pose model could not see your {names}; above {VIS_MIN:.1f} is needed to "
+                         f"check {checks}, so this camera angle cannot tell whether you were in position "
+                         f"{NEARER_TIP}")
         for c, v, unseen in failing:
             if unseen:
-                names = ", ".join(f"{n} (visibility {vv:.1f})" for n, vv in unseen)
-                parts.append(f"the pose model could not see your {names}; above {VIS_MIN:.1f} is needed to "
-                             f"check '{c.feature}', so this camera angle cannot tell whether you were in position "
-                             "(film with that leg nearer the camera)")
+                continue
             elif math.isfinite(v):
                 parts.append(c.say(side, v))
             else:

@@ -19,7 +19,7 @@ from formcheck.cleaning import SMOOTH_HZ, clean_track
 from formcheck.clip_checks import MIN_FPS_REPS, SMALL_PERSON, person_extent, two_people_seen
 from formcheck.draw import Overlay, annotate
 from formcheck.errors import BadVideoError, NoPersonError
-from formcheck.events import drive_signal, side_features
+from formcheck.events import HOLD_STILL_TIP, NEARER_TIP, drive_signal, side_features
 from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
 from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack
@@ -186,6 +186,21 @@ def _position_missed(track: PoseTrack, ex) -> str | None:
     return next((w[len(NO_HOLD):].rstrip(".") for w in body.get("warnings", []) if w.startswith(NO_HOLD)), None)
 
 
+def _as_refused(missed: str, ex) -> str:
+    """A no-hold reason (events.explain_no_hold) as the reason beside a confident "not
+    this movement": no coaching of the stretch (its camera set-up tip, "hold the
+    stretch still ..."), and a position check the camera could not see said as
+    such, with its re-filming advice only for the case that it was the movement.
+    s34: a child's pose, 100% not a running lunge, was told to film "with that leg
+    nearer the camera"; alternating lunges, 94%, were given the lunge's set-up tips."""
+    what = a_movement(ex.name)
+    out = HOLD_STILL_TIP.sub("", missed.replace(ex.camera_tip.rstrip("."), "")).strip().rstrip(".")
+    if NEARER_TIP in out:
+        out = (f"the movement did not match {what}, and its position could not be checked either: "
+               + out.replace(NEARER_TIP, f"(if it was {what}, film with that leg nearer the camera)"))
+    return out
+
+
 def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
     """Why a clip was not graded when it looks like none of the movements (or, for a
     chosen movement, its body position or shape does not fit it), in a runner's
@@ -227,6 +242,8 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
     else:
         missed = _position_missed(track, chosen_ex) if chosen_ex is not None else None
         missed = missed or (body_position_missed(rec, chosen) if chosen is not None else None)
+    if missed and chosen_ex is not None and rec.movement is None and rec.confident:
+        missed = _as_refused(missed, chosen_ex)
     if missed:
         # s28: a staggered-stance stretch was told to do what it did ("put the leg forward, heel
         # down, and hinge"): say which part of the stretch's position did not match, with the

@@ -171,7 +171,11 @@ def test_real_front_oblique_treadmill_runner_gets_cadence_only():
     # alternately 0.21 s and 0.45 s apart and 10 overstride flags followed, with "land with your
     # foot closer under your hips"; 180 steps/min counted by eye.
     out = _real_summary("run_treadmill_oblique_gym_btk", "running")
-    assert "alternately 0.21 s and 0.45 s" in out and "Faults" not in out and "Land with your foot" not in out
+    # The step times within 0.03 s: the pose track differs a little between CPUs and pose runs (0.46 s on a
+    # track made on another machine).
+    apart = re.search(r"alternately (\d\.\d+) s and (\d\.\d+) s", out)
+    assert apart and float(apart[1]) == pytest.approx(0.21, abs=0.03) and float(apart[2]) == pytest.approx(0.45, abs=0.03)
+    assert "Faults" not in out and "Land with your foot" not in out
     cadence = float(re.search(r"Cadence (\d+) steps/min", out).group(1))
     assert cadence == pytest.approx(180, abs=4)
 
@@ -615,3 +619,23 @@ def test_a_two_legged_fold_is_not_named_by_one_side(other_leg, named):
     assert named in summary_text(_report("hamstring_stretch", holds=[hold]))
     again = Hold.from_json(hold).to_json()
     assert again == hold and again.get("other_leg") == other_leg  # written only when not "one"
+
+
+def test_a_confident_refusal_does_not_coach_the_stretch_or_blame_only_the_camera():
+    """s34 items 5-6: a child's pose, 100% not a running lunge, was told to film "with that leg
+    nearer the camera"; alternating lunges, 94% not one, were given the lunge's set-up tips."""
+    from formcheck.events import NEARER_TIP
+    from formcheck.exercises import EXERCISES
+    from formcheck.pipeline import _as_refused
+
+    ex = EXERCISES["running_lunge"]
+    blind = ("where your front leg angle read still longest (20 s from 0.0 s), the pose model could not see your "
+             "right ankle (visibility 0.0); above 0.5 is needed to check 'foot_ahead', so this camera angle cannot "
+             f"tell whether you were in position {NEARER_TIP}")
+    said = _as_refused(blind, ex)
+    assert said.startswith("the movement did not match a running lunge, and its position could not be checked")
+    assert said.endswith("(if it was a running lunge, film with that leg nearer the camera)") and NEARER_TIP not in said
+    moved = ("no still period of 3 s was read (longest: 0.7 s). Your front leg angle read still most of the time. "
+             f"Hold the stretch still for 3 s or more. {ex.camera_tip}".rstrip("."))
+    said = _as_refused(moved, ex)
+    assert said == "no still period of 3 s was read (longest: 0.7 s). Your front leg angle read still most of the time"
