@@ -14,7 +14,6 @@ already cached with the right hash is left alone. Nothing is written into the re
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -22,20 +21,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from formcheck.models import sha256_of as sha256
+
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "benchmarks" / "real_footage_clips.json"
 
 
 def cache_dir() -> Path:
     return Path(os.environ.get("FORMCHECK_REAL_CLIPS", Path.home() / ".cache" / "formcheck" / "real_clips"))
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def git_dir(mirrors: Path, repository: str) -> Path | None:
