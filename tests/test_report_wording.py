@@ -617,6 +617,8 @@ def test_a_two_legged_fold_is_not_named_by_one_side(other_leg, named):
     hold = {"side": "left", "start_s": 0.0, "end_s": 7.1, "duration_s": 7.1, "target_s": 3.0, "faults": [],
             "unjudged": [], "form_judged": True, "metrics": {}, **({"other_leg": other_leg} if other_leg else {})}
     assert named in summary_text(_report("hamstring_stretch", holds=[hold]))
+    short = {**hold, "faults": [{"code": "short_hold", "message": "Hold the stretch longer: about 30 seconds each side"}]}
+    assert ("each side" in summary_text(_report("hamstring_stretch", holds=[short]))) == (other_leg != "both")
     again = Hold.from_json(hold).to_json()
     assert again == hold and again.get("other_leg") == other_leg  # written only when not "one"
 
