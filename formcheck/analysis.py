@@ -168,11 +168,13 @@ def _count_doubt(exercise: Exercise, events: list, evd) -> str | None:
     return f"The rep count may be wrong: on {len(doubted)} of {len(gaps)} reps {reason}."
 
 
-def _carried_over(exercise: Exercise, times: np.ndarray, side_data: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
-                  found: list[tuple[str, RepEvent | HoldEvent]], params: HoldParams) -> list[tuple[str, RepEvent | HoldEvent]]:
+def _carried_over(times: np.ndarray, side_data: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
+                  positions: dict[str, np.ndarray], found: list[tuple[str, RepEvent | HoldEvent]],
+                  params: HoldParams) -> list[tuple[str, RepEvent | HoldEvent]]:
     """Each hold carried on where the pose model handed the stretched leg to the other
-    leg at its end (events.carried_over), unless the other side has a hold there."""
-    ok = {s: in_place(times, d, position_mask(exercise, f, d), params) for s, (f, d) in side_data.items()}
+    leg at its end (events.carried_over), unless the other side has a hold there.
+    positions: side -> [N] the stretch's position per frame (events.position_mask)."""
+    ok = {s: in_place(times, d, positions[s], params) for s, (_, d) in side_data.items()}
     out: list[tuple[str, RepEvent | HoldEvent]] = []
     for side, ev in found:
         if isinstance(ev, HoldEvent):
@@ -314,6 +316,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         target = exercise.hold_target_s if exercise.hold else None
     found: list[tuple[str, RepEvent | HoldEvent]] = []
     side_data: dict[str, tuple[dict[str, np.ndarray], np.ndarray]] = {}
+    positions: dict[str, np.ndarray] = {}  # hold exercises: side -> the stretch's position per frame
     dropped = 0
     calibrated: dict[str, bool] = {}
     rejected: dict[str, int] = {}
@@ -336,7 +339,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             calibrated[side] = state.calibrated
             cut_off[side] = state.cut_off
         else:
-            pos = position_mask(exercise, feats, drive)
+            pos = positions[side] = position_mask(exercise, feats, drive)
             # Found on the guarded angle (as live); timed on the angle as read, which
             # offline can do: the walk-out looks ahead and bridges short jumps itself.
             # and started where the person began sinking slowly into the stretch.
@@ -345,7 +348,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                              tuple(feats[k] for k in exercise.held_too))
         found += [(side, ev) for ev in evs]
     if exercise.kind == "hold" and holding is not None and len(side_data) == 2:
-        found = _carried_over(exercise, clean.times, side_data, found, holding)
+        found = _carried_over(clean.times, side_data, positions, found, holding)
     if exercise.one_leg_at_a_time and any(calibrated.values()):
         # One leg does the set while the other supports: a leg none of whose movements
         # agreed with another (its lone movement counted against itself, reps.flush_reps)
