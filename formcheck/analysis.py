@@ -90,6 +90,9 @@ class AnalysisOptions:
     side: str = "auto"  # auto | left | right
     hold_target_s: float | None = None  # overrides the exercise's hold target
     clean: bool = True
+    # Analysed for the reason beside a confident "this is not that movement" (pipeline.refusal):
+    # a missed hold is explained without coaching the stretch (events.explain_no_hold).
+    refused: bool = False
 
 
 # The routine's sets per movement, said beside a short set's count (routine.Step.sets; a test keeps them equal).
@@ -499,7 +502,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             else:
                 warnings.append(f"Only the {held} side was held; switch and stretch the {other} side too.")
     if not events and not unread and exercise.kind == "hold" and exercise.position:
-        warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis, holding))
+        warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis, holding, options.refused))
         if view is not None and view not in exercise.views:
             warnings.append(f"Check that the camera sees you {_best_view(exercise)}.")
     elif not events and not unread and unreliable:

@@ -9,7 +9,6 @@ recogniser. Pure numpy.
 from __future__ import annotations
 
 import math
-import re
 from collections import deque
 from dataclasses import replace
 
@@ -29,13 +28,18 @@ from formcheck.reps import (
     run_holds,
     steady_position,
 )
-from formcheck.wording import movements, were
+from formcheck.wording import a_movement, movements, were
 
-__all__ = ["carried_over", "in_place", "side_features", "anchor_points", "other_leg_in_hold", "drive_signal", "position_mask", "resolve_overlap",
-           "mirrors_other_leg", "count_one_leg", "other_movement", "other_movement_note",
-           "beyond_doubt", "explain_no_hold", "NEARER_TIP", "HOLD_STILL_TIP",
-           "find_holds", "deepening_limit_dps", "unread_holds", "OVERLAP_SHARE",
-           "DEEPEN_SHARE_PER_S"]
+__all__ = [
+    # per-side signals
+    "side_features", "anchor_points", "drive_signal", "position_mask",
+    # reps
+    "resolve_overlap", "mirrors_other_leg", "count_one_leg", "other_movement", "other_movement_note",
+    "beyond_doubt", "OVERLAP_SHARE",
+    # holds
+    "find_holds", "carried_over", "in_place", "other_leg_in_hold", "unread_holds", "deepening_limit_dps",
+    "DEEPEN_SHARE_PER_S", "explain_no_hold", "NEARER_TIP",
+]
 
 
 def side_features(exercise: Exercise, joints: Joints) -> dict[str, np.ndarray]:
@@ -317,12 +321,11 @@ UNSEEN_DRIVE_SHARE = 0.5
 
 # The re-filming advice of a position check whose landmarks the pose model could not see.
 NEARER_TIP = "(film with that leg nearer the camera)"
-# The coaching sentence of a no-hold note for a person who never held still long enough.
-HOLD_STILL_TIP = re.compile(r" Hold the stretch (?:still for \d+ s or more|without moving)\.")
 
 
 def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
-                    times: np.ndarray, vis: np.ndarray | None = None, params: HoldParams | None = None) -> str:
+                    times: np.ndarray, vis: np.ndarray | None = None, params: HoldParams | None = None,
+                    refused: bool = False) -> str:
     """Why no hold was found, in the user's terms. sides: side -> (features, drive).
 
     The stretch the person tried is taken as the longest still period of the
@@ -332,8 +335,16 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
     check reads were hardly seen (vis [N,33], optional), it names them and how
     badly they were seen instead of a position verdict. Without a still period of
     min_hold_s: the person never held still long enough. params: the hold finder's
-    (reps.hold_params), else the exercise's."""
+    (reps.hold_params), else the exercise's.
+
+    refused: said beside a confident "this is not that stretch" (pipeline.refusal),
+    so nothing coaches the stretch (no camera set-up tip, no "hold the stretch
+    still"), and a position check the camera could not see is said as such, its
+    re-filming advice only for the case that it was the stretch (s34: a child's
+    pose, 100% not a running lunge, was told to film "with that leg nearer the
+    camera"; alternating lunges were given the lunge's set-up tips)."""
     params = params or exercise.hold
+    tip = "" if refused else f" {exercise.camera_tip}"
     if params is None:
         raise ValueError(f"{exercise.name} is not a held stretch")
     best: tuple | None = None
@@ -373,7 +384,7 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
         return (f"No held stretch detected: the pose model could not read your "
                 f"{exercise.drive.replace('_', ' ')} angle steadily in {min(unseen):.0%} of the clip (the "
                 "landmarks were not seen, or jumped about while your trunk stayed still), so no hold could be "
-                f"timed and nothing was judged. {exercise.camera_tip}")
+                f"timed and nothing was judged.{tip}")
     angle = exercise.drive.replace('_', ' ')
     clip_s = float(times[-1] - times[0]) if len(times) else 0.0
     longest = best[2] if best is not None else 0.0
@@ -388,8 +399,8 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                 f"{longest:.1f} s). Your {angle} angle read still most of the time in the stretch position (a "
                 f"median {min(moving):.0f}°/s; still means under {params.max_speed_dps:.0f}°/s), but never for "
                 f"{params.min_hold_s:.0f} s at a stretch: either you moved between short pauses, or the reading "
-                f"kept jumping (a moving camera or landmarks hard to see do that). Hold the stretch still for "
-                f"{params.min_hold_s:.0f} s or more. {exercise.camera_tip}")
+                f"kept jumping (a moving camera or landmarks hard to see do that)."
+                + ("" if refused else f" Hold the stretch still for {params.min_hold_s:.0f} s or more.{tip}"))
     if best is None:
         speed = (f": in the stretch position your {angle} angle moved at a median "
                  f"{min(moving):.0f}°/s (still means under {params.max_speed_dps:.0f}°/s)" if moving else
@@ -405,7 +416,7 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
         speed = (f"; in the stretch position your {angle} angle moved at a median "
                  f"{min(moving):.0f}°/s, where still means under {params.max_speed_dps:.0f}°/s" if moving else "")
         return (f"No held stretch detected: you never held still for {params.min_hold_s:.0f} s "
-                f"(longest: {dur:.1f} s{speed}). Hold the stretch without moving.")
+                f"(longest: {dur:.1f} s{speed})." + ("" if refused else " Hold the stretch without moving."))
     if failing:
         parts = []
         # The checks whose landmarks were unseen said in one sentence, each landmark once (s34: a
@@ -415,9 +426,10 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
             seen_names = dict(n for _, unseen in blind for n in unseen)
             names = ", ".join(f"{n} (visibility {vv:.1f})" for n, vv in seen_names.items())
             checks = " and ".join(f"'{c.feature}'" for c, _ in blind)
+            nearer = (f"(if it was {a_movement(exercise.name)}, film with that leg nearer the camera)" if refused
+                      else NEARER_TIP)
             parts.append(f"the pose model could not see your {names}; above {VIS_MIN:.1f} is needed to "
-                         f"check {checks}, so this camera angle cannot tell whether you were in position "
-                         f"{NEARER_TIP}")
+                         f"check {checks}, so this camera angle cannot tell whether you were in position {nearer}")
         for c, v, unseen in failing:
             if unseen:
                 continue
@@ -429,7 +441,9 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
         # Said of the longest still period, not the clip (s33: squats forced as a running lunge read
         # "your front knee stayed straight: 175°" from the standing pause between squats).
         a = best[6][0]
-        return (f"No held stretch detected: where your {angle} angle read still longest ({dur:.0f} s from "
+        head = (f"the movement did not match {a_movement(exercise.name)}, and its position could not be "
+                "checked either: " if refused and blind else "")
+        return (f"No held stretch detected: {head}where your {angle} angle read still longest ({dur:.0f} s from "
                 f"{times[a]:.1f} s), " + "; ".join(parts) + ".")
     why = ""
     picks = [c for c in exercise.position if c.says is None]

@@ -19,7 +19,7 @@ from formcheck.cleaning import SMOOTH_HZ, clean_track
 from formcheck.clip_checks import MIN_FPS_REPS, SMALL_PERSON, person_extent, two_people_seen
 from formcheck.draw import Overlay, annotate
 from formcheck.errors import BadVideoError, NoPersonError
-from formcheck.events import HOLD_STILL_TIP, NEARER_TIP, drive_signal, side_features
+from formcheck.events import drive_signal, side_features
 from formcheck.exercises import EXERCISES, MOVEMENTS, get_exercise
 from formcheck.features import Joints, landmark
 from formcheck.landmarks import PoseTrack
@@ -171,34 +171,20 @@ def _camera_problems(track: PoseTrack, chosen: str | None, view: str | None) -> 
 NO_HOLD = "No held stretch detected: "
 
 
-def _position_missed(track: PoseTrack, ex) -> str | None:
+def _position_missed(track: PoseTrack, ex, refused: bool) -> str | None:
     """For a held stretch: why the checker found no hold, in its own words
     (events.explain_no_hold, through the analysis with recognition off): which of
     the stretch's position checks the clip's longest still period failed, with the
     value and the limit, or that it was never held still long enough; None for a
-    movement done in reps, or where the checker found a hold."""
+    movement done in reps, or where the checker found a hold. refused: said beside
+    a confident "not this movement", so the stretch is not coached."""
     if ex.kind != "hold" or not ex.position:
         return None
     try:
-        body = analyze_track(track, ex, AnalysisOptions())
+        body = analyze_track(track, ex, AnalysisOptions(refused=refused))
     except NoPersonError:
         return None
     return next((w[len(NO_HOLD):].rstrip(".") for w in body.get("warnings", []) if w.startswith(NO_HOLD)), None)
-
-
-def _as_refused(missed: str, ex) -> str:
-    """A no-hold reason (events.explain_no_hold) as the reason beside a confident "not
-    this movement": no coaching of the stretch (its camera set-up tip, "hold the
-    stretch still ..."), and a position check the camera could not see said as
-    such, with its re-filming advice only for the case that it was the movement.
-    s34: a child's pose, 100% not a running lunge, was told to film "with that leg
-    nearer the camera"; alternating lunges, 94%, were given the lunge's set-up tips."""
-    what = a_movement(ex.name)
-    out = HOLD_STILL_TIP.sub("", missed.replace(ex.camera_tip.rstrip("."), "")).strip().rstrip(".")
-    if NEARER_TIP in out:
-        out = (f"the movement did not match {what}, and its position could not be checked either: "
-               + out.replace(NEARER_TIP, f"(if it was {what}, film with that leg nearer the camera)"))
-    return out
 
 
 def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
@@ -240,10 +226,9 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
                   f"or a plank; a hamstring stretch reaches them toward your feet or rests them on your legs "
                   f"(under {HANDS_REACH:.1f} leg lengths)")
     else:
-        missed = _position_missed(track, chosen_ex) if chosen_ex is not None else None
+        refused = rec.movement is None and rec.confident
+        missed = _position_missed(track, chosen_ex, refused) if chosen_ex is not None else None
         missed = missed or (body_position_missed(rec, chosen) if chosen is not None else None)
-    if missed and chosen_ex is not None and rec.movement is None and rec.confident:
-        missed = _as_refused(missed, chosen_ex)
     if missed:
         # s28: a staggered-stance stretch was told to do what it did ("put the leg forward, heel
         # down, and hinge"): say which part of the stretch's position did not match, with the

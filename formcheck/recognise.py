@@ -56,6 +56,7 @@ from formcheck.exercises import MOVEMENTS
 from formcheck.landmarks import PoseTrack
 from formcheck.recognise_evidence import RECOGNISE_HOLD_S, clip_features, posture_features, side_lying_on_screen
 from formcheck.report import recognised_text
+from formcheck.wording import a_movement
 
 __all__ = ["Recognition", "a_movement", "recognise", "posture_features", "side_lying_on_screen", "clip_features", "movement_scores",
            "mismatch", "doubt", "shows_body_of", "seated_hip_angle", "body_position_missed", "hands_planted", "CONFIDENT", "NONE_LABEL", "movement_title"]
@@ -75,15 +76,6 @@ MIN_SCORE = 0.02  # floor of a membership, so one bad number lowers a score but 
 def movement_title(name: str | None) -> str:
     """'fire_hydrant' -> 'fire hydrant'; None -> 'none of these'."""
     return NONE_LABEL if name is None else name.replace("_", " ")
-
-
-def a_movement(name: str) -> str:
-    """The movement as the object of a sentence: 'a fire hydrant', 'running'
-    (an activity takes no article)."""
-    title = movement_title(name)
-    if name == "running":
-        return title
-    return ("an " if title[:1] in "aeiou" else "a ") + title
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from formcheck.overlay_text import GOOD_REP, REP_NOT_JUDGED
 from formcheck.results import parse_events
 from formcheck.safe_io import atomic_write_text, dumps_json
 from formcheck.views import ON_BACK_NOTE, ON_BACK_UNREAD, VIEW_LABELS, on_back_unread
-from formcheck.wording import count
+from formcheck.wording import a_movement, count
 
 # The reason judging.check_faults gives a check the camera view cannot make.
 VIEW_CANNOT_SEE = "this camera view cannot see it"
@@ -309,7 +309,7 @@ def summary_text(report: dict) -> str:
         mis = report.get("mismatch")
         if mis:
             src = Path(report["source"]["path"]).name
-            lines.append(f"If it is {_a_movement(mis['recognised'])}, analyse it as that: "
+            lines.append(f"If it is {a_movement(mis['recognised'])}, analyse it as that: "
                          f"formcheck analyze {src} --exercise {mis['recognised']}")
         # Every other warning (a damaged or cut clip, nobody in view...) still reaches the person.
         others = [w for w in report["warnings"] if w != report.get("ungraded_reason")]
@@ -473,12 +473,6 @@ def _rep_hold(hold_s: float | None) -> str:
     return ", no pause at the top" if hold_s < NO_PAUSE_S else f", held {hold_s:.1f} s"
 
 
-def _a_movement(name: str) -> str:
-    from formcheck.recognise import a_movement  # here: recognise imports this module
-
-    return a_movement(name)
-
-
 def recognised_line(rec: dict, report: dict) -> str:
     """The "Recognised:" line. When the recognition named another movement than
     the one graded (an unsure reading, or none of them where the body fits the
@@ -494,18 +488,18 @@ def recognised_line(rec: dict, report: dict) -> str:
         # s32: "..., but only 50% sure: analysed as a donkey kick, as you chose" above "The clip is
         # only 0.9 s long, too short": nothing was analysed, and the next line says why. Running
         # reads the same (its too-short sentence comes from the gait summary).
-        return f"too short to tell the movement ({_a_movement(chosen)} chosen)"
+        return f"too short to tell the movement ({a_movement(chosen)} chosen)"
     if (report.get("graded") is False or rec.get("note") or rec.get("movement") == chosen
             or chosen not in EXERCISES):
         return recognised_text(rec)
     what = movement_words(rec.get("movement"))
     conf = rec.get("confidence", 0.0)
     if conf < CONFIDENT:
-        return f"{what}, but only {conf:.0%} sure: analysed as {_a_movement(chosen)}, as you chose"
+        return f"{what}, but only {conf:.0%} sure: analysed as {a_movement(chosen)}, as you chose"
     if rec.get("movement") is None:
         # s33: "not one of the 8 movements formcheck knows (100%), but the body position fits a straight
         # leg raise" read as a contradiction: the movement matched none, the position fits the chosen one.
         return (f"the movement did not match any of the {len(MOVEMENTS)} formcheck knows, but the body position "
-                f"fits {_a_movement(chosen)}: analysed as one, as you chose")
-    return (f"{what} ({conf:.0%}), but the body position fits {_a_movement(chosen)}: analysed as one, "
+                f"fits {a_movement(chosen)}: analysed as one, as you chose")
+    return (f"{what} ({conf:.0%}), but the body position fits {a_movement(chosen)}: analysed as one, "
             "as you chose")

@@ -941,3 +941,34 @@ def test_a_hold_goes_on_when_the_pose_model_hands_the_stretched_leg_to_the_other
     late = t >= 6.48 + p.max_gap_s + 0.2
     assert carried_over(t, ev, mine, late, drive, p) == ev  # a pause longer than a gap: not the same hold
     assert carried_over(t, ev, t < 8.0, other, drive, p) == ev  # this side still in place: its own ending stands
+
+
+def test_a_missed_hold_said_beside_a_refusal_does_not_coach_the_stretch():
+    """s34 items 5-6: a child's pose, 100% not a running lunge, was told to film "with that
+    leg nearer the camera"; alternating lunges, 94% not one, were given the lunge's set-up
+    tips. explain_no_hold(refused=True) keeps the finding and leaves out the coaching."""
+    ex = EXERCISES["running_lunge"]
+    t = _t(10.0)
+    n = len(t)
+    drive = np.full(n, 80.0)
+    feats = {"foot_ahead": np.full(n, -1.0), "knee_angle": np.full(n, 90.0), "front_leg": drive,
+             "shin_forward": np.zeros(n), "back_hip_angle": np.full(n, 170.0), "back_foot_drop": np.ones(n)}
+    vis = np.ones((n, 33))
+    vis[:, int(Lm.RIGHT_ANKLE)] = 0.0  # the checked leg's ankle unseen: foot_ahead cannot be read
+    coached = explain_no_hold(ex, {"right": (feats, drive)}, t, vis)
+    said = explain_no_hold(ex, {"right": (feats, drive)}, t, vis, refused=True)
+    assert coached.endswith("cannot tell whether you were in position (film with that leg nearer the camera).")
+    assert said.startswith("No held stretch detected: the movement did not match a running lunge, and its position "
+                           "could not be checked either: where your front leg angle read still longest (10 s from "
+                           "0.0 s), the pose model could not see your right ankle (visibility 0.0)")
+    assert said.endswith("(if it was a running lunge, film with that leg nearer the camera).")
+
+    # Never still for 3 s (still for 2 s, then a jump of 30°, again and again): the finding, without
+    # "hold the stretch still" or the set-up tip.
+    jumpy = np.where((t // 2.0) % 2 == 0, 80.0, 110.0)
+    feats = {**feats, "foot_ahead": np.full(n, 2.0), "front_leg": jumpy}
+    coached = explain_no_hold(ex, {"right": (feats, jumpy)}, t, np.ones((n, 33)))
+    said = explain_no_hold(ex, {"right": (feats, jumpy)}, t, np.ones((n, 33)), refused=True)
+    assert coached.startswith("No held stretch detected: no still period of 3 s was read")
+    assert "Hold the stretch still for 3 s or more." in coached and coached.endswith(ex.camera_tip)
+    assert said == coached[:coached.index(" Hold the stretch still")]
