@@ -10,7 +10,7 @@ so live and offline agree. Pure numpy.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -254,7 +254,12 @@ def rep_record(exercise: Exercise, index: int, set_no: int, side: str, ev: RepEv
 def hold_record(exercise: Exercise, side: str, ev: HoldEvent, target_s: float | None, metrics: dict[str, float],
                 faults: list[FaultHit], unjudged: list[str], position_checked: bool = True,
                 other_leg: str = "one") -> Hold:
-    """One graded hold as the report gives it; offline and live build holds only here."""
+    """One graded hold as the report gives it; offline and live build holds only here.
+    A hold that stretched both legs at once has no other side to hold in turn: its
+    faults take their cue for both legs (Fault.cue_both_legs)."""
+    if other_leg == "both":
+        both = {f.code: f.cue_both_legs for f in exercise.faults if f.cue_both_legs}
+        faults = [replace(h, message=both.get(h.code, h.message)) for h in faults]
     return Hold(side=side, start_s=round(ev.start_t, 3), end_s=round(ev.end_t, 3), duration_s=round(ev.duration_s, 2),
                 target_s=target_s, metrics=metrics_json(metrics), faults=tuple(faults), unjudged=tuple(unjudged),
                 form_judged=form_judged(exercise, unjudged), position_checked=position_checked,

@@ -98,9 +98,7 @@ def form_verdict(event: dict, exercise: str, reasons: dict[str, str] | None = No
     report's unjudged_reasons). `noted`: checks a note already says this camera
     view cannot see; they are counted, not named again on every rep."""
     if event["faults"]:
-        found = "; ".join(f["message"] for f in event["faults"])
-        # A fold that stretched both legs at once has no other side to hold in turn.
-        return found.replace(" each side", "") if event.get("other_leg") == "both" else found
+        return "; ".join(f["message"] for f in event["faults"])
     if event.get("position_checked") is False:
         return "position not checked (not readable from this view); form not judged"
     if not event.get("form_judged", True):

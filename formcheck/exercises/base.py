@@ -189,6 +189,10 @@ class Fault:
     # reading), says why (judging.judge).
     unread_when: tuple[Cond, ...] = ()
     unread_why: str = ""
+    # The cue for a hold that stretched both legs at once (other_leg "both",
+    # events.other_leg_in_hold), where `cue` speaks of one side and then the other;
+    # empty: `cue` fits both.
+    cue_both_legs: str = ""
 
     def __post_init__(self) -> None:
         if bool(self.unread_when) != bool(self.unread_why):

@@ -354,6 +354,7 @@ HAMSTRING_STRETCH = Exercise(
               views=("side",), needs=("shoulder", "hip"), in_plane=(("shoulder", "hip"),)),
         Fault("short_hold", (Cond("duration_s", "<", 30.0, target=True),),
               cue="Hold the stretch longer: about 30 seconds each side",
+              cue_both_legs="Hold the stretch longer: about 30 seconds",
               label="Hold too short",
               source="30 s (clinical-criteria.md 3.5: Bandy & Irion 1994/1997; ACSM 10-30 s); "
                      "the user's hold target replaces it"),
