@@ -280,10 +280,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     coverage = track.coverage
     clip_notes = clip_warnings(track, exercise)
     others = track.detected & ~main_person(track)
-    if others.any():
-        xy, world, vis = track.xy.copy(), track.world.copy(), track.vis.copy()
-        xy[others], world[others], vis[others] = np.nan, np.nan, 0.0
-        track = track.replace(xy=xy, world=world, vis=vis, detected=track.detected & ~others)
+    track = _without(track, others)
     rate_hz = set_rate_hz(track, exercise, options) if options.clean else math.nan
     fast = math.isfinite(rate_hz)
     if options.clean:
@@ -293,27 +290,10 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         clean, perm = track, np.tile(np.arange(track.xy.shape[1]), (len(track), 1))
     evd = evidence_from(track, perm)
     view = clip_view(clean)
-    warnings: list[str] = clip_notes
-    if coverage < MIN_COVERAGE:
-        warnings.append(f"A person was found in only {coverage:.0%} of frames; "
-                        "results may miss reps. Keep your whole body in frame.")
     flicker = losses_per_min(track.detected, track.times)
     unreliable = flicker > MAX_LOSSES_PER_MIN and coverage < FLICKER_COVERAGE
-    if unreliable:
-        warnings.append(f"The pose model kept losing you ({flicker:.0f} times a minute): it cannot follow this "
-                        "position from this camera angle, so the count may be wrong and form faults were not "
-                        f"judged. {exercise.camera_tip}")
-    dt_others = float(others.sum() * np.median(np.diff(track.times))) if len(track) > 1 else 0.0
-    if dt_others >= 1.0:
-        dt = float(np.median(np.diff(track.times)))
-        # A pose model that keeps losing the person also finds "someone" elsewhere, one
-        # person at a time (s29: a banded clamshell from the head end, one woman in view).
-        what = ("a second person, a mirror image, another scene or the pose model finding you in the wrong place"
-                if unreliable else "a second person, a mirror image or another scene")
-        warnings.append(f"Someone else ({what}) was in view for "
-                        f"{others.sum() * dt:.0f} s; formcheck followed only the person seen longest.")
-    elif two_people_seen(clean):
-        warnings.append(TWO_PEOPLE)
+    warnings: list[str] = clip_notes + _person_notes(exercise, coverage, flicker if unreliable else None,
+                                                     _seen_s(track.times, others), two_people_seen(clean))
     target = options.hold_target_s
     if target is None:
         target = exercise.hold_target_s if exercise.hold else None
@@ -440,31 +420,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                           [e[0] for e in events], exercise.set_pause_s)
         for k, ((side, ev, (m, faults, unjudged)), set_no) in enumerate(zip(events, sets), start=1):
             reps.append(rep_record(exercise, k, set_no, side, ev, m, faults, unjudged))
-        if n_rejected:
-            warnings.append(f"{movements(n_rejected)} too short, too long or lost from view and "
-                            f"{were(n_rejected)} not counted.")
-        if unfinished:
-            # Counted on the way back down, a rep cut off at its top is not a bad rep: said apart [own].
-            warnings.append(f"{count(unfinished, 'more movement', 'more movements')} {were(unfinished)} still "
-                            f"going on when the recording ended, so {'it was' if unfinished == 1 else 'they were'} "
-                            "not counted.")
-        if dropped:
-            warnings.append(f"{movements(dropped, 'did')} not match the size of your reps (settling in, getting up "
-                            f"or fidgeting before or after the set) and {were(dropped)} not counted.")
-        if n_other:
-            warnings.append(other_movement_note(exercise, n_other))
-        if mirrored:
-            warnings.append(f"{movements(mirrored, 'of your support leg ' + were(mirrored))} not counted: "
-                            f"{'it' if mirrored == 1 else 'each'} came just as your working leg lifted, moving the "
-                            f"other way, so {'it is not a rep' if mirrored == 1 else 'they are not reps'}.")
-        if overlapping:
-            warnings.append(f"{count(overlapping, 'movement')} of the other leg at the same "
-                            f"time as your reps (the support leg, or a mirror image) {were(overlapping)} not counted.")
-        for s in sorted({r.set for r in reps}):
-            n = sum(1 for r in reps if r.set == s)
-            if n < exercise.target_reps:
-                warnings.append(f"Set {s}: {count(n, 'rep')} (the usual routine is {ROUTINE_SETS} sets of "
-                                f"{exercise.target_reps}).")
+        warnings += _uncounted_notes(exercise, n_rejected, unfinished, dropped, n_other, mirrored, overlapping)
+        warnings += _short_set_notes(exercise, [r.set for r in reps])
     else:
         # What the other leg did in each hold: "both", "unseen" or "one" (events.other_leg_in_hold).
         legs = [other_leg_in_hold(exercise, side_data[s][0], side_data[other_side(s)][0], ev.start_i, ev.end_i)
@@ -475,32 +432,9 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             holds.append(hold_record(exercise, side, ev, target, {}, [], sorted(f.code for f in exercise.faults),
                                      position_checked=False))
         holds.sort(key=lambda h: h.start_s)
-        for side, ev, seen in unread:
-            # Landmarks seen but a check still unread: a leg seen end-on (stretches.KNEE_IN_PLANE_MIN).
-            names = (f"could not see your {', '.join(f'{n} (visibility {v:.1f})' for n, v in seen)}" if seen else
-                     f"could not read your {side} leg's position from this camera angle (a leg pointing toward "
-                     "the camera cannot be read)")
-            warnings.append(f"Hold at {ev.start_t:.1f}-{ev.end_t:.1f} s: you kept still for {ev.duration_s:.0f} s, "
-                            f"but the pose model {names}, so whether you were in "
-                            f"the stretch position could not be checked and nothing was judged on it. "
-                            f"{exercise.camera_tip}")
-        held_sides = {h.side for h in holds}
-        other_leg = [leg for leg in legs if leg is not None]
-        if events and len(other_leg) == len(events) and all(o == "both" for o in other_leg):
-            warnings.append("Both legs were straight and alike in the fold, so it stretched both hamstrings at "
-                            "once; no need to switch sides (if you crossed your legs, cross them the other way "
-                            "too).")
-        elif holds and len(held_sides) == 1 and options.side == "auto":
-            held = next(iter(held_sides))
-            other = other_side(held)
-            if other_leg and all(o == "unseen" for o in other_leg):
-                # Side-on, the far leg hides behind the near one: a two-legged fold
-                # and a stretch of one leg look the same, so neither is claimed.
-                warnings.append(f"Only your {held} leg could be seen in the stretch: your {other} leg was hidden "
-                                f"behind it, so whether it was stretched too could not be checked. If you stretch "
-                                f"one leg at a time, switch and stretch the {other} side too.")
-            else:
-                warnings.append(f"Only the {held} side was held; switch and stretch the {other} side too.")
+        warnings += [_unread_hold_note(exercise, side, ev, seen) for side, ev, seen in unread]
+        warnings += _switch_sides_notes([h.side for h in holds], [leg for leg in legs if leg is not None],
+                                        len(events), options.side == "auto")
     if not events and not unread and exercise.kind == "hold" and exercise.position:
         warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis, holding, options.refused))
         if view is not None and view not in exercise.views:
@@ -527,3 +461,112 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         "unjudged_reasons": dict(sorted(unjudged_all.items())),
         "event_metric_labels": {k: v for k, v in EVENT_METRICS.items()},
     }
+
+
+# ---- the report's notes, each from the numbers it speaks of -------------------------
+
+
+def _without(track: PoseTrack, others: np.ndarray) -> PoseTrack:
+    """The track with the frames of someone else than the main person [N bool]
+    blanked (not seen), so that only the person seen longest is analysed."""
+    if not others.any():
+        return track
+    xy, world, vis = track.xy.copy(), track.world.copy(), track.vis.copy()
+    xy[others], world[others], vis[others] = np.nan, np.nan, 0.0
+    return track.replace(xy=xy, world=world, vis=vis, detected=track.detected & ~others)
+
+
+def _seen_s(times: np.ndarray, frames: np.ndarray) -> float:
+    """Seconds of the clip in the frames flagged [N bool], at its median frame interval."""
+    return float(frames.sum() * np.median(np.diff(times))) if len(times) > 1 else 0.0
+
+
+def _person_notes(exercise: Exercise, coverage: float, lost_per_min: float | None, others_s: float,
+                  two_people: bool) -> list[str]:
+    """Notes on how well the person was followed: found in few frames, lost again
+    and again (lost_per_min, None when the model followed them), someone else in
+    view for others_s seconds, or two people at once."""
+    notes = []
+    if coverage < MIN_COVERAGE:
+        notes.append(f"A person was found in only {coverage:.0%} of frames; "
+                     "results may miss reps. Keep your whole body in frame.")
+    if lost_per_min is not None:
+        notes.append(f"The pose model kept losing you ({lost_per_min:.0f} times a minute): it cannot follow this "
+                     "position from this camera angle, so the count may be wrong and form faults were not "
+                     f"judged. {exercise.camera_tip}")
+    if others_s >= 1.0:
+        # A pose model that keeps losing the person also finds "someone" elsewhere, one
+        # person at a time (s29: a banded clamshell from the head end, one woman in view).
+        what = ("a second person, a mirror image, another scene or the pose model finding you in the wrong place"
+                if lost_per_min is not None else "a second person, a mirror image or another scene")
+        notes.append(f"Someone else ({what}) was in view for "
+                     f"{others_s:.0f} s; formcheck followed only the person seen longest.")
+    elif two_people:
+        notes.append(TWO_PEOPLE)
+    return notes
+
+
+def _uncounted_notes(exercise: Exercise, rejected: int, unfinished: int, dropped: int, other: int, mirrored: int,
+                     overlapping: int) -> list[str]:
+    """Why movements were not counted as reps, one note per reason that applies."""
+    notes = []
+    if rejected:
+        notes.append(f"{movements(rejected)} too short, too long or lost from view and "
+                     f"{were(rejected)} not counted.")
+    if unfinished:
+        # Counted on the way back down, a rep cut off at its top is not a bad rep: said apart [own].
+        notes.append(f"{count(unfinished, 'more movement', 'more movements')} {were(unfinished)} still "
+                     f"going on when the recording ended, so {'it was' if unfinished == 1 else 'they were'} "
+                     "not counted.")
+    if dropped:
+        notes.append(f"{movements(dropped, 'did')} not match the size of your reps (settling in, getting up "
+                     f"or fidgeting before or after the set) and {were(dropped)} not counted.")
+    if other:
+        notes.append(other_movement_note(exercise, other))
+    if mirrored:
+        notes.append(f"{movements(mirrored, 'of your support leg ' + were(mirrored))} not counted: "
+                     f"{'it' if mirrored == 1 else 'each'} came just as your working leg lifted, moving the "
+                     f"other way, so {'it is not a rep' if mirrored == 1 else 'they are not reps'}.")
+    if overlapping:
+        notes.append(f"{count(overlapping, 'movement')} of the other leg at the same "
+                     f"time as your reps (the support leg, or a mirror image) {were(overlapping)} not counted.")
+    return notes
+
+
+def _short_set_notes(exercise: Exercise, rep_sets: list[int]) -> list[str]:
+    """A note for each set (the set number of every rep) short of the routine's reps."""
+    return [f"Set {s}: {count(n, 'rep')} (the usual routine is {ROUTINE_SETS} sets of {exercise.target_reps})."
+            for s in sorted(set(rep_sets)) if (n := rep_sets.count(s)) < exercise.target_reps]
+
+
+def _unread_hold_note(exercise: Exercise, side: str, ev: HoldEvent, seen: list[tuple[str, float]]) -> str:
+    """A still period whose stretch position could not be read (events.unread_holds):
+    which landmarks were unseen (seen: name, visibility), or that the leg pointed at
+    the camera (a leg seen end-on, stretches.KNEE_IN_PLANE_MIN)."""
+    names = (f"could not see your {', '.join(f'{n} (visibility {v:.1f})' for n, v in seen)}" if seen else
+             f"could not read your {side} leg's position from this camera angle (a leg pointing toward "
+             "the camera cannot be read)")
+    return (f"Hold at {ev.start_t:.1f}-{ev.end_t:.1f} s: you kept still for {ev.duration_s:.0f} s, "
+            f"but the pose model {names}, so whether you were in "
+            f"the stretch position could not be checked and nothing was judged on it. "
+            f"{exercise.camera_tip}")
+
+
+def _switch_sides_notes(hold_sides: list[str], other_legs: list[str], n_checked: int, auto_side: bool) -> list[str]:
+    """Whether to stretch the other side too, from the sides of the holds found and
+    what the other leg did in each of the n_checked position-checked holds ("both",
+    "unseen", "one"; events.other_leg_in_hold). auto_side: the side was not chosen."""
+    if n_checked and len(other_legs) == n_checked and all(o == "both" for o in other_legs):
+        return ["Both legs were straight and alike in the fold, so it stretched both hamstrings at "
+                "once; no need to switch sides (if you crossed your legs, cross them the other way too)."]
+    if not hold_sides or len(set(hold_sides)) != 1 or not auto_side:
+        return []
+    held = hold_sides[0]
+    other = other_side(held)
+    if other_legs and all(o == "unseen" for o in other_legs):
+        # Side-on, the far leg hides behind the near one: a two-legged fold
+        # and a stretch of one leg look the same, so neither is claimed.
+        return [f"Only your {held} leg could be seen in the stretch: your {other} leg was hidden "
+                f"behind it, so whether it was stretched too could not be checked. If you stretch "
+                f"one leg at a time, switch and stretch the {other} side too."]
+    return [f"Only the {held} side was held; switch and stretch the {other} side too."]

@@ -350,35 +350,13 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
     best: tuple | None = None
     moving: list[float] = []  # per side: median speed while in position
     for side, (feats, drive) in sides.items():
-        still = _still_mask(times, drive, params)
         inpos = position_mask(exercise, feats, drive)
-        sp = _drive_speed(times, drive, params)[inpos]
-        sp = sp[np.isfinite(sp)]
-        if len(sp):
-            moving.append(float(np.median(sp)))
-        runs = true_runs(still)
-        if not runs:
-            continue
-        a, b = max(runs, key=lambda r: times[r[1] - 1] - times[r[0]])
-        dur = float(times[b - 1] - times[a])
-        pick = np.ones(b - a, bool)
-        for c in exercise.position:
-            if c.says is None:
-                pick &= c.passes(feats[c.feature][a:b])
-        failing = []
-        for c in exercise.position:
-            if c.says is None:
-                continue
-            v = feats[c.feature][a:b]
-            v = v[np.isfinite(v)]
-            val = float(np.median(v)) if len(v) else math.nan
-            if not (math.isfinite(val) and c.passes(np.array([val]))[0]):
-                failing.append((c, val, _unseen(c, side, vis, a, b)))
-        share = float(pick.mean())
-        key = (-dur, -round(share, 1), len(failing))
-        if best is None or key < best[0]:
-            best = (key, side, dur, float(inpos[a:b].mean()), failing, _flickering(exercise, feats, side, vis, a, b),
-                    (a, b))
+        median_speed = _speed_in_position(times, drive, inpos, params)
+        if median_speed is not None:
+            moving.append(median_speed)
+        tried = _longest_still(exercise, side, feats, drive, inpos, times, vis, params)
+        if tried is not None and (best is None or tried[0] < best[0]):
+            best = tried
     unseen = [float(np.mean(~np.isfinite(drive))) for _, drive in sides.values()]
     if unseen and min(unseen) >= UNSEEN_DRIVE_SHARE and (best is None or best[2] < params.min_hold_s):
         return (f"No held stretch detected: the pose model could not read your "
@@ -418,33 +396,14 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
         return (f"No held stretch detected: you never held still for {params.min_hold_s:.0f} s "
                 f"(longest: {dur:.1f} s{speed})." + ("" if refused else " Hold the stretch without moving."))
     if failing:
-        parts = []
-        # The checks whose landmarks were unseen said in one sentence, each landmark once (s34: a
-        # child's pose read the same ankle and "cannot tell whether you were in position" twice).
-        blind = [(c, unseen) for c, _, unseen in failing if unseen]
-        if blind:
-            seen_names = dict(n for _, unseen in blind for n in unseen)
-            names = ", ".join(f"{n} (visibility {vv:.1f})" for n, vv in seen_names.items())
-            checks = " and ".join(f"'{c.feature}'" for c, _ in blind)
-            nearer = (f"(if it was {a_movement(exercise.name)}, film with that leg nearer the camera)" if refused
-                      else NEARER_TIP)
-            parts.append(f"the pose model could not see your {names}; above {VIS_MIN:.1f} is needed to "
-                         f"check {checks}, so this camera angle cannot tell whether you were in position {nearer}")
-        for c, v, unseen in failing:
-            if unseen:
-                continue
-            elif math.isfinite(v):
-                parts.append(c.say(side, v))
-            else:
-                parts.append(f"your {side} side could not be measured for '{c.feature}' (its landmarks were not seen, "
-                             "or the limb pointed at the camera)")
+        blind = any(unseen for _, _, unseen in failing)
         # Said of the longest still period, not the clip (s33: squats forced as a running lunge read
         # "your front knee stayed straight: 175°" from the standing pause between squats).
         a = best[6][0]
         head = (f"the movement did not match {a_movement(exercise.name)}, and its position could not be "
                 "checked either: " if refused and blind else "")
         return (f"No held stretch detected: {head}where your {angle} angle read still longest ({dur:.0f} s from "
-                f"{times[a]:.1f} s), " + "; ".join(parts) + ".")
+                f"{times[a]:.1f} s), " + "; ".join(_failed_checks(exercise, side, failing, refused)) + ".")
     why = ""
     picks = [c for c in exercise.position if c.says is None]
     a, b = best[6]
@@ -463,6 +422,68 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
             why = f": in {fail_share:.0%} of it " + c.say(side, v)
     return (f"No held stretch detected: you held still for {dur:.0f} s, but were in the stretch position for "
             f"only {share:.0%} of that time{why}.")
+
+
+def _speed_in_position(times: np.ndarray, drive: np.ndarray, inpos: np.ndarray, params: HoldParams) -> float | None:
+    """The driving angle's median speed (°/s) over the frames in the stretch
+    position (inpos [N] bool); None when it was never read there."""
+    sp = _drive_speed(times, drive, params)[inpos]
+    sp = sp[np.isfinite(sp)]
+    return float(np.median(sp)) if len(sp) else None
+
+
+def _longest_still(exercise: Exercise, side: str, feats: dict[str, np.ndarray], drive: np.ndarray,
+                   inpos: np.ndarray, times: np.ndarray, vis: np.ndarray | None, params: HoldParams) -> tuple | None:
+    """The stretch this side tried, taken as its longest still period [a, b):
+    (ranking key, side, seconds, share of it in position (inpos), the position checks its
+    medians failed as (check, median, unseen landmarks), the check failing most
+    often (_flickering), (a, b)); None when the side was never still."""
+    runs = true_runs(_still_mask(times, drive, params))
+    if not runs:
+        return None
+    a, b = max(runs, key=lambda r: times[r[1] - 1] - times[r[0]])
+    dur = float(times[b - 1] - times[a])
+    pick = np.ones(b - a, bool)
+    for c in exercise.position:
+        if c.says is None:
+            pick &= c.passes(feats[c.feature][a:b])
+    failing = []
+    for c in exercise.position:
+        if c.says is None:
+            continue
+        v = feats[c.feature][a:b]
+        v = v[np.isfinite(v)]
+        val = float(np.median(v)) if len(v) else math.nan
+        if not (math.isfinite(val) and c.passes(np.array([val]))[0]):
+            failing.append((c, val, _unseen(c, side, vis, a, b)))
+    key = (-dur, -round(float(pick.mean()), 1), len(failing))
+    return (key, side, dur, float(inpos[a:b].mean()), failing, _flickering(exercise, feats, side, vis, a, b), (a, b))
+
+
+def _failed_checks(exercise: Exercise, side: str, failing: list, refused: bool) -> list[str]:
+    """The position checks a still period failed, in words: the checks whose
+    landmarks were unseen in one sentence, each landmark once (s34: a child's pose
+    read the same ankle and "cannot tell whether you were in position" twice),
+    then each other check with its value and limit."""
+    parts = []
+    blind = [(c, unseen) for c, _, unseen in failing if unseen]
+    if blind:
+        seen_names = dict(n for _, unseen in blind for n in unseen)
+        names = ", ".join(f"{n} (visibility {vv:.1f})" for n, vv in seen_names.items())
+        checks = " and ".join(f"'{c.feature}'" for c, _ in blind)
+        nearer = (f"(if it was {a_movement(exercise.name)}, film with that leg nearer the camera)" if refused
+                  else NEARER_TIP)
+        parts.append(f"the pose model could not see your {names}; above {VIS_MIN:.1f} is needed to "
+                     f"check {checks}, so this camera angle cannot tell whether you were in position {nearer}")
+    for c, v, unseen in failing:
+        if unseen:
+            continue
+        if math.isfinite(v):
+            parts.append(c.say(side, v))
+        else:
+            parts.append(f"your {side} side could not be measured for '{c.feature}' (its landmarks were not seen, "
+                         "or the limb pointed at the camera)")
+    return parts
 
 
 def _flickering(exercise: Exercise, feats: dict[str, np.ndarray], side: str, vis: np.ndarray | None,
