@@ -142,7 +142,11 @@ def _camera_problems(track: PoseTrack, chosen: str | None, view: str | None) -> 
     person in them, few frames a second, or a view (`view`, clip_view's) the chosen
     movement cannot be analysed from."""
     out = []
-    if track.coverage < COVERAGE_FINE:
+    seen = np.flatnonzero(track.detected)
+    # Frames without the person only before they came into view and after they left (s35: a woman
+    # walking into an empty room and out again) say nothing against the camera.
+    followed = float(track.detected[seen[0]:seen[-1] + 1].mean()) if len(seen) else 0.0
+    if track.coverage < COVERAGE_FINE and followed < COVERAGE_FINE:
         # s28: a man whose head alone was above the frame was "not found" in 34% of the
         # frames: the pose model needs the head in view to find a person.
         size = person_extent(track)

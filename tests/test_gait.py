@@ -1142,3 +1142,13 @@ def test_unevenly_spaced_landings_measure_steps_only():
     note = uneven_note(20, 0.21, 0.45)
     assert "0.21 s and 0.45 s" in note and "overstride" in note and "were not" in note
 
+
+
+def test_cut_times_are_each_said_once():
+    """s35: a panning sprint shot read "cuts found at 5.7, 5.8, 5.9, 5.9, 6.4, 6.4": cuts
+    0.03 s apart are the same time as shown, said once."""
+    from formcheck.gait.analysis import _stretch_sentence
+
+    said = _stretch_sentence(8.6, 14.1, np.array([5.71, 5.83, 5.88, 5.92, 6.41, 6.43, 7.0, 7.5, 8.0]))
+    assert "(cuts found at 5.7, 5.8, 5.9, 6.4, 7.0, 7.5, ... s)" in said
+    assert "found at 5.7 s" in _stretch_sentence(8.6, 14.1, np.array([5.71, 5.74]))

@@ -406,6 +406,12 @@ def test_a_refusal_gives_camera_advice_when_the_camera_is_why(front_clamshell):
     said = refusal(half, rec, "clamshell")
     assert ("The camera may be why: no one was found in 50% of the frames (the person or their head out of the "
             "frame, title cards or cuts).") in said and "saw you well" not in said
+    # s35: in view only for the middle half (walking into an empty room and out again), followed
+    # throughout while there: not a camera problem.
+    n = len(front_clamshell)
+    middle = front_clamshell.replace(detected=(np.arange(n) >= n // 4) & (np.arange(n) < n // 4 + n // 2))
+    assert front_clamshell.replace(detected=middle.detected).coverage == pytest.approx(0.5, abs=0.01)
+    assert "no one was found" not in refusal(middle, rec, "clamshell")
     # s31: seen in half the frames and small where seen (a runner far off): too far away, not out of the frame.
     small = half.replace(xy=0.5 + (half.xy - 0.5) * 0.2)
     from formcheck.clip_checks import SMALL_PERSON, person_extent
