@@ -436,7 +436,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         warnings += _switch_sides_notes([h.side for h in holds], [leg for leg in legs if leg is not None],
                                         len(events), options.side == "auto")
     if not events and not unread and exercise.kind == "hold" and exercise.position:
-        warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis, holding, options.refused))
+        warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis, holding, options.refused,
+                                        anchor_points(Joints(px, clean.vis, clean.world, "left"))))
         if view is not None and view not in exercise.views:
             warnings.append(f"Check that the camera sees you {_best_view(exercise)}.")
     elif not events and not unread and unreliable:

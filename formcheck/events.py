@@ -37,7 +37,8 @@ __all__ = [
     "resolve_overlap", "mirrors_other_leg", "count_one_leg", "other_movement", "other_movement_note",
     "beyond_doubt", "OVERLAP_SHARE",
     # holds
-    "find_holds", "carried_over", "in_place", "other_leg_in_hold", "unread_holds", "deepening_limit_dps",
+    "find_holds", "carried_over", "in_place", "anchors_still", "kept_moving", "other_leg_in_hold", "unread_holds",
+    "deepening_limit_dps",
     "DEEPEN_SHARE_PER_S", "explain_no_hold", "NEARER_TIP",
 ]
 
@@ -325,7 +326,7 @@ NEARER_TIP = "(film with that leg nearer the camera)"
 
 def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
                     times: np.ndarray, vis: np.ndarray | None = None, params: HoldParams | None = None,
-                    refused: bool = False) -> str:
+                    refused: bool = False, anchors: np.ndarray | None = None) -> str:
     """Why no hold was found, in the user's terms. sides: side -> (features, drive).
 
     The stretch the person tried is taken as the longest still period of the
@@ -335,7 +336,8 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
     check reads were hardly seen (vis [N,33], optional), it names them and how
     badly they were seen instead of a position verdict. Without a still period of
     min_hold_s: the person never held still long enough. params: the hold finder's
-    (reps.hold_params), else the exercise's.
+    (reps.hold_params), else the exercise's. anchors [N,2,2] (anchor_points): with
+    them, a still driving angle over a body that kept moving is said to be that.
 
     refused: said beside a confident "this is not that stretch" (pipeline.refusal),
     so nothing coaches the stretch (no camera set-up tip, no "hold the stretch
@@ -404,6 +406,9 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                 "checked either: " if refused and blind else "")
         return (f"No held stretch detected: {head}where your {angle} angle read still longest ({dur:.0f} s from "
                 f"{times[a]:.1f} s), " + "; ".join(_failed_checks(exercise, side, failing, refused)) + ".")
+    restless = _kept_moving_note(exercise, sides[side][0], times, anchors, best[6], params, refused)
+    if restless:
+        return restless
     why = ""
     picks = [c for c in exercise.position if c.says is None]
     a, b = best[6]
@@ -422,6 +427,28 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
             why = f": in {fail_share:.0%} of it " + c.say(side, v)
     return (f"No held stretch detected: you held still for {dur:.0f} s, but were in the stretch position for "
             f"only {share:.0%} of that time{why}.")
+
+
+def _kept_moving_note(exercise: Exercise, feats: dict[str, np.ndarray], times: np.ndarray,
+                      anchors: np.ndarray | None, span: tuple[int, int], params: HoldParams,
+                      refused: bool) -> str | None:
+    """The no-hold note for a still driving angle over frames span [a, b) while the
+    body kept moving (kept_moving: repeated movement such as split squats); None
+    when it did not, or when the exercise names no other angle held too."""
+    if anchors is None or not exercise.held_too:
+        return None
+    a, b = span
+    ev = HoldEvent(float(times[a]), float(times[b - 1]), a, b - 1, math.nan)
+    still = anchors_still(times, anchors, params)
+    if not kept_moving(times, still, tuple(feats[k] for k in exercise.held_too), ev, params):
+        return None
+    names = " and ".join(k.replace("_", " ") for k in exercise.held_too)
+    coach = "" if refused else f" Hold the position still for {params.min_hold_s:.0f} s or more."
+    return (f"No held stretch detected: your body kept moving. Where your {exercise.drive.replace('_', ' ')} "
+            f"angle read still longest ({ev.duration_s:.0f} s from {ev.start_t:.1f} s), your hips and shoulders "
+            f"were still for only {float(still[a:b].mean()):.0%} of it, and your {names} never stayed within "
+            f"{params.band_deg:.0f}° for {CANDIDATE_SHARE * params.min_hold_s:.1f} s: that is repeated movement "
+            f"(such as split squats), not a held stretch.{coach}")
 
 
 def _speed_in_position(times: np.ndarray, drive: np.ndarray, inpos: np.ndarray, params: HoldParams) -> float | None:
@@ -623,7 +650,7 @@ def _split_at_returns(times: np.ndarray, values: np.ndarray, anchors: np.ndarray
     the part before ends at its last still frame, the part after starts at its
     first."""
     a, b = ev.start_i, ev.end_i
-    still = _anchors_still(times, anchors, params)[a:b + 1]
+    still = anchors_still(times, anchors, params)[a:b + 1]
     held = [(a + s, a + e) for s, e in true_runs(still) if times[a + e - 1] - times[a + s] >= params.smooth_s]
     spans, start, k = [], a, 0
     while k < len(held) - 1:
@@ -808,6 +835,7 @@ def find_holds(times: np.ndarray, drive: np.ndarray, raw_drive: np.ndarray, in_p
         return []
     speed = centred_speed(times, raw_drive, params)
     steady = steady_position(times, in_position, params)
+    body_still = anchors_still(times, anchors, params) if anchors is not None and held_too else None
     out: list[HoldEvent] = []
     for ev in cands:
         a = _deepened_start(times, raw_drive, steady, speed, ev)
@@ -818,8 +846,36 @@ def find_holds(times: np.ndarray, drive: np.ndarray, raw_drive: np.ndarray, in_p
         if anchors is not None:
             for values in held_too:
                 parts = [_held_too(times, values, anchors, p, params) for p in parts]
-        out += [p for p in parts if p.duration_s >= params.min_hold_s]
+        out += [p for p in parts if p.duration_s >= params.min_hold_s
+                and (body_still is None or not kept_moving(times, body_still, held_too, p, params))]
     return out
+
+
+# A body that keeps moving is not holding a stretch, even with the driving angle
+# in its band: seven split squats with the arms overhead (real, s35, side view)
+# kept the trunk-to-front-leg angle in its band for 10 s while the hips rose and
+# sank with each rep and the front knee swung 55-127°; their hips and shoulders
+# were still (anchors_still) on 19% of that time and the knee stayed within
+# band_deg for 0.8 s at most. A hold is dropped where the hips and shoulders were
+# still on under MOVING_STILL_SHARE of its frames and none of the other angles of
+# the position (Exercise.held_too) stayed within band_deg for CANDIDATE_SHARE of
+# min_hold_s. Measured on the real running-lunge holds found (8, labelled): still
+# on 48-100% of their frames, the knee level for 1.5-18.7 s (a lizard lunge's knee
+# landmark thrown about under a still trunk: 79% still, 1.5 s); squats forced as
+# a running lunge (2 clips): 4% and 21%, 0.8 and 0.9 s [own].
+MOVING_STILL_SHARE = 1 / 3
+
+
+def kept_moving(times: np.ndarray, body_still: np.ndarray, held_too: tuple[np.ndarray, ...], ev: HoldEvent,
+                params: HoldParams) -> bool:
+    """Whether the hold ev is repeated movement rather than a held stretch (see
+    MOVING_STILL_SHARE); body_still [N] bool (anchors_still), held_too [N] each."""
+    a, b = ev.start_i, ev.end_i + 1
+    if not held_too or body_still[a:b].mean() >= MOVING_STILL_SHARE:
+        return False
+    seg = times[a:b]
+    level = [_longest_level(seg, centred_median(seg, v[a:b], params.smooth_s), params.band_deg) for v in held_too]
+    return max(level) < CANDIDATE_SHARE * params.min_hold_s
 
 
 # The pose model can hand the stretched leg to the other leg in the middle of a hold
@@ -872,7 +928,7 @@ def in_place(times: np.ndarray, drive: np.ndarray, in_position: np.ndarray, para
 UNREAD_SHARE = 1 / 3
 
 
-def _anchors_still(times: np.ndarray, anchors: np.ndarray, params: HoldParams) -> np.ndarray:
+def anchors_still(times: np.ndarray, anchors: np.ndarray, params: HoldParams) -> np.ndarray:
     """[N] bool: the mid-hip and mid-shoulder moved under anchor_still torso
     lengths over the speed_s centred on each frame."""
     n = len(times)
@@ -977,7 +1033,7 @@ def unread_holds(exercise: Exercise, times: np.ndarray, vis: np.ndarray, anchors
     # Frames seen in position count with the unread ones: a still period the model
     # reads now in position, now unread (a far leg flickering in and out of sight)
     # was never seen out of position (at least UNREAD_SHARE of it unread).
-    still = _anchors_still(times, anchors, params)
+    still = anchors_still(times, anchors, params)
     mask = steady_position(times, still & (any_unread | inpos), params)
     for s, e in found:
         mask &= ~((times >= s) & (times <= e))

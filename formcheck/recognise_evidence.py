@@ -18,18 +18,21 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
 
 from formcheck.analysis import drive_signal, position_mask, side_features
 from formcheck.cleaning import SMOOTH_HZ, clean_track
+from formcheck.clip_checks import true_runs
+from formcheck.events import anchor_points, anchors_still, kept_moving
 from formcheck.exercises import EXERCISES
 from formcheck.exercises.quadruped import body_frame, legs
 from formcheck.features import SIDES, Joints
 from formcheck.geometry import vector_angle
 from formcheck.landmarks import Lm, PoseTrack
-from formcheck.reps import centred_median, run_holds, run_reps
+from formcheck.reps import HoldEvent, centred_median, run_holds, run_reps
 
 __all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "rep_swings", "knee_out_on_screen", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "knee_gap_on_screen", "hips_up_on_screen", "hands_to_feet",
            "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "thigh_peaks", "shank_elevation",
@@ -610,7 +613,8 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
                                                                  "step_across", "low_leg_raise", "knees_bent",
                                                                  "knee_gap")}
     for side in SIDES:
-        feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
+        joints = Joints(clean.px, clean.vis, clean.world, side)
+        feats = side_features(ex, joints)
         drive = drive_signal(ex, feats)
         inpos = position_mask(ex, feats, drive)
         if ex_name in FLEXED_HIP:
@@ -620,11 +624,14 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
         params = ex.hold
         assert params is not None, f"{ex_name} is not a hold exercise"
         evs = run_holds(clean.times, drive, inpos, replace(params, min_hold_s=WHOLE_CLIP_HOLD_MIN_S))
+        # The checker's own rule: a body that kept moving held nothing (events.kept_moving).
+        still_body = _body_held(ex, clean.times, joints, feats, params)
         kept = [e.duration_s for e in evs if _leg_held(feats, ex_name, e.start_i, e.end_i)
-                and (ex_name not in HELD_HIPS or _hips_held(clean.times, clean.px, e.start_i, e.end_i))]
+                and (ex_name not in HELD_HIPS or _hips_held(clean.times, clean.px, e.start_i, e.end_i))
+                and still_body(e)]
         held = max((d for d in kept if d >= RECOGNISE_HOLD_S), default=0.0)
         whole = max(kept, default=0.0) / clip_s if clip_s > 0 else 0.0
-        run = _longest_run(clean.times, inpos)
+        run = _longest_run(clean.times, inpos, still_body)
         if share > best["in_position"] and inpos.any():
             shape = {f"hold_{k}": (float(np.nanmedian(v[inpos])) if np.isfinite(v[inpos]).any() else math.nan)
                      for k, v in feats.items()}
@@ -637,6 +644,18 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
         best = {"in_position": max(share, best["in_position"]), "held_s": max(held, best["held_s"]),
                 "run_s": max(run, best["run_s"]), "held_share": max(whole, best["held_share"])}
     return {**best, **shape}
+
+
+def _body_held(ex, times: np.ndarray, joints: Joints, feats: dict[str, np.ndarray],
+               params) -> Callable[[HoldEvent], bool]:
+    """Whether the body held still over a hold or run (given as a HoldEvent): the
+    checker's own rule, a body that kept moving held nothing (events.kept_moving,
+    for exercises naming other angles held too); always True for the others."""
+    if not ex.held_too:
+        return lambda ev: True
+    body_still = anchors_still(times, anchor_points(joints), params)
+    held_too = tuple(feats[k] for k in ex.held_too)
+    return lambda ev: not kept_moving(times, body_still, held_too, ev, params)
 
 
 def _leg_held(feats: dict[str, np.ndarray], ex_name: str, start: int, end: int) -> bool:
@@ -837,16 +856,12 @@ def seen_seconds(track: PoseTrack) -> float:
     return float((track.detected & inside).sum() * np.median(np.diff(track.times)))
 
 
-def _longest_run(times: np.ndarray, mask: np.ndarray) -> float:
-    best, start = 0.0, None
-    for i, m in enumerate(mask):
-        if m and start is None:
-            start = i
-        if (not m or i == len(mask) - 1) and start is not None:
-            end = i if m else i - 1
-            best = max(best, float(times[end] - times[start]))
-            start = None
-    return best
+def _longest_run(times: np.ndarray, mask: np.ndarray,
+                 keep: Callable[[HoldEvent], bool] = lambda ev: True) -> float:
+    """The longest time (s) `mask` [N] stays true in one run, over the runs `keep`
+    (given each run as a HoldEvent) keeps."""
+    spans = [HoldEvent(float(times[a]), float(times[b - 1]), a, b - 1, math.nan) for a, b in true_runs(mask)]
+    return max((ev.duration_s for ev in spans if keep(ev)), default=0.0)
 
 
 def thigh_swing(world: np.ndarray) -> dict[str, float]:

@@ -972,3 +972,46 @@ def test_a_missed_hold_said_beside_a_refusal_does_not_coach_the_stretch():
     assert coached.startswith("No held stretch detected: no still period of 3 s was read")
     assert "Hold the stretch still for 3 s or more." in coached and coached.endswith(ex.camera_tip)
     assert said == coached[:coached.index(" Hold the stretch still")]
+
+
+def _split_squats(hips_px: float, knee_swing: float) -> tuple[np.ndarray, ...]:
+    """Ten seconds in a split stance with the driving angle steady at 128° (in
+    position throughout): the hips and shoulders rise and sink `hips_px` px
+    (100 px torso) and the front knee swings by `knee_swing`° about 90°, once every
+    1.4 s (s35's split squats with the arms overhead). Returns times, angle, in
+    position, anchors, knee."""
+    t = _t(10.0)
+    v = np.full(len(t), 128.0) + np.random.default_rng(3).normal(0, 1.0, len(t))
+    phase = np.sin(2 * np.pi * t / 1.4)
+    anchors = _anchors(len(t))
+    anchors[:, :, 1] += hips_px / 2 * phase[:, None]
+    return t, v, v > 100, anchors, 90.0 + knee_swing / 2 * phase
+
+
+@pytest.mark.parametrize("hips_px, knee_swing, held, why", [
+    (36.0, 70.0, False, "split squats: hips and knee move together, never held"),
+    (0.0, 70.0, True, "the knee landmark thrown about under a still trunk (a lizard lunge): the model"),
+    (36.0, 4.0, True, "the body sways (a moving camera) with the knee held: still a hold"),
+])
+def test_a_body_that_kept_moving_held_nothing(hips_px, knee_swing, held, why):
+    """s35: seven split squats with the arms overhead read as a 10 s running-lunge
+    hold, the trunk-to-front-leg angle in its band while the hips rose and sank
+    and the knee swung 55-127°. A hold needs the body still or the rest of the
+    position held (events.kept_moving); the no-hold note then says the body kept
+    moving instead of 'in the stretch position for only 100%'."""
+    from formcheck.events import find_holds
+
+    t, v, pos, anchors, k = _split_squats(hips_px, knee_swing)
+    params = EXERCISES["running_lunge"].hold
+    assert len(find_holds(t, v, v, pos, params, anchors)) == 1  # without the knee: one 10 s "hold"
+    found = find_holds(t, v, v, pos, params, anchors, (k,))
+    assert (len(found) == 1 and found[0].duration_s > 9.0) == held, why
+    if not held:
+        n = len(t)
+        feats = {"foot_ahead": np.full(n, 2.0), "knee_angle": k, "front_leg": v, "shin_forward": np.zeros(n),
+                 "back_hip_angle": np.full(n, 170.0), "back_foot_drop": np.ones(n)}
+        msg = explain_no_hold(EXERCISES["running_lunge"], {"right": (feats, v)}, t, np.ones((n, 33)), params,
+                              anchors=anchors)
+        assert msg.startswith("No held stretch detected: your body kept moving.")
+        still = int(msg.split("your hips and shoulders were still for only ")[1].split("%")[0])
+        assert still < 100 * 1 / 3 and "not a held stretch. Hold the position still for 3 s or more." in msg
