@@ -330,7 +330,7 @@ HAMSTRING_STRETCH = Exercise(
         Check("lean_or_raise", ">", HS_TRUNK_MIN,
               # s33: the parenthesis "(the larger of the trunk's lean from vertical and how much higher ...)"
               # needed a second read.
-              "your trunk stayed upright and your {side} leg was not raised: your trunk's forward lean, or your "
+              "your trunk stayed upright and your {side} thigh was not raised: your trunk's forward lean, or your "
               "{side} thigh's lift above the other, was only {value:.0f}° (the stretch needs one of them over "
               "{limit:.0f}°)", needs=("shoulder", "hip")),
     ),
