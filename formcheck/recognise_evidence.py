@@ -27,12 +27,12 @@ from formcheck.analysis import drive_signal, position_mask, side_features
 from formcheck.cleaning import SMOOTH_HZ, clean_track
 from formcheck.clip_checks import true_runs
 from formcheck.events import anchor_points, anchors_still, kept_moving
-from formcheck.exercises import EXERCISES
+from formcheck.exercises import EXERCISES, Exercise
 from formcheck.exercises.quadruped import body_frame, legs
 from formcheck.features import SIDES, Joints
 from formcheck.geometry import vector_angle
 from formcheck.landmarks import Lm, PoseTrack
-from formcheck.reps import HoldEvent, centred_median, run_holds, run_reps
+from formcheck.reps import HoldEvent, HoldParams, centred_median, run_holds, run_reps
 
 __all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "rep_swings", "knee_out_on_screen", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "knee_gap_on_screen", "hips_up_on_screen", "hands_to_feet",
            "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "thigh_peaks", "shank_elevation",
@@ -646,8 +646,8 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
     return {**best, **shape}
 
 
-def _body_held(ex, times: np.ndarray, joints: Joints, feats: dict[str, np.ndarray],
-               params) -> Callable[[HoldEvent], bool]:
+def _body_held(ex: Exercise, times: np.ndarray, joints: Joints, feats: dict[str, np.ndarray],
+               params: HoldParams) -> Callable[[HoldEvent], bool]:
     """Whether the body held still over a hold or run (given as a HoldEvent): the
     checker's own rule, a body that kept moving held nothing (events.kept_moving,
     for exercises naming other angles held too); always True for the others."""
