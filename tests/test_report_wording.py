@@ -639,3 +639,14 @@ def test_a_two_legged_fold_is_not_named_by_one_side(other_leg, named):
     again = Hold.from_json(hold).to_json()
     assert again == hold and again.get("other_leg") == other_leg  # written only when not "one"
 
+
+
+def test_nothing_found_is_said_once():
+    """s35: split squats forced as a running lunge read "Nothing to count was found." above
+    "Note: No held stretch detected: ...". The note says it; the line goes."""
+    why = "No held stretch detected: the clip is only 2.9 s long, and a stretch must be seen held still for 3 s."
+    out = summary_text(_report("running_lunge", warnings=[why]))
+    assert "Nothing to count" not in out and out.count("No held stretch detected") == 1
+    out = summary_text(_report("clamshell", warnings=["No reps detected. Check that the camera sees you."]))
+    assert "Nothing to count" not in out and "Note: No reps detected." in out
+    assert "Nothing to count was found." in summary_text(_report("clamshell"))
