@@ -308,12 +308,14 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     # (reps.hold_params): the same for finding holds, unread holds and the no-hold note.
     holding = hold_params(exercise.hold, options.hold_target_s) if exercise.hold is not None else None
     px = clean.px
+    # The mid-hip and mid-shoulder (events.anchor_points) are the same read from either side.
+    anchors = anchor_points(Joints(px, clean.vis, clean.world, "left")) if exercise.kind == "hold" else None
     for side in _sides(options):
         joints = Joints(px, clean.vis, clean.world, side)
         feats = side_features(exercise, joints)
         drive = raw_drive = drive_signal(exercise, feats, fast)
-        if exercise.kind == "hold":
-            drive = guard_jumps(clean.times, drive, anchor_points(joints), exercise.hold)
+        if anchors is not None:
+            drive = guard_jumps(clean.times, drive, anchors, exercise.hold)
         side_data[side] = (feats, drive)
         if exercise.kind == "reps":
             evs, state = run_reps(clean.times, drive, exercise.rep)
@@ -326,8 +328,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
             # Found on the guarded angle (as live); timed on the angle as read, which
             # offline can do: the walk-out looks ahead and bridges short jumps itself.
             # and started where the person began sinking slowly into the stretch.
-            evs = find_holds(clean.times, drive, raw_drive, pos, holding,
-                             anchor_points(joints),
+            evs = find_holds(clean.times, drive, raw_drive, pos, holding, anchors,
                              tuple(feats[k] for k in exercise.held_too))
         found += [(side, ev) for ev in evs]
     if exercise.kind == "hold" and holding is not None and len(side_data) == 2:
@@ -391,9 +392,8 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
     if exercise.kind == "hold" and exercise.position and exercise.unread_holds and not unreliable:
         # Still, but the stretch position could not be read: a hold whose position
         # was not checked and whose form is not judged, said so (events.unread_holds).
-        unread = unread_holds(exercise, clean.times, clean.vis, anchor_points(Joints(px, clean.vis, clean.world,
-                                                                                      "left")),
-                              {s: side_data[s][0] for s in side_data}, [(e[1].start_t, e[1].end_t) for e in events],
+        unread = unread_holds(exercise, clean.times, clean.vis, anchors, {s: side_data[s][0] for s in side_data},
+                              [(e[1].start_t, e[1].end_t) for e in events],
                               holding)
     if exercise.kind == "reps" and not unreliable:
         doubt = _count_doubt(exercise, events, evd)
@@ -437,7 +437,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                                         len(events), options.side == "auto")
     if not events and not unread and exercise.kind == "hold" and exercise.position:
         warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis, holding, options.refused,
-                                        anchor_points(Joints(px, clean.vis, clean.world, "left"))))
+                                        anchors))
         if view is not None and view not in exercise.views:
             warnings.append(f"Check that the camera sees you {_best_view(exercise)}.")
     elif not events and not unread and unreliable:

@@ -612,20 +612,22 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
     shape: dict[str, float] = {f"hold_{k}": math.nan for k in (*ex.features, "hip_height", "hands_to_feet",
                                                                  "step_across", "low_leg_raise", "knees_bent",
                                                                  "knee_gap")}
+    params = ex.hold
+    assert params is not None, f"{ex_name} is not a hold exercise"
+    # The mid-hip and mid-shoulder, the same read from either side (events.anchor_points).
+    body_still = (anchors_still(clean.times, anchor_points(Joints(clean.px, clean.vis, clean.world, "left")), params)
+                  if ex.held_too else None)
     for side in SIDES:
-        joints = Joints(clean.px, clean.vis, clean.world, side)
-        feats = side_features(ex, joints)
+        feats = side_features(ex, Joints(clean.px, clean.vis, clean.world, side))
         drive = drive_signal(ex, feats)
         inpos = position_mask(ex, feats, drive)
         if ex_name in FLEXED_HIP:
             with np.errstate(invalid="ignore"):
                 inpos = inpos & ~(hip_flexion_signed(clean.world, side) < 0.0)
         share = _share(inpos, valid)
-        params = ex.hold
-        assert params is not None, f"{ex_name} is not a hold exercise"
         evs = run_holds(clean.times, drive, inpos, replace(params, min_hold_s=WHOLE_CLIP_HOLD_MIN_S))
         # The checker's own rule: a body that kept moving held nothing (events.kept_moving).
-        still_body = _body_held(ex, clean.times, joints, feats, params)
+        still_body = _body_held(ex, clean.times, body_still, feats, params)
         kept = [e.duration_s for e in evs if _leg_held(feats, ex_name, e.start_i, e.end_i)
                 and (ex_name not in HELD_HIPS or _hips_held(clean.times, clean.px, e.start_i, e.end_i))
                 and still_body(e)]
@@ -646,14 +648,14 @@ def _hold_evidence(ex_name: str, clean: PoseTrack, valid: np.ndarray) -> dict[st
     return {**best, **shape}
 
 
-def _body_held(ex: Exercise, times: np.ndarray, joints: Joints, feats: dict[str, np.ndarray],
+def _body_held(ex: Exercise, times: np.ndarray, body_still: np.ndarray | None, feats: dict[str, np.ndarray],
                params: HoldParams) -> Callable[[HoldEvent], bool]:
     """Whether the body held still over a hold or run (given as a HoldEvent): the
     checker's own rule, a body that kept moving held nothing (events.kept_moving,
-    for exercises naming other angles held too); always True for the others."""
-    if not ex.held_too:
+    for exercises naming other angles held too; body_still [N], anchors_still);
+    always True for the others."""
+    if body_still is None:
         return lambda ev: True
-    body_still = anchors_still(times, anchor_points(joints), params)
     held_too = tuple(feats[k] for k in ex.held_too)
     return lambda ev: not kept_moving(times, body_still, held_too, ev, params)
 

@@ -370,7 +370,7 @@ def summary_text(report: dict) -> str:
             shown.add(line)
         for a in report.get("advice", []):
             lines.append("  Advice: " + a)
-    said_why = any(w.startswith(("No reps detected", "No held stretch detected")) for w in report["warnings"])
+    said_why = any(w.startswith(_NO_EVENT) for w in report["warnings"])
     if not reps and not holds and not report["steps"] and not shown and not short and not said_why:
         # (the running summary, or a note on why no rep or hold was found, says it already: s35's split
         # squats forced as a running lunge read "Nothing to count was found" above "No held stretch detected")
