@@ -645,12 +645,14 @@ def _left_and_back(times: np.ndarray, values: np.ndarray, anchors: np.ndarray, b
 
 
 def _split_at_returns(times: np.ndarray, values: np.ndarray, anchors: np.ndarray, ev: HoldEvent,
-                      params: HoldParams) -> list[HoldEvent]:
+                      params: HoldParams, body_still: np.ndarray | None = None) -> list[HoldEvent]:
     """ev cut where the body left the position and came back (see SPLIT_MOVE):
     the part before ends at its last still frame, the part after starts at its
-    first."""
+    first. body_still: anchors_still over the whole clip, when the caller has it."""
     a, b = ev.start_i, ev.end_i
-    still = anchors_still(times, anchors, params)[a:b + 1]
+    if body_still is None:
+        body_still = anchors_still(times, anchors, params)
+    still = body_still[a:b + 1]
     held = [(a + s, a + e) for s, e in true_runs(still) if times[a + e - 1] - times[a + s] >= params.smooth_s]
     spans, start, k = [], a, 0
     while k < len(held) - 1:
@@ -835,19 +837,19 @@ def find_holds(times: np.ndarray, drive: np.ndarray, raw_drive: np.ndarray, in_p
         return []
     speed = centred_speed(times, raw_drive, params)
     steady = steady_position(times, in_position, params)
-    body_still = anchors_still(times, anchors, params) if anchors is not None and held_too else None
+    body_still = anchors_still(times, anchors, params) if anchors is not None else None
     out: list[HoldEvent] = []
     for ev in cands:
         a = _deepened_start(times, raw_drive, steady, speed, ev)
         if out and a <= out[-1].end_i:
             a = max(a, out[-1].end_i + 1)
         h = HoldEvent(float(times[a]), ev.end_t, int(a), ev.end_i, ev.value)
-        parts = [h] if anchors is None else _split_at_returns(times, raw_drive, anchors, h, params)
+        parts = [h] if anchors is None else _split_at_returns(times, raw_drive, anchors, h, params, body_still)
         if anchors is not None:
             for values in held_too:
                 parts = [_held_too(times, values, anchors, p, params) for p in parts]
         out += [p for p in parts if p.duration_s >= params.min_hold_s
-                and (body_still is None or not kept_moving(times, body_still, held_too, p, params))]
+                and (body_still is None or not held_too or not kept_moving(times, body_still, held_too, p, params))]
     return out
 
 
