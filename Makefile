@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml formcheck_synth/pyproject.toml scripts/setup.sh
+$(STAMP): pyproject.toml constraints.txt formcheck_synth/pyproject.toml scripts/setup.sh
 	bash scripts/setup.sh $(VENV)
 	touch $(STAMP)
 

@@ -9,7 +9,8 @@ fi
 "$VENV/bin/python" -m pip install -q --upgrade pip
 # torch is pinned to the CPU build (2.13.0); the [synth] extra must never pull a CUDA build.
 # [scale] (Ray) is there for the batch tests (tests/test_batch.py runs a small batch on a local Ray instance).
-"$VENV/bin/python" -m pip install -q -e ".[test,synth,scale]"
+# constraints.txt holds the exact versions the suite last passed with on a clean clone.
+"$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[test,synth,scale]"
 # The test generator (formcheck_synth: synthetic motion, pose kit, avatar renderer) is its own
 # development-only distribution beside the runtime package; it is never in formcheck's wheel.
 "$VENV/bin/python" -m pip install -q --no-deps -e ./formcheck_synth

@@ -81,3 +81,41 @@ def test_formcheck_analyze_loads_no_torch(tmp_path):
     loaded = _modules_after(code)
     assert loaded == dict.fromkeys(HEAVY_GENERATOR, False), loaded
     assert json.loads((tmp_path / "r.json").read_text())["summary"]["rep_count"] > 0
+
+
+def _constraints() -> dict[str, str]:
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in (REPO / "constraints.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: {line!r} is not an exact pin"
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_constraints_pin_every_dependency_within_its_range():
+    """`make setup` installs with constraints.txt: every dependency pyproject.toml names (runtime and the
+    test, synth and scale extras) is pinned there to a version inside pyproject's own range, and torch to
+    the CPU build on local disk (2.13.0), never a bare release that pulls CUDA."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    wanted = list(project["dependencies"])
+    for extra in ("test", "synth", "scale"):
+        wanted += project["optional-dependencies"][extra]
+    pins = _constraints()
+    for text in wanted:
+        req = Requirement(text)
+        name = canonicalize_name(req.name)
+        if name == "setuptools":  # pip freeze leaves it out; the venv's own copy serves
+            continue
+        assert name in pins, f"{req.name} is not pinned in constraints.txt"
+        assert req.specifier.contains(pins[name], prereleases=True), (req.name, pins[name], str(req.specifier))
+    assert pins["torch"] == "2.13.0"
+    assert pins["mediapipe"] == "0.10.33"  # the pin without the telemetry uploader (pyproject.toml)
