@@ -207,6 +207,14 @@ STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN = 13.0, 17.0
 # horizontal and read 100-124° on real clips, a high-knee drill over mini hurdles
 # 88° [own thresholds between the two, a narrow margin; 84-92° until that drill].
 THIGH_RUN, THIGH_HIGH_KNEES = 82.0, 88.0
+# Running strides (recognise_evidence: one knee bent past the swing fold, the
+# other near straight) in under STRIDES_NONE of the frames are no evidence of
+# running, and in STRIDES_PLAIN or more are plain [own]. Under STRIDES_NONE the
+# few stride frames are no evidence against it either: a runner filmed from in
+# front (real, s31: 2% stride frames, the depth of the thigh barely resolved)
+# read a swing thigh of 92° over them, a high-knee drill's, while its thigh on
+# screen (thigh_peak) came up 30°, a runner's.
+STRIDES_NONE, STRIDES_PLAIN = 0.04, 0.1
 # The same drill read on screen, whichever way the camera looks at the runner
 # (recognise_evidence.thigh_peaks: how far the thigh comes up from hanging on each
 # step, the median over the steps' peaks, °): the hip-flexion number above needs
@@ -403,6 +411,16 @@ WALK_PHASE, WALK_PHASE_UP = -0.2, -0.1
 BOUNCE_LOW, BOUNCE_UP = 0.3, 0.5
 BOUNCE_AMP_LOW, BOUNCE_AMP_UP = 0.03, 0.06
 ACROSS_SIDE, ACROSS_FRONT = 0.4, 0.55
+# A runner filmed from in front folds the swing knee where the model sees it: the
+# real front-view runs read knee_flex_p90 58-111° (jogging on the spot 69°), as
+# running's swing fold of 90-130° (Novacheck 1998) would have it; from behind the
+# model reads the same knees nearly straight (20-49° on the real back-view runs),
+# so the fold is asked for only of a body facing the camera (views.frame_views
+# "front" on FACING_UP of the frames or more; none asked under FACING_LOW). A
+# jump-rope skip, feet alternating under a bouncing body, bends the knees 30°
+# (real, s21: read running at 99% without this) [own thresholds, between].
+FACING_LOW, FACING_UP = 0.5, 0.8
+FRONT_FOLD_HOP, FRONT_FOLD_RUN = 40.0, 52.0
 
 
 def _clam_knees(e: dict[str, float]) -> float:
@@ -658,7 +676,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # times in many seconds (under 0.2 a second on the real clips) [own].
     turns = e["stride_turns"]
     turn_rate = turns / e["seconds"] if turns >= 2 and e["seconds"] > 0 else 0.0
-    strides = _ramp(e["stride_share"], 0.04, 0.1) * max(_ramp(turns, 1.5, 3.5), _ramp(turn_rate, STRIDE_RATE_LOW, STRIDE_RATE_UP))
+    strides = _ramp(e["stride_share"], STRIDES_NONE, STRIDES_PLAIN) * max(_ramp(turns, 1.5, 3.5), _ramp(turn_rate, STRIDE_RATE_LOW, STRIDE_RATE_UP))
     # And the stance knee bends in those strides (a drill in place stands on a
     # straight leg), and the swing thigh stays below horizontal (high knees lift
     # it there); unmeasured without strides, where the cadence alone decides.
@@ -666,17 +684,20 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # step or two: strides in a good share of the frames with the legs changing
     # over once count, at the capped fit below.
     brief = e.get("seen_s", math.inf) < SEEN_MIN_S
-    brief_strides = _ramp(e["stride_share"], 0.04, 0.1) * _ramp(turns, 0.0, 1.0) if brief else 0.0
-    side_run = (max(strides * max(0.7, cadence), cadence * _ramp(e["stride_share"], 0.0, 0.04), brief_strides)
+    brief_strides = _ramp(e["stride_share"], STRIDES_NONE, STRIDES_PLAIN) * _ramp(turns, 0.0, 1.0) if brief else 0.0
+    side_run = (max(strides * max(0.7, cadence), cadence * _ramp(e["stride_share"], 0.0, STRIDES_NONE), brief_strides)
                 * _ramp(e["knee_flex_p90"], 60.0, 75.0))
     # Seen from the front or from behind, where the knees read flat: the body
     # bounces at the step rate while the legs (or arms) take turns at it. Jumping
     # on the spot bounces without the legs taking turns; walking takes turns
     # without the bounce.
+    # Facing the camera, the swing knee's fold is seen too (FRONT_FOLD).
     front_run = (_ramp(e.get("view_across", math.nan), ACROSS_SIDE, ACROSS_FRONT)
                  * _ramp(e.get("bounce_band", 0.0), BOUNCE_LOW, BOUNCE_UP)
                  * _ramp(e.get("bounce_amp", 0.0), BOUNCE_AMP_LOW, BOUNCE_AMP_UP)
-                 * _ramp(e["step_band"], 0.15, 0.3) * _ramp(e["step_amp"], 0.05, 0.12))
+                 * _ramp(e["step_band"], 0.15, 0.3) * _ramp(e["step_amp"], 0.05, 0.12)
+                 * max(1.0 - _ramp(e.get("facing_share", 0.0), FACING_LOW, FACING_UP),
+                       _ramp(e["knee_flex_p90"], FRONT_FOLD_HOP, FRONT_FOLD_RUN)))
     # Whatever the view or the playback speed: the hips lowest at midstance
     # while the legs take turns (a walker's are highest there).
     phase_run = (PHASE_FIT * _ramp(e.get("phase_corr", math.nan), PHASE_LOW, PHASE_UP)
@@ -742,9 +763,12 @@ def _running_legs(e: dict[str, float], score: float) -> float:
     _shape_fit): the stance knee bends, the swing thigh stays below level (read in
     3D and on screen), the heel stays off the buttock and, seen side-on, the hips
     are not highest at midstance (`_not_vaulting`). Multiplied in that order onto
-    `score`, as the two products were written out before."""
-    return (score * _ramp_seen(e.get("stride_stance_flex", math.nan), STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
-            * _ramp_seen(e.get("stride_hip_flex_p90", math.nan), THIGH_HIGH_KNEES, THIGH_RUN)
+    `score`, as the two products were written out before. The two read over the
+    stride frames (the stance knee, the swing thigh in 3D) count only where those
+    frames are evidence of strides at all (STRIDES_NONE)."""
+    strides = e.get("stride_share", 0.0) >= STRIDES_NONE
+    return (score * (_ramp_seen(e.get("stride_stance_flex", math.nan), STANCE_FLEX_STRAIGHT, STANCE_FLEX_RUN)
+                     * _ramp_seen(e.get("stride_hip_flex_p90", math.nan), THIGH_HIGH_KNEES, THIGH_RUN) if strides else 1.0)
             * _ramp_seen(e.get("thigh_peak", math.nan), THIGH_PEAK_HIGH_KNEES, THIGH_PEAK_RUN)
             * _ramp_seen(e.get("knee_flex_p90", math.nan), SWING_FOLD_BUTT_KICK, SWING_FOLD_RUN)
             * _not_vaulting(e))

@@ -33,6 +33,7 @@ from formcheck.features import SIDES, Joints
 from formcheck.geometry import vector_angle
 from formcheck.landmarks import Lm, PoseTrack
 from formcheck.reps import HoldEvent, HoldParams, centred_median, run_holds, run_reps
+from formcheck.views import frame_views
 
 __all__ = ["posture_features", "side_lying_on_screen", "hip_height", "step_rhythm", "thigh_swing", "rep_swings", "knee_out_on_screen", "knee_loop", "hip_lift", "low_leg_raise", "knees_bent", "knee_gap_on_screen", "hips_up_on_screen", "hands_to_feet",
            "step_across", "hip_bounce", "drive_cycles", "higher_hand_drop", "seen_seconds", "stride_phase", "thigh_peaks", "shank_elevation",
@@ -1012,6 +1013,8 @@ def clip_features(track: PoseTrack) -> dict[str, float]:
     ev["stride_turns"] = float(np.sum(np.diff(lead) != 0)) if len(lead) > 1 else 0.0
     ev.update(step_rhythm(seen_clean.times[valid], seen_clean.px[valid]))
     ev.update(hip_bounce(seen_clean.times[valid], seen_clean.px[valid]))
+    # Which way the body faces: the share of frames read from the front (views.frame_views).
+    ev["facing_share"] = _share(frame_views(clean) == "front", valid)
     ev.update(stride_phase(seen_clean.times, seen_clean.px, kl, kr, valid & (tilt < UPRIGHT_TILT)))
     ev.update(thigh_peaks(seen_clean.times, seen_clean.px, valid & (tilt < UPRIGHT_TILT)))
     ev["feet_under"] = _pct(pf["feet_under"][valid], 50)

@@ -26,7 +26,7 @@ import pytest
 
 from formcheck.features import Joints
 from formcheck.landmarks import Lm
-from formcheck.recognise import Recognition, _normalise, mismatch, movement_scores
+from formcheck.recognise import STRIDES_NONE, Recognition, _normalise, mismatch, movement_scores
 from formcheck.recognise_evidence import shank_elevation
 from tests.test_recognise_rules import _kit_evidence, _top
 
@@ -108,8 +108,21 @@ def test_running_drills_are_not_running(change):
     ev = _kit_evidence("running")
     assert ev["stride_hip_flex_p90"] < 79.0 and ev["knee_flex_p90"] < 136.0
     assert _top({**ev, **change}) is None
-    # Also when the only running evidence is the hips low at midstance (any view).
-    phase_only = {**ev, "stride_share": 0.0, "step_band": 0.0, "bounce_band": 0.0, "phase_corr": 0.44,
+    # Also when the only running evidence is the hips low at midstance (any view); the stride
+    # frames, too few to show running (recognise.STRIDES_NONE), still show the drill.
+    phase_only = {**ev, "stride_share": STRIDES_NONE, "step_band": 0.0, "bounce_band": 0.0, "phase_corr": 0.44,
                   "phase_turns": 13.0}
     assert _top(phase_only) == "running"
     assert _top({**phase_only, **change}) is None
+
+
+def test_a_few_stride_frames_are_no_evidence_against_running():
+    """s31: a runner filmed from in front showed running strides in 2% of its frames, and the swing
+    thigh read over them was a high-knee drill's (92°) while the thigh on screen came up a runner's 30°:
+    under recognise.STRIDES_NONE the stride frames count neither way."""
+    ev = _kit_evidence("running")
+    few = {**ev, "stride_share": 0.021, "stride_turns": 1.0, "stride_hip_flex_p90": 91.7, "thigh_peak": 30.2,
+           "step_band": 0.58, "step_amp": 0.22, "knee_flex_p90": 70.0}
+    assert _top(few) == "running"
+    assert _top({**few, "stride_share": STRIDES_NONE}) is None  # enough stride frames: the drill's thigh counts
+    assert _top({**few, "thigh_peak": 95.0}) is None  # the thigh on screen at a high knee's height

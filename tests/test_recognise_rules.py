@@ -238,17 +238,23 @@ def test_hip_bounce_reads_a_running_step_rate_not_walking():
     assert run["view_across"] == pytest.approx(0.8, abs=0.01)  # shoulders 80 px, torso 100 px
 
 
-def test_a_runner_seen_from_the_front_bounces_with_the_legs_taking_turns():
-    """The knees read flat from the front (no strides seen): the bounce decides."""
+def test_a_runner_seen_from_behind_bounces_with_the_legs_taking_turns():
+    """The knees read flat from behind (no strides seen): the bounce decides."""
     ev = _kit_evidence("running")
-    front = {**ev, "stride_share": 0.0, "stride_turns": 0.0, "knee_flex_p90": 20.0,
-             "stride_stance_flex": math.nan, "stride_hip_flex_p90": math.nan,
-             "step_band": 0.3, "step_amp": 0.13, "view_across": 0.67, "bounce_band": 0.54, "bounce_amp": 0.13,
-             "phase_corr": -0.05}  # a walker's stride phase: the bounce alone decides here
-    assert _top(front) == "running"
-    assert _top({**front, "step_band": 0.05}) is None  # bouncing, legs together: skipping on the spot
-    assert _top({**front, "bounce_band": 0.2}) is None  # legs taking turns, no flight: walking
-    assert _top({**front, "view_across": 0.15}) is None  # from the side the strides must show
+    back = {**ev, "stride_share": 0.0, "stride_turns": 0.0, "knee_flex_p90": 20.0,
+            "stride_stance_flex": math.nan, "stride_hip_flex_p90": math.nan,
+            "step_band": 0.3, "step_amp": 0.13, "view_across": 0.67, "bounce_band": 0.54, "bounce_amp": 0.13,
+            "phase_corr": -0.05, "facing_share": 0.0}  # a walker's stride phase: the bounce alone decides here
+    assert _top(back) == "running"
+    assert _top({**back, "step_band": 0.05}) is None  # bouncing, legs together: skipping on the spot
+    assert _top({**back, "bounce_band": 0.2}) is None  # legs taking turns, no flight: walking
+    assert _top({**back, "view_across": 0.15}) is None  # from the side the strides must show
+    # Facing the camera the swing knee's fold shows (recognise.FRONT_FOLD_RUN): a runner's 58-111°
+    # on the real front-view runs, a jump-rope skip's 30° (real, s21).
+    front = {**back, "facing_share": 1.0}
+    assert _top({**front, "knee_flex_p90": 70.0}) == "running"
+    assert _top({**front, "knee_flex_p90": 30.0}) is None
+    assert _top({**front, "knee_flex_p90": 30.0, "facing_share": 0.4}) == "running"  # mostly not facing it
 
 
 def _stride_px_and_knees(times: np.ndarray, hips_low_at_midstance: bool):
