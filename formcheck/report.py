@@ -422,8 +422,15 @@ def _sets_said(reps: list[dict]) -> str:
     if _alternating(list(by_set.values())):
         return (f"{len(by_set)} sets of 1-2 reps, the side changing each time (the routine does one leg's "
                 "set, then the other's)")
-    return ", ".join(f"set {s}: {count(n, 'rep')} ({next(r['side'] for r in reps if r['set'] == s)} side)"
+    return ", ".join(f"set {s}: {count(n, 'rep')} ({_set_side([r['side'] for r in reps if r['set'] == s])})"
                      for s, n in sorted(by_set.items()))
+
+
+def _set_side(sides: list[str]) -> str:
+    """How a set's side is said: one side, or legs taking turns (reps.split_sets)."""
+    if len(set(sides)) == 1:
+        return f"{sides[0]} side"
+    return "legs taking turns: " + ", ".join(f"{sides.count(s)} {s}" for s in ("left", "right") if s in sides)
 
 
 # "Set 1: 4 reps (the usual routine is 3 sets of 15)." (analysis); reports saved in

@@ -56,6 +56,7 @@ __all__ = [
     "close_hold",
     "run_holds",
     "split_sets",
+    "alternating",
     "centred_median",
     "centred_speed",
     "walk_out",
@@ -824,15 +825,50 @@ def run_holds(times: np.ndarray, values: np.ndarray, in_position: np.ndarray,
     return events
 
 
+# Legs taking turns within one bout of reps (no pause over pause_s) make one set,
+# not a set per rep: the side changes at least ALTERNATE_MIN_RUNS - 1 times and
+# its runs average ALTERNATE_MEAN_RUN reps or fewer (s36: alternating donkey
+# kicks, runs 1, 1, 1, 2, 1, read as five sets of 1-2 reps). One leg's set and
+# then the other's change side once [own].
+ALTERNATE_MIN_RUNS = 3
+ALTERNATE_MEAN_RUN = 2.0
+
+
+def _side_runs(sides: list[str | None]) -> list[int]:
+    """Lengths of the runs of one side in a row."""
+    runs: list[int] = []
+    for k, side in enumerate(sides):
+        if k and side == sides[k - 1]:
+            runs[-1] += 1
+        else:
+            runs.append(1)
+    return runs
+
+
+def alternating(sides: list[str | None]) -> bool:
+    """The sides of a bout of reps take turns (ALTERNATE_MIN_RUNS, ALTERNATE_MEAN_RUN)."""
+    runs = _side_runs(sides)
+    return len(runs) >= ALTERNATE_MIN_RUNS and len(sides) / len(runs) <= ALTERNATE_MEAN_RUN
+
+
 def split_sets(starts: list[float], ends: list[float], sides: list[str | None], pause_s: float) -> list[int]:
     """Set number (1-based) for each rep: a new set starts after a pause longer
-    than pause_s between reps, or when the working side changes."""
+    than pause_s between reps, or when the working side changes, unless the legs
+    take turns through the bout (`alternating`): then the bout is one set."""
+    bouts: list[list[int]] = []
+    for k, s in enumerate(starts):
+        if k == 0 or s - ends[k - 1] > pause_s:
+            bouts.append([])
+        bouts[-1].append(k)
     sets: list[int] = []
     cur = 0
-    for k, (s, side) in enumerate(zip(starts, sides)):
-        if k == 0 or s - ends[k - 1] > pause_s or side != sides[k - 1]:
-            cur += 1
-        sets.append(cur)
+    for bout in bouts:
+        bout_sides = [sides[k] for k in bout]
+        turns = alternating(bout_sides)
+        for j, side in enumerate(bout_sides):
+            if j == 0 or (not turns and side != bout_sides[j - 1]):
+                cur += 1
+            sets.append(cur)
     return sets
 
 

@@ -574,6 +574,9 @@ def test_legs_taking_turns_are_not_listed_as_sets():
     assert _sets_said(sets) == "set 1: 15 reps (left side), set 2: 14 reps (right side), set 3: 2 reps (left side)"
     few = [f"Set {i + 1}: 1 rep (the usual routine is 3 sets of 15)." for i in range(MANY_SHORT_SETS)]
     assert "set 6: 1" in _group_short_sets(few)[0]
+    # Reports made since s36 keep legs taking turns in one set (reps.split_sets): it says so.
+    one = [{"set": 1, "side": side} for side in ("right", "left", "right", "left", "left", "right")]
+    assert _sets_said(one) == "set 1: 6 reps (legs taking turns: 3 left, 3 right)"
 
 
 def test_a_refused_hamstring_stretch_with_hands_planted_far_says_so(front_clamshell):

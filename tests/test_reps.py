@@ -139,6 +139,26 @@ def test_split_sets_on_pause_and_side():
     assert split_sets(starts, ends, sides, pause_s=8.0) == [1, 1, 1, 2, 2, 3, 3]
 
 
+def test_legs_taking_turns_are_one_set():
+    """s36: alternating donkey kicks (sides R L R L L R, no pause) read as five sets of 1-2 reps. Legs
+    taking turns through a bout are one set; one leg's reps, then the other's, are still two."""
+    starts = [0.3, 1.7, 3.3, 4.6, 7.6, 8.6]
+    ends = [1.8, 2.8, 4.2, 5.5, 8.6, 10.1]
+    sides = ["right", "left", "right", "left", "left", "right"]
+    assert split_sets(starts, ends, sides, pause_s=8.0) == [1] * 6
+    # After a pause the next bout is a new set, alternating or not.
+    later = [s + 30 for s in starts]
+    assert split_sets(starts + later, ends + [e + 30 for e in ends], sides * 2, pause_s=8.0) == [1] * 6 + [2] * 6
+    # One side's reps, then the other's, without a pause: two sets; a single stray rep of the other
+    # side inside a set still splits it (runs 4, 1, 4 average 3 reps).
+    one_then_other = [float(2 * k) for k in range(8)]
+    one_ends = [s + 1.5 for s in one_then_other]
+    assert split_sets(one_then_other, one_ends, ["left"] * 4 + ["right"] * 4, pause_s=8.0) == [1] * 4 + [2] * 4
+    stray = ["left"] * 4 + ["right"] + ["left"] * 4
+    starts9 = [float(2 * k) for k in range(9)]
+    assert split_sets(starts9, [s + 1.5 for s in starts9], stray, pause_s=8.0) == [1] * 4 + [2] + [3] * 4
+
+
 def _browser_clamshell_signal(lead_rest=10.5, rest=14.0, small=8.7, fps=15.0):
     """The clamshell sample's drive signal as the browser path reads it (VP8 compression):
     the knees read more closed before the first rep (lead_rest) than between reps (rest),
