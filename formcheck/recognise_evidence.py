@@ -822,11 +822,17 @@ def hands_to_feet(world: np.ndarray) -> np.ndarray:
     mid-wrist to the nearer ankle, in leg lengths, from metric landmarks world
     [N,33,3]. A forward fold reaches the hands toward the feet (under about half
     a leg); a downward dog or a plank puts them on the floor a body's length
-    away (over one leg)."""
+    away (over one leg). A wrist the model did not see is left out (side-on,
+    the far hand is often hidden: s36's downward dog, its left wrist unseen in
+    43% of the frames, read no distance at all over its hold)."""
     down = -UP
-    mw = _mid(world, Lm.LEFT_WRIST, Lm.RIGHT_WRIST)
-    leg = (np.linalg.norm(_pt(world, Lm.LEFT_KNEE) - _pt(world, Lm.LEFT_HIP), axis=-1)
-           + np.linalg.norm(_pt(world, Lm.LEFT_ANKLE) - _pt(world, Lm.LEFT_KNEE), axis=-1))
+    lw, rw = _pt(world, Lm.LEFT_WRIST), _pt(world, Lm.RIGHT_WRIST)
+    mw = np.where(np.isnan(lw), rw, np.where(np.isnan(rw), lw, (lw + rw) / 2))
+    legs = [np.linalg.norm(_pt(world, knee) - _pt(world, hip), axis=-1)
+            + np.linalg.norm(_pt(world, ankle) - _pt(world, knee), axis=-1)
+            for hip, knee, ankle in ((Lm.LEFT_HIP, Lm.LEFT_KNEE, Lm.LEFT_ANKLE),
+                                     (Lm.RIGHT_HIP, Lm.RIGHT_KNEE, Lm.RIGHT_ANKLE))]
+    leg = np.where(np.isnan(legs[0]), legs[1], legs[0])  # the left leg's length, else the right's
 
     def across(v: np.ndarray) -> np.ndarray:
         return np.linalg.norm(v - (v @ down)[:, None] * down, axis=-1)

@@ -92,6 +92,12 @@ def test_hands_to_feet_and_hip_lift():
     assert hands_to_feet(fold)[0] == pytest.approx(math.hypot(0.1, 0.15) / 0.9, abs=0.01)  # to either ankle
     assert hands_to_feet(dog)[0] == pytest.approx(1.2 / 0.9, abs=0.01)  # to the nearer (right) ankle
     assert hip_lift(fold)[0] == pytest.approx((0.9 - 0.5) / 0.45, abs=0.01)  # shoulders below the hips
+    # Side-on the far hand and leg are often unseen (s36's downward dog): the seen ones still read.
+    far_hidden = dog.copy()
+    far_hidden[0, [Lm.LEFT_WRIST, Lm.LEFT_KNEE, Lm.LEFT_ANKLE]] = np.nan
+    assert hands_to_feet(far_hidden)[0] == pytest.approx(1.2 / 0.9, abs=0.01)
+    far_hidden[0, Lm.RIGHT_WRIST] = np.nan
+    assert math.isnan(hands_to_feet(far_hidden)[0])  # no hand seen
 
 
 def _kit_evidence(name: str) -> dict[str, float]:
