@@ -397,6 +397,11 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                  f"{min(moving):.0f}°/s, where still means under {params.max_speed_dps:.0f}°/s" if moving else "")
         return (f"No held stretch detected: you never held still for {params.min_hold_s:.0f} s "
                 f"(longest: {dur:.1f} s{speed})." + ("" if refused else " Hold the stretch without moving."))
+    # A body that kept moving is the first reason, before any position check read over it (s36:
+    # forward lunges, a lunge every 1.7 s, were told "your right foot never stepped forward").
+    restless = _kept_moving_note(exercise, sides[side][0], times, anchors, best[6], params, refused)
+    if restless:
+        return restless
     if failing:
         blind = any(unseen for _, _, unseen in failing)
         # Said of the longest still period, not the clip (s33: squats forced as a running lunge read
@@ -406,9 +411,6 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
                 "checked either: " if refused and blind else "")
         return (f"No held stretch detected: {head}where your {angle} angle read still longest ({dur:.0f} s from "
                 f"{times[a]:.1f} s), " + "; ".join(_failed_checks(exercise, side, failing, refused)) + ".")
-    restless = _kept_moving_note(exercise, sides[side][0], times, anchors, best[6], params, refused)
-    if restless:
-        return restless
     why = ""
     picks = [c for c in exercise.position if c.says is None]
     a, b = best[6]

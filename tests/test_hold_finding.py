@@ -1015,3 +1015,9 @@ def test_a_body_that_kept_moving_held_nothing(hips_px, knee_swing, held, why):
         assert msg.startswith("No held stretch detected: your body kept moving.")
         still = int(msg.split("your hips and shoulders were still for only ")[1].split("%")[0])
         assert still < 100 * 1 / 3 and "not a held stretch. Hold the position still for 3 s or more." in msg
+        # s36: a position check failing over the same frames (forward lunges: "your right foot never
+        # stepped forward") does not come first; the body that kept moving is the reason.
+        behind = {**feats, "foot_ahead": np.full(n, -1.7)}
+        msg = explain_no_hold(EXERCISES["running_lunge"], {"right": (behind, v)}, t, np.ones((n, 33)), params,
+                              anchors=anchors, refused=True)
+        assert msg.startswith("No held stretch detected: your body kept moving.") and "stepped" not in msg
