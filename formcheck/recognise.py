@@ -676,7 +676,8 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # times in many seconds (under 0.2 a second on the real clips) [own].
     turns = e["stride_turns"]
     turn_rate = turns / e["seconds"] if turns >= 2 and e["seconds"] > 0 else 0.0
-    strides = _ramp(e["stride_share"], STRIDES_NONE, STRIDES_PLAIN) * max(_ramp(turns, 1.5, 3.5), _ramp(turn_rate, STRIDE_RATE_LOW, STRIDE_RATE_UP))
+    stride_frames = _ramp(e["stride_share"], STRIDES_NONE, STRIDES_PLAIN)
+    strides = stride_frames * max(_ramp(turns, 1.5, 3.5), _ramp(turn_rate, STRIDE_RATE_LOW, STRIDE_RATE_UP))
     # And the stance knee bends in those strides (a drill in place stands on a
     # straight leg), and the swing thigh stays below horizontal (high knees lift
     # it there); unmeasured without strides, where the cadence alone decides.
@@ -684,7 +685,7 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # step or two: strides in a good share of the frames with the legs changing
     # over once count, at the capped fit below.
     brief = e.get("seen_s", math.inf) < SEEN_MIN_S
-    brief_strides = _ramp(e["stride_share"], STRIDES_NONE, STRIDES_PLAIN) * _ramp(turns, 0.0, 1.0) if brief else 0.0
+    brief_strides = stride_frames * _ramp(turns, 0.0, 1.0) if brief else 0.0
     side_run = (max(strides * max(0.7, cadence), cadence * _ramp(e["stride_share"], 0.0, STRIDES_NONE), brief_strides)
                 * _ramp(e["knee_flex_p90"], 60.0, 75.0))
     # Seen from the front or from behind, where the knees read flat: the body

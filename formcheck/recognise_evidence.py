@@ -546,7 +546,7 @@ def _rep_evidence(ex_name: str, clean: PoseTrack, seen_world: np.ndarray | None 
     all). The count is every rep's of that side."""
     ex = EXERCISES[ex_name]
     assert ex.rep is not None, f"{ex_name} is not a reps exercise"
-    best_reps, best_range, loop, by_cycles, rest = 0.0, 0.0, math.nan, 0.0, math.nan
+    loop, by_cycles, rest = math.nan, 0.0, math.nan
     tops: dict[str, float] = {}
     best_spans: list[tuple[int, int]] = []
     best_key: tuple[int, int, float] = (-1, -1, 0.0)
@@ -580,7 +580,6 @@ def _rep_evidence(ex_name: str, clean: PoseTrack, seen_world: np.ndarray | None 
         key = (len(posed), len(spans), rng if math.isfinite(rng) else 0.0)
         if key > best_key:
             best_key = key
-            best_reps, best_range = float(len(spans)), key[2]
             by_cycles, rest = float(counted_by_cycles), rest_at
             spans = posed
             loop = knee_loop(clean.px, side, spans)
@@ -607,7 +606,8 @@ def _rep_evidence(ex_name: str, clean: PoseTrack, seen_world: np.ndarray | None 
         for a, b in best_spans:
             in_reps[a:b + 1] = True
         hands = _pct(higher_hand_drop(seen_world)[in_reps], 10)
-    return {"reps": best_reps, "range": best_range, "loop": loop, "cycles": by_cycles, "rest": rest,
+    _, best_reps, best_range = best_key
+    return {"reps": float(best_reps), "range": best_range, "loop": loop, "cycles": by_cycles, "rest": rest,
             "reps_knees_bent": float(np.median(per_rep)) if per_rep else math.nan, "reps_hand_drop": hands,
             **tops, **swings}
 
