@@ -209,7 +209,8 @@ def judge(exercise: Exercise, metrics: dict[str, float], view: str | None,
                 continue
             seen = True
             if c.clearly(val, hold_target_s):
-                faults.append(FaultHit(f.code, f.cue, f.severity, round(val, 3), c.limit_for(hold_target_s)))
+                if f.confirmed(metrics):
+                    faults.append(FaultHit(f.code, f.cue, f.severity, round(val, 3), c.limit_for(hold_target_s)))
                 break
             if c.holds(val, hold_target_s) and unsure is None:
                 unsure = _within_error(c, val, hold_target_s)

@@ -94,6 +94,7 @@ def fault_reference() -> str:
             when = " or ".join(f"`{c.metric}` {c.op} {c.limit:g}"
                                + (f" (by more than {c.margin:g}; closer is not judged)" if c.margin else "")
                                for c in f.when)
+            when += "".join(f" and `{c.metric}` {c.op} {c.limit:g}" for c in f.also)
             if f.planar:
                 when += "; not judged where the leg turns out of the camera's plane"
             if f.in_plane:

@@ -500,7 +500,7 @@ def running(sc: Scenario, params: RunParams | None = None) -> Built:
             codes.append("pelvic_drop")
         if m["heel_offset"] < 0:
             codes.append("crossover")
-        if m["overstride"] > _OVERSTRIDE or m["tibia_angle_deg"] > _TIBIA:
+        if m["tibia_angle_deg"] > _TIBIA and m["overstride"] > _OVERSTRIDE:
             codes.append("overstride")
         steps.append({"index": k, "side": side, "contact_s": round(t_ic, 4), "midstance_s": round(t_ms, 4),
                       "toe_off_s": round(t_to, 4), "metrics": {key: round(v, 3) for key, v in m.items()},

@@ -115,6 +115,33 @@ def test_running_rules_judge_the_same_way():
     assert gait_rules.judge({"fppa_deg": math.nan, "fppa_over_other_leg_deg": None}, rules) == []
 
 
+
+@pytest.mark.parametrize("heel, shin, flagged", [
+    (0.20, 2.6, False),   # s37's jogger: landing ahead of the hip with a vertical shin is normal running
+    (0.35, 2.0, False),
+    (0.05, 14.0, False),  # a shin read forward with the foot under the hip: no overstride
+    (0.25, 12.0, True),
+    (0.25, math.nan, False),  # the shin unread: nothing to confirm the heel's reading
+])
+def test_overstride_needs_the_shin_forward_and_the_heel_ahead(heel, shin, flagged):
+    rules = gait_rules.rules_for("side", has_baseline=False)
+    hits = gait_rules.judge({"overstride": heel, "tibia_angle_deg": shin}, rules)
+    assert [h.code for h in hits] == (["overstride"] if flagged else [])
+    if flagged:
+        assert (hits[0].value, hits[0].limit) == (12.0, gait_rules.TIBIA_DEG)
+
+
+def test_also_conditions_gate_an_exercise_fault_the_same_way():
+    fault = Fault("x", (Cond("knee_angle_deg", ">", 10.0),), cue="c", label="l", source="own",
+                  also=(Cond("feet_gap", ">", 1.0),))
+    assert fault.confirmed({"feet_gap": 2.0}) and not fault.confirmed({"feet_gap": 0.5})
+    assert not fault.confirmed({}) and not fault.confirmed({"feet_gap": math.nan})
+    ex = replace(EXERCISES["clamshell"], faults=(fault,))
+    assert [f.code for f in judge(ex, {"knee_angle_deg": 20.0, "feet_gap": 2.0}, None)[0]] == ["x"]
+    assert judge(ex, {"knee_angle_deg": 20.0, "feet_gap": 0.5}, None)[0] == []
+    with pytest.raises(ValueError, match="fault y uses unknown metric 'nope'"):
+        replace(EXERCISES["clamshell"], faults=(replace(fault, code="y", also=(Cond("nope", ">", 1.0),)),))
+
 def test_other_side():
     assert [other_side(s) for s in SIDES] == ["right", "left"]
     with pytest.raises(ValueError, match="side must be 'left' or 'right', got 'auto'"):

@@ -9,6 +9,7 @@ in the registry (`formcheck.exercises.EXERCISES`) and its tests.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -193,6 +194,18 @@ class Fault:
     # events.other_leg_in_hold), where `cue` speaks of one side and then the other;
     # empty: `cue` fits both.
     cue_both_legs: str = ""
+    # Conditions that must all hold too, each on a finite reading, for a `when`
+    # reading past its limit to be the fault (a shin reaching forward is an
+    # overstride only with the foot well ahead of the hip). Empty: `when` decides.
+    also: tuple[Cond, ...] = ()
+
+    def confirmed(self, metrics: Mapping[str, float | None]) -> bool:
+        """Whether every `also` condition holds on a finite reading in `metrics`."""
+        for c in self.also:
+            v = metrics.get(c.metric)
+            if v is None or not math.isfinite(v) or not c.holds(v):
+                return False
+        return True
 
     def __post_init__(self) -> None:
         if bool(self.unread_when) != bool(self.unread_why):
@@ -305,7 +318,7 @@ class Exercise:
             if c.metric not in known:
                 raise ValueError(f"Exercise {self.name}: not_a_rep uses unknown metric {c.metric!r}")
         for f in self.faults:
-            for c in f.when:
+            for c in (*f.when, *f.also):
                 if c.metric not in known:
                     raise ValueError(f"Exercise {self.name}: fault {f.code} uses unknown metric {c.metric!r}")
         for name in self.held_too:

@@ -51,8 +51,13 @@ FPPA_OK_NEEDS_BAND_VIEWS = ("front",)
 PELVIC_DROP_DEG = 8.0
 # Crossover: the heel lands across the body midline (heel x vs mid-hip x) [Souza 2016 rule].
 CROSSOVER_OFFSET = 0.0
-# Overstride: heel ahead of the hip at contact >0.15 leg lengths [own]; shin (knee->ankle)
-# leaning >10° forward at contact [own; Souza judges overstride from tibia alignment].
+# Overstride: the shin (knee->ankle) leaning >10° forward at contact [own; Souza judges
+# overstride from tibia alignment; Lieberman 2015 (J Exp Biol 218:3406) ties the impact
+# peak to the foot landing ahead of the knee], with the heel >0.15 leg lengths ahead of
+# the hip [own]. The heel's distance alone is not the fault: every runner lands ahead of
+# the hip, and real side-view runners judged fine by eye land 0.15-0.35 leg lengths
+# ahead with the shin near vertical (s37's treadmill jogger: 0.15 and 0.20 by leg, shin
+# -0.2° and 2.6°; docs/gait.md), where that rule alone flagged 27 of 38 steps.
 OVERSTRIDE_RATIO = 0.15
 TIBIA_DEG = 10.0
 # A step whose landing leg reads bent more than this at contact was not seen landing: a
@@ -109,10 +114,12 @@ STEP_FAULTS: tuple[Fault, ...] = (
     Fault("crossover", (Cond("heel_offset", "<", CROSSOVER_OFFSET),),
           cue="Your foot lands across your midline: land a little wider",
           label="Foot crosses the midline", source="heel crosses the midline (Souza 2016)", views=FRONTAL),
-    Fault("overstride", (Cond("overstride", ">", OVERSTRIDE_RATIO), Cond("tibia_angle_deg", ">", TIBIA_DEG)),
+    Fault("overstride", (Cond("tibia_angle_deg", ">", TIBIA_DEG),),
+          also=(Cond("overstride", ">", OVERSTRIDE_RATIO),),
           cue="Your foot lands far ahead of you: take shorter, quicker steps", label="Overstriding",
-          source="own: heel >0.15 leg lengths ahead of the hip, or shin >10° forward at contact "
-                 "(Souza judges overstride from tibia alignment)",
+          source="own: shin >10° forward at contact with the heel >0.15 leg lengths ahead of the hip "
+                 "(Souza judges overstride from tibia alignment; Lieberman 2015: impact rises with the "
+                 "foot landing ahead of the knee; runners judged fine land ahead of the hip too)",
           views=SAGITTAL),
 )
 
@@ -171,7 +178,8 @@ def rules_for(view: str | None, has_baseline: bool) -> tuple[Fault, ...]:
 
 def judge(metrics: dict[str, float], rules: tuple[Fault, ...]) -> list[FaultHit]:
     """Faults of one step or clip: a rule fires on its first
-    condition that holds; a missing or non-finite metric never fires."""
+    condition that holds, if its `also` conditions hold too; a missing or
+    non-finite metric never fires."""
     out = []
     for f in rules:
         for c in f.when:
@@ -179,7 +187,8 @@ def judge(metrics: dict[str, float], rules: tuple[Fault, ...]) -> list[FaultHit]
             if v is None or not math.isfinite(v):
                 continue
             if c.holds(v):
-                out.append(FaultHit(f.code, f.cue, f.severity, round(float(v), 3), c.limit))
+                if f.confirmed(metrics):
+                    out.append(FaultHit(f.code, f.cue, f.severity, round(float(v), 3), c.limit))
                 break
     return out
 
@@ -193,6 +202,7 @@ def threshold_table() -> str:
     entries += [(f, "clip") for f in CLIP_FAULTS]
     for f, scope in entries:
         when = " or ".join(f"`{c.metric}` {c.op} {c.limit:g}" for c in f.when)
+        when += "".join(f" and `{c.metric}` {c.op} {c.limit:g}" for c in f.also)
         rows.append(f"| `{f.code}` | {scope} | {when} | {', '.join(f.views or ANY_VIEW)} | {f.source} | {f.cue} |")
     for code, why in UNMEASURED.items():
         rows.append(f"| `{code}` | not judged | never (listed in `unjudged`) | none | {why} | – |")
