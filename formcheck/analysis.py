@@ -437,7 +437,7 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
                                         len(events), options.side == "auto")
     if not events and not unread and exercise.kind == "hold" and exercise.position:
         warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis, holding, options.refused,
-                                        anchors))
+                                        anchors, view_unfit=view is not None and view not in exercise.views))
         if view is not None and view not in exercise.views:
             warnings.append(f"Check that the camera sees you {_best_view(exercise)}.")
     elif not events and not unread and unreliable:

@@ -324,9 +324,13 @@ UNSEEN_DRIVE_SHARE = 0.5
 NEARER_TIP = "(film with that leg nearer the camera)"
 
 
+# A feature read from the model's 3D (world) landmarks ends so; it reads from any camera view.
+IN_3D = "_3d"
+
+
 def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndarray], np.ndarray]],
                     times: np.ndarray, vis: np.ndarray | None = None, params: HoldParams | None = None,
-                    refused: bool = False, anchors: np.ndarray | None = None) -> str:
+                    refused: bool = False, anchors: np.ndarray | None = None, view_unfit: bool = False) -> str:
     """Why no hold was found, in the user's terms. sides: side -> (features, drive).
 
     The stretch the person tried is taken as the longest still period of the
@@ -338,6 +342,12 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
     min_hold_s: the person never held still long enough. params: the hold finder's
     (reps.hold_params), else the exercise's. anchors [N,2,2] (anchor_points): with
     them, a still driving angle over a body that kept moving is said to be that.
+    view_unfit: the clip was filmed from a view the stretch cannot be analysed from
+    (not in exercise.views); a position check read on screen that failed there is
+    read along the camera's line of sight, so it is left out, and with none read in
+    3D (IN_3D) left the position is said to be unreadable, with no verdict or
+    number (s37: front-view split squats were told "your front knee stayed
+    straight: 171°" at the bottom of a 90° lunge).
 
     refused: said beside a confident "this is not that stretch" (pipeline.refusal),
     so nothing coaches the stretch (no camera set-up tip, no "hold the stretch
@@ -402,6 +412,15 @@ def explain_no_hold(exercise: Exercise, sides: dict[str, tuple[dict[str, np.ndar
     restless = _kept_moving_note(exercise, sides[side][0], times, anchors, best[6], params, refused)
     if restless:
         return restless
+    if failing and view_unfit:
+        # Checks read on screen are no evidence from such a view; those read from the 3D landmarks are.
+        failing = [f for f in failing if f[0].feature.endswith(IN_3D)]
+        if not failing:
+            a = best[6][0]
+            return (f"No held stretch detected: where your {angle} angle read still longest ({dur:.0f} s from "
+                    f"{times[a]:.1f} s), the stretch position could not be read from this camera view (how your "
+                    "legs and hips are placed lies along the camera's line of sight), so nothing about it was "
+                    "judged.")
     if failing:
         blind = any(unseen for _, _, unseen in failing)
         # Said of the longest still period, not the clip (s33: squats forced as a running lunge read

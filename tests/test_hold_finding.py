@@ -186,6 +186,31 @@ def test_a_still_period_half_out_of_position_names_the_check_that_failed_and_its
                         "should be nearly straight (above 140°).")
 
 
+def test_a_failed_position_check_from_a_view_that_cannot_see_the_stretch_gives_no_verdict():
+    """s37: split squats filmed from the front, forced as a running lunge, were told "your front knee
+    stayed straight: 171°" at the bottom of a 90° lunge; from a view the stretch cannot be analysed
+    from, a failed position check is said to be unreadable, with no number and no verdict."""
+    ex = EXERCISES["running_lunge"]
+    t = _t(10.0)
+    n = len(t)
+    drive = np.where((t > 1) & (t < 9), 90.0, 170.0)
+    feats = {"foot_ahead": np.full(n, 0.3), "knee_angle": np.full(n, 171.0), "front_leg": drive,
+             "shin_forward": np.zeros(n), "back_hip_angle": np.full(n, 170.0), "back_foot_drop": np.ones(n)}
+    sides = {"right": (feats, drive)}
+    said = explain_no_hold(ex, sides, t, np.ones((n, 33)))
+    assert "171°" in said
+    unfit = explain_no_hold(ex, sides, t, np.ones((n, 33)), view_unfit=True)
+    assert "could not be read from this camera view" in unfit and "nothing about it was judged" in unfit
+    assert "171" not in unfit and "stayed straight" not in unfit
+    # A check read from the 3D landmarks still counts from any view: a standing body that never folded.
+    hs = EXERCISES["hamstring_stretch"]
+    lean = np.full(n, 5.0)
+    hs_feats = {"stretched_leg": np.ones(n), "knee_straightness": np.full(n, 120.0), "hip_fold_3d": np.full(n, 175.0),
+                "trunk_lean": lean, "lean_or_raise": lean}
+    folded = explain_no_hold(hs, {"right": (hs_feats, lean)}, t, np.ones((n, 33)), view_unfit=True)
+    assert "you did not fold forward at the hips" in folded and "175°" in folded and "knee" not in folded
+
+
 def test_a_clip_shorter_than_the_shortest_hold_says_the_clip_is_the_limit():
     """s30: two 2.8-2.9 s loops of held stretches, still throughout, were told "you never held
     still for 3 s (longest: 2.9 s). Hold the stretch without moving"; the clip was the limit."""
