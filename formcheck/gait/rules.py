@@ -20,7 +20,7 @@ __all__ = [
     "METRIC_LABELS", "judge", "rules_for", "threshold_table",
     "FPPA_ABS_DEG", "FPPA_OVER_BASELINE_DEG", "FPPA_OVER_OTHER_LEG_DEG", "FPPA_BORDERLINE_DEG",
     "FPPA_OK_NEEDS_BAND_VIEWS",
-    "PELVIC_DROP_DEG", "CROSSOVER_OFFSET", "OVERSTRIDE_RATIO", "TIBIA_DEG", "LOW_CADENCE_SPM",
+    "PELVIC_DROP_DEG", "CROSSOVER_OFFSET", "OVERSTRIDE_RATIO", "OVERSTRIDE_HABIT_SHARE", "TIBIA_DEG", "LOW_CADENCE_SPM",
     "MIN_STEPS_PER_LEG", "MIN_STEPS_CADENCE_ADVICE", "ASYMMETRY_DEG", "RUNNING_CADENCE_SPM",
     "SPRINT_CADENCE_MAX_SPM",
 ]
@@ -60,6 +60,9 @@ CROSSOVER_OFFSET = 0.0
 # -0.2° and 2.6°; docs/gait.md), where that rule alone flagged 27 of 38 steps.
 OVERSTRIDE_RATIO = 0.15
 TIBIA_DEG = 10.0
+# Overstride advice needs it on at least half of one leg's steps (and MIN_STEPS_PER_LEG of
+# them): a habit, not a stray step [own].
+OVERSTRIDE_HABIT_SHARE = 0.5
 # A step whose landing leg reads bent more than this at contact was not seen landing: a
 # runner's knee is bent about 20° at initial contact and 40-45° at most during stance
 # (Novacheck 1998, Gait Posture 7:77), so past 60° [own, that peak plus the pose model's

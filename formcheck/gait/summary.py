@@ -131,7 +131,7 @@ def leg_summary(steps: list[Step], side: str, view: str | None, min_steps: int, 
 
 
 def _fmt(v: float | None, unit: str = "°") -> str:
-    return "?" if v is None else f"{v:.0f}{unit}"
+    return "?" if v is None else f"{round(v) + 0:.0f}{unit}"  # + 0: -0.2 reads "0°", not "-0°"
 
 
 def _band(lg: dict) -> str:
@@ -192,6 +192,14 @@ def summary_lines(gait: dict, view: str | None) -> list[str]:
     return lines
 
 
+def _overstrides(leg: dict, min_steps: int) -> bool:
+    """A leg whose overstride is a habit worth advice: flagged on R.OVERSTRIDE_HABIT_SHARE
+    of its steps or more, over enough steps for a per-leg claim (s37: one flagged step of a
+    jogger's 38 brought "land with your foot closer under your hips")."""
+    n = leg.get("steps") or 0
+    return n >= min_steps and (leg.get("overstride_steps") or 0) >= R.OVERSTRIDE_HABIT_SHARE * n
+
+
 def advice_lines(gait: dict, steps: list[Step]) -> list[str]:
     codes = {f.code for s in steps for f in s.faults} | {f["code"] for f in gait["faults"]}
     legs = gait["legs"]
@@ -209,7 +217,7 @@ def advice_lines(gait: dict, steps: list[Step]) -> list[str]:
         # in the runner's words.
         out.append(f"Raise your step rate by 5-10%: from {cad:.0f} to about {1.05 * cad:.0f}-{1.10 * cad:.0f} "
                    "steps per minute (a metronome app helps). Quicker, shorter steps lower the load on the knee.")
-    if "overstride" in codes:
+    if "overstride" in codes and any(_overstrides(legs[s], gait["min_steps_per_leg"]) for s in SIDES):
         out.append("Land with your foot closer under your hips; a 5-10% quicker step rate usually brings this by itself.")
     return out
 
