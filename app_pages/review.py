@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages.widgets import analyse_again, delete_session, open_history
 from formcheck.errors import FormCheckError
+from formcheck.gait import OVERSTRIDE_RATIO, TIBIA_DEG
 from formcheck.history import default_db_path
 from formcheck.landmarks import PoseTrack
 from formcheck.report import (
@@ -197,6 +198,11 @@ if rep["steps"] or rep.get("gait"):
         if metric == "fppa_deg":
             st.caption("FPPA: the knee's angle seen from the front during the stance. Single-camera estimates carry "
                        "about ±8° uncertainty (the error bars).")
+        elif metric == "tibia_angle_deg":
+            st.caption(f"The shin's lean at landing (+ = ankle ahead of the knee). A step is an overstride when it "
+                       f"leans more than {TIBIA_DEG:.0f}° forward with the heel more than {OVERSTRIDE_RATIO:.2f} leg "
+                       "lengths ahead of the hip [own defaults]; every runner lands a little ahead of the hip. Knee "
+                       "valgus (FPPA) needs a view from behind or in front.")
         elif metric is not None:
             st.caption("Knee valgus (FPPA) needs a view from behind or in front; this clip shows what a side view "
                        "can measure.")

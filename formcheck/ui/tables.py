@@ -101,7 +101,9 @@ def hold_table(report: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-STEP_METRICS = ("fppa_deg", "pelvic_drop_deg", "heel_offset", "overstride", "tibia_angle_deg",
+# The side view's first is the shin's lean at contact: it decides an overstride (gait.rules), the
+# heel's distance ahead of the hip only confirms it, so it is the one charted.
+STEP_METRICS = ("fppa_deg", "pelvic_drop_deg", "heel_offset", "tibia_angle_deg", "overstride",
                 "knee_flex_contact_deg", "knee_flex_mid_deg", "trunk_lean_deg", "stance_s")
 
 
