@@ -436,9 +436,10 @@ def analyze_track(track: PoseTrack, exercise: Exercise, options: AnalysisOptions
         warnings += _switch_sides_notes([h.side for h in holds], [leg for leg in legs if leg is not None],
                                         len(events), options.side == "auto")
     if not events and not unread and exercise.kind == "hold" and exercise.position:
+        view_unfit = view is not None and view not in exercise.views
         warnings.append(explain_no_hold(exercise, side_data, clean.times, clean.vis, holding, options.refused,
-                                        anchors, view_unfit=view is not None and view not in exercise.views))
-        if view is not None and view not in exercise.views:
+                                        anchors, view_unfit=view_unfit))
+        if view_unfit:
             warnings.append(f"Check that the camera sees you {_best_view(exercise)}.")
     elif not events and not unread and unreliable:
         # The camera advice is in the note that the pose model kept losing the person; a

@@ -91,10 +91,8 @@ def fault_reference() -> str:
         out.append("| code | flagged when | metric | views that can see it | source of the limit | cue |")
         out.append("|---|---|---|---|---|---|")
         for f in ex.faults:
-            when = " or ".join(f"`{c.metric}` {c.op} {c.limit:g}"
-                               + (f" (by more than {c.margin:g}; closer is not judged)" if c.margin else "")
-                               for c in f.when)
-            when += "".join(f" and `{c.metric}` {c.op} {c.limit:g}" for c in f.also)
+            when = " or ".join(c.said() + (f" (by more than {c.margin:g}; closer is not judged)" if c.margin else "")
+                               for c in f.when) + f.also_said()
             if f.planar:
                 when += "; not judged where the leg turns out of the camera's plane"
             if f.in_plane:

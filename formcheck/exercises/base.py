@@ -75,6 +75,10 @@ class Cond:
         if self.op not in (">", "<"):
             raise ValueError(f"Cond.op: expected '>' or '<', got {self.op!r}")
 
+    def said(self) -> str:
+        """The condition as the generated docs write it: "`metric` op limit"."""
+        return f"`{self.metric}` {self.op} {self.limit:g}"
+
     def limit_for(self, target_s: float | None = None) -> float:
         """The limit in force: the user's hold target for a target condition, if one was set."""
         return target_s if self.target and target_s is not None else self.limit
@@ -198,6 +202,10 @@ class Fault:
     # reading past its limit to be the fault (a shin reaching forward is an
     # overstride only with the foot well ahead of the hip). Empty: `when` decides.
     also: tuple[Cond, ...] = ()
+
+    def also_said(self) -> str:
+        """The `also` conditions as the generated docs append them to `when`'s."""
+        return "".join(f" and {c.said()}" for c in self.also)
 
     def confirmed(self, metrics: Mapping[str, float | None]) -> bool:
         """Whether every `also` condition holds on a finite reading in `metrics`."""

@@ -204,8 +204,7 @@ def threshold_table() -> str:
     entries += [(f, "step, with a standing baseline") for f in BASELINE_FAULTS.values()]
     entries += [(f, "clip") for f in CLIP_FAULTS]
     for f, scope in entries:
-        when = " or ".join(f"`{c.metric}` {c.op} {c.limit:g}" for c in f.when)
-        when += "".join(f" and `{c.metric}` {c.op} {c.limit:g}" for c in f.also)
+        when = " or ".join(c.said() for c in f.when) + f.also_said()
         rows.append(f"| `{f.code}` | {scope} | {when} | {', '.join(f.views or ANY_VIEW)} | {f.source} | {f.cue} |")
     for code, why in UNMEASURED.items():
         rows.append(f"| `{code}` | not judged | never (listed in `unjudged`) | none | {why} | – |")

@@ -217,7 +217,7 @@ def advice_lines(gait: dict, steps: list[Step]) -> list[str]:
         # in the runner's words.
         out.append(f"Raise your step rate by 5-10%: from {cad:.0f} to about {1.05 * cad:.0f}-{1.10 * cad:.0f} "
                    "steps per minute (a metronome app helps). Quicker, shorter steps lower the load on the knee.")
-    if "overstride" in codes and any(_overstrides(legs[s], gait["min_steps_per_leg"]) for s in SIDES):
+    if any(_overstrides(legs[s], gait["min_steps_per_leg"]) for s in SIDES):
         out.append("Land with your foot closer under your hips; a 5-10% quicker step rate usually brings this by itself.")
     return out
 
