@@ -204,7 +204,14 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
                 "so it was not graded. Film a longer clip, with a few reps or the whole hold.")
     near = nearest_named(rec.alternatives)
     nearest = f" The closest was {a_movement(near[0])} ({_percent(near[1])})." if near else ""
-    if chosen is None:
+    if chosen is None and (rec.note or not rec.confident):
+        # s38 (lead): a side-on runner whose hips and knees were seen for 0.8 s read "Recognised: could
+        # not tell the movement; not seen well enough" above "This is not one of the 8 movements formcheck
+        # knows (50% sure)": a reading below CONFIDENT is not a claim that it is none of them.
+        head = ("formcheck could not tell which movement this is, so nothing was graded." if rec.note else
+                f"formcheck is not sure which movement this is (most likely {NOT_ONE_OF_THEM}, "
+                f"{_percent(rec.confidence)}), so nothing was graded.")
+    elif chosen is None:
         head = f"This is {NOT_ONE_OF_THEM} ({_percent(rec.confidence)} sure), so nothing was graded."
     elif rec.movement is None and rec.confident:
         head = (f"This looks like a different movement: not {a_movement(chosen)}, and {NOT_ONE_OF_THEM} "
@@ -243,7 +250,8 @@ def refusal(track: PoseTrack, rec: Recognition, chosen: str | None) -> str:
         tip = chosen_ex.camera_tip if chosen_ex is not None else "Film your whole body, from the view the tips suggest."
         return f"{head}{nearest} The camera may be why: {'; '.join(problems)}. {tip}"
     if chosen is None:
-        return f"{head}{nearest} If it is one of them, choose it and analyse the clip again."
+        tail = "If you know which it is" if rec.note else "If it is one of them"
+        return f"{head}{nearest} {tail}, choose it and analyse the clip again."
     # "from the front (camera facing your chest)" is not where a camera stands for a body on all
     # fours, chest to the floor (s27: a fire hydrant filmed from in front and to the side).
     where = ("" if chosen_ex is not None and chosen_ex.all_fours and view in ("front", "back")

@@ -430,6 +430,17 @@ def test_a_refusal_gives_camera_advice_when_the_camera_is_why(front_clamshell):
     # said once: not "a movement formcheck does not know (not one of the 8 movements formcheck knows ...)"
     assert auto.startswith("This is not one of the 8 movements formcheck knows (") and auto.count("formcheck") == 1
     assert "camera" not in auto and auto.endswith("If it is one of them, choose it and analyse the clip again.")
+    # s38 (lead): an unsure "none of them", or one capped because the legs were seen too briefly, is not
+    # told "This is not one of the 8 movements": the recognised line above it says "could not tell".
+    unsure = refusal(front_clamshell, Recognition(None, 0.66, [("running", 0.33)]), None)
+    assert unsure.startswith("formcheck is not sure which movement this is (most likely not one of the 8 "
+                             "movements formcheck knows, 66%), so nothing was graded. The closest was running (33%).")
+    brief = Recognition(None, 0.5, [], note="not seen well enough: the hips and knees were in view for 0.8 s "
+                        "(at least 2 s is needed to tell the movement)")
+    said = refusal(front_clamshell, brief, None)
+    assert said.startswith("formcheck could not tell which movement this is, so nothing was graded.")
+    assert "This is not one" not in said and "50%" not in said
+    assert said.endswith("If you know which it is, choose it and analyse the clip again.")
 
 
 def test_a_clip_too_short_to_tell_is_told_so_once(front_clamshell):
