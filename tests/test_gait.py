@@ -346,6 +346,38 @@ def test_side_view_overstride_and_cadence_no_frontal_metrics(view):
     assert got == {5, 9, 14}
     # Three stray steps of 24 are flagged but are no habit: no advice (s37: one flagged step of 38 brought it).
     assert not any("under your hips" in a for a in rep["advice"])
+    # The camera on the runner's left sees the left leg nearer; the summary names each leg so.
+    assert rep["gait"]["near_leg"] == view
+    far = "right" if view == "left" else "left"
+    lines = rep["gait"]["summary_lines"]
+    assert any(x.startswith(f"{view.capitalize()} foot (nearer the camera) lands") for x in lines)
+    assert any(x.startswith(f"{far.capitalize()} foot (far side) lands") for x in lines)
+    assert not any("bend at midstance differs" in x for x in lines)  # the avatar's legs bend alike
+
+
+def test_side_view_knee_bend_gap_between_legs_is_told_as_the_camera():
+    # s37's side-on treadmill jogger read 54° at midstance on the near leg and 27° on the far one; on 11 real
+    # side-on runners the legs read a median 13° apart: told as the camera, not as the runner's asymmetry.
+    from formcheck.gait.rules import KNEE_SIDE_GAP_DEG
+    from formcheck.gait.summary import summary_lines
+
+    def gait(left_mid, right_mid, near="right"):
+        leg = {"steps": 19, "overstride_median": 0.15, "tibia_angle_median_deg": 1.0,
+               "knee_flex_contact_median_deg": 24.0}
+        return {"cadence_spm": None, "step_count": 38, "near_leg": near,
+                "legs": {"left": {**leg, "knee_flex_mid_median_deg": left_mid},
+                         "right": {**leg, "knee_flex_mid_median_deg": right_mid}}}
+
+    lines = summary_lines(gait(27.07, 53.58), "side")
+    assert lines[0].startswith("Left foot (far side) lands") and lines[0].endswith("27° at midstance.")
+    assert lines[1].startswith("Right foot (nearer the camera) lands") and lines[1].endswith("54° at midstance.")
+    assert lines[2].startswith("The two knees' bend at midstance differs by 27°: from one side the far leg is "
+                               "partly hidden")
+    assert not any("differs" in x for x in summary_lines(gait(40.0, 40.0 + KNEE_SIDE_GAP_DEG - 0.5), "side"))
+    assert any("differs by 10°" in x for x in summary_lines(gait(40.0, 40.0 + KNEE_SIDE_GAP_DEG), "side"))
+    # Legs not told apart in depth: no near or far named.
+    plain = summary_lines(gait(40.0, 42.0, near=None), "side")
+    assert plain[0].startswith("Left foot lands") and plain[1].startswith("Right foot lands")
 
 
 def test_overstride_advice_needs_half_of_one_legs_steps():
@@ -429,6 +461,7 @@ def test_real_treadmill_side_clip(treadmill_track):
     assert {"knee_valgus", "pelvic_drop", "crossover"} <= set(rep["unjudged"])
     sides = [s["side"] for s in rep["steps"]]
     assert all(a != b for a, b in zip(sides, sides[1:]))  # steps alternate
+    assert rep["gait"]["near_leg"] == "left"  # he faces image-left: his left side is toward the camera
     (coarse,) = [w for w in rep["warnings"] if "frames per real second" in w]  # 30 fps is coarse
     # ... for landings and peaks, not for the step rate (s29: a 25 fps runner's cadence was right to 0.1%).
     assert "landings are timed to ±17 ms" in coarse and "the step rate, measured over many steps, is not" in coarse

@@ -18,7 +18,7 @@ from formcheck.cleaning import VIS_MIN, clean_track
 from formcheck.clip_checks import TWO_PEOPLE, two_people_seen
 from formcheck.errors import NoPersonError
 from formcheck.gait import rules as R
-from formcheck.gait.frames import SIDES, Frames, camera_yaw_deg, clean_frontal, facing
+from formcheck.gait.frames import SIDES, Frames, camera_yaw_deg, clean_frontal, facing, near_leg
 from formcheck.gait.metrics import (
     FPPA_CALIBRATION,
     FPPA_CALIBRATION_ONE_POSE,
@@ -587,6 +587,7 @@ def analyze_running(track: PoseTrack, options: GaitOptions = GaitOptions()) -> d
         gait["step_width_median"] = median_of([s.metrics.get("step_width") for s in steps])
     if view in R.SAGITTAL:
         gait["trunk_lean_median_deg"] = median_of([s.metrics.get("trunk_lean_deg") for s in steps])
+        gait["near_leg"] = near_leg(clean)
 
     unjudged = {f.code for f in R.STEP_FAULTS if view not in (f.views or R.ANY_VIEW)} | set(R.UNMEASURED)
     if little:

@@ -21,7 +21,7 @@ __all__ = [
     "FPPA_ABS_DEG", "FPPA_OVER_BASELINE_DEG", "FPPA_OVER_OTHER_LEG_DEG", "FPPA_BORDERLINE_DEG",
     "FPPA_OK_NEEDS_BAND_VIEWS",
     "PELVIC_DROP_DEG", "CROSSOVER_OFFSET", "OVERSTRIDE_RATIO", "OVERSTRIDE_HABIT_SHARE", "TIBIA_DEG", "LOW_CADENCE_SPM",
-    "MIN_STEPS_PER_LEG", "MIN_STEPS_CADENCE_ADVICE", "ASYMMETRY_DEG", "RUNNING_CADENCE_SPM",
+    "MIN_STEPS_PER_LEG", "MIN_STEPS_CADENCE_ADVICE", "ASYMMETRY_DEG", "KNEE_SIDE_GAP_DEG", "RUNNING_CADENCE_SPM",
     "SPRINT_CADENCE_MAX_SPM",
 ]
 
@@ -91,6 +91,12 @@ MIN_STEPS_PER_LEG = 7
 MIN_STEPS_CADENCE_ADVICE = 2 * MIN_STEPS_PER_LEG
 # Left-right FPPA difference worth mentioning [own ≈ SDD 7.5-8.9°, Munro 2012].
 ASYMMETRY_DEG = 8.0
+# From one side, a difference between the legs' knee bend at midstance at least this large
+# is told as more likely the camera than the runner [own: on 11 real side-on runners with
+# both legs measured (benchmarks/real_footage_clips.json) the two legs' medians differed by
+# 1-27°, median 13°, with the nearer leg reading the larger bend on 7 of them and the far leg
+# on 4: a single side view does not separate the legs to this degree].
+KNEE_SIDE_GAP_DEG = 10.0
 # What running usually looks like, a jog to a fast run: about 130-230 steps/min [own: below
 # ~130 is walking pace for adults]. Below it the clip is asked about (slow motion?) and no
 # running advice is given; the slow-motion factor suggested is the one that brings the

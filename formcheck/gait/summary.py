@@ -150,9 +150,11 @@ def summary_lines(gait: dict, view: str | None) -> list[str]:
         lines.append(f"Cadence {cad:.0f} steps/min, measured from the {gait['step_count']} steps that could be "
                      f"analysed{low}.")
     legs = gait["legs"]
+    near = gait.get("near_leg") if view in R.SAGITTAL else None
     for side in SIDES:
         lg = legs[side]
         name = side.capitalize()
+        where = "" if near is None else " (nearer the camera)" if side == near else " (far side)"
         if view in R.FRONTAL:
             n = lg.get("fppa_steps", lg["steps"])  # steps seen side-on have no knee angle (seen_square_on)
             judged = "above your standing baseline" if lg["fppa_metric"] == "fppa_over_baseline_deg" else "limit"
@@ -176,20 +178,35 @@ def summary_lines(gait: dict, view: str | None) -> list[str]:
             if lg.get("crossover_steps") and n >= gait["min_steps_per_leg"]:  # no per-leg claim from a few steps
                 lines.append(f"{name} foot lands across your midline on {lg['crossover_steps']} of {n} steps.")
         if view in R.SAGITTAL and lg["steps"]:
-            lines.append(f"{name} foot lands {lg['overstride_median']:.2f} leg lengths ahead of the hip, shin "
+            lines.append(f"{name} foot{where} lands {lg['overstride_median']:.2f} leg lengths ahead of the hip, shin "
                          f"{_fmt(lg['tibia_angle_median_deg'])} from vertical; knee bent "
                          f"{_fmt(lg['knee_flex_contact_median_deg'])} at contact and "
                          f"{_fmt(lg['knee_flex_mid_median_deg'])} at midstance."
-                         if lg.get("overstride_median") is not None else f"{name}: {lg['steps']} steps.")
+                         if lg.get("overstride_median") is not None else f"{name}{where}: {lg['steps']} steps.")
     if view in R.FRONTAL:
         lines.append(R.UNMEASURED["pelvic_drop"].split(":")[0].capitalize() + ".")
     asym = gait.get("asymmetry", {}).get("fppa_deg")
     if asym is not None and abs(asym) >= R.ASYMMETRY_DEG:
         worse = "left" if asym > 0 else "right"
         lines.append(f"The {worse} knee caves in {abs(asym):.0f}° more than the other (median).")
+    gap = _knee_side_gap(legs) if view in R.SAGITTAL else None
+    if gap is not None:
+        lines.append(f"The two knees' bend at midstance differs by {gap:.0f}°: from one side the far leg is partly "
+                     "hidden, and on real runners filmed side-on the legs often read 10-25° apart, so film your "
+                     "other side too before taking this as a difference between your legs.")
     if view in R.SAGITTAL and gait.get("trunk_lean_median_deg") is not None:
         lines.append(f"Trunk leans {gait['trunk_lean_median_deg']:.0f}° forward.")
     return lines
+
+
+def _knee_side_gap(legs: dict) -> float | None:
+    """The legs' difference in median knee bend at midstance, when both were measured and it
+    is at least R.KNEE_SIDE_GAP_DEG (a side view's far leg is partly hidden), else None."""
+    mids = [legs[s].get("knee_flex_mid_median_deg") for s in SIDES]
+    if None in mids:
+        return None
+    gap = abs(float(mids[0]) - float(mids[1]))
+    return gap if gap >= R.KNEE_SIDE_GAP_DEG else None
 
 
 def _overstrides(leg: dict, min_steps: int) -> bool:
