@@ -371,8 +371,8 @@ def test_side_view_knee_bend_gap_between_legs_is_told_as_the_camera():
     lines = summary_lines(gait(27.07, 53.58), "side")
     assert lines[0].startswith("Left foot (far side) lands") and lines[0].endswith("27° at midstance.")
     assert lines[1].startswith("Right foot (nearer the camera) lands") and lines[1].endswith("54° at midstance.")
-    assert lines[2].startswith("The two knees' bend at midstance differs by 27°: from one side the far leg is "
-                               "partly hidden")
+    assert lines[2].startswith("The two knees' bend at midstance differs by 27°: from one side the legs hide "
+                               "each other in part")
     assert not any("differs" in x for x in summary_lines(gait(40.0, 40.0 + KNEE_SIDE_GAP_DEG - 0.5), "side"))
     assert any("differs by 10°" in x for x in summary_lines(gait(40.0, 40.0 + KNEE_SIDE_GAP_DEG), "side"))
     # Legs not told apart in depth: no near or far named.

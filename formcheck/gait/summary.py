@@ -191,8 +191,8 @@ def summary_lines(gait: dict, view: str | None) -> list[str]:
         lines.append(f"The {worse} knee caves in {abs(asym):.0f}° more than the other (median).")
     gap = _knee_side_gap(legs) if view in R.SAGITTAL else None
     if gap is not None:
-        lines.append(f"The two knees' bend at midstance differs by {gap:.0f}°: from one side the far leg is partly "
-                     "hidden, and on real runners filmed side-on the legs often read 10-25° apart, so film your "
+        lines.append(f"The two knees' bend at midstance differs by {gap:.0f}°: from one side the legs hide each other "
+                     "in part, and on real runners filmed side-on the legs often read 10-25° apart, so film your "
                      "other side too before taking this as a difference between your legs.")
     if view in R.SAGITTAL and gait.get("trunk_lean_median_deg") is not None:
         lines.append(f"Trunk leans {gait['trunk_lean_median_deg']:.0f}° forward.")
@@ -201,7 +201,7 @@ def summary_lines(gait: dict, view: str | None) -> list[str]:
 
 def _knee_side_gap(legs: dict) -> float | None:
     """The legs' difference in median knee bend at midstance, when both were measured and it
-    is at least R.KNEE_SIDE_GAP_DEG (a side view's far leg is partly hidden), else None."""
+    is at least R.KNEE_SIDE_GAP_DEG (from one side the legs hide each other in part), else None."""
     mids = [legs[s].get("knee_flex_mid_median_deg") for s in SIDES]
     if None in mids:
         return None
