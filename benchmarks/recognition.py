@@ -165,7 +165,7 @@ HELD_OUT_NOTE = (
     "seen from above (their hips' bounce is not seen: 0.13 of its power in the step band).")
 # The held-out batches, in the order they were added (benchmarks/real_footage_clips.json `split`).
 HELD_OUT_BATCHES = ("s19", "s20", "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30",
-                    "s31", "s32", "s33", "s34", "s35", "s36", "s37")
+                    "s31", "s32", "s33", "s34", "s35", "s36", "s37", "s38")
 LIVE_S = 10.0  # a live stream's first seconds: one slow rep (2 s up, 3-4 s held, 2 s down) fits
 
 
