@@ -250,6 +250,15 @@ SLR_ONE_STRAIGHT, SLR_BOTH_BENT = 75.0, 100.0
 # between the two].
 SLR_REST_FLOOR, SLR_REST_UP = 30.0, 45.0
 SLR_LOW_DOWN, SLR_LOW_UP = 25.0, 40.0
+# Flutter kicks flick both straight legs a little off the floor in turn, each up
+# and down in about a second; a straight leg raise lifts to thigh level (35-50°
+# hip flexion, clinical-criteria.md 3.4) and lowers slowly. Only a raise both
+# small and quick counts against, so a weak lift done slowly is still a raise:
+# the best side's median rep range (°) and duration (s, start to end, read on the
+# recogniser's smoothed drive). Real flutter kicks: 12.9-15.4° and 1.4-1.5 s;
+# real raises 46-92° (1.3-7.0 s) [own thresholds].
+SLR_KICK_RANGE, SLR_RAISE_RANGE = 18.0, 25.0
+SLR_KICK_S, SLR_RAISE_S = 2.0, 2.5
 # A running lunge steps one foot ahead (the sagittal plane); a side lunge steps
 # out sideways (the frontal plane), feet apart along the hip line. Median |cos|
 # between the feet's line and the hips' line while in position
@@ -455,6 +464,13 @@ def _slr_other_leg_down(e: dict[str, float]) -> float:
             * _ramp_seen(e.get("straight_leg_raise.top_low_leg_raise", math.nan), SLR_LOW_UP, SLR_LOW_DOWN))
 
 
+def _slr_not_kicks(e: dict[str, float]) -> float:
+    """1 unless the reps are both small and quick (flutter kicks: SLR_KICK_RANGE,
+    SLR_KICK_S); unmeasured counts as no evidence against."""
+    return max(_ramp_seen(e.get("straight_leg_raise.range", math.nan), SLR_KICK_RANGE, SLR_RAISE_RANGE),
+               _ramp_seen(e.get("straight_leg_raise.rep_s", math.nan), SLR_KICK_S, SLR_RAISE_S))
+
+
 def _swing_read(e: dict[str, float], name: str) -> tuple[float, float, float, float]:
     """(back travel, out travel, share of lifts read along the back axis, in-plane
     share) for the movement's own reps, each rep read from its own frames
@@ -614,7 +630,9 @@ def movement_scores(e: dict[str, float]) -> dict[str, float]:
     # And the other leg stays down: each lift starts from the floor (leg scissors
     # and double-leg raises keep both legs up); and the hips stay down (a
     # single-leg bridge holds a straight leg up while the hips lift and lower).
-    s["straight_leg_raise"] = legs_in_reps * _slr_other_leg_down(e) * _slr_hips_down(e) * _slr_hands_down(e)
+    # And the lifts are not flutter kicks: small, quick flicks of each leg in turn.
+    s["straight_leg_raise"] = (legs_in_reps * _slr_other_leg_down(e) * _slr_hips_down(e) * _slr_hands_down(e)
+                               * _slr_not_kicks(e))
     # Held stretches: in position long enough, and still there.
     def held(name: str, in_position_is_enough: bool = False) -> float:
         # Still in position for 3 s (the hold engine); for the standing stretches,

@@ -607,7 +607,11 @@ def _rep_evidence(ex_name: str, clean: PoseTrack, seen_world: np.ndarray | None 
             in_reps[a:b + 1] = True
         hands = _pct(higher_hand_drop(seen_world)[in_reps], 10)
     _, best_reps, best_range = best_key
-    return {"reps": float(best_reps), "range": best_range, "loop": loop, "cycles": by_cycles, "rest": rest,
+    # How long the side's reps take, start to end (s, the median): a straight leg
+    # raise lifts, holds and lowers over seconds; flutter kicks flick each leg up
+    # and down in about a second.
+    rep_s = float(np.median([clean.times[b] - clean.times[a] for a, b in best_spans])) if best_spans else math.nan
+    return {"reps": float(best_reps), "range": best_range, "rep_s": rep_s, "loop": loop, "cycles": by_cycles, "rest": rest,
             "reps_knees_bent": float(np.median(per_rep)) if per_rep else math.nan, "reps_hand_drop": hands,
             **tops, **swings}
 

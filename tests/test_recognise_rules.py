@@ -14,7 +14,7 @@ formcheck.recognise_evidence):
 - step_across: feet apart along the hip line read 1, a split stance less; a
   held lunge stepped out sideways (a side lunge) is not a running lunge; a
   supine lift with both knees bent throughout (a bridge) is not a straight leg
-  raise; drive_cycles counts reps that never close to the first rest level;
+  raise, nor small quick lifts (flutter kicks); drive_cycles counts reps that never close to the first rest level;
   an arm reached forward on all fours (a bird dog) is not a kick or a hydrant;
 - hip_bounce: hips rising and falling at 2.8 Hz read nearly all their power in
   the running band and their range in leg lengths, at 1.5 Hz (walking) almost
@@ -178,6 +178,19 @@ def test_both_knees_bent_throughout_is_a_bridge_not_a_straight_leg_raise():
     ev = _kit_evidence("straight_leg_raise")
     assert ev["knee_flex_both_p90"] < 75.0 and ev["straight_leg_raise.reps_knees_bent"] < 75.0
     assert _top({**ev, "knee_flex_both_p90": 120.0, "straight_leg_raise.reps_knees_bent": 120.0}) is None
+
+
+def test_small_quick_lifts_are_flutter_kicks_not_a_straight_leg_raise():
+    """Flutter kicks flick each straight leg about 15° up and down in about a
+    second (real: 12.9-15.4°, 1.4-1.5 s); a raise lifts to thigh level and lowers
+    slowly. Only both together count against: a small lift done slowly, or a
+    quick one to thigh level, is still a raise (SLR_KICK_RANGE, SLR_KICK_S)."""
+    ev = _kit_evidence("straight_leg_raise")
+    assert ev["straight_leg_raise.range"] > 25.0 and ev["straight_leg_raise.rep_s"] > 2.5
+    kicks = {"straight_leg_raise.range": 15.4, "straight_leg_raise.rep_s": 1.45}
+    assert _top({**ev, **kicks}) is None
+    assert _top({**ev, **kicks, "straight_leg_raise.rep_s": 4.0}) == "straight_leg_raise"
+    assert _top({**ev, **kicks, "straight_leg_raise.range": 40.0}) == "straight_leg_raise"
 
 
 def test_drive_cycles_count_reps_that_never_close_to_the_first_rest_level():
